@@ -1,0 +1,35 @@
+@{
+    # The root manifest is the importable module once `dotnet build` (or ./build.ps1) has assembled
+    # module/bin: `Import-Module ./DcosTls.psd1` loads module/bin/DcosTls.dll, whose private load
+    # context loads module/bin/Dependencies. Help is read from en-US/ beside this file.
+    RootModule           = 'module/bin/DcosTls.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '6f0c8a52-3d7e-4c1b-9a8e-2b5f1d4c7e90'
+    Author               = 'DcosTls developers'
+    CompanyName          = 'DcosTls'
+    Copyright            = '(c) DcosTls developers. MIT License.'
+    Description          = 'DC/OS cluster TLS from PowerShell: log in, get certificates from the DC/OS CA or a local CA, make Docker, Mesos and the OS trust a private registry, hand registry credentials to Docker and Mesos, and put the Docker daemon behind mutual TLS.'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('module/DcosTls.Format.ps1xml')
+    TypesToProcess       = @('module/DcosTls.Types.ps1xml')
+    CmdletsToExport      = @(
+        'Connect-DcosCluster'
+        'Disconnect-DcosCluster'
+        'Get-DcosCaCertificate'
+        'New-DcosCertificate'
+        'New-TlsCertificateAuthority'
+        'Export-DcosCertificate'
+        'Import-DcosCertificate'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('DCOS', 'Mesos', 'Docker', 'TLS', 'Certificate', 'cfssl', 'Linux')
+            ProjectUri   = 'https://example.invalid/dcostls'
+            ReleaseNotes = 'See README.md.'
+        }
+    }
+}

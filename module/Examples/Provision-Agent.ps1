@@ -1,0 +1,40 @@
+<#
+.SYNOPSIS
+    Example provisioning run for one DC/OS agent, on embedded defaults: a local CA and a staging
+    root, no cluster needed. What an operator does with DcosTls instead of seeds 002-004's openssl,
+    cp, ln -s and hand-edited JSON.
+.EXAMPLE
+    dotnet run --project src/DcosTls.Host -- module/Examples/Provision-Agent.ps1 -Root ./staging
+.EXAMPLE
+    pwsh -File module/Examples/Provision-Agent.ps1 -Root ./staging
+#>
+[CmdletBinding()]
+param(
+    # Staging root standing in for the agent's /.
+    [string] $Root = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'dcostls-staging'),
+    # The private registry, as written in image references.
+    [string] $Registry = 'repo.internal:5000'
+)
+$ErrorActionPreference = 'Stop'
+$InformationPreference = 'Continue'
+# Write-Information is not in the core engine that dcostls-host runs; the cmdlet method is.
+function Step([string] $Text) { $PSCmdlet.WriteInformation($Text, [string[]] @('DcosTls')) }
+$manifest = if ($DcosTlsManifest) { $DcosTlsManifest } else { [System.IO.Path]::Combine($PSScriptRoot, '..', '..', 'DcosTls.psd1') }
+Import-Module $manifest
+
+$registryHost = $Registry.Split(':')[0]
+$null = [System.IO.Directory]::CreateDirectory($Root)
+$out = [System.IO.Path]::Combine($Root, 'provisioning')
+$null = [System.IO.Directory]::CreateDirectory($out)
+
+Step "1. A local certificate authority (seed 003's ca.pem, without openssl)"
+$ca = New-TlsCertificateAuthority -CommonName 'DcosTls Example Root CA' -Organization 'DcosTls Example' -KeyAlgorithm ECDSA
+$ca
+
+Step "2. The registry's server certificate, signed by that CA"
+$server = New-DcosCertificate -Issuer $ca -CommonName $registryHost -DnsName $registryHost -IPAddress 127.0.0.1 -KeyAlgorithm ECDSA
+$server
+$null = $server | Export-DcosCertificate -Path ([System.IO.Path]::Combine($out, 'registry.crt')) -Force
+$null = $server | Export-DcosCertificate -Path ([System.IO.Path]::Combine($out, 'registry.pem')) -Format HaproxyPem -Force
+
+Step "Done: staging root $Root"

@@ -1,0 +1,51 @@
+using Org.BouncyCastle.Asn1.Pkcs;
+using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.OpenSsl;
+using Org.BouncyCastle.Pkcs;
+using Org.BouncyCastle.Security;
+
+namespace DcosTls.Engine;
+
+/// <summary>
+/// Decrypts the legacy OpenSSL PEM key form (Proc-Type: 4,ENCRYPTED with DEK-Info, as written by
+/// `openssl genrsa -aes256`, seed 003), which the BCL does not read. Returns unencrypted PKCS#8 DER
+/// so that callers only ever see BCL types.
+/// </summary>
+public static class LegacyPemKeyDecryptor
+{
+    public static byte[] DecryptToPkcs8(string pem, char[] password)
+    {
+        object? read;
+        try
+        {
+            using var reader = new StringReader(pem);
+            read = new PemReader(reader, new FixedPassword(password)).ReadObject();
+        }
+        catch (Exception e) when (e is InvalidCipherTextException or PemException or IOException)
+        {
+            // Deliberately without the inner message: it can quote key material or the password length.
+            throw new WrongPasswordException();
+        }
+        AsymmetricKeyParameter key = read switch
+        {
+            AsymmetricCipherKeyPair pair => pair.Private,
+            AsymmetricKeyParameter { IsPrivate: true } p => p,
+            _ => throw new WrongPasswordException(),
+        };
+        PrivateKeyInfo info = PrivateKeyInfoFactory.CreatePrivateKeyInfo(key);
+        return info.GetDerEncoded();
+    }
+
+    private sealed class FixedPassword : IPasswordFinder
+    {
+        private readonly char[] _password;
+        internal FixedPassword(char[] password) => _password = password;
+        public char[] GetPassword() => (char[])_password.Clone();
+    }
+}
+
+/// <summary>The password does not decrypt the key (or the PEM is damaged).</summary>
+public sealed class WrongPasswordException : Exception
+{
+    public WrongPasswordException() : base("The password does not decrypt the private key.") { }
+}

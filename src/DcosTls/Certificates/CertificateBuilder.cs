@@ -1,0 +1,118 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace DcosTls.Certificates;
+
+/// <summary>
+/// Makes keys, CSRs and certificates with the in-box crypto: local-CA-signed leaves, self-signed
+/// certificates, and certificate authorities. Validity starts five minutes back (as cfssl does) so
+/// that clocks a little behind still accept a fresh certificate.
+/// </summary>
+internal static class CertificateBuilder
+{
+    private static readonly TimeSpan Backdate = TimeSpan.FromMinutes(5);
+
+    internal static AsymmetricAlgorithm CreateKey(CertificateSpec spec) => KeyFactory.Create(spec.KeyAlgorithm, spec.KeySize);
+
+    internal static CertificateRequest CreateRequest(CertificateSpec spec, AsymmetricAlgorithm key)
+    {
+        var subject = spec.BuildSubject();
+        var hash = KeyFactory.HashFor(key);
+        return key switch
+        {
+            RSA rsa => new CertificateRequest(subject, rsa, hash, RSASignaturePadding.Pkcs1),
+            ECDsa ec => new CertificateRequest(subject, ec, hash),
+            _ => throw new ArgumentException("Unsupported key type."),
+        };
+    }
+
+    /// <summary>A PEM CSR with the SANs in an extensionRequest: what goes to the CA, never the key.</summary>
+    internal static string CreateSigningRequestPem(CertificateSpec spec, AsymmetricAlgorithm key, CertificateUsage usage)
+    {
+        var request = CreateRequest(spec, key);
+        AddLeafExtensions(request, spec, key, usage);
+        return request.CreateSigningRequestPem();
+    }
+
+    /// <summary>A leaf signed by a local CA certificate that carries its key.</summary>
+    internal static DcosCertificate IssueLocally(CertificateSpec spec, CertificateUsage usage, int validDays, DcosCertificate issuer)
+    {
+        if (!issuer.IsCertificateAuthority)
+            throw new CertificateSpecException("Issuer",
+                $"The issuer '{issuer.CommonName}' is not a certificate authority (no CA flag in its basic constraints). Use New-TlsCertificateAuthority or import a CA certificate with its key.");
+        if (!issuer.HasPrivateKey)
+            throw new CertificateSpecException("Issuer",
+                $"The issuer '{issuer.CommonName}' has no private key. Import it with Import-DcosCertificate -KeyPath.");
+        var key = CreateKey(spec);
+        var request = CreateRequest(spec, key);
+        AddLeafExtensions(request, spec, key, usage);
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer.Certificate, true, false));
+        var (notBefore, notAfter) = Validity(validDays, issuer.NotAfter);
+        var generator = SignatureGeneratorFor(issuer.PrivateKey!);
+        using var cert = request.Create(issuer.Certificate.SubjectName, generator, notBefore, notAfter, NewSerial());
+        return new DcosCertificate(cert, new[] { issuer.Certificate }.Concat(issuer.Chain), key);
+    }
+
+    internal static DcosCertificate CreateSelfSigned(CertificateSpec spec, CertificateUsage usage, int validDays)
+    {
+        var key = CreateKey(spec);
+        var request = CreateRequest(spec, key);
+        AddLeafExtensions(request, spec, key, usage);
+        var (notBefore, notAfter) = Validity(validDays, null);
+        using var cert = request.CreateSelfSigned(notBefore, notAfter);
+        return new DcosCertificate(cert, null, key);
+    }
+
+    internal static DcosCertificate CreateAuthority(CertificateSpec spec, int validDays)
+    {
+        var key = CreateKey(spec);
+        var request = CreateRequest(spec, key);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(
+            X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign | X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        var (notBefore, notAfter) = Validity(validDays, null);
+        using var cert = request.CreateSelfSigned(notBefore, notAfter);
+        return new DcosCertificate(cert, null, key);
+    }
+
+    private static void AddLeafExtensions(CertificateRequest request, CertificateSpec spec, AsymmetricAlgorithm key, CertificateUsage usage)
+    {
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        // Key encipherment only means something for RSA key transport.
+        var flags = X509KeyUsageFlags.DigitalSignature | (key is RSA ? X509KeyUsageFlags.KeyEncipherment : 0);
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(flags, true));
+        var ekus = new OidCollection();
+        if (usage is CertificateUsage.Server or CertificateUsage.ServerAndClient) ekus.Add(new Oid(Oids.ServerAuth));
+        if (usage is CertificateUsage.Client or CertificateUsage.ServerAndClient) ekus.Add(new Oid(Oids.ClientAuth));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(ekus, false));
+        var san = spec.BuildSubjectAlternativeName();
+        if (san != null) request.CertificateExtensions.Add(san);
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+    }
+
+    private static (DateTimeOffset, DateTimeOffset) Validity(int validDays, DateTime? issuerNotAfter)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var notBefore = now - Backdate;
+        var notAfter = now.AddDays(validDays);
+        // A leaf cannot outlive its issuer; CertificateRequest.Create would refuse.
+        if (issuerNotAfter.HasValue && notAfter > issuerNotAfter.Value) notAfter = new DateTimeOffset(issuerNotAfter.Value, TimeSpan.Zero);
+        return (notBefore, notAfter);
+    }
+
+    private static X509SignatureGenerator SignatureGeneratorFor(AsymmetricAlgorithm key) => key switch
+    {
+        RSA rsa => X509SignatureGenerator.CreateForRSA(rsa, RSASignaturePadding.Pkcs1),
+        ECDsa ec => X509SignatureGenerator.CreateForECDsa(ec),
+        _ => throw new ArgumentException("Unsupported issuer key type."),
+    };
+
+    private static byte[] NewSerial()
+    {
+        byte[] serial = RandomNumberGenerator.GetBytes(16);
+        serial[0] &= 0x7F; // positive
+        serial[0] |= 0x01; // no leading zero byte
+        return serial;
+    }
+}

@@ -1,0 +1,136 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.RegularExpressions;
+
+namespace DcosTls.Certificates;
+
+/// <summary>
+/// A validated certificate request: subject, SANs and key. Everything is checked here, before any
+/// key is made or any call is sent, so that a bad row in a batch costs nothing.
+/// </summary>
+internal sealed class CertificateSpec
+{
+    internal const int MaxCommonNameLength = 64; // X.520 ub-common-name; openssl req refuses longer
+
+    private static readonly Regex DnsLabel = new("^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$", RegexOptions.CultureInvariant);
+
+    internal string CommonName { get; init; } = string.Empty;
+    internal string? Country { get; init; }
+    internal string? State { get; init; }
+    internal string? Locality { get; init; }
+    internal string? Organization { get; init; }
+    internal string? OrganizationalUnit { get; init; }
+    internal IReadOnlyList<string> DnsNames { get; init; } = Array.Empty<string>();
+    internal IReadOnlyList<IPAddress> IPAddresses { get; init; } = Array.Empty<IPAddress>();
+    internal KeyAlgorithm KeyAlgorithm { get; init; }
+    internal int KeySize { get; init; }
+
+    /// <summary>All SAN entries in cfssl's "hosts" form.</summary>
+    internal IEnumerable<string> Hosts => DnsNames.Concat(IPAddresses.Select(ip => ip.ToString()));
+
+    /// <summary>
+    /// Splits list-like strings (CSV cells such as "a.example;b.example"), moves IP literals given
+    /// as DNS names to the IP SANs (as cfssl does), and validates everything.
+    /// </summary>
+    /// <exception cref="CertificateSpecException">with the parameter at fault.</exception>
+    internal static CertificateSpec Create(string commonName, IEnumerable<string>? dnsNames, IEnumerable<string>? ipAddresses,
+        KeyAlgorithm algorithm, int? keySize, bool forAuthority,
+        string? country = null, string? state = null, string? locality = null, string? organization = null, string? unit = null)
+    {
+        commonName = (commonName ?? string.Empty).Trim();
+        if (commonName.Length == 0)
+            throw new CertificateSpecException("CommonName", "The common name is empty. Give -CommonName, e.g. 'registry.example.com'.");
+        if (commonName.Length > MaxCommonNameLength)
+            throw new CertificateSpecException("CommonName",
+                $"The common name is {commonName.Length} characters long; at most {MaxCommonNameLength} are allowed (X.520). Put the long name in -DnsName and use a shorter -CommonName.");
+        if (country != null && !Regex.IsMatch(country, "^[A-Za-z]{2}$"))
+            throw new CertificateSpecException("Country", $"The country '{country}' is not a two-letter ISO 3166 code such as 'US' or 'DE'.");
+
+        var dns = new List<string>();
+        var ips = new List<IPAddress>();
+        foreach (string entry in SplitList(dnsNames))
+        {
+            if (IPAddress.TryParse(entry, out var ip) && LooksLikeIp(entry)) { AddDistinct(ips, ip); continue; }
+            if (!IsValidDnsName(entry))
+                throw new CertificateSpecException("DnsName",
+                    $"'{entry}' is not a valid DNS name: use letters, digits and hyphens in dot-separated labels of at most 63 characters (a leading '*.' is allowed).");
+            if (!dns.Contains(entry, StringComparer.OrdinalIgnoreCase)) dns.Add(entry);
+        }
+        foreach (string entry in SplitList(ipAddresses))
+        {
+            if (!IPAddress.TryParse(entry, out var ip) || !LooksLikeIp(entry))
+                throw new CertificateSpecException("IPAddress", $"'{entry}' is not an IPv4 or IPv6 address. Put host names in -DnsName.");
+            AddDistinct(ips, ip);
+        }
+
+        int size = keySize ?? KeyFactory.DefaultSize(algorithm, forAuthority);
+        string? sizeProblem = KeyFactory.ValidateSize(algorithm, size);
+        if (sizeProblem != null) throw new CertificateSpecException("KeySize", sizeProblem);
+
+        return new CertificateSpec
+        {
+            CommonName = commonName,
+            Country = country?.ToUpperInvariant(),
+            State = NullIfEmpty(state),
+            Locality = NullIfEmpty(locality),
+            Organization = NullIfEmpty(organization),
+            OrganizationalUnit = NullIfEmpty(unit),
+            DnsNames = dns,
+            IPAddresses = ips,
+            KeyAlgorithm = algorithm,
+            KeySize = size,
+        };
+    }
+
+    internal X500DistinguishedName BuildSubject()
+    {
+        // The order openssl req and cfssl use: C, ST, L, O, OU, CN.
+        var builder = new X500DistinguishedNameBuilder();
+        if (Country != null) builder.AddCountryOrRegion(Country);
+        if (State != null) builder.AddStateOrProvinceName(State);
+        if (Locality != null) builder.AddLocalityName(Locality);
+        if (Organization != null) builder.AddOrganizationName(Organization);
+        if (OrganizationalUnit != null) builder.AddOrganizationalUnitName(OrganizationalUnit);
+        builder.AddCommonName(CommonName);
+        return builder.Build();
+    }
+
+    internal X509Extension? BuildSubjectAlternativeName()
+    {
+        if (DnsNames.Count == 0 && IPAddresses.Count == 0) return null;
+        var san = new SubjectAlternativeNameBuilder();
+        foreach (string d in DnsNames) san.AddDnsName(d);
+        foreach (var ip in IPAddresses) san.AddIpAddress(ip);
+        return san.Build();
+    }
+
+    internal static bool IsValidDnsName(string name)
+    {
+        if (name.Length == 0 || name.Length > 253) return false;
+        string body = name.StartsWith("*.", StringComparison.Ordinal) ? name[2..] : name;
+        return body.Split('.').All(label => DnsLabel.IsMatch(label));
+    }
+
+    private static bool LooksLikeIp(string s) => s.Contains(':') || Regex.IsMatch(s, @"^\d{1,3}(\.\d{1,3}){3}$");
+
+    private static void AddDistinct(List<IPAddress> list, IPAddress ip)
+    {
+        if (!list.Contains(ip)) list.Add(ip);
+    }
+
+    private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+
+    internal static IEnumerable<string> SplitList(IEnumerable<string>? values)
+        => (values ?? Enumerable.Empty<string>())
+            .Where(v => v != null)
+            .SelectMany(v => v.Split(new[] { ',', ';', ' ', '\t', '\n', '\r' }, StringSplitOptions.RemoveEmptyEntries))
+            .Select(v => v.Trim());
+}
+
+/// <summary>Bad certificate input, naming the parameter to fix.</summary>
+internal sealed class CertificateSpecException : Exception
+{
+    internal CertificateSpecException(string parameter, string message) : base(message) => Parameter = parameter;
+
+    internal string Parameter { get; }
+}

@@ -1,0 +1,108 @@
+using System.Management.Automation;
+using System.Security;
+using System.Security.Cryptography.X509Certificates;
+using DcosTls.Certificates;
+using DcosTls.Common;
+using DcosTls.Files;
+
+namespace DcosTls.Cmdlets;
+
+/// <summary>The file layouts Export-DcosCertificate writes.</summary>
+public enum CertificateExportFormat
+{
+    /// <summary>&lt;name&gt;.crt (certificate and chain) and &lt;name&gt;.key (0600).</summary>
+    Pem,
+    /// <summary>One file: certificate, chain, key (HAProxy/marathon-lb, seed 004's registry.pem), 0600.</summary>
+    HaproxyPem,
+    /// <summary>PKCS#12 (.p12/.pfx), 0600.</summary>
+    Pkcs12,
+}
+
+/// <summary>Export-DcosCertificate: the only way a private key leaves a DcosCertificate.</summary>
+[Cmdlet(VerbsData.Export, "DcosCertificate", SupportsShouldProcess = true)]
+[OutputType(typeof(FileInfo))]
+public sealed class ExportDcosCertificateCommand : DcosCmdlet
+{
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    public DcosCertificate Certificate { get; set; } = null!;
+
+    /// <summary>The file to write; for Pem, the .crt (the .key goes beside it).</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    public string Path { get; set; } = string.Empty;
+
+    [Parameter]
+    public CertificateExportFormat Format { get; set; } = CertificateExportFormat.Pem;
+
+    /// <summary>Encrypts the key (PKCS#8 with AES-256) or protects the PKCS#12 file.</summary>
+    [Parameter]
+    public SecureString? Password { get; set; }
+
+    /// <summary>Writes the certificate only, even when a key is present.</summary>
+    [Parameter]
+    public SwitchParameter NoKey { get; set; }
+
+    /// <summary>Replaces existing files with different content.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        string target = ResolvePath(Path);
+        bool withKey = Certificate.HasPrivateKey && !NoKey;
+        if (Format != CertificateExportFormat.Pem && !Certificate.HasPrivateKey)
+        {
+            Report("PrivateKeyMissing", ErrorCategory.InvalidArgument,
+                $"'{Certificate.CommonName}' has no private key, which the {Format} format needs. Export it as Pem, or import it with -KeyPath.", Certificate);
+            return;
+        }
+        var writer = new StagedFileWriter("/", (t, a) => ShouldProcess(t, a));
+        var planned = Plan(target, withKey);
+        // Check every file first, so that nothing is half-written when one of them is in the way.
+        foreach (var (file, content, _) in planned)
+        {
+            if (File.Exists(file) && !Force && !File.ReadAllBytes(file).AsSpan().SequenceEqual(content))
+            {
+                Report("ExportFileExists", ErrorCategory.ResourceExists,
+                    $"'{file}' exists with other content. Use -Force to replace it, or choose another -Path.", file);
+                return;
+            }
+        }
+        foreach (var (file, content, mode) in planned)
+        {
+            var action = writer.WriteBytes(file, content, mode);
+            WriteVerbose($"{action}: {file}");
+            if (action != FileAction.Skipped) WriteObject(new FileInfo(file));
+        }
+    }
+
+    private List<(string File, byte[] Content, UnixFileMode Mode)> Plan(string target, bool withKey)
+    {
+        var utf8 = new System.Text.UTF8Encoding(false);
+        string certAndChain = Certificate.CertificatePem + Certificate.ChainPem;
+        string KeyPem() => Password == null
+            ? PrivateKeyReader.ExportPem(Certificate.PrivateKey!, ReadOnlySpan<char>.Empty, encrypt: false)
+            : SecureStrings.Use(Password, chars => PrivateKeyReader.ExportPem(Certificate.PrivateKey!, chars, encrypt: true));
+        switch (Format)
+        {
+            case CertificateExportFormat.HaproxyPem:
+                return new() { (target, utf8.GetBytes(certAndChain + KeyPem()), StagedFileWriter.PrivateFile) };
+            case CertificateExportFormat.Pkcs12:
+                using (var withPrivate = Certificate.WithPrivateKey())
+                {
+                    var collection = new X509Certificate2Collection(withPrivate);
+                    collection.AddRange(Certificate.Chain);
+                    byte[] pfx = Password == null
+                        ? collection.Export(X509ContentType.Pkcs12)!
+                        : SecureStrings.Use(Password, chars => collection.Export(X509ContentType.Pkcs12, new string(chars)))!;
+                    return new() { (target, pfx, StagedFileWriter.PrivateFile) };
+                }
+            default:
+                string crt = target.EndsWith(".crt", StringComparison.Ordinal) || target.EndsWith(".pem", StringComparison.Ordinal)
+                    ? target : target + ".crt";
+                string stem = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(crt)!, System.IO.Path.GetFileNameWithoutExtension(crt));
+                var files = new List<(string, byte[], UnixFileMode)> { (crt, utf8.GetBytes(certAndChain), StagedFileWriter.PublicFile) };
+                if (withKey) files.Add((stem + ".key", utf8.GetBytes(KeyPem()), StagedFileWriter.PrivateFile));
+                return files;
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using System.Management.Automation;
+using System.Security.Cryptography.X509Certificates;
+using DcosTls.Certificates;
+using DcosTls.Common;
+using DcosTls.Session;
+
+namespace DcosTls.Cmdlets;
+
+/// <summary>
+/// Get-DcosCaCertificate: the cluster's root bundle (/ca/dcos-ca.crt) and its signing CA
+/// (/ca/api/v2/info). Each object gets a Role note property: RootBundle or SigningCa.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "DcosCaCertificate")]
+[OutputType(typeof(DcosCertificate))]
+public sealed class GetDcosCaCertificateCommand : DcosSessionCmdlet
+{
+    /// <summary>The cfssl profile whose signing CA to ask for.</summary>
+    [Parameter]
+    public string? Profile { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var session = RequireSession();
+        try
+        {
+            var bundle = session.Client.Get("/ca/dcos-ca.crt", Log, Cancel);
+            if ((int)bundle.Status != 200)
+                throw new DcosApiException("CaBundleUnavailable", $"GET /ca/dcos-ca.crt answered HTTP {(int)bundle.Status}. Is this a DC/OS master?", (int)bundle.Status);
+            foreach (var block in PemBlock.ReadAll(bundle.Body).Where(b => b.Label == "CERTIFICATE"))
+                WriteObject(WithRole(new DcosCertificate(new X509Certificate2(block.Data)), "RootBundle"));
+            string signing = new CfsslClient(session, Log, Cancel).Info(Profile);
+            foreach (var block in PemBlock.ReadAll(signing).Where(b => b.Label == "CERTIFICATE"))
+                WriteObject(WithRole(new DcosCertificate(new X509Certificate2(block.Data)), "SigningCa"));
+        }
+        catch (DcosApiException e)
+        {
+            WriteError(ToErrorRecord(e, session.ClusterUri));
+        }
+    }
+
+    private static PSObject WithRole(DcosCertificate certificate, string role)
+    {
+        var wrapped = PSObject.AsPSObject(certificate);
+        wrapped.Properties.Add(new PSNoteProperty("Role", role));
+        return wrapped;
+    }
+}

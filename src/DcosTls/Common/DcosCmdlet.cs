@@ -1,0 +1,46 @@
+using System.Management.Automation;
+using DcosTls.Files;
+
+namespace DcosTls.Common;
+
+/// <summary>
+/// Base of every DcosTls cmdlet: one way to raise errors (stable ids, a category, a message that
+/// says what to do) and one way to get a file writer that honours -Root and -WhatIf.
+/// </summary>
+public abstract class DcosCmdlet : PSCmdlet
+{
+    /// <summary>Stops the cmdlet with an ErrorRecord whose id is stable across releases.</summary>
+    protected void Fail(string errorId, ErrorCategory category, string message, object? target = null, Exception? inner = null)
+        => ThrowTerminatingError(MakeError(errorId, category, message, target, inner));
+
+    /// <summary>Reports an error for this input and lets the pipeline go on with the next.</summary>
+    protected void Report(string errorId, ErrorCategory category, string message, object? target = null, Exception? inner = null)
+        => WriteError(MakeError(errorId, category, message, target, inner));
+
+    internal static ErrorRecord MakeError(string errorId, ErrorCategory category, string message, object? target, Exception? inner)
+    {
+        // The exception carries only our message: inner exceptions are kept for their type, never
+        // for text that could quote a secret.
+        var exception = category switch
+        {
+            ErrorCategory.InvalidArgument or ErrorCategory.InvalidData => (Exception)new ArgumentException(message),
+            ErrorCategory.AuthenticationError or ErrorCategory.PermissionDenied => new UnauthorizedAccessException(message),
+            ErrorCategory.ObjectNotFound => new ItemNotFoundException(message),
+            ErrorCategory.ConnectionError or ErrorCategory.ProtocolError => new System.Net.Http.HttpRequestException(message),
+            _ => new InvalidOperationException(message),
+        };
+        var record = new ErrorRecord(exception, errorId, category, target);
+        record.ErrorDetails = new ErrorDetails(message);
+        return record;
+    }
+
+    /// <summary>A writer for agent paths under a staging root, going through ShouldProcess.</summary>
+    internal StagedFileWriter CreateWriter(string? root)
+    {
+        string resolved = string.IsNullOrEmpty(root) ? "/" : SessionState.Path.GetUnresolvedProviderPathFromPSPath(root);
+        return new StagedFileWriter(resolved, (target, action) => ShouldProcess(target, action));
+    }
+
+    /// <summary>A user-given file path (relative to the current location, ~ expanded).</summary>
+    protected string ResolvePath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+}

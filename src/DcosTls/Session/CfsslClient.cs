@@ -1,0 +1,92 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DcosTls.Certificates;
+
+namespace DcosTls.Session;
+
+/// <summary>
+/// The DC/OS CA: cfssl's API behind Admin Router at /ca/api/v2/*. Every answer is cfssl's
+/// envelope {success, result, errors, messages}; errors come as text/plain but are still JSON.
+/// </summary>
+internal sealed class CfsslClient
+{
+    private readonly DcosSession _session;
+    private readonly Action<string> _log;
+    private readonly CancellationToken _cancel;
+
+    internal CfsslClient(DcosSession session, Action<string> log, CancellationToken cancel)
+    {
+        _session = session;
+        _log = log;
+        _cancel = cancel;
+    }
+
+    /// <summary>The signing CA certificate (PEM) for a profile.</summary>
+    internal string Info(string? profile)
+    {
+        var body = new JsonObject();
+        if (!string.IsNullOrEmpty(profile)) body["profile"] = profile;
+        return Call("info", body)["certificate"]?.GetValue<string>()
+            ?? throw new DcosApiException("CaResponseInvalid", "The CA's info answer holds no certificate.");
+    }
+
+    /// <summary>Signs a CSR made here: only the CSR crosses the network, never the key.</summary>
+    internal string Sign(string csrPem, IEnumerable<string> hosts, string? profile)
+    {
+        var body = new JsonObject { ["certificate_request"] = csrPem };
+        var hostList = hosts.ToList();
+        // cfssl: "hosts": [] strips every SAN, so send the list only when there is one.
+        if (hostList.Count > 0) body["hosts"] = new JsonArray(hostList.Select(h => (JsonNode)h!).ToArray());
+        if (!string.IsNullOrEmpty(profile)) body["profile"] = profile;
+        return Call("sign", body)["certificate"]?.GetValue<string>()
+            ?? throw new DcosApiException("CaResponseInvalid", "The CA's sign answer holds no certificate.");
+    }
+
+    /// <summary>The seed's flow: the CA makes the key and CSR (the key comes back over TLS).</summary>
+    internal (string PrivateKeyPem, string CsrPem) NewKey(CertificateSpec spec)
+    {
+        var name = new JsonObject();
+        if (spec.Country != null) name["C"] = spec.Country;
+        if (spec.State != null) name["ST"] = spec.State;
+        if (spec.Locality != null) name["L"] = spec.Locality;
+        if (spec.Organization != null) name["O"] = spec.Organization;
+        if (spec.OrganizationalUnit != null) name["OU"] = spec.OrganizationalUnit;
+        var body = new JsonObject
+        {
+            ["CN"] = spec.CommonName,
+            ["hosts"] = new JsonArray(spec.Hosts.Select(h => (JsonNode)h!).ToArray()),
+            // Both fields, always: cfssl decodes a partial key object over its {ecdsa,256} default.
+            ["key"] = new JsonObject { ["algo"] = spec.KeyAlgorithm == KeyAlgorithm.RSA ? "rsa" : "ecdsa", ["size"] = spec.KeySize },
+        };
+        if (name.Count > 0) body["names"] = new JsonArray(name);
+        var result = Call("newkey", body);
+        return (result["private_key"]?.GetValue<string>() ?? throw new DcosApiException("CaResponseInvalid", "The CA's newkey answer holds no key."),
+                result["certificate_request"]?.GetValue<string>() ?? throw new DcosApiException("CaResponseInvalid", "The CA's newkey answer holds no CSR."));
+    }
+
+    private JsonNode Call(string endpoint, JsonObject body)
+    {
+        var response = _session.Client.Send(HttpMethod.Post, "/ca/api/v2/" + endpoint, body, _log, _cancel);
+        JsonNode? envelope = null;
+        try { envelope = JsonNode.Parse(response.Body); }
+        catch (JsonException) { }
+        if (envelope is not JsonObject obj || !obj.ContainsKey("success"))
+        {
+            if (response.Status == HttpStatusCode.NotFound)
+                throw new DcosApiException("CaNotAvailable", $"The cluster has no CA at /ca/api/v2/{endpoint} (404). DC/OS Enterprise is needed.", 404);
+            throw new DcosApiException("CaResponseInvalid",
+                $"The CA answered /ca/api/v2/{endpoint} with HTTP {(int)response.Status} and no cfssl envelope ({response.ContentType ?? "no content type"}).", (int)response.Status);
+        }
+        if (obj["success"]?.GetValue<bool>() != true)
+        {
+            var error = (obj["errors"] as JsonArray)?.FirstOrDefault();
+            int code = error?["code"]?.GetValue<int>() ?? (int)response.Status;
+            string message = error?["message"]?.GetValue<string>() ?? "no message";
+            throw new DcosCaException(code, message, (int)response.Status);
+        }
+        foreach (var m in (obj["messages"] as JsonArray) ?? new JsonArray())
+            _log($"CA message {m?["code"]}: {m?["message"]}");
+        return obj["result"] ?? throw new DcosApiException("CaResponseInvalid", $"The CA's {endpoint} answer holds no result.");
+    }
+}

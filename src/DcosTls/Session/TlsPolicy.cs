@@ -1,0 +1,33 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+
+namespace DcosTls.Session;
+
+/// <summary>
+/// How the cluster's TLS certificate is checked: against a pinned cluster CA (only that CA, not
+/// the machine's trust), against the system trust, or not at all (an explicit, warned choice).
+/// </summary>
+internal sealed class TlsPolicy
+{
+    internal TlsPolicy(X509Certificate2? pinnedCa, bool skip)
+    {
+        PinnedCa = pinnedCa;
+        SkipCertificateCheck = skip;
+    }
+
+    internal X509Certificate2? PinnedCa { get; }
+    internal bool SkipCertificateCheck { get; }
+
+    internal bool Validate(X509Certificate? certificate, X509Chain? _, SslPolicyErrors errors)
+    {
+        if (SkipCertificateCheck) return true;
+        if (PinnedCa == null) return errors == SslPolicyErrors.None;
+        if (certificate == null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0) return false;
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(PinnedCa);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var leaf = new X509Certificate2(certificate);
+        return chain.Build(leaf);
+    }
+}

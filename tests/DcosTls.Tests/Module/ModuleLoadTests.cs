@@ -1,0 +1,46 @@
+using DcosTls.Tests.Infrastructure;
+using Xunit;
+
+namespace DcosTls.Tests.Module;
+
+public class ModuleLoadTests
+{
+    [Fact]
+    public void Manifest_passes_Test_ModuleManifest()
+    {
+        using var ps = new Pwsh(importModule: false);
+        var r = ps.Run($"Test-ModuleManifest -Path '{Repo.Manifest}' -ErrorAction Stop | ForEach-Object {{ $_.Name + '|' + $_.Version + '|' + $_.PowerShellVersion }}").ThrowOnError();
+        Assert.Equal("DcosTls|0.1.0|7.4", r.Value);
+    }
+
+    [Fact]
+    public void Exports_exactly_the_manifest_cmdlets()
+    {
+        using var ps = new Pwsh();
+        var exported = ps.Run("(Get-Module DcosTls).ExportedCmdlets.Keys | ForEach-Object { $_ }").ThrowOnError()
+            .Output.Select(o => o.ToString()).OrderBy(s => s).ToList();
+        // Import-PowerShellDataFile is not in the hosted core set; parse the manifest with the engine instead.
+        var manifest = ps.Run($"$m = [System.Management.Automation.Language.Parser]::ParseFile('{Repo.Manifest}', [ref]$null, [ref]$null); " +
+            "$m.Find({ $args[0] -is [System.Management.Automation.Language.HashtableAst] }, $false).SafeGetValue().CmdletsToExport | ForEach-Object { $_ }")
+            .ThrowOnError().Output.Select(o => o.ToString()).OrderBy(s => s).ToList();
+        Assert.NotEmpty(exported);
+        Assert.Equal(manifest, exported);
+    }
+
+    [Fact]
+    public void BouncyCastle_never_lands_in_the_default_load_context()
+    {
+        using var dir = new TempDir();
+        // A legacy `openssl genrsa -aes256` key: reading it is the one thing that needs BouncyCastle.
+        Tool.Run("openssl", "genrsa", "-aes256", "-traditional", "-passout", "pass:pw-for-test", "-out", dir["legacy.key"], "2048");
+        Tool.Openssl("req", "-new", "-x509", "-key", dir["legacy.key"], "-passin", "pass:pw-for-test", "-subj", "/CN=legacy", "-days", "2", "-out", dir["legacy.crt"]);
+        using var ps = new Pwsh(dir.Path);
+        ps.Run("$pw = [System.Security.SecureString]::new(); 'pw-for-test'.ToCharArray() | ForEach-Object { $pw.AppendChar($_) }; " +
+               "$c = Import-DcosCertificate -Path legacy.crt -KeyPath legacy.key -Password $pw; $c.HasPrivateKey").ThrowOnError();
+        var contexts = ps.Run("[System.AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -like 'BouncyCastle*' } | " +
+            "ForEach-Object { [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($_).Name }").ThrowOnError()
+            .Output.Select(o => o.ToString()).ToList();
+        Assert.NotEmpty(contexts); // it was used...
+        Assert.All(contexts, name => Assert.Equal("DcosTls.Dependencies", name)); // ...and only in our context
+    }
+}
