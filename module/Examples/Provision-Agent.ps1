@@ -37,4 +37,10 @@ $server
 $null = $server | Export-DcosCertificate -Path ([System.IO.Path]::Combine($out, 'registry.crt')) -Force
 $null = $server | Export-DcosCertificate -Path ([System.IO.Path]::Combine($out, 'registry.pem')) -Format HaproxyPem -Force
 
+# ---- Registry trust (issue 3) ------------------------------------------------------------------
+Step "3. Registry trust: Docker certs.d and the Mesos hashed folder trust the example CA for $Registry (seed 002's cp + ln -s)"
+$ca | Install-DockerRegistryTrust -Registry $Registry -Root $Root
+Get-DockerRegistryTrust -Registry $Registry -Root $Root
+# ------------------------------------------------------------------------------------------------
+
 Step "Done: staging root $Root"

@@ -134,6 +134,76 @@ internal sealed class StagedFileWriter
         return backup;
     }
 
+    /// <summary>
+    /// Creates a symlink whose target is a bare file name in the same folder (what `openssl rehash`
+    /// writes), so the link keeps working when the staging root is copied to the agent. Atomic: the
+    /// link is made under a temp name and renamed into place. Unchanged when the link already points
+    /// there; Skipped when something else has that name (never replaced) or ShouldProcess says no.
+    /// </summary>
+    internal FileAction CreateRelativeSymlink(string agentLinkPath, string targetFileName)
+    {
+        if (string.IsNullOrEmpty(targetFileName) || targetFileName.Contains('/') || targetFileName is "." or "..")
+            throw new ArgumentException($"The link target '{targetFileName}' must be a file name in the link's own folder.");
+        string full = Map(agentLinkPath);
+        var existing = new FileInfo(full);
+        if (existing.LinkTarget == targetFileName) return FileAction.Unchanged;
+        if (existing.Exists || existing.LinkTarget != null) return FileAction.Skipped;
+        if (!_shouldProcess(full, $"Create link to {targetFileName}")) return FileAction.Skipped;
+        string dir = Path.GetDirectoryName(full)!;
+        string temp = Path.Combine(dir, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
+        try
+        {
+            File.CreateSymbolicLink(temp, targetFileName);
+            // rename(2) replaces nothing here (checked above) and moves the link itself, not its target.
+            RenameEntry(temp, full);
+        }
+        catch
+        {
+            try { File.Delete(temp); } catch (IOException) { }
+            throw;
+        }
+        return FileAction.Created;
+    }
+
+    /// <summary>
+    /// Renames a file or link (not what a link points to) within the root, through ShouldProcess.
+    /// Used to renumber hash links; the destination must be free.
+    /// </summary>
+    internal FileAction Rename(string agentFrom, string agentTo)
+    {
+        string from = Map(agentFrom), to = Map(agentTo);
+        if (Entry(to) != null) throw new IOException($"'{to}' exists; it is not replaced.");
+        if (!_shouldProcess(from, $"Rename to {Path.GetFileName(to)}")) return FileAction.Skipped;
+        RenameEntry(from, to);
+        return FileAction.Updated;
+    }
+
+    /// <summary>The directory entry itself (lstat): a file, a folder or a link, dangling or not; null when absent.</summary>
+    internal static FileSystemInfo? Entry(string fullPath)
+    {
+        var file = new FileInfo(fullPath);
+        if (file.Exists || file.LinkTarget != null) return file;
+        var dir = new DirectoryInfo(fullPath);
+        return dir.Exists ? dir : null;
+    }
+
+    private static void RenameEntry(string from, string to)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            File.Move(from, to);
+            return;
+        }
+        // File.Move would stat the source through the link and refuse a dangling one; rename(2) works
+        // on the entry itself and is atomic within a folder.
+        if (NativeRename(from, to) != 0)
+            throw new IOException($"Could not rename '{from}' to '{to}' (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}).");
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "rename", SetLastError = true)]
+    private static extern int NativeRename([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string from,
+        [System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string to);
+
     /// <summary>Deletes a file or link, through ShouldProcess.</summary>
     internal FileAction Delete(string agentPath)
     {

@@ -1,0 +1,114 @@
+using System.Management.Automation;
+using System.Security.Cryptography.X509Certificates;
+using DcosTls.Common;
+using DcosTls.Trust;
+
+namespace DcosTls.Cmdlets;
+
+/// <summary>
+/// What Install- and Uninstall-DockerRegistryTrust share: registries, targets, -Root, and CA
+/// certificates from the pipeline (DcosCertificate, X509Certificate2, objects with CertificatePem)
+/// or -Path. Input is checked and collected record by record; the work happens in EndProcessing,
+/// so one bad input stops the command before anything is written.
+/// </summary>
+public abstract class RegistryTrustInputCmdlet : DcosCmdlet
+{
+    private protected const string CertificateSet = "Certificate";
+    private protected const string PathSet = "Path";
+    private protected readonly List<TrustRequest> Requests = new();
+
+    /// <summary>host[:port] exactly as in image references (certs.d folder names).</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("RegistryName")]
+    public string[]? Registry { get; set; }
+
+    /// <summary>A certificate object (or PEM text) from the pipeline.</summary>
+    [Parameter(ParameterSetName = CertificateSet, ValueFromPipeline = true)]
+    public PSObject? Certificate { get; set; }
+
+    /// <summary>PEM of the certificate, bound by property name (deserialized objects, CSV rows).</summary>
+    [Parameter(ParameterSetName = CertificateSet, ValueFromPipelineByPropertyName = true)]
+    public string? CertificatePem { get; set; }
+
+    /// <summary>PEM files; a file may hold several certificates.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    [Alias("FullName")]
+    public string[] Path { get; set; } = Array.Empty<string>();
+
+    /// <summary>Staging root standing in for the agent's / (default /).</summary>
+    [Parameter]
+    public string? Root { get; set; }
+
+    /// <summary>Checks one certificate before it is accepted (Install refuses expired CAs).</summary>
+    private protected virtual void Accept(X509Certificate2 certificate) { }
+
+    protected override void ProcessRecord()
+    {
+        var registries = new List<RegistryName?>();
+        foreach (string? name in Registry ?? Array.Empty<string>())
+        {
+            try { registries.Add(RegistryName.Parse(name)); }
+            catch (RegistryNameException e) { Fail("InvalidRegistryName", ErrorCategory.InvalidArgument, e.Message, name); }
+        }
+        if (registries.Count == 0) registries.Add(null);
+
+        foreach (var certificate in ReadCertificates())
+        {
+            Accept(certificate);
+            var trusted = new TrustCertificate(certificate);
+            foreach (var registry in registries)
+            {
+                if (Requests.Any(r => r.Registry?.Value == registry?.Value && r.Certificate.Thumbprint == trusted.Thumbprint)) continue;
+                Requests.Add(new TrustRequest(registry, trusted));
+            }
+        }
+    }
+
+    private IReadOnlyList<X509Certificate2> ReadCertificates()
+    {
+        try
+        {
+            if (ParameterSetName == PathSet)
+            {
+                var all = new List<X509Certificate2>();
+                foreach (string p in Path)
+                {
+                    string file = ResolvePath(p);
+                    if (!File.Exists(file))
+                        Fail("CertificateFileNotFound", ErrorCategory.ObjectNotFound, $"The file '{file}' does not exist. Check -Path.", p);
+                    all.AddRange(CertificateInput.FromFile(file));
+                }
+                return all;
+            }
+            if (!string.IsNullOrEmpty(CertificatePem)) return CertificateInput.FromPem(CertificatePem, "The CertificatePem value");
+            if (Certificate != null) return CertificateInput.FromObject(Certificate);
+            return Array.Empty<X509Certificate2>();
+        }
+        catch (InvalidDataException e)
+        {
+            Fail("InvalidCertificateInput", ErrorCategory.InvalidData, e.Message, Certificate?.BaseObject ?? (object?)CertificatePem ?? Path);
+            throw; // not reached: Fail throws
+        }
+    }
+
+    /// <summary>Runs the installer step, turning refusals and file errors into ErrorRecords.</summary>
+    private protected void Run(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (RegistryTrustException e)
+        {
+            Fail(e.ErrorId, e.Category, e.Message, e.Target);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Fail("TrustWriteFailed", ErrorCategory.WriteError, $"{e.Message} Check that -Root is writable (run as root on an agent).", null, e);
+        }
+        catch (InvalidOperationException e)
+        {
+            Fail("TrustCommandFailed", ErrorCategory.InvalidResult, e.Message, null, e);
+        }
+    }
+}

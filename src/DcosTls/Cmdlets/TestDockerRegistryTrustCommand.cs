@@ -1,0 +1,66 @@
+using System.Management.Automation;
+using DcosTls.Common;
+using DcosTls.Trust;
+
+namespace DcosTls.Cmdlets;
+
+/// <summary>
+/// Test-DockerRegistryTrust: true when a TLS handshake with the registry verifies against only the
+/// CAs installed for it in the target store(s), and GET /v2/ answers like a registry. -Detailed
+/// says why not (unknown authority, name mismatch, expired, unreachable).
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Test, "DockerRegistryTrust")]
+[OutputType(typeof(bool), typeof(RegistryTrustTestResult))]
+public sealed class TestDockerRegistryTrustCommand : DcosCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    public string Registry { get; set; } = string.Empty;
+
+    /// <summary>Stores whose CAs are the only trust anchors; default Docker. With several, all must pass.</summary>
+    [Parameter]
+    public TrustTarget[] Target { get; set; } = { TrustTarget.Docker };
+
+    [Parameter]
+    public string? Root { get; set; }
+
+    /// <summary>Returns one object per target with the reason, instead of $true/$false.</summary>
+    [Parameter]
+    public SwitchParameter Detailed { get; set; }
+
+    /// <summary>Connects to this address instead of resolving the registry's host (as curl --resolve); the name is still verified.</summary>
+    [Parameter]
+    public string? ConnectAddress { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 300)]
+    public int TimeoutSec { get; set; } = 10;
+
+    protected override void ProcessRecord()
+    {
+        RegistryName registry;
+        try { registry = RegistryName.Parse(Registry); }
+        catch (RegistryNameException e) { Fail("InvalidRegistryName", ErrorCategory.InvalidArgument, e.Message, Registry); return; }
+
+        var writer = CreateWriter(Root);
+        var tester = new RegistryTrustTester(TimeSpan.FromSeconds(TimeoutSec));
+        bool all = true;
+        foreach (var target in Target.Distinct())
+        {
+            var store = TrustStores.Create(target, writer, WriteWarning);
+            RegistryTrustTestResult result;
+            try
+            {
+                result = tester.Test(registry, target, store.Anchors(registry), ConnectAddress);
+            }
+            catch (InvalidOperationException e)
+            {
+                Fail("TrustStoreUnavailable", ErrorCategory.NotImplemented, e.Message, target);
+                return;
+            }
+            WriteVerbose($"{target}: {result.Reason}: {result.Message}");
+            all &= result.Trusted;
+            if (Detailed) WriteObject(result);
+        }
+        if (!Detailed) WriteObject(all);
+    }
+}

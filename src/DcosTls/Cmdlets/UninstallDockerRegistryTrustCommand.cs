@@ -1,0 +1,28 @@
+using System.Management.Automation;
+using DcosTls.Trust;
+
+namespace DcosTls.Cmdlets;
+
+/// <summary>
+/// Uninstall-DockerRegistryTrust: removes the given CAs (matched by fingerprint, whatever the file
+/// or link is called) and renumbers the hash links so that OpenSSL still finds the others.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Uninstall, "DockerRegistryTrust", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
+    DefaultParameterSetName = CertificateSet)]
+[OutputType(typeof(RegistryTrustResult))]
+public sealed class UninstallDockerRegistryTrustCommand : RegistryTrustInputCmdlet
+{
+    /// <summary>Stores to clean; default Docker and Mesos (as Install).</summary>
+    [Parameter]
+    public TrustTarget[] Target { get; set; } = { TrustTarget.Docker, TrustTarget.Mesos };
+
+    protected override void EndProcessing()
+    {
+        var installer = new RegistryTrustInstaller(CreateWriter(Root), Target, WriteWarning, WriteVerbose, (t, a) => ShouldProcess(t, a));
+        Run(() => installer.Check(Requests, null));
+        Run(() =>
+        {
+            foreach (var result in installer.Uninstall(Requests)) WriteObject(result);
+        });
+    }
+}

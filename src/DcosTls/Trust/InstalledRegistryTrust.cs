@@ -1,0 +1,34 @@
+namespace DcosTls.Trust;
+
+/// <summary>
+/// A certificate (or a broken hash link) found in a trust store by Get-DockerRegistryTrust. It
+/// carries Registry and CertificatePem, so it pipes straight into Uninstall-DockerRegistryTrust.
+/// </summary>
+public sealed class InstalledRegistryTrust
+{
+    public string Target { get; internal set; } = string.Empty;
+    public string? Registry { get; internal set; }
+
+    /// <summary>The certificate file (or, for a dangling link, the link).</summary>
+    public string Path { get; internal set; } = string.Empty;
+
+    public string? Subject { get; internal set; }
+    public string? CommonName { get; internal set; }
+    public DateTime? NotAfter { get; internal set; }
+
+    /// <summary>Whole days until NotAfter (negative once expired).</summary>
+    public int? DaysLeft => NotAfter == null ? null : (int)Math.Floor((NotAfter.Value - DateTime.UtcNow).TotalDays);
+
+    public string? SubjectHash { get; internal set; }
+    public string? Thumbprint { get; internal set; }
+
+    /// <summary>Hash links (file names) that point at this certificate (Mesos only).</summary>
+    public string[] Links { get; internal set; } = Array.Empty<string>();
+
+    /// <summary>OK, or what is wrong: MissingLink, Gap, DanglingLink, WrongHash, Expired, NotPem, Bundle.</summary>
+    public string Health { get; internal set; } = "OK";
+
+    public string? CertificatePem { get; internal set; }
+
+    public override string ToString() => $"{Target} {Path} ({Health})";
+}

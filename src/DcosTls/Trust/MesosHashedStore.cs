@@ -1,0 +1,201 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text.RegularExpressions;
+using DcosTls.Common;
+using DcosTls.Files;
+
+namespace DcosTls.Trust;
+
+/// <summary>
+/// The OpenSSL hashed folder the Mesos fetcher and UCR (libcurl) use: /var/lib/dcos/pki/tls/certs,
+/// &lt;name&gt;.crt plus a relative link &lt;subject_hash&gt;.&lt;n&gt;. OpenSSL tries .0, .1, ... and stops at
+/// the first name that does not stat, so links must have no gap and no dangling member. Only the
+/// candidate links of one hash are read on install, never the whole folder: a folder with
+/// thousands of certificates costs one directory listing and a few file reads.
+/// </summary>
+internal sealed class MesosHashedStore : TrustStore
+{
+    internal const string AgentDirectory = "/var/lib/dcos/pki/tls/certs";
+    private static readonly Regex LinkName = new(@"^(?<hash>[0-9a-f]{8})\.(?<index>[0-9]+)$", RegexOptions.CultureInvariant);
+    private static readonly string[] CertificateExtensions = { ".crt", ".pem", ".cer" };
+
+    internal MesosHashedStore(StagedFileWriter writer, Action<string> warn) : base(writer, warn) { }
+
+    internal override TrustTarget Target => TrustTarget.Mesos;
+
+    private string FullDirectory => Writer.Map(AgentDirectory);
+
+    internal override IEnumerable<RegistryTrustResult> Install(RegistryName? registry, TrustCertificate certificate)
+    {
+        string dir = FullDirectory;
+        var links = HashEntries(dir, certificate.SubjectHash);
+        foreach (var (_, linkPath) in links)
+        {
+            string? target = Resolve(linkPath);
+            if (target != null && File.Exists(target) && Holds(target, certificate))
+            {
+                yield return Result(registry, target, FileAction.Unchanged, certificate);
+                if (target != linkPath) yield return Result(registry, linkPath, FileAction.Unchanged, certificate);
+                yield break;
+            }
+        }
+        WarnAboutBrokenChain(links, certificate.SubjectHash);
+
+        var dirAction = Writer.EnsureDirectory(AgentDirectory, StagedFileWriter.PublicDirectory);
+        if (dirAction == FileAction.Created) yield return Result(registry, dir, FileAction.Created, certificate);
+        string name = FreeFileName(dir, certificate, ".crt");
+        var fileAction = Writer.WriteText(AgentDirectory + "/" + name, certificate.Pem, StagedFileWriter.PublicFile, overwrite: false,
+            directoryMode: StagedFileWriter.PublicDirectory);
+        yield return Result(registry, Path.Combine(dir, name), fileAction, certificate);
+
+        var used = links.Select(l => l.Index).ToHashSet();
+        int free = 0;
+        while (used.Contains(free)) free++;
+        string linkName = $"{certificate.SubjectHash}.{free}";
+        var linkAction = Writer.CreateRelativeSymlink(AgentDirectory + "/" + linkName, name);
+        yield return Result(registry, Path.Combine(dir, linkName), linkAction, certificate);
+    }
+
+    internal override IEnumerable<RegistryTrustResult> Uninstall(RegistryName? registry, TrustCertificate certificate)
+    {
+        string dir = FullDirectory;
+        if (!Directory.Exists(dir)) yield break;
+        var links = HashEntries(dir, certificate.SubjectHash);
+        var removedFiles = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (_, linkPath) in links)
+        {
+            string? target = Resolve(linkPath);
+            if (target == null || !File.Exists(target) || !HoldsOnly(target, certificate)) continue;
+            yield return Result(registry, linkPath, Writer.Delete(AgentDirectory + "/" + Path.GetFileName(linkPath)), certificate);
+            // Only files in this folder are ours to delete; a link to elsewhere loses just the link.
+            if (target != linkPath && Path.GetDirectoryName(target) == dir) removedFiles.Add(target);
+        }
+        string own = Path.Combine(dir, certificate.FileStem + ".crt");
+        if (File.Exists(own) && HoldsOnly(own, certificate)) removedFiles.Add(own);
+        foreach (string file in removedFiles.Where(File.Exists).OrderBy(f => f, StringComparer.Ordinal))
+            yield return Result(registry, file, Writer.Delete(AgentDirectory + "/" + Path.GetFileName(file)), certificate);
+
+        // Close the gaps: the remaining links of this hash become .0, .1, ... in their old order.
+        var remaining = HashEntries(dir, certificate.SubjectHash);
+        for (int i = 0; i < remaining.Count; i++)
+        {
+            if (remaining[i].Index == i) continue;
+            string to = $"{certificate.SubjectHash}.{i}";
+            var action = Writer.Rename(AgentDirectory + "/" + Path.GetFileName(remaining[i].Path), AgentDirectory + "/" + to);
+            yield return Result(registry, Path.Combine(dir, to), action, certificate);
+        }
+    }
+
+    internal override IEnumerable<InstalledRegistryTrust> List(RegistryName? registry)
+    {
+        string dir = FullDirectory;
+        if (!Directory.Exists(dir)) yield break;
+        var entries = Directory.EnumerateFileSystemEntries(dir).Select(e => (Path: e, Name: Path.GetFileName(e))).ToList();
+        var links = entries.Select(e => (e.Path, Match: LinkName.Match(e.Name)))
+            .Where(e => e.Match.Success)
+            .Select(e => (e.Path, Hash: e.Match.Groups["hash"].Value, Index: int.Parse(e.Match.Groups["index"].Value), Target: Resolve(e.Path)))
+            .ToList();
+        // Index by hash of the links OpenSSL can reach: .0 upwards until the first that does not stat.
+        var reachable = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var group in links.GroupBy(l => l.Hash))
+        {
+            var byIndex = group.ToDictionary(l => l.Index);
+            for (int k = 0; byIndex.TryGetValue(k, out var link) && link.Target != null && File.Exists(link.Target); k++) reachable.Add(link.Path);
+        }
+        var files = entries.Where(e => !LinkName.IsMatch(e.Name) && new FileInfo(e.Path).LinkTarget == null
+                && CertificateExtensions.Any(x => e.Name.EndsWith(x, StringComparison.OrdinalIgnoreCase)))
+            .Select(e => e.Path).ToList();
+        // Link targets outside the folder (absolute links) and hash-named copies are certificates too.
+        files.AddRange(links.Where(l => l.Target != null && File.Exists(l.Target) && !files.Contains(l.Target)).Select(l => l.Target!).Distinct());
+        files = files.Distinct().OrderBy(f => f, StringComparer.Ordinal).ToList();
+
+        foreach (string file in files)
+        {
+            var certs = CertificateInput.ReadInstalled(file);
+            if (certs.Count == 0)
+            {
+                yield return new InstalledRegistryTrust { Target = Target.ToString(), Path = file, Health = "NotPem" };
+                continue;
+            }
+            var row = Describe(Target, null, file, certs[0]);
+            var own = links.Where(l => l.Target == file).OrderBy(l => l.Hash, StringComparer.Ordinal).ThenBy(l => l.Index).ToList();
+            row.Links = own.Select(l => Path.GetFileName(l.Path)).ToArray();
+            var problems = new List<string>();
+            if (certs.Count > 1) problems.Add("Bundle");
+            if (own.Count == 0) problems.Add("MissingLink");
+            else if (own.Any(l => l.Hash != row.SubjectHash)) problems.Add("WrongHash");
+            else if (!own.Any(l => reachable.Contains(l.Path))) problems.Add("Gap");
+            if (row.Health == "Expired") problems.Add("Expired");
+            row.Health = problems.Count == 0 ? "OK" : string.Join(", ", problems);
+            yield return row;
+        }
+        foreach (var dangling in links.Where(l => l.Target == null || !File.Exists(l.Target)).OrderBy(l => l.Path, StringComparer.Ordinal))
+            yield return new InstalledRegistryTrust { Target = Target.ToString(), Path = dangling.Path, SubjectHash = dangling.Hash, Health = "DanglingLink",
+                Links = new[] { Path.GetFileName(dangling.Path) } };
+    }
+
+    /// <summary>What OpenSSL would find: per hash, .0 upwards until the first name that does not stat.</summary>
+    internal override IReadOnlyList<X509Certificate2> Anchors(RegistryName registry)
+    {
+        string dir = FullDirectory;
+        if (!Directory.Exists(dir)) return Array.Empty<X509Certificate2>();
+        var anchors = new List<X509Certificate2>();
+        var hashes = Directory.EnumerateFileSystemEntries(dir).Select(e => LinkName.Match(Path.GetFileName(e)))
+            .Where(m => m.Success).Select(m => m.Groups["hash"].Value).Distinct();
+        foreach (string hash in hashes)
+        {
+            for (int k = 0; ; k++)
+            {
+                string? target = Resolve(Path.Combine(dir, $"{hash}.{k}"));
+                if (target == null || !File.Exists(target)) break;
+                anchors.AddRange(CertificateInput.ReadInstalled(target));
+            }
+        }
+        return anchors;
+    }
+
+    /// <summary>The entries named &lt;hash&gt;.&lt;n&gt; (links, copies, dangling links), by n. One directory listing, no file reads.</summary>
+    private static List<(int Index, string Path)> HashEntries(string fullDir, string hash)
+    {
+        if (!Directory.Exists(fullDir)) return new();
+        return Directory.EnumerateFileSystemEntries(fullDir, hash + ".*")
+            .Select(p => (Path: p, Match: LinkName.Match(System.IO.Path.GetFileName(p))))
+            .Where(e => e.Match.Success && e.Match.Groups["hash"].Value == hash)
+            .Select(e => (int.Parse(e.Match.Groups["index"].Value), e.Path))
+            .OrderBy(e => e.Item1).ToList();
+    }
+
+    /// <summary>
+    /// Where a hash entry leads: itself for a copy, the target for a link. Absolute targets are agent
+    /// paths (DC/OS writes /var/lib/dcos/... links) and are looked up under the root. Null when the
+    /// target cannot be mapped.
+    /// </summary>
+    private string? Resolve(string fullEntry)
+    {
+        var info = new FileInfo(fullEntry);
+        string? target = info.LinkTarget;
+        if (target == null) return info.Exists ? fullEntry : null;
+        try
+        {
+            return target.StartsWith('/') ? Writer.Map(target) : Path.GetFullPath(Path.Combine(Path.GetDirectoryName(fullEntry)!, target));
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private void WarnAboutBrokenChain(List<(int Index, string Path)> links, string hash)
+    {
+        for (int k = 0; k < links.Count; k++)
+        {
+            if (links[k].Index != k) break;
+            string? target = Resolve(links[k].Path);
+            if (target == null || !File.Exists(target))
+            {
+                Warn($"The hash link '{links[k].Path}' is dangling: OpenSSL stops at it and never sees {hash}.{k + 1} and above. " +
+                    "Remove it (Get-DockerRegistryTrust -Target Mesos shows the folder's health).");
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using DcosTls.Files;
+
+namespace DcosTls.Trust;
+
+/// <summary>One file or link that Install- or Uninstall-DockerRegistryTrust wrote, kept or removed.</summary>
+public sealed class RegistryTrustResult
+{
+    internal RegistryTrustResult(string target, string? registry, string path, FileAction action, string? subjectHash, string? thumbprint)
+    {
+        Target = target;
+        Registry = registry;
+        Path = path;
+        Action = action;
+        SubjectHash = subjectHash;
+        Thumbprint = thumbprint;
+    }
+
+    /// <summary>Docker, Mesos, System, Containers or LegacyBundle.</summary>
+    public string Target { get; }
+
+    /// <summary>host[:port]; empty for stores shared by every registry (Mesos, System).</summary>
+    public string? Registry { get; }
+
+    /// <summary>The file or link on disk (under -Root).</summary>
+    public string Path { get; }
+
+    public FileAction Action { get; }
+
+    /// <summary>OpenSSL subject hash of the certificate (the hash link's name).</summary>
+    public string? SubjectHash { get; }
+
+    /// <summary>SHA-256 of the certificate, upper-case hex (as DcosCertificate.Thumbprint).</summary>
+    public string? Thumbprint { get; }
+
+    public override string ToString() => $"{Action} {Path}";
+}

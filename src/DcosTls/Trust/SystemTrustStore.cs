@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Security.Cryptography.X509Certificates;
+using DcosTls.Common;
+using DcosTls.Files;
+
+namespace DcosTls.Trust;
+
+/// <summary>
+/// The operating system's trust anchors, chosen from the root's /etc/os-release: Debian family
+/// (/usr/local/share/ca-certificates/*.crt, then update-ca-certificates) or RHEL family
+/// (/etc/pki/ca-trust/source/anchors, then update-ca-trust extract). The update command runs only
+/// on the real root: under a staging root there is no system to update.
+/// </summary>
+internal sealed class SystemTrustStore : TrustStore
+{
+    private static readonly string[] DebianIds = { "debian", "ubuntu", "raspbian", "linuxmint" };
+    private static readonly string[] RhelIds = { "rhel", "centos", "fedora", "rocky", "almalinux", "ol", "amzn", "scientific" };
+
+    private Flavour? _flavour;
+    private bool _changed;
+
+    internal SystemTrustStore(StagedFileWriter writer, Action<string> warn) : base(writer, warn) { }
+
+    internal override TrustTarget Target => TrustTarget.System;
+
+    private sealed record Flavour(string Name, string AnchorDirectory, string Extension, string Command, string[] Arguments);
+
+    /// <summary>Reads os-release; throws with what to do when the family cannot be told.</summary>
+    internal override void Prepare() => _flavour ??= Detect();
+
+    /// <summary>True when os-release names a family we know (Get lists System only then, unless asked).</summary>
+    internal bool IsDetectable()
+    {
+        try { Prepare(); return true; }
+        catch (InvalidOperationException) { return false; }
+    }
+
+    private Flavour Detect()
+    {
+        string osRelease = Writer.Map("/etc/os-release");
+        if (!File.Exists(osRelease)) osRelease = Writer.Map("/usr/lib/os-release");
+        if (!File.Exists(osRelease))
+            throw new InvalidOperationException($"Cannot tell the operating system: '{Writer.Map("/etc/os-release")}' does not exist. " +
+                "Give a -Root that holds etc/os-release, or leave System out of -Target.");
+        var values = File.ReadAllLines(osRelease)
+            .Select(l => l.Split('=', 2)).Where(p => p.Length == 2)
+            .GroupBy(p => p[0].Trim()).ToDictionary(g => g.Key, g => g.Last()[1].Trim().Trim('"', '\''));
+        var ids = new[] { "ID", "ID_LIKE" }.Where(values.ContainsKey)
+            .SelectMany(k => values[k].Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        if (ids.Any(id => DebianIds.Contains(id)))
+            return new Flavour("Debian", "/usr/local/share/ca-certificates", ".crt", "update-ca-certificates", Array.Empty<string>());
+        if (ids.Any(id => RhelIds.Contains(id)))
+            return new Flavour("RHEL", "/etc/pki/ca-trust/source/anchors", ".pem", "update-ca-trust", new[] { "extract" });
+        throw new InvalidOperationException($"'{osRelease}' names '{string.Join(" ", ids)}', which is neither Debian- nor RHEL-like. " +
+            "Leave System out of -Target and install the CA with the distribution's own tool.");
+    }
+
+    private Flavour Current => _flavour ?? (_flavour = Detect());
+
+    internal override IEnumerable<RegistryTrustResult> Install(RegistryName? registry, TrustCertificate certificate)
+    {
+        var flavour = Current;
+        string fullDir = Writer.Map(flavour.AnchorDirectory);
+        foreach (string existing in AnchorFiles(fullDir))
+        {
+            if (Holds(existing, certificate))
+            {
+                yield return Result(registry, existing, FileAction.Unchanged, certificate);
+                yield break;
+            }
+        }
+        string name = FreeFileName(fullDir, certificate, flavour.Extension);
+        var action = Writer.WriteText(flavour.AnchorDirectory + "/" + name, certificate.Pem, StagedFileWriter.PublicFile, overwrite: false,
+            directoryMode: StagedFileWriter.PublicDirectory);
+        _changed |= action == FileAction.Created;
+        yield return Result(registry, Path.Combine(fullDir, name), action, certificate);
+    }
+
+    internal override IEnumerable<RegistryTrustResult> Uninstall(RegistryName? registry, TrustCertificate certificate)
+    {
+        var flavour = Current;
+        string fullDir = Writer.Map(flavour.AnchorDirectory);
+        foreach (string existing in AnchorFiles(fullDir).Where(f => HoldsOnly(f, certificate)).ToList())
+        {
+            var action = Writer.Delete(flavour.AnchorDirectory + "/" + Path.GetFileName(existing));
+            _changed |= action == FileAction.Removed;
+            yield return Result(registry, existing, action, certificate);
+        }
+    }
+
+    internal override IEnumerable<InstalledRegistryTrust> List(RegistryName? registry)
+    {
+        string fullDir = Writer.Map(Current.AnchorDirectory);
+        foreach (string file in AnchorFiles(fullDir))
+        {
+            var certs = CertificateInput.ReadInstalled(file);
+            if (certs.Count == 0)
+            {
+                yield return new InstalledRegistryTrust { Target = Target.ToString(), Path = file, Health = "NotPem" };
+                continue;
+            }
+            foreach (var cert in certs) yield return Describe(Target, null, file, cert);
+        }
+    }
+
+    internal override IReadOnlyList<X509Certificate2> Anchors(RegistryName registry)
+        => AnchorFiles(Writer.Map(Current.AnchorDirectory)).SelectMany(CertificateInput.ReadInstalled).ToList();
+
+    internal override void AfterChange(Func<string, string, bool> shouldProcess, Action<string> verbose)
+    {
+        if (!_changed) return;
+        var flavour = Current;
+        string commandLine = string.Join(' ', new[] { flavour.Command }.Concat(flavour.Arguments));
+        if (Writer.Root != "/")
+        {
+            verbose($"Not running '{commandLine}': -Root '{Writer.Root}' is a staging root. Run it on the agent after copying the files.");
+            return;
+        }
+        if (!shouldProcess(commandLine, "Rebuild the system trust bundle")) return;
+        var psi = new ProcessStartInfo(ResolveCommand(flavour.Command)) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in flavour.Arguments) psi.ArgumentList.Add(a);
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"'{commandLine}' could not be started.");
+        string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        verbose($"{commandLine}: {output.Trim()}");
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"'{commandLine}' failed with exit code {process.ExitCode}: {output.Trim()}. The anchor file is in place; run the command by hand.");
+    }
+
+    /// <summary>The update commands live in /usr/sbin, which is not on every PATH.</summary>
+    private static string ResolveCommand(string command)
+    {
+        foreach (string dir in new[] { "/usr/sbin", "/usr/bin", "/sbin", "/bin" })
+        {
+            string candidate = Path.Combine(dir, command);
+            if (File.Exists(candidate)) return candidate;
+        }
+        return command;
+    }
+
+    private static IEnumerable<string> AnchorFiles(string fullDir)
+        => Directory.Exists(fullDir)
+            ? Directory.EnumerateFiles(fullDir, "*", SearchOption.AllDirectories)
+                .Where(f => f.EndsWith(".crt", StringComparison.Ordinal) || f.EndsWith(".pem", StringComparison.Ordinal))
+                .OrderBy(f => f, StringComparer.Ordinal)
+            : Enumerable.Empty<string>();
+}

@@ -1,0 +1,49 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using DcosTls.Certificates;
+
+namespace DcosTls.Trust;
+
+/// <summary>
+/// A CA certificate on its way into (or out of) trust stores: its PEM, its fingerprint (how we
+/// recognise it whatever the file is called), its OpenSSL subject hash and the file name we give it.
+/// </summary>
+internal sealed class TrustCertificate
+{
+    internal TrustCertificate(X509Certificate2 certificate)
+    {
+        Certificate = certificate;
+        Thumbprint = Convert.ToHexString(SHA256.HashData(certificate.RawData));
+        SubjectHash = Certificates.SubjectHash.Compute(certificate);
+        Pem = certificate.ExportCertificatePem() + "\n";
+        CommonName = certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false) ?? string.Empty;
+        FileStem = MakeFileStem(CommonName, Thumbprint);
+    }
+
+    internal X509Certificate2 Certificate { get; }
+    internal string Thumbprint { get; }
+    internal string SubjectHash { get; }
+    internal string Pem { get; }
+    internal string CommonName { get; }
+
+    /// <summary>"&lt;common-name&gt;-&lt;8 hex of the fingerprint&gt;": readable, stable across runs, distinct per certificate.</summary>
+    internal string FileStem { get; }
+
+    internal bool IsSame(X509Certificate2 other) => other.RawData.AsSpan().SequenceEqual(Certificate.RawData);
+
+    private static string MakeFileStem(string commonName, string thumbprint)
+    {
+        var sb = new StringBuilder();
+        foreach (char c in commonName)
+        {
+            // Only characters that need no quoting anywhere; runs of others become one '-'.
+            if (char.IsAsciiLetterOrDigit(c) || c is '.' or '_') sb.Append(c);
+            else if (sb.Length > 0 && sb[^1] != '-') sb.Append('-');
+        }
+        string name = sb.ToString().Trim('-', '.');
+        if (name.Length > 48) name = name[..48].TrimEnd('-', '.');
+        if (name.Length == 0) name = "ca";
+        return $"{name}-{thumbprint[..8].ToLowerInvariant()}";
+    }
+}
