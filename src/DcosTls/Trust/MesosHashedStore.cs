@@ -40,8 +40,8 @@ internal sealed class MesosHashedStore : TrustStore
         }
         WarnAboutBrokenChain(links, certificate.SubjectHash);
 
-        var dirAction = Writer.EnsureDirectory(AgentDirectory, StagedFileWriter.PublicDirectory);
-        if (dirAction == FileAction.Created) yield return Result(registry, dir, FileAction.Created, certificate);
+        // Public agents may lack the folder; it is created public (0755), like DC/OS's own.
+        Writer.EnsureDirectory(AgentDirectory, StagedFileWriter.PublicDirectory);
         string name = FreeFileName(dir, certificate, ".crt");
         var fileAction = Writer.WriteText(AgentDirectory + "/" + name, certificate.Pem, StagedFileWriter.PublicFile, overwrite: false,
             directoryMode: StagedFileWriter.PublicDirectory);

@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using DcosTls.Tests.Infrastructure;
+
+namespace DcosTls.Tests.Peers;
+
+/// <summary>
+/// A real docker-registry (Debian's docker/distribution) on 127.0.0.1 with TLS from a cfssl CA
+/// (cfssl gencert -initca + cfssl gencert), holding one image demo:1 pushed with skopeo. A second
+/// cfssl CA that signed nothing here stands in for "the wrong CA". Stopped by its own PID.
+/// </summary>
+public sealed class DockerRegistryPeer : IDisposable
+{
+    private readonly TempDir _dir = new("dcostls-registry-");
+    private readonly Process _registry;
+
+    public DockerRegistryPeer()
+    {
+        Cfssl("ca-csr.json", """{"CN":"DcosTls Test Registry CA","key":{"algo":"ecdsa","size":256},"names":[{"O":"DcosTls Tests","OU":"Registry CA"}]}""",
+            "cfssl gencert -initca ca-csr.json | cfssljson -bare ca");
+        Cfssl("other-csr.json", """{"CN":"DcosTls Test Other CA","key":{"algo":"ecdsa","size":256},"names":[{"O":"DcosTls Tests"}]}""",
+            "cfssl gencert -initca other-csr.json | cfssljson -bare other");
+        File.WriteAllText(_dir["ca-config.json"],
+            """{"signing":{"default":{"expiry":"8760h","usages":["signing","key encipherment","server auth"]},"profiles":{"server":{"expiry":"8760h","usages":["signing","key encipherment","server auth"]}}}}""");
+        Cfssl("server-csr.json", """{"CN":"repo.internal","hosts":["127.0.0.1","localhost","repo.internal"],"key":{"algo":"ecdsa","size":256}}""",
+            "cfssl gencert -ca ca.pem -ca-key ca-key.pem -config ca-config.json -profile server server-csr.json | cfssljson -bare server");
+
+        Port = FreePort();
+        Directory.CreateDirectory(_dir["data"]);
+        File.WriteAllText(_dir["config.yml"], $"""
+            version: 0.1
+            log:
+              level: warn
+            storage:
+              filesystem:
+                rootdirectory: {_dir["data"]}
+            http:
+              addr: 127.0.0.1:{Port}
+              secret: dcostls-test-secret
+              tls:
+                certificate: {_dir["server.pem"]}
+                key: {_dir["server-key.pem"]}
+            """);
+        var psi = new ProcessStartInfo("docker-registry") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add("serve");
+        psi.ArgumentList.Add(_dir["config.yml"]);
+        foreach (var v in Tool.TrustVariables) psi.Environment.Remove(v);
+        _registry = Process.Start(psi)!;
+        _registry.OutputDataReceived += (_, _) => { };
+        _registry.ErrorDataReceived += (_, _) => { };
+        _registry.BeginOutputReadLine();
+        _registry.BeginErrorReadLine();
+        WaitUntilListening();
+        PushDemoImage();
+    }
+
+    public int Port { get; }
+
+    /// <summary>host:port of the registry as image references write it.</summary>
+    public string Registry => $"127.0.0.1:{Port}";
+
+    /// <summary>The CA that signed the registry's certificate (PEM file).</summary>
+    public string CaPem => _dir["ca.pem"];
+
+    /// <summary>A CA that signed nothing the registry serves.</summary>
+    public string OtherCaPem => _dir["other.pem"];
+
+    public string Image => $"docker://127.0.0.1:{Port}/demo:1";
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_registry.HasExited)
+            {
+                _registry.Kill();
+                _registry.WaitForExit(5000);
+            }
+        }
+        catch (InvalidOperationException) { }
+        _registry.Dispose();
+        _dir.Dispose();
+    }
+
+    private void Cfssl(string csrFile, string csrJson, string command)
+    {
+        File.WriteAllText(_dir[csrFile], csrJson);
+        var (code, _, err) = Tool.Run("sh", new[] { "-c", command }, workingDirectory: _dir.Path);
+        if (code != 0) throw new InvalidOperationException($"{command} failed: {err}");
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    private void WaitUntilListening()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_registry.HasExited) throw new InvalidOperationException($"docker-registry exited with {_registry.ExitCode}");
+            try
+            {
+                using var client = new TcpClient();
+                client.Connect(IPAddress.Loopback, Port);
+                return;
+            }
+            catch (SocketException)
+            {
+                Thread.Sleep(50);
+            }
+        }
+        throw new TimeoutException("docker-registry did not listen within 15 s");
+    }
+
+    /// <summary>A one-layer OCI layout written by hand and pushed with skopeo, trusting the CA by a private cert dir.</summary>
+    private void PushDemoImage()
+    {
+        string oci = _dir["oci"];
+        string blobs = Path.Combine(oci, "blobs", "sha256");
+        Directory.CreateDirectory(blobs);
+        string Put(byte[] data)
+        {
+            string digest = Convert.ToHexString(SHA256.HashData(data)).ToLowerInvariant();
+            File.WriteAllBytes(Path.Combine(blobs, digest), data);
+            return "sha256:" + digest;
+        }
+        using var tar = new MemoryStream();
+        using (var writer = new TarWriter(tar, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            var entry = new PaxTarEntry(TarEntryType.RegularFile, "hello.txt")
+            {
+                DataStream = new MemoryStream(Encoding.ASCII.GetBytes("hello from DcosTls tests\n")),
+                ModificationTime = DateTimeOffset.FromUnixTimeSeconds(1700000000),
+            };
+            writer.WriteEntry(entry);
+        }
+        byte[] tarBytes = tar.ToArray();
+        using var gz = new MemoryStream();
+        using (var zip = new GZipStream(gz, CompressionLevel.Optimal, leaveOpen: true)) zip.Write(tarBytes);
+        byte[] layer = gz.ToArray();
+        string layerDigest = Put(layer);
+        string diffId = "sha256:" + Convert.ToHexString(SHA256.HashData(tarBytes)).ToLowerInvariant();
+        byte[] config = Encoding.UTF8.GetBytes(
+            $$$"""{"architecture":"amd64","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":["{{{diffId}}}"]}}""");
+        string configDigest = Put(config);
+        byte[] manifest = Encoding.UTF8.GetBytes(
+            $$$"""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{{{configDigest}}}","size":{{{config.Length}}}},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"{{{layerDigest}}}","size":{{{layer.Length}}}}]}""");
+        string manifestDigest = Put(manifest);
+        File.WriteAllText(Path.Combine(oci, "index.json"),
+            $$$"""{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{{{manifestDigest}}}","size":{{{manifest.Length}}},"annotations":{"org.opencontainers.image.ref.name":"demo"}}]}""");
+        File.WriteAllText(Path.Combine(oci, "oci-layout"), """{"imageLayoutVersion":"1.0.0"}""");
+
+        string certDir = _dir["push-certs"];
+        Directory.CreateDirectory(certDir);
+        File.Copy(CaPem, Path.Combine(certDir, "ca.crt"));
+        var (code, _, err) = Tool.Run("skopeo", "copy", "--dest-cert-dir", certDir, $"oci:{oci}:demo", Image);
+        if (code != 0) throw new InvalidOperationException($"skopeo copy failed: {err}");
+    }
+}

@@ -1,0 +1,123 @@
+using DcosTls.Tests.Infrastructure;
+using DcosTls.Tests.Peers;
+using Xunit;
+
+namespace DcosTls.Tests.Trust;
+
+/// <summary>
+/// Install-DockerRegistryTrust proved by the clients that use each store: curl --capath on the
+/// Mesos hashed folder, skopeo --cert-dir on the certs.d folder, openssl rehash finding nothing to
+/// add; Test-DockerRegistryTrust true and false against the real registry.
+/// </summary>
+public class RegistryTrustPeerTests : IClassFixture<DockerRegistryPeer>
+{
+    private readonly DockerRegistryPeer _peer;
+
+    public RegistryTrustPeerTests(DockerRegistryPeer peer) => _peer = peer;
+
+    private (int Code, string Out, string Err) Curl(string root)
+        => Tool.Run("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--capath", Path.Combine(root, "var/lib/dcos/pki/tls/certs"),
+            $"https://{_peer.Registry}/v2/");
+
+    private (int Code, string Out, string Err) Skopeo(string root)
+        => Tool.Run("skopeo", "inspect", "--cert-dir", Path.Combine(root, "etc/docker/certs.d", _peer.Registry), _peer.Image);
+
+    [Fact]
+    public void Install_makes_curl_and_skopeo_trust_the_registry_and_openssl_rehash_adds_nothing()
+    {
+        using var root = new TempDir();
+        using var ps = new Pwsh(root.Path);
+        ps.Set("registry", _peer.Registry).Set("caPath", _peer.CaPem);
+
+        var curlBefore = Curl(root.Path);
+        Assert.NotEqual(0, curlBefore.Code);
+        var skopeoBefore = Skopeo(root.Path);
+        Assert.NotEqual(0, skopeoBefore.Code);
+        Assert.Contains("x509", skopeoBefore.Err);
+        Assert.Equal(false, ps.Run("Test-DockerRegistryTrust -Registry $registry -Root .").ThrowOnError().Value);
+
+        var results = ps.Run("Import-DcosCertificate -Path $caPath | Install-DockerRegistryTrust -Registry $registry -Root .").ThrowOnError();
+        var actions = results.Output.Select(o => $"{o.Properties["Target"].Value}:{o.Properties["Action"].Value}").ToList();
+        Assert.Contains("Docker:Created", actions);
+        Assert.Equal(2, actions.Count(a => a == "Mesos:Created")); // the .crt and its hash link
+        Assert.Equal(3, actions.Count);
+
+        var curlAfter = Curl(root.Path);
+        Assert.True(curlAfter.Code == 0, curlAfter.Err);
+        Assert.Equal("200", curlAfter.Out);
+        var skopeoAfter = Skopeo(root.Path);
+        Assert.True(skopeoAfter.Code == 0, skopeoAfter.Err);
+        Assert.Contains("demo", skopeoAfter.Out);
+
+        string mesos = root["var/lib/dcos/pki/tls/certs"];
+        var before = Listing(mesos);
+        var (rehash, _, rehashErr) = Tool.Run("openssl", "rehash", "-v", mesos);
+        Assert.True(rehash == 0, rehashErr);
+        Assert.Equal(before, Listing(mesos));
+
+        var trusted = ps.Run("Test-DockerRegistryTrust -Registry $registry -Root . -Target Docker, Mesos -Detailed").ThrowOnError();
+        Assert.Equal(2, trusted.Output.Count);
+        Assert.All(trusted.Output, o => Assert.Equal("Trusted", o.Properties["Reason"].Value.ToString()));
+        Assert.Equal(true, ps.Run("Test-DockerRegistryTrust $registry -Root . -Target Docker, Mesos").ThrowOnError().Value);
+    }
+
+    [Fact]
+    public void Second_install_reports_Unchanged_and_changes_nothing()
+    {
+        using var root = new TempDir();
+        using var ps = new Pwsh(root.Path);
+        ps.Set("registry", _peer.Registry).Set("caPath", _peer.CaPem);
+        ps.Run("Install-DockerRegistryTrust -Registry $registry -Path $caPath -Root . -Target Docker, Mesos, Containers").ThrowOnError();
+        var snapshot = Snapshot(root.Path);
+        var again = ps.Run("Install-DockerRegistryTrust -Registry $registry -Path $caPath -Root . -Target Docker, Mesos, Containers").ThrowOnError();
+        Assert.NotEmpty(again.Output);
+        Assert.All(again.Output, o => Assert.Equal("Unchanged", o.Properties["Action"].Value.ToString()));
+        Assert.Equal(snapshot, Snapshot(root.Path));
+    }
+
+    [Fact]
+    public void Test_is_false_for_the_wrong_CA_a_wrong_name_and_an_unreachable_port()
+    {
+        using var root = new TempDir();
+        using var ps = new Pwsh(root.Path);
+        ps.Set("registry", _peer.Registry).Set("other", _peer.OtherCaPem).Set("caPath", _peer.CaPem);
+        ps.Set("wrongName", $"wrong.name:{_peer.Port}").Set("closed", $"127.0.0.1:{ClosedPort()}");
+
+        ps.Run("Install-DockerRegistryTrust -Registry $registry -Path $other -Root . -Target Docker").ThrowOnError();
+        var unknown = ps.Run("Test-DockerRegistryTrust -Registry $registry -Root . -Detailed").ThrowOnError();
+        Assert.Equal("UnknownAuthority", unknown.Output.Single().Properties["Reason"].Value.ToString());
+        Assert.Equal(false, ps.Run("Test-DockerRegistryTrust -Registry $registry -Root .").ThrowOnError().Value);
+
+        // The right CA, but the registry is reached under a name its certificate does not carry.
+        ps.Run("Install-DockerRegistryTrust -Registry $wrongName -Path $caPath -Root . -Target Docker").ThrowOnError();
+        var mismatch = ps.Run("Test-DockerRegistryTrust -Registry $wrongName -ConnectAddress 127.0.0.1 -Root . -Detailed").ThrowOnError();
+        Assert.Equal("NameMismatch", mismatch.Output.Single().Properties["Reason"].Value.ToString());
+
+        ps.Run("Install-DockerRegistryTrust -Registry $closed -Path $caPath -Root . -Target Docker").ThrowOnError();
+        var unreachable = ps.Run("Test-DockerRegistryTrust -Registry $closed -Root . -Detailed -TimeoutSec 5").ThrowOnError();
+        Assert.Equal("Unreachable", unreachable.Output.Single().Properties["Reason"].Value.ToString());
+
+        var none = ps.Run("Test-DockerRegistryTrust -Registry $registry -Root . -Target Mesos -Detailed").ThrowOnError();
+        Assert.Equal("NoInstalledCertificates", none.Output.Single().Properties["Reason"].Value.ToString());
+    }
+
+    private static int ClosedPort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    internal static string Listing(string dir)
+        => string.Join("\n", new DirectoryInfo(dir).EnumerateFileSystemInfos().OrderBy(f => f.Name, StringComparer.Ordinal)
+            .Select(f => f.Name + (f.LinkTarget != null ? " -> " + f.LinkTarget : "")));
+
+    /// <summary>Every entry under the root with its link target, size, mode and modification time.</summary>
+    internal static string Snapshot(string root)
+        => string.Join("\n", new DirectoryInfo(root).EnumerateFileSystemInfos("*", SearchOption.AllDirectories)
+            .OrderBy(f => f.FullName, StringComparer.Ordinal)
+            .Select(f => $"{Path.GetRelativePath(root, f.FullName)} {f.LinkTarget} {(f is FileInfo fi && f.LinkTarget == null ? fi.Length : 0)} " +
+                         $"{f.UnixFileMode} {f.LastWriteTimeUtc.Ticks}"));
+}

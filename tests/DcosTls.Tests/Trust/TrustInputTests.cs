@@ -1,0 +1,179 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using DcosTls.Tests.Infrastructure;
+using Xunit;
+
+namespace DcosTls.Tests.Trust;
+
+/// <summary>Issue 3 §6 bad input (clear error, nothing written), the input forms that must work, and the other stores.</summary>
+public class TrustInputTests
+{
+    private static Pwsh WithCa(TempDir dir)
+    {
+        var ps = new Pwsh(dir.Path);
+        ps.Run(@"
+            $ca = New-TlsCertificateAuthority -CommonName 'Input Test CA' -KeyAlgorithm ECDSA
+            $null = $ca | Export-DcosCertificate -Path ca.crt
+            $null = $ca | Export-DcosCertificate -Path both.pem -Format HaproxyPem").ThrowOnError();
+        Directory.CreateDirectory(dir["root"]);
+        return ps;
+    }
+
+    private static void AssertRefused(Pwsh ps, TempDir dir, string script, string errorId, string messagePart)
+    {
+        var result = ps.Run(script);
+        var error = Assert.Single(result.AllErrors);
+        Assert.StartsWith(errorId + ",", error.FullyQualifiedErrorId);
+        Assert.Contains(messagePart, error.ToString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(dir["root"], "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void A_key_a_CSR_or_DER_bytes_given_as_a_certificate_is_refused_and_nothing_is_written()
+    {
+        using var dir = new TempDir();
+        using var ps = WithCa(dir);
+        Tool.Openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", dir["csr.key"],
+            "-subj", "/CN=csr", "-out", dir["request.csr"]);
+        Tool.Openssl("x509", "-in", dir["ca.crt"], "-outform", "der", "-out", dir["ca.der"]);
+        const string Install = "Install-DockerRegistryTrust -Registry repo.internal:5000 -Root root";
+
+        AssertRefused(ps, dir, $"{Install} -Path ca.key", "InvalidCertificateInput", "private key");
+        AssertRefused(ps, dir, $"{Install} -Path request.csr", "InvalidCertificateInput", "signing request");
+        AssertRefused(ps, dir, $"{Install} -Path ca.der", "InvalidCertificateInput", "DER");
+        AssertRefused(ps, dir, $",[System.IO.File]::ReadAllBytes('{dir["ca.der"]}') | {Install}", "InvalidCertificateInput", "DER");
+        AssertRefused(ps, dir, $"[System.IO.File]::ReadAllText('{dir["ca.key"]}') | {Install}", "InvalidCertificateInput", "private key");
+        AssertRefused(ps, dir, $"[datetime]::UtcNow | {Install}", "InvalidCertificateInput", "not a certificate");
+        AssertRefused(ps, dir, $"{Install} -Path missing.crt", "CertificateFileNotFound", "does not exist");
+        // A good CA followed by a bad input: still nothing written.
+        AssertRefused(ps, dir, $"@((Import-DcosCertificate -Path ca.crt), 'not a pem') | {Install}", "InvalidCertificateInput", "no PEM certificate");
+    }
+
+    [Theory]
+    [InlineData("repo.internal:5000/library", "path separator")]
+    [InlineData("../etc", "..")]
+    [InlineData("repo..internal", "..")]
+    [InlineData("repo internal:5000", "whitespace")]
+    [InlineData("https://repo.internal:5000", "scheme")]
+    [InlineData("", "empty")]
+    [InlineData("repo.internal:99999", "port")]
+    public void Bad_registry_names_are_refused_and_nothing_is_written(string registry, string messagePart)
+    {
+        using var dir = new TempDir();
+        using var ps = WithCa(dir);
+        ps.Set("registry", registry);
+        AssertRefused(ps, dir, "Install-DockerRegistryTrust -Registry $registry -Path ca.crt -Root root", "InvalidRegistryName", messagePart);
+    }
+
+    [Fact]
+    public void An_expired_CA_is_refused_unless_Force()
+    {
+        using var dir = new TempDir();
+        using var ps = WithCa(dir);
+        using (var key = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+        {
+            var request = new CertificateRequest("CN=Expired CA", key, HashAlgorithmName.SHA256);
+            request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+            using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-30), DateTimeOffset.UtcNow.AddDays(-1));
+            File.WriteAllText(dir["expired.crt"], cert.ExportCertificatePem());
+        }
+        AssertRefused(ps, dir, "Install-DockerRegistryTrust -Registry repo.internal:5000 -Path expired.crt -Root root", "CertificateExpired", "-Force");
+        var forced = ps.Run("Install-DockerRegistryTrust -Registry repo.internal:5000 -Path expired.crt -Root root -Force").ThrowOnError();
+        Assert.Contains(forced.Warnings, w => w.Contains("expired"));
+        Assert.Equal(3, forced.Output.Count);
+    }
+
+    [Fact]
+    public void Certificates_bind_from_objects_X509Certificate2_deserialized_objects_and_CertificatePem_properties()
+    {
+        using var dir = new TempDir();
+        using var ps = WithCa(dir);
+        ps.Set("caFile", dir["ca.crt"]);
+        ps.Run(@"
+            $x509 = [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($ca.Certificate.RawData)
+            $x509 | Install-DockerRegistryTrust -Registry a.internal -Root root
+            $ca | Install-DockerRegistryTrust -Registry b.internal -Root root
+            [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($ca)) |
+                Install-DockerRegistryTrust -Registry c.internal -Root root
+            [pscustomobject]@{ Registry = 'd.internal:443'; CertificatePem = $ca.CertificatePem } | Install-DockerRegistryTrust -Root root
+            Install-DockerRegistryTrust -Registry e.internal, f.internal:5000 -Path both.pem -Root root -Target Docker").ThrowOnError();
+        foreach (var registry in new[] { "a.internal", "b.internal", "c.internal", "d.internal:443", "e.internal", "f.internal:5000" })
+        {
+            var crt = Assert.Single(Directory.GetFiles(dir["root/etc/docker/certs.d/" + registry]));
+            Assert.EndsWith(".crt", crt);
+            Assert.DoesNotContain("PRIVATE KEY", File.ReadAllText(crt));
+            Assert.Equal("644", Convert.ToString((int)File.GetUnixFileMode(crt), 8));
+        }
+        // One CA, one Mesos file and one link, whatever the number of registries.
+        Assert.Equal(2, Directory.GetFileSystemEntries(dir["root/var/lib/dcos/pki/tls/certs"]).Length);
+        var rows = ps.Run("Get-DockerRegistryTrust -Root root -Target Docker").ThrowOnError().Output;
+        Assert.Equal(6, rows.Count);
+    }
+
+    [Fact]
+    public void Get_output_pipes_into_Uninstall()
+    {
+        using var dir = new TempDir();
+        using var ps = WithCa(dir);
+        ps.Run(@"
+            $ca | Install-DockerRegistryTrust -Registry a.internal:5000, b.internal:5000 -Root root -Target Docker, Mesos, Containers
+            Get-DockerRegistryTrust -Registry a.internal:5000 -Root root -Target Docker | Uninstall-DockerRegistryTrust -Root root -Target Docker").ThrowOnError();
+        Assert.Empty(Directory.GetFiles(dir["root/etc/docker/certs.d/a.internal:5000"]));
+        Assert.Single(Directory.GetFiles(dir["root/etc/docker/certs.d/b.internal:5000"]));
+        Assert.Single(Directory.GetFiles(dir["root/etc/containers/certs.d/a.internal:5000"]));
+        var all = ps.Run("$ca | Uninstall-DockerRegistryTrust -Registry b.internal:5000, a.internal:5000 -Root root -Target Docker, Mesos, Containers").ThrowOnError();
+        Assert.All(all.Output, o => Assert.Equal("Removed", o.Properties["Action"].Value.ToString()));
+        Assert.Empty(Directory.EnumerateFiles(dir["root"], "*", SearchOption.AllDirectories));
+    }
+
+    [Theory]
+    [InlineData("ID=debian\nVERSION_ID=\"12\"\n", "usr/local/share/ca-certificates", ".crt")]
+    [InlineData("ID=ubuntu\nID_LIKE=debian\n", "usr/local/share/ca-certificates", ".crt")]
+    [InlineData("ID=\"rhel\"\nID_LIKE=\"fedora\"\n", "etc/pki/ca-trust/source/anchors", ".pem")]
+    [InlineData("ID=\"centos\"\nID_LIKE=\"rhel fedora\"\n", "etc/pki/ca-trust/source/anchors", ".pem")]
+    public void System_target_follows_the_roots_os_release(string osRelease, string anchors, string extension)
+    {
+        using var dir = new TempDir();
+        using var ps = WithCa(dir);
+        Directory.CreateDirectory(dir["root/etc"]);
+        File.WriteAllText(dir["root/etc/os-release"], osRelease);
+        var result = ps.Run("$ca | Install-DockerRegistryTrust -Target System -Root root -Verbose").ThrowOnError();
+        string file = Assert.Single(Directory.GetFiles(dir["root/" + anchors]));
+        Assert.EndsWith(extension, file);
+        Assert.Contains(result.Verbose, v => v.Contains("staging root")); // the update command did not run
+        Assert.Equal("Unchanged", ps.Run("$ca | Install-DockerRegistryTrust -Target System -Root root").ThrowOnError()
+            .Output.Single().Properties["Action"].Value.ToString());
+    }
+
+    [Fact]
+    public void System_target_without_os_release_is_refused_before_any_write()
+    {
+        using var dir = new TempDir();
+        using var ps = WithCa(dir);
+        AssertRefused(ps, dir, "$ca | Install-DockerRegistryTrust -Registry repo.internal -Target Docker, System -Root root", "TrustStoreUnavailable", "os-release");
+    }
+
+    [Fact]
+    public void Legacy_bundle_gets_the_CA_once_after_a_backup_and_RestartDocker_on_a_staging_root_only_warns()
+    {
+        using var dir = new TempDir();
+        using var ps = WithCa(dir);
+        const string Bundle = "opt/mesosphere/active/python-requests/lib/python3.6/site-packages/requests/cacert.pem";
+        Directory.CreateDirectory(Path.GetDirectoryName(dir["root/" + Bundle])!);
+        string original = Tool.Openssl("req", "-x509", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-keyout", dir["other.key"], "-subj", "/CN=Existing Root", "-days", "30");
+        File.WriteAllText(dir["root/" + Bundle], original);
+        ps.Set("bundle", "/" + Bundle);
+        var first = ps.Run("$ca | Install-DockerRegistryTrust -Registry repo.internal:5000 -Root root -LegacyBundlePath $bundle -RestartDocker").ThrowOnError();
+        Assert.Contains(first.Output, o => o.Properties["Target"].Value.ToString() == "LegacyBundle" && o.Properties["Action"].Value.ToString() == "Updated");
+        Assert.Contains(first.Warnings, w => w.Contains("stops every container"));
+        Assert.Contains(first.Warnings, w => w.Contains("not restarted"));
+        Assert.Equal(original, File.ReadAllText(dir["root/" + Bundle] + ".dcostls.bak"));
+        string after = File.ReadAllText(dir["root/" + Bundle]);
+        Assert.StartsWith(original, after);
+        var second = ps.Run("$ca | Install-DockerRegistryTrust -Registry repo.internal:5000 -Root root -LegacyBundlePath $bundle").ThrowOnError();
+        Assert.All(second.Output, o => Assert.Equal("Unchanged", o.Properties["Action"].Value.ToString()));
+        Assert.Equal(after, File.ReadAllText(dir["root/" + Bundle]));
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(after, "BEGIN CERTIFICATE").Count);
+    }
+}
