@@ -18,6 +18,22 @@ internal static class SubjectHash
 
     internal static string Compute(X500DistinguishedName name) => Compute(name.RawData);
 
+    /// <summary>
+    /// The hash straight from a DER certificate, without building an X509Certificate2: the subject
+    /// is the sixth field of TBSCertificate (fifth when the v1 certificate has no version).
+    /// </summary>
+    internal static string ComputeFromCertificate(ReadOnlySpan<byte> certificateDer)
+    {
+        var certificate = new AsnReader(certificateDer.ToArray(), AsnEncodingRules.BER).ReadSequence();
+        var tbs = certificate.ReadSequence();
+        if (tbs.PeekTag().TagClass == TagClass.ContextSpecific) tbs.ReadEncodedValue(); // [0] version
+        tbs.ReadEncodedValue(); // serialNumber
+        tbs.ReadEncodedValue(); // signature
+        tbs.ReadEncodedValue(); // issuer
+        tbs.ReadEncodedValue(); // validity
+        return Compute(tbs.ReadEncodedValue().Span);
+    }
+
     internal static string Compute(ReadOnlySpan<byte> nameDer)
     {
         byte[] canonical = CanonicalEncoding(nameDer);

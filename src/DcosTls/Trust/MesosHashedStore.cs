@@ -8,9 +8,9 @@ namespace DcosTls.Trust;
 /// <summary>
 /// The OpenSSL hashed folder the Mesos fetcher and UCR (libcurl) use: /var/lib/dcos/pki/tls/certs,
 /// &lt;name&gt;.crt plus a relative link &lt;subject_hash&gt;.&lt;n&gt;. OpenSSL tries .0, .1, ... and stops at
-/// the first name that does not stat, so links must have no gap and no dangling member. Only the
-/// candidate links of one hash are read on install, never the whole folder: a folder with
-/// thousands of certificates costs one directory listing and a few file reads.
+/// the first name that does not stat, so links must have no gap and no dangling member. Install
+/// looks only at &lt;hash&gt;.0, .1, ... of its own certificate's hash and reads only their targets, never
+/// the whole folder: a folder with thousands of certificates costs a few stat calls and file reads.
 /// </summary>
 internal sealed class MesosHashedStore : TrustStore
 {
@@ -27,7 +27,7 @@ internal sealed class MesosHashedStore : TrustStore
     internal override IEnumerable<RegistryTrustResult> Install(RegistryName? registry, TrustCertificate certificate)
     {
         string dir = FullDirectory;
-        var links = HashEntries(dir, certificate.SubjectHash);
+        var links = ProbeChain(dir, certificate.SubjectHash);
         foreach (var (_, linkPath) in links)
         {
             string? target = Resolve(linkPath);
@@ -47,10 +47,8 @@ internal sealed class MesosHashedStore : TrustStore
             directoryMode: StagedFileWriter.PublicDirectory);
         yield return Result(registry, Path.Combine(dir, name), fileAction, certificate);
 
-        var used = links.Select(l => l.Index).ToHashSet();
-        int free = 0;
-        while (used.Contains(free)) free++;
-        string linkName = $"{certificate.SubjectHash}.{free}";
+        // The first free index is where OpenSSL's lookup stops today, so the new link is always visible.
+        string linkName = $"{certificate.SubjectHash}.{links.Count}";
         var linkAction = Writer.CreateRelativeSymlink(AgentDirectory + "/" + linkName, name);
         yield return Result(registry, Path.Combine(dir, linkName), linkAction, certificate);
     }
@@ -105,8 +103,9 @@ internal sealed class MesosHashedStore : TrustStore
                 && CertificateExtensions.Any(x => e.Name.EndsWith(x, StringComparison.OrdinalIgnoreCase)))
             .Select(e => e.Path).ToList();
         // Link targets outside the folder (absolute links) and hash-named copies are certificates too.
-        files.AddRange(links.Where(l => l.Target != null && File.Exists(l.Target) && !files.Contains(l.Target)).Select(l => l.Target!).Distinct());
-        files = files.Distinct().OrderBy(f => f, StringComparer.Ordinal).ToList();
+        files.AddRange(links.Where(l => l.Target != null && File.Exists(l.Target)).Select(l => l.Target!));
+        files = files.Distinct(StringComparer.Ordinal).OrderBy(f => f, StringComparer.Ordinal).ToList();
+        var linksByTarget = links.Where(l => l.Target != null).ToLookup(l => l.Target!, StringComparer.Ordinal);
 
         foreach (string file in files)
         {
@@ -117,7 +116,7 @@ internal sealed class MesosHashedStore : TrustStore
                 continue;
             }
             var row = Describe(Target, null, file, certs[0]);
-            var own = links.Where(l => l.Target == file).OrderBy(l => l.Hash, StringComparer.Ordinal).ThenBy(l => l.Index).ToList();
+            var own = linksByTarget[file].OrderBy(l => l.Hash, StringComparer.Ordinal).ThenBy(l => l.Index).ToList();
             row.Links = own.Select(l => Path.GetFileName(l.Path)).ToArray();
             var problems = new List<string>();
             if (certs.Count > 1) problems.Add("Bundle");
@@ -153,7 +152,24 @@ internal sealed class MesosHashedStore : TrustStore
         return anchors;
     }
 
-    /// <summary>The entries named &lt;hash&gt;.&lt;n&gt; (links, copies, dangling links), by n. One directory listing, no file reads.</summary>
+    /// <summary>
+    /// &lt;hash&gt;.0, .1, ... as long as the name exists (lstat, so dangling links count): the entries
+    /// OpenSSL walks. A few stat calls, whatever the size of the folder. A certificate linked only
+    /// beyond a gap is invisible to OpenSSL, so Install links it again at the first free index.
+    /// </summary>
+    private static List<(int Index, string Path)> ProbeChain(string fullDir, string hash)
+    {
+        var chain = new List<(int, string)>();
+        if (!Directory.Exists(fullDir)) return chain;
+        for (int k = 0; ; k++)
+        {
+            string entry = Path.Combine(fullDir, $"{hash}.{k}");
+            if (StagedFileWriter.Entry(entry) == null) return chain;
+            chain.Add((k, entry));
+        }
+    }
+
+    /// <summary>Every entry named &lt;hash&gt;.&lt;n&gt; (links, copies, dangling links), by n: one directory listing, no file reads.</summary>
     private static List<(int Index, string Path)> HashEntries(string fullDir, string hash)
     {
         if (!Directory.Exists(fullDir)) return new();
