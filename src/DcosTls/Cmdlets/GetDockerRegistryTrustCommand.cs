@@ -14,6 +14,7 @@ public sealed class GetDockerRegistryTrustCommand : DcosCmdlet
 {
     /// <summary>Only these registries' certs.d folders (Mesos and System are shared by all registries).</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(RegistryCompleter))]
     public string[]? Registry { get; set; }
 
     /// <summary>Stores to read; default all (System only when the root's os-release is known).</summary>

@@ -20,6 +20,7 @@ public abstract class RegistryTrustInputCmdlet : DcosCmdlet
     /// <summary>host[:port] exactly as in image references (certs.d folder names).</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("RegistryName")]
+    [ArgumentCompleter(typeof(RegistryCompleter))]
     public string[]? Registry { get; set; }
 
     /// <summary>A certificate object (or PEM text) from the pipeline.</summary>

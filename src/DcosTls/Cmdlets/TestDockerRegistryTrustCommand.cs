@@ -14,6 +14,7 @@ namespace DcosTls.Cmdlets;
 public sealed class TestDockerRegistryTrustCommand : DcosCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(RegistryCompleter))]
     public string Registry { get; set; } = string.Empty;
 
     /// <summary>Stores whose CAs are the only trust anchors; default Docker. With several, all must pass.</summary>

@@ -14,6 +14,10 @@ public class FormatViewTests
     public static readonly Dictionary<string, string> Samples = new()
     {
         ["DcosTls.Certificates.DcosCertificate"] = "New-DcosCertificate -SelfSigned -CommonName view.example -KeyAlgorithm ECDSA",
+        // Registry trust: a throw-away staging root under the temp folder; Test needs no network when no CA is installed.
+        ["DcosTls.Trust.RegistryTrustResult"] = "$r = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'dcostls-view-' + [guid]::NewGuid()); New-TlsCertificateAuthority -CommonName 'View CA' -KeyAlgorithm ECDSA | Install-DockerRegistryTrust -Registry view.example:5000 -Root $r; [System.IO.Directory]::Delete($r, $true)",
+        ["DcosTls.Trust.InstalledRegistryTrust"] = "$r = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'dcostls-view-' + [guid]::NewGuid()); $null = New-TlsCertificateAuthority -CommonName 'View CA' -KeyAlgorithm ECDSA | Install-DockerRegistryTrust -Registry view.example:5000 -Root $r; Get-DockerRegistryTrust -Root $r; [System.IO.Directory]::Delete($r, $true)",
+        ["DcosTls.Trust.RegistryTrustTestResult"] = "Test-DockerRegistryTrust -Registry view.example:5000 -Root ([System.IO.Path]::GetTempPath()) -Detailed",
     };
 
     [Fact]
