@@ -6,6 +6,7 @@ namespace DcosTls.Cmdlets;
 /// <summary>
 /// Uninstall-DockerRegistryTrust: removes the given CAs (matched by fingerprint, whatever the file
 /// or link is called) and renumbers the hash links so that OpenSSL still finds the others.
+/// Without -Registry, the certs.d targets are cleaned in every registry folder.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Uninstall, "DockerRegistryTrust", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
     DefaultParameterSetName = CertificateSet)]
@@ -19,7 +20,7 @@ public sealed class UninstallDockerRegistryTrustCommand : RegistryTrustInputCmdl
     protected override void EndProcessing()
     {
         var installer = new RegistryTrustInstaller(CreateWriter(Root), Target, WriteWarning, WriteVerbose, (t, a) => ShouldProcess(t, a));
-        Run(() => installer.Check(Requests, null));
+        Run(() => installer.Check(Requests, null, registryRequired: false));
         Run(() =>
         {
             foreach (var result in installer.Uninstall(Requests)) WriteObject(result);

@@ -42,7 +42,23 @@ internal abstract class CertsDirectoryStore : TrustStore
 
     internal override IEnumerable<RegistryTrustResult> Uninstall(RegistryName? registry, TrustCertificate certificate)
     {
-        var reg = registry ?? throw new InvalidOperationException("A certs.d store needs a registry.");
+        if (registry != null) return UninstallFrom(registry, certificate);
+        // No registry: every registry folder that holds the certificate.
+        string fullBase = Writer.Map(BasePath);
+        if (!Directory.Exists(fullBase)) return Enumerable.Empty<RegistryTrustResult>();
+        return Directory.EnumerateDirectories(fullBase).Select(Path.GetFileName).OfType<string>()
+            .Select(TryParse).OfType<RegistryName>().OrderBy(r => r.Value, StringComparer.Ordinal).ToList()
+            .SelectMany(r => UninstallFrom(r, certificate));
+    }
+
+    private static RegistryName? TryParse(string folder)
+    {
+        try { return RegistryName.Parse(folder); }
+        catch (RegistryNameException) { return null; }
+    }
+
+    private IEnumerable<RegistryTrustResult> UninstallFrom(RegistryName reg, TrustCertificate certificate)
+    {
         string agentDir = RegistryDirectory(reg);
         string fullDir = Writer.Map(agentDir);
         foreach (string existing in CrtFiles(fullDir))

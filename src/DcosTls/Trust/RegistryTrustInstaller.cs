@@ -30,7 +30,8 @@ internal sealed class RegistryTrustInstaller
     }
 
     /// <summary>Everything that can be refused is refused here, before any file is touched.</summary>
-    internal void Check(IReadOnlyList<TrustRequest> requests, string? legacyBundlePath)
+    /// <param name="registryRequired">Install needs a registry for certs.d; Uninstall without one cleans every registry folder.</param>
+    internal void Check(IReadOnlyList<TrustRequest> requests, string? legacyBundlePath, bool registryRequired = true)
     {
         if (requests.Count == 0)
             throw new RegistryTrustException("CertificateRequired", ErrorCategory.InvalidArgument,
@@ -39,7 +40,7 @@ internal sealed class RegistryTrustInstaller
         {
             try { store.Prepare(); }
             catch (InvalidOperationException e) { throw new RegistryTrustException("TrustStoreUnavailable", ErrorCategory.NotImplemented, e.Message, store.Target); }
-            if (store.IsPerRegistry && requests.Any(r => r.Registry == null))
+            if (registryRequired && store.IsPerRegistry && requests.Any(r => r.Registry == null))
                 throw new RegistryTrustException("RegistryRequired", ErrorCategory.InvalidArgument,
                     $"The {store.Target} target keeps one folder per registry: give -Registry host[:port] as written in image references.");
         }

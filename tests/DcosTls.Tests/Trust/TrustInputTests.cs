@@ -121,7 +121,10 @@ public class TrustInputTests
         Assert.Empty(Directory.GetFiles(dir["root/etc/docker/certs.d/a.internal:5000"]));
         Assert.Single(Directory.GetFiles(dir["root/etc/docker/certs.d/b.internal:5000"]));
         Assert.Single(Directory.GetFiles(dir["root/etc/containers/certs.d/a.internal:5000"]));
-        var all = ps.Run("$ca | Uninstall-DockerRegistryTrust -Registry b.internal:5000, a.internal:5000 -Root root -Target Docker, Mesos, Containers").ThrowOnError();
+        // Without -Registry, every registry folder is cleaned.
+        var all = ps.Run("$ca | Uninstall-DockerRegistryTrust -Root root -Target Docker, Mesos, Containers").ThrowOnError();
+        Assert.Equal(5, all.Output.Count); // b's Docker file, a's and b's Containers files, the Mesos link and file
+
         Assert.All(all.Output, o => Assert.Equal("Removed", o.Properties["Action"].Value.ToString()));
         Assert.Empty(Directory.EnumerateFiles(dir["root"], "*", SearchOption.AllDirectories));
     }
