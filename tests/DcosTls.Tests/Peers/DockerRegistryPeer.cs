@@ -4,6 +4,7 @@ using System.IO.Compression;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using DcosTls.Tests.Infrastructure;
 
@@ -18,6 +19,7 @@ public sealed class DockerRegistryPeer : IDisposable
 {
     private readonly TempDir _dir = new("dcostls-registry-");
     private readonly Process _registry;
+    private readonly Process _expiredRegistry;
 
     public DockerRegistryPeer()
     {
@@ -30,9 +32,21 @@ public sealed class DockerRegistryPeer : IDisposable
         Cfssl("server-csr.json", """{"CN":"repo.internal","hosts":["127.0.0.1","localhost","repo.internal"],"key":{"algo":"ecdsa","size":256}}""",
             "cfssl gencert -ca ca.pem -ca-key ca-key.pem -config ca-config.json -profile server server-csr.json | cfssljson -bare server");
 
+        WriteExpiredServerCertificate();
+
         Port = FreePort();
+        _registry = StartRegistry("config.yml", Port, "server.pem", "server-key.pem");
+        ExpiredPort = FreePort();
+        _expiredRegistry = StartRegistry("config-expired.yml", ExpiredPort, "expired.pem", "expired-key.pem");
+        WaitUntilListening(_registry, Port);
+        WaitUntilListening(_expiredRegistry, ExpiredPort);
+        PushDemoImage();
+    }
+
+    private Process StartRegistry(string configName, int port, string certificate, string key)
+    {
         Directory.CreateDirectory(_dir["data"]);
-        File.WriteAllText(_dir["config.yml"], $"""
+        File.WriteAllText(_dir[configName], $"""
             version: 0.1
             log:
               level: warn
@@ -40,26 +54,50 @@ public sealed class DockerRegistryPeer : IDisposable
               filesystem:
                 rootdirectory: {_dir["data"]}
             http:
-              addr: 127.0.0.1:{Port}
+              addr: 127.0.0.1:{port}
               secret: dcostls-test-secret
               tls:
-                certificate: {_dir["server.pem"]}
-                key: {_dir["server-key.pem"]}
+                certificate: {_dir[certificate]}
+                key: {_dir[key]}
             """);
         var psi = new ProcessStartInfo("docker-registry") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add("serve");
-        psi.ArgumentList.Add(_dir["config.yml"]);
+        psi.ArgumentList.Add(_dir[configName]);
         foreach (var v in Tool.TrustVariables) psi.Environment.Remove(v);
-        _registry = Process.Start(psi)!;
-        _registry.OutputDataReceived += (_, _) => { };
-        _registry.ErrorDataReceived += (_, _) => { };
-        _registry.BeginOutputReadLine();
-        _registry.BeginErrorReadLine();
-        WaitUntilListening();
-        PushDemoImage();
+        var process = Process.Start(psi)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>A server certificate from the same CA that has already expired (cfssl cannot date one in the past).</summary>
+    private void WriteExpiredServerCertificate()
+    {
+        using var caKey = ECDsa.Create();
+        caKey.ImportFromPem(File.ReadAllText(_dir["ca-key.pem"]));
+        using var ca = X509Certificate2.CreateFromPem(File.ReadAllText(_dir["ca.pem"])).CopyWithPrivateKey(caKey);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=repo.internal", key, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(san.Build());
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(new OidCollection { new Oid("1.3.6.1.5.5.7.3.1") }, false));
+        var serial = new byte[8];
+        RandomNumberGenerator.Fill(serial);
+        serial[0] &= 0x7F;
+        // cfssl backdates the CA by about 5 minutes; the leaf lives for the first minute of that.
+        var start = new DateTimeOffset(ca.NotBefore.ToUniversalTime());
+        using var cert = request.Create(ca, start, start.AddMinutes(1), serial);
+        File.WriteAllText(_dir["expired.pem"], cert.ExportCertificatePem() + "\n");
+        File.WriteAllText(_dir["expired-key.pem"], key.ExportPkcs8PrivateKeyPem() + "\n");
     }
 
     public int Port { get; }
+
+    /// <summary>A second registry whose certificate (from the same CA) has expired.</summary>
+    public int ExpiredPort { get; }
 
     /// <summary>host:port of the registry as image references write it.</summary>
     public string Registry => $"127.0.0.1:{Port}";
@@ -74,16 +112,19 @@ public sealed class DockerRegistryPeer : IDisposable
 
     public void Dispose()
     {
-        try
+        foreach (var process in new[] { _registry, _expiredRegistry })
         {
-            if (!_registry.HasExited)
+            try
             {
-                _registry.Kill();
-                _registry.WaitForExit(5000);
+                if (!process.HasExited)
+                {
+                    process.Kill();
+                    process.WaitForExit(5000);
+                }
             }
+            catch (InvalidOperationException) { }
+            process.Dispose();
         }
-        catch (InvalidOperationException) { }
-        _registry.Dispose();
         _dir.Dispose();
     }
 
@@ -103,16 +144,16 @@ public sealed class DockerRegistryPeer : IDisposable
         return port;
     }
 
-    private void WaitUntilListening()
+    private static void WaitUntilListening(Process registry, int port)
     {
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (DateTime.UtcNow < deadline)
         {
-            if (_registry.HasExited) throw new InvalidOperationException($"docker-registry exited with {_registry.ExitCode}");
+            if (registry.HasExited) throw new InvalidOperationException($"docker-registry exited with {registry.ExitCode}");
             try
             {
                 using var client = new TcpClient();
-                client.Connect(IPAddress.Loopback, Port);
+                client.Connect(IPAddress.Loopback, port);
                 return;
             }
             catch (SocketException)

@@ -76,7 +76,7 @@ public class RegistryTrustPeerTests : IClassFixture<DockerRegistryPeer>
     }
 
     [Fact]
-    public void Test_is_false_for_the_wrong_CA_a_wrong_name_and_an_unreachable_port()
+    public void Test_is_false_for_the_wrong_CA_a_wrong_name_an_expired_certificate_and_an_unreachable_port()
     {
         using var root = new TempDir();
         using var ps = new Pwsh(root.Path);
@@ -96,6 +96,11 @@ public class RegistryTrustPeerTests : IClassFixture<DockerRegistryPeer>
         ps.Run("Install-DockerRegistryTrust -Registry $closed -Path $caPath -Root . -Target Docker").ThrowOnError();
         var unreachable = ps.Run("Test-DockerRegistryTrust -Registry $closed -Root . -Detailed -TimeoutSec 5").ThrowOnError();
         Assert.Equal("Unreachable", unreachable.Output.Single().Properties["Reason"].Value.ToString());
+
+        ps.Set("expired", $"127.0.0.1:{_peer.ExpiredPort}");
+        ps.Run("Install-DockerRegistryTrust -Registry $expired -Path $caPath -Root . -Target Docker").ThrowOnError();
+        var expired = ps.Run("Test-DockerRegistryTrust -Registry $expired -Root . -Detailed").ThrowOnError();
+        Assert.Equal("Expired", expired.Output.Single().Properties["Reason"].Value.ToString());
 
         var none = ps.Run("Test-DockerRegistryTrust -Registry $registry -Root . -Target Mesos -Detailed").ThrowOnError();
         Assert.Equal("NoInstalledCertificates", none.Output.Single().Properties["Reason"].Value.ToString());

@@ -129,6 +129,19 @@ public class TrustInputTests
         Assert.Empty(Directory.EnumerateFiles(dir["root"], "*", SearchOption.AllDirectories));
     }
 
+    [Fact]
+    public void Docker_target_warns_about_a_shadowing_containers_folder_and_an_unpaired_client_key()
+    {
+        using var dir = new TempDir();
+        using var ps = WithCa(dir);
+        Directory.CreateDirectory(dir["root/etc/containers/certs.d/repo.internal:5000"]);
+        Directory.CreateDirectory(dir["root/etc/docker/certs.d/repo.internal:5000"]);
+        File.WriteAllText(dir["root/etc/docker/certs.d/repo.internal:5000/client.key"], "stray");
+        var result = ps.Run("$ca | Install-DockerRegistryTrust -Registry repo.internal:5000 -Root root -Target Docker").ThrowOnError();
+        Assert.Contains(result.Warnings, w => w.Contains("-Target Containers"));
+        Assert.Contains(result.Warnings, w => w.Contains("client.key") && w.Contains("no matching .cert"));
+    }
+
     [Theory]
     [InlineData("ID=debian\nVERSION_ID=\"12\"\n", "usr/local/share/ca-certificates", ".crt")]
     [InlineData("ID=ubuntu\nID_LIKE=debian\n", "usr/local/share/ca-certificates", ".crt")]
