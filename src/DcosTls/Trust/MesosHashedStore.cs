@@ -47,7 +47,8 @@ internal sealed class MesosHashedStore : TrustStore
             directoryMode: StagedFileWriter.PublicDirectory);
         yield return Result(registry, Path.Combine(dir, name), fileAction, certificate);
 
-        // The first free index is where OpenSSL's lookup stops today, so the new link is always visible.
+        // The first free index: where OpenSSL's lookup stops today, so the new link is visible unless a
+        // dangling link sits below it (warned about above; it is not ours to delete).
         string linkName = $"{certificate.SubjectHash}.{links.Count}";
         var linkAction = Writer.CreateRelativeSymlink(AgentDirectory + "/" + linkName, name);
         yield return Result(registry, Path.Combine(dir, linkName), linkAction, certificate);
