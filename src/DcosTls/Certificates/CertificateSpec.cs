@@ -84,14 +84,16 @@ internal sealed class CertificateSpec
 
     internal X500DistinguishedName BuildSubject()
     {
-        // The order openssl req and cfssl use: C, ST, L, O, OU, CN.
+        // The DER order openssl req -subj "/C=../ST=../L=../O=../OU=../CN=.." and cfssl use:
+        // C, ST, L, O, OU, CN. X500DistinguishedNameBuilder encodes the last added RDN first,
+        // so they are added from CN back to C.
         var builder = new X500DistinguishedNameBuilder();
-        if (Country != null) builder.AddCountryOrRegion(Country);
-        if (State != null) builder.AddStateOrProvinceName(State);
-        if (Locality != null) builder.AddLocalityName(Locality);
-        if (Organization != null) builder.AddOrganizationName(Organization);
-        if (OrganizationalUnit != null) builder.AddOrganizationalUnitName(OrganizationalUnit);
         builder.AddCommonName(CommonName);
+        if (OrganizationalUnit != null) builder.AddOrganizationalUnitName(OrganizationalUnit);
+        if (Organization != null) builder.AddOrganizationName(Organization);
+        if (Locality != null) builder.AddLocalityName(Locality);
+        if (State != null) builder.AddStateOrProvinceName(State);
+        if (Country != null) builder.AddCountryOrRegion(Country);
         return builder.Build();
     }
 
