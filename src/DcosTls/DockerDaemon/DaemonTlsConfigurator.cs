@@ -65,7 +65,10 @@ internal static class DaemonTlsConfigurator
             utf8.GetBytes(PrivateKeyReader.ExportPem(server.PrivateKey!, ReadOnlySpan<char>.Empty, encrypt: false)), StagedFileWriter.PrivateFile, false));
         // Same JSON (even formatted differently) → leave the file alone.
         byte[] config = existingBytes != null && DaemonJson.SameContent(existing, merged) ? existingBytes : DaemonJson.Serialize(merged);
-        plan.Files.Add(("DaemonConfig", configPath, config, StagedFileWriter.PublicFile, true));
+        // An existing daemon.json keeps its mode (some sites keep it 0600).
+        string configFull = writer.Map(configPath);
+        var configMode = existingBytes != null ? File.GetUnixFileMode(configFull) : StagedFileWriter.PublicFile;
+        plan.Files.Add(("DaemonConfig", configPath, config, configMode, true));
 
         string dropIn = SystemdDropIn.PathFor(request.DropInName);
         if (effectiveHosts.Count > 0)

@@ -6,8 +6,8 @@ namespace DcosTls.DockerDaemon;
 /// The docker.service drop-in that lets daemon.json carry "hosts": systemd's unit starts dockerd
 /// with -H fd://, and a key given both as a flag and in daemon.json stops dockerd from starting
 /// (seed 003's troubleshooting). An empty ExecStart= clears the unit's command; the new one is the
-/// unit's own command without its -H/--host options, so distribution flags such as --containerd
-/// and $DOCKER_OPTS are kept.
+/// unit's own command without its -H/--host (and --tls*) options, so distribution flags such as
+/// --containerd and $DOCKER_OPTS are kept.
 /// </summary>
 internal static class SystemdDropIn
 {
@@ -53,7 +53,11 @@ internal static class SystemdDropIn
         return null;
     }
 
-    /// <summary>Drops -H X, -H=X, -HX, --host X and --host=X from a dockerd command line.</summary>
+    /// <summary>Options daemon.json now sets: given again as flags, dockerd would refuse to start.</summary>
+    private static readonly string[] ValueOptions = { "-H", "--host", "--tlscacert", "--tlscert", "--tlskey" };
+    private static readonly string[] SwitchOptions = { "--tls", "--tlsverify" };
+
+    /// <summary>Drops -H/--host and the --tls* options (in every spelling) from a dockerd command line.</summary>
     internal static string WithoutHostOptions(string command)
     {
         var words = command.Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -61,8 +65,10 @@ internal static class SystemdDropIn
         for (int i = 0; i < words.Length; i++)
         {
             string w = words[i];
-            if (w is "-H" or "--host") { i++; continue; }
-            if (w.StartsWith("--host=", StringComparison.Ordinal) || (w.StartsWith("-H", StringComparison.Ordinal) && w.Length > 2)) continue;
+            if (ValueOptions.Contains(w)) { i++; continue; }
+            string name = w.Split('=', 2)[0];
+            if (w.Contains('=') && (ValueOptions.Contains(name) || SwitchOptions.Contains(name))) continue;
+            if (SwitchOptions.Contains(w) || (w.StartsWith("-H", StringComparison.Ordinal) && w.Length > 2)) continue;
             kept.Add(w);
         }
         // systemd's "-" / "@" / "+" prefixes on the executable stay as they were.

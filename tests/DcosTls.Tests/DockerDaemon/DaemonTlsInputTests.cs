@@ -187,6 +187,13 @@ public class DaemonTlsInputTests
             string dropIn = File.ReadAllText(Path.Combine(root, "etc/systemd/system/docker.service.d/dcostls-hosts.conf"));
             Assert.EndsWith("[Service]\nExecStart=\nExecStart=/usr/sbin/dockerd --containerd=/run/containerd/containerd.sock $DOCKER_OPTS\n", dropIn);
 
+            // An admin's own unit in /etc wins; flags daemon.json now sets go, others stay.
+            string etcUnit = Path.Combine(root, "etc/systemd/system/docker.service");
+            File.WriteAllText(etcUnit, "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -H=tcp://0.0.0.0:2375 --tlsverify --tlscert=/x.pem --tlskey /y.pem --host-gateway-ip=10.1.1.1 -Hfd://\n");
+            ps.Run("$null = Set-DockerDaemonTls -Root $root -CaCertificate $ca -Certificate $server").ThrowOnError();
+            dropIn = File.ReadAllText(Path.Combine(root, "etc/systemd/system/docker.service.d/dcostls-hosts.conf"));
+            Assert.EndsWith("ExecStart=\nExecStart=/usr/bin/dockerd --host-gateway-ip=10.1.1.1\n", dropIn);
+
             // Dropping "hosts" from daemon.json again removes our drop-in, or dockerd would have no socket.
             string config = Path.Combine(root, "etc/docker/daemon.json");
             File.WriteAllText(config, "{\"debug\": true}");
