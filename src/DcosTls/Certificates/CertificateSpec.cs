@@ -84,9 +84,8 @@ internal sealed class CertificateSpec
 
     internal X500DistinguishedName BuildSubject()
     {
-        // The DER order openssl req -subj "/C=../ST=../L=../O=../OU=../CN=.." and cfssl use:
-        // C, ST, L, O, OU, CN. X500DistinguishedNameBuilder encodes the last added RDN first,
-        // so they are added from CN back to C.
+        // The DER order openssl req and cfssl use is C, ST, L, O, OU, CN. The builder encodes the
+        // RDNs in the reverse of the order they are added (the display order), so add CN first.
         var builder = new X500DistinguishedNameBuilder();
         builder.AddCommonName(CommonName);
         if (OrganizationalUnit != null) builder.AddOrganizationalUnitName(OrganizationalUnit);

@@ -56,7 +56,7 @@ public sealed class DockerRegistryFixture : IDisposable
         while (DateTime.UtcNow < deadline)
         {
             if (process.HasExited) throw new InvalidOperationException($"docker-registry exited with {process.ExitCode}:\n{fixture.Log}");
-            if (FreePort.Accepts(port)) return fixture;
+            if (PortProbe.Accepts(port)) return fixture;
             Thread.Sleep(50);
         }
         fixture.Dispose();

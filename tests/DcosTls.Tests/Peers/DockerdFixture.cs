@@ -70,7 +70,7 @@ public sealed class DockerdFixture : IDisposable
         {
             if (process.HasExited)
                 throw new InvalidOperationException($"dockerd exited with {process.ExitCode} before listening:\n{fixture.Log}");
-            if (FreePort.Accepts(tcpPort)) return fixture;
+            if (PortProbe.Accepts(tcpPort)) return fixture;
             Thread.Sleep(100);
         }
         fixture.Dispose();

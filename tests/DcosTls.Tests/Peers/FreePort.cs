@@ -5,7 +5,7 @@ namespace DcosTls.Tests.Peers;
 
 public static class FreePort
 {
-    /// <summary>A port on 127.0.0.1 that was free a moment ago (bind to 0, read, release).</summary>
+    /// <summary>A port on 127.0.0.1 that nothing listens on right now.</summary>
     public static int Next()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -15,16 +15,24 @@ public static class FreePort
         return port;
     }
 
-    public static bool Accepts(int port)
+    /// <summary>Waits until something accepts connections on the port, or the process dies.</summary>
+    public static void WaitUntilListening(int port, System.Diagnostics.Process? process, TimeSpan timeout)
     {
-        try
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
         {
-            using var client = new TcpClient();
-            return client.ConnectAsync(IPAddress.Loopback, port).Wait(200) && client.Connected;
+            if (process != null && process.HasExited) throw new InvalidOperationException($"the peer exited with {process.ExitCode} before listening on {port}");
+            try
+            {
+                using var client = new TcpClient();
+                client.Connect(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException)
+            {
+                Thread.Sleep(30);
+            }
         }
-        catch (Exception e) when (e is SocketException or AggregateException)
-        {
-            return false;
-        }
+        throw new TimeoutException($"nothing listened on 127.0.0.1:{port} within {timeout}");
     }
 }
