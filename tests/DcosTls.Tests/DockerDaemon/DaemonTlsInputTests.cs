@@ -220,6 +220,25 @@ public class DaemonTlsInputTests
     }
 
     [Fact]
+    public void Client_install_is_idempotent_and_WhatIf_writes_nothing()
+    {
+        var (dir, ps, root) = Start();
+        using (dir) using (ps)
+        {
+            var whatIf = ps.Run("Install-DockerClientCertificate -Path cli -CaCertificate $ca -Certificate $client -WhatIf").ThrowOnError();
+            Assert.False(Directory.Exists(dir["cli"]));
+            var first = ps.Run("(Install-DockerClientCertificate -Path cli -CaCertificate $ca -Certificate $client).Files | ForEach-Object { '{0} {1} {2}' -f $_.Role, $_.Action, $_.Mode }").ThrowOnError();
+            Assert.Equal(new[] { "CaCertificate Created 0644", "ClientCertificate Created 0644", "ClientKey Created 0600" }, first.Output.Select(o => o.ToString()));
+            var again = ps.Run("(Install-DockerClientCertificate -Path cli -CaCertificate $ca -Certificate $client).Files | ForEach-Object { $_.Action }").ThrowOnError();
+            Assert.All(again.Output, o => Assert.Equal("Unchanged", o.ToString()));
+            // The key stays in key.pem: not in any output, stream or the other files.
+            string keyBody = File.ReadAllLines(dir["cli/key.pem"])[1];
+            Assert.DoesNotContain(keyBody, first.AllText() + again.AllText() + whatIf.AllText());
+            Assert.DoesNotContain(keyBody, File.ReadAllText(dir["cli/cert.pem"]) + File.ReadAllText(dir["cli/ca.pem"]));
+        }
+    }
+
+    [Fact]
     public void Parameters_bind_by_property_name()
     {
         var (dir, ps, root) = Start();

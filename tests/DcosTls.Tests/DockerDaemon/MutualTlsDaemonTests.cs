@@ -40,6 +40,22 @@ public class MutualTlsDaemonTests : IClassFixture<MutualTlsDaemon>
     }
 
     [Fact]
+    public void DOCKER_TLS_VERIFY_0_still_verifies_the_daemon()
+    {
+        // Pitfall 11: any non-empty value turns verification on. With a CA that did not sign the
+        // daemon's certificate in the cert path, "0" must still fail.
+        string wrong = _d.Dir["wrong-cert-path"];
+        Directory.CreateDirectory(wrong);
+        File.WriteAllText(Path.Combine(wrong, "ca.pem"), (string)_d.Ps.Run("$otherCa.CertificatePem").Value!);
+        File.Copy(_d.Client("cert.pem"), Path.Combine(wrong, "cert.pem"));
+        File.Copy(_d.Client("key.pem"), Path.Combine(wrong, "key.pem"));
+        var env = new Dictionary<string, string?> { ["DOCKER_HOST"] = _d.TcpHost, ["DOCKER_TLS_VERIFY"] = "0", ["DOCKER_CERT_PATH"] = wrong };
+        var (code, _, stderr) = DockerCli.Run(_d.Dir["cli-config-verify0"], new[] { "version", "--format", "{{.Server.Version}}" }, env);
+        Assert.NotEqual(0, code);
+        Assert.Contains("x509", stderr);
+    }
+
+    [Fact]
     public void Without_a_client_certificate_the_daemon_refuses()
     {
         var (code, _, stderr) = _d.DockerVersion(_d.TcpHost, _d.Client("ca.pem"), null, null);

@@ -46,6 +46,24 @@ public class RegistryCertificateTests
         var untrusted = Tool.Run("skopeo", "inspect", "--cert-dir", dir["empty-certs"], image);
         Assert.NotEqual(0, untrusted.ExitCode);
         Assert.Contains("x509", untrusted.Err);
+
+        // The seed's own layout: the registry by its name, trusted through the system certs.d
+        // (/etc/docker/certs.d/<name>:<port>/ca.crt) with no --cert-dir. The name lives in a
+        // private hosts file and the staged etc/docker is bind-mounted, in a mount namespace
+        // of skopeo's own: nothing on this machine changes and no name goes to DNS.
+        File.WriteAllText(dir["hosts"], $"127.0.0.1 localhost\n127.0.0.1 {SeedName}\n");
+        string etcDocker = dir["etc-docker"];
+        string named = Path.Combine(etcDocker, "certs.d", $"{SeedName}:{registry.Port}");
+        Directory.CreateDirectory(named);
+        File.Copy(dir["domain.crt"], Path.Combine(named, "ca.crt"));
+        const string Isolated = "mount --bind \"$1\" /etc/hosts && mount --bind \"$2\" /etc/docker && exec skopeo inspect \"$3\"";
+        string byName = $"docker://{SeedName}:{registry.Port}/demo:1";
+        var system = Tool.Run("unshare", "-m", "--propagation", "private", "sh", "-c", Isolated, "sh", dir["hosts"], etcDocker, byName);
+        Assert.True(system.ExitCode == 0, system.Err);
+        Directory.Delete(named, recursive: true);
+        var noTrust = Tool.Run("unshare", "-m", "--propagation", "private", "sh", "-c", Isolated, "sh", dir["hosts"], etcDocker, byName);
+        Assert.NotEqual(0, noTrust.ExitCode);
+        Assert.Contains("x509", noTrust.Err);
     }
 
     [Fact]
