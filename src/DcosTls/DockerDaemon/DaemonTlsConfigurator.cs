@@ -44,7 +44,7 @@ internal static class DaemonTlsConfigurator
         CheckFileName(request.DropInName, "DropInName");
         plan.TlsDirectory = tlsDirectory;
 
-        var hosts = ParseHosts(request.Hosts);
+        var hosts = ParseHosts(request.Hosts, "-Hosts");
         DockerCertificateCheck.CheckAuthority(request.CaCertificate);
         plan.Warnings.AddRange(DockerCertificateCheck.CheckServer(request.ServerCertificate, request.CaCertificate, hosts ?? CurrentHosts(writer, configPath)));
 
@@ -53,7 +53,7 @@ internal static class DaemonTlsConfigurator
         var existing = DaemonJson.Parse(existingBytes, configPath);
         var paths = new DaemonTlsPaths(tlsDirectory);
         var merged = DaemonJson.Merge(existing, paths, request.VerifyClients, hosts?.Select(h => h.Text).ToList());
-        var effectiveHosts = ParseHosts(DaemonJson.Hosts(merged)) ?? new List<DockerHostAddress>();
+        var effectiveHosts = ParseHosts(DaemonJson.Hosts(merged), $"\"hosts\" in {configPath}") ?? new List<DockerHostAddress>();
         AddHostWarnings(plan, effectiveHosts, request.VerifyClients);
 
         var utf8 = new UTF8Encoding(false);
@@ -92,9 +92,9 @@ internal static class DaemonTlsConfigurator
         {
             string full = writer.Map(agentPath);
             bool existed = File.Exists(full);
+            bool inTlsDirectory = agentPath.StartsWith(plan.TlsDirectory.TrimEnd('/') + "/", StringComparison.Ordinal);
             var action = writer.WriteBytes(agentPath, content, mode, overwrite: true,
-                directoryMode: role.StartsWith("Server", StringComparison.Ordinal) || role == "CaCertificate" ? StagedFileWriter.PrivateDirectory : StagedFileWriter.PublicDirectory,
-                backup: backup);
+                directoryMode: inTlsDirectory ? StagedFileWriter.PrivateDirectory : StagedFileWriter.PublicDirectory, backup: backup);
             string? backupPath = backup && existed && action == FileAction.Updated ? StagedFileWriter.BackupPathOf(full) : null;
             results.Add(new DockerTlsFile(role, agentPath, full, action, mode, backupPath));
         }
@@ -117,7 +117,7 @@ internal static class DaemonTlsConfigurator
             plan.Warnings.Add("\"hosts\" has no unix:// or fd:// entry, so the local socket /var/run/docker.sock goes away. Add 'unix:///var/run/docker.sock' to -Hosts unless that is meant.");
     }
 
-    private static List<DockerHostAddress>? ParseHosts(IReadOnlyList<string>? hosts)
+    private static List<DockerHostAddress>? ParseHosts(IReadOnlyList<string>? hosts, string source)
     {
         if (hosts == null) return null;
         var parsed = new List<DockerHostAddress>();
@@ -125,7 +125,7 @@ internal static class DaemonTlsConfigurator
         {
             var address = DockerHostAddress.TryParse(h, out string? problem);
             if (address == null)
-                throw new DockerTlsException("InvalidDockerHost", $"-Hosts: {problem} Use e.g. 'unix:///var/run/docker.sock','tcp://10.0.0.5:2376'.");
+                throw new DockerTlsException("InvalidDockerHost", $"{source}: {problem} Use e.g. 'unix:///var/run/docker.sock','tcp://10.0.0.5:2376'.");
             if (!parsed.Any(p => p.Text == address.Text)) parsed.Add(address);
         }
         return parsed;
@@ -137,7 +137,7 @@ internal static class DaemonTlsConfigurator
         try
         {
             var current = DaemonJson.Parse(ReadAgentFile(writer, configPath), configPath);
-            return ParseHosts(DaemonJson.Hosts(current)) ?? new List<DockerHostAddress>();
+            return ParseHosts(DaemonJson.Hosts(current), configPath) ?? new List<DockerHostAddress>();
         }
         catch (DockerTlsException e) when (e.ErrorId == "InvalidDockerHost")
         {
