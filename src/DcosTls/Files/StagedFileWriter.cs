@@ -74,15 +74,17 @@ internal sealed class StagedFileWriter
     }
 
     internal FileAction WriteText(string agentPath, string content, UnixFileMode mode, bool overwrite = true,
-        UnixFileMode? directoryMode = null)
-        => WriteBytes(agentPath, new UTF8Encoding(false).GetBytes(content), mode, overwrite, directoryMode);
+        UnixFileMode? directoryMode = null, bool backup = false)
+        => WriteBytes(agentPath, new UTF8Encoding(false).GetBytes(content), mode, overwrite, directoryMode, backup);
 
     /// <summary>
     /// Writes content atomically. Returns Unchanged when the file already holds these bytes,
     /// Skipped when ShouldProcess says no, or when the file differs and overwrite is false.
+    /// With backup, a file about to be replaced is first copied by Backup() (after ShouldProcess,
+    /// so -WhatIf leaves no backup behind).
     /// </summary>
     internal FileAction WriteBytes(string agentPath, byte[] content, UnixFileMode mode, bool overwrite = true,
-        UnixFileMode? directoryMode = null)
+        UnixFileMode? directoryMode = null, bool backup = false)
     {
         string full = Map(agentPath);
         bool exists = File.Exists(full);
@@ -94,6 +96,7 @@ internal sealed class StagedFileWriter
         if (!_shouldProcess(full, exists ? "Replace file" : "Create file")) return FileAction.Skipped;
         string dir = Path.GetDirectoryName(full)!;
         if (!Directory.Exists(dir)) CreateDirectoryChain(dir, directoryMode ?? PublicDirectory);
+        if (exists && backup) Backup(agentPath);
         WriteAtomically(full, content, mode);
         return exists ? FileAction.Updated : FileAction.Created;
     }
@@ -126,13 +129,16 @@ internal sealed class StagedFileWriter
     {
         string full = Map(agentPath);
         if (!File.Exists(full)) return null;
-        string backup = full + ".dcostls.bak";
+        string backup = BackupPathOf(full);
         byte[] current = File.ReadAllBytes(full);
         if (File.Exists(backup) && File.ReadAllBytes(backup).AsSpan().SequenceEqual(current)) return backup;
         var mode = OperatingSystem.IsWindows() ? PrivateFile : File.GetUnixFileMode(full);
         WriteAtomically(backup, current, mode);
         return backup;
     }
+
+    /// <summary>Where Backup() puts the copy of a (mapped) file.</summary>
+    internal static string BackupPathOf(string fullPath) => fullPath + ".dcostls.bak";
 
     /// <summary>
     /// Creates a symlink whose target is a bare file name in the same folder (what `openssl rehash`

@@ -99,13 +99,11 @@ internal sealed class RegistryTrustInstaller
         RegistryTrustResult Make(FileAction action)
             => new("LegacyBundle", null, full, action, certificate.SubjectHash, certificate.Thumbprint);
         if (CertificateInput.ReadInstalled(full).Any(certificate.IsSame)) return Make(FileAction.Unchanged);
-        if (!_shouldProcess(full, "Append the CA certificate (after a backup)")) return Make(FileAction.Skipped);
         string text = File.ReadAllText(full);
         string separator = text.Length > 0 && !text.EndsWith('\n') ? "\n" : string.Empty;
-        string? backup = _writer.Backup(agentPath);
-        _verbose($"Backed up '{full}' to '{backup}'.");
         var mode = OperatingSystem.IsWindows() ? StagedFileWriter.PublicFile : File.GetUnixFileMode(full);
-        StagedFileWriter.WriteAtomically(full, new System.Text.UTF8Encoding(false).GetBytes(text + separator + certificate.Pem), mode);
-        return Make(FileAction.Updated);
+        var action = _writer.WriteText(agentPath, text + separator + certificate.Pem, mode, overwrite: true, backup: true);
+        if (action == FileAction.Updated) _verbose($"Backed up '{full}' to '{StagedFileWriter.BackupPathOf(full)}' before appending.");
+        return Make(action);
     }
 }

@@ -18,6 +18,11 @@ public class FormatViewTests
         ["DcosTls.Trust.RegistryTrustResult"] = "$r = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'dcostls-view-' + [guid]::NewGuid()); New-TlsCertificateAuthority -CommonName 'View CA' -KeyAlgorithm ECDSA | Install-DockerRegistryTrust -Registry view.example:5000 -Root $r; [System.IO.Directory]::Delete($r, $true)",
         ["DcosTls.Trust.InstalledRegistryTrust"] = "$r = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'dcostls-view-' + [guid]::NewGuid()); $null = New-TlsCertificateAuthority -CommonName 'View CA' -KeyAlgorithm ECDSA | Install-DockerRegistryTrust -Registry view.example:5000 -Root $r; Get-DockerRegistryTrust -Root $r; [System.IO.Directory]::Delete($r, $true)",
         ["DcosTls.Trust.RegistryTrustTestResult"] = "Test-DockerRegistryTrust -Registry view.example:5000 -Root ([System.IO.Path]::GetTempPath()) -Detailed",
+        ["DcosTls.DockerDaemon.DockerTlsFile"] = "$ca = New-TlsCertificateAuthority -CommonName v -KeyAlgorithm ECDSA; " +
+            "Set-DockerDaemonTls -Root ([System.IO.Directory]::CreateTempSubdirectory().FullName) -CaCertificate $ca -Certificate (New-DcosCertificate -Issuer $ca -CommonName v -KeyAlgorithm ECDSA) -WhatIf",
+        ["DcosTls.DockerDaemon.DockerClientSettings"] = "$ca = New-TlsCertificateAuthority -CommonName v -KeyAlgorithm ECDSA; " +
+            "Install-DockerClientCertificate -Path ([System.IO.Directory]::CreateTempSubdirectory().FullName) -CaCertificate $ca -Certificate (New-DcosCertificate -Issuer $ca -CommonName c -Usage Client -KeyAlgorithm ECDSA) -WhatIf",
+        ["DcosTls.Marathon.MarathonRegistryApp"] = "New-MarathonRegistryApp",
     };
 
     [Fact]
