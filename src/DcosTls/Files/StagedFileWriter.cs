@@ -83,7 +83,19 @@ internal sealed class StagedFileWriter
     /// </summary>
     internal FileAction WriteBytes(string agentPath, byte[] content, UnixFileMode mode, bool overwrite = true,
         UnixFileMode? directoryMode = null)
+        => Write(agentPath, content, mode, overwrite, directoryMode, backup: false, out _);
+
+    /// <summary>
+    /// Like WriteBytes, but an existing file with other content is first copied aside (Backup),
+    /// only once ShouldProcess has said yes, so -WhatIf leaves no backup behind either.
+    /// </summary>
+    internal FileAction WriteBytesWithBackup(string agentPath, byte[] content, UnixFileMode mode, out string? backupPath)
+        => Write(agentPath, content, mode, overwrite: true, directoryMode: null, backup: true, out backupPath);
+
+    private FileAction Write(string agentPath, byte[] content, UnixFileMode mode, bool overwrite,
+        UnixFileMode? directoryMode, bool backup, out string? backupPath)
     {
+        backupPath = null;
         string full = Map(agentPath);
         bool exists = File.Exists(full);
         if (exists)
@@ -92,6 +104,7 @@ internal sealed class StagedFileWriter
             if (!overwrite) return FileAction.Skipped;
         }
         if (!_shouldProcess(full, exists ? "Replace file" : "Create file")) return FileAction.Skipped;
+        if (backup && exists) backupPath = Backup(agentPath);
         string dir = Path.GetDirectoryName(full)!;
         if (!Directory.Exists(dir)) CreateDirectoryChain(dir, directoryMode ?? PublicDirectory);
         WriteAtomically(full, content, mode);
