@@ -37,4 +37,21 @@ $server
 $null = $server | Export-DcosCertificate -Path ([System.IO.Path]::Combine($out, 'registry.crt')) -Force
 $null = $server | Export-DcosCertificate -Path ([System.IO.Path]::Combine($out, 'registry.pem')) -Format HaproxyPem -Force
 
+# ---------------------------------------------------------------------------------------------
+# Registry credentials (issue 4): seed 002's `echo user:pass | base64`, hand-written config.json,
+# `tar -czf docker.tar.gz .docker` and `echo MESOS_DOCKER_CONFIG=... >> mesos-slave-common`.
+# ---------------------------------------------------------------------------------------------
+Step "3. Registry credentials for the Mesos agent and for Marathon apps (docker.tar.gz)"
+# EXAMPLE ONLY: a made-up login so the script runs unattended. A real run takes it from
+# Get-Credential or a vault (SecretManagement), never from a literal in a script.
+$examplePassword = [System.Security.SecureString]::new()
+'example-only-not-a-real-password'.ToCharArray() | ForEach-Object { $examplePassword.AppendChar($_) }
+$registryLogin = [System.Management.Automation.PSCredential]::new('example-user', $examplePassword)
+$dockerAuth = New-DockerAuthConfig -Registry $Registry -Credential $registryLogin
+$dockerAuth
+# /var/lib/dcos/docker_credentials (0600) and MESOS_DOCKER_CONFIG in /var/lib/dcos/mesos-slave-common.
+$dockerAuth | Set-MesosDockerConfig -Root $Root
+# The archive Marathon apps on the Docker containerizer fetch: "fetch": [{"uri": "file:///etc/docker.tar.gz"}].
+$dockerAuth | New-DockerAuthArchive -Root $Root -Path /etc/docker.tar.gz
+
 Step "Done: staging root $Root"

@@ -68,7 +68,7 @@ public sealed class NewDockerAuthArchiveCommand : DcosCmdlet
             {
                 var credential = CredentialFactory.Create(registry, Credential, out string? normalisedFrom);
                 if (normalisedFrom != null)
-                    WriteWarning($"The registry '{normalisedFrom}' is written as '{credential.Registry}': Mesos matches bare host[:port] keys only.");
+                    WriteWarning(CredentialFactory.NormalisedWarning(normalisedFrom, credential.Registry));
                 _credentials.Add(credential);
             }
             catch (CredentialInputException e)

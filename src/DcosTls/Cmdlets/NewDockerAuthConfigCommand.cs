@@ -29,7 +29,7 @@ public sealed class NewDockerAuthConfigCommand : DcosCmdlet
             {
                 var credential = CredentialFactory.Create(registry, Credential, out string? normalisedFrom);
                 if (normalisedFrom != null)
-                    WriteWarning($"The registry '{normalisedFrom}' is written as '{credential.Registry}': Mesos matches bare host[:port] keys only.");
+                    WriteWarning(CredentialFactory.NormalisedWarning(normalisedFrom, credential.Registry));
                 WriteObject(credential);
             }
             catch (CredentialInputException e)

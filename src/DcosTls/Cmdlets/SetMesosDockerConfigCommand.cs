@@ -94,7 +94,7 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
             {
                 var credential = CredentialFactory.Create(registry, Credential, out string? normalisedFrom);
                 if (normalisedFrom != null)
-                    WriteWarning($"The registry '{normalisedFrom}' is written as '{credential.Registry}': Mesos matches bare host[:port] keys only.");
+                    WriteWarning(CredentialFactory.NormalisedWarning(normalisedFrom, credential.Registry));
                 _credentials.Add(credential);
             }
             catch (CredentialInputException e)

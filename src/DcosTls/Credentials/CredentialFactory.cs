@@ -46,4 +46,9 @@ internal static class CredentialFactory
                 $"The password for '{key}' contains a line break; the registry would refuse it (this is the `echo | base64` mistake). Give the password without the newline.");
         return new DockerRegistryCredential(key, user, password.Copy(), "Credential");
     }
+
+    /// <summary>The warning for a registry name that was rewritten into its key.</summary>
+    internal static string NormalisedWarning(string from, string key) => key == RegistryKey.DockerHub
+        ? $"The registry '{from}' is written as '{key}', the key Docker and Mesos use for Docker Hub."
+        : $"The registry '{from}' is written as '{key}': Mesos matches bare host[:port] keys only.";
 }
