@@ -41,6 +41,15 @@ internal static class CertificateFileReader
         return new[] { new DcosCertificate(certs[index], chain, key) };
     }
 
+    /// <summary>A certificate (and its chain) from PEM text; private keys in the text are ignored.</summary>
+    internal static IReadOnlyList<DcosCertificate> ReadPem(string certificatePem, string? chainPem)
+    {
+        var certs = PemBlock.ReadAll(certificatePem).Where(b => b.Label == "CERTIFICATE").Select(b => new X509Certificate2(b.Data)).ToList();
+        if (certs.Count == 0) throw new InvalidDataException("it holds no PEM certificate.");
+        var chain = PemBlock.ReadAll(chainPem ?? string.Empty).Where(b => b.Label == "CERTIFICATE").Select(b => new X509Certificate2(b.Data));
+        return new[] { new DcosCertificate(certs[0], certs.Skip(1).Concat(chain)) };
+    }
+
     private static AsymmetricAlgorithm ReadKey(PemBlock block, SecureString? password)
     {
         if (password == null) return PrivateKeyReader.Read(block, ReadOnlySpan<char>.Empty, hasPassword: false);

@@ -84,14 +84,15 @@ internal sealed class CertificateSpec
 
     internal X500DistinguishedName BuildSubject()
     {
-        // The order openssl req and cfssl use: C, ST, L, O, OU, CN.
+        // The DER order openssl req and cfssl use is C, ST, L, O, OU, CN. The builder encodes the
+        // RDNs in the reverse of the order they are added (the display order), so add CN first.
         var builder = new X500DistinguishedNameBuilder();
-        if (Country != null) builder.AddCountryOrRegion(Country);
-        if (State != null) builder.AddStateOrProvinceName(State);
-        if (Locality != null) builder.AddLocalityName(Locality);
-        if (Organization != null) builder.AddOrganizationName(Organization);
-        if (OrganizationalUnit != null) builder.AddOrganizationalUnitName(OrganizationalUnit);
         builder.AddCommonName(CommonName);
+        if (OrganizationalUnit != null) builder.AddOrganizationalUnitName(OrganizationalUnit);
+        if (Organization != null) builder.AddOrganizationName(Organization);
+        if (Locality != null) builder.AddLocalityName(Locality);
+        if (State != null) builder.AddStateOrProvinceName(State);
+        if (Country != null) builder.AddCountryOrRegion(Country);
         return builder.Build();
     }
 

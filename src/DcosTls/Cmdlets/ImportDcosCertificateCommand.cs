@@ -7,23 +7,49 @@ using DcosTls.Common;
 namespace DcosTls.Cmdlets;
 
 /// <summary>Import-DcosCertificate: certificates (and a key) from PEM files into pipeline objects.</summary>
-[Cmdlet(VerbsData.Import, "DcosCertificate")]
+[Cmdlet(VerbsData.Import, "DcosCertificate", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(DcosCertificate))]
 public sealed class ImportDcosCertificateCommand : DcosCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    private const string PathSet = "Path";
+    private const string PemSet = "Pem";
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
     [Alias("FullName", "PSPath", "CertificatePath")]
     public string[] Path { get; set; } = Array.Empty<string>();
 
     /// <summary>A separate key file; without it a key in the certificate file itself is used.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
     public string? KeyPath { get; set; }
+
+    /// <summary>
+    /// PEM text, e.g. the CertificatePem of an object that came back from Invoke-Command or
+    /// Import-Clixml: piping such an object here makes it a live certificate object again.
+    /// </summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PemSet)]
+    public string CertificatePem { get; set; } = string.Empty;
+
+    /// <summary>The issuing chain as PEM (the ChainPem property of a certificate object).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = PemSet)]
+    public string? ChainPem { get; set; }
 
     [Parameter]
     public SecureString? Password { get; set; }
 
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == PemSet)
+        {
+            try
+            {
+                foreach (var cert in CertificateFileReader.ReadPem(CertificatePem, ChainPem)) WriteObject(cert);
+            }
+            catch (Exception e) when (e is InvalidDataException or System.Security.Cryptography.CryptographicException)
+            {
+                Report("InvalidCertificatePem", ErrorCategory.InvalidData, $"-CertificatePem could not be read: {e.Message}", CertificatePem);
+            }
+            return;
+        }
         foreach (string p in Path)
         {
             string file = ResolvePath(p);

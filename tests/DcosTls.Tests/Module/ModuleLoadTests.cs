@@ -43,4 +43,19 @@ public class ModuleLoadTests
         Assert.NotEmpty(contexts); // it was used...
         Assert.All(contexts, name => Assert.Equal("DcosTls.Dependencies", name)); // ...and only in our context
     }
+
+    [Fact]
+    public void No_dependency_type_appears_in_a_parameter_or_an_output()
+    {
+        using var ps = new Pwsh();
+        var assemblies = ps.Run(@"
+            (Get-Module DcosTls).ExportedCmdlets.Values | ForEach-Object {
+                $c = $_
+                $c.Parameters.Values | ForEach-Object { $c.Name + ' -' + $_.Name + ' ' + $_.ParameterType.Assembly.GetName().Name }
+                $c.OutputType | ForEach-Object { $c.Name + ' output ' + $_.Type.Assembly.GetName().Name } }").ThrowOnError()
+            .Output.Select(o => o.ToString()).ToList();
+        Assert.NotEmpty(assemblies);
+        var allowed = new[] { "System.Private.CoreLib", "System.Management.Automation", "DcosTls", "System.Runtime", "System.Security.Cryptography", "System.Private.Uri", "System.Collections" };
+        Assert.All(assemblies, line => Assert.Contains(line.Split(' ').Last(), allowed));
+    }
 }

@@ -1,0 +1,44 @@
+using System.Xml.Linq;
+using DcosTls.Tests.Infrastructure;
+using Xunit;
+
+namespace DcosTls.Tests.Help;
+
+/// <summary>
+/// Format views render: every column of every table view is evaluated (Format-Table is not in the
+/// hosted core engine, so the test evaluates the columns as the formatter would) against real objects.
+/// </summary>
+public class FormatViewTests
+{
+    /// <summary>Scripts that make one object of each type the views are for.</summary>
+    public static readonly Dictionary<string, string> Samples = new()
+    {
+        ["DcosTls.Certificates.DcosCertificate"] = "New-DcosCertificate -SelfSigned -CommonName view.example -KeyAlgorithm ECDSA",
+    };
+
+    [Fact]
+    public void Every_column_of_every_view_evaluates_on_a_real_object()
+    {
+        using var ps = new Pwsh();
+        var manifestFormats = ps.Run("(Get-Module DcosTls).ExportedFormatFiles | ForEach-Object { $_ }").ThrowOnError().Output.Select(o => o.ToString()).ToList();
+        Assert.NotEmpty(manifestFormats);
+        foreach (var file in manifestFormats)
+        {
+            foreach (var view in XDocument.Load(file).Descendants("View"))
+            {
+                string type = view.Element("ViewSelectedBy")!.Elements("TypeName").First().Value;
+                if (!Samples.TryGetValue(type, out var make)) continue;
+                ps.Set("sample", ps.Run(make).ThrowOnError().Output.First());
+                foreach (var item in view.Descendants("TableColumnItem"))
+                {
+                    string? property = item.Element("PropertyName")?.Value;
+                    string? script = item.Element("ScriptBlock")?.Value;
+                    var r = property != null
+                        ? ps.Run($"if ($null -eq $sample.PSObject.Properties['{property}']) {{ throw 'no property {property} on {type}' }}")
+                        : ps.Run("$sample | ForEach-Object ([scriptblock]::Create($args0))".Replace("$args0", "'" + script!.Replace("'", "''") + "'"));
+                    Assert.True(!r.AllErrors.Any(), $"{Path.GetFileName(file)} view {view.Element("Name")?.Value}: {property ?? script}: {string.Join("; ", r.AllErrors)}");
+                }
+            }
+        }
+    }
+}

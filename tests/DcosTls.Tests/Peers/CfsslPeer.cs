@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using DcosTls.Tests.Infrastructure;
+
+namespace DcosTls.Tests.Peers;
+
+/// <summary>
+/// A real `cfssl serve` (Debian golang-cfssl 1.2.0, the DC/OS CA's engine) on 127.0.0.1 with a CA
+/// made by `cfssl gencert -initca`, and profiles like a cluster's (default, server, client).
+/// </summary>
+public sealed class CfsslPeer : IDisposable
+{
+    private readonly Process _process;
+
+    public CfsslPeer(string directory, string keyAlgo = "ecdsa", int keySize = 256)
+    {
+        Directory = directory;
+        System.IO.Directory.CreateDirectory(directory);
+        var csr = new JsonObject
+        {
+            ["CN"] = "DcosTls Test Cluster CA",
+            ["key"] = new JsonObject { ["algo"] = keyAlgo, ["size"] = keySize },
+            ["names"] = new JsonArray(new JsonObject { ["C"] = "US", ["O"] = "DcosTls Tests" }),
+            ["ca"] = new JsonObject { ["expiry"] = "87600h" },
+        };
+        File.WriteAllText(Path.Combine(directory, "ca-csr.json"), csr.ToJsonString());
+        File.WriteAllText(Path.Combine(directory, "ca-config.json"), """
+            {"signing":{
+              "default":{"expiry":"8760h","usages":["signing","key encipherment","server auth","client auth"]},
+              "profiles":{
+                "server":{"expiry":"8760h","usages":["signing","key encipherment","server auth"]},
+                "client":{"expiry":"720h","usages":["signing","key encipherment","client auth"]}}}}
+            """);
+        var (code, json, err) = Tool.Run("cfssl", new[] { "gencert", "-initca", "ca-csr.json" }, workingDirectory: directory);
+        if (code != 0) throw new InvalidOperationException("cfssl gencert -initca failed: " + err);
+        var parsed = JsonNode.Parse(json)!;
+        CaPem = parsed["cert"]!.GetValue<string>();
+        File.WriteAllText(CaPath, CaPem);
+        File.WriteAllText(CaKeyPath, parsed["key"]!.GetValue<string>());
+
+        Port = FreePort.Next();
+        var psi = new ProcessStartInfo("cfssl") { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = directory };
+        foreach (var a in new[] { "serve", "-address", "127.0.0.1", "-port", Port.ToString(), "-ca", CaPath, "-ca-key", CaKeyPath, "-config", Path.Combine(directory, "ca-config.json") })
+            psi.ArgumentList.Add(a);
+        _process = Process.Start(psi)!;
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.OutputDataReceived += (_, _) => { };
+        _process.BeginErrorReadLine();
+        _process.BeginOutputReadLine();
+        FreePort.WaitUntilListening(Port, _process, TimeSpan.FromSeconds(20));
+    }
+
+    public string Directory { get; }
+    public int Port { get; }
+    public string CaPem { get; }
+    public string CaPath => Path.Combine(Directory, "ca.pem");
+    public string CaKeyPath => Path.Combine(Directory, "ca-key.pem");
+    public string ConfigPath => Path.Combine(Directory, "ca-config.json");
+
+    /// <summary>Issues a server certificate for the given hosts with `cfssl gencert`; returns (certPath, keyPath).</summary>
+    public (string Cert, string Key) IssueServerCertificate(string name, params string[] hosts)
+    {
+        var request = new JsonObject
+        {
+            ["CN"] = hosts[0],
+            ["hosts"] = new JsonArray(hosts.Select(h => (JsonNode)h!).ToArray()),
+            ["key"] = new JsonObject { ["algo"] = "ecdsa", ["size"] = 256 },
+        };
+        string csrFile = Path.Combine(Directory, name + "-csr.json");
+        File.WriteAllText(csrFile, request.ToJsonString());
+        var (code, json, err) = Tool.Run("cfssl", new[] { "gencert", "-ca", CaPath, "-ca-key", CaKeyPath, "-config", ConfigPath, "-profile", "server", csrFile }, workingDirectory: Directory);
+        if (code != 0) throw new InvalidOperationException("cfssl gencert failed: " + err);
+        var parsed = JsonNode.Parse(json)!;
+        string cert = Path.Combine(Directory, name + ".pem"), key = Path.Combine(Directory, name + "-key.pem");
+        File.WriteAllText(cert, parsed["cert"]!.GetValue<string>());
+        File.WriteAllText(key, parsed["key"]!.GetValue<string>());
+        return (cert, key);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill();
+                _process.WaitForExit(5000);
+            }
+        }
+        catch (InvalidOperationException) { }
+        _process.Dispose();
+    }
+}
