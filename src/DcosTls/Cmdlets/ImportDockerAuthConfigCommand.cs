@@ -50,11 +50,11 @@ public sealed class ImportDockerAuthConfigCommand : DcosCmdlet
         DockerConfigDocument document;
         try
         {
-            document = DockerConfigDocument.Parse(File.ReadAllText(file), file);
+            document = DockerConfigDocument.Parse(File.ReadAllText(file), file, "Fix it, or give the logins with New-DockerAuthConfig.");
         }
         catch (DockerConfigException e)
         {
-            Report(e.ErrorId, e.Category, e.Message.Replace(", or use -Replace to write a new one", string.Empty), file);
+            Report(e.ErrorId, e.Category, e.Message, file);
             return;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

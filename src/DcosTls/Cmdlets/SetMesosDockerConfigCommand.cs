@@ -146,6 +146,7 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
 
         // Everything is read and checked before the first write, so a bad input leaves both files as they were.
         var document = ReadExisting(credentialsFile);
+        document.RewriteUsableEntries(Path);
         foreach (var credential in _credentials) document.Set(credential);
         var problems = document.Problems(Path).ToList();
         if (problems.Count > 0)
@@ -187,7 +188,7 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
         if (Replace || !File.Exists(credentialsFile)) return DockerConfigDocument.Empty();
         try
         {
-            return DockerConfigDocument.Parse(File.ReadAllText(credentialsFile), Path);
+            return DockerConfigDocument.Parse(File.ReadAllText(credentialsFile), Path, "Fix or remove it, or use -Replace to write a new one.");
         }
         catch (DockerConfigException e)
         {

@@ -35,11 +35,12 @@ internal sealed class DockerConfigDocument
     internal static DockerConfigDocument Empty() => new(new JsonObject { ["auths"] = new JsonObject() });
 
     /// <summary>Parses a config; anything that is not a JSON object with an object "auths" is refused.</summary>
-    internal static DockerConfigDocument Parse(string text, string source)
+    /// <param name="remedy">What the caller can do about a bad file, appended to the message.</param>
+    internal static DockerConfigDocument Parse(string text, string source, string remedy)
     {
         if (string.IsNullOrWhiteSpace(text))
             throw new DockerConfigException("DockerConfigEmpty", ErrorCategory.InvalidData,
-                $"'{source}' is empty; an empty docker config stops the Mesos agent from starting. Remove the file, or use -Replace to write a new one.");
+                $"'{source}' is empty; an empty docker config stops the Mesos agent from starting. {remedy}");
         JsonNode? node;
         try
         {
@@ -49,11 +50,11 @@ internal sealed class DockerConfigDocument
         {
             // Deliberately without the parser's message: it can quote the text around the error.
             throw new DockerConfigException("DockerConfigNotJson", ErrorCategory.InvalidData,
-                $"'{source}' is not valid JSON, so Docker and Mesos cannot read it either. Fix or remove it, or use -Replace to write a new one.");
+                $"'{source}' is not valid JSON, so Docker and Mesos cannot read it either. {remedy}");
         }
         if (node is not JsonObject root)
             throw new DockerConfigException("DockerConfigNotObject", ErrorCategory.InvalidData,
-                $"'{source}' is JSON but not an object like {{\"auths\":{{...}}}}. Fix or remove it, or use -Replace to write a new one.");
+                $"'{source}' is JSON but not an object like {{\"auths\":{{...}}}}. {remedy}");
         if (root["auths"] is null)
         {
             root["auths"] = new JsonObject();
@@ -61,7 +62,7 @@ internal sealed class DockerConfigDocument
         else if (root["auths"] is not JsonObject)
         {
             throw new DockerConfigException("DockerConfigAuthsNotObject", ErrorCategory.InvalidData,
-                $"In '{source}', \"auths\" is not an object. Fix or remove the file, or use -Replace to write a new one.");
+                $"In '{source}', \"auths\" is not an object. {remedy}");
         }
         return new DockerConfigDocument(root);
     }
@@ -108,6 +109,11 @@ internal sealed class DockerConfigDocument
                         $"The credentials for '{registry}' in '{source}' are kept by the credential helper 'docker-credential-{helper}', not in the file. " +
                         "DC/OS agents have no credential helpers. Give the login with New-DockerAuthConfig -Registry -Credential instead.", false);
                 }
+                else if (value is JsonObject plain && Text(plain["username"]) is { Length: > 0 } plainUser && Text(plain["password"]) is { Length: > 0 } plainPassword)
+                {
+                    // Docker honours these fields, Mesos and skopeo do not: import them, so they are written back as "auth".
+                    yield return PlainEntry(registry, plainUser, plainPassword, source);
+                }
                 else if (value is JsonObject withToken && withToken["identitytoken"] != null)
                 {
                     yield return new ConfigEntry(registry, null, "IdentityTokenNotSupported",
@@ -139,6 +145,32 @@ internal sealed class DockerConfigDocument
                     $"The credentials for '{registry}' in '{source}' are kept by the credential helper 'docker-credential-{helper}' (credHelpers), not in the file. " +
                     "DC/OS agents have no credential helpers. Give the login with New-DockerAuthConfig -Registry -Credential instead.", false);
             }
+        }
+    }
+
+    private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+    private static ConfigEntry PlainEntry(string registry, string user, string password, string source)
+    {
+        if (user.Contains(':') || password.IndexOfAny(new[] { '\r', '\n' }) >= 0)
+            return new ConfigEntry(registry, null, "InvalidPlainCredentials",
+                $"The username/password of '{registry}' in '{source}' cannot become an auth (a ':' in the user name or a line break in the password). Give the login with New-DockerAuthConfig -Registry -Credential.", false);
+        var secure = new System.Security.SecureString();
+        foreach (char c in password) secure.AppendChar(c);
+        return new ConfigEntry(registry, new DockerRegistryCredential(registry, user, secure, source), null, null, false);
+    }
+
+    /// <summary>
+    /// Rewrites every usable entry the way Mesos reads it: bare host[:port] keys (not https://host/v2/)
+    /// and an "auth" field (not Docker-only username/password). Unusable entries stay for Problems().
+    /// </summary>
+    internal void RewriteUsableEntries(string source)
+    {
+        foreach (var entry in ReadEntries(source, repair: false).ToList())
+        {
+            if (entry.Credential == null) continue;
+            Set(entry.Credential);
+            entry.Credential.Password.Dispose();
         }
     }
 

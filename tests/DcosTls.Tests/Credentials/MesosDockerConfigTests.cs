@@ -184,3 +184,27 @@ public class MesosDockerConfigTests
         Assert.All(contexts, name => Assert.Equal("DcosTls.Dependencies", name));
     }
 }
+
+public class MesosDockerConfigMergeTests
+{
+    [Fact]
+    public void Existing_legacy_keys_and_username_password_entries_are_rewritten_as_bare_keys_with_auth()
+    {
+        using var root = new TempDir();
+        Directory.CreateDirectory(root["var/lib/dcos"]);
+        File.WriteAllText(root["var/lib/dcos/docker_credentials"],
+            $"{{\"auths\":{{\"https://legacy.example:5000/v2/\":{{\"auth\":\"{AuthOf("old", "Old-Secret-1")}\"}},\"plain.example\":{{\"username\":\"pu\",\"password\":\"Plain-Secret-2\"}}}}}}");
+        using var ps = new Pwsh(root.Path);
+        ps.Set("cred", Cred());
+        var imported = ps.Run("Import-DockerAuthConfig var/lib/dcos/docker_credentials | ForEach-Object { $_.Registry + '|' + $_.UserName }").ThrowOnError();
+        Assert.Equal(new[] { "legacy.example:5000|old", "plain.example|pu" }, imported.Output.Select(o => o.ToString()));
+        var r = ps.Run("Set-MesosDockerConfig -Root . -Registry a.example:5000 -Credential $cred | ForEach-Object { $_.Registries }").ThrowOnError();
+        Assert.Equal(new[] { "a.example:5000", "legacy.example:5000", "plain.example" }, r.Output.Select(o => o.ToString()).OrderBy(s => s));
+        var auths = System.Text.Json.JsonDocument.Parse(File.ReadAllText(root["var/lib/dcos/docker_credentials"])).RootElement.GetProperty("auths");
+        Assert.Equal(AuthOf("pu", "Plain-Secret-2"), auths.GetProperty("plain.example").GetProperty("auth").GetString());
+        Assert.False(auths.GetProperty("plain.example").TryGetProperty("password", out _));
+        Assert.Equal(AuthOf("old", "Old-Secret-1"), auths.GetProperty("legacy.example:5000").GetProperty("auth").GetString());
+        AssertNoSecret(imported.AllText() + r.AllText(), "pu", "Plain-Secret-2");
+        AssertNoSecret(imported.AllText() + r.AllText(), "old", "Old-Secret-1");
+    }
+}
