@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Management.Automation;
 using DcosTls.Common;
 using DcosTls.Credentials;
@@ -19,10 +18,6 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
 {
     private const string ObjectSet = "Object";
     private const string CredentialSet = "Credential";
-    internal const string DefaultCredentialsPath = "/var/lib/dcos/docker_credentials";
-    internal const string EnvironmentFilePath = "/var/lib/dcos/mesos-slave-common";
-    private const string Variable = "MESOS_DOCKER_CONFIG";
-    private static readonly string[] AgentUnits = { "dcos-mesos-slave", "dcos-mesos-slave-public" };
     private readonly List<DockerRegistryCredential> _credentials = new();
 
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ObjectSet)]
@@ -41,7 +36,7 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
 
     /// <summary>The agent's credentials file. /var/lib/dcos survives DC/OS upgrades; /opt/mesosphere does not.</summary>
     [Parameter(Position = 0)]
-    public string Path { get; set; } = DefaultCredentialsPath;
+    public string Path { get; set; } = MesosAgentDockerConfig.DefaultCredentialsPath;
 
     /// <summary>Writes only the given credentials, dropping the registries already in the file.</summary>
     [Parameter]
@@ -117,130 +112,66 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
 
     private void CheckAgentPath()
     {
-        if (!Path.StartsWith('/'))
-            Fail("CredentialsPathNotAbsolute", ErrorCategory.InvalidArgument, $"-Path is an agent path and must be absolute (e.g. {DefaultCredentialsPath}), not '{Path}'.", Path);
-        if (Path.EndsWith('/') || Path.Split('/').Any(s => s == ".." || s == ".")
-            || Path.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '"' or '\'' or '\\' or '$' or '#' or '%'))
-            Fail("InvalidCredentialsPath", ErrorCategory.InvalidArgument,
-                $"-Path '{Path}' cannot go into MESOS_DOCKER_CONFIG=file://...: use an absolute file path without spaces, quotes, '$', '#', '%', '\\' or '..'.", Path);
-        if (Path.StartsWith("/opt/mesosphere/", StringComparison.Ordinal))
-            WriteWarning($"'{Path}' is under /opt/mesosphere, which DC/OS upgrades overwrite. {DefaultCredentialsPath} survives them.");
+        var warnings = new List<string>();
+        try { MesosAgentDockerConfig.CheckCredentialsPath(Path, warnings); }
+        catch (DockerConfigException e) { Fail(e.ErrorId, e.Category, e.Message, e.Target); }
+        warnings.ForEach(WriteWarning);
     }
 
     private void ConfigureAgent()
     {
         string root = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Root);
-        if (File.Exists(root))
-            Fail("RootNotDirectory", ErrorCategory.WriteError, $"The root '{root}' is a file, not a directory. Give the agent's / or a staging folder.", Root);
-        if (!Directory.Exists(root))
-            Fail("RootNotFound", ErrorCategory.ObjectNotFound, $"The root '{root}' does not exist. Create the staging folder first, or give -Root /.", Root);
-        var writer = CreateWriter(root);
-        string credentialsFile = writer.Map(Path);
-        string environmentFile = writer.Map(EnvironmentFilePath);
-        foreach (string target in new[] { credentialsFile, environmentFile })
-        {
-            if (Directory.Exists(target))
-                Fail("TargetIsDirectory", ErrorCategory.WriteError, $"'{target}' is a directory, so the file cannot be written there. Remove it or choose another -Path.", target);
-            CheckWritableParent(target, root);
-        }
-
-        // Everything is read and checked before the first write, so a bad input leaves both files as they were.
-        var document = ReadExisting(credentialsFile);
-        document.RewriteUsableEntries(Path);
-        foreach (var credential in _credentials) document.Set(credential);
-        var problems = document.Problems(Path).ToList();
-        if (problems.Count > 0)
-        {
-            string hint = Replace ? string.Empty : " Use -Replace to drop the registries already in the file.";
-            Fail(problems[0].ErrorId!, ErrorCategory.InvalidData,
-                string.Join(" ", problems.Select(p => p.Message)) + hint + " Nothing was written.", Path);
-        }
-        if (document.UsesHelpers)
-            WriteWarning($"'{Path}' keeps credsStore/credHelpers settings, which Mesos ignores (agents have no credential helpers).");
-        string? environment = File.Exists(environmentFile) ? File.ReadAllText(environmentFile) : null;
-        string newEnvironment = MesosEnvironmentFile.SetVariable(environment, Variable, "file://" + Path);
-        var environmentMode = environment != null && !OperatingSystem.IsWindows() ? File.GetUnixFileMode(environmentFile) : StagedFileWriter.PublicFile;
-
-        FileAction credentialsAction, environmentAction;
-        string? backup;
+        MesosDockerConfigResult result;
+        var agent = new MesosAgentDockerConfig(CreateWriter(root), Path, Replace);
         try
         {
-            credentialsAction = writer.WriteBytes(Path, document.ToBytes(), StagedFileWriter.PrivateFile, directoryMode: StagedFileWriter.PrivateDirectory);
-            environmentAction = writer.WriteBytesWithBackup(EnvironmentFilePath, new System.Text.UTF8Encoding(false).GetBytes(newEnvironment), environmentMode, out backup);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Fail("AgentFileWriteFailed", ErrorCategory.WriteError, $"Writing under '{root}' failed ({e.GetType().Name}). Check that the root is writable.", Root);
-            return;
-        }
-        WriteVerbose($"{credentialsAction}: {credentialsFile}");
-        WriteVerbose($"{environmentAction}: {environmentFile}{(backup != null ? " (backup " + backup + ")" : string.Empty)}");
-
-        string? unit = null;
-        bool restarted = false;
-        if (Restart) (unit, restarted) = RestartAgent(root);
-        WriteObject(new MesosDockerConfigResult(Path, credentialsFile, credentialsAction, environmentFile, environmentAction, backup,
-            document.Registries.ToArray(), unit, restarted));
-    }
-
-    private DockerConfigDocument ReadExisting(string credentialsFile)
-    {
-        if (Replace || !File.Exists(credentialsFile)) return DockerConfigDocument.Empty();
-        try
-        {
-            return DockerConfigDocument.Parse(File.ReadAllText(credentialsFile), Path, "Fix or remove it, or use -Replace to write a new one.");
+            MesosAgentDockerConfig.CheckRoot(root);
+            result = agent.Apply(_credentials, WriteVerbose);
         }
         catch (DockerConfigException e)
         {
-            Fail(e.ErrorId, e.Category, e.Message + " Nothing was written.", Path);
-            throw; // not reached: Fail throws
+            Fail(e.ErrorId, e.Category, e.Message, e.Target);
+            return;
         }
-    }
-
-    /// <summary>The nearest existing folder above the target must be a folder, inside the root.</summary>
-    private void CheckWritableParent(string target, string root)
-    {
-        for (string? dir = System.IO.Path.GetDirectoryName(target); dir != null; dir = System.IO.Path.GetDirectoryName(dir))
+        catch (ArgumentException e)
         {
-            if (Directory.Exists(dir)) return;
-            if (File.Exists(dir))
-                Fail("PathBlockedByFile", ErrorCategory.WriteError, $"'{dir}' is a file, so '{target}' cannot be created. Remove it or choose another -Path/-Root.", target);
+            Fail("PathOutsideRoot", ErrorCategory.InvalidArgument, e.Message, Path);
+            return;
         }
+        agent.Warnings.ForEach(WriteWarning);
+        if (Restart)
+        {
+            var (unit, restarted) = RestartAgent(root);
+            result = result.WithRestart(unit, restarted);
+        }
+        WriteObject(result);
     }
 
     private (string Unit, bool Restarted) RestartAgent(string root)
     {
-        string unit = AgentUnits.FirstOrDefault(UnitExists) ?? AgentUnits[0];
+        string? installed = MesosAgentUnit.Find();
+        string unit = installed ?? MesosAgentUnit.Names[0];
         if (root != "/")
         {
             WriteWarning($"Not restarting {unit}: -Root '{root}' is a staging root, not this agent. Restart the agent after copying the files.");
             return (unit, false);
         }
         if (!ShouldProcess(unit, "Restart (systemctl restart), so the agent reads MESOS_DOCKER_CONFIG")) return (unit, false);
-        if (!UnitExists(unit))
+        if (installed == null)
         {
             Report("MesosAgentUnitNotFound", ErrorCategory.ObjectNotFound,
-                $"Neither {string.Join(" nor ", AgentUnits)} is installed here. Run Set-MesosDockerConfig -Restart on a DC/OS agent, or restart the agent yourself.", unit);
+                $"Neither {string.Join(" nor ", MesosAgentUnit.Names)} is installed here. Run Set-MesosDockerConfig -Restart on a DC/OS agent, or restart the agent yourself.", unit);
             return (unit, false);
         }
-        var psi = new ProcessStartInfo("systemctl") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        psi.ArgumentList.Add("restart");
-        psi.ArgumentList.Add(unit);
-        using var process = Process.Start(psi)!;
-        string error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
+        var (exitCode, error) = MesosAgentUnit.Restart(unit);
+        if (exitCode != 0)
         {
             Report("MesosAgentRestartFailed", ErrorCategory.InvalidOperation,
-                $"systemctl restart {unit} failed ({process.ExitCode}): {error.Trim()} See journalctl -u {unit}.", unit);
+                $"systemctl restart {unit} failed ({exitCode}): {error} See journalctl -u {unit}.", unit);
             return (unit, false);
         }
         return (unit, true);
     }
-
-    private static bool UnitExists(string unit)
-        => new[] { "/etc/systemd/system/", "/etc/systemd/system/dcos.target.wants/", "/usr/lib/systemd/system/", "/lib/systemd/system/" }
-            .Any(dir => File.Exists(dir + unit + ".service"));
 
     private void StoreSecret()
     {

@@ -16,6 +16,9 @@ internal sealed class DockerConfigException : Exception
 
     internal string ErrorId { get; }
     internal ErrorCategory Category { get; }
+
+    /// <summary>What the error is about (a path, a registry), for ErrorRecord.TargetObject.</summary>
+    internal object? Target { get; init; }
 }
 
 /// <summary>One auths entry read from a file: a usable credential, or why it is not one.</summary>

@@ -43,6 +43,9 @@ public sealed class MesosDockerConfigResult
 
     public bool Restarted { get; }
 
+    internal MesosDockerConfigResult WithRestart(string unit, bool restarted)
+        => new(CredentialsPath, CredentialsFile, CredentialsAction, EnvironmentFile, EnvironmentAction, BackupPath, Registries, unit, restarted);
+
     public override string ToString() => $"MESOS_DOCKER_CONFIG=file://{CredentialsPath} ({string.Join(", ", Registries)})";
 }
 
