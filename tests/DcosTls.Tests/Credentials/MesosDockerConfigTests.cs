@@ -208,3 +208,19 @@ public class MesosDockerConfigMergeTests
         AssertNoSecret(imported.AllText() + r.AllText(), "old", "Old-Secret-1");
     }
 }
+
+public class CredentialPipelineBindingTests
+{
+    [Fact]
+    public void Set_and_archive_bind_Registry_and_Credential_by_property_name()
+    {
+        using var root = new TempDir();
+        using var ps = new Pwsh(root.Path);
+        ps.Set("cred", Cred());
+        var set = ps.Run("[pscustomobject]@{ Registry = 'rows.example:5000'; Credential = $cred } | Set-MesosDockerConfig -Root . | ForEach-Object { $_.Registries }").ThrowOnError();
+        Assert.Equal("rows.example:5000", set.Value);
+        var archive = ps.Run("[pscustomobject]@{ Registry = 'rows.example:5000'; Credential = $cred } | New-DockerAuthArchive -Path rows.tar.gz | ForEach-Object { $_.Registries }").ThrowOnError();
+        Assert.Equal("rows.example:5000", archive.Value);
+        AssertNoSecret(set.AllText() + archive.AllText());
+    }
+}
