@@ -127,6 +127,18 @@ public class ConnectDcosClusterTests
     }
 
     [Fact]
+    public void Ca_certificate_object_pins_the_cluster_ca()
+    {
+        using var dir = new TempDir();
+        using var ps = Shell(dir, "hank", "hank-pw");
+        var r = ps.Run("$pin = Import-DcosCertificate -Path $ca; $s = Connect-DcosCluster -Uri $uri -Credential $cred -CaCertificate $pin; $s.CaThumbprint").ThrowOnError();
+        Assert.Equal(_cluster.CaSha256, r.Value);
+        // A CA that did not issue the cluster's certificate is refused.
+        r = ps.Run("$other = New-TlsCertificateAuthority -CommonName 'Other CA' -KeyAlgorithm ECDSA; Connect-DcosCluster -Uri $uri -Credential $cred -CaCertificate $other");
+        Assert.StartsWith("TlsCertificateRejected,", Assert.Single(r.AllErrors).FullyQualifiedErrorId);
+    }
+
+    [Fact]
     public void Disconnect_forgets_the_token()
     {
         using var dir = new TempDir();
