@@ -38,10 +38,31 @@ $null = $server | Export-DcosCertificate -Path ([System.IO.Path]::Combine($out, 
 $null = $server | Export-DcosCertificate -Path ([System.IO.Path]::Combine($out, 'registry.pem')) -Format HaproxyPem -Force
 
 # ---------------------------------------------------------------------------------------------
+# Daemon TLS (issue 5, seed 003): dockerd behind mutual TLS, and the docker CLI's client files.
+# Staging root only: the restart (-Restart) is for a real agent, never for this example.
+# ---------------------------------------------------------------------------------------------
+Step "3. Docker daemon TLS: ca.pem, server-cert.pem, server-key.pem, daemon.json and the systemd drop-in"
+$agentIp = '10.0.0.21'
+$daemon = New-DcosCertificate -Issuer $ca -CommonName 'docker-agent' -DnsName 'localhost' -IPAddress $agentIp, '127.0.0.1' -KeyAlgorithm ECDSA
+Set-DockerDaemonTls -Root $Root -CaCertificate $ca -Certificate $daemon -Hosts 'unix:///var/run/docker.sock', "tcp://${agentIp}:2376"
+
+Step "4. Docker client certificate (DOCKER_CERT_PATH) for operators"
+$operator = New-DcosCertificate -Issuer $ca -CommonName 'operator' -Usage Client -KeyAlgorithm ECDSA
+$clientSettings = Install-DockerClientCertificate -Path ([System.IO.Path]::Combine($out, 'docker-client')) -CaCertificate $ca -Certificate $operator -DockerHost "tcp://${agentIp}:2376"
+$clientSettings
+foreach ($line in $clientSettings.EnvironmentLines) { Step "   $line" }
+
+Step "5. Seed 004: marathon-lb options and the registry app behind it"
+$app = New-MarathonRegistryApp -Node $agentIp -VirtualHost $agentIp -FetchUri "http://${agentIp}:8085/domain.crt", "http://${agentIp}:8085/domain.key"
+[System.IO.File]::WriteAllText([System.IO.Path]::Combine($out, 'mlbint.json'), $app.MarathonLbOptions)
+[System.IO.File]::WriteAllText([System.IO.Path]::Combine($out, 'registry.json'), $app.AppDefinition)
+$app
+
+# ---------------------------------------------------------------------------------------------
 # Registry credentials (issue 4): seed 002's `echo user:pass | base64`, hand-written config.json,
 # `tar -czf docker.tar.gz .docker` and `echo MESOS_DOCKER_CONFIG=... >> mesos-slave-common`.
 # ---------------------------------------------------------------------------------------------
-Step "3. Registry credentials for the Mesos agent and for Marathon apps (docker.tar.gz)"
+Step "6. Registry credentials for the Mesos agent and for Marathon apps (docker.tar.gz)"
 # EXAMPLE ONLY: a made-up login so the script runs unattended. A real run takes it from
 # Get-Credential or a vault (SecretManagement), never from a literal in a script.
 $examplePassword = [System.Security.SecureString]::new()

@@ -83,7 +83,8 @@ internal sealed class MesosAgentDockerConfig
         try
         {
             credentialsAction = _writer.WriteBytes(_path, document.ToBytes(), StagedFileWriter.PrivateFile, directoryMode: StagedFileWriter.PrivateDirectory);
-            environmentAction = _writer.WriteBytesWithBackup(EnvironmentFilePath, new UTF8Encoding(false).GetBytes(newEnvironment), environmentMode, out backup);
+            environmentAction = _writer.WriteBytes(EnvironmentFilePath, new UTF8Encoding(false).GetBytes(newEnvironment), environmentMode, backup: true);
+            backup = environmentAction == FileAction.Updated ? StagedFileWriter.BackupPathOf(environmentFile) : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

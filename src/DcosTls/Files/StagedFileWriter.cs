@@ -74,28 +74,18 @@ internal sealed class StagedFileWriter
     }
 
     internal FileAction WriteText(string agentPath, string content, UnixFileMode mode, bool overwrite = true,
-        UnixFileMode? directoryMode = null)
-        => WriteBytes(agentPath, new UTF8Encoding(false).GetBytes(content), mode, overwrite, directoryMode);
+        UnixFileMode? directoryMode = null, bool backup = false)
+        => WriteBytes(agentPath, new UTF8Encoding(false).GetBytes(content), mode, overwrite, directoryMode, backup);
 
     /// <summary>
     /// Writes content atomically. Returns Unchanged when the file already holds these bytes,
     /// Skipped when ShouldProcess says no, or when the file differs and overwrite is false.
+    /// With backup, a file about to be replaced is first copied by Backup() (after ShouldProcess,
+    /// so -WhatIf leaves no backup behind).
     /// </summary>
     internal FileAction WriteBytes(string agentPath, byte[] content, UnixFileMode mode, bool overwrite = true,
-        UnixFileMode? directoryMode = null)
-        => Write(agentPath, content, mode, overwrite, directoryMode, backup: false, out _);
-
-    /// <summary>
-    /// Like WriteBytes, but an existing file with other content is first copied aside (Backup),
-    /// only once ShouldProcess has said yes, so -WhatIf leaves no backup behind either.
-    /// </summary>
-    internal FileAction WriteBytesWithBackup(string agentPath, byte[] content, UnixFileMode mode, out string? backupPath)
-        => Write(agentPath, content, mode, overwrite: true, directoryMode: null, backup: true, out backupPath);
-
-    private FileAction Write(string agentPath, byte[] content, UnixFileMode mode, bool overwrite,
-        UnixFileMode? directoryMode, bool backup, out string? backupPath)
+        UnixFileMode? directoryMode = null, bool backup = false)
     {
-        backupPath = null;
         string full = Map(agentPath);
         bool exists = File.Exists(full);
         if (exists)
@@ -104,9 +94,9 @@ internal sealed class StagedFileWriter
             if (!overwrite) return FileAction.Skipped;
         }
         if (!_shouldProcess(full, exists ? "Replace file" : "Create file")) return FileAction.Skipped;
-        if (backup && exists) backupPath = Backup(agentPath);
         string dir = Path.GetDirectoryName(full)!;
         if (!Directory.Exists(dir)) CreateDirectoryChain(dir, directoryMode ?? PublicDirectory);
+        if (exists && backup) Backup(agentPath);
         WriteAtomically(full, content, mode);
         return exists ? FileAction.Updated : FileAction.Created;
     }
@@ -139,13 +129,16 @@ internal sealed class StagedFileWriter
     {
         string full = Map(agentPath);
         if (!File.Exists(full)) return null;
-        string backup = full + ".dcostls.bak";
+        string backup = BackupPathOf(full);
         byte[] current = File.ReadAllBytes(full);
         if (File.Exists(backup) && File.ReadAllBytes(backup).AsSpan().SequenceEqual(current)) return backup;
         var mode = OperatingSystem.IsWindows() ? PrivateFile : File.GetUnixFileMode(full);
         WriteAtomically(backup, current, mode);
         return backup;
     }
+
+    /// <summary>Where Backup() puts the copy of a (mapped) file.</summary>
+    internal static string BackupPathOf(string fullPath) => fullPath + ".dcostls.bak";
 
     /// <summary>Deletes a file or link, through ShouldProcess.</summary>
     internal FileAction Delete(string agentPath)

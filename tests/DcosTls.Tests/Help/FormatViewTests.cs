@@ -14,6 +14,11 @@ public class FormatViewTests
     public static readonly Dictionary<string, string> Samples = new()
     {
         ["DcosTls.Certificates.DcosCertificate"] = "New-DcosCertificate -SelfSigned -CommonName view.example -KeyAlgorithm ECDSA",
+        ["DcosTls.DockerDaemon.DockerTlsFile"] = "$ca = New-TlsCertificateAuthority -CommonName v -KeyAlgorithm ECDSA; " +
+            "Set-DockerDaemonTls -Root ([System.IO.Directory]::CreateTempSubdirectory().FullName) -CaCertificate $ca -Certificate (New-DcosCertificate -Issuer $ca -CommonName v -KeyAlgorithm ECDSA) -WhatIf",
+        ["DcosTls.DockerDaemon.DockerClientSettings"] = "$ca = New-TlsCertificateAuthority -CommonName v -KeyAlgorithm ECDSA; " +
+            "Install-DockerClientCertificate -Path ([System.IO.Directory]::CreateTempSubdirectory().FullName) -CaCertificate $ca -Certificate (New-DcosCertificate -Issuer $ca -CommonName c -Usage Client -KeyAlgorithm ECDSA) -WhatIf",
+        ["DcosTls.Marathon.MarathonRegistryApp"] = "New-MarathonRegistryApp",
         ["DcosTls.Credentials.DockerRegistryCredential"] = "$p = [securestring]::new(); 'x'.ToCharArray() | ForEach-Object { $p.AppendChar($_) }; New-DockerAuthConfig view.example:5000 ([pscredential]::new('u', $p))",
     };
 

@@ -1,0 +1,73 @@
+using System.Management.Automation;
+using DcosTls.Common;
+using DcosTls.Marathon;
+
+namespace DcosTls.Cmdlets;
+
+/// <summary>
+/// New-MarathonRegistryApp: seed 004's marathon-lb options (mlbint.json) and registry app
+/// (registry.json) from parameters, as valid JSON. Writes nothing; save or post the strings.
+/// </summary>
+[Cmdlet(VerbsCommon.New, "MarathonRegistryApp")]
+[OutputType(typeof(MarathonRegistryApp))]
+public sealed class NewMarathonRegistryAppCommand : DcosCmdlet
+{
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)] public string AppId { get; set; } = "/shared/registry";
+    [Parameter(ValueFromPipelineByPropertyName = true)] public string MarathonLbName { get; set; } = "shared/mlbint";
+    [Parameter(ValueFromPipelineByPropertyName = true)] public string HaproxyGroup { get; set; } = "internal";
+
+    /// <summary>DC/OS Enterprise: the service-account secret marathon-lb logs in with.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)] public string? MarathonLbSecretName { get; set; }
+    [Parameter(ValueFromPipelineByPropertyName = true)] public string Image { get; set; } = "registry:2";
+    [Parameter(ValueFromPipelineByPropertyName = true)] public int ServicePort { get; set; } = 10050;
+    [Parameter(ValueFromPipelineByPropertyName = true)] public int ContainerPort { get; set; } = 5000;
+    [Parameter(ValueFromPipelineByPropertyName = true)] public int HostPort { get; set; } = 5000;
+
+    /// <summary>The private agent to pin the registry to (hostname LIKE constraint).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)] public string? Node { get; set; }
+
+    /// <summary>URIs the Mesos fetcher puts in the sandbox (seed 004: domain.crt, domain.key).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)] public string[]? FetchUri { get; set; }
+
+    /// <summary>HAPROXY_0_SSL_CERT: the combined PEM (Export-DcosCertificate -Format HaproxyPem) in marathon-lb's sandbox.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)] public string SslCertificatePath { get; set; } = "/mnt/mesos/sandbox/registry.pem";
+
+    /// <summary>HAPROXY_0_VHOST.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)] public string? VirtualHost { get; set; }
+
+    /// <summary>Host folder for the registry's storage (seed 004: an NFS mount).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)] public string? HostPath { get; set; }
+    [Parameter(ValueFromPipelineByPropertyName = true)] public double Cpus { get; set; } = 0.2;
+    [Parameter(ValueFromPipelineByPropertyName = true)] public int Memory { get; set; } = 256;
+    [Parameter(ValueFromPipelineByPropertyName = true)] public int Instances { get; set; } = 1;
+
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            WriteObject(RegistryAppBuilder.Build(new RegistryAppSpec
+            {
+                AppId = AppId,
+                MarathonLbName = MarathonLbName,
+                HaproxyGroup = HaproxyGroup,
+                MarathonLbSecretName = MarathonLbSecretName,
+                Image = Image,
+                ServicePort = ServicePort,
+                ContainerPort = ContainerPort,
+                HostPort = HostPort,
+                Node = Node,
+                FetchUris = FetchUri ?? Array.Empty<string>(),
+                SslCertificatePath = SslCertificatePath,
+                VirtualHost = VirtualHost,
+                HostPath = HostPath,
+                Cpus = Cpus,
+                Memory = Memory,
+                Instances = Instances,
+            }));
+        }
+        catch (RegistryAppSpecException e)
+        {
+            Report("InvalidRegistryApp," + e.Parameter, ErrorCategory.InvalidArgument, e.Message, AppId);
+        }
+    }
+}

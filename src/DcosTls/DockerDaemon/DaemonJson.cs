@@ -1,0 +1,76 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace DcosTls.DockerDaemon;
+
+/// <summary>
+/// /etc/docker/daemon.json as a JSON tree: our TLS keys are merged in and every other key is kept
+/// as it was. dockerd refuses to start on a file it cannot parse, so a file that is not a JSON
+/// object is never overwritten.
+/// </summary>
+internal static class DaemonJson
+{
+    private static readonly JsonSerializerOptions Output = new()
+    {
+        WriteIndented = true,
+        // A config file read by Go, not HTML: keep '+', '<', non-ASCII paths readable.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>Parses existing content (null or blank → a new empty object).</summary>
+    internal static JsonObject Parse(byte[]? existing, string agentPath)
+    {
+        if (existing == null || Encoding.UTF8.GetString(existing).Trim().Length == 0) return new JsonObject();
+        JsonNode? node;
+        try
+        {
+            // Strict like Go's encoding/json: no comments, no trailing commas.
+            node = JsonNode.Parse(existing, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow });
+        }
+        catch (JsonException e)
+        {
+            throw new DockerTlsException("DaemonJsonInvalid",
+                $"'{agentPath}' is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}), so dockerd could not read it either. Fix or remove it, then run again; nothing was written.", invalidData: true);
+        }
+        if (node is not JsonObject obj)
+            throw new DockerTlsException("DaemonJsonInvalid",
+                $"'{agentPath}' holds JSON that is not an object ({{...}}). Fix or remove it, then run again; nothing was written.", invalidData: true);
+        return obj;
+    }
+
+    /// <summary>Sets the TLS keys (and hosts, when given) on a copy; other keys keep their order and values.</summary>
+    internal static JsonObject Merge(JsonObject existing, DaemonTlsPaths paths, bool verifyClients, IReadOnlyList<string>? hosts)
+    {
+        var merged = (JsonObject)existing.DeepClone();
+        merged["tls"] = true;
+        merged["tlsverify"] = verifyClients;
+        merged["tlscacert"] = paths.CaCertificate;
+        merged["tlscert"] = paths.ServerCertificate;
+        merged["tlskey"] = paths.ServerKey;
+        if (hosts != null)
+        {
+            var array = new JsonArray();
+            foreach (string h in hosts) array.Add(h);
+            merged["hosts"] = array;
+        }
+        return merged;
+    }
+
+    /// <summary>The "hosts" array of a config, or empty.</summary>
+    internal static IReadOnlyList<string> Hosts(JsonObject config)
+        => config["hosts"] is JsonArray a ? a.Select(n => n?.GetValueKind() == JsonValueKind.String ? n.GetValue<string>() : n?.ToJsonString() ?? "null").ToList() : Array.Empty<string>();
+
+    internal static bool SameContent(JsonObject a, JsonObject b) => JsonNode.DeepEquals(a, b);
+
+    internal static byte[] Serialize(JsonObject config) => Encoding.UTF8.GetBytes(config.ToJsonString(Output) + "\n");
+}
+
+/// <summary>Where the daemon's TLS files live on the agent.</summary>
+internal sealed record DaemonTlsPaths(string Directory)
+{
+    internal string CaCertificate => Directory.TrimEnd('/') + "/ca.pem";
+    internal string ServerCertificate => Directory.TrimEnd('/') + "/server-cert.pem";
+    internal string ServerKey => Directory.TrimEnd('/') + "/server-key.pem";
+}

@@ -1,0 +1,36 @@
+namespace DcosTls.DockerDaemon;
+
+/// <summary>What Install-DockerClientCertificate installed, and the environment the docker CLI needs.</summary>
+public sealed class DockerClientSettings
+{
+    internal DockerClientSettings(string certPath, string? dockerHost, IReadOnlyList<DockerTlsFile> files)
+    {
+        DockerCertPath = certPath;
+        DockerHost = dockerHost;
+        Files = files.ToArray();
+        var lines = new List<string>();
+        if (dockerHost != null) lines.Add("export DOCKER_HOST=" + ShellQuote(dockerHost));
+        // Any non-empty value turns verification on, "0" included; "1" says what it does.
+        lines.Add("export DOCKER_TLS_VERIFY=1");
+        lines.Add("export DOCKER_CERT_PATH=" + ShellQuote(certPath));
+        EnvironmentLines = lines.ToArray();
+    }
+
+    /// <summary>The folder holding ca.pem, cert.pem and key.pem (DOCKER_CERT_PATH).</summary>
+    public string DockerCertPath { get; }
+
+    /// <summary>tcp://host:port of the daemon, when given.</summary>
+    public string? DockerHost { get; }
+
+    public string DockerTlsVerify => "1";
+
+    public DockerTlsFile[] Files { get; }
+
+    /// <summary>POSIX shell lines to paste or source.</summary>
+    public string[] EnvironmentLines { get; }
+
+    public override string ToString() => string.Join("\n", EnvironmentLines);
+
+    private static string ShellQuote(string value)
+        => value.All(c => char.IsAsciiLetterOrDigit(c) || "/._-:+@=,".Contains(c)) ? value : "'" + value.Replace("'", "'\\''") + "'";
+}

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using DcosTls.Tests.Infrastructure;
+
+namespace DcosTls.Tests.Peers;
+
+/// <summary>
+/// Debian's docker-registry (distribution 2.8) serving TLS on 127.0.0.1 with the given
+/// certificate and key files (which may be one combined PEM), storage in a temp folder, stopped
+/// by PID. Never the package's default config (it listens on every interface).
+/// </summary>
+public sealed class DockerRegistryFixture : IDisposable
+{
+    private readonly Process _process;
+
+    private DockerRegistryFixture(Process process, int port, string logFile)
+    {
+        _process = process;
+        Port = port;
+        LogFile = logFile;
+    }
+
+    public int Port { get; }
+    public string LogFile { get; }
+    public string Log => File.Exists(LogFile) ? File.ReadAllText(LogFile) : string.Empty;
+
+    public static DockerRegistryFixture Start(string directory, string certificateFile, string keyFile)
+    {
+        int port = FreePort.Next();
+        Directory.CreateDirectory(directory);
+        string config = Path.Combine(directory, "config.yml");
+        string logFile = Path.Combine(directory, "registry.log");
+        File.WriteAllText(config, $"""
+            version: 0.1
+            log:
+              level: info
+            storage:
+              filesystem:
+                rootdirectory: {Path.Combine(directory, "storage")}
+            http:
+              addr: 127.0.0.1:{port}
+              tls:
+                certificate: {certificateFile}
+                key: {keyFile}
+            """);
+        var psi = new ProcessStartInfo("docker-registry") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add("serve");
+        psi.ArgumentList.Add(config);
+        var process = Process.Start(psi)!;
+        var log = new StreamWriter(logFile) { AutoFlush = true };
+        process.OutputDataReceived += (_, e) => { if (e.Data != null) lock (log) log.WriteLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (log) log.WriteLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var fixture = new DockerRegistryFixture(process, port, logFile);
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited) throw new InvalidOperationException($"docker-registry exited with {process.ExitCode}:\n{fixture.Log}");
+            if (PortProbe.Accepts(port)) return fixture;
+            Thread.Sleep(50);
+        }
+        fixture.Dispose();
+        throw new TimeoutException("docker-registry did not listen:\n" + fixture.Log);
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            Tool.Run("kill", "-TERM", _process.Id.ToString());
+            if (!_process.WaitForExit(10_000)) _process.Kill();
+        }
+        _process.Dispose();
+    }
+}
