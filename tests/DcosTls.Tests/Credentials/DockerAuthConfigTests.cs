@@ -24,7 +24,8 @@ public class DockerAuthConfigTests
             "10.0.0.5|deployer|deployer@10.0.0.5",
         }, r.Output.Select(o => o.ToString()));
         Assert.Contains(r.Warnings, w => w.Contains("'https://Repo.Other:5443/v2/' is written as 'repo.other:5443'"));
-        var objects = ps.Run("New-DockerAuthConfig -Registry repo.internal:5000 -Credential $cred");
+        var objects = ps.Run("$c = New-DockerAuthConfig -Registry repo.internal:5000 -Credential $cred; $c; \"$c\"; [System.Management.Automation.PSSerializer]::Serialize($c, 5)").ThrowOnError();
+        Assert.Contains(objects.Output, o => o.ToString() == "deployer@repo.internal:5000");
         AssertNoSecret(objects.AllText());
         // No public member gives the password back.
         var members = ps.Run("(New-DockerAuthConfig repo.internal:5000 $cred).PSObject.Properties | ForEach-Object { $_.Name }").ThrowOnError()
