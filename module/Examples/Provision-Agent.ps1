@@ -58,8 +58,25 @@ $app = New-MarathonRegistryApp -Node $agentIp -VirtualHost $agentIp -FetchUri "h
 [System.IO.File]::WriteAllText([System.IO.Path]::Combine($out, 'registry.json'), $app.AppDefinition)
 $app
 
+# ---------------------------------------------------------------------------------------------
+# Registry credentials (issue 4): seed 002's `echo user:pass | base64`, hand-written config.json,
+# `tar -czf docker.tar.gz .docker` and `echo MESOS_DOCKER_CONFIG=... >> mesos-slave-common`.
+# ---------------------------------------------------------------------------------------------
+Step "6. Registry credentials for the Mesos agent and for Marathon apps (docker.tar.gz)"
+# EXAMPLE ONLY: a made-up login so the script runs unattended. A real run takes it from
+# Get-Credential or a vault (SecretManagement), never from a literal in a script.
+$examplePassword = [System.Security.SecureString]::new()
+'example-only-not-a-real-password'.ToCharArray() | ForEach-Object { $examplePassword.AppendChar($_) }
+$registryLogin = [System.Management.Automation.PSCredential]::new('example-user', $examplePassword)
+$dockerAuth = New-DockerAuthConfig -Registry $Registry -Credential $registryLogin
+$dockerAuth
+# /var/lib/dcos/docker_credentials (0600) and MESOS_DOCKER_CONFIG in /var/lib/dcos/mesos-slave-common.
+$dockerAuth | Set-MesosDockerConfig -Root $Root
+# The archive Marathon apps on the Docker containerizer fetch: "fetch": [{"uri": "file:///etc/docker.tar.gz"}].
+$dockerAuth | New-DockerAuthArchive -Root $Root -Path /etc/docker.tar.gz
+
 # ---- Registry trust (issue 3) ------------------------------------------------------------------
-Step "6. Registry trust: Docker certs.d and the Mesos hashed folder trust the example CA for $Registry (seed 002's cp + ln -s)"
+Step "7. Registry trust: Docker certs.d and the Mesos hashed folder trust the example CA for $Registry (seed 002's cp + ln -s)"
 $ca | Install-DockerRegistryTrust -Registry $Registry -Root $Root
 Get-DockerRegistryTrust -Registry $Registry -Root $Root
 # ------------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ public class FormatViewTests
         ["DcosTls.DockerDaemon.DockerClientSettings"] = "$ca = New-TlsCertificateAuthority -CommonName v -KeyAlgorithm ECDSA; " +
             "Install-DockerClientCertificate -Path ([System.IO.Directory]::CreateTempSubdirectory().FullName) -CaCertificate $ca -Certificate (New-DcosCertificate -Issuer $ca -CommonName c -Usage Client -KeyAlgorithm ECDSA) -WhatIf",
         ["DcosTls.Marathon.MarathonRegistryApp"] = "New-MarathonRegistryApp",
+        ["DcosTls.Credentials.DockerRegistryCredential"] = "$p = [securestring]::new(); 'x'.ToCharArray() | ForEach-Object { $p.AppendChar($_) }; New-DockerAuthConfig view.example:5000 ([pscredential]::new('u', $p))",
     };
 
     [Fact]

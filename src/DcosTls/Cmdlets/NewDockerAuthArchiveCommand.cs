@@ -1,0 +1,124 @@
+using System.Management.Automation;
+using System.Security.Cryptography;
+using DcosTls.Common;
+using DcosTls.Credentials;
+using DcosTls.Files;
+
+namespace DcosTls.Cmdlets;
+
+/// <summary>
+/// New-DockerAuthArchive: the docker.tar.gz that Marathon apps on the Docker containerizer fetch
+/// for registry credentials (seed 002's `tar -czf docker.tar.gz .docker`, with the layout, modes
+/// and auth strings right). Credentials come from the pipeline or from -Registry/-Credential.
+/// </summary>
+[Cmdlet(VerbsCommon.New, "DockerAuthArchive", SupportsShouldProcess = true, DefaultParameterSetName = ObjectSet)]
+[OutputType(typeof(DockerAuthArchive))]
+public sealed class NewDockerAuthArchiveCommand : DcosCmdlet
+{
+    private const string ObjectSet = "Object";
+    private const string CredentialSet = "Credential";
+    private readonly List<DockerRegistryCredential> _credentials = new();
+
+    /// <summary>The archive to write. With -Root, an agent path (e.g. /etc/docker.tar.gz) under the staging root.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    public string Path { get; set; } = string.Empty;
+
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ObjectSet)]
+    public DockerRegistryCredential[] InputObject { get; set; } = Array.Empty<DockerRegistryCredential>();
+
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = CredentialSet)]
+    public string[] Registry { get; set; } = Array.Empty<string>();
+
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = CredentialSet)]
+    [Credential]
+    public PSCredential Credential { get; set; } = null!;
+
+    /// <summary>Staging root standing in for the agent's /; -Path is then an agent path.</summary>
+    [Parameter]
+    public string? Root { get; set; }
+
+    /// <summary>Where agents fetch the archive from (http:// or https://); file://&lt;Path&gt; when omitted.</summary>
+    [Parameter]
+    public Uri? Uri { get; set; }
+
+    /// <summary>The image of the example Marathon app.</summary>
+    [Parameter]
+    public string? Image { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        if (Uri != null && (!Uri.IsAbsoluteUri || (Uri.Scheme != "http" && Uri.Scheme != "https" && Uri.Scheme != "file")))
+            Fail("InvalidFetchUri", ErrorCategory.InvalidArgument, $"-Uri '{Uri}' is not an http://, https:// or file:// address. Give the URL agents download the archive from.", Uri);
+        if (Root != null && !Path.StartsWith('/'))
+            Fail("AgentPathNotAbsolute", ErrorCategory.InvalidArgument, $"With -Root, -Path is an agent path and must be absolute (e.g. /etc/docker.tar.gz), not '{Path}'.", Path);
+        if (!Path.EndsWith(".tar.gz", StringComparison.Ordinal) && !Path.EndsWith(".tgz", StringComparison.Ordinal))
+            WriteWarning($"'{Path}' does not end in .tar.gz or .tgz: the Mesos fetcher extracts archives by their extension, so give the fetch entry a destPath ending in .tar.gz.");
+    }
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == ObjectSet)
+        {
+            _credentials.AddRange(InputObject.Where(c => c != null));
+            return;
+        }
+        foreach (string registry in Registry)
+        {
+            try
+            {
+                var credential = CredentialFactory.Create(registry, Credential, out string? normalisedFrom);
+                if (normalisedFrom != null)
+                    WriteWarning(CredentialFactory.NormalisedWarning(normalisedFrom, credential.Registry));
+                _credentials.Add(credential);
+            }
+            catch (CredentialInputException e)
+            {
+                Fail(e.ErrorId, ErrorCategory.InvalidArgument, e.Message, registry);
+            }
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_credentials.Count == 0)
+            Fail("NoCredentials", ErrorCategory.InvalidArgument, "No registry credentials were given. Pipe New-DockerAuthConfig or Import-DockerAuthConfig output, or give -Registry and -Credential.");
+        foreach (var duplicate in _credentials.GroupBy(c => c.Registry).Where(g => g.Count() > 1))
+            WriteWarning($"'{duplicate.Key}' was given {duplicate.Count()} times; the last login is used.");
+
+        var document = DockerConfigDocument.From(_credentials);
+        byte[] archive = DockerAuthArchiveBuilder.Build(document.ToBytes());
+
+        var writer = CreateWriter(Root);
+        string agentPath = Root == null ? ResolvePath(Path) : Path;
+        string localPath;
+        try
+        {
+            localPath = writer.Map(agentPath);
+        }
+        catch (ArgumentException e)
+        {
+            Fail("PathOutsideRoot", ErrorCategory.InvalidArgument, e.Message, Path);
+            return;
+        }
+        if (Directory.Exists(localPath))
+            Fail("ArchivePathIsDirectory", ErrorCategory.InvalidArgument, $"'{localPath}' is a directory. Give the archive's file name, e.g. {System.IO.Path.Combine(Path, "docker.tar.gz")}.", Path);
+
+        FileAction action;
+        try
+        {
+            action = writer.WriteBytes(agentPath, archive, StagedFileWriter.PrivateFile);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Fail("ArchiveWriteFailed", ErrorCategory.WriteError, $"'{localPath}' could not be written ({e.GetType().Name}). Check that the folder exists and is writable.", Path);
+            return;
+        }
+        WriteVerbose($"{action}: {localPath}");
+
+        string fetchUri = Uri?.AbsoluteUri ?? new System.Uri("file://" + agentPath).AbsoluteUri;
+        var registries = document.Registries.ToArray();
+        string image = Image ?? MarathonSnippets.ExampleImage(registries);
+        WriteObject(new DockerAuthArchive(localPath, Convert.ToHexString(SHA256.HashData(archive)).ToLowerInvariant(), action, registries,
+            fetchUri, MarathonSnippets.FetchEntry(fetchUri), MarathonSnippets.DockerApp(fetchUri, image)));
+    }
+}

@@ -1,0 +1,223 @@
+using System.Management.Automation;
+using DcosTls.Common;
+using DcosTls.Credentials;
+using DcosTls.Files;
+using DcosTls.Session;
+
+namespace DcosTls.Cmdlets;
+
+/// <summary>
+/// Set-MesosDockerConfig: registry credentials for the Mesos agent (Docker and UCR). By default it
+/// writes the agent's credentials file and points MESOS_DOCKER_CONFIG at it in
+/// /var/lib/dcos/mesos-slave-common; -AsSecret stores the config in the DC/OS secret store for
+/// docker.pullConfig instead; -AsConfigYaml writes the installer's config.yaml keys instead.
+/// </summary>
+[Cmdlet(VerbsCommon.Set, "MesosDockerConfig", SupportsShouldProcess = true, DefaultParameterSetName = ObjectSet)]
+[OutputType(typeof(MesosDockerConfigResult), typeof(DcosPullSecret), typeof(FileInfo))]
+public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
+{
+    private const string ObjectSet = "Object";
+    private const string CredentialSet = "Credential";
+    private readonly List<DockerRegistryCredential> _credentials = new();
+
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ObjectSet)]
+    public DockerRegistryCredential[] InputObject { get; set; } = Array.Empty<DockerRegistryCredential>();
+
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = CredentialSet)]
+    public string[] Registry { get; set; } = Array.Empty<string>();
+
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = CredentialSet)]
+    [Credential]
+    public PSCredential Credential { get; set; } = null!;
+
+    /// <summary>Staging root standing in for the agent's /.</summary>
+    [Parameter]
+    public string Root { get; set; } = "/";
+
+    /// <summary>The agent's credentials file. /var/lib/dcos survives DC/OS upgrades; /opt/mesosphere does not.</summary>
+    [Parameter(Position = 0)]
+    public string Path { get; set; } = MesosAgentDockerConfig.DefaultCredentialsPath;
+
+    /// <summary>Writes only the given credentials, dropping the registries already in the file.</summary>
+    [Parameter]
+    public SwitchParameter Replace { get; set; }
+
+    /// <summary>Restarts dcos-mesos-slave or dcos-mesos-slave-public afterwards (only with -Root /).</summary>
+    [Parameter]
+    public SwitchParameter Restart { get; set; }
+
+    /// <summary>Stores the config as this DC/OS secret (e.g. mesos-docker/pullConfig) instead of writing agent files.</summary>
+    [Parameter]
+    public string? AsSecret { get; set; }
+
+    /// <summary>With -AsSecret: the Marathon app id, to check that it may read the secret (spaces rule).</summary>
+    [Parameter]
+    public string? AppId { get; set; }
+
+    /// <summary>Writes the installer's config.yaml keys (cluster_docker_credentials...) to this file (0600) instead of agent files.</summary>
+    [Parameter]
+    public string? AsConfigYaml { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        if (AsSecret != null && AsConfigYaml != null)
+            Fail("ConflictingModes", ErrorCategory.InvalidArgument, "Give -AsSecret or -AsConfigYaml, not both.");
+        bool agentMode = AsSecret == null && AsConfigYaml == null;
+        if (!agentMode && (Replace || Restart || MyInvocation.BoundParameters.ContainsKey(nameof(Path)) || MyInvocation.BoundParameters.ContainsKey(nameof(Root))))
+            Fail("AgentParameterWithoutAgent", ErrorCategory.InvalidArgument,
+                "-Path, -Root, -Replace and -Restart are about the agent's files; leave them out with -AsSecret or -AsConfigYaml.");
+        if (AppId != null && AsSecret == null)
+            Fail("AppIdWithoutSecret", ErrorCategory.InvalidArgument, "-AppId checks who may read a secret; give it together with -AsSecret.");
+        if (AsSecret != null)
+        {
+            try { AsSecret = SecretPath.Normalize(AsSecret); }
+            catch (ArgumentException e) { Fail("InvalidSecretPath", ErrorCategory.InvalidArgument, e.Message, AsSecret); }
+        }
+        if (agentMode) CheckAgentPath();
+    }
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == ObjectSet)
+        {
+            _credentials.AddRange(InputObject.Where(c => c != null));
+            return;
+        }
+        foreach (string registry in Registry)
+        {
+            try
+            {
+                var credential = CredentialFactory.Create(registry, Credential, out string? normalisedFrom);
+                if (normalisedFrom != null)
+                    WriteWarning(CredentialFactory.NormalisedWarning(normalisedFrom, credential.Registry));
+                _credentials.Add(credential);
+            }
+            catch (CredentialInputException e)
+            {
+                Fail(e.ErrorId, ErrorCategory.InvalidArgument, e.Message, registry);
+            }
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_credentials.Count == 0)
+            Fail("NoCredentials", ErrorCategory.InvalidArgument, "No registry credentials were given. Pipe New-DockerAuthConfig or Import-DockerAuthConfig output, or give -Registry and -Credential.");
+        foreach (var duplicate in _credentials.GroupBy(c => c.Registry).Where(g => g.Count() > 1))
+            WriteWarning($"'{duplicate.Key}' was given {duplicate.Count()} times; the last login is used.");
+        if (AsSecret != null) StoreSecret();
+        else if (AsConfigYaml != null) WriteConfigYaml();
+        else ConfigureAgent();
+    }
+
+    private void CheckAgentPath()
+    {
+        var warnings = new List<string>();
+        try { MesosAgentDockerConfig.CheckCredentialsPath(Path, warnings); }
+        catch (DockerConfigException e) { Fail(e.ErrorId, e.Category, e.Message, e.Target); }
+        warnings.ForEach(WriteWarning);
+    }
+
+    private void ConfigureAgent()
+    {
+        string root = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Root);
+        MesosDockerConfigResult result;
+        var agent = new MesosAgentDockerConfig(CreateWriter(root), Path, Replace);
+        try
+        {
+            MesosAgentDockerConfig.CheckRoot(root);
+            result = agent.Apply(_credentials, WriteVerbose);
+        }
+        catch (DockerConfigException e)
+        {
+            Fail(e.ErrorId, e.Category, e.Message, e.Target);
+            return;
+        }
+        catch (ArgumentException e)
+        {
+            Fail("PathOutsideRoot", ErrorCategory.InvalidArgument, e.Message, Path);
+            return;
+        }
+        agent.Warnings.ForEach(WriteWarning);
+        if (Restart)
+        {
+            var (unit, restarted) = RestartAgent(root);
+            result = result.WithRestart(unit, restarted);
+        }
+        WriteObject(result);
+    }
+
+    private (string Unit, bool Restarted) RestartAgent(string root)
+    {
+        string? installed = MesosAgentUnit.Find();
+        string unit = installed ?? MesosAgentUnit.Names[0];
+        if (root != "/")
+        {
+            WriteWarning($"Not restarting {unit}: -Root '{root}' is a staging root, not this agent. Restart the agent after copying the files.");
+            return (unit, false);
+        }
+        if (!ShouldProcess(unit, "Restart (systemctl restart), so the agent reads MESOS_DOCKER_CONFIG")) return (unit, false);
+        if (installed == null)
+        {
+            Report("MesosAgentUnitNotFound", ErrorCategory.ObjectNotFound,
+                $"Neither {string.Join(" nor ", MesosAgentUnit.Names)} is installed here. Run Set-MesosDockerConfig -Restart on a DC/OS agent, or restart the agent yourself.", unit);
+            return (unit, false);
+        }
+        var (exitCode, error) = MesosAgentUnit.Restart(unit);
+        if (exitCode != 0)
+        {
+            Report("MesosAgentRestartFailed", ErrorCategory.InvalidOperation,
+                $"systemctl restart {unit} failed ({exitCode}): {error} See journalctl -u {unit}.", unit);
+            return (unit, false);
+        }
+        return (unit, true);
+    }
+
+    private void StoreSecret()
+    {
+        var session = RequireSession();
+        var document = DockerConfigDocument.From(_credentials);
+        var registries = document.Registries.ToArray();
+        string appId = AppId ?? "/" + string.Join('/', AsSecret!.Split('/')[..^1].DefaultIfEmpty("private-app"));
+        if (AppId != null && !SecretPath.Readable(AsSecret!, AppId))
+            WriteWarning($"The app '{AppId}' cannot read the secret '{AsSecret}': an app reads only secrets whose folder is a prefix of its id. " +
+                $"Store it under the app's group, e.g. '{AppId.Trim('/').Split('/')[0]}/{AsSecret!.Split('/')[^1]}'.");
+        string app = MarathonSnippets.PullConfigApp(appId, AsSecret!, MarathonSnippets.ExampleImage(registries));
+        string cluster = session.ClusterUri.ToString();
+        if (!ShouldProcess($"secret default/{AsSecret} on {cluster}", "Store Docker pull config"))
+        {
+            WriteObject(new DcosPullSecret(AsSecret!, "Skipped", registries, cluster, app));
+            return;
+        }
+        try
+        {
+            string action = DcosSecretStore.Upsert(session, AsSecret!, document.ToJson(), Log, Cancel);
+            WriteObject(new DcosPullSecret(AsSecret!, action, registries, cluster, app));
+        }
+        catch (DcosApiException e)
+        {
+            ThrowTerminatingError(ToErrorRecord(e, AsSecret));
+        }
+    }
+
+    private void WriteConfigYaml()
+    {
+        string target = ResolvePath(AsConfigYaml!);
+        if (Directory.Exists(target))
+            Fail("TargetIsDirectory", ErrorCategory.WriteError, $"'{target}' is a directory. Give the fragment's file name, e.g. {System.IO.Path.Combine(AsConfigYaml!, "docker-credentials.yaml")}.", AsConfigYaml);
+        string yaml = ConfigYamlFragment.Build(DockerConfigDocument.From(_credentials));
+        var writer = CreateWriter("/");
+        FileAction action;
+        try
+        {
+            action = writer.WriteText(target, yaml, StagedFileWriter.PrivateFile);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Fail("ConfigYamlWriteFailed", ErrorCategory.WriteError, $"'{target}' could not be written ({e.GetType().Name}). Check that its folder exists and is writable.", AsConfigYaml);
+            return;
+        }
+        WriteVerbose($"{action}: {target} (merge its keys into genconf/config.yaml)");
+        if (action != FileAction.Skipped) WriteObject(new FileInfo(target));
+    }
+}

@@ -1,0 +1,39 @@
+using DcosTls.Files;
+
+namespace DcosTls.Credentials;
+
+/// <summary>What New-DockerAuthArchive wrote, and how a Marathon app (Docker containerizer) uses it.</summary>
+public sealed class DockerAuthArchive
+{
+    internal DockerAuthArchive(string path, string sha256, FileAction action, string[] registries, string fetchUri, string fetchEntry, string marathonApp)
+    {
+        Path = path;
+        Sha256 = sha256;
+        Action = action;
+        Registries = registries;
+        FetchUri = fetchUri;
+        FetchEntry = fetchEntry;
+        MarathonApp = marathonApp;
+    }
+
+    /// <summary>The archive on this machine (under -Root when one is given).</summary>
+    public string Path { get; }
+
+    /// <summary>SHA-256 of the archive, lower-case hex (compare it on every agent).</summary>
+    public string Sha256 { get; }
+
+    public FileAction Action { get; }
+
+    public string[] Registries { get; }
+
+    /// <summary>The URI the Mesos fetcher downloads: file:// (the same path on every agent) or -Uri.</summary>
+    public string FetchUri { get; }
+
+    /// <summary>The Marathon "fetch" entry, JSON.</summary>
+    public string FetchEntry { get; }
+
+    /// <summary>An example Marathon app (container.type DOCKER) using the archive, JSON.</summary>
+    public string MarathonApp { get; }
+
+    public override string ToString() => Path;
+}

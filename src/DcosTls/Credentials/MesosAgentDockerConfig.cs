@@ -1,0 +1,127 @@
+using System.Management.Automation;
+using System.Text;
+using DcosTls.Files;
+
+namespace DcosTls.Credentials;
+
+/// <summary>
+/// The agent side of Set-MesosDockerConfig: the credentials file (0600, merged, validated) and
+/// MESOS_DOCKER_CONFIG=file://... in /var/lib/dcos/mesos-slave-common (the operator override file
+/// the agent units read last, kept across upgrades). Everything is read and checked before the
+/// first write, so bad input leaves both files as they were.
+/// </summary>
+internal sealed class MesosAgentDockerConfig
+{
+    internal const string DefaultCredentialsPath = "/var/lib/dcos/docker_credentials";
+    internal const string EnvironmentFilePath = "/var/lib/dcos/mesos-slave-common";
+    internal const string Variable = "MESOS_DOCKER_CONFIG";
+
+    private readonly StagedFileWriter _writer;
+    private readonly string _path;
+    private readonly bool _replace;
+
+    /// <param name="credentialsPath">Agent path of the credentials file (already checked by CheckCredentialsPath).</param>
+    internal MesosAgentDockerConfig(StagedFileWriter writer, string credentialsPath, bool replace)
+    {
+        _writer = writer;
+        _path = credentialsPath;
+        _replace = replace;
+    }
+
+    /// <summary>Things worth telling the user that do not stop the change.</summary>
+    internal List<string> Warnings { get; } = new();
+
+    /// <summary>The path must go into an EnvironmentFile line as file://&lt;path&gt; unquoted.</summary>
+    internal static void CheckCredentialsPath(string path, List<string> warnings)
+    {
+        if (!path.StartsWith('/'))
+            throw new DockerConfigException("CredentialsPathNotAbsolute", ErrorCategory.InvalidArgument,
+                $"-Path is an agent path and must be absolute (e.g. {DefaultCredentialsPath}), not '{path}'.") { Target = path };
+        if (path.EndsWith('/') || path.Split('/').Any(s => s == ".." || s == ".")
+            || path.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '"' or '\'' or '\\' or '$' or '#' or '%'))
+            throw new DockerConfigException("InvalidCredentialsPath", ErrorCategory.InvalidArgument,
+                $"-Path '{path}' cannot go into MESOS_DOCKER_CONFIG=file://...: use an absolute file path without spaces, quotes, '$', '#', '%', '\\' or '..'.") { Target = path };
+        if (path.StartsWith("/opt/mesosphere/", StringComparison.Ordinal))
+            warnings.Add($"'{path}' is under /opt/mesosphere, which DC/OS upgrades overwrite. {DefaultCredentialsPath} survives them.");
+    }
+
+    /// <summary>The staging root (or /) must be an existing folder.</summary>
+    internal static void CheckRoot(string root)
+    {
+        if (File.Exists(root))
+            throw new DockerConfigException("RootNotDirectory", ErrorCategory.WriteError,
+                $"The root '{root}' is a file, not a directory. Give the agent's / or a staging folder.") { Target = root };
+        if (!Directory.Exists(root))
+            throw new DockerConfigException("RootNotFound", ErrorCategory.ObjectNotFound,
+                $"The root '{root}' does not exist. Create the staging folder first, or give -Root /.") { Target = root };
+    }
+
+    internal MesosDockerConfigResult Apply(IReadOnlyList<DockerRegistryCredential> credentials, Action<string> verbose)
+    {
+        string credentialsFile = _writer.Map(_path);
+        string environmentFile = _writer.Map(EnvironmentFilePath);
+        foreach (string target in new[] { credentialsFile, environmentFile }) CheckTarget(target);
+
+        var document = ReadExisting(credentialsFile);
+        document.RewriteUsableEntries(_path);
+        foreach (var credential in credentials) document.Set(credential);
+        var problems = document.Problems(_path).ToList();
+        if (problems.Count > 0)
+        {
+            string hint = _replace ? string.Empty : " Use -Replace to drop the registries already in the file.";
+            throw new DockerConfigException(problems[0].ErrorId!, ErrorCategory.InvalidData,
+                string.Join(" ", problems.Select(p => p.Message)) + hint + " Nothing was written.") { Target = _path };
+        }
+        if (document.UsesHelpers)
+            Warnings.Add($"'{_path}' keeps credsStore/credHelpers settings, which Mesos ignores (agents have no credential helpers).");
+        string? environment = File.Exists(environmentFile) ? File.ReadAllText(environmentFile) : null;
+        string newEnvironment = MesosEnvironmentFile.SetVariable(environment, Variable, "file://" + _path);
+        var environmentMode = environment != null && !OperatingSystem.IsWindows() ? File.GetUnixFileMode(environmentFile) : StagedFileWriter.PublicFile;
+
+        FileAction credentialsAction, environmentAction;
+        string? backup;
+        try
+        {
+            credentialsAction = _writer.WriteBytes(_path, document.ToBytes(), StagedFileWriter.PrivateFile, directoryMode: StagedFileWriter.PrivateDirectory);
+            environmentAction = _writer.WriteBytes(EnvironmentFilePath, new UTF8Encoding(false).GetBytes(newEnvironment), environmentMode, backup: true);
+            backup = environmentAction == FileAction.Updated ? StagedFileWriter.BackupPathOf(environmentFile) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DockerConfigException("AgentFileWriteFailed", ErrorCategory.WriteError,
+                $"Writing under '{_writer.Root}' failed ({e.GetType().Name}). Check that the root is writable.") { Target = _writer.Root };
+        }
+        verbose($"{credentialsAction}: {credentialsFile}");
+        verbose($"{environmentAction}: {environmentFile}{(backup != null ? " (backup " + backup + ")" : string.Empty)}");
+        return new MesosDockerConfigResult(_path, credentialsFile, credentialsAction, environmentFile, environmentAction, backup,
+            document.Registries.ToArray(), null, false);
+    }
+
+    private DockerConfigDocument ReadExisting(string credentialsFile)
+    {
+        if (_replace || !File.Exists(credentialsFile)) return DockerConfigDocument.Empty();
+        try
+        {
+            return DockerConfigDocument.Parse(File.ReadAllText(credentialsFile), _path, "Fix or remove it, or use -Replace to write a new one. Nothing was written.");
+        }
+        catch (DockerConfigException e)
+        {
+            throw new DockerConfigException(e.ErrorId, e.Category, e.Message) { Target = _path };
+        }
+    }
+
+    /// <summary>Not a folder, and the nearest existing folder above it is a folder (not a file in the way).</summary>
+    private static void CheckTarget(string target)
+    {
+        if (Directory.Exists(target))
+            throw new DockerConfigException("TargetIsDirectory", ErrorCategory.WriteError,
+                $"'{target}' is a directory, so the file cannot be written there. Remove it or choose another -Path.") { Target = target };
+        for (string? dir = Path.GetDirectoryName(target); dir != null; dir = Path.GetDirectoryName(dir))
+        {
+            if (Directory.Exists(dir)) return;
+            if (File.Exists(dir))
+                throw new DockerConfigException("PathBlockedByFile", ErrorCategory.WriteError,
+                    $"'{dir}' is a file, so '{target}' cannot be created. Remove it or choose another -Path/-Root.") { Target = target };
+        }
+    }
+}

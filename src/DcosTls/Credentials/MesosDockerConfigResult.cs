@@ -1,0 +1,78 @@
+using DcosTls.Files;
+
+namespace DcosTls.Credentials;
+
+/// <summary>What Set-MesosDockerConfig did on an agent (or, under -WhatIf, would have done).</summary>
+public sealed class MesosDockerConfigResult
+{
+    internal MesosDockerConfigResult(string credentialsPath, string credentialsFile, FileAction credentialsAction,
+        string environmentFile, FileAction environmentAction, string? backupPath, string[] registries, string? restartUnit, bool restarted)
+    {
+        CredentialsPath = credentialsPath;
+        CredentialsFile = credentialsFile;
+        CredentialsAction = credentialsAction;
+        EnvironmentFile = environmentFile;
+        EnvironmentAction = environmentAction;
+        BackupPath = backupPath;
+        Registries = registries;
+        RestartUnit = restartUnit;
+        Restarted = restarted;
+    }
+
+    /// <summary>The agent path in MESOS_DOCKER_CONFIG (file://...).</summary>
+    public string CredentialsPath { get; }
+
+    /// <summary>The same file on this machine (under -Root).</summary>
+    public string CredentialsFile { get; }
+
+    public FileAction CredentialsAction { get; }
+
+    /// <summary>mesos-slave-common on this machine (under -Root).</summary>
+    public string EnvironmentFile { get; }
+
+    public FileAction EnvironmentAction { get; }
+
+    /// <summary>The copy of mesos-slave-common made before it was changed.</summary>
+    public string? BackupPath { get; }
+
+    /// <summary>Every registry in the credentials file after the change.</summary>
+    public string[] Registries { get; }
+
+    /// <summary>The agent unit to restart (-Restart), when one was asked for.</summary>
+    public string? RestartUnit { get; }
+
+    public bool Restarted { get; }
+
+    internal MesosDockerConfigResult WithRestart(string unit, bool restarted)
+        => new(CredentialsPath, CredentialsFile, CredentialsAction, EnvironmentFile, EnvironmentAction, BackupPath, Registries, unit, restarted);
+
+    public override string ToString() => $"MESOS_DOCKER_CONFIG=file://{CredentialsPath} ({string.Join(", ", Registries)})";
+}
+
+/// <summary>A Docker pull config stored in the DC/OS secret store, and the Marathon app that uses it.</summary>
+public sealed class DcosPullSecret
+{
+    internal DcosPullSecret(string secretPath, string action, string[] registries, string cluster, string marathonApp)
+    {
+        SecretPath = secretPath;
+        Action = action;
+        Registries = registries;
+        Cluster = cluster;
+        MarathonApp = marathonApp;
+    }
+
+    /// <summary>The path in the default store (the app's secrets.&lt;name&gt;.source).</summary>
+    public string SecretPath { get; }
+
+    /// <summary>Created (PUT 201), Updated (409, then PATCH) or Skipped (-WhatIf).</summary>
+    public string Action { get; }
+
+    public string[] Registries { get; }
+
+    public string Cluster { get; }
+
+    /// <summary>An example Marathon app (container.type MESOS, docker.pullConfig.secret and secrets), JSON.</summary>
+    public string MarathonApp { get; }
+
+    public override string ToString() => $"default/{SecretPath} ({Action})";
+}

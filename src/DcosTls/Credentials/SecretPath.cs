@@ -1,0 +1,37 @@
+using System.Text.RegularExpressions;
+
+namespace DcosTls.Credentials;
+
+/// <summary>
+/// DC/OS secret paths (default store): segments of letters, digits, '.', '_' and '-', separated by
+/// '/', without traversal or spaces. Also the "spaces" rule: an app may read a secret only when
+/// the secret's folder is a prefix of the app's id (dcos-api.md §3.1).
+/// </summary>
+internal static partial class SecretPath
+{
+    [GeneratedRegex(@"^[A-Za-z0-9._-]+$")]
+    private static partial Regex Segment();
+
+    internal static string Normalize(string? path)
+    {
+        string text = (path ?? string.Empty).Trim();
+        if (text.StartsWith('/')) text = text[1..];
+        if (text.Length == 0)
+            throw new ArgumentException("The secret path is empty. Give it as folder/name, e.g. mesos-docker/pullConfig.");
+        foreach (string segment in text.Split('/'))
+        {
+            if (segment.Length == 0 || segment == "." || segment == ".." || !Segment().IsMatch(segment))
+                throw new ArgumentException($"The secret path '{text}' is not valid: use folder/name segments of letters, digits, '.', '_' and '-' (no spaces, no '..', no empty segments), e.g. mesos-docker/pullConfig.");
+        }
+        return text;
+    }
+
+    /// <summary>True when the app (by id) may read the secret under the spaces rule.</summary>
+    internal static bool Readable(string secretPath, string appId)
+    {
+        var folder = secretPath.Split('/')[..^1];
+        var app = appId.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (folder.Length > app.Length) return false;
+        return folder.Zip(app).All(p => string.Equals(p.First, p.Second, StringComparison.Ordinal));
+    }
+}

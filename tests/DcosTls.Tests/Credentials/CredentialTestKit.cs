@@ -1,0 +1,45 @@
+using System.Management.Automation;
+using System.Security;
+using System.Text;
+using Xunit;
+
+namespace DcosTls.Tests.Credentials;
+
+/// <summary>Credentials for tests, and the checks that secrets stay where they belong.</summary>
+internal static class CredentialTestKit
+{
+    public const string User = "deployer";
+    public const string Password = "Zq8-unique-Pa55word!";
+
+    public static string AuthOf(string user, string password) => Convert.ToBase64String(Encoding.UTF8.GetBytes(user + ":" + password));
+
+    public static PSCredential Cred(string user = User, string password = Password)
+    {
+        var secure = new SecureString();
+        foreach (char c in password) secure.AppendChar(c);
+        return new PSCredential(user, secure);
+    }
+
+    /// <summary>The password, its auth string and its base64 form appear nowhere in the text.</summary>
+    public static void AssertNoSecret(string text, string user = User, string password = Password)
+    {
+        Assert.DoesNotContain(password, text);
+        Assert.DoesNotContain(AuthOf(user, password), text);
+        Assert.DoesNotContain(Convert.ToBase64String(Encoding.UTF8.GetBytes(password)), text);
+    }
+
+    /// <summary>...and nowhere in these files either.</summary>
+    public static void AssertNoSecretInFiles(string root, IEnumerable<string> allowed, string user = User, string password = Password)
+    {
+        var allowedSet = new HashSet<string>(allowed.Select(Path.GetFullPath));
+        foreach (var file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
+        {
+            if (allowedSet.Contains(Path.GetFullPath(file))) continue;
+            AssertNoSecret(File.ReadAllText(file), user, password);
+        }
+    }
+
+    public static string Mode(string path) => Convert.ToString((int)File.GetUnixFileMode(path), 8);
+
+    public static string Escape(string s) => s.Replace("'", "''");
+}
