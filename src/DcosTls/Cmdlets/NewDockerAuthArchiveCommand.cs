@@ -17,7 +17,7 @@ public sealed class NewDockerAuthArchiveCommand : DcosCmdlet
 {
     private const string ObjectSet = "Object";
     private const string CredentialSet = "Credential";
-    private readonly List<DockerRegistryCredential> _credentials = new();
+    private readonly CredentialBatch _batch = new();
 
     /// <summary>The archive to write. With -Root, an agent path (e.g. /etc/docker.tar.gz) under the staging root.</summary>
     [Parameter(Mandatory = true, Position = 0)]
@@ -57,35 +57,23 @@ public sealed class NewDockerAuthArchiveCommand : DcosCmdlet
 
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == ObjectSet)
+        try
         {
-            _credentials.AddRange(InputObject.Where(c => c != null));
-            return;
+            if (ParameterSetName == ObjectSet) _batch.Add(InputObject);
+            else _batch.Add(Registry, Credential, WriteWarning);
         }
-        foreach (string registry in Registry)
+        catch (CredentialInputException e)
         {
-            try
-            {
-                var credential = CredentialFactory.Create(registry, Credential, out string? normalisedFrom);
-                if (normalisedFrom != null)
-                    WriteWarning(CredentialFactory.NormalisedWarning(normalisedFrom, credential.Registry));
-                _credentials.Add(credential);
-            }
-            catch (CredentialInputException e)
-            {
-                Fail(e.ErrorId, ErrorCategory.InvalidArgument, e.Message, registry);
-            }
+            Fail(e.ErrorId, ErrorCategory.InvalidArgument, e.Message, Registry);
         }
     }
 
     protected override void EndProcessing()
     {
-        if (_credentials.Count == 0)
-            Fail("NoCredentials", ErrorCategory.InvalidArgument, "No registry credentials were given. Pipe New-DockerAuthConfig or Import-DockerAuthConfig output, or give -Registry and -Credential.");
-        foreach (var duplicate in _credentials.GroupBy(c => c.Registry).Where(g => g.Count() > 1))
-            WriteWarning($"'{duplicate.Key}' was given {duplicate.Count()} times; the last login is used.");
+        try { _batch.Complete(WriteWarning); }
+        catch (CredentialInputException e) { Fail(e.ErrorId, ErrorCategory.InvalidArgument, e.Message); }
 
-        var document = DockerConfigDocument.From(_credentials);
+        var document = DockerConfigDocument.From(_batch.Items);
         byte[] archive = DockerAuthArchiveBuilder.Build(document.ToBytes());
 
         var writer = CreateWriter(Root);

@@ -18,7 +18,7 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
 {
     private const string ObjectSet = "Object";
     private const string CredentialSet = "Credential";
-    private readonly List<DockerRegistryCredential> _credentials = new();
+    private readonly CredentialBatch _batch = new();
 
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ObjectSet)]
     public DockerRegistryCredential[] InputObject { get; set; } = Array.Empty<DockerRegistryCredential>();
@@ -54,7 +54,7 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
     [Parameter]
     public string? AppId { get; set; }
 
-    /// <summary>Writes the installer's config.yaml keys (cluster_docker_credentials...) to this file (0600) instead of agent files.</summary>
+    /// <summary>Writes the installer's config.yaml keys (cluster_docker_batch.Items...) to this file (0600) instead of agent files.</summary>
     [Parameter]
     public string? AsConfigYaml { get; set; }
 
@@ -78,33 +78,21 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
 
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == ObjectSet)
+        try
         {
-            _credentials.AddRange(InputObject.Where(c => c != null));
-            return;
+            if (ParameterSetName == ObjectSet) _batch.Add(InputObject);
+            else _batch.Add(Registry, Credential, WriteWarning);
         }
-        foreach (string registry in Registry)
+        catch (CredentialInputException e)
         {
-            try
-            {
-                var credential = CredentialFactory.Create(registry, Credential, out string? normalisedFrom);
-                if (normalisedFrom != null)
-                    WriteWarning(CredentialFactory.NormalisedWarning(normalisedFrom, credential.Registry));
-                _credentials.Add(credential);
-            }
-            catch (CredentialInputException e)
-            {
-                Fail(e.ErrorId, ErrorCategory.InvalidArgument, e.Message, registry);
-            }
+            Fail(e.ErrorId, ErrorCategory.InvalidArgument, e.Message, Registry);
         }
     }
 
     protected override void EndProcessing()
     {
-        if (_credentials.Count == 0)
-            Fail("NoCredentials", ErrorCategory.InvalidArgument, "No registry credentials were given. Pipe New-DockerAuthConfig or Import-DockerAuthConfig output, or give -Registry and -Credential.");
-        foreach (var duplicate in _credentials.GroupBy(c => c.Registry).Where(g => g.Count() > 1))
-            WriteWarning($"'{duplicate.Key}' was given {duplicate.Count()} times; the last login is used.");
+        try { _batch.Complete(WriteWarning); }
+        catch (CredentialInputException e) { Fail(e.ErrorId, ErrorCategory.InvalidArgument, e.Message); }
         if (AsSecret != null) StoreSecret();
         else if (AsConfigYaml != null) WriteConfigYaml();
         else ConfigureAgent();
@@ -126,7 +114,7 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
         try
         {
             MesosAgentDockerConfig.CheckRoot(root);
-            result = agent.Apply(_credentials, WriteVerbose);
+            result = agent.Apply(_batch.Items, WriteVerbose);
         }
         catch (DockerConfigException e)
         {
@@ -176,7 +164,7 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
     private void StoreSecret()
     {
         var session = RequireSession();
-        var document = DockerConfigDocument.From(_credentials);
+        var document = DockerConfigDocument.From(_batch.Items);
         var registries = document.Registries.ToArray();
         string appId = AppId ?? "/" + string.Join('/', AsSecret!.Split('/')[..^1].DefaultIfEmpty("private-app"));
         if (AppId != null && !SecretPath.Readable(AsSecret!, AppId))
@@ -205,7 +193,7 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
         string target = ResolvePath(AsConfigYaml!);
         if (Directory.Exists(target))
             Fail("TargetIsDirectory", ErrorCategory.WriteError, $"'{target}' is a directory. Give the fragment's file name, e.g. {System.IO.Path.Combine(AsConfigYaml!, "docker-credentials.yaml")}.", AsConfigYaml);
-        string yaml = ConfigYamlFragment.Build(DockerConfigDocument.From(_credentials));
+        string yaml = ConfigYamlFragment.Build(DockerConfigDocument.From(_batch.Items));
         var writer = CreateWriter("/");
         FileAction action;
         try
