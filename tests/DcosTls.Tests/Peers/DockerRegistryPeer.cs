@@ -34,12 +34,12 @@ public sealed class DockerRegistryPeer : IDisposable
 
         WriteExpiredServerCertificate();
 
-        Port = FreePort();
+        Port = Peers.FreePort.Next();
         _registry = StartRegistry("config.yml", Port, "server.pem", "server-key.pem");
-        ExpiredPort = FreePort();
+        ExpiredPort = Peers.FreePort.Next();
         _expiredRegistry = StartRegistry("config-expired.yml", ExpiredPort, "expired.pem", "expired-key.pem");
-        WaitUntilListening(_registry, Port);
-        WaitUntilListening(_expiredRegistry, ExpiredPort);
+        Peers.FreePort.WaitUntilListening(Port, _registry, TimeSpan.FromSeconds(15));
+        Peers.FreePort.WaitUntilListening(ExpiredPort, _expiredRegistry, TimeSpan.FromSeconds(15));
         PushDemoImage();
     }
 
@@ -135,73 +135,11 @@ public sealed class DockerRegistryPeer : IDisposable
         if (code != 0) throw new InvalidOperationException($"{command} failed: {err}");
     }
 
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
-    private static void WaitUntilListening(Process registry, int port)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (registry.HasExited) throw new InvalidOperationException($"docker-registry exited with {registry.ExitCode}");
-            try
-            {
-                using var client = new TcpClient();
-                client.Connect(IPAddress.Loopback, port);
-                return;
-            }
-            catch (SocketException)
-            {
-                Thread.Sleep(50);
-            }
-        }
-        throw new TimeoutException("docker-registry did not listen within 15 s");
-    }
-
-    /// <summary>A one-layer OCI layout written by hand and pushed with skopeo, trusting the CA by a private cert dir.</summary>
+    /// <summary>A one-layer OCI layout (OciImage) pushed with skopeo, trusting the CA by a private cert dir.</summary>
     private void PushDemoImage()
     {
         string oci = _dir["oci"];
-        string blobs = Path.Combine(oci, "blobs", "sha256");
-        Directory.CreateDirectory(blobs);
-        string Put(byte[] data)
-        {
-            string digest = Convert.ToHexString(SHA256.HashData(data)).ToLowerInvariant();
-            File.WriteAllBytes(Path.Combine(blobs, digest), data);
-            return "sha256:" + digest;
-        }
-        using var tar = new MemoryStream();
-        using (var writer = new TarWriter(tar, TarEntryFormat.Pax, leaveOpen: true))
-        {
-            var entry = new PaxTarEntry(TarEntryType.RegularFile, "hello.txt")
-            {
-                DataStream = new MemoryStream(Encoding.ASCII.GetBytes("hello from DcosTls tests\n")),
-                ModificationTime = DateTimeOffset.FromUnixTimeSeconds(1700000000),
-            };
-            writer.WriteEntry(entry);
-        }
-        byte[] tarBytes = tar.ToArray();
-        using var gz = new MemoryStream();
-        using (var zip = new GZipStream(gz, CompressionLevel.Optimal, leaveOpen: true)) zip.Write(tarBytes);
-        byte[] layer = gz.ToArray();
-        string layerDigest = Put(layer);
-        string diffId = "sha256:" + Convert.ToHexString(SHA256.HashData(tarBytes)).ToLowerInvariant();
-        byte[] config = Encoding.UTF8.GetBytes(
-            $$$"""{"architecture":"amd64","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":["{{{diffId}}}"]}}""");
-        string configDigest = Put(config);
-        byte[] manifest = Encoding.UTF8.GetBytes(
-            $$$"""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{{{configDigest}}}","size":{{{config.Length}}}},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"{{{layerDigest}}}","size":{{{layer.Length}}}}]}""");
-        string manifestDigest = Put(manifest);
-        File.WriteAllText(Path.Combine(oci, "index.json"),
-            $$$"""{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{{{manifestDigest}}}","size":{{{manifest.Length}}},"annotations":{"org.opencontainers.image.ref.name":"demo"}}]}""");
-        File.WriteAllText(Path.Combine(oci, "oci-layout"), """{"imageLayoutVersion":"1.0.0"}""");
-
+        OciImage.Write(oci, "demo", "hello.txt", "hello from DcosTls tests\n");
         string certDir = _dir["push-certs"];
         Directory.CreateDirectory(certDir);
         File.Copy(CaPem, Path.Combine(certDir, "ca.crt"));

@@ -25,7 +25,7 @@ public sealed class RegistryFixture : IDisposable
 
     public RegistryFixture()
     {
-        Port = FreePort();
+        Port = Peers.FreePort.Next();
         Host = $"127.0.0.1:{Port}";
         Image = $"{Host}/demo:1";
         CertDir = _dir["certs.d/" + Host];
@@ -60,7 +60,7 @@ auth:
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        WaitForPort();
+        Peers.FreePort.WaitUntilListening(Port, _process, TimeSpan.FromSeconds(15));
         PushImage();
     }
 
@@ -107,40 +107,13 @@ auth:
     private void PushImage()
     {
         string layout = _dir["oci"];
-        OciLayout.Write(layout, "1");
+        OciImage.Write(layout, "1", "hello.txt", "hello from DcosTls credential tests\n");
         var (code, _, err) = Tool.Run("skopeo", new[] { "copy", "--dest-cert-dir", CertDir, "--dest-creds", User + ":" + Password,
             "oci:" + layout + ":1", "docker://" + Image }, env: new Dictionary<string, string?> { ["HOME"] = _dir.Path, ["XDG_RUNTIME_DIR"] = null });
         if (code != 0) throw new InvalidOperationException("skopeo copy to the test registry failed: " + err);
     }
 
-    private void WaitForPort()
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_process.HasExited) throw new InvalidOperationException($"docker-registry exited ({_process.ExitCode})");
-            try
-            {
-                using var client = new TcpClient();
-                client.Connect(IPAddress.Loopback, Port);
-                return;
-            }
-            catch (SocketException)
-            {
-                Thread.Sleep(50);
-            }
-        }
-        throw new TimeoutException("docker-registry did not listen on " + Host);
-    }
 
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 
     public void Dispose()
     {
@@ -156,56 +129,4 @@ auth:
         _process.Dispose();
         _dir.Dispose();
     }
-}
-
-/// <summary>A one-layer OCI image layout, made in memory (no network, no daemon).</summary>
-internal static class OciLayout
-{
-    internal static void Write(string dir, string tag)
-    {
-        Directory.CreateDirectory(Path.Combine(dir, "blobs", "sha256"));
-        byte[] tar;
-        using (var raw = new MemoryStream())
-        {
-            using (var writer = new TarWriter(raw, TarEntryFormat.Ustar, leaveOpen: true))
-            {
-                var entry = new UstarTarEntry(TarEntryType.RegularFile, "hello.txt")
-                {
-                    DataStream = new MemoryStream(Encoding.UTF8.GetBytes("hello from dcostls\n")),
-                    ModificationTime = new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero),
-                    Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
-                };
-                writer.WriteEntry(entry);
-            }
-            tar = raw.ToArray();
-        }
-        byte[] layer;
-        using (var gz = new MemoryStream())
-        {
-            using (var z = new GZipStream(gz, CompressionLevel.Optimal, leaveOpen: true)) z.Write(tar);
-            layer = gz.ToArray();
-        }
-        string layerDigest = Blob(dir, layer);
-        byte[] config = Encoding.UTF8.GetBytes(
-            "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:" + Hex(tar) + "\"]}}");
-        string configDigest = Blob(dir, config);
-        byte[] manifest = Encoding.UTF8.GetBytes(
-            "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\"," +
-            $"\"config\":{{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"{configDigest}\",\"size\":{config.Length}}}," +
-            $"\"layers\":[{{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"{layerDigest}\",\"size\":{layer.Length}}}]}}");
-        string manifestDigest = Blob(dir, manifest);
-        File.WriteAllText(Path.Combine(dir, "index.json"),
-            "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\"," +
-            $"\"digest\":\"{manifestDigest}\",\"size\":{manifest.Length},\"annotations\":{{\"org.opencontainers.image.ref.name\":\"{tag}\"}}}}]}}");
-        File.WriteAllText(Path.Combine(dir, "oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
-    }
-
-    private static string Blob(string dir, byte[] content)
-    {
-        string hex = Hex(content);
-        File.WriteAllBytes(Path.Combine(dir, "blobs", "sha256", hex), content);
-        return "sha256:" + hex;
-    }
-
-    private static string Hex(byte[] content) => Convert.ToHexString(SHA256.HashData(content)).ToLowerInvariant();
 }
