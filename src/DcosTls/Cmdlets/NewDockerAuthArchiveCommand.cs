@@ -57,15 +57,8 @@ public sealed class NewDockerAuthArchiveCommand : DcosCmdlet
 
     protected override void ProcessRecord()
     {
-        try
-        {
-            if (ParameterSetName == ObjectSet) _batch.Add(InputObject);
-            else _batch.Add(Registry, Credential, WriteWarning);
-        }
-        catch (CredentialInputException e)
-        {
-            Fail(e.ErrorId, ErrorCategory.InvalidArgument, e.Message, Registry);
-        }
+        try { _batch.Take(ParameterSetName == ObjectSet, InputObject, Registry, Credential, WriteWarning); }
+        catch (CredentialInputException e) { Fail(e.ErrorId, ErrorCategory.InvalidArgument, e.Message, Registry); }
     }
 
     protected override void EndProcessing()

@@ -13,6 +13,14 @@ internal sealed class CredentialBatch
 
     internal IReadOnlyList<DockerRegistryCredential> Items => _items;
 
+    /// <summary>One pipeline record: the piped objects, or -Registry with -Credential.</summary>
+    /// <exception cref="CredentialInputException">a registry or the credential is unusable.</exception>
+    internal void Take(bool piped, IEnumerable<DockerRegistryCredential?> objects, IEnumerable<string> registries, PSCredential credential, Action<string> warn)
+    {
+        if (piped) Add(objects);
+        else Add(registries, credential, warn);
+    }
+
     internal void Add(IEnumerable<DockerRegistryCredential?> piped) => _items.AddRange(piped.Where(c => c != null)!);
 
     /// <exception cref="CredentialInputException">a registry or the credential is unusable.</exception>
