@@ -21,7 +21,7 @@ public static class LegacyPemKeyDecryptor
             using var reader = new StringReader(pem);
             read = new PemReader(reader, new FixedPassword(password)).ReadObject();
         }
-        catch (Exception e) when (e is InvalidCipherTextException or PemException or IOException)
+        catch (Exception e) when (e is CryptoException or PemException or IOException or ArgumentException or InvalidOperationException)
         {
             // Deliberately without the inner message: it can quote key material or the password length.
             throw new WrongPasswordException();
@@ -40,7 +40,8 @@ public static class LegacyPemKeyDecryptor
     {
         private readonly char[] _password;
         internal FixedPassword(char[] password) => _password = password;
-        public char[] GetPassword() => (char[])_password.Clone();
+        // BouncyCastle keeps the array it is given; the caller clears the original after use.
+        public char[] GetPassword() => _password;
     }
 }
 

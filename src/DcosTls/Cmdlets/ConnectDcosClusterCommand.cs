@@ -52,12 +52,24 @@ public sealed class ConnectDcosClusterCommand : DcosCmdlet
     [Parameter]
     public SwitchParameter SkipCertificateCheck { get; set; }
 
+    /// <summary>Allows an http:// cluster address (password and token unencrypted). Warns.</summary>
+    [Parameter]
+    public SwitchParameter AllowUnencryptedAuthentication { get; set; }
+
     protected override void ProcessRecord()
     {
+        // A user:password in the address would travel on in ClusterUri, Verbose and errors: refuse
+        // it without quoting the address.
+        if (Uri.IsAbsoluteUri && Uri.UserInfo.Length > 0)
+            Fail("CredentialInClusterUri", ErrorCategory.InvalidArgument,
+                "The cluster address holds a user name or password before '@'. Give https://<master> and the login with -Credential.");
         if (!Uri.IsAbsoluteUri || (Uri.Scheme != "https" && Uri.Scheme != "http"))
             Fail("InvalidClusterUri", ErrorCategory.InvalidArgument, $"'{Uri}' is not a cluster address. Give https://<master>.", Uri);
+        if (Uri.Scheme == "http" && !AllowUnencryptedAuthentication)
+            Fail("UnencryptedClusterUri", ErrorCategory.SecurityError,
+                $"'{Uri}' is plain HTTP: the password and the token would cross the network unencrypted. Use https://, or -AllowUnencryptedAuthentication on a lab network.", Uri);
         if (Uri.Scheme == "http")
-            WriteWarning($"'{Uri}' is plain HTTP: the password and the token cross the network unencrypted. Use https://.");
+            WriteWarning($"'{Uri}' is plain HTTP: the password and the token cross the network unencrypted.");
         int pins = (CaCertificatePath != null ? 1 : 0) + (CaCertificate != null ? 1 : 0) + (CaFingerprint != null ? 1 : 0);
         if (pins > 1 || (pins == 1 && SkipCertificateCheck))
             Fail("ConflictingTlsOptions", ErrorCategory.InvalidArgument,
@@ -70,7 +82,8 @@ public sealed class ConnectDcosClusterCommand : DcosCmdlet
         X509Certificate2? pinned = CaCertificate?.Certificate ?? (CaCertificatePath != null ? LoadCaFile(CaCertificatePath) : null);
         if (CaFingerprint != null) pinned = FetchAndCheckFingerprint(baseUri, CaFingerprint);
 
-        var session = new DcosSession(baseUri, ParameterSetName == ServiceAccountSet ? ServiceAccount : Credential.UserName,
+        string userName = ParameterSetName == ServiceAccountSet ? ServiceAccount : (Credential.UserName ?? string.Empty).TrimStart('\\');
+        var session = new DcosSession(baseUri, userName,
             ParameterSetName, new TlsPolicy(pinned, SkipCertificateCheck), serviceAccount);
         try
         {
@@ -81,7 +94,7 @@ public sealed class ConnectDcosClusterCommand : DcosCmdlet
             else
                 SecureStrings.Use(Credential.Password, chars =>
                 {
-                    session.Client.Login(Credential.UserName.TrimStart('\\'), chars, null, WriteVerbose, _cancel.Token);
+                    session.Client.Login(userName, chars, null, WriteVerbose, _cancel.Token);
                     return 0;
                 });
         }

@@ -30,7 +30,7 @@ public sealed class GetDockerRegistryTrustCommand : DcosCmdlet
         foreach (string name in Registry ?? Array.Empty<string>())
         {
             try { registries.Add(RegistryName.Parse(name)); }
-            catch (RegistryNameException e) { Fail("InvalidRegistryName", ErrorCategory.InvalidArgument, e.Message, name); }
+            catch (RegistryNameException e) { Fail("InvalidRegistryName", ErrorCategory.InvalidArgument, e.Message, RegistryName.Redact(name)); }
         }
         if (registries.Count == 0) registries.Add(null);
 

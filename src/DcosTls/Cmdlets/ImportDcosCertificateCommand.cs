@@ -46,7 +46,7 @@ public sealed class ImportDcosCertificateCommand : DcosCmdlet
             }
             catch (Exception e) when (e is InvalidDataException or System.Security.Cryptography.CryptographicException)
             {
-                Report("InvalidCertificatePem", ErrorCategory.InvalidData, $"-CertificatePem could not be read: {e.Message}", CertificatePem);
+                Report("InvalidCertificatePem", ErrorCategory.InvalidData, $"-CertificatePem could not be read: {e.Message}", "(CertificatePem)"); // never the text: it may hold a key
             }
             return;
         }

@@ -74,7 +74,7 @@ public sealed class ImportDockerAuthConfigCommand : DcosCmdlet
             {
                 var category = entry.ErrorId == "CredentialsInHelper" || entry.ErrorId == "IdentityTokenNotSupported"
                     ? ErrorCategory.NotImplemented : ErrorCategory.InvalidData;
-                Report(entry.ErrorId!, category, entry.Message!, entry.Registry);
+                Report(entry.ErrorId!, category, entry.Message!, RegistryName.Redact(entry.Registry));
                 continue;
             }
             if (entry.Repaired)

@@ -59,7 +59,7 @@ public sealed class NewDockerAuthArchiveCommand : DcosCmdlet
     protected override void ProcessRecord()
     {
         try { _batch.Take(ParameterSetName == ObjectSet, InputObject, Registry, Credential, WriteWarning); }
-        catch (CredentialInputException e) { Fail(e.ErrorId, ErrorCategory.InvalidArgument, e.Message, Registry); }
+        catch (CredentialInputException e) { Fail(e.ErrorId, ErrorCategory.InvalidArgument, e.Message, RegistryName.Redact(Registry)); }
     }
 
     protected override void EndProcessing()

@@ -49,7 +49,7 @@ public abstract class RegistryTrustInputCmdlet : DcosCmdlet
         foreach (string? name in Registry ?? Array.Empty<string>())
         {
             try { registries.Add(RegistryName.Parse(name)); }
-            catch (RegistryNameException e) { Fail("InvalidRegistryName", ErrorCategory.InvalidArgument, e.Message, name); }
+            catch (RegistryNameException e) { Fail("InvalidRegistryName", ErrorCategory.InvalidArgument, e.Message, RegistryName.Redact(name)); }
         }
         if (registries.Count == 0) registries.Add(null);
 
@@ -87,7 +87,8 @@ public abstract class RegistryTrustInputCmdlet : DcosCmdlet
         }
         catch (InvalidDataException e)
         {
-            Fail("InvalidCertificateInput", ErrorCategory.InvalidData, e.Message, Certificate?.BaseObject ?? (object?)CertificatePem ?? Path);
+            // The target is never the piped text: it may hold a private key.
+            Fail("InvalidCertificateInput", ErrorCategory.InvalidData, e.Message, Certificate?.BaseObject is string ? "(PEM text)" : Certificate?.BaseObject?.GetType().Name ?? (CertificatePem != null ? "(CertificatePem)" : (object?)Path));
             throw; // not reached: Fail throws
         }
     }

@@ -80,7 +80,7 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
     protected override void ProcessRecord()
     {
         try { _batch.Take(ParameterSetName == ObjectSet, InputObject, Registry, Credential, WriteWarning); }
-        catch (CredentialInputException e) { Fail(e.ErrorId, ErrorCategory.InvalidArgument, e.Message, Registry); }
+        catch (CredentialInputException e) { Fail(e.ErrorId, ErrorCategory.InvalidArgument, e.Message, RegistryName.Redact(Registry)); }
     }
 
     protected override void EndProcessing()

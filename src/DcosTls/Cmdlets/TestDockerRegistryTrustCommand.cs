@@ -40,7 +40,7 @@ public sealed class TestDockerRegistryTrustCommand : DcosCmdlet
     {
         RegistryName registry;
         try { registry = RegistryName.Parse(Registry); }
-        catch (RegistryNameException e) { Fail("InvalidRegistryName", ErrorCategory.InvalidArgument, e.Message, Registry); return; }
+        catch (RegistryNameException e) { Fail("InvalidRegistryName", ErrorCategory.InvalidArgument, e.Message, RegistryName.Redact(Registry)); return; }
 
         var writer = CreateWriter(Root);
         var tester = new RegistryTrustTester(TimeSpan.FromSeconds(TimeoutSec));

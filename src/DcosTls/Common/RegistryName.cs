@@ -48,6 +48,22 @@ internal sealed class RegistryName
 
     public override string ToString() => Value;
 
+    /// <summary>
+    /// The input as it may be quoted in a message or an error's target: whatever stands before an
+    /// '@' (a user name and password, as in https://user:pw@host) is replaced by "***".
+    /// </summary>
+    internal static string? Redact(string? input)
+    {
+        if (input == null || !input.Contains('@')) return input;
+        int at = input.LastIndexOf('@');
+        int scheme = input.IndexOf("://", StringComparison.Ordinal);
+        int start = scheme >= 0 && scheme < at ? scheme + 3 : 0;
+        return input[..start] + "***" + input[at..];
+    }
+
+    /// <summary>Redacts each of several inputs (for an error's target).</summary>
+    internal static string?[]? Redact(IEnumerable<string?>? inputs) => inputs?.Select(Redact).ToArray();
+
     /// <summary>Validates a registry name and returns its normalized form (the name itself).</summary>
     internal static string Validate(string? name) => Parse(name).Value;
 
@@ -56,6 +72,9 @@ internal sealed class RegistryName
         const string Example = "Give it as in image references, host[:port], e.g. repo.internal:5000";
         if (string.IsNullOrWhiteSpace(name))
             throw new RegistryNameException($"The registry name is empty. {Example}.", name);
+        // First, so that no later message quotes a user name or password.
+        if (name.Contains('@'))
+            throw new RegistryNameException($"The registry name '{Redact(name)}' holds a user name or password before '@'. Give the login with -Credential. {Example}.", Redact(name));
         if (name.Contains("://", StringComparison.Ordinal))
             throw new RegistryNameException($"The registry name '{name}' has a scheme. Drop 'https://': {Example}.", name);
         if (name.Any(char.IsWhiteSpace) || name.Any(char.IsControl))

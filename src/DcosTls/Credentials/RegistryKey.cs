@@ -29,6 +29,9 @@ internal static class RegistryKey
         string text = input.Trim();
         if (text.Length == 0)
             throw new RegistryKeyException("The registry name is empty. Give it as host[:port], for example repo.internal:5000.");
+        // First, so that no later message quotes a user name or password given as user:pw@host.
+        if (text.Contains('@'))
+            throw new RegistryKeyException($"The registry '{RegistryName.Redact(Printable(text))}' holds a user name or password before '@'. Give it as host[:port] and the login with -Credential.");
         if (text.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
             throw new RegistryKeyException($"The registry name '{Printable(text)}' contains spaces or control characters. Give it as host[:port].");
 

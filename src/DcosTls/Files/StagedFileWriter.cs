@@ -38,17 +38,56 @@ internal sealed class StagedFileWriter
 
     internal string Root { get; }
 
-    /// <summary>Maps an agent path under the root, refusing anything that climbs out of it.</summary>
+    /// <summary>
+    /// Maps an agent path under the root, refusing anything that climbs out of it: by "..", and by a
+    /// symlinked folder on the way whose target lies outside the root (a staging root with
+    /// etc/docker linked to the real /etc/docker must not write the real one). The last component
+    /// may be a link: writes replace it by rename and never follow it.
+    /// </summary>
     internal string Map(string agentPath)
     {
         string relative = agentPath.TrimStart('/');
         string full = Path.GetFullPath(Path.Join(Root, relative));
-        string rootWithSep = Root.EndsWith('/') ? Root : Root + "/";
-        if (full != Root && !full.StartsWith(rootWithSep, StringComparison.Ordinal))
+        if (!IsUnder(full, Root))
         {
             throw new ArgumentException($"The path '{agentPath}' leaves the root '{Root}'. Give a path inside the root.");
         }
+        RefuseLinkedFoldersOutsideRoot(full, agentPath);
         return full;
+    }
+
+    private static bool IsUnder(string path, string root)
+        => path == root || path.StartsWith(root.EndsWith('/') ? root : root + "/", StringComparison.Ordinal);
+
+    private void RefuseLinkedFoldersOutsideRoot(string full, string agentPath)
+    {
+        if (Root == "/") return; // on the agent itself every path is inside
+        string rootReal = RealPath(Root);
+        string current = Root;
+        string[] parts = Path.GetRelativePath(Root, full).Split('/', StringSplitOptions.RemoveEmptyEntries);
+        for (int i = 0; i < parts.Length - 1; i++)
+        {
+            current = Path.Join(current, parts[i]);
+            var info = new DirectoryInfo(current);
+            if (info.LinkTarget == null) { if (!info.Exists) return; continue; }
+            string target = RealPath(current);
+            if (!IsUnder(target, rootReal))
+                throw new ArgumentException($"The path '{agentPath}' goes through '{current}', a link to '{target}' outside the root '{Root}'. Remove the link or choose another -Root.");
+        }
+    }
+
+    /// <summary>The path with every link on the way resolved (the folders must exist).</summary>
+    private static string RealPath(string path)
+    {
+        string result = "/";
+        foreach (string part in Path.GetFullPath(path).Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            result = Path.Join(result, part);
+            var info = new DirectoryInfo(result);
+            if (info.LinkTarget != null)
+                result = Path.GetFullPath(info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? result);
+        }
+        return result;
     }
 
     /// <summary>Creates the folder (and missing parents) with the given mode; existing folders are left as they are.</summary>
@@ -65,7 +104,7 @@ internal sealed class StagedFileWriter
     {
         var missing = new Stack<string>();
         for (string? d = full; d != null && !Directory.Exists(d); d = Path.GetDirectoryName(d)) missing.Push(d);
-        // Parents we create get the public mode unless the leaf is private; the leaf gets `mode`.
+        // Parents we create are public (they are system folders such as /etc/docker); the leaf gets `mode`.
         while (missing.Count > 0)
         {
             string d = missing.Pop();
@@ -88,18 +127,28 @@ internal sealed class StagedFileWriter
     {
         string full = Map(agentPath);
         bool exists = File.Exists(full);
+        bool looseMode = false;
         if (exists)
         {
-            if (File.ReadAllBytes(full).AsSpan().SequenceEqual(content)) return FileAction.Unchanged;
-            if (!overwrite) return FileAction.Skipped;
+            // A private file that others can read is rewritten (0600 from creation) even when its
+            // bytes are right: "unchanged" must not leave a key or a credential readable.
+            looseMode = !OperatingSystem.IsWindows() && IsPrivate(mode) && !IsPrivate(File.GetUnixFileMode(full));
+            if (!looseMode && File.ReadAllBytes(full).AsSpan().SequenceEqual(content)) return FileAction.Unchanged;
+            if (!overwrite && !looseMode) return FileAction.Skipped;
         }
-        if (!_shouldProcess(full, exists ? "Replace file" : "Create file")) return FileAction.Skipped;
+        if (!_shouldProcess(full, exists ? (looseMode ? "Replace file readable by others" : "Replace file") : "Create file")) return FileAction.Skipped;
         string dir = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(dir)) CreateDirectoryChain(dir, directoryMode ?? PublicDirectory);
+        // Folders made for a private file are private too.
+        if (!Directory.Exists(dir)) CreateDirectoryChain(dir, directoryMode ?? (IsPrivate(mode) ? PrivateDirectory : PublicDirectory));
         if (exists && backup) Backup(agentPath);
         WriteAtomically(full, content, mode);
         return exists ? FileAction.Updated : FileAction.Created;
     }
+
+    /// <summary>No group or other permission bits.</summary>
+    private static bool IsPrivate(UnixFileMode mode)
+        => (mode & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute)) == 0;
 
     /// <summary>Temp file in the same folder, created with its final mode, fsync-ed, then renamed.</summary>
     internal static void WriteAtomically(string full, byte[] content, UnixFileMode mode)
@@ -115,6 +164,9 @@ internal sealed class StagedFileWriter
                 stream.Write(content);
                 stream.Flush(flushToDisk: true);
             }
+            // The umask can only narrow the creation mode: a public file (a CA in certs.d) must stay
+            // readable by non-root clients, so set it on the temp file before it becomes visible.
+            if (!OperatingSystem.IsWindows() && !IsPrivate(mode)) File.SetUnixFileMode(temp, mode);
             File.Move(temp, full, overwrite: true);
         }
         catch

@@ -18,7 +18,7 @@ internal sealed class TlsPolicy
     internal X509Certificate2? PinnedCa { get; }
     internal bool SkipCertificateCheck { get; }
 
-    internal bool Validate(X509Certificate? certificate, X509Chain? _, SslPolicyErrors errors)
+    internal bool Validate(X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors)
     {
         if (SkipCertificateCheck) return true;
         if (PinnedCa == null) return errors == SslPolicyErrors.None;
@@ -27,6 +27,10 @@ internal sealed class TlsPolicy
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.Add(PinnedCa);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        // Intermediates the master sent (master cert <- DC/OS intermediate <- pinned root) help
+        // build the chain; trust still comes only from the pinned CA.
+        if (presented != null)
+            foreach (var element in presented.ChainElements) chain.ChainPolicy.ExtraStore.Add(element.Certificate);
         using var leaf = new X509Certificate2(certificate);
         return chain.Build(leaf);
     }

@@ -1,0 +1,76 @@
+using DcosTls.Tests.Infrastructure;
+using Xunit;
+
+namespace DcosTls.Tests.Module;
+
+/// <summary>Security rules that cut across cmdlets (found in review): paths, modes, quoted secrets.</summary>
+public class SafetyTests
+{
+    private static string Mode(string path) => Convert.ToString((int)File.GetUnixFileMode(path), 8);
+
+    [Fact]
+    public void A_linked_folder_that_leaves_the_staging_root_is_refused_and_nothing_is_written_outside()
+    {
+        using var dir = new TempDir();
+        using var outside = new TempDir("dcostls-outside-");
+        Directory.CreateDirectory(dir["root/etc"]);
+        File.CreateSymbolicLink(dir["root/etc/docker"], outside.Path);
+        using var ps = new Pwsh(dir.Path);
+        var r = ps.Run($"New-TlsCertificateAuthority -CommonName 'Link CA' -KeyAlgorithm ECDSA | Install-DockerRegistryTrust -Registry repo.internal:5000 -Target Docker -Root '{dir["root"]}'");
+        var error = Assert.Single(r.AllErrors);
+        Assert.Contains("outside the root", error.ToString());
+        Assert.Empty(Directory.EnumerateFileSystemEntries(outside.Path));
+    }
+
+    [Fact]
+    public void A_password_in_a_registry_name_is_never_quoted()
+    {
+        using var dir = new TempDir();
+        using var ps = new Pwsh(dir.Path).Set("cred", Secrets.Credential("deployer", "pw-in-cred"));
+        var r = ps.Run("New-DockerAuthConfig -Registry 'https://deployer:leaked-Pw-77@repo.internal:5000' -Credential $cred");
+        Assert.StartsWith("InvalidRegistry", Assert.Single(r.AllErrors).FullyQualifiedErrorId);
+        Secrets.AssertNotIn(r.AllText(), new[] { "leaked-Pw-77", "pw-in-cred" });
+        r = ps.Run($"New-TlsCertificateAuthority -CommonName 'At CA' -KeyAlgorithm ECDSA | Install-DockerRegistryTrust -Registry 'deployer:leaked-Pw-77@repo.internal:5000' -Root '{dir["root"]}'");
+        Assert.StartsWith("InvalidRegistryName", Assert.Single(r.AllErrors).FullyQualifiedErrorId);
+        Secrets.AssertNotIn(r.AllText(), new[] { "leaked-Pw-77" });
+        Assert.False(Directory.Exists(dir["root"]));
+    }
+
+    [Fact]
+    public void A_password_in_the_cluster_address_or_plain_http_is_refused_before_any_call()
+    {
+        using var ps = new Pwsh().Set("cred", Secrets.Credential("alice", "alice-pw"));
+        var r = ps.Run("Connect-DcosCluster -Uri 'https://alice:uri-Pw-31@127.0.0.1:9/' -Credential $cred");
+        Assert.StartsWith("CredentialInClusterUri,", Assert.Single(r.AllErrors).FullyQualifiedErrorId);
+        Secrets.AssertNotIn(r.AllText(), new[] { "uri-Pw-31", "alice-pw" });
+        r = ps.Run("Connect-DcosCluster -Uri 'http://127.0.0.1:9/' -Credential $cred");
+        var error = Assert.Single(r.AllErrors);
+        Assert.StartsWith("UnencryptedClusterUri,", error.FullyQualifiedErrorId);
+        Assert.Equal(System.Management.Automation.ErrorCategory.SecurityError, error.CategoryInfo.Category);
+    }
+
+    [Fact]
+    public void A_private_file_readable_by_others_is_rewritten_0600_even_when_its_content_is_right()
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir["root"]);
+        using var ps = new Pwsh(dir.Path).Set("cred", Secrets.Credential("deployer", "mode-pw"));
+        ps.Run($"$null = Set-MesosDockerConfig -Registry repo.internal:5000 -Credential $cred -Root '{dir["root"]}'").ThrowOnError();
+        string credentials = dir["root/var/lib/dcos/docker_credentials"];
+        Assert.Equal("600", Mode(credentials));
+        File.SetUnixFileMode(credentials, (UnixFileMode)Convert.ToInt32("644", 8));
+        var r = ps.Run($"Set-MesosDockerConfig -Registry repo.internal:5000 -Credential $cred -Root '{dir["root"]}' | ForEach-Object {{ $_.CredentialsAction }}").ThrowOnError();
+        Assert.Equal("Updated", r.Value?.ToString());
+        Assert.Equal("600", Mode(credentials));
+    }
+
+    [Fact]
+    public void Folders_made_for_private_files_are_0700()
+    {
+        using var dir = new TempDir();
+        using var ps = new Pwsh(dir.Path);
+        ps.Run("$null = New-DcosCertificate -SelfSigned -CommonName k.example -KeyAlgorithm ECDSA | Export-DcosCertificate -Path keys/k.pem -Format HaproxyPem").ThrowOnError();
+        Assert.Equal("700", Mode(dir["keys"]));
+        Assert.Equal("600", Mode(dir["keys/k.pem"]));
+    }
+}
