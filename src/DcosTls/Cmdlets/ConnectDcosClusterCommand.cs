@@ -117,7 +117,13 @@ public sealed class ConnectDcosClusterCommand : DcosCmdlet
         string path = ResolvePath(PrivateKeyPath);
         if (!File.Exists(path))
             Fail("ServiceAccountKeyNotFound", ErrorCategory.ObjectNotFound, $"The key file '{path}' does not exist. Check -PrivateKeyPath.", PrivateKeyPath);
-        var block = PemBlock.ReadAll(File.ReadAllText(path)).FirstOrDefault(PrivateKeyReader.IsKey);
+        string text = string.Empty;
+        try { text = File.ReadAllText(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Fail("ServiceAccountKeyUnreadable", ErrorCategory.PermissionDenied, $"The key file '{path}' cannot be read ({e.GetType().Name}). Check its permissions.", PrivateKeyPath);
+        }
+        var block = PemBlock.ReadAll(text).FirstOrDefault(PrivateKeyReader.IsKey);
         AsymmetricAlgorithm? key = null;
         try
         {

@@ -32,6 +32,11 @@ public sealed class GetDcosCaCertificateCommand : DcosSessionCmdlet
             foreach (var block in PemBlock.ReadAll(signing).Where(b => b.Label == "CERTIFICATE"))
                 WriteObject(WithRole(new DcosCertificate(new X509Certificate2(block.Data)), "SigningCa"));
         }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            Report("CaResponseInvalid", ErrorCategory.ProtocolError,
+                $"{session.ClusterUri} answered with a certificate that cannot be read. Check that it is a DC/OS master.", session.ClusterUri);
+        }
         catch (DcosApiException e)
         {
             WriteError(ToErrorRecord(e, session.ClusterUri));

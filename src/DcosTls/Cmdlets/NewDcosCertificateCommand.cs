@@ -108,6 +108,12 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
         {
             Report("InvalidCertificateRequest," + e.Parameter, ErrorCategory.InvalidArgument, e.Message, CommonName);
         }
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or InvalidOperationException or InvalidDataException)
+        {
+            // The CA answered 200 but with something that is not a certificate (or key) we can read.
+            Report("CaResponseInvalid", ErrorCategory.ProtocolError,
+                $"The DC/OS CA's answer for '{CommonName}' holds no readable certificate or key. Check that -Uri is a DC/OS Enterprise master.", CommonName);
+        }
         catch (DcosApiException e)
         {
             var record = ToErrorRecord(e, CommonName);
