@@ -180,8 +180,8 @@ internal sealed class DaemonTlsTester
                 var certs = PemBlock.ReadAll(text).Where(b => b.Label == "CERTIFICATE").Select(b => new X509Certificate2(b.Data)).ToArray();
                 if (certs.Length > 0) return certs;
             }
-            catch (CryptographicException) { }
-            problems.Add($"\"{key}\" {config[key]} holds no PEM certificate");
+            catch (Exception e) when (e is CryptographicException or InvalidDataException) { }
+            problems.Add($"\"{key}\" {config[key]!.GetValue<string>()} holds no PEM certificate");
             return null;
         }
 
@@ -196,19 +196,19 @@ internal sealed class DaemonTlsTester
         if (keyText != null)
         {
             set.KeyPath = _files.Map(config["tlskey"]!.GetValue<string>());
-            var block = PemBlock.ReadAll(keyText).FirstOrDefault(PrivateKeyReader.IsKey);
             try
             {
-                if (block == null) problems.Add($"\"tlskey\" {config["tlskey"]} holds no PEM private key");
+                var block = PemBlock.ReadAll(keyText).FirstOrDefault(PrivateKeyReader.IsKey);
+                if (block == null) problems.Add($"\"tlskey\" {config["tlskey"]!.GetValue<string>()} holds no PEM private key");
                 else set.Key = PrivateKeyReader.Read(block, ReadOnlySpan<char>.Empty, hasPassword: false);
             }
             catch (KeyPasswordException)
             {
-                problems.Add($"\"tlskey\" {config["tlskey"]} is encrypted, and dockerd cannot read an encrypted key");
+                problems.Add($"\"tlskey\" {config["tlskey"]!.GetValue<string>()} is encrypted, and dockerd cannot read an encrypted key");
             }
             catch (Exception e) when (e is CryptographicException or InvalidDataException)
             {
-                problems.Add($"\"tlskey\" {config["tlskey"]} holds a private key that cannot be read");
+                problems.Add($"\"tlskey\" {config["tlskey"]!.GetValue<string>()} holds a private key that cannot be read");
             }
         }
         if (problems.Count == 0)

@@ -111,6 +111,24 @@ public class TestDockerDaemonTlsFileTests
     }
 
     [Fact]
+    public void A_missing_or_broken_TLS_file_fails_TlsFiles_and_the_checks_that_need_it_are_left_out()
+    {
+        using var agent = new Agent();
+        File.Delete(agent.Staged("/etc/docker/tls/ca.pem"));
+        Assert.False(agent.Test());
+        var checks = agent.Detailed();
+        Assert.False(checks["TlsFiles"].Passed);
+        Assert.Contains("\"tlscacert\" /etc/docker/tls/ca.pem does not exist", checks["TlsFiles"].Detail);
+        Assert.DoesNotContain("ServerChain", checks.Keys);
+        Assert.True(checks["KeyMatch"].Passed);
+        // A tlscert holding something that is not a PEM certificate.
+        File.WriteAllText(agent.Staged("/etc/docker/tls/server-cert.pem"), "-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n");
+        checks = agent.Detailed();
+        Assert.Contains("\"tlscert\" /etc/docker/tls/server-cert.pem holds no PEM certificate", checks["TlsFiles"].Detail);
+        Assert.DoesNotContain("KeyMatch", checks.Keys);
+    }
+
+    [Fact]
     public void A_server_certificate_from_another_CA_fails_ServerChain()
     {
         using var agent = new Agent();
