@@ -65,7 +65,8 @@ public sealed class ImportModuleBenchmark : IBenchmark
         ps.Runspace = runspace;
         ps.AddScript(mode switch
         {
-            "import" => $"Import-Module '{Repo.Manifest}'; $null = Get-Command New-DcosCertificate",
+            // DCOSTLS_BENCH_MANIFEST: measure another manifest (e.g. one without format files) the same way.
+            "import" => $"Import-Module '{Environment.GetEnvironmentVariable("DCOSTLS_BENCH_MANIFEST") ?? Repo.Manifest}'; $null = Get-Command New-DcosCertificate",
             "empty" => $"Import-Module '{emptyManifest}'",
             _ => "$null",
         });

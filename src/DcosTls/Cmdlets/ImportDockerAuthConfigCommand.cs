@@ -19,6 +19,7 @@ public sealed class ImportDockerAuthConfigCommand : DcosCmdlet
 
     /// <summary>Only these registries (host[:port]); all of them when omitted.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(RegistryCompleter))]
     public string[]? Registry { get; set; }
 
     /// <summary>Strips a trailing newline from decoded passwords instead of refusing them.</summary>

@@ -15,6 +15,7 @@ public sealed class NewDockerAuthConfigCommand : DcosCmdlet
     /// <summary>host[:port] as written in image references; Docker Hub names map to https://index.docker.io/v1/.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Registries", "Server")]
+    [ArgumentCompleter(typeof(RegistryCompleter))]
     public string[] Registry { get; set; } = Array.Empty<string>();
 
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]

@@ -24,6 +24,7 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
     public DockerRegistryCredential[] InputObject { get; set; } = Array.Empty<DockerRegistryCredential>();
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = CredentialSet)]
+    [ArgumentCompleter(typeof(RegistryCompleter))]
     public string[] Registry { get; set; } = Array.Empty<string>();
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = CredentialSet)]

@@ -53,7 +53,7 @@ internal sealed class RegistryName
 
     internal static RegistryName Parse(string? name)
     {
-        const string Example = "Give it as in image references: host or host:port, e.g. repo.internal:5000";
+        const string Example = "Give it as in image references, host[:port], e.g. repo.internal:5000";
         if (string.IsNullOrWhiteSpace(name))
             throw new RegistryNameException($"The registry name is empty. {Example}.", name);
         if (name.Contains("://", StringComparison.Ordinal))
@@ -97,7 +97,7 @@ internal sealed class RegistryName
         {
             if (portText.Length == 0 || portText.Length > 5 || !portText.All(char.IsAsciiDigit)
                 || !int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out int p) || p < 1 || p > 65535)
-                throw new RegistryNameException($"The registry name '{name}' has an invalid port '{portText}': give a number from 1 to 65535, or leave out ':'.", name);
+                throw new RegistryNameException($"The registry name '{name}' has an invalid port '{portText}': give a number from 1 to 65535, or leave out ':' (host[:port]).", name);
             port = p;
         }
         return new RegistryName(name, hostPart, port);

@@ -1,6 +1,4 @@
-using System.Globalization;
-using System.Net;
-using System.Text.RegularExpressions;
+using DcosTls.Common;
 
 namespace DcosTls.Credentials;
 
@@ -15,7 +13,7 @@ internal sealed class RegistryKeyException : ArgumentException
 /// with the image's host[:port] exactly after stripping a scheme and a path, so keys are written as
 /// bare host[:port]; Docker Hub is the one exception and is always https://index.docker.io/v1/.
 /// </summary>
-internal static partial class RegistryKey
+internal static class RegistryKey
 {
     internal const string DockerHub = "https://index.docker.io/v1/";
 
@@ -23,9 +21,6 @@ internal static partial class RegistryKey
     {
         "docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com",
     };
-
-    [GeneratedRegex(@"^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")]
-    private static partial Regex DnsName();
 
     /// <summary>The normalised key; <paramref name="normalised"/> says whether the input was changed (scheme, path, case).</summary>
     internal static string Normalize(string? registry, out bool normalised)
@@ -54,60 +49,17 @@ internal static partial class RegistryKey
         if (path.Split('/').Any(segment => segment == ".." || segment == "."))
             throw new RegistryKeyException($"The registry '{text}' contains a '..' or '.' path segment. Give it as host[:port].");
 
-        var (host, port) = SplitPort(hostPort, text);
-        string key;
-        if (HubNames.Contains(host) && (port == null || port == "443"))
-        {
-            key = DockerHub;
-        }
-        else
-        {
-            key = port == null ? host : host + ":" + port;
-        }
+        // host[:port] itself follows the one rule shared with certs.d folder names (RegistryName);
+        // config.json keys are lower-case, as Docker writes them.
+        RegistryName parsed;
+        try { parsed = RegistryName.Parse(hostPort.ToLowerInvariant()); }
+        catch (RegistryNameException e) { throw new RegistryKeyException(e.Message.Replace($"'{hostPort.ToLowerInvariant()}'", $"'{Printable(text)}'")); }
+        string key = HubNames.Contains(parsed.Host) && (parsed.Port == null || parsed.Port == 443) ? DockerHub : parsed.Value;
         normalised = !string.Equals(key, text, StringComparison.Ordinal);
         return key;
     }
 
     internal static string Normalize(string? registry) => Normalize(registry, out _);
-
-    private static (string Host, string? Port) SplitPort(string hostPort, string original)
-    {
-        if (hostPort.Length == 0)
-            throw new RegistryKeyException($"The registry '{original}' has no host name. Give it as host[:port].");
-        string host;
-        string? port = null;
-        if (hostPort.StartsWith('['))
-        {
-            int close = hostPort.IndexOf(']');
-            if (close < 0 || !IPAddress.TryParse(hostPort[1..close], out var v6) || v6.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
-                throw new RegistryKeyException($"The registry '{original}' has a malformed IPv6 address. Write it as [address]:port.");
-            host = "[" + v6 + "]";
-            string after = hostPort[(close + 1)..];
-            if (after.Length > 0)
-            {
-                if (!after.StartsWith(':')) throw new RegistryKeyException($"The registry '{original}' has text after the IPv6 address. Give it as [address]:port.");
-                port = after[1..];
-            }
-        }
-        else
-        {
-            int colon = hostPort.IndexOf(':');
-            host = colon >= 0 ? hostPort[..colon] : hostPort;
-            if (colon >= 0) port = hostPort[(colon + 1)..];
-            host = host.ToLowerInvariant();
-            bool isIp = IPAddress.TryParse(host, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
-                && host.Count(c => c == '.') == 3;
-            if (!isIp && !DnsName().IsMatch(host))
-                throw new RegistryKeyException($"The registry host '{Printable(host)}' (from '{original}') is not a valid host name or IPv4 address. Give it as host[:port].");
-        }
-        if (port != null)
-        {
-            if (!int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out int number) || number < 1 || number > 65535
-                || port.Length > 5 || port.StartsWith('0'))
-                throw new RegistryKeyException($"The registry '{original}' has the port '{Printable(port)}'. A port is a number from 1 to 65535: give the registry as host[:port].");
-        }
-        return (host, port);
-    }
 
     private static string Printable(string s) => new(s.Select(c => char.IsControl(c) ? '?' : c).ToArray());
 }

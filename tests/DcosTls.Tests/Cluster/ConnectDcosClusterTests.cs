@@ -139,6 +139,19 @@ public class ConnectDcosClusterTests
     }
 
     [Fact]
+    public void Session_table_view_renders_and_shows_no_token()
+    {
+        using var dir = new TempDir();
+        using var ps = Shell(dir, "ivan", "ivan-pw");
+        var session = ps.Run("Connect-DcosCluster -Uri $uri -Credential $cred -CaCertificatePath $ca").ThrowOnError().Output.Single();
+        var (_, view, type) = Help.FormatViewChecks.Views(ps).Single(v => v.Type == "DcosTls.Session.DcosSession");
+        Help.FormatViewChecks.AssertColumnsEvaluate(ps, view, type, session);
+        var cells = ps.Run("$sample | ForEach-Object { $_.ClusterUri; $_.UserId; $_.LoginType; $_.ExpiresAt; $_.IsConnected; $_.CaThumbprint }").ThrowOnError();
+        Secrets.AssertNotIn(cells.AllText(), _cluster.IssuedTokens);
+        Assert.DoesNotContain(view.Descendants("PropertyName"), p => p.Value.Contains("Token", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public void Disconnect_forgets_the_token()
     {
         using var dir = new TempDir();
