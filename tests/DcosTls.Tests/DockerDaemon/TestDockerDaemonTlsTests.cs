@@ -240,6 +240,10 @@ public class TestDockerDaemonTlsOnlineTests : IClassFixture<MutualTlsDaemon>
         Assert.Matches(@"GET /version answered 200 \(Docker \d+\.", checks["VersionRequest"].Detail);
         // The CA given explicitly works the same way as the tlscacert file.
         Assert.Equal(true, _d.Ps.Run("Test-DockerDaemonTls -Root $root -Address \"tcp://$address\" -ClientCertificate $client -CaCertificate $ca").ThrowOnError().Value);
+        // Install-DockerClientCertificate's output binds by property name: DockerHost → -Address.
+        var piped = _d.Ps.Run("$clientSettings | Test-DockerDaemonTls -Root $root -ClientCertificate $client -Detailed").ThrowOnError().Output;
+        var version = Assert.Single(piped, o => o.Properties["Check"].Value.ToString() == "VersionRequest");
+        Assert.True((bool)version.Properties["Passed"].Value);
     }
 
     [Fact]
