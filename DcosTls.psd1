@@ -30,6 +30,7 @@
         'Install-DockerClientCertificate'
         'New-MarathonRegistryApp'
         'Set-DockerDaemonTls'
+        'Test-DockerDaemonTls'
         # Registry credentials (issue 4)
         'Import-DockerAuthConfig'
         'New-DockerAuthArchive'

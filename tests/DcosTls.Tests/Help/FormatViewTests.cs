@@ -20,6 +20,8 @@ public class FormatViewTests
         ["DcosTls.Trust.RegistryTrustTestResult"] = "Test-DockerRegistryTrust -Registry view.example:5000 -Root ([System.IO.Path]::GetTempPath()) -Detailed",
         ["DcosTls.DockerDaemon.DockerTlsFile"] = "$ca = New-TlsCertificateAuthority -CommonName v -KeyAlgorithm ECDSA; " +
             "Set-DockerDaemonTls -Root ([System.IO.Directory]::CreateTempSubdirectory().FullName) -CaCertificate $ca -Certificate (New-DcosCertificate -Issuer $ca -CommonName v -KeyAlgorithm ECDSA) -WhatIf",
+        // An empty staging root: the DaemonConfig check fails without touching anything.
+        ["DcosTls.DockerDaemon.DockerDaemonTlsCheck"] = "Test-DockerDaemonTls -Root ([System.IO.Directory]::CreateTempSubdirectory().FullName) -Detailed",
         ["DcosTls.DockerDaemon.DockerClientSettings"] = "$ca = New-TlsCertificateAuthority -CommonName v -KeyAlgorithm ECDSA; " +
             "Install-DockerClientCertificate -Path ([System.IO.Directory]::CreateTempSubdirectory().FullName) -CaCertificate $ca -Certificate (New-DcosCertificate -Issuer $ca -CommonName c -Usage Client -KeyAlgorithm ECDSA) -WhatIf",
         ["DcosTls.Marathon.MarathonRegistryApp"] = "New-MarathonRegistryApp",
