@@ -27,15 +27,27 @@ $null = [System.IO.Directory]::CreateDirectory($Root)
 $out = [System.IO.Path]::Combine($Root, 'provisioning')
 $null = [System.IO.Directory]::CreateDirectory($out)
 
+# The operator's certificates are kept (provisioning/<name>.crt + .key, keys 0600) and reused on the
+# next run, so running the job again changes nothing on the agent.
+function Use-Certificate([string] $Name, [scriptblock] $Make) {
+    $crt = [System.IO.Path]::Combine($out, "$Name.crt")
+    $key = [System.IO.Path]::Combine($out, "$Name.key")
+    if ([System.IO.File]::Exists($crt) -and [System.IO.File]::Exists($key)) {
+        return @(Import-DcosCertificate -Path $crt -KeyPath $key)[0]
+    }
+    $made = & $Make
+    $null = $made | Export-DcosCertificate -Path $crt
+    $made
+}
+
 Step "1. A local certificate authority (seed 003's ca.pem, without openssl)"
-$ca = New-TlsCertificateAuthority -CommonName 'DcosTls Example Root CA' -Organization 'DcosTls Example' -KeyAlgorithm ECDSA
+$ca = Use-Certificate 'ca' { New-TlsCertificateAuthority -CommonName 'DcosTls Example Root CA' -Organization 'DcosTls Example' -KeyAlgorithm ECDSA }
 $ca
 
 Step "2. The registry's server certificate, signed by that CA"
-$server = New-DcosCertificate -Issuer $ca -CommonName $registryHost -DnsName $registryHost -IPAddress 127.0.0.1 -KeyAlgorithm ECDSA
+$server = Use-Certificate 'registry' { New-DcosCertificate -Issuer $ca -CommonName $registryHost -DnsName $registryHost -IPAddress 127.0.0.1 -KeyAlgorithm ECDSA }
 $server
-$null = $server | Export-DcosCertificate -Path ([System.IO.Path]::Combine($out, 'registry.crt')) -Force
-$null = $server | Export-DcosCertificate -Path ([System.IO.Path]::Combine($out, 'registry.pem')) -Format HaproxyPem -Force
+$null = $server | Export-DcosCertificate -Path ([System.IO.Path]::Combine($out, 'registry.pem')) -Format HaproxyPem
 
 # ---------------------------------------------------------------------------------------------
 # Daemon TLS (issue 5, seed 003): dockerd behind mutual TLS, and the docker CLI's client files.
@@ -43,11 +55,11 @@ $null = $server | Export-DcosCertificate -Path ([System.IO.Path]::Combine($out, 
 # ---------------------------------------------------------------------------------------------
 Step "3. Docker daemon TLS: ca.pem, server-cert.pem, server-key.pem, daemon.json and the systemd drop-in"
 $agentIp = '10.0.0.21'
-$daemon = New-DcosCertificate -Issuer $ca -CommonName 'docker-agent' -DnsName 'localhost' -IPAddress $agentIp, '127.0.0.1' -KeyAlgorithm ECDSA
+$daemon = Use-Certificate 'docker-agent' { New-DcosCertificate -Issuer $ca -CommonName 'docker-agent' -DnsName 'localhost' -IPAddress $agentIp, '127.0.0.1' -KeyAlgorithm ECDSA }
 Set-DockerDaemonTls -Root $Root -CaCertificate $ca -Certificate $daemon -Hosts 'unix:///var/run/docker.sock', "tcp://${agentIp}:2376"
 
 Step "4. Docker client certificate (DOCKER_CERT_PATH) for operators"
-$operator = New-DcosCertificate -Issuer $ca -CommonName 'operator' -Usage Client -KeyAlgorithm ECDSA
+$operator = Use-Certificate 'operator' { New-DcosCertificate -Issuer $ca -CommonName 'operator' -Usage Client -KeyAlgorithm ECDSA }
 $clientSettings = Install-DockerClientCertificate -Path ([System.IO.Path]::Combine($out, 'docker-client')) -CaCertificate $ca -Certificate $operator -DockerHost "tcp://${agentIp}:2376"
 $clientSettings
 foreach ($line in $clientSettings.EnvironmentLines) { Step "   $line" }
@@ -80,5 +92,10 @@ Step "7. Registry trust: Docker certs.d and the Mesos hashed folder trust the ex
 $ca | Install-DockerRegistryTrust -Registry $Registry -Root $Root
 Get-DockerRegistryTrust -Registry $Registry -Root $Root
 # ------------------------------------------------------------------------------------------------
+
+# ---- Checks: what tests/Provisioning/Agent.Tests.ps1 asserts on a real agent --------------------
+Step "8. Checks on the staged agent"
+"daemon TLS files consistent: $(Test-DockerDaemonTls -Root $Root)"
+"credentials file readable:   $(@(Import-DockerAuthConfig -Path ([System.IO.Path]::Combine($Root, 'var/lib/dcos/docker_credentials'))).Registry -join ', ')"
 
 Step "Done: staging root $Root"
