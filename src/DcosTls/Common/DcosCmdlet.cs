@@ -38,7 +38,15 @@ public abstract class DcosCmdlet : PSCmdlet
     internal StagedFileWriter CreateWriter(string? root)
     {
         string resolved = string.IsNullOrEmpty(root) ? "/" : SessionState.Path.GetUnresolvedProviderPathFromPSPath(root);
-        return new StagedFileWriter(resolved, (target, action) => ShouldProcess(target, action));
+        return new StagedFileWriter(resolved, (target, action) => ShouldProcess(target, action)) { DryRun = IsWhatIf() };
+    }
+
+    /// <summary>-WhatIf given, or $WhatIfPreference set.</summary>
+    internal bool IsWhatIf()
+    {
+        if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out var given)) return given is SwitchParameter s && s.IsPresent;
+        object? preference = SessionState.PSVariable.GetValue("WhatIfPreference");
+        return preference is bool b ? b : preference is SwitchParameter p && p.IsPresent;
     }
 
     /// <summary>A user-given file path (relative to the current location, ~ expanded).</summary>

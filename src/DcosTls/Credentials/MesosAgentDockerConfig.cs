@@ -83,7 +83,10 @@ internal sealed class MesosAgentDockerConfig
         try
         {
             credentialsAction = _writer.WriteBytes(_path, document.ToBytes(), StagedFileWriter.PrivateFile, directoryMode: StagedFileWriter.PrivateDirectory);
-            environmentAction = _writer.WriteBytes(EnvironmentFilePath, new UTF8Encoding(false).GetBytes(newEnvironment), environmentMode, backup: true);
+            // MESOS_DOCKER_CONFIG naming a file the user declined to create would stop the agent.
+            environmentAction = _writer.Declined(credentialsAction, _path)
+                ? FileAction.Skipped
+                : _writer.WriteBytes(EnvironmentFilePath, new UTF8Encoding(false).GetBytes(newEnvironment), environmentMode, backup: true);
             backup = environmentAction == FileAction.Updated ? StagedFileWriter.BackupPathOf(environmentFile) : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -88,13 +88,21 @@ internal static class DaemonTlsConfigurator
         var results = new List<DockerTlsFile>();
         // The key's folder is private: create it 0700 before the key goes in.
         writer.EnsureDirectory(plan.TlsDirectory, StagedFileWriter.PrivateDirectory);
+        bool declined = false;
         foreach (var (role, agentPath, content, mode, backup) in plan.Files)
         {
             string full = writer.Map(agentPath);
+            if (declined && role is "DaemonConfig" or "SystemdDropIn")
+            {
+                // daemon.json must not name TLS files the user declined to create: dockerd would not start.
+                results.Add(new DockerTlsFile(role, agentPath, full, FileAction.Skipped, mode, null));
+                continue;
+            }
             bool existed = File.Exists(full);
             bool inTlsDirectory = agentPath.StartsWith(plan.TlsDirectory.TrimEnd('/') + "/", StringComparison.Ordinal);
             var action = writer.WriteBytes(agentPath, content, mode, overwrite: true,
                 directoryMode: inTlsDirectory ? StagedFileWriter.PrivateDirectory : StagedFileWriter.PublicDirectory, backup: backup);
+            if (role is "CaCertificate" or "ServerCertificate" or "ServerKey" && writer.Declined(action, agentPath)) declined = true;
             string? backupPath = backup && existed && action == FileAction.Updated ? StagedFileWriter.BackupPathOf(full) : null;
             results.Add(new DockerTlsFile(role, agentPath, full, action, mode, backupPath));
         }

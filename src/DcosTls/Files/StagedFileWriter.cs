@@ -38,6 +38,16 @@ internal sealed class StagedFileWriter
 
     internal string Root { get; }
 
+    /// <summary>True under -WhatIf: every write is Skipped, and that is not a user's "no".</summary>
+    internal bool DryRun { get; init; }
+
+    /// <summary>
+    /// The user answered "no" (-Confirm) to creating a file others depend on: the dependants must
+    /// not be written either, or the agent would point at a file that is not there.
+    /// </summary>
+    internal bool Declined(FileAction action, string agentPath)
+        => action == FileAction.Skipped && !DryRun && !File.Exists(Map(agentPath));
+
     /// <summary>
     /// Maps an agent path under the root, refusing anything that climbs out of it: by "..", and by a
     /// symlinked folder on the way whose target lies outside the root (a staging root with

@@ -13,10 +13,10 @@ public sealed class Pwsh : IDisposable
 {
     private readonly Runspace _runspace;
 
-    public Pwsh(string? workingDirectory = null, bool importModule = true)
+    public Pwsh(string? workingDirectory = null, bool importModule = true, System.Management.Automation.Host.PSHost? host = null)
     {
         var iss = InitialSessionState.CreateDefault2();
-        _runspace = RunspaceFactory.CreateRunspace(iss);
+        _runspace = host == null ? RunspaceFactory.CreateRunspace(iss) : RunspaceFactory.CreateRunspace(host, iss);
         _runspace.Open();
         if (workingDirectory != null) _runspace.SessionStateProxy.Path.SetLocation(workingDirectory);
         if (importModule) Run($"Import-Module '{Repo.Manifest}' -ErrorAction Stop").ThrowOnError();
