@@ -69,7 +69,12 @@ public sealed class ExportDcosCertificateCommand : DcosCmdlet
         }
         foreach (var (file, content, mode) in planned)
         {
-            var action = writer.WriteBytes(file, content, mode);
+            FileAction action = FileAction.Skipped;
+            try { action = writer.WriteBytes(file, content, mode); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Fail("ExportWriteFailed", ErrorCategory.WriteError, $"Writing '{file}' failed ({e.GetType().Name}). Check that the folder is writable, or choose another -Path.", file);
+            }
             WriteVerbose($"{action}: {file}");
             if (action != FileAction.Skipped) WriteObject(new FileInfo(file));
         }

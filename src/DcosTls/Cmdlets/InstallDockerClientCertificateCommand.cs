@@ -46,5 +46,10 @@ public sealed class InstallDockerClientCertificateCommand : DcosCmdlet
         {
             Fail(e.ErrorId, ErrorCategory.InvalidArgument, e.Message, Certificate);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Fail("ClientCertificateWriteFailed", ErrorCategory.WriteError,
+                $"Writing the client files to '{folder}' failed ({e.GetType().Name}). Check that the folder is writable, or choose another -Path.", folder);
+        }
     }
 }

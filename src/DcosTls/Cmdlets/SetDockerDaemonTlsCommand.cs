@@ -75,7 +75,16 @@ public sealed class SetDockerDaemonTlsCommand : DcosCmdlet
         }
         foreach (string warning in plan.Warnings) WriteWarning(warning);
 
-        var results = DaemonTlsConfigurator.Apply(writer, plan);
+        List<DockerTlsFile> results = new();
+        try
+        {
+            results = DaemonTlsConfigurator.Apply(writer, plan);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Fail("DaemonTlsWriteFailed", ErrorCategory.WriteError,
+                $"Writing under '{writer.Root}' failed ({e.GetType().Name}). Check that -Root is writable (run as root on an agent).", writer.Root);
+        }
         foreach (var r in results)
         {
             WriteVerbose($"{r.Action}: {r.FullPath}" + (r.Backup != null ? $" (previous content in {r.Backup})" : string.Empty));

@@ -73,4 +73,20 @@ public class SafetyTests
         Assert.Equal("700", Mode(dir["keys"]));
         Assert.Equal("600", Mode(dir["keys/k.pem"]));
     }
+
+    [Fact]
+    public void A_folder_that_cannot_be_made_is_a_write_error_with_a_stable_id()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir["blocker"], "a file where a folder should be");
+        Directory.CreateDirectory(dir["root"]);
+        File.WriteAllText(dir["root/etc"], "a file where /etc should be");
+        using var ps = new Pwsh(dir.Path);
+        var r = ps.Run("New-DcosCertificate -SelfSigned -CommonName w.example -KeyAlgorithm ECDSA | Export-DcosCertificate -Path blocker/w.crt");
+        var error = Assert.Single(r.AllErrors);
+        Assert.StartsWith("ExportWriteFailed,", error.FullyQualifiedErrorId);
+        Assert.Equal(System.Management.Automation.ErrorCategory.WriteError, error.CategoryInfo.Category);
+        r = ps.Run($"$ca = New-TlsCertificateAuthority -CommonName c -KeyAlgorithm ECDSA; Set-DockerDaemonTls -Root '{dir["root"]}' -CaCertificate $ca -Certificate (New-DcosCertificate -Issuer $ca -CommonName d -KeyAlgorithm ECDSA)");
+        Assert.StartsWith("DaemonTlsWriteFailed,", Assert.Single(r.AllErrors).FullyQualifiedErrorId);
+    }
 }
