@@ -20,7 +20,7 @@ public sealed class ConnectDcosClusterCommand : DcosCmdlet
     private readonly CancellationTokenSource _cancel = new();
 
     /// <summary>https://master (or its load balancer).</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("ClusterUri", "Url")]
     public Uri Uri { get; set; } = null!;
 

@@ -10,7 +10,7 @@ namespace DcosTls.Cmdlets;
 public sealed class DisconnectDcosClusterCommand : DcosCmdlet
 {
     /// <summary>The session to forget; the default session when omitted.</summary>
-    [Parameter(Position = 0, ValueFromPipeline = true)]
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     public DcosSession? Session { get; set; }
 
     protected override void ProcessRecord()

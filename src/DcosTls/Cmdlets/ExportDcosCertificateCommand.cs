@@ -27,10 +27,10 @@ public sealed class ExportDcosCertificateCommand : DcosCmdlet
     public DcosCertificate Certificate { get; set; } = null!;
 
     /// <summary>The file to write; for Pem, the .crt (the .key goes beside it).</summary>
-    [Parameter(Mandatory = true, Position = 0)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     public string Path { get; set; } = string.Empty;
 
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     public CertificateExportFormat Format { get; set; } = CertificateExportFormat.Pem;
 
     /// <summary>Encrypts the key (PKCS#8 with AES-256) or protects the PKCS#12 file.</summary>

@@ -15,7 +15,7 @@ namespace DcosTls.Cmdlets;
 public sealed class GetDcosCaCertificateCommand : DcosSessionCmdlet
 {
     /// <summary>The cfssl profile whose signing CA to ask for.</summary>
-    [Parameter]
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     public string? Profile { get; set; }
 
     protected override void ProcessRecord()

@@ -13,7 +13,7 @@ namespace DcosTls.Cmdlets;
 public sealed class GetDockerRegistryTrustCommand : DcosCmdlet
 {
     /// <summary>Only these registries' certs.d folders (Mesos and System are shared by all registries).</summary>
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(RegistryCompleter))]
     public string[]? Registry { get; set; }
 

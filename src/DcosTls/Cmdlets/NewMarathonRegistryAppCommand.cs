@@ -12,7 +12,7 @@ namespace DcosTls.Cmdlets;
 [OutputType(typeof(MarathonRegistryApp))]
 public sealed class NewMarathonRegistryAppCommand : DcosCmdlet
 {
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)] public string AppId { get; set; } = "/shared/registry";
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)] public string AppId { get; set; } = "/shared/registry";
     [Parameter(ValueFromPipelineByPropertyName = true)] public string MarathonLbName { get; set; } = "shared/mlbint";
     [Parameter(ValueFromPipelineByPropertyName = true)] public string HaproxyGroup { get; set; } = "internal";
 

@@ -20,7 +20,7 @@ public sealed class TestDockerDaemonTlsCommand : DcosCmdlet
     public string Root { get; set; } = "/";
 
     /// <summary>host:port of the running daemon (tcp:// optional; port 2376 when left out).</summary>
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("DockerHost")]
     public string? Address { get; set; }
 
