@@ -58,6 +58,17 @@ internal sealed class MesosHashedStore : TrustStore
     {
         string dir = FullDirectory;
         if (!Directory.Exists(dir)) yield break;
+        // The Mesos folder is shared by every registry: uninstalling the CA for one registry must not
+        // take it from the others that still trust it through their certs.d folders.
+        if (registry != null)
+        {
+            var others = RegistriesStillTrusting(certificate, registry);
+            if (others.Count > 0)
+            {
+                Warn($"'{certificate.CommonName}' stays in {AgentDirectory}: the registries {string.Join(", ", others)} still trust it. Uninstall it for them too, or run Uninstall-DockerRegistryTrust without -Registry.");
+                yield break;
+            }
+        }
         var links = HashEntries(dir, certificate.SubjectHash);
         var removedFiles = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (_, linkPath) in links)
@@ -214,5 +225,23 @@ internal sealed class MesosHashedStore : TrustStore
                 return;
             }
         }
+    }
+
+    /// <summary>Other registries whose Docker or containers certs.d folder holds this CA.</summary>
+    private List<string> RegistriesStillTrusting(TrustCertificate certificate, RegistryName leaving)
+    {
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (string basePath in new[] { "/etc/docker/certs.d", "/etc/containers/certs.d" })
+        {
+            string full = Writer.Map(basePath);
+            if (!Directory.Exists(full)) continue;
+            foreach (string folder in Directory.EnumerateDirectories(full))
+            {
+                string name = Path.GetFileName(folder);
+                if (name == leaving.Value) continue;
+                if (Directory.EnumerateFiles(folder, "*.crt").Any(f => Holds(f, certificate))) names.Add(name);
+            }
+        }
+        return names.ToList();
     }
 }
