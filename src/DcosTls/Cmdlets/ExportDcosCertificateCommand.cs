@@ -58,9 +58,14 @@ public sealed class ExportDcosCertificateCommand : DcosCmdlet
         var writer = new StagedFileWriter("/", (t, a) => ShouldProcess(t, a));
         var planned = Plan(target, withKey);
         // Check every file first, so that nothing is half-written when one of them is in the way.
-        foreach (var (file, content, _) in planned)
+        // An encrypted key or a PKCS#12 file never has the same bytes twice (random salt and IV):
+        // one that holds the same certificates and key is kept, so a re-run changes nothing.
+        var keep = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (file, content, mode) in planned)
         {
-            if (File.Exists(file) && !Force && !File.ReadAllBytes(file).AsSpan().SequenceEqual(content))
+            if (!File.Exists(file) || File.ReadAllBytes(file).AsSpan().SequenceEqual(content)) continue;
+            if (ExportEquivalence.Holds(file, Format, Certificate, Password, mode)) { keep.Add(file); continue; }
+            if (!Force)
             {
                 Report("ExportFileExists", ErrorCategory.ResourceExists,
                     $"'{file}' exists with other content. Use -Force to replace it, or choose another -Path.", file);
@@ -69,6 +74,12 @@ public sealed class ExportDcosCertificateCommand : DcosCmdlet
         }
         foreach (var (file, content, mode) in planned)
         {
+            if (keep.Contains(file))
+            {
+                WriteVerbose($"{FileAction.Unchanged}: {file} (same certificate and key)");
+                WriteObject(new FileInfo(file));
+                continue;
+            }
             FileAction action = FileAction.Skipped;
             try { action = writer.WriteBytes(file, content, mode); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -120,4 +120,26 @@ public class ExportImportTests
         Assert.Equal(1, r.Output[2].BaseObject);
         Assert.DoesNotContain("PRIVATE KEY", r.Output[3].ToString());
     }
+
+    [Fact]
+    public void Re_exporting_the_same_key_with_a_password_or_as_pkcs12_changes_nothing()
+    {
+        using var dir = new TempDir();
+        using var ps = new Pwsh(dir.Path).Set("pw", Secrets.Secure(Password)).Set("other", Secrets.Secure("another-pw"));
+        ps.Run(@"$c = New-DcosCertificate -SelfSigned -CommonName again.example -KeyAlgorithm ECDSA
+                 $null = $c | Export-DcosCertificate -Path again.crt -Password $pw
+                 $null = $c | Export-DcosCertificate -Path again.p12 -Format Pkcs12 -Password $pw").ThrowOnError();
+        byte[] key = File.ReadAllBytes(dir["again.key"]), p12 = File.ReadAllBytes(dir["again.p12"]);
+        var r = ps.Run(@"$c | Export-DcosCertificate -Path again.crt -Password $pw -Verbose | ForEach-Object { $_.Name }
+                         $c | Export-DcosCertificate -Path again.p12 -Format Pkcs12 -Password $pw | ForEach-Object { $_.Name }").ThrowOnError();
+        Assert.Equal(new[] { "again.crt", "again.key", "again.p12" }, r.Output.Select(o => o.ToString()));
+        Assert.Equal(key, File.ReadAllBytes(dir["again.key"]));
+        Assert.Equal(p12, File.ReadAllBytes(dir["again.p12"]));
+        Assert.Contains(r.Verbose, v => v.Contains("same certificate and key"));
+        // Another password or another key is other content: refused without -Force.
+        r = ps.Run("$c | Export-DcosCertificate -Path again.crt -Password $other");
+        Assert.StartsWith("ExportFileExists,", Assert.Single(r.AllErrors).FullyQualifiedErrorId);
+        r = ps.Run("New-DcosCertificate -SelfSigned -CommonName again.example -KeyAlgorithm ECDSA | Export-DcosCertificate -Path again.crt -Password $pw");
+        Assert.StartsWith("ExportFileExists,", Assert.Single(r.AllErrors).FullyQualifiedErrorId);
+    }
 }
