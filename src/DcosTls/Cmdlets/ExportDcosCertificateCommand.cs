@@ -103,14 +103,19 @@ public sealed class ExportDcosCertificateCommand : DcosCmdlet
             case CertificateExportFormat.HaproxyPem:
                 return new() { (target, utf8.GetBytes(certAndChain + KeyPem()), StagedFileWriter.PrivateFile) };
             case CertificateExportFormat.Pkcs12:
-                using (var withPrivate = Certificate.WithPrivateKey())
                 {
-                    var collection = new X509Certificate2Collection(withPrivate);
-                    collection.AddRange(Certificate.Chain);
-                    byte[] pfx = Password == null
-                        ? collection.Export(X509ContentType.Pkcs12)!
-                        : SecureStrings.Use(Password, chars => collection.Export(X509ContentType.Pkcs12, new string(chars)))!;
-                    return new() { (target, pfx, StagedFileWriter.PrivateFile) };
+                    byte[] key = Certificate.PrivateKey!.ExportPkcs8PrivateKey();
+                    var ders = new[] { Certificate.Certificate }.Concat(Certificate.Chain).Select(c => c.RawData).ToList();
+                    char[] chars = Password == null ? Array.Empty<char>() : SecureStrings.Use(Password, c => c.ToArray());
+                    try
+                    {
+                        return new() { (target, Engine.Pkcs12Writer.Build(key, ders, chars), StagedFileWriter.PrivateFile) };
+                    }
+                    finally
+                    {
+                        Array.Clear(chars);
+                        Array.Clear(key);
+                    }
                 }
             default:
                 string crt = target.EndsWith(".crt", StringComparison.Ordinal) || target.EndsWith(".pem", StringComparison.Ordinal)

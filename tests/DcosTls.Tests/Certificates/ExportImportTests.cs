@@ -64,6 +64,11 @@ public class ExportImportTests
             $null = $leaf | Export-DcosCertificate -Path web.pem -Format HaproxyPem
             $null = $ca | Export-DcosCertificate -Path ca.crt -NoKey").ThrowOnError();
         var p12 = Tool.Openssl("pkcs12", "-in", dir["web.p12"], "-passin", "pass:" + Password, "-nodes");
+        // AES-256 and a SHA-256 MAC, as OpenSSL 3 writes by default (not .NET 8's 3DES/SHA-1).
+        var (_, _, info) = Tool.Run("openssl", "pkcs12", "-in", dir["web.p12"], "-passin", "pass:" + Password, "-info", "-noout");
+        Assert.Contains("MAC: sha256", info);
+        Assert.Contains("AES-256-CBC", info);
+        Assert.DoesNotContain("3DES", info);
         Assert.Contains("subject=CN = web.example", p12);
         Assert.Contains("subject=CN = Export CA", p12);
         Assert.Contains("PRIVATE KEY", p12);
