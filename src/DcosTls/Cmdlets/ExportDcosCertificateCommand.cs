@@ -104,17 +104,15 @@ public sealed class ExportDcosCertificateCommand : DcosCmdlet
                 return new() { (target, utf8.GetBytes(certAndChain + KeyPem()), StagedFileWriter.PrivateFile) };
             case CertificateExportFormat.Pkcs12:
                 {
-                    byte[] key = Certificate.PrivateKey!.ExportPkcs8PrivateKey();
                     var ders = new[] { Certificate.Certificate }.Concat(Certificate.Chain).Select(c => c.RawData).ToList();
                     char[] chars = Password == null ? Array.Empty<char>() : SecureStrings.Use(Password, c => c.ToArray());
                     try
                     {
-                        return new() { (target, Engine.Pkcs12Writer.Build(key, ders, chars), StagedFileWriter.PrivateFile) };
+                        return new() { (target, Engine.Pkcs12Writer.Build(Certificate.PrivateKey!, ders, chars), StagedFileWriter.PrivateFile) };
                     }
                     finally
                     {
                         Array.Clear(chars);
-                        Array.Clear(key);
                     }
                 }
             default:

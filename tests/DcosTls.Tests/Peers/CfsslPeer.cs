@@ -79,15 +79,6 @@ public sealed class CfsslPeer : IDisposable
 
     public void Dispose()
     {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-                _process.WaitForExit(5000);
-            }
-        }
-        catch (InvalidOperationException) { }
-        _process.Dispose();
+        PeerProcess.Stop(_process);
     }
 }

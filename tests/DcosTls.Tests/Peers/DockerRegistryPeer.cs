@@ -112,19 +112,8 @@ public sealed class DockerRegistryPeer : IDisposable
 
     public void Dispose()
     {
-        foreach (var process in new[] { _registry, _expiredRegistry })
-        {
-            try
-            {
-                if (!process.HasExited)
-                {
-                    process.Kill();
-                    process.WaitForExit(5000);
-                }
-            }
-            catch (InvalidOperationException) { }
-            process.Dispose();
-        }
+        PeerProcess.Stop(_registry);
+        PeerProcess.Stop(_expiredRegistry);
         _dir.Dispose();
     }
 

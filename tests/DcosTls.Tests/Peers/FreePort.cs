@@ -36,3 +36,21 @@ public static class FreePort
         throw new TimeoutException($"nothing listened on 127.0.0.1:{port} within {timeout}");
     }
 }
+
+/// <summary>Stopping a peer we started: by its own process (PID), never by name.</summary>
+public static class PeerProcess
+{
+    public static void Stop(System.Diagnostics.Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+                process.WaitForExit(5000);
+            }
+        }
+        catch (InvalidOperationException) { }
+        process.Dispose();
+    }
+}

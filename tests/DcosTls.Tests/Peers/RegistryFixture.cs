@@ -113,20 +113,9 @@ auth:
         if (code != 0) throw new InvalidOperationException("skopeo copy to the test registry failed: " + err);
     }
 
-
-
     public void Dispose()
     {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-                _process.WaitForExit(5000);
-            }
-        }
-        catch (InvalidOperationException) { }
-        _process.Dispose();
+        PeerProcess.Stop(_process);
         _dir.Dispose();
     }
 }
