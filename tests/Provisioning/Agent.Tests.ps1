@@ -37,11 +37,12 @@ Describe 'Registry trust on this agent' -Tag Provisioning -ForEach $registries {
     It 'Docker and Mesos hold a CA for <_>' {
         $installed = @(Get-DockerRegistryTrust -Registry $name -Root $Root)
         $installed.Target | Should -Contain 'Docker'
+        $installed.Target | Should -Contain 'Mesos'
         $installed | Where-Object Health -ne 'OK' | Should -BeNullOrEmpty
     }
 
     It 'the registry <_> presents a certificate those CAs verify' {
-        $test = @{ Registry = $name; Root = $Root }
+        $test = @{ Registry = $name; Root = $Root; Target = 'Docker', 'Mesos' }
         if ($ConnectAddress) { $test.ConnectAddress = $ConnectAddress }
         Test-DockerRegistryTrust @test | Should -BeTrue
     }

@@ -7,7 +7,9 @@ using DcosTls.Common;
 namespace DcosTls.Cmdlets;
 
 /// <summary>Import-DcosCertificate: certificates (and a key) from PEM files into pipeline objects.</summary>
-[Cmdlet(VerbsData.Import, "DcosCertificate", DefaultParameterSetName = PathSet)]
+// Pem is the default set: an object that carries both Path and CertificatePem (a trust row that came
+// back from a remote agent) must be read from its PEM, not from a path that exists only over there.
+[Cmdlet(VerbsData.Import, "DcosCertificate", DefaultParameterSetName = PemSet)]
 [OutputType(typeof(DcosCertificate))]
 public sealed class ImportDcosCertificateCommand : DcosCmdlet
 {
