@@ -82,7 +82,7 @@ public sealed class SubjectHashBenchmark : IBenchmark
                 var request = new CertificateRequest($"CN=New Registry CA {round}, O=DcosTls Bench", caKey, HashAlgorithmName.SHA256);
                 request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
                 using var ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
-                var trust = new TrustCertificate(new X509Certificate2(ca.RawData));
+                var trust = new TrustCertificate(X509CertificateLoader.LoadCertificate(ca.RawData));
                 installs.Add(Measure.Milliseconds(() => store.Install(null, trust).ToList()));
                 unchanged.Add(Measure.Milliseconds(() => store.Install(null, trust).ToList()));
             }

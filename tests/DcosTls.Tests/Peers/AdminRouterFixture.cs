@@ -36,7 +36,8 @@ public sealed partial class AdminRouterFixture : IDisposable
         Cfssl = new CfsslPeer(_dir["cfssl"]);
         var (certPath, keyPath) = Cfssl.IssueServerCertificate("adminrouter", "127.0.0.1", "localhost", "master.dcos.test");
         using var pemCert = X509Certificate2.CreateFromPemFile(certPath, keyPath);
-        var serverCert = new X509Certificate2(pemCert.Export(X509ContentType.Pkcs12));
+        // Kestrel on Linux wants a key it can use for the handshake: round-trip through PKCS#12.
+        var serverCert = X509CertificateLoader.LoadPkcs12(pemCert.Export(X509ContentType.Pkcs12), null);
         Port = FreePort.Next();
 
         var builder = WebApplication.CreateSlimBuilder();

@@ -110,7 +110,7 @@ public class MesosHashLinkTests
         File.CreateSymbolicLink(Path.Combine(mesos, "deadbeef.0"), "gone.crt");        // dangling
 
         var rows = ps.Run("Get-DockerRegistryTrust -Target Mesos -Root root").ThrowOnError().Output
-            .ToDictionary(o => Path.GetFileName(o.Properties["Path"].Value.ToString()), o => o.Properties["Health"].Value.ToString());
+            .ToDictionary(o => Path.GetFileName(o.Properties["Path"].Value.ToString()!), o => o.Properties["Health"].Value.ToString()!);
         Assert.Equal("MissingLink", rows["unlinked.crt"]);
         Assert.Equal("Gap", rows["behind-gap.crt"]);
         Assert.Equal("WrongHash", rows["wrong.crt"]);
