@@ -16,6 +16,7 @@ public sealed class GetDcosCaCertificateCommand : DcosSessionCmdlet
 {
     /// <summary>The cfssl profile whose signing CA to ask for.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(ProfileCompleter))]
     public string? Profile { get; set; }
 
     protected override void ProcessRecord()

@@ -59,6 +59,7 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
 
     /// <summary>The cfssl signing profile of the DC/OS CA.</summary>
     [Parameter(ParameterSetName = ClusterSet, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(ProfileCompleter))]
     public string? Profile { get; set; }
 
     /// <summary>The seed's flow: the CA makes the key (newkey) and it comes back over TLS.</summary>

@@ -31,6 +31,16 @@ internal sealed class CfsslClient
             ?? throw new DcosApiException("CaResponseInvalid", "The CA's info answer holds no certificate.");
     }
 
+    /// <summary>What a profile gives: its usages and expiry, as /info reports them.</summary>
+    internal (string[] Usages, string Expiry) ProfileInfo(string? profile)
+    {
+        var body = new JsonObject();
+        if (!string.IsNullOrEmpty(profile)) body["profile"] = profile;
+        var result = Call("info", body);
+        string[] usages = (result["usages"] as JsonArray)?.Select(u => u?.GetValue<string>() ?? string.Empty).ToArray() ?? Array.Empty<string>();
+        return (usages, result["expiry"]?.GetValue<string>() ?? string.Empty);
+    }
+
     /// <summary>Signs a CSR made here: only the CSR crosses the network, never the key.</summary>
     internal string Sign(string csrPem, IEnumerable<string> hosts, string? profile)
     {

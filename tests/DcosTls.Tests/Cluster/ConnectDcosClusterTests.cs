@@ -152,6 +152,19 @@ public class ConnectDcosClusterTests
     }
 
     [Fact]
+    public void Profile_completion_offers_the_profiles_the_ca_really_has_with_their_usages()
+    {
+        using var dir = new TempDir();
+        using var ps = Shell(dir, "judy", "judy-pw");
+        ps.Run("$null = Connect-DcosCluster -Uri $uri -Credential $cred -CaCertificatePath $ca").ThrowOnError();
+        string line = "New-DcosCertificate -CommonName x -Profile ";
+        var r = ps.Run($"(TabExpansion2 -inputScript '{line}' -cursorColumn {line.Length}).CompletionMatches | ForEach-Object {{ $_.CompletionText + '|' + $_.ToolTip }}").ThrowOnError();
+        // The fixture's cfssl config has server and client profiles; "peer" and the others fall back to the default.
+        Assert.Equal(new[] { "server|signing, key encipherment, server auth; expiry 8760h", "client|signing, key encipherment, client auth; expiry 720h" },
+            r.Output.Select(o => o.ToString()));
+    }
+
+    [Fact]
     public void Disconnect_forgets_the_token()
     {
         using var dir = new TempDir();
