@@ -66,6 +66,9 @@ internal sealed class StagedFileWriter
         return full;
     }
 
+    /// <summary>Whether a full path lies under the root (text only; Map also checks links on the way).</summary>
+    internal bool Contains(string fullPath) => IsUnder(Path.GetFullPath(fullPath), Root);
+
     private static bool IsUnder(string path, string root)
         => path == root || path.StartsWith(root.EndsWith('/') ? root : root + "/", StringComparison.Ordinal);
 

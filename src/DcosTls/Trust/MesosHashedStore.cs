@@ -204,7 +204,11 @@ internal sealed class MesosHashedStore : TrustStore
         if (target == null) return info.Exists ? fullEntry : null;
         try
         {
-            return target.StartsWith('/') ? Writer.Map(target) : Path.GetFullPath(Path.Combine(Path.GetDirectoryName(fullEntry)!, target));
+            if (target.StartsWith('/')) return Writer.Map(target); // an agent path: under the root
+            // A relative link that climbs out of the root is not ours to read (a staging root must not
+            // read the build machine's files).
+            string resolved = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(fullEntry)!, target));
+            return Writer.Contains(resolved) ? resolved : null;
         }
         catch (ArgumentException)
         {

@@ -89,4 +89,17 @@ public class SafetyTests
         r = ps.Run($"$ca = New-TlsCertificateAuthority -CommonName c -KeyAlgorithm ECDSA; Set-DockerDaemonTls -Root '{dir["root"]}' -CaCertificate $ca -Certificate (New-DcosCertificate -Issuer $ca -CommonName d -KeyAlgorithm ECDSA)");
         Assert.StartsWith("DaemonTlsWriteFailed,", Assert.Single(r.AllErrors).FullyQualifiedErrorId);
     }
+
+    [Fact]
+    public void A_relative_hash_link_that_climbs_out_of_the_staging_root_is_not_read()
+    {
+        using var dir = new TempDir();
+        using var ps = new Pwsh(dir.Path);
+        ps.Run("$null = New-TlsCertificateAuthority -CommonName 'Outside CA' -KeyAlgorithm ECDSA | Export-DcosCertificate -Path outside.crt -NoKey").ThrowOnError();
+        string mesos = dir["root/var/lib/dcos/pki/tls/certs"];
+        Directory.CreateDirectory(mesos);
+        File.CreateSymbolicLink(Path.Combine(mesos, "0badc0de.0"), "../../../../../../outside.crt");
+        var r = ps.Run("Get-DockerRegistryTrust -Target Mesos -Root root | ForEach-Object { $_.CommonName + '|' + $_.Health }").ThrowOnError();
+        Assert.DoesNotContain(r.Output, o => o.ToString().StartsWith("Outside CA"));
+    }
 }
