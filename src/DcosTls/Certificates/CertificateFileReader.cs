@@ -22,8 +22,7 @@ internal static class CertificateFileReader
             try { return new[] { new DcosCertificate(new X509Certificate2(raw)) }; }
             catch (CryptographicException) { throw new InvalidDataException("it holds no PEM certificate and is not a DER certificate."); }
         }
-        var certs = blocks.Where(b => b.Label is "CERTIFICATE" or "TRUSTED CERTIFICATE")
-            .Select(b => new X509Certificate2(b.Data)).ToList();
+        var certs = PemBlock.ReadCertificates(blocks);
         if (certs.Count == 0)
         {
             string found = string.Join(", ", blocks.Select(b => b.Label).Distinct());
@@ -44,9 +43,9 @@ internal static class CertificateFileReader
     /// <summary>A certificate (and its chain) from PEM text; private keys in the text are ignored.</summary>
     internal static IReadOnlyList<DcosCertificate> ReadPem(string certificatePem, string? chainPem)
     {
-        var certs = PemBlock.ReadAll(certificatePem).Where(b => b.Label == "CERTIFICATE").Select(b => new X509Certificate2(b.Data)).ToList();
+        var certs = PemBlock.ReadCertificates(certificatePem);
         if (certs.Count == 0) throw new InvalidDataException("it holds no PEM certificate.");
-        var chain = PemBlock.ReadAll(chainPem ?? string.Empty).Where(b => b.Label == "CERTIFICATE").Select(b => new X509Certificate2(b.Data));
+        var chain = PemBlock.ReadCertificates(chainPem ?? string.Empty);
         return new[] { new DcosCertificate(certs[0], certs.Skip(1).Concat(chain)) };
     }
 

@@ -38,7 +38,7 @@ internal static class ExportEquivalence
             ? PrivateKeyReader.Read(keyBlock, ReadOnlySpan<char>.Empty, hasPassword: false)
             : SecureStrings.Use(password, chars => PrivateKeyReader.Read(keyBlock, chars, hasPassword: true));
         if (!SameKey(key, certificate.PrivateKey!)) return false;
-        var certs = blocks.Where(b => b.Label == "CERTIFICATE").Select(b => b.Data).ToList();
+        var certs = PemBlock.ReadCertificates(blocks).Select(c => c.RawData).ToList();
         // A .key file holds no certificate; a combined PEM holds the certificate and its chain.
         return certs.Count == 0 || SameCertificates(certs, certificate);
     }

@@ -1,3 +1,6 @@
+using System.Formats.Asn1;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 
 namespace DcosTls.Certificates;
@@ -35,5 +38,31 @@ internal sealed record PemBlock(string Label, IReadOnlyDictionary<string, string
             blocks.Add(new PemBlock(m.Groups["label"].Value, headers, data, m.Value));
         }
         return blocks;
+    }
+
+    internal static readonly string[] CertificateLabels = { "CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE" };
+
+    internal bool IsCertificate => CertificateLabels.Contains(Label);
+
+    /// <summary>Every certificate in PEM text, in order; the one place PEM certificates are read.</summary>
+    /// <exception cref="CryptographicException">a certificate block that is not a certificate.</exception>
+    internal static List<X509Certificate2> ReadCertificates(string text) => ReadCertificates(ReadAll(text));
+
+    internal static List<X509Certificate2> ReadCertificates(IEnumerable<PemBlock> blocks)
+        => blocks.Where(b => b.IsCertificate).Select(b => b.ToCertificate()).ToList();
+
+    /// <exception cref="CryptographicException">the block is not a certificate.</exception>
+    internal X509Certificate2 ToCertificate()
+    {
+        try
+        {
+            // A TRUSTED CERTIFICATE is the certificate followed by OpenSSL's trust settings: keep the first element.
+            AsnDecoder.ReadEncodedValue(Data, AsnEncodingRules.BER, out _, out _, out int consumed);
+            return new X509Certificate2(Data.AsSpan(0, consumed).ToArray());
+        }
+        catch (AsnContentException e)
+        {
+            throw new CryptographicException("ASN.1 corrupted data", e);
+        }
     }
 }

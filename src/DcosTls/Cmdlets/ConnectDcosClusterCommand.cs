@@ -172,7 +172,7 @@ public sealed class ConnectDcosClusterCommand : DcosCmdlet
             Fail(e.ErrorId, ErrorCategory.ConnectionError, e.Message, baseUri);
             return null!;
         }
-        var candidates = PemBlock.ReadAll(response.Body).Where(b => b.Label == "CERTIFICATE").Select(b => new X509Certificate2(b.Data)).ToList();
+        var candidates = PemBlock.ReadCertificates(response.Body);
         var match = candidates.FirstOrDefault(c => Convert.ToHexString(SHA256.HashData(c.RawData)) == wanted);
         if (match == null)
         {

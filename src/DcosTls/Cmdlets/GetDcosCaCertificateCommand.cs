@@ -27,11 +27,11 @@ public sealed class GetDcosCaCertificateCommand : DcosSessionCmdlet
             var bundle = session.Client.Get("/ca/dcos-ca.crt", Log, Cancel);
             if ((int)bundle.Status != 200)
                 throw new DcosApiException("CaBundleUnavailable", $"GET /ca/dcos-ca.crt answered HTTP {(int)bundle.Status}. Is this a DC/OS master?", (int)bundle.Status);
-            foreach (var block in PemBlock.ReadAll(bundle.Body).Where(b => b.Label == "CERTIFICATE"))
-                WriteObject(WithRole(new DcosCertificate(new X509Certificate2(block.Data)), "RootBundle"));
+            foreach (var certificate in PemBlock.ReadCertificates(bundle.Body))
+                WriteObject(WithRole(new DcosCertificate(certificate), "RootBundle"));
             string signing = new CfsslClient(session, Log, Cancel).Info(Profile);
-            foreach (var block in PemBlock.ReadAll(signing).Where(b => b.Label == "CERTIFICATE"))
-                WriteObject(WithRole(new DcosCertificate(new X509Certificate2(block.Data)), "SigningCa"));
+            foreach (var certificate in PemBlock.ReadCertificates(signing))
+                WriteObject(WithRole(new DcosCertificate(certificate), "SigningCa"));
         }
         catch (System.Security.Cryptography.CryptographicException)
         {

@@ -158,8 +158,8 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
             csr = CertificateBuilder.CreateSigningRequestPem(spec, key, Usage);
         }
         string certPem = ca.Sign(csr, spec.Hosts, Profile);
-        session.SigningCa ??= PemBlock.ReadAll(ca.Info(Profile)).Where(b => b.Label == "CERTIFICATE").Select(b => new X509Certificate2(b.Data)).FirstOrDefault();
-        var cert = new X509Certificate2(PemBlock.ReadAll(certPem).First(b => b.Label == "CERTIFICATE").Data);
+        session.SigningCa ??= PemBlock.ReadCertificates(ca.Info(Profile)).FirstOrDefault();
+        var cert = PemBlock.ReadCertificates(certPem).First();
         var chain = session.SigningCa != null ? new[] { session.SigningCa } : Array.Empty<X509Certificate2>();
         return new DcosCertificate(cert, chain, key);
     }

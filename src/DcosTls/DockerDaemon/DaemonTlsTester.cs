@@ -177,7 +177,7 @@ internal sealed class DaemonTlsTester
             if (text == null) return null;
             try
             {
-                var certs = PemBlock.ReadAll(text).Where(b => b.Label == "CERTIFICATE").Select(b => new X509Certificate2(b.Data)).ToArray();
+                var certs = PemBlock.ReadCertificates(text).ToArray();
                 if (certs.Length > 0) return certs;
             }
             catch (Exception e) when (e is CryptographicException or InvalidDataException) { }

@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Formats.Asn1;
 using System.Management.Automation;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -57,16 +56,13 @@ internal static class CertificateInput
     {
         var blocks = PemBlock.ReadAll(text);
         var certificates = new List<X509Certificate2>();
-        foreach (var block in blocks)
+        foreach (var block in blocks.Where(b => b.IsCertificate))
         {
-            if (block.Label is not ("CERTIFICATE" or "TRUSTED CERTIFICATE" or "X509 CERTIFICATE")) continue;
             try
             {
-                // A TRUSTED CERTIFICATE is the certificate followed by OpenSSL's trust settings.
-                var der = AsnDecoder.ReadEncodedValue(block.Data, AsnEncodingRules.BER, out _, out _, out int consumed);
-                certificates.Add(new X509Certificate2(block.Data.AsSpan(0, consumed).ToArray()));
+                certificates.Add(block.ToCertificate());
             }
-            catch (Exception e) when (e is CryptographicException or AsnContentException)
+            catch (CryptographicException e)
             {
                 throw new InvalidDataException($"{source} has a CERTIFICATE block that is not a valid certificate ({e.Message.TrimEnd('.')}).");
             }

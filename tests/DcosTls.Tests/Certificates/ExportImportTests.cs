@@ -75,7 +75,7 @@ public class ExportImportTests
         string pem = File.ReadAllText(dir["web.pem"]);
         Assert.Equal(2, pem.Split("BEGIN CERTIFICATE").Length - 1);
         Assert.Contains("BEGIN PRIVATE KEY", pem);
-        Assert.Equal("600", Convert.ToString((int)File.GetUnixFileMode(dir["web.pem"]), 8));
+        Assert.Equal("600", FileModes.Of(dir["web.pem"]));
         Assert.Contains(": OK", Tool.Openssl("verify", "-CAfile", dir["ca.crt"], dir["web.pem"]));
     }
 

@@ -23,6 +23,6 @@ public class LocalCertificateTests
         Assert.Contains("TLS Web Server Authentication", text);
         Assert.Contains("CA:FALSE", text);
         Assert.Contains("OK", Tool.Openssl("verify", "-purpose", "sslserver", "-CAfile", dir["ca.crt"], dir["leaf.crt"]));
-        Assert.Equal("600", Convert.ToString((int)File.GetUnixFileMode(dir["leaf.key"]), 8));
+        Assert.Equal("600", FileModes.Of(dir["leaf.key"]));
     }
 }

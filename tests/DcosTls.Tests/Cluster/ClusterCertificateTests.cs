@@ -39,7 +39,7 @@ public class ClusterCertificateTests
         Assert.Contains("Issuer: C = US, O = DcosTls Tests, CN = DcosTls Test Cluster CA", text);
         // the .crt holds the leaf and the signing CA; verify the leaf against the cluster CA
         Assert.Contains(": OK", Tool.Openssl("verify", "-purpose", "sslserver", "-CAfile", _cluster.CaPath, dir["repo.crt"]));
-        Assert.Equal("600", Convert.ToString((int)File.GetUnixFileMode(dir["repo.key"]), 8));
+        Assert.Equal("600", FileModes.Of(dir["repo.key"]));
         var sent = _cluster.Requests.Skip(before).ToList();
         Assert.Contains(sent, q => q.Path == "/ca/api/v2/sign" && q.Body.Contains("CERTIFICATE REQUEST"));
         Assert.DoesNotContain(sent, q => q.Body.Contains("PRIVATE KEY"));

@@ -1,3 +1,4 @@
+using DcosTls.Tests.Infrastructure;
 using System.Management.Automation;
 using System.Security;
 using System.Text;
@@ -13,12 +14,7 @@ internal static class CredentialTestKit
 
     public static string AuthOf(string user, string password) => Convert.ToBase64String(Encoding.UTF8.GetBytes(user + ":" + password));
 
-    public static PSCredential Cred(string user = User, string password = Password)
-    {
-        var secure = new SecureString();
-        foreach (char c in password) secure.AppendChar(c);
-        return new PSCredential(user, secure);
-    }
+    public static PSCredential Cred(string user = User, string password = Password) => Secrets.Credential(user, password);
 
     /// <summary>The password, its auth string and its base64 form appear nowhere in the text.</summary>
     public static void AssertNoSecret(string text, string user = User, string password = Password)
@@ -38,8 +34,6 @@ internal static class CredentialTestKit
             AssertNoSecret(File.ReadAllText(file), user, password);
         }
     }
-
-    public static string Mode(string path) => Convert.ToString((int)File.GetUnixFileMode(path), 8);
 
     public static string Escape(string s) => s.Replace("'", "''");
 }

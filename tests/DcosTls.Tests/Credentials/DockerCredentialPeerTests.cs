@@ -26,8 +26,8 @@ public class DockerCredentialPeerTests : IClassFixture<RegistryFixture>
         ps.Set("reg", _registry.Host);
         var r = ps.Run("Set-MesosDockerConfig -Root . -Registry $reg -Credential $cred -Verbose").ThrowOnError();
         string file = root["var/lib/dcos/docker_credentials"];
-        Assert.Equal("600", Mode(file));
-        Assert.Equal("700", Mode(root["var/lib/dcos"]));
+        Assert.Equal("600", FileModes.Of(file));
+        Assert.Equal("700", FileModes.Of(root["var/lib/dcos"]));
         Assert.Contains($"\"{_registry.Host}\"", File.ReadAllText(file));
 
         var inspect = _registry.Inspect(file);
@@ -53,7 +53,7 @@ public class DockerCredentialPeerTests : IClassFixture<RegistryFixture>
         ps.Set("reg", _registry.Host);
         var r = ps.Run("New-DockerAuthConfig -Registry $reg -Credential $cred | New-DockerAuthArchive -Path docker.tar.gz").ThrowOnError();
         string archive = dir["docker.tar.gz"];
-        Assert.Equal("600", Mode(archive));
+        Assert.Equal("600", FileModes.Of(archive));
         Assert.Equal(Path.GetFullPath(archive), r.Output.Single().Properties["Path"].Value);
         Assert.Equal("file://" + archive, r.Output.Single().Properties["FetchUri"].Value);
         AssertNoRegistrySecret(r.AllText());

@@ -46,7 +46,7 @@ public class MesosDockerConfigTests
         Assert.Equal(OriginalEnvironment, File.ReadAllText(root[EnvFile] + ".dcostls.bak"));
         // The agent's files hold the secret only in the credentials file.
         AssertNoSecretInFiles(root.Path, new[] { root[CredFile] });
-        Assert.Equal("600", Mode(root[CredFile]));
+        Assert.Equal("600", FileModes.Of(root[CredFile]));
     }
 
     [Fact]
@@ -162,7 +162,7 @@ public class MesosDockerConfigTests
         ps.Set("cred", Cred());
         var r = ps.Run("'repo.internal:5000', 'docker.io' | New-DockerAuthConfig -Credential $cred | Set-MesosDockerConfig -AsConfigYaml genconf-docker.yaml | ForEach-Object { $_.FullName }").ThrowOnError();
         Assert.Equal(dir["genconf-docker.yaml"], r.Value);
-        Assert.Equal("600", Mode(dir["genconf-docker.yaml"]));
+        Assert.Equal("600", FileModes.Of(dir["genconf-docker.yaml"]));
         AssertNoSecret(r.AllText());
 
         // An independent YAML reader (PyYAML) sees the keys, string flags and the docker config dictionary.

@@ -247,7 +247,7 @@ public class DaemonTlsInputTests
             var r = ps.Run("[pscustomobject]@{ Certificate = $server; CaCertificate = $ca; Hosts = @('unix:///var/run/docker.sock', 'tcp://10.0.0.5:2376'); Root = $root; TlsDirectory = '/etc/docker/certs' } | " +
                 "Set-DockerDaemonTls | ForEach-Object { $_.Path }").ThrowOnError();
             Assert.Contains("/etc/docker/certs/server-key.pem", r.Output.Select(o => o.ToString()));
-            Assert.Equal("600", MutualTlsDaemonTests.Mode(Path.Combine(root, "etc/docker/certs/server-key.pem")));
+            Assert.Equal("600", FileModes.Of(Path.Combine(root, "etc/docker/certs/server-key.pem")));
             var c = ps.Run("[pscustomobject]@{ ClientCertificate = $client; CaCertificate = $ca; DockerCertPath = 'bound' } | Install-DockerClientCertificate | ForEach-Object { $_.Files.Count }").ThrowOnError();
             Assert.Equal(3, c.Value);
         }

@@ -34,9 +34,9 @@ public class MutualTlsDaemonTests : IClassFixture<MutualTlsDaemon>
         var (code, stdout, stderr) = DockerCli.Run(_d.Dir["cli-config-env"], new[] { "version", "--format", "{{.Server.Version}}" }, env);
         Assert.True(code == 0, stderr);
         Assert.Matches(@"^\d+\.\d+", stdout.Trim());
-        Assert.Equal("600", Mode(_d.Client("key.pem")));
-        Assert.Equal("644", Mode(_d.Client("cert.pem")));
-        Assert.Equal("700", Mode(_d.Dir["client"]));
+        Assert.Equal("600", FileModes.Of(_d.Client("key.pem")));
+        Assert.Equal("644", FileModes.Of(_d.Client("cert.pem")));
+        Assert.Equal("700", FileModes.Of(_d.Dir["client"]));
     }
 
     [Fact]
@@ -111,8 +111,8 @@ public class MutualTlsDaemonTests : IClassFixture<MutualTlsDaemon>
         Assert.Equal(new[] { "unix://" + _d.Socket, _d.TcpHost }, config["hosts"]!.AsArray().Select(n => n!.GetValue<string>()));
         // The first run replaced an existing file: its backup holds the original bytes.
         Assert.Equal(_d.OriginalConfig, File.ReadAllText(_d.Staged("/etc/docker/daemon.json.dcostls.bak")));
-        Assert.Equal("600", Mode(_d.Staged("/etc/docker/tls/server-key.pem")));
-        Assert.Equal("700", Mode(_d.Staged("/etc/docker/tls")));
+        Assert.Equal("600", FileModes.Of(_d.Staged("/etc/docker/tls/server-key.pem")));
+        Assert.Equal("700", FileModes.Of(_d.Staged("/etc/docker/tls")));
         string dropIn = File.ReadAllText(_d.Staged("/etc/systemd/system/docker.service.d/dcostls-hosts.conf"));
         Assert.Contains("[Service]\nExecStart=\nExecStart=/usr/bin/dockerd\n", dropIn);
 
@@ -136,7 +136,6 @@ public class MutualTlsDaemonTests : IClassFixture<MutualTlsDaemon>
         Assert.Contains("DaemonConfig", _d.Setup.AllText());
     }
 
-    internal static string Mode(string path) => Convert.ToString((int)File.GetUnixFileMode(path), 8);
 
     private static Dictionary<string, string> Snapshot(string root)
         => Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)

@@ -92,7 +92,7 @@ public class RegistryCertificateTests
     /// <summary>CERTIFICATE blocks first (leaf, then chain), the key last, mode 0600, key matching the leaf.</summary>
     private static void AssertHaproxyPem(string file, int certificates)
     {
-        Assert.Equal("600", MutualTlsDaemonTests.Mode(file));
+        Assert.Equal("600", FileModes.Of(file));
         var labels = File.ReadAllLines(file).Where(l => l.StartsWith("-----BEGIN ")).ToList();
         Assert.Equal(Enumerable.Repeat("-----BEGIN CERTIFICATE-----", certificates).Append("-----BEGIN PRIVATE KEY-----"), labels);
         string certKey = Tool.Openssl("x509", "-in", file, "-noout", "-pubkey");

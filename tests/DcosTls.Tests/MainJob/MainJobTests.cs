@@ -69,8 +69,8 @@ public class MainJobTests : IClassFixture<MainJobRun>
                      "etc/systemd/system/docker.service.d/dcostls-hosts.conf", "provisioning/docker-client/cert.pem",
                      "provisioning/mlbint.json", "provisioning/registry.json" })
             Assert.True(File.Exists(_run.In(f)), f);
-        Assert.Equal("600", Mode(_run.In("etc/docker/tls/server-key.pem")));
-        Assert.Equal("600", Mode(_run.In("provisioning/docker-client/key.pem")));
+        Assert.Equal("600", FileModes.Of(_run.In("etc/docker/tls/server-key.pem")));
+        Assert.Equal("600", FileModes.Of(_run.In("provisioning/docker-client/key.pem")));
         Assert.Contains("OK", Tool.Openssl("verify", "-purpose", "sslserver", "-CAfile", _run.In("etc/docker/tls/ca.pem"), _run.In("etc/docker/tls/server-cert.pem")));
         Assert.Contains(_run.First.Output, o => o.ToString() == "daemon TLS files consistent: True");
     }
@@ -79,10 +79,10 @@ public class MainJobTests : IClassFixture<MainJobRun>
     public void Credential_step_stages_the_credentials_file_the_mesos_line_and_the_archive_without_showing_the_password()
     {
         string credentials = _run.In("var/lib/dcos/docker_credentials");
-        Assert.Equal("600", Mode(credentials));
+        Assert.Equal("600", FileModes.Of(credentials));
         Assert.Contains(AuthOf("example-user", "example-only-not-a-real-password"), File.ReadAllText(credentials));
         Assert.Equal("MESOS_DOCKER_CONFIG=file:///var/lib/dcos/docker_credentials\n", File.ReadAllText(_run.In("var/lib/dcos/mesos-slave-common")));
-        Assert.Equal("600", Mode(_run.In("etc/docker.tar.gz")));
+        Assert.Equal("600", FileModes.Of(_run.In("etc/docker.tar.gz")));
         AssertNoSecret(_run.First.AllText(), "example-user", "example-only-not-a-real-password");
         AssertNoSecretInFiles(_run.Root, new[] { credentials }, "example-user", "example-only-not-a-real-password");
     }

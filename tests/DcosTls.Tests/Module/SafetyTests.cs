@@ -6,8 +6,6 @@ namespace DcosTls.Tests.Module;
 /// <summary>Security rules that cut across cmdlets (found in review): paths, modes, quoted secrets.</summary>
 public class SafetyTests
 {
-    private static string Mode(string path) => Convert.ToString((int)File.GetUnixFileMode(path), 8);
-
     [Fact]
     public void A_linked_folder_that_leaves_the_staging_root_is_refused_and_nothing_is_written_outside()
     {
@@ -57,11 +55,11 @@ public class SafetyTests
         using var ps = new Pwsh(dir.Path).Set("cred", Secrets.Credential("deployer", "mode-pw"));
         ps.Run($"$null = Set-MesosDockerConfig -Registry repo.internal:5000 -Credential $cred -Root '{dir["root"]}'").ThrowOnError();
         string credentials = dir["root/var/lib/dcos/docker_credentials"];
-        Assert.Equal("600", Mode(credentials));
+        Assert.Equal("600", FileModes.Of(credentials));
         File.SetUnixFileMode(credentials, (UnixFileMode)Convert.ToInt32("644", 8));
         var r = ps.Run($"Set-MesosDockerConfig -Registry repo.internal:5000 -Credential $cred -Root '{dir["root"]}' | ForEach-Object {{ $_.CredentialsAction }}").ThrowOnError();
         Assert.Equal("Updated", r.Value?.ToString());
-        Assert.Equal("600", Mode(credentials));
+        Assert.Equal("600", FileModes.Of(credentials));
     }
 
     [Fact]
@@ -70,8 +68,8 @@ public class SafetyTests
         using var dir = new TempDir();
         using var ps = new Pwsh(dir.Path);
         ps.Run("$null = New-DcosCertificate -SelfSigned -CommonName k.example -KeyAlgorithm ECDSA | Export-DcosCertificate -Path keys/k.pem -Format HaproxyPem").ThrowOnError();
-        Assert.Equal("700", Mode(dir["keys"]));
-        Assert.Equal("600", Mode(dir["keys/k.pem"]));
+        Assert.Equal("700", FileModes.Of(dir["keys"]));
+        Assert.Equal("600", FileModes.Of(dir["keys/k.pem"]));
     }
 
     [Fact]

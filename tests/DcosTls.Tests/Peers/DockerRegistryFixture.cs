@@ -5,8 +5,9 @@ namespace DcosTls.Tests.Peers;
 
 /// <summary>
 /// Debian's docker-registry (distribution 2.8) serving TLS on 127.0.0.1 with the given
-/// certificate and key files (which may be one combined PEM), storage in a temp folder, stopped
-/// by PID. Never the package's default config (it listens on every interface).
+/// certificate and key files (which may be one combined PEM), optionally htpasswd (bcrypt) basic
+/// auth, storage in the given folder, stopped by PID. Never the package's default config (it
+/// listens on every interface). The one place the tests start a registry.
 /// </summary>
 public sealed class DockerRegistryFixture : IDisposable
 {
@@ -23,7 +24,7 @@ public sealed class DockerRegistryFixture : IDisposable
     public string LogFile { get; }
     public string Log => File.Exists(LogFile) ? File.ReadAllText(LogFile) : string.Empty;
 
-    public static DockerRegistryFixture Start(string directory, string certificateFile, string keyFile)
+    public static DockerRegistryFixture Start(string directory, string certificateFile, string keyFile, string? htpasswdFile = null)
     {
         int port = FreePort.Next();
         Directory.CreateDirectory(directory);
@@ -38,13 +39,21 @@ public sealed class DockerRegistryFixture : IDisposable
                 rootdirectory: {Path.Combine(directory, "storage")}
             http:
               addr: 127.0.0.1:{port}
+              secret: dcostls-test-not-secret
               tls:
                 certificate: {certificateFile}
                 key: {keyFile}
-            """);
+            """ + (htpasswdFile == null ? string.Empty : $"""
+
+            auth:
+              htpasswd:
+                realm: dcostls-test
+                path: {htpasswdFile}
+            """));
         var psi = new ProcessStartInfo("docker-registry") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add("serve");
         psi.ArgumentList.Add(config);
+        foreach (var v in Tool.TrustVariables) psi.Environment.Remove(v);
         var process = Process.Start(psi)!;
         var log = new StreamWriter(logFile) { AutoFlush = true };
         process.OutputDataReceived += (_, e) => { if (e.Data != null) lock (log) log.WriteLine(e.Data); };

@@ -18,8 +18,8 @@ namespace DcosTls.Tests.Peers;
 public sealed class DockerRegistryPeer : IDisposable
 {
     private readonly TempDir _dir = new("dcostls-registry-");
-    private readonly Process _registry;
-    private readonly Process _expiredRegistry;
+    private readonly DockerRegistryFixture _registry;
+    private readonly DockerRegistryFixture _expiredRegistry;
 
     public DockerRegistryPeer()
     {
@@ -34,42 +34,9 @@ public sealed class DockerRegistryPeer : IDisposable
 
         WriteExpiredServerCertificate();
 
-        Port = Peers.FreePort.Next();
-        _registry = StartRegistry("config.yml", Port, "server.pem", "server-key.pem");
-        ExpiredPort = Peers.FreePort.Next();
-        _expiredRegistry = StartRegistry("config-expired.yml", ExpiredPort, "expired.pem", "expired-key.pem");
-        Peers.FreePort.WaitUntilListening(Port, _registry, TimeSpan.FromSeconds(15));
-        Peers.FreePort.WaitUntilListening(ExpiredPort, _expiredRegistry, TimeSpan.FromSeconds(15));
+        _registry = DockerRegistryFixture.Start(_dir["registry"], _dir["server.pem"], _dir["server-key.pem"]);
+        _expiredRegistry = DockerRegistryFixture.Start(_dir["registry-expired"], _dir["expired.pem"], _dir["expired-key.pem"]);
         PushDemoImage();
-    }
-
-    private Process StartRegistry(string configName, int port, string certificate, string key)
-    {
-        Directory.CreateDirectory(_dir["data"]);
-        File.WriteAllText(_dir[configName], $"""
-            version: 0.1
-            log:
-              level: warn
-            storage:
-              filesystem:
-                rootdirectory: {_dir["data"]}
-            http:
-              addr: 127.0.0.1:{port}
-              secret: dcostls-test-secret
-              tls:
-                certificate: {_dir[certificate]}
-                key: {_dir[key]}
-            """);
-        var psi = new ProcessStartInfo("docker-registry") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add("serve");
-        psi.ArgumentList.Add(_dir[configName]);
-        foreach (var v in Tool.TrustVariables) psi.Environment.Remove(v);
-        var process = Process.Start(psi)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
     }
 
     /// <summary>A server certificate from the same CA that has already expired (cfssl cannot date one in the past).</summary>
@@ -94,10 +61,10 @@ public sealed class DockerRegistryPeer : IDisposable
         File.WriteAllText(_dir["expired-key.pem"], key.ExportPkcs8PrivateKeyPem() + "\n");
     }
 
-    public int Port { get; }
+    public int Port => _registry.Port;
 
     /// <summary>A second registry whose certificate (from the same CA) has expired.</summary>
-    public int ExpiredPort { get; }
+    public int ExpiredPort => _expiredRegistry.Port;
 
     /// <summary>host:port of the registry as image references write it.</summary>
     public string Registry => $"127.0.0.1:{Port}";
@@ -112,8 +79,8 @@ public sealed class DockerRegistryPeer : IDisposable
 
     public void Dispose()
     {
-        PeerProcess.Stop(_registry);
-        PeerProcess.Stop(_expiredRegistry);
+        _registry.Dispose();
+        _expiredRegistry.Dispose();
         _dir.Dispose();
     }
 

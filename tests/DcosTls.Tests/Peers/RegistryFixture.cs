@@ -21,46 +21,20 @@ public sealed class RegistryFixture : IDisposable
     public const string Password = "Pw-7fQz!reg-s3cret";
 
     private readonly TempDir _dir = new("dcostls-registry-");
-    private readonly Process _process;
+    private readonly DockerRegistryFixture _registry;
 
     public RegistryFixture()
     {
-        Port = Peers.FreePort.Next();
-        Host = $"127.0.0.1:{Port}";
-        Image = $"{Host}/demo:1";
-        CertDir = _dir["certs.d/" + Host];
-        Directory.CreateDirectory(CertDir);
         MakeCertificates();
         var (hcode, htpasswd, herr) = Tool.Run("htpasswd", "-Bbn", User, Password);
         if (hcode != 0) throw new InvalidOperationException("htpasswd failed: " + herr);
         File.WriteAllText(_dir["htpasswd"], htpasswd);
-        File.WriteAllText(_dir["config.yml"], $@"version: 0.1
-log:
-  level: warn
-storage:
-  filesystem:
-    rootdirectory: {_dir["data"]}
-http:
-  addr: 127.0.0.1:{Port}
-  secret: dcostls-test-not-secret
-  tls:
-    certificate: {_dir["registry.crt"]}
-    key: {_dir["registry.key"]}
-auth:
-  htpasswd:
-    realm: dcostls-test
-    path: {_dir["htpasswd"]}
-");
-        var psi = new ProcessStartInfo("docker-registry") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add("serve");
-        psi.ArgumentList.Add(_dir["config.yml"]);
-        foreach (var v in Tool.TrustVariables) psi.Environment.Remove(v);
-        _process = Process.Start(psi)!;
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        Peers.FreePort.WaitUntilListening(Port, _process, TimeSpan.FromSeconds(15));
+        _registry = DockerRegistryFixture.Start(_dir["registry"], _dir["registry.crt"], _dir["registry.key"], _dir["htpasswd"]);
+        Port = _registry.Port;
+        Host = $"127.0.0.1:{Port}";
+        Image = $"{Host}/demo:1";
+        Directory.CreateDirectory(CertDir);
+        File.Copy(_dir["ca.crt"], Path.Combine(CertDir, "ca.crt"));
         PushImage();
     }
 
@@ -72,7 +46,7 @@ auth:
     public string Image { get; }
 
     /// <summary>The per-host certs.d folder (ca.crt) for skopeo --cert-dir.</summary>
-    public string CertDir { get; }
+    public string CertDir => _dir["certs.d/" + Host];
 
     public string Auth => Convert.ToBase64String(Encoding.UTF8.GetBytes(User + ":" + Password));
 
@@ -101,7 +75,6 @@ auth:
         File.WriteAllText(_dir["san.ext"], "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n");
         Tool.Openssl("x509", "-req", "-in", _dir["registry.csr"], "-CA", _dir["ca.crt"], "-CAkey", _dir["ca.key"], "-CAcreateserial",
             "-days", "2", "-extfile", _dir["san.ext"], "-out", _dir["registry.crt"]);
-        File.Copy(_dir["ca.crt"], Path.Combine(CertDir, "ca.crt"));
     }
 
     private void PushImage()
@@ -115,7 +88,7 @@ auth:
 
     public void Dispose()
     {
-        PeerProcess.Stop(_process);
+        _registry.Dispose();
         _dir.Dispose();
     }
 }

@@ -102,7 +102,7 @@ public class TrustInputTests
             var crt = Assert.Single(Directory.GetFiles(dir["root/etc/docker/certs.d/" + registry]));
             Assert.EndsWith(".crt", crt);
             Assert.DoesNotContain("PRIVATE KEY", File.ReadAllText(crt));
-            Assert.Equal("644", Convert.ToString((int)File.GetUnixFileMode(crt), 8));
+            Assert.Equal("644", FileModes.Of(crt));
         }
         // One CA, one Mesos file and one link, whatever the number of registries.
         Assert.Equal(2, Directory.GetFileSystemEntries(dir["root/var/lib/dcos/pki/tls/certs"]).Length);
