@@ -227,13 +227,8 @@ internal sealed class DaemonTlsTester
         X509Certificate2[]? path = null;
         if (ca != null)
         {
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.AddRange(ca);
-            chain.ChainPolicy.ExtraStore.AddRange(serverChain);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
             // Dates are the Validity check's concern: here only the signatures and the anchor.
-            chain.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreNotTimeValid | X509VerificationFlags.IgnoreNotTimeNested;
+            using var chain = AnchoredChain.Create(ca, serverChain, X509VerificationFlags.IgnoreNotTimeValid | X509VerificationFlags.IgnoreNotTimeNested);
             bool built = chain.Build(server);
             if (built)
             {
@@ -377,12 +372,7 @@ internal sealed class DaemonTlsTester
                 return false;
             }
             using var server = new X509Certificate2(certificate);
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            chain.ChainPolicy.CustomTrustStore.AddRange(anchors);
-            // Intermediates the daemon sent are path candidates, never anchors.
-            if (offered != null) chain.ChainPolicy.ExtraStore.AddRange(offered.ChainPolicy.ExtraStore);
+            using var chain = AnchoredChain.Create(anchors, AnchoredChain.SentBy(offered));
             if (!chain.Build(server))
             {
                 refusal = $"'{server.Subject}' (issued by '{server.Issuer}') does not verify against {anchorSource}: " +

@@ -92,12 +92,7 @@ internal static class DockerCertificateCheck
 
     private static bool ChainsTo(DcosCertificate leaf, DcosCertificate ca)
     {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(ca.Certificate);
-        chain.ChainPolicy.ExtraStore.AddRange(leaf.Chain);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreWrongUsage;
+        using var chain = AnchoredChain.Create(new[] { ca.Certificate }, leaf.Chain, X509VerificationFlags.IgnoreWrongUsage);
         return chain.Build(leaf.Certificate);
     }
 

@@ -23,14 +23,10 @@ internal sealed class TlsPolicy
         if (SkipCertificateCheck) return true;
         if (PinnedCa == null) return errors == SslPolicyErrors.None;
         if (certificate == null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0) return false;
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(PinnedCa);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         // Intermediates the master sent (master cert <- DC/OS intermediate <- pinned root) help
         // build the chain; trust still comes only from the pinned CA.
-        if (presented != null)
-            foreach (var element in presented.ChainElements) chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+        var sent = presented?.ChainElements.Select(e => e.Certificate);
+        using var chain = Certificates.AnchoredChain.Create(new[] { PinnedCa }, sent);
         using var leaf = new X509Certificate2(certificate);
         return chain.Build(leaf);
     }

@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using DcosTls.Certificates;
 using System.Text;
 using DcosTls.Common;
 
@@ -47,12 +48,7 @@ internal sealed class RegistryTrustTester
             }
             using var server = new X509Certificate2(certificate);
             result.ServerSubject = server.Subject;
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            chain.ChainPolicy.CustomTrustStore.AddRange(anchors.ToArray());
-            // Intermediates the server sent are candidates for the path, never anchors.
-            if (offered != null) chain.ChainPolicy.ExtraStore.AddRange(offered.ChainPolicy.ExtraStore);
+            using var chain = AnchoredChain.Create(anchors, AnchoredChain.SentBy(offered));
             bool built = chain.Build(server);
             var status = chain.ChainStatus.Aggregate(X509ChainStatusFlags.NoError, (all, s) => all | s.Status);
             if (!built || status != X509ChainStatusFlags.NoError)

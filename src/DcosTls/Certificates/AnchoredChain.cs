@@ -1,0 +1,28 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace DcosTls.Certificates;
+
+/// <summary>
+/// A chain that trusts only the given anchors — a pinned cluster CA, the CAs installed for one
+/// registry, a daemon's tlscacert — never the machine's store. Revocation is not checked (private
+/// CAs here publish no CRLs). Candidates (intermediates a server sent, a certificate's own chain)
+/// help build the path but are never anchors. The caller disposes the chain.
+/// </summary>
+internal static class AnchoredChain
+{
+    internal static X509Chain Create(IEnumerable<X509Certificate2> anchors, IEnumerable<X509Certificate2>? candidates = null,
+        X509VerificationFlags flags = X509VerificationFlags.NoFlag)
+    {
+        var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.VerificationFlags = flags;
+        chain.ChainPolicy.CustomTrustStore.AddRange(anchors.ToArray());
+        if (candidates != null) chain.ChainPolicy.ExtraStore.AddRange(candidates.ToArray());
+        return chain;
+    }
+
+    /// <summary>The certificates a TLS peer sent, as the handshake's validation callback sees them.</summary>
+    internal static IEnumerable<X509Certificate2> SentBy(X509Chain? offered)
+        => offered == null ? Array.Empty<X509Certificate2>() : offered.ChainPolicy.ExtraStore.Cast<X509Certificate2>();
+}
