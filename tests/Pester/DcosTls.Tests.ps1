@@ -1,22 +1,32 @@
-#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
 <#
-    Module-level checks for pwsh users (./build.ps1 -Task Test runs them when Pester 5 is installed).
-    The xunit suite covers the same ground in the hosted engine; these run in a real pwsh.
+    Module-level checks in real pwsh: the manifest, help for every cmdlet, and a staging agent
+    provisioned from a local CA. tests/run.ps1 runs this tier with every Pester version it restores.
 #>
+BeforeDiscovery {
+    # -ForEach data is evaluated at discovery, so the module must be imported by then.
+    Import-Module (Join-Path $PSScriptRoot '../../DcosTls.psd1') -Force
+    $cmdlets = @((Get-Module DcosTls).ExportedCmdlets.Keys | Sort-Object)
+}
+
 BeforeAll {
-    $manifest = [System.IO.Path]::Combine($PSScriptRoot, '..', '..', 'DcosTls.psd1')
-    Import-Module $manifest -Force
+    Import-Module (Join-Path $PSScriptRoot '../../DcosTls.psd1') -Force
     $staging = Join-Path $TestDrive 'agent'
 }
 
 Describe 'DcosTls module' {
     It 'has a valid manifest' {
-        Test-ModuleManifest -Path ([System.IO.Path]::Combine($PSScriptRoot, '..', '..', 'DcosTls.psd1')) | Should -Not -BeNullOrEmpty
+        Test-ModuleManifest -Path (Join-Path $PSScriptRoot '../../DcosTls.psd1') | Should -Not -BeNullOrEmpty
     }
 
-    It 'documents every cmdlet' -ForEach @((Get-Module DcosTls).ExportedCmdlets.Keys) {
+    It 'exports the cmdlets it documents' {
+        (Get-Module DcosTls).ExportedCmdlets.Count | Should -BeGreaterOrEqual 19
+    }
+
+    It 'documents <_> with a synopsis, a description and an example' -ForEach $cmdlets {
         $help = Get-Help $_ -Full
         $help.Synopsis | Should -Not -BeNullOrEmpty
+        $help.Synopsis | Should -Not -Match '^\s*\S+ \[' -Because 'a synopsis from the help file, not the generated syntax'
+        ($help.description.Text -join '') | Should -Not -BeNullOrEmpty
         @($help.examples.example).Count | Should -BeGreaterThan 0
     }
 }
