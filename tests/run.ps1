@@ -6,7 +6,8 @@
       1. the real peers the tests use (Debian packages): installed with apt-get when missing and
          running as root; otherwise the exact apt-get line is printed and nothing runs;
       2. restore and build of DcosTls.sln, and the Pester packages (tests/Tools/PesterPackages.csproj);
-      3. the xunit tier (the hosted PowerShell engine, internals and real peers);
+      3. the unit tier (tests/DcosTls.UnitTests: pure parsers and editors) and the xunit tier
+         (tests/DcosTls.Tests: the hosted PowerShell engine, internals and real peers);
       4. the Pester tier in real pwsh, once per Pester version (tests/Pester/*.Tests.ps1).
     Counting is strict: a test that was found but did not execute (a crashed host, a skipped test, a
     Pester container that failed at discovery) is reported and fails the run, a filter that selects
@@ -14,9 +15,10 @@
     Every process the run starts carries DCOSTLS_TEST_RUN in its environment; whatever is still
     running with it at the end (a peer left by a crashed host) is stopped by PID.
 .PARAMETER Tier
-    Which tiers to run: Xunit, Pester. Default: both.
+    Which tiers to run: Unit (pure parsers, seconds, no peers), Xunit (the hosted engine with real
+    peers), Pester (real pwsh). Default: all three.
 .PARAMETER Filter
-    xunit --filter expression (for example FullyQualifiedName~Trust). Applies to the xunit tier only.
+    xunit --filter expression (for example FullyQualifiedName~Trust). Applies to the Unit and Xunit tiers.
 .PARAMETER PesterTag
     Pester tags to run (Filter.Tag). Applies to the Pester tier only.
 .PARAMETER PesterVersion
@@ -26,8 +28,8 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Xunit', 'Pester')]
-    [string[]] $Tier = @('Xunit', 'Pester'),
+    [ValidateSet('Unit', 'Xunit', 'Pester')]
+    [string[]] $Tier = @('Unit', 'Xunit', 'Pester'),
     [string] $Filter,
     [string[]] $PesterTag,
     [string[]] $PesterVersion = @('5.7.1', '6.2.0')
@@ -104,16 +106,15 @@ if ($LASTEXITCODE -ne 0) { $failed = 1; Complete-Run 'restore of the Pester pack
 & dotnet build DcosTls.sln --verbosity quiet --nologo
 if ($LASTEXITCODE -ne 0) { $failed = 1; Complete-Run 'build failed' }
 
-# 3. xunit -------------------------------------------------------------------------------------
-if ('Xunit' -in $Tier) {
-    $project = 'tests/DcosTls.Tests/DcosTls.Tests.csproj'
+# 3. The xunit tiers ----------------------------------------------------------------------------
+function Invoke-XunitTier([string] $Name, [string] $Project) {
     $filterArgs = if ($Filter) { @('--filter', $Filter) } else { @() }
     # Found = what discovery lists; executed = what the results file holds. The difference is what a
     # crashed host never ran.
-    $listing = & dotnet test $project --no-build --list-tests @filterArgs 2>&1
+    $listing = & dotnet test $Project --no-build --list-tests @filterArgs 2>&1
     $listed = @($listing | Where-Object { $_ -match '^\s{4}\S' }).Count
-    $results = Join-Path ([System.IO.Path]::GetTempPath()) "dcostls-xunit-$runId"
-    & dotnet test $project --no-build --logger 'trx;LogFileName=results.trx' --results-directory $results @filterArgs
+    $results = Join-Path ([System.IO.Path]::GetTempPath()) "dcostls-$Name-$runId"
+    & dotnet test $Project --no-build --logger 'trx;LogFileName=results.trx' --results-directory $results @filterArgs
     $status = $LASTEXITCODE
     $trx = Join-Path $results 'results.trx'
     $xPassed = 0; $xFailed = 0; $xExecuted = 0
@@ -125,10 +126,13 @@ if ('Xunit' -in $Tier) {
     }
     Remove-Item $results -Recurse -Force -ErrorAction Ignore
     if ($status -ne 0 -and $xFailed -eq 0) { $xFailed = 1 }   # the host failed without a result
-    Add-Count 'xunit' $listed $xPassed $xFailed ([Math]::Max(0, $listed - $xExecuted))
-    if ($listed -eq 0) { $failed++; Write-Host 'xunit: no test matched' }
+    Add-Count $Name $listed $xPassed $xFailed ([Math]::Max(0, $listed - $xExecuted))
+    if ($listed -eq 0) { $script:failed++; Write-Host "${Name}: no test matched" }
     Stop-RunProcess
 }
+# Pure parsers first: seconds, no peers.
+if ('Unit' -in $Tier) { Invoke-XunitTier 'unit' 'tests/DcosTls.UnitTests/DcosTls.UnitTests.csproj' }
+if ('Xunit' -in $Tier) { Invoke-XunitTier 'xunit' 'tests/DcosTls.Tests/DcosTls.Tests.csproj' }
 
 # 4. Pester in real pwsh -------------------------------------------------------------------------
 if ('Pester' -in $Tier) {
@@ -160,7 +164,7 @@ if ('Pester' -in $Tier) {
 # 5. Counting rules ------------------------------------------------------------------------------
 if ($notExecuted -gt 0) { Complete-Run "$notExecuted tests were found but did not execute" }
 $floorFile = Join-Path $PSScriptRoot 'test-floor.txt'
-$unfiltered = -not $Filter -and -not $PesterTag -and $Tier.Count -eq 2 -and $PesterVersion.Count -eq 2
+$unfiltered = -not $Filter -and -not $PesterTag -and $Tier.Count -eq 3 -and $PesterVersion.Count -eq 2
 if ($unfiltered -and (Test-Path $floorFile)) {
     $floor = [int]((Get-Content $floorFile | Where-Object { $_ -match '^\d+$' } | Select-Object -First 1))
     if ($found -lt $floor) { Complete-Run "only $found tests found; tests/test-floor.txt expects at least $floor" }
