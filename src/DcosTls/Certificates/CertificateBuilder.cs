@@ -34,15 +34,9 @@ internal static class CertificateBuilder
         return request.CreateSigningRequestPem();
     }
 
-    /// <summary>A leaf signed by a local CA certificate that carries its key.</summary>
+    /// <summary>A leaf signed by a local CA certificate that carries its key (LocalCaIssuer has checked it).</summary>
     internal static DcosCertificate IssueLocally(CertificateSpec spec, CertificateUsage usage, int validDays, DcosCertificate issuer)
     {
-        if (!issuer.IsCertificateAuthority)
-            throw new CertificateSpecException("Issuer",
-                $"The issuer '{issuer.CommonName}' is not a certificate authority (no CA flag in its basic constraints). Use New-TlsCertificateAuthority or import a CA certificate with its key.");
-        if (!issuer.HasPrivateKey)
-            throw new CertificateSpecException("Issuer",
-                $"The issuer '{issuer.CommonName}' has no private key. Import it with Import-DcosCertificate -KeyPath.");
         var key = CreateKey(spec);
         var request = CreateRequest(spec, key);
         AddLeafExtensions(request, spec, key, usage);

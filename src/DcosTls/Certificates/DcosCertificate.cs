@@ -86,7 +86,7 @@ public sealed class DcosCertificate
 
     public override string ToString() => $"{CommonName} ({Thumbprint[..16]}, expires {NotAfter:yyyy-MM-dd})";
 
-    private static (string[] Dns, string[] Ips) ReadSubjectAlternativeNames(X509Certificate2 cert)
+    internal static (string[] Dns, string[] Ips) ReadSubjectAlternativeNames(X509Certificate2 cert)
     {
         var dns = new List<string>();
         var ips = new List<string>();

@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using DcosTls.Certificates;
 using DcosTls.Common;
 using DcosTls.Session;
@@ -77,31 +76,27 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     {
         _index++;
         CertificateSpec spec;
+        ICertificateIssuer issuer;
         try
         {
             spec = CertificateSpec.Create(CommonName, DnsName, IPAddress, KeyAlgorithm,
                 MyInvocation.BoundParameters.ContainsKey(nameof(KeySize)) ? KeySize : null, forAuthority: false,
                 Country, State, Locality, Organization, OrganizationalUnit);
-            if (ParameterSetName == IssuerSet) CheckIssuer();
+            issuer = ChooseIssuer();
+            issuer.Validate();
         }
         catch (CertificateSpecException e)
         {
             Report("InvalidCertificateRequest," + e.Parameter, ErrorCategory.InvalidArgument, e.Message, CommonName);
             return;
         }
-        string source = ParameterSetName switch { IssuerSet => $"local CA '{Issuer.CommonName}'", SelfSignedSet => "self-signed", _ => "DC/OS CA" };
-        if (!ShouldProcess(spec.CommonName, $"Issue certificate ({source})")) return;
+        if (!ShouldProcess(spec.CommonName, $"Issue certificate ({issuer.Description})")) return;
 
         var progress = new ProgressRecord(0x0DC06, "New-DcosCertificate", $"Certificate {_index}: {spec.CommonName}");
         WriteProgress(progress);
         try
         {
-            DcosCertificate issued = ParameterSetName switch
-            {
-                IssuerSet => CertificateBuilder.IssueLocally(spec, Usage, ValidDays, Issuer),
-                SelfSignedSet => CertificateBuilder.CreateSelfSigned(spec, Usage, ValidDays),
-                _ => IssueFromCluster(spec),
-            };
+            var issued = issuer.Issue(spec, Usage);
             WarnOnUsageMismatch(issued);
             WriteObject(issued);
         }
@@ -109,17 +104,17 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
         {
             Report("InvalidCertificateRequest," + e.Parameter, ErrorCategory.InvalidArgument, e.Message, CommonName);
         }
-        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or InvalidOperationException or InvalidDataException)
-        {
-            // The CA answered 200 but with something that is not a certificate (or key) we can read.
-            Report("CaResponseInvalid", ErrorCategory.ProtocolError,
-                $"The DC/OS CA's answer for '{CommonName}' holds no readable certificate or key. Check that -Uri is a DC/OS Enterprise master.", CommonName);
-        }
         catch (DcosApiException e)
         {
             var record = ToErrorRecord(e, CommonName);
             if (e is DcosAuthenticationException) ThrowTerminatingError(record);
             WriteError(record);
+        }
+        catch (Exception e) when (ParameterSetName == ClusterSet && e is CryptographicException or InvalidDataException or FormatException)
+        {
+            // The CA answered 200 with a key or certificate that cannot be read.
+            Report("CaResponseInvalid", ErrorCategory.ProtocolError,
+                $"The DC/OS CA's answer for '{CommonName}' holds no readable certificate or key. Check that the session's cluster address is a DC/OS Enterprise master.", CommonName);
         }
         finally
         {
@@ -128,41 +123,13 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
         }
     }
 
-    private void CheckIssuer()
+    /// <summary>One issuer per parameter set; the cluster's needs a connected session.</summary>
+    private ICertificateIssuer ChooseIssuer() => ParameterSetName switch
     {
-        if (!Issuer.IsCertificateAuthority)
-            throw new CertificateSpecException("Issuer",
-                $"The issuer '{Issuer.CommonName}' is not a certificate authority (its basic constraints have no CA flag). Use New-TlsCertificateAuthority, or import the CA certificate with its key.");
-        if (!Issuer.HasPrivateKey)
-            throw new CertificateSpecException("Issuer",
-                $"The issuer '{Issuer.CommonName}' carries no private key. Import it with Import-DcosCertificate -KeyPath.");
-        if (Issuer.NotAfter <= DateTime.UtcNow)
-            throw new CertificateSpecException("Issuer", $"The issuer '{Issuer.CommonName}' expired on {Issuer.NotAfter:yyyy-MM-dd}. Make a new CA.");
-    }
-
-    private DcosCertificate IssueFromCluster(CertificateSpec spec)
-    {
-        var session = RequireSession();
-        var ca = new CfsslClient(session, Log, Cancel);
-        AsymmetricAlgorithm key;
-        string csr;
-        if (ServerGeneratedKey)
-        {
-            var (keyPem, csrPem) = ca.NewKey(spec);
-            key = PrivateKeyReader.Read(PemBlock.ReadAll(keyPem).First(PrivateKeyReader.IsKey), ReadOnlySpan<char>.Empty, false);
-            csr = csrPem;
-        }
-        else
-        {
-            key = CertificateBuilder.CreateKey(spec);
-            csr = CertificateBuilder.CreateSigningRequestPem(spec, key, Usage);
-        }
-        string certPem = ca.Sign(csr, spec.Hosts, Profile);
-        session.SigningCa ??= PemBlock.ReadCertificates(ca.Info(Profile)).FirstOrDefault();
-        var cert = PemBlock.ReadCertificates(certPem).First();
-        var chain = session.SigningCa != null ? new[] { session.SigningCa } : Array.Empty<X509Certificate2>();
-        return new DcosCertificate(cert, chain, key);
-    }
+        IssuerSet => new LocalCaIssuer(Issuer, ValidDays),
+        SelfSignedSet => new SelfSignedIssuer(ValidDays),
+        _ => new ClusterIssuer(RequireSession(), Profile, ServerGeneratedKey, Log, Cancel),
+    };
 
     private void WarnOnUsageMismatch(DcosCertificate issued)
     {

@@ -50,8 +50,11 @@ public sealed class DcosSession : IDisposable
     internal ServiceAccountLogin? ServiceAccount { get; }
     internal DcosApiClient Client { get; }
 
-    /// <summary>Cached signing-CA chain from /ca/api/v2/info, used as the chain of issued certificates.</summary>
-    internal X509Certificate2? SigningCa { get; set; }
+    /// <summary>
+    /// Signing CAs from /ca/api/v2/info, by profile ("" for the default): the chain of issued certificates
+    /// and what their answers are checked against.
+    /// </summary>
+    internal System.Collections.Concurrent.ConcurrentDictionary<string, X509Certificate2?> SigningCas { get; } = new(StringComparer.Ordinal);
 
     internal void SetToken(SecureString token, DateTime? expiresAt)
     {

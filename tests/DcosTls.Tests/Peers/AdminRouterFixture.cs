@@ -81,6 +81,9 @@ public sealed partial class AdminRouterFixture : IDisposable
     /// <summary>A rewrite of the body sent on to cfssl, per endpoint (to provoke real cfssl errors).</summary>
     public ConcurrentDictionary<string, Func<string, string>> CfsslBodyRewrite { get; } = new();
 
+    /// <summary>A rewrite of cfssl's answer, per endpoint, given the request body (a CA that answers wrongly).</summary>
+    public ConcurrentDictionary<string, Func<string, string, string>> CfsslAnswerRewrite { get; } = new();
+
     public void AddUser(string uid, string password) => _passwords[uid] = password;
 
     public void AddServiceAccount(string uid, string publicKeyPem)
@@ -152,6 +155,7 @@ public sealed partial class AdminRouterFixture : IDisposable
         using var response = await _toCfssl.PostAsync($"http://127.0.0.1:{Cfssl.Port}/api/v1/cfssl/{endpoint}",
             new StringContent(body, Encoding.UTF8, "application/json"));
         string text = await response.Content.ReadAsStringAsync();
+        if (CfsslAnswerRewrite.TryGetValue(endpoint, out var answer)) text = answer(body, text);
         // Pass cfssl's answer through as it is, text/plain error envelopes included.
         return Results.Content(text, response.Content.Headers.ContentType?.ToString() ?? "application/json", Encoding.UTF8, (int)response.StatusCode);
     }
