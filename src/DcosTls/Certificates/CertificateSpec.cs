@@ -1,3 +1,4 @@
+using DcosTls.Common;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
@@ -50,7 +51,11 @@ internal sealed class CertificateSpec
         var ips = new List<IPAddress>();
         foreach (string entry in SplitList(dnsNames))
         {
-            if (IPAddress.TryParse(entry, out var ip) && LooksLikeIp(entry)) { AddDistinct(ips, ip); continue; }
+            if (IpAddressText.LooksLikeAddress(entry))
+            {
+                AddDistinct(ips, IpAddressText.Parse(entry, out string? problem) ?? throw new CertificateSpecException("DnsName", problem + " Host names go in -DnsName, addresses in -IPAddress."));
+                continue;
+            }
             if (!IsValidDnsName(entry))
                 throw new CertificateSpecException("DnsName",
                     $"'{entry}' is not a valid DNS name: use letters, digits and hyphens in dot-separated labels of at most 63 characters (a leading '*.' is allowed).");
@@ -58,8 +63,8 @@ internal sealed class CertificateSpec
         }
         foreach (string entry in SplitList(ipAddresses))
         {
-            if (!IPAddress.TryParse(entry, out var ip) || !LooksLikeIp(entry))
-                throw new CertificateSpecException("IPAddress", $"'{entry}' is not an IPv4 or IPv6 address. Put host names in -DnsName.");
+            var ip = IpAddressText.Parse(entry, out string? problem)
+                ?? throw new CertificateSpecException("IPAddress", problem + " Put host names in -DnsName.");
             AddDistinct(ips, ip);
         }
 
@@ -111,8 +116,6 @@ internal sealed class CertificateSpec
         string body = name.StartsWith("*.", StringComparison.Ordinal) ? name[2..] : name;
         return body.Split('.').All(label => DnsLabel.IsMatch(label));
     }
-
-    private static bool LooksLikeIp(string s) => s.Contains(':') || Regex.IsMatch(s, @"^\d{1,3}(\.\d{1,3}){3}$");
 
     private static void AddDistinct(List<IPAddress> list, IPAddress ip)
     {
