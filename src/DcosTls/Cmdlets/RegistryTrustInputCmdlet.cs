@@ -104,6 +104,10 @@ public abstract class RegistryTrustInputCmdlet : DcosCmdlet
         {
             Fail(e.ErrorId, e.Category, e.Message, e.Target);
         }
+        catch (Files.AgentFileLockException e)
+        {
+            Fail(Files.AgentFileLockException.ErrorId, Files.AgentFileLockException.Category, e.Message, e.AgentLock);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Fail("TrustWriteFailed", ErrorCategory.WriteError, $"{e.Message} Check that -Root is writable (run as root on an agent).", null, e);

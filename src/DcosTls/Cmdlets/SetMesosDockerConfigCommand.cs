@@ -115,6 +115,11 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
             Fail(e.ErrorId, e.Category, e.Message, e.Target);
             return;
         }
+        catch (Files.AgentFileLockException e)
+        {
+            Fail(Files.AgentFileLockException.ErrorId, Files.AgentFileLockException.Category, e.Message, e.AgentLock);
+            return;
+        }
         catch (ArgumentException e)
         {
             Fail("PathOutsideRoot", ErrorCategory.InvalidArgument, e.Message, Path);

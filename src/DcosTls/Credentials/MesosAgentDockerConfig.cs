@@ -62,6 +62,9 @@ internal sealed class MesosAgentDockerConfig
         string environmentFile = _writer.Map(EnvironmentFilePath);
         foreach (string target in new[] { credentialsFile, environmentFile }) CheckTarget(target);
 
+        // Read, merge and write under the files' locks: a parallel run merging another registry waits
+        // and then reads what this one wrote, so no login is lost.
+        using var held = AgentFileLock.Acquire(_writer, new[] { _path, EnvironmentFilePath });
         var document = ReadExisting(credentialsFile);
         document.RewriteUsableEntries(_path);
         foreach (var credential in credentials) document.Set(credential);

@@ -18,6 +18,8 @@ internal abstract class CertsDirectoryStore : TrustStore
 
     internal override bool IsPerRegistry => true;
 
+    internal override string LockedFolder => BasePath;
+
     internal string RegistryDirectory(RegistryName registry) => BasePath + "/" + registry.Value;
 
     internal override IEnumerable<RegistryTrustResult> Install(RegistryName? registry, TrustCertificate certificate)

@@ -62,8 +62,16 @@ internal sealed class RegistryTrustInstaller
         }
     }
 
+    /// <summary>
+    /// Held while a change runs: another run (here or in another process) that shares a store waits, so
+    /// it never picks the same free file name or hash-link index.
+    /// </summary>
+    private AgentFileLock LockStores(string? legacyBundlePath)
+        => AgentFileLock.Acquire(_writer, _stores.Select(s => s.LockedFolder).Concat(legacyBundlePath != null ? new[] { legacyBundlePath } : Array.Empty<string>()));
+
     internal IEnumerable<RegistryTrustResult> Install(IReadOnlyList<TrustRequest> requests, string? legacyBundlePath)
     {
+        using var held = LockStores(legacyBundlePath);
         foreach (var request in requests)
         {
             foreach (var store in _stores)
@@ -81,6 +89,7 @@ internal sealed class RegistryTrustInstaller
 
     internal IEnumerable<RegistryTrustResult> Uninstall(IReadOnlyList<TrustRequest> requests)
     {
+        using var held = LockStores(null);
         foreach (var request in requests)
         {
             foreach (var store in _stores)
