@@ -6,13 +6,14 @@ namespace DcosTls.Cmdlets;
 
 /// <summary>
 /// Get-DockerRegistryTrust: what is installed in each store, with expiry and the health of the
-/// OpenSSL hash links (missing link, gap, dangling link, link under a wrong hash).
+/// OpenSSL hash links (missing link, gap, dangling link, link under a wrong hash). With -Registry, a
+/// shared store's rows are those of the registry's CAs (SharedStoreRows), listed with its name.
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "DockerRegistryTrust")]
 [OutputType(typeof(InstalledRegistryTrust))]
 public sealed class GetDockerRegistryTrustCommand : DcosCmdlet
 {
-    /// <summary>Only these registries' certs.d folders (Mesos and System are shared by all registries).</summary>
+    /// <summary>Only these registries: their certs.d folders, and the Mesos/System rows of the CAs those folders hold.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(RegistryCompleter))]
     public string[]? Registry { get; set; }
@@ -45,11 +46,17 @@ public sealed class GetDockerRegistryTrustCommand : DcosCmdlet
                 try { system.Prepare(); }
                 catch (InvalidOperationException e) { Fail("TrustStoreUnavailable", ErrorCategory.NotImplemented, e.Message, target); }
             }
-            // Shared stores are listed once, whatever registries were asked for.
-            foreach (var registry in store.IsPerRegistry ? registries : new List<RegistryName?> { null })
+            var asked = registries.OfType<RegistryName>().ToList();
+            if (store.IsPerRegistry || asked.Count == 0)
             {
-                foreach (var row in store.List(registry)) WriteObject(row);
+                foreach (var registry in registries)
+                    foreach (var row in store.List(registry)) WriteObject(row);
+                continue;
             }
+            // A shared store is read once; its rows are listed for each registry they belong to.
+            var shared = store.List(null).ToList();
+            foreach (var registry in asked)
+                foreach (var row in SharedStoreRows.For(registry, shared, writer, WriteWarning)) WriteObject(row);
         }
     }
 }

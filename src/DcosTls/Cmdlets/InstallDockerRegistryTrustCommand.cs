@@ -13,10 +13,6 @@ namespace DcosTls.Cmdlets;
 [OutputType(typeof(RegistryTrustResult))]
 public sealed class InstallDockerRegistryTrustCommand : RegistryTrustInputCmdlet
 {
-    /// <summary>Stores to write; default Docker and Mesos.</summary>
-    [Parameter]
-    public TrustTarget[] Target { get; set; } = { TrustTarget.Docker, TrustTarget.Mesos };
-
     /// <summary>Installs an expired (or not yet valid) CA anyway.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -51,8 +47,9 @@ public sealed class InstallDockerRegistryTrustCommand : RegistryTrustInputCmdlet
 
     protected override void EndProcessing()
     {
+        if (PipelineWasEmpty) return;
         var writer = CreateWriter(Root);
-        var installer = new RegistryTrustInstaller(writer, Target, WriteWarning, WriteVerbose, (t, a) => ShouldProcess(t, a));
+        var installer = new RegistryTrustInstaller(writer, Requests, WriteWarning, WriteVerbose, (t, a) => ShouldProcess(t, a));
         bool changed = false;
         Run(() => installer.Check(Requests, LegacyBundlePath));
         Run(() =>

@@ -9,7 +9,9 @@ namespace DcosTls.Cmdlets;
 /// What Install- and Uninstall-DockerRegistryTrust share: registries, targets, -Root, and CA
 /// certificates from the pipeline (DcosCertificate, X509Certificate2, objects with CertificatePem)
 /// or -Path. Input is checked and collected record by record; the work happens in EndProcessing,
-/// so one bad input stops the command before anything is written.
+/// so one bad input stops the command before anything is written. Registry, Target and
+/// CertificatePem bind by property name, so Get-DockerRegistryTrust rows flow in: each row acts on
+/// its own store (a Mesos row on the Mesos folder, a Docker row on its registry's folder).
 /// </summary>
 public abstract class RegistryTrustInputCmdlet : DcosCmdlet
 {
@@ -40,6 +42,18 @@ public abstract class RegistryTrustInputCmdlet : DcosCmdlet
     [Parameter]
     public string? Root { get; set; }
 
+    /// <summary>Stores to act on; default Docker and Mesos. Bound from a piped row's Target.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public TrustTarget[] Target { get; set; } = { TrustTarget.Docker, TrustTarget.Mesos };
+
+    private bool _emptyInput;
+
+    /// <summary>
+    /// Nothing came down the pipeline (Get-DockerRegistryTrust found nothing, or only broken rows):
+    /// the command then does nothing, as any pwsh command given no input. A piped $null is not this.
+    /// </summary>
+    private protected bool PipelineWasEmpty => MyInvocation.ExpectingInput && Requests.Count == 0 && !_emptyInput;
+
     /// <summary>Checks one certificate before it is accepted (Install refuses expired CAs).</summary>
     private protected virtual void Accept(X509Certificate2 certificate) { }
 
@@ -53,14 +67,27 @@ public abstract class RegistryTrustInputCmdlet : DcosCmdlet
         }
         if (registries.Count == 0) registries.Add(null);
 
-        foreach (var certificate in ReadCertificates())
+        if (Certificate?.BaseObject is InstalledRegistryTrust { CertificatePem: null } broken && string.IsNullOrEmpty(CertificatePem))
+        {
+            // A Get-DockerRegistryTrust row for a dangling link or a file that is not PEM: there is
+            // no certificate to act on, and the other rows still are.
+            WriteWarning($"'{broken.Path}' ({broken.Target}, {broken.Health}) holds no certificate; skipped.");
+            return;
+        }
+
+        var certificates = ReadCertificates();
+        _emptyInput |= certificates.Count == 0;
+        foreach (var certificate in certificates)
         {
             Accept(certificate);
             var trusted = new TrustCertificate(certificate);
             foreach (var registry in registries)
             {
-                if (Requests.Any(r => r.Registry?.Value == registry?.Value && r.Certificate.Thumbprint == trusted.Thumbprint)) continue;
-                Requests.Add(new TrustRequest(registry, trusted));
+                foreach (var target in Target.Distinct())
+                {
+                    if (Requests.Any(r => r.Registry?.Value == registry?.Value && r.Target == target && r.Certificate.Thumbprint == trusted.Thumbprint)) continue;
+                    Requests.Add(new TrustRequest(registry, trusted, target));
+                }
             }
         }
     }

@@ -102,7 +102,7 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
 
     private void ConfigureAgent()
     {
-        string root = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Root);
+        string root = ResolvePath(Root);
         MesosDockerConfigResult result;
         var agent = new MesosAgentDockerConfig(CreateWriter(root), Path, Replace);
         try

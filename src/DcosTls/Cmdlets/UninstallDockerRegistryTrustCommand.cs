@@ -13,13 +13,10 @@ namespace DcosTls.Cmdlets;
 [OutputType(typeof(RegistryTrustResult))]
 public sealed class UninstallDockerRegistryTrustCommand : RegistryTrustInputCmdlet
 {
-    /// <summary>Stores to clean; default Docker and Mesos (as Install).</summary>
-    [Parameter]
-    public TrustTarget[] Target { get; set; } = { TrustTarget.Docker, TrustTarget.Mesos };
-
     protected override void EndProcessing()
     {
-        var installer = new RegistryTrustInstaller(CreateWriter(Root), Target, WriteWarning, WriteVerbose, (t, a) => ShouldProcess(t, a));
+        if (PipelineWasEmpty) return;
+        var installer = new RegistryTrustInstaller(CreateWriter(Root), Requests, WriteWarning, WriteVerbose, (t, a) => ShouldProcess(t, a));
         Run(() => installer.Check(Requests, null, registryRequired: false));
         Run(() =>
         {

@@ -37,7 +37,7 @@ public abstract class DcosCmdlet : PSCmdlet
     /// <summary>A writer for agent paths under a staging root, going through ShouldProcess.</summary>
     internal StagedFileWriter CreateWriter(string? root)
     {
-        string resolved = string.IsNullOrEmpty(root) ? "/" : SessionState.Path.GetUnresolvedProviderPathFromPSPath(root);
+        string resolved = string.IsNullOrEmpty(root) ? "/" : ResolvePath(root);
         return new StagedFileWriter(resolved, (target, action) => ShouldProcess(target, action)) { DryRun = IsWhatIf() };
     }
 
@@ -49,6 +49,18 @@ public abstract class DcosCmdlet : PSCmdlet
         return preference is bool b ? b : preference is SwitchParameter p && p.IsPresent;
     }
 
-    /// <summary>A user-given file path (relative to the current location, ~ expanded).</summary>
-    protected string ResolvePath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+    /// <summary>A user-given file path: relative to the current pwsh location (not the process's), ~ expanded.</summary>
+    protected string ResolvePath(string path)
+    {
+        try
+        {
+            return UserPath.Resolve(SessionState.Path, path);
+        }
+        catch (Exception e) when (e is ArgumentException or SessionStateException or NotSupportedException)
+        {
+            Fail("PathNotOnFileSystem", ErrorCategory.InvalidArgument,
+                $"'{path}' is not a file system path ({e.Message.TrimEnd('.')}). Give a file or folder path, absolute or relative to the current location.", path);
+            throw; // not reached: Fail throws
+        }
+    }
 }

@@ -7,7 +7,8 @@ namespace DcosTls.Common;
 
 /// <summary>
 /// Tab completion for -Registry: the registries an agent already knows, from its certs.d folders
-/// (Docker and containers) and the keys of its Docker credential files, under -Root when given.
+/// (Docker and containers) and the keys of its Docker credential files, under -Root when given. A
+/// relative -Root is taken from the current pwsh location, as the command itself will take it.
 /// </summary>
 public sealed class RegistryCompleter : IArgumentCompleter
 {
@@ -17,7 +18,9 @@ public sealed class RegistryCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters)
     {
-        string root = fakeBoundParameters["Root"]?.ToString() ?? "/";
+        string? given = fakeBoundParameters["Root"]?.ToString();
+        string? root = string.IsNullOrEmpty(given) ? "/" : UserPath.ResolveForCompletion(given);
+        if (root == null) return Array.Empty<CompletionResult>();
         var names = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var dir in CertsDirectories.Select(d => Path.Combine(root, d)).Where(Directory.Exists))
             foreach (var entry in Directory.EnumerateDirectories(dir)) names.Add(Path.GetFileName(entry));

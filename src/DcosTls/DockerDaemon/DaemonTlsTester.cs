@@ -240,8 +240,9 @@ internal sealed class DaemonTlsTester
             {
                 string why = string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0).Distinct());
                 Add(DaemonTlsCheckName.ServerChain, false,
-                    $"'{leaf.CommonName}' (issued by '{leaf.Issuer}') does not chain to the CA in tlscacert ({string.Join(", ", ca.Select(c => "'" + c.Subject + "'"))}): {why}. " +
-                    "Clients trusting that CA refuse the daemon; issue the server certificate from it and run Set-DockerDaemonTls.");
+                    $"'{leaf.CommonName}' (issued by '{leaf.Issuer}') does not chain to the CA in tlscacert ({string.Join(", ", ca.Select(c => "'" + c.Subject + "'"))}): {why}." +
+                    IssuerKeyMismatch.Explain(server, ca) +
+                    " Clients trusting that CA refuse the daemon; issue the server certificate from it and run Set-DockerDaemonTls.");
             }
         }
 
@@ -376,7 +377,8 @@ internal sealed class DaemonTlsTester
             if (!chain.Build(server))
             {
                 refusal = $"'{server.Subject}' (issued by '{server.Issuer}') does not verify against {anchorSource}: " +
-                    string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0).Distinct());
+                    string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0).Distinct()) +
+                    IssuerKeyMismatch.Explain(server, anchors);
                 return false;
             }
             if ((errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)

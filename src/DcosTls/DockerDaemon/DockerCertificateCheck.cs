@@ -49,7 +49,8 @@ internal static class DockerCertificateCheck
                     $"'{server.CommonName}' has no DNS SAN for '{host.Host}' in '{host.Text}' ({DescribeSans(server)}). Issue it again with -DnsName {host.Host}.");
         }
         if (!ChainsTo(server, ca))
-            warnings.Add($"'{server.CommonName}' is not signed by '{ca.CommonName}': clients that trust only ca.pem will refuse the daemon.");
+            warnings.Add($"'{server.CommonName}' is not signed by '{ca.CommonName}': clients that trust only ca.pem will refuse the daemon." +
+                IssuerKeyMismatch.Explain(server.Certificate, new[] { ca.Certificate }));
         return warnings;
     }
 

@@ -42,9 +42,9 @@ internal abstract class CertsDirectoryStore : TrustStore
         yield return Result(reg, Path.Combine(fullDir, name), action, certificate);
     }
 
-    internal override IEnumerable<RegistryTrustResult> Uninstall(RegistryName? registry, TrustCertificate certificate)
+    internal override IEnumerable<RegistryTrustResult> Uninstall(IReadOnlyCollection<RegistryName>? registries, TrustCertificate certificate)
     {
-        if (registry != null) return UninstallFrom(registry, certificate);
+        if (registries != null) return registries.SelectMany(r => UninstallFrom(r, certificate));
         // No registry: every registry folder that holds the certificate.
         string fullBase = Writer.Map(BasePath);
         if (!Directory.Exists(fullBase)) return Enumerable.Empty<RegistryTrustResult>();

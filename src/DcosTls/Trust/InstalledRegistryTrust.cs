@@ -31,4 +31,12 @@ public sealed class InstalledRegistryTrust
     public string? CertificatePem { get; internal set; }
 
     public override string ToString() => $"{Target} {Path} ({Health})";
+
+    /// <summary>This row of a shared store, as listed for one registry that relies on it.</summary>
+    internal InstalledRegistryTrust ForRegistry(string registry)
+    {
+        var copy = (InstalledRegistryTrust)MemberwiseClone();
+        copy.Registry = registry;
+        return copy;
+    }
 }

@@ -56,15 +56,16 @@ internal sealed class MesosHashedStore : TrustStore
         yield return Result(registry, Path.Combine(dir, linkName), linkAction, certificate);
     }
 
-    internal override IEnumerable<RegistryTrustResult> Uninstall(RegistryName? registry, TrustCertificate certificate)
+    internal override IEnumerable<RegistryTrustResult> Uninstall(IReadOnlyCollection<RegistryName>? registries, TrustCertificate certificate)
     {
         string dir = FullDirectory;
         if (!Directory.Exists(dir)) yield break;
-        // The Mesos folder is shared by every registry: uninstalling the CA for one registry must not
-        // take it from the others that still trust it through their certs.d folders.
-        if (registry != null)
+        RegistryName? registry = null; // the results of a shared store name no registry
+        // The Mesos folder is shared by every registry: uninstalling the CA for some registries must
+        // not take it from the others that still trust it through their certs.d folders.
+        if (registries != null)
         {
-            var others = RegistriesStillTrusting(certificate, registry);
+            var others = RegistriesStillTrusting(certificate, registries);
             if (others.Count > 0)
             {
                 Warn($"'{certificate.CommonName}' stays in {AgentDirectory}: the registries {string.Join(", ", others)} still trust it. Uninstall it for them too, or run Uninstall-DockerRegistryTrust without -Registry.");
@@ -234,7 +235,7 @@ internal sealed class MesosHashedStore : TrustStore
     }
 
     /// <summary>Other registries whose Docker or containers certs.d folder holds this CA.</summary>
-    private List<string> RegistriesStillTrusting(TrustCertificate certificate, RegistryName leaving)
+    private List<string> RegistriesStillTrusting(TrustCertificate certificate, IReadOnlyCollection<RegistryName> leaving)
     {
         var names = new SortedSet<string>(StringComparer.Ordinal);
         foreach (string basePath in new[] { "/etc/docker/certs.d", "/etc/containers/certs.d" })
@@ -244,7 +245,7 @@ internal sealed class MesosHashedStore : TrustStore
             foreach (string folder in Directory.EnumerateDirectories(full))
             {
                 string name = Path.GetFileName(folder);
-                if (name == leaving.Value) continue;
+                if (leaving.Any(r => r.Value == name)) continue;
                 if (Directory.EnumerateFiles(folder, "*.crt").Any(f => Holds(f, certificate))) names.Add(name);
             }
         }

@@ -4,12 +4,15 @@ using DcosTls.Files;
 
 namespace DcosTls.Trust;
 
-/// <summary>One registry and the CA certificates to trust for it.</summary>
-internal sealed record TrustRequest(RegistryName? Registry, TrustCertificate Certificate);
+/// <summary>One CA certificate to trust (or no longer trust) for one registry in one store.</summary>
+internal sealed record TrustRequest(RegistryName? Registry, TrustCertificate Certificate, TrustTarget Target);
 
 /// <summary>
-/// Installs and uninstalls registry CAs across the chosen stores. Check() looks at every input
-/// and store first and throws before the first write; Install/Uninstall then only write.
+/// Installs and uninstalls registry CAs across the stores the requests name. Check() looks at every
+/// input and store first and throws before the first write; Install/Uninstall then only write.
+/// Each file is visited once per command, however many requests lead to it: a shared store (Mesos,
+/// System) once per certificate, a certs.d folder once per registry and certificate, so -Confirm
+/// asks about a file once and -WhatIf names it once.
 /// </summary>
 internal sealed class RegistryTrustInstaller
 {
@@ -19,15 +22,17 @@ internal sealed class RegistryTrustInstaller
     private readonly Action<string> _verbose;
     private readonly Func<string, string, bool> _shouldProcess;
 
-    internal RegistryTrustInstaller(StagedFileWriter writer, IEnumerable<TrustTarget> targets, Action<string> warn,
+    internal RegistryTrustInstaller(StagedFileWriter writer, IReadOnlyList<TrustRequest> requests, Action<string> warn,
         Action<string> verbose, Func<string, string, bool> shouldProcess)
     {
         _writer = writer;
         _warn = warn;
         _verbose = verbose;
         _shouldProcess = shouldProcess;
-        _stores = targets.Distinct().Select(t => TrustStores.Create(t, writer, warn)).ToList();
+        _stores = requests.Select(r => r.Target).Distinct().Select(t => TrustStores.Create(t, writer, warn)).ToList();
     }
+
+    private TrustStore StoreFor(TrustRequest request) => _stores.First(s => s.Target == request.Target);
 
     /// <summary>Everything that can be refused is refused here, before any file is touched.</summary>
     /// <param name="registryRequired">Install needs a registry for certs.d; Uninstall without one cleans every registry folder.</param>
@@ -40,7 +45,7 @@ internal sealed class RegistryTrustInstaller
         {
             try { store.Prepare(); }
             catch (InvalidOperationException e) { throw new RegistryTrustException("TrustStoreUnavailable", ErrorCategory.NotImplemented, e.Message, store.Target); }
-            if (registryRequired && store.IsPerRegistry && requests.Any(r => r.Registry == null))
+            if (registryRequired && store.IsPerRegistry && requests.Any(r => r.Target == store.Target && r.Registry == null))
                 throw new RegistryTrustException("RegistryRequired", ErrorCategory.InvalidArgument,
                     $"The {store.Target} target keeps one folder per registry: give -Registry host[:port] as written in image references.");
         }
@@ -48,17 +53,14 @@ internal sealed class RegistryTrustInstaller
             throw new RegistryTrustException("LegacyBundleNotFound", ErrorCategory.ObjectNotFound,
                 $"The bundle '{_writer.Map(legacyBundlePath)}' does not exist. Give the agent path of the existing cacert.pem (it is appended to, never created).",
                 legacyBundlePath);
-        bool docker = _stores.Any(s => s.Target == TrustTarget.Docker);
-        bool containers = _stores.Any(s => s.Target == TrustTarget.Containers);
-        if (docker && !containers)
+        var shadow = new ContainersCertsStore(_writer, _warn);
+        var withContainers = requests.Where(r => r.Target == TrustTarget.Containers).Select(r => r.Registry?.Value).ToHashSet();
+        foreach (var registry in requests.Where(r => r.Target == TrustTarget.Docker && !withContainers.Contains(r.Registry?.Value))
+            .Select(r => r.Registry).OfType<RegistryName>().DistinctBy(r => r.Value))
         {
-            var shadow = new ContainersCertsStore(_writer, _warn);
-            foreach (var registry in requests.Select(r => r.Registry).OfType<RegistryName>().DistinctBy(r => r.Value))
-            {
-                string dir = _writer.Map(shadow.RegistryDirectory(registry));
-                if (Directory.Exists(dir))
-                    _warn($"'{dir}' exists: podman and skopeo use it instead of /etc/docker/certs.d/{registry.Value}. Add -Target Containers to install the CA there too.");
-            }
+            string dir = _writer.Map(shadow.RegistryDirectory(registry));
+            if (Directory.Exists(dir))
+                _warn($"'{dir}' exists: podman and skopeo use it instead of /etc/docker/certs.d/{registry.Value}. Add -Target Containers to install the CA there too.");
         }
     }
 
@@ -72,12 +74,13 @@ internal sealed class RegistryTrustInstaller
     internal IEnumerable<RegistryTrustResult> Install(IReadOnlyList<TrustRequest> requests, string? legacyBundlePath)
     {
         using var held = LockStores(legacyBundlePath);
+        var done = new HashSet<(TrustTarget, string?, string)>();
         foreach (var request in requests)
         {
-            foreach (var store in _stores)
-            {
-                foreach (var result in store.Install(request.Registry, request.Certificate)) yield return result;
-            }
+            var store = StoreFor(request);
+            var registry = store.IsPerRegistry ? request.Registry : null;
+            if (!done.Add((store.Target, registry?.Value, request.Certificate.Thumbprint))) continue;
+            foreach (var result in store.Install(request.Registry, request.Certificate)) yield return result;
         }
         if (legacyBundlePath != null)
         {
@@ -87,15 +90,21 @@ internal sealed class RegistryTrustInstaller
         foreach (var store in _stores) store.AfterChange(_shouldProcess, _verbose);
     }
 
+    /// <summary>
+    /// Per store and certificate, one call with every registry the requests name (null when a request
+    /// names none: every registry), in the order the requests came.
+    /// </summary>
     internal IEnumerable<RegistryTrustResult> Uninstall(IReadOnlyList<TrustRequest> requests)
     {
         using var held = LockStores(null);
-        foreach (var request in requests)
+        var groups = requests.GroupBy(r => (r.Target, r.Certificate.Thumbprint));
+        foreach (var group in groups)
         {
-            foreach (var store in _stores)
-            {
-                foreach (var result in store.Uninstall(request.Registry, request.Certificate)) yield return result;
-            }
+            var store = StoreFor(group.First());
+            IReadOnlyCollection<RegistryName>? registries = group.Any(r => r.Registry == null)
+                ? null
+                : group.Select(r => r.Registry!).DistinctBy(r => r.Value).ToList();
+            foreach (var result in store.Uninstall(registries, group.First().Certificate)) yield return result;
         }
         foreach (var store in _stores) store.AfterChange(_shouldProcess, _verbose);
     }

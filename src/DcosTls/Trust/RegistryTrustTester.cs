@@ -60,7 +60,8 @@ internal sealed class RegistryTrustTester
                 else
                     (refusal, refusalMessage) = (TrustTestReason.UnknownAuthority,
                         $"'{server.Subject}' (issued by '{server.Issuer}') does not chain to a CA installed for {registry.Value} in the {target} store: " +
-                        string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0).Distinct()));
+                        string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0).Distinct()) +
+                        IssuerKeyMismatch.Explain(server, anchors));
                 return false;
             }
             if ((errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)

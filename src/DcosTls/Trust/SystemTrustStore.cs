@@ -78,7 +78,7 @@ internal sealed class SystemTrustStore : TrustStore
         yield return Result(registry, Path.Combine(fullDir, name), action, certificate);
     }
 
-    internal override IEnumerable<RegistryTrustResult> Uninstall(RegistryName? registry, TrustCertificate certificate)
+    internal override IEnumerable<RegistryTrustResult> Uninstall(IReadOnlyCollection<RegistryName>? registries, TrustCertificate certificate)
     {
         var flavour = Current;
         string fullDir = Writer.Map(flavour.AnchorDirectory);
@@ -86,7 +86,7 @@ internal sealed class SystemTrustStore : TrustStore
         {
             var action = Writer.Delete(flavour.AnchorDirectory + "/" + Path.GetFileName(existing));
             _changed |= action == FileAction.Removed;
-            yield return Result(registry, existing, action, certificate);
+            yield return Result(null, existing, action, certificate);
         }
     }
 

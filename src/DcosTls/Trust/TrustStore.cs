@@ -33,7 +33,12 @@ internal abstract class TrustStore
 
     internal abstract IEnumerable<RegistryTrustResult> Install(RegistryName? registry, TrustCertificate certificate);
 
-    internal abstract IEnumerable<RegistryTrustResult> Uninstall(RegistryName? registry, TrustCertificate certificate);
+    /// <summary>
+    /// Removes the certificate for the given registries; null = for every registry. A per-registry
+    /// store cleans those registries' folders; a shared store (Mesos) keeps the certificate while a
+    /// registry that is not leaving still trusts it.
+    /// </summary>
+    internal abstract IEnumerable<RegistryTrustResult> Uninstall(IReadOnlyCollection<RegistryName>? registries, TrustCertificate certificate);
 
     /// <summary>What is installed; registry null = every registry.</summary>
     internal abstract IEnumerable<InstalledRegistryTrust> List(RegistryName? registry);
