@@ -56,7 +56,7 @@ $null = $server | Export-DcosCertificate -Path ([System.IO.Path]::Combine($out, 
 Step "3. Docker daemon TLS: ca.pem, server-cert.pem, server-key.pem, daemon.json and the systemd drop-in"
 $agentIp = '10.0.0.21'
 $daemon = Use-Certificate 'docker-agent' { New-DcosCertificate -Issuer $ca -CommonName 'docker-agent' -DnsName 'localhost' -IPAddress $agentIp, '127.0.0.1' -KeyAlgorithm ECDSA }
-Set-DockerDaemonTls -Root $Root -CaCertificate $ca -Certificate $daemon -Hosts 'unix:///var/run/docker.sock', "tcp://${agentIp}:2376"
+Set-DockerDaemonTls -Root $Root -CaCertificate $ca -Certificate $daemon -Hosts 'unix:///var/run/docker.sock', "tcp://${agentIp}:2376" -PassThru
 
 Step "4. Docker client certificate (DOCKER_CERT_PATH) for operators"
 $operator = Use-Certificate 'operator' { New-DcosCertificate -Issuer $ca -CommonName 'operator' -Usage Client -KeyAlgorithm ECDSA }
@@ -83,7 +83,7 @@ $registryLogin = [System.Management.Automation.PSCredential]::new('example-user'
 $dockerAuth = New-DockerAuthConfig -Registry $Registry -Credential $registryLogin
 $dockerAuth
 # /var/lib/dcos/docker_credentials (0600) and MESOS_DOCKER_CONFIG in /var/lib/dcos/mesos-slave-common.
-$dockerAuth | Set-MesosDockerConfig -Root $Root
+$dockerAuth | Set-MesosDockerConfig -Root $Root -PassThru
 # The archive Marathon apps on the Docker containerizer fetch: "fetch": [{"uri": "file:///etc/docker.tar.gz"}].
 $dockerAuth | New-DockerAuthArchive -Root $Root -Path /etc/docker.tar.gz
 

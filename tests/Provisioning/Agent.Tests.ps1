@@ -44,7 +44,8 @@ Describe 'Registry trust on this agent' -Tag Provisioning -ForEach $registries {
     It 'the registry <_> presents a certificate those CAs verify' {
         $test = @{ Registry = $name; Root = $Root; Target = 'Docker', 'Mesos' }
         if ($ConnectAddress) { $test.ConnectAddress = $ConnectAddress }
-        Test-DockerRegistryTrust @test | Should -BeTrue
+        # -ErrorAction Stop: a failure then says why (which store, which CA) instead of "got $false".
+        Test-DockerRegistryTrust @test -ErrorAction Stop | Should -BeTrue
     }
 }
 
@@ -65,6 +66,6 @@ Describe 'Registry credentials on this agent' -Tag Provisioning {
 
 Describe 'Docker daemon TLS on this agent' -Tag Provisioning -Skip:(-not $DaemonTls) {
     It 'daemon.json, the certificates and the key are consistent' {
-        Test-DockerDaemonTls -Root $Root | Should -BeTrue
+        Test-DockerDaemonTls -Root $Root -ErrorAction Stop | Should -BeTrue
     }
 }

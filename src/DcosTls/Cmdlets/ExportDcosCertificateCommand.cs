@@ -18,9 +18,12 @@ public enum CertificateExportFormat
     Pkcs12,
 }
 
-/// <summary>Export-DcosCertificate: the only way a private key leaves a DcosCertificate.</summary>
+/// <summary>
+/// Export-DcosCertificate: the only way a private key leaves a DcosCertificate. Silent unless
+/// -PassThru, which emits one WrittenFile per file.
+/// </summary>
 [Cmdlet(VerbsData.Export, "DcosCertificate", SupportsShouldProcess = true)]
-[OutputType(typeof(FileInfo))]
+[OutputType(typeof(WrittenFile))]
 public sealed class ExportDcosCertificateCommand : DcosCmdlet
 {
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
@@ -45,6 +48,10 @@ public sealed class ExportDcosCertificateCommand : DcosCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>Emits one row per file (role, action, mode, path).</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
     protected override void ProcessRecord()
     {
         string target = ResolvePath(Path);
@@ -61,7 +68,7 @@ public sealed class ExportDcosCertificateCommand : DcosCmdlet
         // An encrypted key or a PKCS#12 file never has the same bytes twice (random salt and IV):
         // one that holds the same certificates and key is kept, so a re-run changes nothing.
         var keep = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (file, content, mode) in planned)
+        foreach (var (_, file, content, mode) in planned)
         {
             if (!File.Exists(file) || File.ReadAllBytes(file).AsSpan().SequenceEqual(content)) continue;
             if (ExportEquivalence.Holds(file, Format, Certificate, Password, mode)) { keep.Add(file); continue; }
@@ -72,12 +79,12 @@ public sealed class ExportDcosCertificateCommand : DcosCmdlet
                 return;
             }
         }
-        foreach (var (file, content, mode) in planned)
+        foreach (var (role, file, content, mode) in planned)
         {
             if (keep.Contains(file))
             {
                 WriteVerbose($"{FileAction.Unchanged}: {file} (same certificate and key)");
-                WriteObject(new FileInfo(file));
+                if (PassThru) WriteResult(new WrittenFile(role, file, FileAction.Unchanged, mode));
                 continue;
             }
             FileAction action = FileAction.Skipped;
@@ -87,11 +94,11 @@ public sealed class ExportDcosCertificateCommand : DcosCmdlet
                 Fail("ExportWriteFailed", ErrorCategory.WriteError, $"Writing '{file}' failed ({e.GetType().Name}). Check that the folder is writable, or choose another -Path.", file);
             }
             WriteVerbose($"{action}: {file}");
-            if (action != FileAction.Skipped) WriteObject(new FileInfo(file));
+            if (PassThru) WriteResult(new WrittenFile(role, file, action, mode));
         }
     }
 
-    private List<(string File, byte[] Content, UnixFileMode Mode)> Plan(string target, bool withKey)
+    private List<(string Role, string File, byte[] Content, UnixFileMode Mode)> Plan(string target, bool withKey)
     {
         var utf8 = new System.Text.UTF8Encoding(false);
         string certAndChain = Certificate.CertificatePem + Certificate.ChainPem;
@@ -101,14 +108,14 @@ public sealed class ExportDcosCertificateCommand : DcosCmdlet
         switch (Format)
         {
             case CertificateExportFormat.HaproxyPem:
-                return new() { (target, utf8.GetBytes(certAndChain + KeyPem()), StagedFileWriter.PrivateFile) };
+                return new() { ("HaproxyPem", target, utf8.GetBytes(certAndChain + KeyPem()), StagedFileWriter.PrivateFile) };
             case CertificateExportFormat.Pkcs12:
                 {
                     var ders = new[] { Certificate.Certificate }.Concat(Certificate.Chain).Select(c => c.RawData).ToList();
                     char[] chars = Password == null ? Array.Empty<char>() : SecureStrings.Use(Password, c => c.ToArray());
                     try
                     {
-                        return new() { (target, Engine.Pkcs12Writer.Build(Certificate.PrivateKey!, ders, chars), StagedFileWriter.PrivateFile) };
+                        return new() { ("Pkcs12", target, Engine.Pkcs12Writer.Build(Certificate.PrivateKey!, ders, chars), StagedFileWriter.PrivateFile) };
                     }
                     finally
                     {
@@ -119,8 +126,8 @@ public sealed class ExportDcosCertificateCommand : DcosCmdlet
                 string crt = target.EndsWith(".crt", StringComparison.Ordinal) || target.EndsWith(".pem", StringComparison.Ordinal)
                     ? target : target + ".crt";
                 string stem = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(crt)!, System.IO.Path.GetFileNameWithoutExtension(crt));
-                var files = new List<(string, byte[], UnixFileMode)> { (crt, utf8.GetBytes(certAndChain), StagedFileWriter.PublicFile) };
-                if (withKey) files.Add((stem + ".key", utf8.GetBytes(KeyPem()), StagedFileWriter.PrivateFile));
+                var files = new List<(string, string, byte[], UnixFileMode)> { ("Certificate", crt, utf8.GetBytes(certAndChain), StagedFileWriter.PublicFile) };
+                if (withKey) files.Add(("PrivateKey", stem + ".key", utf8.GetBytes(KeyPem()), StagedFileWriter.PrivateFile));
                 return files;
         }
     }

@@ -39,8 +39,8 @@ public sealed class InstallDockerClientCertificateCommand : DcosCmdlet
         try
         {
             var settings = DockerClientInstaller.Install(writer, folder, CaCertificate, Certificate, DockerHost);
-            foreach (var f in settings.Files) WriteVerbose($"{f.Action}: {f.FullPath}");
-            WriteObject(settings);
+            foreach (var f in settings.Files) WriteVerbose($"{f.Action}: {f.Path}");
+            WriteResult(settings);
         }
         catch (DockerTlsException e)
         {

@@ -57,7 +57,7 @@ public sealed class InstallDockerRegistryTrustCommand : RegistryTrustInputCmdlet
             foreach (var result in installer.Install(Requests, LegacyBundlePath))
             {
                 changed |= result.Action is Files.FileAction.Created or Files.FileAction.Updated;
-                WriteObject(result);
+                WriteResult(result);
             }
         });
         if (RestartDocker) Restart(writer.Root, changed);

@@ -10,6 +10,8 @@ namespace DcosTls.Cmdlets;
 /// New-DockerAuthArchive: the docker.tar.gz that Marathon apps on the Docker containerizer fetch
 /// for registry credentials (seed 002's `tar -czf docker.tar.gz .docker`, with the layout, modes
 /// and auth strings right). Credentials come from the pipeline or from -Registry/-Credential.
+/// An existing archive is merged: its other registries are kept, as Set-MesosDockerConfig keeps
+/// those in the agent's file; -Replace writes only the given credentials.
 /// </summary>
 [Cmdlet(VerbsCommon.New, "DockerAuthArchive", SupportsShouldProcess = true, DefaultParameterSetName = ObjectSet)]
 [OutputType(typeof(DockerAuthArchive))]
@@ -46,6 +48,10 @@ public sealed class NewDockerAuthArchiveCommand : DcosCmdlet
     [Parameter]
     public string? Image { get; set; }
 
+    /// <summary>Writes only the given credentials, dropping the registries already in the archive.</summary>
+    [Parameter]
+    public SwitchParameter Replace { get; set; }
+
     protected override void BeginProcessing()
     {
         if (Uri != null && (!Uri.IsAbsoluteUri || (Uri.Scheme != "http" && Uri.Scheme != "https" && Uri.Scheme != "file")))
@@ -67,9 +73,6 @@ public sealed class NewDockerAuthArchiveCommand : DcosCmdlet
         try { _batch.Complete(WriteWarning); }
         catch (CredentialInputException e) { Fail(e.ErrorId, ErrorCategory.InvalidArgument, e.Message); }
 
-        var document = DockerConfigDocument.From(_batch.Items);
-        byte[] archive = DockerAuthArchiveBuilder.Build(document.ToBytes());
-
         var writer = CreateWriter(Root);
         string agentPath = Root == null ? ResolvePath(Path) : Path;
         string localPath;
@@ -84,6 +87,18 @@ public sealed class NewDockerAuthArchiveCommand : DcosCmdlet
         }
         if (Directory.Exists(localPath))
             Fail("ArchivePathIsDirectory", ErrorCategory.InvalidArgument, $"'{localPath}' is a directory. Give the archive's file name, e.g. {System.IO.Path.Combine(Path, "docker.tar.gz")}.", Path);
+
+        DockerConfigDocument document;
+        try
+        {
+            document = Merge(localPath);
+        }
+        catch (DockerConfigException e)
+        {
+            Fail(e.ErrorId, e.Category, e.Message, e.Target ?? Path);
+            return;
+        }
+        byte[] archive = DockerAuthArchiveBuilder.Build(document.ToBytes());
 
         FileAction action;
         try
@@ -100,7 +115,20 @@ public sealed class NewDockerAuthArchiveCommand : DcosCmdlet
         string fetchUri = Uri?.AbsoluteUri ?? new System.Uri("file://" + agentPath).AbsoluteUri;
         var registries = document.Registries.ToArray();
         string image = Image ?? MarathonSnippets.ExampleImage(registries);
-        WriteObject(new DockerAuthArchive(localPath, Convert.ToHexString(SHA256.HashData(archive)).ToLowerInvariant(), action, registries,
+        WriteResult(new DockerAuthArchive(localPath, agentPath, Convert.ToHexString(SHA256.HashData(archive)).ToLowerInvariant(), action, registries,
             fetchUri, MarathonSnippets.FetchEntry(fetchUri), MarathonSnippets.DockerApp(fetchUri, image)));
+    }
+
+    /// <summary>The given credentials over those already in the archive (none with -Replace); checked before anything is written.</summary>
+    private DockerConfigDocument Merge(string localPath)
+    {
+        var document = Replace || !File.Exists(localPath) ? DockerConfigDocument.Empty() : DockerAuthArchiveReader.Read(localPath, localPath);
+        document.RewriteUsableEntries(localPath);
+        foreach (var credential in _batch.Items) document.Set(credential);
+        var problems = document.Problems(localPath).ToList();
+        if (problems.Count > 0)
+            throw new DockerConfigException(problems[0].ErrorId!, ErrorCategory.InvalidData,
+                string.Join(" ", problems.Select(p => p.Message)) + " Use -Replace to drop the registries already in the archive. Nothing was written.") { Target = Path };
+        return document;
     }
 }

@@ -9,7 +9,7 @@ namespace DcosTls.Cmdlets;
 /// <summary>
 /// Set-DockerDaemonTls: dockerd behind mutual TLS (seed 003) — ca.pem, server-cert.pem and
 /// server-key.pem under -TlsDirectory, the TLS keys merged into daemon.json, the systemd drop-in
-/// that "hosts" needs, and an opt-in restart.
+/// that "hosts" needs, and an opt-in restart. Silent unless -PassThru.
 /// </summary>
 [Cmdlet(VerbsCommon.Set, "DockerDaemonTls", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(DockerTlsFile))]
@@ -46,6 +46,10 @@ public sealed class SetDockerDaemonTlsCommand : DcosCmdlet
     /// <summary>systemctl daemon-reload and restart docker when something changed (agent root only).</summary>
     [Parameter]
     public SwitchParameter Restart { get; set; }
+
+    /// <summary>Emits one row per file written, kept or removed.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -87,8 +91,8 @@ public sealed class SetDockerDaemonTlsCommand : DcosCmdlet
         }
         foreach (var r in results)
         {
-            WriteVerbose($"{r.Action}: {r.FullPath}" + (r.Backup != null ? $" (previous content in {r.Backup})" : string.Empty));
-            WriteObject(r);
+            WriteVerbose($"{r.Action}: {r.Path}" + (r.Backup != null ? $" (previous content in {r.Backup})" : string.Empty));
+            if (PassThru) WriteResult(r);
         }
 
         // Skipped counts: under -WhatIf the restart must be announced too.

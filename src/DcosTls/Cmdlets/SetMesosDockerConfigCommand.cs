@@ -11,9 +11,10 @@ namespace DcosTls.Cmdlets;
 /// writes the agent's credentials file and points MESOS_DOCKER_CONFIG at it in
 /// /var/lib/dcos/mesos-slave-common; -AsSecret stores the config in the DC/OS secret store for
 /// docker.pullConfig instead; -AsConfigYaml writes the installer's config.yaml keys instead.
+/// Silent unless -PassThru.
 /// </summary>
 [Cmdlet(VerbsCommon.Set, "MesosDockerConfig", SupportsShouldProcess = true, DefaultParameterSetName = ObjectSet)]
-[OutputType(typeof(MesosDockerConfigResult), typeof(DcosPullSecret), typeof(FileInfo))]
+[OutputType(typeof(MesosDockerConfigResult), typeof(DcosPullSecret), typeof(WrittenFile))]
 public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
 {
     private const string ObjectSet = "Object";
@@ -58,6 +59,10 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
     /// <summary>Writes the installer's config.yaml keys (cluster_docker_batch.Items...) to this file (0600) instead of agent files.</summary>
     [Parameter]
     public string? AsConfigYaml { get; set; }
+
+    /// <summary>Emits what was done: the agent result, the stored secret, or the config.yaml file.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
 
     protected override void BeginProcessing()
     {
@@ -107,7 +112,6 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
         var agent = new MesosAgentDockerConfig(CreateWriter(root), Path, Replace);
         try
         {
-            MesosAgentDockerConfig.CheckRoot(root);
             result = agent.Apply(_batch.Items, WriteVerbose);
         }
         catch (DockerConfigException e)
@@ -131,7 +135,7 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
             var (unit, restarted) = RestartAgent(root);
             result = result.WithRestart(unit, restarted);
         }
-        WriteObject(result);
+        if (PassThru) WriteResult(result);
     }
 
     private (string Unit, bool Restarted) RestartAgent(string root)
@@ -171,15 +175,12 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
                 $"Store it under the app's group, e.g. '{AppId.Trim('/').Split('/')[0]}/{AsSecret!.Split('/')[^1]}'.");
         string app = MarathonSnippets.PullConfigApp(appId, AsSecret!, MarathonSnippets.ExampleImage(registries));
         string cluster = session.ClusterUri.ToString();
-        if (!ShouldProcess($"secret default/{AsSecret} on {cluster}", "Store Docker pull config"))
-        {
-            WriteObject(new DcosPullSecret(AsSecret!, "Skipped", registries, cluster, app));
-            return;
-        }
+        if (!ShouldProcess($"secret default/{AsSecret} on {cluster}", "Store Docker pull config")) return;
         try
         {
             string action = DcosSecretStore.Upsert(session, AsSecret!, document.ToJson(), Log, Cancel);
-            WriteObject(new DcosPullSecret(AsSecret!, action, registries, cluster, app));
+            WriteVerbose($"{action}: secret default/{AsSecret} on {cluster}");
+            if (PassThru) WriteObject(new DcosPullSecret(AsSecret!, action, registries, cluster, app));
         }
         catch (DcosApiException e)
         {
@@ -205,6 +206,6 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
             return;
         }
         WriteVerbose($"{action}: {target} (merge its keys into genconf/config.yaml)");
-        if (action != FileAction.Skipped) WriteObject(new FileInfo(target));
+        if (PassThru) WriteResult(new WrittenFile("ConfigYaml", target, action, StagedFileWriter.PrivateFile));
     }
 }

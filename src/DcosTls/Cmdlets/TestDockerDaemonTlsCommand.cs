@@ -8,8 +8,10 @@ namespace DcosTls.Cmdlets;
 /// <summary>
 /// Test-DockerDaemonTls: true when the agent's daemon.json puts dockerd behind valid mutual TLS
 /// (files present, chain, serverAuth, dates, key pair, key mode, SANs for "hosts"), and with
-/// -Address when the running daemon verifies and answers GET /version. Read-only. -Detailed
-/// returns one object per check.
+/// -Address when the running daemon verifies and answers GET /version. Read-only. A false comes
+/// with a non-terminating error per failed check naming the file or setting at fault, so
+/// `-ErrorAction Stop` turns it into the exception a test runner reports. -Detailed returns one
+/// object per check instead, without errors.
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "DockerDaemonTls")]
 [OutputType(typeof(bool), typeof(DockerDaemonTlsCheck))]
@@ -61,7 +63,13 @@ public sealed class TestDockerDaemonTlsCommand : DcosCmdlet
         var checks = tester.Test(new DaemonTlsTestRequest { Address = address, CaCertificate = CaCertificate, ClientCertificate = ClientCertificate });
         foreach (string warning in tester.Warnings) WriteWarning(warning);
         foreach (var check in checks) WriteVerbose(check.ToString());
-        if (Detailed) WriteObject(checks, enumerateCollection: true);
-        else WriteObject(checks.All(c => c.Passed));
+        if (Detailed)
+        {
+            WriteObject(checks, enumerateCollection: true);
+            return;
+        }
+        foreach (var failed in checks.Where(c => !c.Passed))
+            Report(failed.ErrorId, failed.Category, $"The Docker daemon TLS check {failed.Check} failed: {failed.Detail}", failed);
+        WriteObject(checks.All(c => c.Passed));
     }
 }

@@ -6,8 +6,10 @@ namespace DcosTls.Cmdlets;
 
 /// <summary>
 /// Test-DockerRegistryTrust: true when a TLS handshake with the registry verifies against only the
-/// CAs installed for it in the target store(s), and GET /v2/ answers like a registry. -Detailed
-/// says why not (unknown authority, name mismatch, expired, unreachable).
+/// CAs installed for it in the target store(s), and GET /v2/ answers like a registry. A false
+/// comes with a non-terminating error per failed target that says why (unknown authority, name
+/// mismatch, expired, unreachable), so `-ErrorAction Stop` turns the reason into the exception a
+/// test runner reports. -Detailed returns the reasons as objects instead, without errors.
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "DockerRegistryTrust")]
 [OutputType(typeof(bool), typeof(RegistryTrustTestResult))]
@@ -61,6 +63,8 @@ public sealed class TestDockerRegistryTrustCommand : DcosCmdlet
             WriteVerbose($"{target}: {result.Reason}: {result.Message}");
             all &= result.Trusted;
             if (Detailed) WriteObject(result);
+            else if (!result.Trusted)
+                Report(result.ErrorId, result.Category, $"{result.Registry} is not trusted through the {target} store ({result.Reason}): {result.Message}", result);
         }
         if (!Detailed) WriteObject(all);
     }

@@ -20,7 +20,7 @@ public sealed class UninstallDockerRegistryTrustCommand : RegistryTrustInputCmdl
         Run(() => installer.Check(Requests, null, registryRequired: false));
         Run(() =>
         {
-            foreach (var result in installer.Uninstall(Requests)) WriteObject(result);
+            foreach (var result in installer.Uninstall(Requests)) WriteResult(result);
         });
     }
 }

@@ -34,11 +34,27 @@ public abstract class DcosCmdlet : PSCmdlet
         return record;
     }
 
-    /// <summary>A writer for agent paths under a staging root, going through ShouldProcess.</summary>
+    /// <summary>
+    /// A writer for agent paths under a staging root, going through ShouldProcess. The one -Root
+    /// rule of every cmdlet: a root that does not exist yet is created with the first file written
+    /// under it (so never under -WhatIf); a root that is a file is refused.
+    /// </summary>
     internal StagedFileWriter CreateWriter(string? root)
     {
         string resolved = string.IsNullOrEmpty(root) ? "/" : ResolvePath(root);
+        if (File.Exists(resolved))
+            Fail("RootNotDirectory", ErrorCategory.InvalidArgument,
+                $"The root '{resolved}' is a file, not a directory. Give the agent's / or a staging folder (it is created when missing).", root);
         return new StagedFileWriter(resolved, (target, action) => ShouldProcess(target, action)) { DryRun = IsWhatIf() };
+    }
+
+    /// <summary>
+    /// Writes a result row, except under -WhatIf: nothing was changed, so there is nothing to
+    /// report (the "What if:" lines say what would have been done).
+    /// </summary>
+    internal void WriteResult(object result)
+    {
+        if (!IsWhatIf()) WriteObject(result);
     }
 
     /// <summary>-WhatIf given, or $WhatIfPreference set.</summary>

@@ -5,9 +5,10 @@ namespace DcosTls.Credentials;
 /// <summary>What New-DockerAuthArchive wrote, and how a Marathon app (Docker containerizer) uses it.</summary>
 public sealed class DockerAuthArchive
 {
-    internal DockerAuthArchive(string path, string sha256, FileAction action, string[] registries, string fetchUri, string fetchEntry, string marathonApp)
+    internal DockerAuthArchive(string path, string agentPath, string sha256, FileAction action, string[] registries, string fetchUri, string fetchEntry, string marathonApp)
     {
         Path = path;
+        AgentPath = agentPath;
         Sha256 = sha256;
         Action = action;
         Registries = registries;
@@ -19,11 +20,18 @@ public sealed class DockerAuthArchive
     /// <summary>The archive on this machine (under -Root when one is given).</summary>
     public string Path { get; }
 
+    /// <summary>The same file as agents see it: the path in a file:// fetch URI.</summary>
+    public string AgentPath { get; }
+
+    /// <summary>The archive's mode, octal: always 0600 (it holds credentials).</summary>
+    public string Mode => FileModes.Octal(StagedFileWriter.PrivateFile);
+
     /// <summary>SHA-256 of the archive, lower-case hex (compare it on every agent).</summary>
     public string Sha256 { get; }
 
     public FileAction Action { get; }
 
+    /// <summary>Every registry in the archive after the change (merged unless -Replace).</summary>
     public string[] Registries { get; }
 
     /// <summary>The URI the Mesos fetcher downloads: file:// (the same path on every agent) or -Uri.</summary>

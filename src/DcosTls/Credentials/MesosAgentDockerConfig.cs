@@ -45,17 +45,6 @@ internal sealed class MesosAgentDockerConfig
             warnings.Add($"'{path}' is under /opt/mesosphere, which DC/OS upgrades overwrite. {DefaultCredentialsPath} survives them.");
     }
 
-    /// <summary>The staging root (or /) must be an existing folder.</summary>
-    internal static void CheckRoot(string root)
-    {
-        if (File.Exists(root))
-            throw new DockerConfigException("RootNotDirectory", ErrorCategory.WriteError,
-                $"The root '{root}' is a file, not a directory. Give the agent's / or a staging folder.") { Target = root };
-        if (!Directory.Exists(root))
-            throw new DockerConfigException("RootNotFound", ErrorCategory.ObjectNotFound,
-                $"The root '{root}' does not exist. Create the staging folder first, or give -Root /.") { Target = root };
-    }
-
     internal MesosDockerConfigResult Apply(IReadOnlyList<DockerRegistryCredential> credentials, Action<string> verbose)
     {
         string credentialsFile = _writer.Map(_path);

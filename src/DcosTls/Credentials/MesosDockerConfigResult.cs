@@ -5,13 +5,13 @@ namespace DcosTls.Credentials;
 /// <summary>What Set-MesosDockerConfig did on an agent (or, under -WhatIf, would have done).</summary>
 public sealed class MesosDockerConfigResult
 {
-    internal MesosDockerConfigResult(string credentialsPath, string credentialsFile, FileAction credentialsAction,
-        string environmentFile, FileAction environmentAction, string? backupPath, string[] registries, string? restartUnit, bool restarted)
+    internal MesosDockerConfigResult(string agentPath, string path, FileAction action,
+        string environmentPath, FileAction environmentAction, string? backupPath, string[] registries, string? restartUnit, bool restarted)
     {
-        CredentialsPath = credentialsPath;
-        CredentialsFile = credentialsFile;
-        CredentialsAction = credentialsAction;
-        EnvironmentFile = environmentFile;
+        AgentPath = agentPath;
+        Path = path;
+        Action = action;
+        EnvironmentPath = environmentPath;
         EnvironmentAction = environmentAction;
         BackupPath = backupPath;
         Registries = registries;
@@ -19,16 +19,20 @@ public sealed class MesosDockerConfigResult
         Restarted = restarted;
     }
 
-    /// <summary>The agent path in MESOS_DOCKER_CONFIG (file://...).</summary>
-    public string CredentialsPath { get; }
+    /// <summary>The credentials file on this machine (under -Root).</summary>
+    public string Path { get; }
 
-    /// <summary>The same file on this machine (under -Root).</summary>
-    public string CredentialsFile { get; }
+    /// <summary>The same file as the agent sees it: the path in MESOS_DOCKER_CONFIG (file://...).</summary>
+    public string AgentPath { get; }
 
-    public FileAction CredentialsAction { get; }
+    /// <summary>What happened to the credentials file.</summary>
+    public FileAction Action { get; }
+
+    /// <summary>The credentials file's mode, octal: always 0600.</summary>
+    public string Mode => FileModes.Octal(StagedFileWriter.PrivateFile);
 
     /// <summary>mesos-slave-common on this machine (under -Root).</summary>
-    public string EnvironmentFile { get; }
+    public string EnvironmentPath { get; }
 
     public FileAction EnvironmentAction { get; }
 
@@ -44,9 +48,9 @@ public sealed class MesosDockerConfigResult
     public bool Restarted { get; }
 
     internal MesosDockerConfigResult WithRestart(string unit, bool restarted)
-        => new(CredentialsPath, CredentialsFile, CredentialsAction, EnvironmentFile, EnvironmentAction, BackupPath, Registries, unit, restarted);
+        => new(AgentPath, Path, Action, EnvironmentPath, EnvironmentAction, BackupPath, Registries, unit, restarted);
 
-    public override string ToString() => $"MESOS_DOCKER_CONFIG=file://{CredentialsPath} ({string.Join(", ", Registries)})";
+    public override string ToString() => $"MESOS_DOCKER_CONFIG=file://{AgentPath} ({string.Join(", ", Registries)})";
 }
 
 /// <summary>A Docker pull config stored in the DC/OS secret store, and the Marathon app that uses it.</summary>

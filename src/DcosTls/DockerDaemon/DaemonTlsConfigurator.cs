@@ -95,7 +95,7 @@ internal static class DaemonTlsConfigurator
             if (declined && role is "DaemonConfig" or "SystemdDropIn")
             {
                 // daemon.json must not name TLS files the user declined to create: dockerd would not start.
-                results.Add(new DockerTlsFile(role, agentPath, full, FileAction.Skipped, mode, null));
+                results.Add(new DockerTlsFile(role, full, agentPath, FileAction.Skipped, mode, null));
                 continue;
             }
             bool existed = File.Exists(full);
@@ -104,12 +104,12 @@ internal static class DaemonTlsConfigurator
                 directoryMode: inTlsDirectory ? StagedFileWriter.PrivateDirectory : StagedFileWriter.PublicDirectory, backup: backup);
             if (role is "CaCertificate" or "ServerCertificate" or "ServerKey" && writer.Declined(action, agentPath)) declined = true;
             string? backupPath = backup && existed && action == FileAction.Updated ? StagedFileWriter.BackupPathOf(full) : null;
-            results.Add(new DockerTlsFile(role, agentPath, full, action, mode, backupPath));
+            results.Add(new DockerTlsFile(role, full, agentPath, action, mode, backupPath));
         }
         if (plan.DropInToRemove != null)
         {
             var action = writer.Delete(plan.DropInToRemove);
-            results.Add(new DockerTlsFile("SystemdDropIn", plan.DropInToRemove, writer.Map(plan.DropInToRemove), action, null, null));
+            results.Add(new DockerTlsFile("SystemdDropIn", writer.Map(plan.DropInToRemove), plan.DropInToRemove, action, null, null));
         }
         return results;
     }

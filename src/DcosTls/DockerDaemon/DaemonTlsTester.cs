@@ -77,7 +77,8 @@ internal sealed class DaemonTlsTester
         return _checks.ToList();
     }
 
-    private void Add(DaemonTlsCheckName check, bool passed, string detail) => _checks.Add(new DockerDaemonTlsCheck(check, passed, detail));
+    private void Add(DaemonTlsCheckName check, bool passed, string detail, System.Management.Automation.ErrorCategory? category = null)
+        => _checks.Add(new DockerDaemonTlsCheck(check, passed, detail, category));
 
     // ---- daemon.json --------------------------------------------------------------------------
 
@@ -86,7 +87,8 @@ internal sealed class DaemonTlsTester
         string full = _files.Map(DaemonConfigPath);
         if (!File.Exists(full))
         {
-            Add(DaemonTlsCheckName.DaemonConfig, false, $"{DaemonConfigPath} does not exist ({full}). Run Set-DockerDaemonTls.");
+            Add(DaemonTlsCheckName.DaemonConfig, false, $"{DaemonConfigPath} does not exist ({full}). Run Set-DockerDaemonTls.",
+                System.Management.Automation.ErrorCategory.ObjectNotFound);
             return null;
         }
         try
@@ -339,7 +341,7 @@ internal sealed class DaemonTlsTester
             Add(DaemonTlsCheckName.KeyPermissions, true, $"tlskey has mode {octal}.");
         else
             Add(DaemonTlsCheckName.KeyPermissions, false,
-                $"tlskey has mode {octal}: group or others can reach the daemon's private key. It must be 0600; run Set-DockerDaemonTls (or chmod 600 it).");
+                $"tlskey {keyFile} has mode {octal}: group or others can reach the daemon's private key. It must be 0600; run Set-DockerDaemonTls (or chmod 600 it).");
     }
 
     // ---- the running daemon -------------------------------------------------------------------
@@ -360,7 +362,7 @@ internal sealed class DaemonTlsTester
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException)
         {
-            Add(DaemonTlsCheckName.Handshake, false, $"Could not connect to {target}: {e.Message}");
+            Add(DaemonTlsCheckName.Handshake, false, $"Could not connect to {target}: {e.Message}", System.Management.Automation.ErrorCategory.ConnectionError);
             return;
         }
 

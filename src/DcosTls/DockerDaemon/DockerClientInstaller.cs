@@ -34,7 +34,7 @@ internal static class DockerClientInstaller
         {
             string path = folder.TrimEnd('/') + "/" + name;
             var action = writer.WriteBytes(path, content, mode, directoryMode: StagedFileWriter.PrivateDirectory);
-            results.Add(new DockerTlsFile(role, path, writer.Map(path), action, mode, null));
+            results.Add(new DockerTlsFile(role, writer.Map(path), null, action, mode, null));
         }
         return new DockerClientSettings(writer.Map(folder), dockerHost, results);
     }

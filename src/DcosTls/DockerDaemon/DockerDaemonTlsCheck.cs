@@ -1,3 +1,5 @@
+using System.Management.Automation;
+
 namespace DcosTls.DockerDaemon;
 
 /// <summary>The checks Test-DockerDaemonTls makes, in the order it makes them.</summary>
@@ -30,11 +32,12 @@ public enum DaemonTlsCheckName
 /// <summary>One -Detailed answer of Test-DockerDaemonTls.</summary>
 public sealed class DockerDaemonTlsCheck
 {
-    internal DockerDaemonTlsCheck(DaemonTlsCheckName check, bool passed, string detail)
+    internal DockerDaemonTlsCheck(DaemonTlsCheckName check, bool passed, string detail, ErrorCategory? category = null)
     {
         Check = check;
         Passed = passed;
         Detail = detail;
+        Category = category ?? DefaultCategory(check);
     }
 
     public DaemonTlsCheckName Check { get; }
@@ -42,6 +45,22 @@ public sealed class DockerDaemonTlsCheck
 
     /// <summary>What was found, and for a failure what to do about it.</summary>
     public string Detail { get; }
+
+    /// <summary>The id of the error Test-DockerDaemonTls writes when this check fails.</summary>
+    internal string ErrorId => $"DaemonTls{Check}Failed";
+
+    /// <summary>The category of that error.</summary>
+    internal ErrorCategory Category { get; }
+
+    /// <summary>What kind of failure each check reports, unless the check knows better (a missing file).</summary>
+    private static ErrorCategory DefaultCategory(DaemonTlsCheckName check) => check switch
+    {
+        DaemonTlsCheckName.DaemonConfig or DaemonTlsCheckName.TlsFiles or DaemonTlsCheckName.KeyMatch => ErrorCategory.InvalidData,
+        DaemonTlsCheckName.Handshake => ErrorCategory.SecurityError,
+        DaemonTlsCheckName.VersionRequest => ErrorCategory.ProtocolError,
+        // tlsverify off, a foreign chain, no serverAuth, dates, SANs, a readable key: the daemon is not safe.
+        _ => ErrorCategory.SecurityError,
+    };
 
     public override string ToString() => $"{Check}: {(Passed ? "passed" : "failed")} - {Detail}";
 }

@@ -5,24 +5,24 @@ namespace DcosTls.DockerDaemon;
 /// <summary>One file Set-DockerDaemonTls or Install-DockerClientCertificate wrote, kept or removed.</summary>
 public sealed class DockerTlsFile
 {
-    internal DockerTlsFile(string role, string path, string fullPath, FileAction action, UnixFileMode? mode, string? backup)
+    internal DockerTlsFile(string role, string path, string? agentPath, FileAction action, UnixFileMode? mode, string? backup)
     {
         Role = role;
         Path = path;
-        FullPath = fullPath;
+        AgentPath = agentPath;
         Action = action;
-        Mode = mode.HasValue ? Convert.ToString((int)mode.Value, 8).PadLeft(4, '0') : null;
+        Mode = mode.HasValue ? FileModes.Octal(mode.Value) : null;
         Backup = backup;
     }
 
     /// <summary>What the file is: CaCertificate, ServerCertificate, ServerKey, DaemonConfig, SystemdDropIn, ClientCertificate, ClientKey.</summary>
     public string Role { get; }
 
-    /// <summary>The path on the agent (or the given client folder).</summary>
+    /// <summary>The file on this machine (under -Root).</summary>
     public string Path { get; }
 
-    /// <summary>Where it really is (under -Root).</summary>
-    public string FullPath { get; }
+    /// <summary>The same file as the agent sees it (Path without the staging root); empty for client files.</summary>
+    public string? AgentPath { get; }
 
     public FileAction Action { get; }
 

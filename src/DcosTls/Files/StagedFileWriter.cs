@@ -66,6 +66,13 @@ internal sealed class StagedFileWriter
         return full;
     }
 
+    /// <summary>The agent path ("/etc/...") of a path Map returned: the inverse of Map.</summary>
+    internal string AgentPathOf(string fullPath)
+    {
+        string relative = Path.GetRelativePath(Root, Path.GetFullPath(fullPath));
+        return relative == "." ? "/" : "/" + relative;
+    }
+
     /// <summary>Whether a full path lies under the root (text only; Map also checks links on the way).</summary>
     internal bool Contains(string fullPath) => IsUnder(Path.GetFullPath(fullPath), Root);
 

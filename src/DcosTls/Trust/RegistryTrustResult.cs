@@ -5,11 +5,12 @@ namespace DcosTls.Trust;
 /// <summary>One file or link that Install- or Uninstall-DockerRegistryTrust wrote, kept or removed.</summary>
 public sealed class RegistryTrustResult
 {
-    internal RegistryTrustResult(string target, string? registry, string path, FileAction action, string? subjectHash, string? thumbprint)
+    internal RegistryTrustResult(string target, string? registry, string path, string agentPath, FileAction action, string? subjectHash, string? thumbprint)
     {
         Target = target;
         Registry = registry;
         Path = path;
+        AgentPath = agentPath;
         Action = action;
         SubjectHash = subjectHash;
         Thumbprint = thumbprint;
@@ -21,8 +22,11 @@ public sealed class RegistryTrustResult
     /// <summary>host[:port]; empty for stores shared by every registry (Mesos, System).</summary>
     public string? Registry { get; }
 
-    /// <summary>The file or link on disk (under -Root).</summary>
+    /// <summary>The file or link on this machine (under -Root).</summary>
     public string Path { get; }
+
+    /// <summary>The same file or link as the agent sees it (Path without the staging root).</summary>
+    public string AgentPath { get; }
 
     public FileAction Action { get; }
 

@@ -1,3 +1,5 @@
+using System.Management.Automation;
+
 namespace DcosTls.Trust;
 
 /// <summary>Why Test-DockerRegistryTrust said true or false.</summary>
@@ -34,6 +36,18 @@ public sealed class RegistryTrustTestResult
 
     /// <summary>HTTP status of GET /v2/ when the handshake was trusted.</summary>
     public int? StatusCode { get; internal set; }
+
+    /// <summary>The id of the error Test-DockerRegistryTrust writes for this result when it is not trusted.</summary>
+    internal string ErrorId => "RegistryTrust" + Reason;
+
+    /// <summary>The category of that error.</summary>
+    internal ErrorCategory Category => Reason switch
+    {
+        TrustTestReason.NoInstalledCertificates => ErrorCategory.ObjectNotFound,
+        TrustTestReason.Unreachable => ErrorCategory.ConnectionError,
+        TrustTestReason.NotARegistry => ErrorCategory.ProtocolError,
+        _ => ErrorCategory.SecurityError,
+    };
 
     public override string ToString() => $"{Registry} {Target}: {Reason}";
 }

@@ -90,8 +90,9 @@ public class ExportImportTests
         Assert.False(File.Exists(dir["taken.crt"]));
         Assert.Equal("someone else's key", File.ReadAllText(dir["taken.key"]));
         // -WhatIf writes nothing at all
-        r = ps.Run("New-DcosCertificate -SelfSigned -CommonName w.example -KeyAlgorithm ECDSA | Export-DcosCertificate -Path w.crt -WhatIf").ThrowOnError();
+        r = ps.Run("New-DcosCertificate -SelfSigned -CommonName w.example -KeyAlgorithm ECDSA | Export-DcosCertificate -Path w.crt -WhatIf -PassThru").ThrowOnError();
         Assert.False(File.Exists(dir["w.crt"]));
+        Assert.Empty(r.Output);
     }
 
     [Fact]
@@ -135,9 +136,9 @@ public class ExportImportTests
                  $null = $c | Export-DcosCertificate -Path again.crt -Password $pw
                  $null = $c | Export-DcosCertificate -Path again.p12 -Format Pkcs12 -Password $pw").ThrowOnError();
         byte[] key = File.ReadAllBytes(dir["again.key"]), p12 = File.ReadAllBytes(dir["again.p12"]);
-        var r = ps.Run(@"$c | Export-DcosCertificate -Path again.crt -Password $pw -Verbose | ForEach-Object { $_.Name }
-                         $c | Export-DcosCertificate -Path again.p12 -Format Pkcs12 -Password $pw | ForEach-Object { $_.Name }").ThrowOnError();
-        Assert.Equal(new[] { "again.crt", "again.key", "again.p12" }, r.Output.Select(o => o.ToString()));
+        var r = ps.Run(@"$c | Export-DcosCertificate -Path again.crt -Password $pw -Verbose -PassThru | ForEach-Object { '{0} {1}' -f [System.IO.Path]::GetFileName($_.Path), $_.Action }
+                         $c | Export-DcosCertificate -Path again.p12 -Format Pkcs12 -Password $pw -PassThru | ForEach-Object { '{0} {1}' -f [System.IO.Path]::GetFileName($_.Path), $_.Action }").ThrowOnError();
+        Assert.Equal(new[] { "again.crt Unchanged", "again.key Unchanged", "again.p12 Unchanged" }, r.Output.Select(o => o.ToString()));
         Assert.Equal(key, File.ReadAllBytes(dir["again.key"]));
         Assert.Equal(p12, File.ReadAllBytes(dir["again.p12"]));
         Assert.Contains(r.Verbose, v => v.Contains("same certificate and key"));

@@ -29,7 +29,7 @@ public class MesosDockerConfigTests
         var actions = new List<string>();
         for (int run = 0; run < 3; run++)
         {
-            var r = ps.Run("Set-MesosDockerConfig -Root . -Registry repo.internal:5000 -Credential $cred | ForEach-Object { '{0}|{1}|{2}' -f $_.CredentialsAction, $_.EnvironmentAction, $_.BackupPath }").ThrowOnError();
+            var r = ps.Run("Set-MesosDockerConfig -Root . -Registry repo.internal:5000 -Credential $cred -PassThru | ForEach-Object { '{0}|{1}|{2}' -f $_.Action, $_.EnvironmentAction, $_.BackupPath }").ThrowOnError();
             actions.Add(r.Output.Single().ToString());
             AssertNoSecret(r.AllText());
         }
@@ -57,13 +57,13 @@ public class MesosDockerConfigTests
         ps.Set("cred", Cred());
         ps.Set("other", Cred("builder", "Other-Secret-99"));
         ps.Run("Set-MesosDockerConfig -Root . -Registry a.example:5000 -Credential $cred").ThrowOnError();
-        var merged = ps.Run("New-DockerAuthConfig b.example:5000 $other | Set-MesosDockerConfig -Root . | ForEach-Object { $_.Registries -join ',' }").ThrowOnError();
+        var merged = ps.Run("New-DockerAuthConfig b.example:5000 $other | Set-MesosDockerConfig -Root . -PassThru | ForEach-Object { $_.Registries -join ',' }").ThrowOnError();
         Assert.Equal("a.example:5000,b.example:5000", merged.Value);
         var text = File.ReadAllText(root[CredFile]);
         Assert.Contains(AuthOf(User, Password), text);
         Assert.Contains(AuthOf("builder", "Other-Secret-99"), text);
 
-        var replaced = ps.Run("Set-MesosDockerConfig -Root . -Registry b.example:5000 -Credential $other -Replace | ForEach-Object { $_.Registries -join ',' }").ThrowOnError();
+        var replaced = ps.Run("Set-MesosDockerConfig -Root . -Registry b.example:5000 -Credential $other -Replace -PassThru | ForEach-Object { $_.Registries -join ',' }").ThrowOnError();
         Assert.Equal("b.example:5000", replaced.Value);
         Assert.DoesNotContain(AuthOf(User, Password), File.ReadAllText(root[CredFile]));
     }
@@ -104,8 +104,9 @@ public class MesosDockerConfigTests
         ps.Set("cred", Cred());
         var r = ps.Run("Set-MesosDockerConfig -Root not-a-dir -Registry a.example:5000 -Credential $cred");
         Assert.StartsWith("RootNotDirectory,", Assert.Single(r.AllErrors).FullyQualifiedErrorId);
-        var missing = ps.Run("Set-MesosDockerConfig -Root missing -Registry a.example:5000 -Credential $cred");
-        Assert.StartsWith("RootNotFound,", Assert.Single(missing.AllErrors).FullyQualifiedErrorId);
+        // A staging root that does not exist yet is created, as by every -Root cmdlet.
+        var missing = ps.Run("Set-MesosDockerConfig -Root missing -Registry a.example:5000 -Credential $cred").ThrowOnError();
+        Assert.True(File.Exists(dir["missing/var/lib/dcos/docker_credentials"]));
 
         Directory.CreateDirectory(dir["root/var/lib"]);
         File.WriteAllText(dir["root/var/lib/dcos"], "a file where the folder should be");
@@ -136,20 +137,20 @@ public class MesosDockerConfigTests
         using var root = new TempDir();
         using var ps = new Pwsh(root.Path);
         ps.Set("cred", Cred());
-        var opt = ps.Run("Set-MesosDockerConfig -Root . -Path /opt/mesosphere/etc/docker_credentials -Registry a.example:5000 -Credential $cred -WhatIf | ForEach-Object { '{0}|{1}' -f $_.CredentialsAction, $_.EnvironmentAction }").ThrowOnError();
+        var opt = ps.Run("Set-MesosDockerConfig -Root . -Path /opt/mesosphere/etc/docker_credentials -Registry a.example:5000 -Credential $cred -WhatIf -PassThru").ThrowOnError();
         Assert.Contains(opt.Warnings, w => w.Contains("/opt/mesosphere") && w.Contains("upgrades"));
-        Assert.Equal("Skipped|Skipped", opt.Value);
+        Assert.Empty(opt.Output);
         Assert.Empty(Directory.EnumerateFileSystemEntries(root.Path));
 
         // A staging root is never restarted.
-        var staged = ps.Run("Set-MesosDockerConfig -Root . -Registry a.example:5000 -Credential $cred -Restart | ForEach-Object { '{0}|{1}' -f $_.RestartUnit, $_.Restarted }").ThrowOnError();
+        var staged = ps.Run("Set-MesosDockerConfig -Root . -Registry a.example:5000 -Credential $cred -Restart -PassThru | ForEach-Object { '{0}|{1}' -f $_.RestartUnit, $_.Restarted }").ThrowOnError();
         Assert.Equal("dcos-mesos-slave|False", staged.Value);
         Assert.Contains(staged.Warnings, w => w.Contains("Not restarting") && w.Contains("staging root"));
 
         // On / the restart is an opt-in ShouldProcess step; under -WhatIf nothing is written or restarted.
         bool existed = File.Exists("/var/lib/dcos/mesos-slave-common") || File.Exists("/var/lib/dcos/docker_credentials");
-        var real = ps.Run("Set-MesosDockerConfig -Root / -Registry a.example:5000 -Credential $cred -Restart -WhatIf | ForEach-Object { '{0}|{1}|{2}|{3}' -f $_.CredentialsAction, $_.EnvironmentAction, $_.RestartUnit, $_.Restarted }").ThrowOnError();
-        Assert.Equal("Skipped|Skipped|dcos-mesos-slave|False", real.Value);
+        var real = ps.Run("Set-MesosDockerConfig -Root / -Registry a.example:5000 -Credential $cred -Restart -WhatIf -PassThru").ThrowOnError();
+        Assert.Empty(real.Output);
         if (!existed) Assert.False(File.Exists("/var/lib/dcos/docker_credentials"));
         AssertNoSecret(opt.AllText() + staged.AllText() + real.AllText());
     }
@@ -160,7 +161,7 @@ public class MesosDockerConfigTests
         using var dir = new TempDir();
         using var ps = new Pwsh(dir.Path);
         ps.Set("cred", Cred());
-        var r = ps.Run("'repo.internal:5000', 'docker.io' | New-DockerAuthConfig -Credential $cred | Set-MesosDockerConfig -AsConfigYaml genconf-docker.yaml | ForEach-Object { $_.FullName }").ThrowOnError();
+        var r = ps.Run("'repo.internal:5000', 'docker.io' | New-DockerAuthConfig -Credential $cred | Set-MesosDockerConfig -AsConfigYaml genconf-docker.yaml -PassThru | ForEach-Object { $_.Path }").ThrowOnError();
         Assert.Equal(dir["genconf-docker.yaml"], r.Value);
         Assert.Equal("600", FileModes.Of(dir["genconf-docker.yaml"]));
         AssertNoSecret(r.AllText());
@@ -198,7 +199,7 @@ public class MesosDockerConfigMergeTests
         ps.Set("cred", Cred());
         var imported = ps.Run("Import-DockerAuthConfig var/lib/dcos/docker_credentials | ForEach-Object { $_.Registry + '|' + $_.UserName }").ThrowOnError();
         Assert.Equal(new[] { "legacy.example:5000|old", "plain.example|pu" }, imported.Output.Select(o => o.ToString()));
-        var r = ps.Run("Set-MesosDockerConfig -Root . -Registry a.example:5000 -Credential $cred | ForEach-Object { $_.Registries }").ThrowOnError();
+        var r = ps.Run("Set-MesosDockerConfig -Root . -Registry a.example:5000 -Credential $cred -PassThru | ForEach-Object { $_.Registries }").ThrowOnError();
         Assert.Equal(new[] { "a.example:5000", "legacy.example:5000", "plain.example" }, r.Output.Select(o => o.ToString()).OrderBy(s => s));
         var auths = System.Text.Json.JsonDocument.Parse(File.ReadAllText(root["var/lib/dcos/docker_credentials"])).RootElement.GetProperty("auths");
         Assert.Equal(AuthOf("pu", "Plain-Secret-2"), auths.GetProperty("plain.example").GetProperty("auth").GetString());
@@ -217,7 +218,7 @@ public class CredentialPipelineBindingTests
         using var root = new TempDir();
         using var ps = new Pwsh(root.Path);
         ps.Set("cred", Cred());
-        var set = ps.Run("[pscustomobject]@{ Registry = 'rows.example:5000'; Credential = $cred } | Set-MesosDockerConfig -Root . | ForEach-Object { $_.Registries }").ThrowOnError();
+        var set = ps.Run("[pscustomobject]@{ Registry = 'rows.example:5000'; Credential = $cred } | Set-MesosDockerConfig -Root . -PassThru | ForEach-Object { $_.Registries }").ThrowOnError();
         Assert.Equal("rows.example:5000", set.Value);
         var archive = ps.Run("[pscustomobject]@{ Registry = 'rows.example:5000'; Credential = $cred } | New-DockerAuthArchive -Path rows.tar.gz | ForEach-Object { $_.Registries }").ThrowOnError();
         Assert.Equal("rows.example:5000", archive.Value);

@@ -28,7 +28,7 @@ public class PullSecretTests
     {
         using var dir = new TempDir();
         using var ps = Connected(dir, "secret-writer");
-        var created = ps.Run("New-DockerAuthConfig repo.internal:5000 $cred | Set-MesosDockerConfig -AsSecret mesos-docker/pullConfig -AppId /mesos-docker -Verbose").ThrowOnError();
+        var created = ps.Run("New-DockerAuthConfig repo.internal:5000 $cred | Set-MesosDockerConfig -AsSecret mesos-docker/pullConfig -AppId /mesos-docker -Verbose -PassThru").ThrowOnError();
         var o = created.Output.Single();
         var (_, view, type) = Help.FormatViewChecks.Views(ps).Single(v => v.Type == "DcosTls.Credentials.DcosPullSecret");
         Help.FormatViewChecks.AssertColumnsEvaluate(ps, view, type, o);
@@ -45,7 +45,7 @@ public class PullSecretTests
         Assert.Contains(created.Verbose, v => v.Contains("PUT") && v.Contains("201"));
 
         ps.Set("other", Cred("builder", "Rotated-Secret-42"));
-        var updated = ps.Run("Set-MesosDockerConfig -Registry repo.internal:5000 -Credential $other -AsSecret mesos-docker/pullConfig -Verbose").ThrowOnError();
+        var updated = ps.Run("Set-MesosDockerConfig -Registry repo.internal:5000 -Credential $other -AsSecret mesos-docker/pullConfig -Verbose -PassThru").ThrowOnError();
         Assert.Equal("Updated", updated.Output.Single().Properties["Action"].Value);
         Assert.Contains(updated.Verbose, v => v.Contains("PUT") && v.Contains("409"));
         Assert.Contains(updated.Verbose, v => v.Contains("PATCH") && v.Contains("204"));
@@ -96,8 +96,8 @@ public class PullSecretTests
     {
         using var dir = new TempDir();
         using var ps = Connected(dir, "whatif-user");
-        var whatIf = ps.Run("Set-MesosDockerConfig -Registry repo.internal:5000 -Credential $cred -AsSecret whatif/pullConfig -WhatIf | ForEach-Object { $_.Action }").ThrowOnError();
-        Assert.Equal("Skipped", whatIf.Value);
+        var whatIf = ps.Run("Set-MesosDockerConfig -Registry repo.internal:5000 -Credential $cred -AsSecret whatif/pullConfig -WhatIf -PassThru").ThrowOnError();
+        Assert.Empty(whatIf.Output);
         Assert.False(_cluster.StoredSecrets.ContainsKey("whatif/pullConfig"));
         var mixed = ps.Run("Set-MesosDockerConfig -Registry repo.internal:5000 -Credential $cred -AsSecret whatif/pullConfig -Root .");
         Assert.StartsWith("AgentParameterWithoutAgent,", Assert.Single(mixed.AllErrors).FullyQualifiedErrorId);

@@ -164,9 +164,9 @@ public class DaemonTlsInputTests
             bool tlsBefore = Directory.Exists("/etc/docker/tls");
             bool dropInBefore = Directory.Exists("/etc/systemd/system/docker.service.d");
             // systemctl here cannot restart anything (no systemd as PID 1): had it run, an error would say so.
-            var r = ps.Run("Set-DockerDaemonTls -Root / -CaCertificate $ca -Certificate $server -Hosts 'unix:///var/run/docker.sock','tcp://10.0.0.5:2376' -Restart -WhatIf | ForEach-Object { '{0} {1}' -f $_.Role, $_.Action }");
+            var r = ps.Run("Set-DockerDaemonTls -Root / -CaCertificate $ca -Certificate $server -Hosts 'unix:///var/run/docker.sock','tcp://10.0.0.5:2376' -Restart -WhatIf -PassThru");
             Assert.Empty(r.AllErrors);
-            Assert.All(r.Output, o => Assert.EndsWith(" Skipped", o.ToString()));
+            Assert.Empty(r.Output);
             Assert.Equal(configBefore, File.Exists("/etc/docker/daemon.json"));
             Assert.Equal(tlsBefore, Directory.Exists("/etc/docker/tls"));
             Assert.Equal(dropInBefore, Directory.Exists("/etc/systemd/system/docker.service.d"));
@@ -197,7 +197,7 @@ public class DaemonTlsInputTests
             // Dropping "hosts" from daemon.json again removes our drop-in, or dockerd would have no socket.
             string config = Path.Combine(root, "etc/docker/daemon.json");
             File.WriteAllText(config, "{\"debug\": true}");
-            var r = ps.Run("Set-DockerDaemonTls -Root $root -CaCertificate $ca -Certificate $server | ForEach-Object { '{0} {1}' -f $_.Role, $_.Action }").ThrowOnError();
+            var r = ps.Run("Set-DockerDaemonTls -Root $root -CaCertificate $ca -Certificate $server -PassThru | ForEach-Object { '{0} {1}' -f $_.Role, $_.Action }").ThrowOnError();
             Assert.Contains("SystemdDropIn Removed", r.Output.Select(o => o.ToString()));
             Assert.False(File.Exists(Path.Combine(root, "etc/systemd/system/docker.service.d/dcostls-hosts.conf")));
         }
@@ -227,6 +227,7 @@ public class DaemonTlsInputTests
         {
             var whatIf = ps.Run("Install-DockerClientCertificate -Path cli -CaCertificate $ca -Certificate $client -WhatIf").ThrowOnError();
             Assert.False(Directory.Exists(dir["cli"]));
+            Assert.Empty(whatIf.Output);
             var first = ps.Run("(Install-DockerClientCertificate -Path cli -CaCertificate $ca -Certificate $client).Files | ForEach-Object { '{0} {1} {2}' -f $_.Role, $_.Action, $_.Mode }").ThrowOnError();
             Assert.Equal(new[] { "CaCertificate Created 0644", "ClientCertificate Created 0644", "ClientKey Created 0600" }, first.Output.Select(o => o.ToString()));
             var again = ps.Run("(Install-DockerClientCertificate -Path cli -CaCertificate $ca -Certificate $client).Files | ForEach-Object { $_.Action }").ThrowOnError();
@@ -245,7 +246,7 @@ public class DaemonTlsInputTests
         using (dir) using (ps)
         {
             var r = ps.Run("[pscustomobject]@{ Certificate = $server; CaCertificate = $ca; Hosts = @('unix:///var/run/docker.sock', 'tcp://10.0.0.5:2376'); Root = $root; TlsDirectory = '/etc/docker/certs' } | " +
-                "Set-DockerDaemonTls | ForEach-Object { $_.Path }").ThrowOnError();
+                "Set-DockerDaemonTls -PassThru | ForEach-Object { $_.AgentPath }").ThrowOnError();
             Assert.Contains("/etc/docker/certs/server-key.pem", r.Output.Select(o => o.ToString()));
             Assert.Equal("600", FileModes.Of(Path.Combine(root, "etc/docker/certs/server-key.pem")));
             var c = ps.Run("[pscustomobject]@{ ClientCertificate = $client; CaCertificate = $ca; DockerCertPath = 'bound' } | Install-DockerClientCertificate | ForEach-Object { $_.Files.Count }").ThrowOnError();

@@ -40,7 +40,7 @@ public abstract class DockerdScenario : IDisposable
             $server = New-DcosCertificate -Issuer $ca -CommonName docker-host {serverNames} -KeyAlgorithm ECDSA
             $client = New-DcosCertificate -Issuer $ca -CommonName client -Usage Client -KeyAlgorithm ECDSA
             $otherClient = New-DcosCertificate -Issuer $otherCa -CommonName intruder -Usage Client -KeyAlgorithm ECDSA
-            $daemonFiles = Set-DockerDaemonTls -Root $root -CaCertificate $ca -Certificate $server -Hosts $hosts
+            $daemonFiles = Set-DockerDaemonTls -Root $root -CaCertificate $ca -Certificate $server -Hosts $hosts -PassThru
             $daemonFiles
             $clientSettings = Install-DockerClientCertificate -Path client -CaCertificate $ca -Certificate $client -DockerHost $tcpHost
             $otherSettings = Install-DockerClientCertificate -Path other-client -CaCertificate $ca -Certificate $otherClient

@@ -117,12 +117,12 @@ public class MutualTlsDaemonTests : IClassFixture<MutualTlsDaemon>
         Assert.Contains("[Service]\nExecStart=\nExecStart=/usr/bin/dockerd\n", dropIn);
 
         var before = Snapshot(_d.Root);
-        var again = _d.Ps.Run("Set-DockerDaemonTls -Root $root -CaCertificate $ca -Certificate $server -Hosts $hosts | ForEach-Object { '{0} {1}' -f $_.Role, $_.Action }").ThrowOnError();
+        var again = _d.Ps.Run("Set-DockerDaemonTls -Root $root -CaCertificate $ca -Certificate $server -Hosts $hosts -PassThru | ForEach-Object { '{0} {1}' -f $_.Role, $_.Action }").ThrowOnError();
         Assert.Equal(new[] { "CaCertificate Unchanged", "ServerCertificate Unchanged", "ServerKey Unchanged", "DaemonConfig Unchanged", "SystemdDropIn Unchanged" },
             again.Output.Select(o => o.ToString()));
         Assert.Equal(before, Snapshot(_d.Root));
         // Without -Hosts the listeners in daemon.json stay as they are.
-        var keep = _d.Ps.Run("$server | Set-DockerDaemonTls -Root $root -CaCertificate $ca | Where-Object Action -ne 'Unchanged'").ThrowOnError();
+        var keep = _d.Ps.Run("$server | Set-DockerDaemonTls -Root $root -CaCertificate $ca -PassThru | Where-Object Action -ne 'Unchanged'").ThrowOnError();
         Assert.Empty(keep.Output);
     }
 

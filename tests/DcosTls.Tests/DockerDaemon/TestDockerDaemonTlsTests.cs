@@ -40,7 +40,7 @@ public class TestDockerDaemonTlsFileTests
 
         internal string Staged(string agentPath) => Path.Combine(Root, agentPath.TrimStart('/'));
 
-        internal bool Test() => (bool)Ps.Run("Test-DockerDaemonTls -Root $root").ThrowOnError().Value!;
+        internal bool Test() => TestAnswer.Of(Ps.Run("Test-DockerDaemonTls -Root $root"), "DaemonTls");
 
         /// <summary>Check name → (passed, detail).</summary>
         internal Dictionary<string, (bool Passed, string Detail)> Detailed()
@@ -249,7 +249,7 @@ public class TestDockerDaemonTlsOnlineTests : IClassFixture<MutualTlsDaemon>
     [Fact]
     public void False_without_a_client_certificate()
     {
-        Assert.Equal(false, _d.Ps.Run("Test-DockerDaemonTls -Root $root -Address $address").ThrowOnError().Value);
+        Assert.False(TestAnswer.Of(_d.Ps.Run("Test-DockerDaemonTls -Root $root -Address $address"), "DaemonTlsHandshakeFailed"));
         var checks = Detailed(string.Empty);
         // The files are fine; the daemon refuses the connection (with TLS 1.3, right after the handshake).
         Assert.Equal(new[] { "Handshake" }, checks.Where(c => !c.Value.Passed).Select(c => c.Key));
@@ -268,7 +268,7 @@ public class TestDockerDaemonTlsOnlineTests : IClassFixture<MutualTlsDaemon>
     [Fact]
     public void False_when_the_daemon_is_verified_against_another_CA()
     {
-        Assert.Equal(false, _d.Ps.Run("Test-DockerDaemonTls -Root $root -Address $address -ClientCertificate $client -CaCertificate $otherCa").ThrowOnError().Value);
+        Assert.False(TestAnswer.Of(_d.Ps.Run("Test-DockerDaemonTls -Root $root -Address $address -ClientCertificate $client -CaCertificate $otherCa"), "DaemonTlsHandshakeFailed"));
         var checks = Detailed("-ClientCertificate $client -CaCertificate $otherCa");
         Assert.False(checks["Handshake"].Passed);
         Assert.Contains("does not verify against -CaCertificate", checks["Handshake"].Detail);

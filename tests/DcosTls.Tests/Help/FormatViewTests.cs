@@ -19,16 +19,17 @@ public class FormatViewTests
         ["DcosTls.Trust.InstalledRegistryTrust"] = "$r = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'dcostls-view-' + [guid]::NewGuid()); $null = New-TlsCertificateAuthority -CommonName 'View CA' -KeyAlgorithm ECDSA | Install-DockerRegistryTrust -Registry view.example:5000 -Root $r; Get-DockerRegistryTrust -Root $r; [System.IO.Directory]::Delete($r, $true)",
         ["DcosTls.Trust.RegistryTrustTestResult"] = "Test-DockerRegistryTrust -Registry view.example:5000 -Root ([System.IO.Path]::GetTempPath()) -Detailed",
         ["DcosTls.DockerDaemon.DockerTlsFile"] = "$ca = New-TlsCertificateAuthority -CommonName v -KeyAlgorithm ECDSA; " +
-            "Set-DockerDaemonTls -Root ([System.IO.Directory]::CreateTempSubdirectory().FullName) -CaCertificate $ca -Certificate (New-DcosCertificate -Issuer $ca -CommonName v -KeyAlgorithm ECDSA) -WhatIf",
+            "Set-DockerDaemonTls -Root ([System.IO.Directory]::CreateTempSubdirectory().FullName) -CaCertificate $ca -Certificate (New-DcosCertificate -Issuer $ca -CommonName v -KeyAlgorithm ECDSA) -PassThru",
         // An empty staging root: the DaemonConfig check fails without touching anything.
         ["DcosTls.DockerDaemon.DockerDaemonTlsCheck"] = "Test-DockerDaemonTls -Root ([System.IO.Directory]::CreateTempSubdirectory().FullName) -Detailed",
         ["DcosTls.DockerDaemon.DockerClientSettings"] = "$ca = New-TlsCertificateAuthority -CommonName v -KeyAlgorithm ECDSA; " +
-            "Install-DockerClientCertificate -Path ([System.IO.Directory]::CreateTempSubdirectory().FullName) -CaCertificate $ca -Certificate (New-DcosCertificate -Issuer $ca -CommonName c -Usage Client -KeyAlgorithm ECDSA) -WhatIf",
+            "Install-DockerClientCertificate -Path ([System.IO.Directory]::CreateTempSubdirectory().FullName) -CaCertificate $ca -Certificate (New-DcosCertificate -Issuer $ca -CommonName c -Usage Client -KeyAlgorithm ECDSA)",
         ["DcosTls.Marathon.MarathonRegistryApp"] = "New-MarathonRegistryApp",
         ["DcosTls.Credentials.DockerAuthArchive"] = "$p = [securestring]::new(); 'x'.ToCharArray() | ForEach-Object { $p.AppendChar($_) }; " +
             "New-DockerAuthArchive -Registry view.example:5000 -Credential ([pscredential]::new('u', $p)) -Path ([System.IO.Path]::Combine([System.IO.Directory]::CreateTempSubdirectory().FullName, 'docker.tar.gz'))",
         ["DcosTls.Credentials.MesosDockerConfigResult"] = "$p = [securestring]::new(); 'x'.ToCharArray() | ForEach-Object { $p.AppendChar($_) }; " +
-            "Set-MesosDockerConfig -Registry view.example:5000 -Credential ([pscredential]::new('u', $p)) -Root ([System.IO.Directory]::CreateTempSubdirectory().FullName)",
+            "Set-MesosDockerConfig -Registry view.example:5000 -Credential ([pscredential]::new('u', $p)) -Root ([System.IO.Directory]::CreateTempSubdirectory().FullName) -PassThru",
+        ["DcosTls.Files.WrittenFile"] = "New-DcosCertificate -SelfSigned -CommonName view.example -KeyAlgorithm ECDSA | Export-DcosCertificate -Path ([System.IO.Path]::Combine([System.IO.Directory]::CreateTempSubdirectory().FullName, 'view.crt')) -PassThru",
         ["DcosTls.Credentials.DockerRegistryCredential"] = "$p = [securestring]::new(); 'x'.ToCharArray() | ForEach-Object { $p.AppendChar($_) }; New-DockerAuthConfig view.example:5000 ([pscredential]::new('u', $p))",
     };
 

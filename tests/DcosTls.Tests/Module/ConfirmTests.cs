@@ -16,7 +16,7 @@ public class ConfirmTests
         Directory.CreateDirectory(dir["root"]);
         var host = new ScriptedHost("N");
         using var ps = new Pwsh(dir.Path, host: host).Set("cred", Secrets.Credential("deployer", "confirm-pw"));
-        var r = ps.Run($"Set-MesosDockerConfig -Registry repo.internal:5000 -Credential $cred -Root '{dir["root"]}' -Confirm | ForEach-Object {{ $_.CredentialsAction; $_.EnvironmentAction }}").ThrowOnError();
+        var r = ps.Run($"Set-MesosDockerConfig -Registry repo.internal:5000 -Credential $cred -Root '{dir["root"]}' -Confirm -PassThru | ForEach-Object {{ $_.Action; $_.EnvironmentAction }}").ThrowOnError();
         Assert.Equal(new[] { "Skipped", "Skipped" }, r.Output.Select(o => o.ToString()));
         Assert.Single(host.Prompts); // the dependent line was not even offered
         Assert.False(File.Exists(dir["root/var/lib/dcos/mesos-slave-common"]));
@@ -33,7 +33,7 @@ public class ConfirmTests
         var r = ps.Run($@"
             $ca = New-TlsCertificateAuthority -CommonName 'Confirm CA' -KeyAlgorithm ECDSA
             $server = New-DcosCertificate -Issuer $ca -CommonName docker -IPAddress 127.0.0.1 -KeyAlgorithm ECDSA
-            Set-DockerDaemonTls -Root '{dir["root"]}' -CaCertificate $ca -Certificate $server -Hosts tcp://127.0.0.1:2376 -Confirm | ForEach-Object {{ $_.Role + '=' + $_.Action }}").ThrowOnError();
+            Set-DockerDaemonTls -Root '{dir["root"]}' -CaCertificate $ca -Certificate $server -Hosts tcp://127.0.0.1:2376 -Confirm -PassThru | ForEach-Object {{ $_.Role + '=' + $_.Action }}").ThrowOnError();
         var actions = r.Output.Select(o => o.ToString()).ToList();
         Assert.Contains("ServerKey=Skipped", actions);
         Assert.Contains("DaemonConfig=Skipped", actions);

@@ -57,7 +57,7 @@ public class SafetyTests
         string credentials = dir["root/var/lib/dcos/docker_credentials"];
         Assert.Equal("600", FileModes.Of(credentials));
         File.SetUnixFileMode(credentials, (UnixFileMode)Convert.ToInt32("644", 8));
-        var r = ps.Run($"Set-MesosDockerConfig -Registry repo.internal:5000 -Credential $cred -Root '{dir["root"]}' | ForEach-Object {{ $_.CredentialsAction }}").ThrowOnError();
+        var r = ps.Run($"Set-MesosDockerConfig -Registry repo.internal:5000 -Credential $cred -Root '{dir["root"]}' -PassThru | ForEach-Object {{ $_.Action }}").ThrowOnError();
         Assert.Equal("Updated", r.Value?.ToString());
         Assert.Equal("600", FileModes.Of(credentials));
     }

@@ -34,7 +34,7 @@ public class RegistryTrustPeerTests : IClassFixture<DockerRegistryPeer>
         var skopeoBefore = Skopeo(root.Path);
         Assert.NotEqual(0, skopeoBefore.Code);
         Assert.Contains("x509", skopeoBefore.Err);
-        Assert.Equal(false, ps.Run("Test-DockerRegistryTrust -Registry $registry -Root .").ThrowOnError().Value);
+        Assert.False(TestAnswer.Of(ps.Run("Test-DockerRegistryTrust -Registry $registry -Root ."), "RegistryTrust"));
 
         var results = ps.Run("Import-DcosCertificate -Path $caPath | Install-DockerRegistryTrust -Registry $registry -Root .").ThrowOnError();
         var actions = results.Output.Select(o => $"{o.Properties["Target"].Value}:{o.Properties["Action"].Value}").ToList();
@@ -58,7 +58,7 @@ public class RegistryTrustPeerTests : IClassFixture<DockerRegistryPeer>
         var trusted = ps.Run("Test-DockerRegistryTrust -Registry $registry -Root . -Target Docker, Mesos -Detailed").ThrowOnError();
         Assert.Equal(2, trusted.Output.Count);
         Assert.All(trusted.Output, o => Assert.Equal("Trusted", o.Properties["Reason"].Value.ToString()));
-        Assert.Equal(true, ps.Run("Test-DockerRegistryTrust $registry -Root . -Target Docker, Mesos").ThrowOnError().Value);
+        Assert.True(TestAnswer.Of(ps.Run("Test-DockerRegistryTrust $registry -Root . -Target Docker, Mesos"), "RegistryTrust"));
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public class RegistryTrustPeerTests : IClassFixture<DockerRegistryPeer>
         ps.Run("Install-DockerRegistryTrust -Registry $registry -Path $other -Root . -Target Docker").ThrowOnError();
         var unknown = ps.Run("Test-DockerRegistryTrust -Registry $registry -Root . -Detailed").ThrowOnError();
         Assert.Equal("UnknownAuthority", unknown.Output.Single().Properties["Reason"].Value.ToString());
-        Assert.Equal(false, ps.Run("Test-DockerRegistryTrust -Registry $registry -Root .").ThrowOnError().Value);
+        Assert.False(TestAnswer.Of(ps.Run("Test-DockerRegistryTrust -Registry $registry -Root ."), "RegistryTrust"));
 
         // The right CA, but the registry is reached under a name its certificate does not carry.
         ps.Run("Install-DockerRegistryTrust -Registry $wrongName -Path $caPath -Root . -Target Docker").ThrowOnError();
