@@ -152,7 +152,7 @@ public class ConnectDcosClusterTests
         using var dir = new TempDir();
         using var ps = Shell(dir, "ivan", "ivan-pw");
         var session = ps.Run("Connect-DcosCluster -Uri $uri -Credential $cred -CaCertificatePath $ca").ThrowOnError().Output.Single();
-        var (_, view, type) = Help.FormatViewChecks.Views(ps).Single(v => v.Type == "DcosTls.Session.DcosSession");
+        var (_, view, type) = Help.FormatViewChecks.Views(ps).Single(v => v.Type == "DcosTls.Session.DcosSession" && v.View.Element("TableControl") != null);
         Help.FormatViewChecks.AssertColumnsEvaluate(ps, view, type, session);
         var cells = ps.Run("$sample | ForEach-Object { $_.ClusterUri; $_.UserId; $_.LoginType; $_.ExpiresAt; $_.IsConnected; $_.CaThumbprint }").ThrowOnError();
         Secrets.AssertNotIn(cells.AllText(), _cluster.IssuedTokens);
