@@ -2,6 +2,9 @@ using System.Formats.Asn1;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Management.Automation;
+using DcosTls.Common;
+using Newtonsoft.Json;
 
 namespace DcosTls.Certificates;
 
@@ -28,42 +31,54 @@ public sealed class DcosCertificate
         Issuer = Certificate.Issuer;
         NotBefore = Certificate.NotBefore.ToUniversalTime();
         NotAfter = Certificate.NotAfter.ToUniversalTime();
-        Thumbprint = Convert.ToHexString(SHA256.HashData(Certificate.RawData));
+        Thumbprint = Certificate.Thumbprint;
+        Sha256Fingerprint = Convert.ToHexString(SHA256.HashData(Certificate.RawData));
         SubjectHash = Certificates.SubjectHash.Compute(Certificate);
         SerialNumber = Certificate.SerialNumber;
-        (DnsNames, IPAddresses) = ReadSubjectAlternativeNames(Certificate);
-        ExtendedKeyUsages = ReadExtendedKeyUsages(Certificate);
+        var (dns, ips) = ReadSubjectAlternativeNames(Certificate);
+        DnsNames = new ValueList<string>(dns);
+        IPAddresses = new ValueList<string>(ips);
+        ExtendedKeyUsages = new ValueList<string>(ReadExtendedKeyUsages(Certificate));
         IsCertificateAuthority = Certificate.Extensions.OfType<X509BasicConstraintsExtension>().Any(b => b.CertificateAuthority);
         (KeyAlgorithm, KeySize) = DescribeKey(Certificate);
         CertificatePem = Certificate.ExportCertificatePem() + "\n";
         ChainPem = string.Concat(Chain.Select(c => c.ExportCertificatePem() + "\n"));
     }
 
-    /// <summary>The certificate itself (public part only).</summary>
+    /// <summary>The certificate itself (public part only). Hidden, and ignored by ConvertTo-Json, so that
+    /// Export-Csv and ConvertTo-Json give the certificate's own fields and not the whole X509Certificate2;
+    /// $cert.Certificate still works, and CertificatePem carries it anywhere.</summary>
+    [Hidden, JsonIgnore]
     public X509Certificate2 Certificate { get; }
 
-    /// <summary>Issuing certificates, nearest first, as delivered by the CA or read from the file.</summary>
+    /// <summary>Issuing certificates, nearest first, as delivered by the CA or read from the file.
+    /// Hidden and ignored by ConvertTo-Json like Certificate; ChainPem carries them.</summary>
+    [Hidden, JsonIgnore]
     public X509Certificate2[] Chain { get; }
 
     public string CommonName { get; }
     public string Subject { get; }
     public string Issuer { get; }
-    public string[] DnsNames { get; }
-    public string[] IPAddresses { get; }
+    public ValueList<string> DnsNames { get; }
+    public ValueList<string> IPAddresses { get; }
     public DateTime NotBefore { get; }
     public DateTime NotAfter { get; }
 
     /// <summary>Whole days until NotAfter (negative once expired).</summary>
     public int DaysLeft => (int)Math.Floor((NotAfter - DateTime.UtcNow).TotalDays);
 
-    /// <summary>SHA-256 of the DER certificate, upper-case hex.</summary>
+    /// <summary>SHA-1 of the DER certificate, upper-case hex: the same value as Certificate.Thumbprint,
+    /// the Cert: drive and Get-PfxCertificate.</summary>
     public string Thumbprint { get; }
+
+    /// <summary>SHA-256 of the DER certificate, upper-case hex (openssl x509 -fingerprint -sha256, without colons).</summary>
+    public string Sha256Fingerprint { get; }
 
     /// <summary>OpenSSL's subject-name hash (`openssl x509 -hash`), the name of hashed trust links.</summary>
     public string SubjectHash { get; }
 
     public string SerialNumber { get; }
-    public string[] ExtendedKeyUsages { get; }
+    public ValueList<string> ExtendedKeyUsages { get; }
     public bool IsCertificateAuthority { get; }
     public string KeyAlgorithm { get; }
     public int KeySize { get; }
@@ -84,7 +99,7 @@ public sealed class DcosCertificate
         };
     }
 
-    public override string ToString() => $"{CommonName} ({Thumbprint[..16]}, expires {NotAfter:yyyy-MM-dd})";
+    public override string ToString() => $"{CommonName} ({Thumbprint}, expires {NotAfter:yyyy-MM-dd})";
 
     internal static (string[] Dns, string[] Ips) ReadSubjectAlternativeNames(X509Certificate2 cert)
     {

@@ -157,6 +157,9 @@ public sealed class ConnectDcosClusterCommand : DcosCmdlet
     private X509Certificate2 FetchAndCheckFingerprint(Uri baseUri, string fingerprint)
     {
         string wanted = fingerprint.Replace(":", string.Empty).Replace(" ", string.Empty).ToUpperInvariant();
+        if (wanted.Length == 40 && wanted.All(Uri.IsHexDigit))
+            Fail("InvalidCaFingerprint", ErrorCategory.InvalidArgument,
+                "-CaFingerprint takes the SHA-256 of the CA certificate (64 hex digits); 40 hex digits is a SHA-1 thumbprint. Get the SHA-256 with 'openssl x509 -noout -fingerprint -sha256', or pin the CA file with -CaCertificatePath.", fingerprint);
         if (wanted.Length != 64 || !wanted.All(Uri.IsHexDigit))
             Fail("InvalidCaFingerprint", ErrorCategory.InvalidArgument,
                 "-CaFingerprint takes the SHA-256 of the CA certificate as 64 hex digits (colons allowed), e.g. from 'openssl x509 -noout -fingerprint -sha256'.", fingerprint);

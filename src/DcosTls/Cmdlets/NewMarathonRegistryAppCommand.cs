@@ -5,10 +5,11 @@ using DcosTls.Marathon;
 namespace DcosTls.Cmdlets;
 
 /// <summary>
-/// New-MarathonRegistryApp: seed 004's marathon-lb options (mlbint.json) and registry app
-/// (registry.json) from parameters, as valid JSON. Writes nothing; save or post the strings.
+/// New-MarathonRegistryApp: the marathon-lb options (mlbint.json) and the registry app
+/// (registry.json) from parameters, as valid JSON; with -Path / -MarathonLbOptionsPath it also
+/// writes them to those files.
 /// </summary>
-[Cmdlet(VerbsCommon.New, "MarathonRegistryApp")]
+[Cmdlet(VerbsCommon.New, "MarathonRegistryApp", SupportsShouldProcess = true)]
 [OutputType(typeof(MarathonRegistryApp))]
 public sealed class NewMarathonRegistryAppCommand : DcosCmdlet
 {
@@ -41,11 +42,21 @@ public sealed class NewMarathonRegistryAppCommand : DcosCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)] public int Memory { get; set; } = 256;
     [Parameter(ValueFromPipelineByPropertyName = true)] public int Instances { get; set; } = 1;
 
+    /// <summary>Writes AppDefinition to this file (for `dcos marathon app add`), relative to the current location.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)] public string? Path { get; set; }
+
+    /// <summary>Writes MarathonLbOptions to this file (for `dcos package install --options`).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)] public string? MarathonLbOptionsPath { get; set; }
+
+    /// <summary>Replaces files that hold other content.</summary>
+    [Parameter] public SwitchParameter Force { get; set; }
+
     protected override void ProcessRecord()
     {
+        MarathonRegistryApp app;
         try
         {
-            WriteObject(RegistryAppBuilder.Build(new RegistryAppSpec
+            app = RegistryAppBuilder.Build(new RegistryAppSpec
             {
                 AppId = AppId,
                 MarathonLbName = MarathonLbName,
@@ -63,11 +74,35 @@ public sealed class NewMarathonRegistryAppCommand : DcosCmdlet
                 Cpus = Cpus,
                 Memory = Memory,
                 Instances = Instances,
-            }));
+            });
         }
         catch (RegistryAppSpecException e)
         {
             Report("InvalidRegistryApp," + e.Parameter, ErrorCategory.InvalidArgument, e.Message, AppId);
+            return;
         }
+        if (Path != null || MarathonLbOptionsPath != null)
+        {
+            try
+            {
+                var files = new RegistryAppFiles((target, action) => ShouldProcess(target, action), Force);
+                (app.Path, app.MarathonLbOptionsPath) = files.Write(app,
+                    Path == null ? null : ResolvePath(Path), MarathonLbOptionsPath == null ? null : ResolvePath(MarathonLbOptionsPath));
+            }
+            catch (RegistryAppFileException e)
+            {
+                Report(e.ErrorId, e.ErrorId switch
+                {
+                    "MarathonAppFileExists" => ErrorCategory.ResourceExists,
+                    "MarathonAppFolderMissing" => ErrorCategory.ObjectNotFound,
+                    "MarathonAppWriteFailed" => ErrorCategory.WriteError,
+                    _ => ErrorCategory.InvalidArgument,
+                }, e.Message, e.Path);
+                return;
+            }
+            // -WhatIf shows what would be written and emits no result.
+            if (IsWhatIf()) return;
+        }
+        WriteObject(app);
     }
 }

@@ -1,3 +1,4 @@
+using DcosTls.Common;
 using DcosTls.Files;
 
 namespace DcosTls.Credentials;
@@ -5,13 +6,13 @@ namespace DcosTls.Credentials;
 /// <summary>What New-DockerAuthArchive wrote, and how a Marathon app (Docker containerizer) uses it.</summary>
 public sealed class DockerAuthArchive
 {
-    internal DockerAuthArchive(string path, string agentPath, string sha256, FileAction action, string[] registries, string fetchUri, string fetchEntry, string marathonApp)
+    internal DockerAuthArchive(string path, string agentPath, string sha256, FileAction action, IEnumerable<string> registries, string fetchUri, string fetchEntry, string marathonApp)
     {
         Path = path;
         AgentPath = agentPath;
         Sha256 = sha256;
         Action = action;
-        Registries = registries;
+        Registries = new ValueList<string>(registries);
         FetchUri = fetchUri;
         FetchEntry = fetchEntry;
         MarathonApp = marathonApp;
@@ -32,7 +33,7 @@ public sealed class DockerAuthArchive
     public FileAction Action { get; }
 
     /// <summary>Every registry in the archive after the change (merged unless -Replace).</summary>
-    public string[] Registries { get; }
+    public ValueList<string> Registries { get; }
 
     /// <summary>The URI the Mesos fetcher downloads: file:// (the same path on every agent) or -Uri.</summary>
     public string FetchUri { get; }

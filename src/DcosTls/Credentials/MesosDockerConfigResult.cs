@@ -1,3 +1,4 @@
+using DcosTls.Common;
 using DcosTls.Files;
 
 namespace DcosTls.Credentials;
@@ -6,7 +7,7 @@ namespace DcosTls.Credentials;
 public sealed class MesosDockerConfigResult
 {
     internal MesosDockerConfigResult(string agentPath, string path, FileAction action,
-        string environmentPath, FileAction environmentAction, string? backupPath, string[] registries, string? restartUnit, bool restarted)
+        string environmentPath, FileAction environmentAction, string? backupPath, IEnumerable<string> registries, string? restartUnit, bool restarted)
     {
         AgentPath = agentPath;
         Path = path;
@@ -14,7 +15,7 @@ public sealed class MesosDockerConfigResult
         EnvironmentPath = environmentPath;
         EnvironmentAction = environmentAction;
         BackupPath = backupPath;
-        Registries = registries;
+        Registries = new ValueList<string>(registries);
         RestartUnit = restartUnit;
         Restarted = restarted;
     }
@@ -40,7 +41,7 @@ public sealed class MesosDockerConfigResult
     public string? BackupPath { get; }
 
     /// <summary>Every registry in the credentials file after the change.</summary>
-    public string[] Registries { get; }
+    public ValueList<string> Registries { get; }
 
     /// <summary>The agent unit to restart (-Restart), when one was asked for.</summary>
     public string? RestartUnit { get; }
@@ -56,11 +57,11 @@ public sealed class MesosDockerConfigResult
 /// <summary>A Docker pull config stored in the DC/OS secret store, and the Marathon app that uses it.</summary>
 public sealed class DcosPullSecret
 {
-    internal DcosPullSecret(string secretPath, string action, string[] registries, string cluster, string marathonApp)
+    internal DcosPullSecret(string secretPath, string action, IEnumerable<string> registries, string cluster, string marathonApp)
     {
         SecretPath = secretPath;
         Action = action;
-        Registries = registries;
+        Registries = new ValueList<string>(registries);
         Cluster = cluster;
         MarathonApp = marathonApp;
     }
@@ -71,7 +72,7 @@ public sealed class DcosPullSecret
     /// <summary>Created (PUT 201), Updated (409, then PATCH) or Skipped (-WhatIf).</summary>
     public string Action { get; }
 
-    public string[] Registries { get; }
+    public ValueList<string> Registries { get; }
 
     public string Cluster { get; }
 

@@ -250,7 +250,7 @@ internal sealed class DaemonTlsTester
 
         if (leaf.ExtendedKeyUsages.Contains("serverAuth"))
             Add(DaemonTlsCheckName.ServerAuth, true, $"'{leaf.CommonName}' has extended key usage serverAuth.");
-        else if (leaf.ExtendedKeyUsages.Length == 0)
+        else if (leaf.ExtendedKeyUsages.Count == 0)
             Add(DaemonTlsCheckName.ServerAuth, true, $"'{leaf.CommonName}' has no extended key usage extension, so it is valid for any use (serverAuth included).");
         else
             Add(DaemonTlsCheckName.ServerAuth, false,

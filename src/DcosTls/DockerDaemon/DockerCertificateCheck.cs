@@ -25,7 +25,7 @@ internal static class DockerCertificateCheck
     {
         var warnings = new List<string>();
         CheckLeaf(server, "Certificate", "server-key.pem");
-        if (server.ExtendedKeyUsages.Length > 0 && !server.ExtendedKeyUsages.Contains("serverAuth"))
+        if (server.ExtendedKeyUsages.Count > 0 && !server.ExtendedKeyUsages.Contains("serverAuth"))
             throw new DockerTlsException("ServerCertificateLacksServerAuth",
                 $"'{server.CommonName}' has extended key usage [{string.Join(", ", server.ExtendedKeyUsages)}] without serverAuth, so clients refuse it as a server. Issue it with New-DcosCertificate -Usage Server.");
         foreach (var host in hosts.Where(h => h.Kind == DockerHostKind.Tcp))
@@ -57,7 +57,7 @@ internal static class DockerCertificateCheck
     internal static void CheckClient(DcosCertificate client)
     {
         CheckLeaf(client, "Certificate", "key.pem");
-        if (client.ExtendedKeyUsages.Length > 0 && !client.ExtendedKeyUsages.Contains("clientAuth"))
+        if (client.ExtendedKeyUsages.Count > 0 && !client.ExtendedKeyUsages.Contains("clientAuth"))
             throw new DockerTlsException("ClientCertificateLacksClientAuth",
                 $"'{client.CommonName}' has extended key usage [{string.Join(", ", client.ExtendedKeyUsages)}] without clientAuth, so a daemon with tlsverify refuses it. Issue it with New-DcosCertificate -Usage Client.");
     }

@@ -1,3 +1,5 @@
+using DcosTls.Common;
+
 namespace DcosTls.DockerDaemon;
 
 /// <summary>What Install-DockerClientCertificate installed, and the environment the docker CLI needs.</summary>
@@ -7,13 +9,13 @@ public sealed class DockerClientSettings
     {
         DockerCertPath = certPath;
         DockerHost = dockerHost;
-        Files = files.ToArray();
+        Files = new ValueList<DockerTlsFile>(files, "; ");
         var lines = new List<string>();
         if (dockerHost != null) lines.Add("export DOCKER_HOST=" + ShellQuote(dockerHost));
         // Any non-empty value turns verification on, "0" included; "1" says what it does.
         lines.Add("export DOCKER_TLS_VERIFY=1");
         lines.Add("export DOCKER_CERT_PATH=" + ShellQuote(certPath));
-        EnvironmentLines = lines.ToArray();
+        EnvironmentLines = new ValueList<string>(lines, "\n");
     }
 
     /// <summary>The folder holding ca.pem, cert.pem and key.pem (DOCKER_CERT_PATH).</summary>
@@ -24,10 +26,10 @@ public sealed class DockerClientSettings
 
     public string DockerTlsVerify => "1";
 
-    public DockerTlsFile[] Files { get; }
+    public ValueList<DockerTlsFile> Files { get; }
 
     /// <summary>POSIX shell lines to paste or source.</summary>
-    public string[] EnvironmentLines { get; }
+    public ValueList<string> EnvironmentLines { get; }
 
     public override string ToString() => string.Join("\n", EnvironmentLines);
 

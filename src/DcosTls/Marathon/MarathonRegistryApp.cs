@@ -1,6 +1,6 @@
 namespace DcosTls.Marathon;
 
-/// <summary>Seed 004's two JSON documents: marathon-lb's package options and the registry app.</summary>
+/// <summary>The two JSON documents of a registry behind marathon-lb: marathon-lb's package options and the registry app.</summary>
 public sealed class MarathonRegistryApp
 {
     internal MarathonRegistryApp(string appId, string marathonLbName, int servicePort, string marathonLbOptions, string appDefinition)
@@ -21,6 +21,12 @@ public sealed class MarathonRegistryApp
 
     /// <summary>For `dcos marathon app add registry.json`.</summary>
     public string AppDefinition { get; }
+
+    /// <summary>The file AppDefinition was written to (-Path), or null.</summary>
+    public string? Path { get; internal set; }
+
+    /// <summary>The file MarathonLbOptions was written to (-MarathonLbOptionsPath), or null.</summary>
+    public string? MarathonLbOptionsPath { get; internal set; }
 
     public override string ToString() => $"{AppId} behind {MarathonLbName}:{ServicePort}";
 }

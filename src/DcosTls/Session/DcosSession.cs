@@ -41,8 +41,11 @@ public sealed class DcosSession : IDisposable
     /// <summary>False after Disconnect-DcosCluster.</summary>
     public bool IsConnected { get { lock (_gate) return _token != null; } }
 
-    /// <summary>SHA-256 of the pinned cluster CA, when one is pinned.</summary>
-    public string? CaThumbprint => Tls.PinnedCa == null ? null : Convert.ToHexString(SHA256.HashData(Tls.PinnedCa.RawData));
+    /// <summary>SHA-1 of the pinned cluster CA (as X509Certificate2.Thumbprint), when one is pinned.</summary>
+    public string? CaThumbprint => Tls.PinnedCa?.Thumbprint;
+
+    /// <summary>SHA-256 of the pinned cluster CA, when one is pinned: the value -CaFingerprint takes.</summary>
+    public string? CaSha256Fingerprint => Tls.PinnedCa == null ? null : Convert.ToHexString(SHA256.HashData(Tls.PinnedCa.RawData));
 
     public bool SkipCertificateCheck => Tls.SkipCertificateCheck;
 

@@ -1,3 +1,5 @@
+using DcosTls.Common;
+
 namespace DcosTls.Trust;
 
 /// <summary>
@@ -20,10 +22,14 @@ public sealed class InstalledRegistryTrust
     public int? DaysLeft => NotAfter == null ? null : (int)Math.Floor((NotAfter.Value - DateTime.UtcNow).TotalDays);
 
     public string? SubjectHash { get; internal set; }
+    /// <summary>SHA-1, upper-case hex (as X509Certificate2.Thumbprint).</summary>
     public string? Thumbprint { get; internal set; }
 
+    /// <summary>SHA-256, upper-case hex.</summary>
+    public string? Sha256Fingerprint { get; internal set; }
+
     /// <summary>Hash links (file names) that point at this certificate (Mesos only).</summary>
-    public string[] Links { get; internal set; } = Array.Empty<string>();
+    public ValueList<string> Links { get; internal set; } = ValueList<string>.None;
 
     /// <summary>OK, or what is wrong: MissingLink, Gap, DanglingLink, WrongHash, Expired, NotPem, Bundle.</summary>
     public string Health { get; internal set; } = "OK";

@@ -132,7 +132,7 @@ internal sealed class MesosHashedStore : TrustStore
             }
             var row = Describe(Target, null, file, certs[0]);
             var own = linksByTarget[file].OrderBy(l => l.Hash, StringComparer.Ordinal).ThenBy(l => l.Index).ToList();
-            row.Links = own.Select(l => Path.GetFileName(l.Path)).ToArray();
+            row.Links = new ValueList<string>(own.Select(l => Path.GetFileName(l.Path)), " ");
             var problems = new List<string>();
             if (certs.Count > 1) problems.Add("Bundle");
             if (own.Count == 0) problems.Add("MissingLink");
@@ -144,7 +144,7 @@ internal sealed class MesosHashedStore : TrustStore
         }
         foreach (var dangling in links.Where(l => l.Target == null || !File.Exists(l.Target)).OrderBy(l => l.Path, StringComparer.Ordinal))
             yield return new InstalledRegistryTrust { Target = Target.ToString(), Path = dangling.Path, SubjectHash = dangling.Hash, Health = "DanglingLink",
-                Links = new[] { Path.GetFileName(dangling.Path) } };
+                Links = new ValueList<string>(new[] { Path.GetFileName(dangling.Path) }, " ") };
     }
 
     /// <summary>What OpenSSL would find: per hash, .0 upwards until the first name that does not stat.</summary>

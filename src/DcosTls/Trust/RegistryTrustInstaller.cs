@@ -115,7 +115,7 @@ internal sealed class RegistryTrustInstaller
         var certificate = request.Certificate;
         string full = _writer.Map(agentPath);
         RegistryTrustResult Make(FileAction action)
-            => new("LegacyBundle", null, full, agentPath, action, certificate.SubjectHash, certificate.Thumbprint);
+            => new("LegacyBundle", null, full, agentPath, action, certificate.SubjectHash, certificate.Thumbprint, certificate.Sha256Fingerprint);
         if (CertificateInput.ReadInstalled(full).Any(certificate.IsSame)) return Make(FileAction.Unchanged);
         string text = File.ReadAllText(full);
         string separator = text.Length > 0 && !text.EndsWith('\n') ? "\n" : string.Empty;

@@ -5,7 +5,7 @@ namespace DcosTls.Trust;
 /// <summary>One file or link that Install- or Uninstall-DockerRegistryTrust wrote, kept or removed.</summary>
 public sealed class RegistryTrustResult
 {
-    internal RegistryTrustResult(string target, string? registry, string path, string agentPath, FileAction action, string? subjectHash, string? thumbprint)
+    internal RegistryTrustResult(string target, string? registry, string path, string agentPath, FileAction action, string? subjectHash, string? thumbprint, string? sha256Fingerprint)
     {
         Target = target;
         Registry = registry;
@@ -14,6 +14,7 @@ public sealed class RegistryTrustResult
         Action = action;
         SubjectHash = subjectHash;
         Thumbprint = thumbprint;
+        Sha256Fingerprint = sha256Fingerprint;
     }
 
     /// <summary>Docker, Mesos, System, Containers or LegacyBundle.</summary>
@@ -33,8 +34,11 @@ public sealed class RegistryTrustResult
     /// <summary>OpenSSL subject hash of the certificate (the hash link's name).</summary>
     public string? SubjectHash { get; }
 
-    /// <summary>SHA-256 of the certificate, upper-case hex (as DcosCertificate.Thumbprint).</summary>
+    /// <summary>SHA-1 of the certificate, upper-case hex (as DcosCertificate.Thumbprint and X509Certificate2.Thumbprint).</summary>
     public string? Thumbprint { get; }
+
+    /// <summary>SHA-256 of the certificate, upper-case hex.</summary>
+    public string? Sha256Fingerprint { get; }
 
     public override string ToString() => $"{Action} {Path}";
 }

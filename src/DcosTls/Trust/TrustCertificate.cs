@@ -14,15 +14,20 @@ internal sealed class TrustCertificate
     internal TrustCertificate(X509Certificate2 certificate)
     {
         Certificate = certificate;
-        Thumbprint = Convert.ToHexString(SHA256.HashData(certificate.RawData));
+        Thumbprint = certificate.Thumbprint;
+        Sha256Fingerprint = Convert.ToHexString(SHA256.HashData(certificate.RawData));
         SubjectHash = Certificates.SubjectHash.Compute(certificate);
         Pem = certificate.ExportCertificatePem() + "\n";
         CommonName = certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false) ?? string.Empty;
-        FileStem = MakeFileStem(CommonName, Thumbprint);
+        FileStem = MakeFileStem(CommonName, Sha256Fingerprint);
     }
 
     internal X509Certificate2 Certificate { get; }
+    /// <summary>SHA-1, upper-case hex (as X509Certificate2.Thumbprint).</summary>
     internal string Thumbprint { get; }
+
+    /// <summary>SHA-256, upper-case hex; its first 8 digits are in the file name, so names stay as they were.</summary>
+    internal string Sha256Fingerprint { get; }
     internal string SubjectHash { get; }
     internal string Pem { get; }
     internal string CommonName { get; }
@@ -32,7 +37,7 @@ internal sealed class TrustCertificate
 
     internal bool IsSame(X509Certificate2 other) => other.RawData.AsSpan().SequenceEqual(Certificate.RawData);
 
-    private static string MakeFileStem(string commonName, string thumbprint)
+    private static string MakeFileStem(string commonName, string sha256Fingerprint)
     {
         var sb = new StringBuilder();
         foreach (char c in commonName)
@@ -44,6 +49,6 @@ internal sealed class TrustCertificate
         string name = sb.ToString().Trim('-', '.');
         if (name.Length > 48) name = name[..48].TrimEnd('-', '.');
         if (name.Length == 0) name = "ca";
-        return $"{name}-{thumbprint[..8].ToLowerInvariant()}";
+        return $"{name}-{sha256Fingerprint[..8].ToLowerInvariant()}";
     }
 }

@@ -50,7 +50,7 @@ internal abstract class TrustStore
     internal virtual void AfterChange(Func<string, string, bool> shouldProcess, Action<string> verbose) { }
 
     protected RegistryTrustResult Result(RegistryName? registry, string fullPath, FileAction action, TrustCertificate certificate)
-        => new(Target.ToString(), IsPerRegistry ? registry?.Value : null, fullPath, Writer.AgentPathOf(fullPath), action, certificate.SubjectHash, certificate.Thumbprint);
+        => new(Target.ToString(), IsPerRegistry ? registry?.Value : null, fullPath, Writer.AgentPathOf(fullPath), action, certificate.SubjectHash, certificate.Thumbprint, certificate.Sha256Fingerprint);
 
     protected static InstalledRegistryTrust Describe(TrustTarget target, string? registry, string path, X509Certificate2 certificate)
     {
@@ -65,6 +65,7 @@ internal abstract class TrustStore
             NotAfter = certificate.NotAfter.ToUniversalTime(),
             SubjectHash = described.SubjectHash,
             Thumbprint = described.Thumbprint,
+            Sha256Fingerprint = described.Sha256Fingerprint,
             CertificatePem = described.Pem,
         };
         if (certificate.NotAfter.ToUniversalTime() < DateTime.UtcNow) row.Health = "Expired";

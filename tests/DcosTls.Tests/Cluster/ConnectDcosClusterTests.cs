@@ -103,8 +103,8 @@ public class ConnectDcosClusterTests
         using var dir = new TempDir();
         using var ps = Shell(dir, "dave", "dave-pw");
         ps.Set("fp", _cluster.CaSha256);
-        var r = ps.Run("$s = Connect-DcosCluster -Uri $uri -Credential $cred -CaFingerprint $fp; $s.CaThumbprint").ThrowOnError();
-        Assert.Equal(_cluster.CaSha256, r.Value);
+        var r = ps.Run("$s = Connect-DcosCluster -Uri $uri -Credential $cred -CaFingerprint $fp; $s.CaSha256Fingerprint; $s.CaThumbprint").ThrowOnError();
+        Assert.Equal(new[] { _cluster.CaSha256, _cluster.CaThumbprint }, r.Output.Select(o => o.ToString()));
 
         int logins = _cluster.Requests.Count(q => q.Path == "/acs/api/v1/auth/login");
         ps.Set("wrong", new string('A', 64));
@@ -112,6 +112,14 @@ public class ConnectDcosClusterTests
         var error = Assert.Single(r.AllErrors);
         Assert.StartsWith("CaFingerprintMismatch,", error.FullyQualifiedErrorId);
         Assert.Equal(System.Management.Automation.ErrorCategory.SecurityError, error.CategoryInfo.Category);
+        Assert.Equal(logins, _cluster.Requests.Count(q => q.Path == "/acs/api/v1/auth/login"));
+
+        // A SHA-1 thumbprint is not taken for the SHA-256 the parameter names.
+        ps.Set("sha1", _cluster.CaThumbprint);
+        r = ps.Run("Connect-DcosCluster -Uri $uri -Credential $cred -CaFingerprint $sha1");
+        error = Assert.Single(r.AllErrors);
+        Assert.StartsWith("InvalidCaFingerprint,", error.FullyQualifiedErrorId);
+        Assert.Contains("SHA-1", error.ToString());
         Assert.Equal(logins, _cluster.Requests.Count(q => q.Path == "/acs/api/v1/auth/login"));
     }
 
@@ -131,7 +139,7 @@ public class ConnectDcosClusterTests
     {
         using var dir = new TempDir();
         using var ps = Shell(dir, "hank", "hank-pw");
-        var r = ps.Run("$pin = Import-DcosCertificate -Path $ca; $s = Connect-DcosCluster -Uri $uri -Credential $cred -CaCertificate $pin; $s.CaThumbprint").ThrowOnError();
+        var r = ps.Run("$pin = Import-DcosCertificate -Path $ca; $s = Connect-DcosCluster -Uri $uri -Credential $cred -CaCertificate $pin; $s.CaSha256Fingerprint").ThrowOnError();
         Assert.Equal(_cluster.CaSha256, r.Value);
         // A CA that did not issue the cluster's certificate is refused.
         r = ps.Run("$other = New-TlsCertificateAuthority -CommonName 'Other CA' -KeyAlgorithm ECDSA; Connect-DcosCluster -Uri $uri -Credential $cred -CaCertificate $other");
@@ -144,7 +152,7 @@ public class ConnectDcosClusterTests
         using var dir = new TempDir();
         using var ps = Shell(dir, "ivan", "ivan-pw");
         var session = ps.Run("Connect-DcosCluster -Uri $uri -Credential $cred -CaCertificatePath $ca").ThrowOnError().Output.Single();
-        var (_, view, type) = Help.FormatViewChecks.Views(ps).Single(v => v.Type == "DcosTls.Session.DcosSession");
+        var (_, view, type) = Help.FormatViewChecks.Views(ps).Single(v => v.Type == "DcosTls.Session.DcosSession" && v.View.Element("TableControl") != null);
         Help.FormatViewChecks.AssertColumnsEvaluate(ps, view, type, session);
         var cells = ps.Run("$sample | ForEach-Object { $_.ClusterUri; $_.UserId; $_.LoginType; $_.ExpiresAt; $_.IsConnected; $_.CaThumbprint }").ThrowOnError();
         Secrets.AssertNotIn(cells.AllText(), _cluster.IssuedTokens);
@@ -179,7 +187,7 @@ public class ConnectDcosClusterTests
     {
         using var dir = new TempDir();
         using var ps = Shell(dir, "gina", "gina-pw");
-        var r = ps.Run("$null = Connect-DcosCluster -Uri $uri -Credential $cred -CaCertificatePath $ca; Get-DcosCaCertificate | ForEach-Object { $_.Role + '|' + $_.Thumbprint + '|' + $_.IsCertificateAuthority }").ThrowOnError();
-        Assert.Equal(new[] { $"RootBundle|{_cluster.CaSha256}|True", $"SigningCa|{_cluster.CaSha256}|True" }, r.Output.Select(o => o.ToString()));
+        var r = ps.Run("$null = Connect-DcosCluster -Uri $uri -Credential $cred -CaCertificatePath $ca; Get-DcosCaCertificate | ForEach-Object { $_.Role + '|' + $_.Thumbprint + '|' + $_.Sha256Fingerprint + '|' + $_.IsCertificateAuthority }").ThrowOnError();
+        Assert.Equal(new[] { $"RootBundle|{_cluster.CaThumbprint}|{_cluster.CaSha256}|True", $"SigningCa|{_cluster.CaThumbprint}|{_cluster.CaSha256}|True" }, r.Output.Select(o => o.ToString()));
     }
 }

@@ -30,7 +30,7 @@ public class PullSecretTests
         using var ps = Connected(dir, "secret-writer");
         var created = ps.Run("New-DockerAuthConfig repo.internal:5000 $cred | Set-MesosDockerConfig -AsSecret mesos-docker/pullConfig -AppId /mesos-docker -Verbose -PassThru").ThrowOnError();
         var o = created.Output.Single();
-        var (_, view, type) = Help.FormatViewChecks.Views(ps).Single(v => v.Type == "DcosTls.Credentials.DcosPullSecret");
+        var (_, view, type) = Help.FormatViewChecks.Views(ps).Single(v => v.Type == "DcosTls.Credentials.DcosPullSecret" && v.View.Element("TableControl") != null);
         Help.FormatViewChecks.AssertColumnsEvaluate(ps, view, type, o);
         Assert.Equal("Created", o.Properties["Action"].Value);
         Assert.Equal("mesos-docker/pullConfig", o.Properties["SecretPath"].Value);

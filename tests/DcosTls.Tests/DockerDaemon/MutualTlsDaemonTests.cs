@@ -25,7 +25,7 @@ public class MutualTlsDaemonTests : IClassFixture<MutualTlsDaemon>
     public void Docker_cert_path_from_Install_DockerClientCertificate_works_with_the_cli_unchanged()
     {
         var settings = _d.Setup.Output.Select(o => o.BaseObject).Last();
-        var lines = (string[])settings.GetType().GetProperty("EnvironmentLines")!.GetValue(settings)!;
+        var lines = (IEnumerable<string>)settings.GetType().GetProperty("EnvironmentLines")!.GetValue(settings)!;
         // Take the variables exactly as the lines a user would paste say them.
         var env = lines.Select(l => l["export ".Length..].Split('=', 2)).ToDictionary(p => p[0], p => (string?)p[1].Trim('\''));
         Assert.Equal(new[] { "DOCKER_HOST", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH" }, env.Keys);

@@ -70,6 +70,9 @@ public sealed partial class AdminRouterFixture : IDisposable
     public string CaPath => Cfssl.CaPath;
     public string CaSha256 => Convert.ToHexString(SHA256.HashData(X509Certificate2.CreateFromPem(Cfssl.CaPem).RawData));
 
+    /// <summary>SHA-1 of the cluster CA, as X509Certificate2.Thumbprint and the module's Thumbprint give it.</summary>
+    public string CaThumbprint => X509Certificate2.CreateFromPem(Cfssl.CaPem).Thumbprint;
+
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
 
     /// <summary>Every token this fixture handed out: tests search their outputs for these.</summary>

@@ -1,0 +1,309 @@
+<#
+    What an operator sees and exports, in real pwsh: every default view at 80 and 160 columns,
+    Thumbprint as pwsh means it (SHA-1), and ConvertTo-Json / Export-Csv of every output type.
+#>
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot '../../DcosTls.psd1') -Force
+    # Every module type a format file has a view for, and every module type a cmdlet says it outputs.
+    $viewTypes = @((Get-Module DcosTls).ExportedFormatFiles | ForEach-Object {
+            ([xml](Get-Content -Raw $_)).Configuration.ViewDefinitions.View.ViewSelectedBy.TypeName
+        } | Where-Object { $_ -notlike 'Deserialized.*' } | Sort-Object -Unique)
+    $outputTypes = @(Get-Command -Module DcosTls | ForEach-Object { $_.OutputType.Name } |
+            Where-Object { $_ -like 'DcosTls.*' } | Sort-Object -Unique)
+}
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../../DcosTls.psd1') -Force
+    $rendering = $PSStyle.OutputRendering
+    $PSStyle.OutputRendering = 'PlainText'
+
+    $password = 'Views-Pa55word-4f1d'
+    $credential = [pscredential]::new('deployer', (ConvertTo-SecureString $password -AsPlainText -Force))
+    $shortRegistry = 'repo.internal:5000'
+    # A registry name DC/OS really gives (a Marathon L4LB VIP): longer than any fixed column.
+    $longRegistry = 'registry.marathon.l4lb.thisdcos.directory:5000'
+    $root = Join-Path $TestDrive 'agent'
+
+    $ca = New-TlsCertificateAuthority -CommonName 'Views Root CA' -KeyAlgorithm ECDSA
+    $leaf = New-DcosCertificate -Issuer $ca -CommonName repo.internal -DnsName repo.internal, registry.example.internal -IPAddress 10.10.0.200 -KeyAlgorithm ECDSA
+    $client = New-DcosCertificate -Issuer $ca -CommonName operator -Usage Client -KeyAlgorithm ECDSA
+    $longCa = New-TlsCertificateAuthority -CommonName 'Views Second Root Certificate Authority For The Registry Fleet' -KeyAlgorithm ECDSA
+    $leaf | Export-DcosCertificate -Path (Join-Path $TestDrive 'leaf.crt')
+    $ca | Export-DcosCertificate -Path (Join-Path $TestDrive 'ca.crt') -NoKey
+    # The private key's PEM body: no JSON or CSV may carry any line of it.
+    $keyLines = @(Get-Content (Join-Path $TestDrive 'leaf.key') | Where-Object { $_ -and $_ -notlike '-----*' })
+    $authString = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes("deployer:$password"))
+
+    $installed = @($ca | Install-DockerRegistryTrust -Registry $shortRegistry, $longRegistry -Root $root)
+    $null = $longCa | Install-DockerRegistryTrust -Registry $shortRegistry -Root $root
+    $removed = @($longCa | Uninstall-DockerRegistryTrust -Registry $shortRegistry -Root $root)
+    $listed = @(Get-DockerRegistryTrust -Root $root)
+    $credentials = @(New-DockerAuthConfig -Registry $shortRegistry, $longRegistry -Credential $credential)
+    $app = New-MarathonRegistryApp
+
+    # Sessions and pull secrets come from a cluster, which this tier has not got: make the module's
+    # own objects through their internal constructors (a session pinned to $ca, holding a token).
+    function New-ModuleObject([string] $TypeName, [object[]] $Arguments) {
+        $type = [DcosTls.Certificates.DcosCertificate].Assembly.GetType($TypeName, $true)
+        $constructor = $type.GetConstructors([Reflection.BindingFlags]'NonPublic, Instance') | Select-Object -First 1
+        $parameters = $constructor.GetParameters()
+        $values = [object[]]::new($parameters.Count)
+        for ($i = 0; $i -lt $values.Count; $i++) {
+            $values[$i] = [Management.Automation.LanguagePrimitives]::ConvertTo($Arguments[$i], $parameters[$i].ParameterType)
+        }
+        $constructor.Invoke($values)
+    }
+    $token = 'eyJhbGciOiJSUzI1NiJ9.views-token-body.views-token-signature'
+    $tls = New-ModuleObject 'DcosTls.Session.TlsPolicy' @($ca.Certificate, $false)
+    $session = New-ModuleObject 'DcosTls.Session.DcosSession' @([uri]'https://master.mycluster.example.com/', 'dcos-operator', 'Password', $tls, $null)
+    [securestring] $secureToken = ConvertTo-SecureString $token -AsPlainText -Force
+    $session.GetType().GetMethod('SetToken', [Reflection.BindingFlags]'NonPublic, Instance').Invoke($session,
+        [object[]]@($secureToken, [datetime]::UtcNow.AddHours(1)))
+
+    # One sample per type: the objects, the header labels of its table (none for list and custom
+    # views), the values that must show whole at 80 columns, and those that must show whole at 160.
+    $samples = @{
+        'DcosTls.Certificates.DcosCertificate'         = @{
+            Objects = @($ca, $leaf, $longCa); Headers = 'Thumbprint', 'Kind', 'DaysLeft', 'CommonName'
+            Whole80 = @($ca.Thumbprint, $leaf.Thumbprint, $longCa.Thumbprint, 'Views Root CA', 'repo.internal')
+            Whole160 = @($longCa.CommonName)
+        }
+        'DcosTls.Trust.RegistryTrustResult'            = @{
+            Objects = $installed; Headers = 'Action', 'SubjectHash', 'Name'
+            Whole80 = @($installed.Path | Split-Path -Leaf) + $shortRegistry + $longRegistry
+            Whole160 = @()
+        }
+        'DcosTls.Trust.InstalledRegistryTrust'         = @{
+            Objects = $listed; Headers = 'Health', 'DaysLeft', 'Links', 'Name'
+            Whole80 = @($listed.Path | Split-Path -Leaf) + @($listed.Links) + $shortRegistry + $longRegistry
+            Whole160 = @()
+        }
+        'DcosTls.Trust.RegistryTrustTestResult'        = @{
+            Objects = @(Test-DockerRegistryTrust -Registry 'nothing.internal:5000' -Root $root -Detailed); Headers = 'Target', 'Trusted', 'Reason', 'Message'
+            Whole80 = @('nothing.internal:5000', 'NoInstalledCertificates'); Whole160 = @()
+        }
+        'DcosTls.DockerDaemon.DockerTlsFile'           = @{
+            Objects = @(Set-DockerDaemonTls -Certificate $leaf -CaCertificate $ca -Root $root); Headers = 'Role', 'Action', 'Mode', 'Path'
+            Whole80 = @('/etc/docker/tls/ca.pem', '/etc/docker/tls/server-cert.pem', '/etc/docker/tls/server-key.pem', '/etc/docker/daemon.json', 'ServerCertificate')
+            Whole160 = @()
+        }
+        'DcosTls.DockerDaemon.DockerDaemonTlsCheck'    = @{
+            Objects = @(Test-DockerDaemonTls -Root $root -Detailed); Headers = 'Check', 'Passed', 'Detail'
+            Whole80 = @('KeyPermissions', 'ServerChain'); Whole160 = @()
+        }
+        'DcosTls.DockerDaemon.DockerClientSettings'    = @{
+            Objects = @(Install-DockerClientCertificate -Path (Join-Path $TestDrive 'cli') -CaCertificate $ca -Certificate $client -DockerHost tcp://repo.internal:2376)
+            Whole80 = @('tcp://repo.internal:2376', (Join-Path $TestDrive 'cli'), 'export DOCKER_TLS_VERIFY=1', 'key.pem 0600'); Whole160 = @()
+        }
+        'DcosTls.Credentials.DockerRegistryCredential' = @{
+            Objects = $credentials; Headers = 'UserName', 'Source', 'Registry'
+            Whole80 = @($shortRegistry); Whole160 = @($longRegistry)
+        }
+        'DcosTls.Credentials.DockerAuthArchive'        = @{
+            Objects = @($credentials | New-DockerAuthArchive -Path (Join-Path $TestDrive 'docker.tar.gz'))
+            Whole80 = @((Join-Path $TestDrive 'docker.tar.gz'), $shortRegistry); Whole160 = @($longRegistry)
+        }
+        'DcosTls.Credentials.MesosDockerConfigResult'  = @{
+            Objects = @($credentials | Set-MesosDockerConfig -Root $root)
+            Whole80 = @('/var/lib/dcos/docker_credentials', $shortRegistry); Whole160 = @($longRegistry)
+        }
+        'DcosTls.Credentials.DcosPullSecret'           = @{
+            Objects = @(New-ModuleObject 'DcosTls.Credentials.DcosPullSecret' @('registry/pull-config', 'Created', [string[]]@($shortRegistry, $longRegistry), 'https://master.mycluster/', '{}'))
+            Headers = 'Action', 'SecretPath', 'Registries'; Whole80 = @('registry/pull-config', $shortRegistry); Whole160 = @()
+        }
+        'DcosTls.Session.DcosSession'                  = @{
+            Objects = @($session)
+            Headers = 'UserId', 'ExpiresAt', 'Tls', 'ClusterUri'; Whole80 = @('https://master.mycluster.example.com/', 'dcos-operator', 'pinned'); Whole160 = @()
+        }
+        'DcosTls.Marathon.MarathonRegistryApp'         = @{
+            Objects = @($app)
+            Whole80 = @($app.AppDefinition -split "`n") + @($app.MarathonLbOptions -split "`n"); Whole160 = @()
+        }
+    }
+
+    function Get-TableHeader([string[]] $Lines) {
+        # The line above each row of dashes is a header: a wrapped header leaves only a part of it there.
+        for ($i = 1; $i -lt $Lines.Count; $i++) {
+            if ($Lines[$i] -match '^-+( +-+)*\s*$') { ($Lines[$i - 1].Trim() -split '\s+') -join ' ' }
+        }
+    }
+}
+
+AfterAll {
+    $PSStyle.OutputRendering = $rendering
+}
+
+Describe 'Default views at 80 and 160 columns' -Tag Views {
+    It 'has a sample for <_>, which has a view' -ForEach $viewTypes {
+        $samples.Keys | Should -Contain $_
+    }
+
+    It '<_> at 80 columns: headers on one line, nothing cut, identifying values whole' -ForEach $viewTypes {
+        $sample = $samples[$_]
+        $text = $sample.Objects | Out-String -Width 80
+        $lines = $text -split "`r?`n"
+        foreach ($line in $lines) { $line.TrimEnd().Length | Should -BeLessOrEqual 80 -Because "'$line' is wider than 80" }
+        $text | Should -Not -Match '…' -Because 'no value is cut at 80 columns'
+        if ($sample.Headers) {
+            Get-TableHeader $lines | Sort-Object -Unique | Should -Be ($sample.Headers -join ' ') -Because 'every column fits, its header on one line'
+        }
+        foreach ($value in $sample.Whole80) {
+            $lines | Where-Object { $_.Contains($value) } | Should -Not -BeNullOrEmpty -Because "'$value' shows whole at 80 columns"
+        }
+    }
+
+    It '<_> at 160 columns: the same columns, long values whole' -ForEach $viewTypes {
+        $sample = $samples[$_]
+        $text = $sample.Objects | Out-String -Width 160
+        $lines = $text -split "`r?`n"
+        $text | Should -Not -Match '…'
+        if ($sample.Headers) { Get-TableHeader $lines | Sort-Object -Unique | Should -Be ($sample.Headers -join ' ') }
+        foreach ($value in $sample.Whole80 + $sample.Whole160) {
+            $lines | Where-Object { $_.Contains($value) } | Should -Not -BeNullOrEmpty -Because "'$value' shows whole at 160 columns"
+        }
+    }
+
+    It 'tells a CA from a leaf in the certificate table' {
+        $lines = ($ca, $leaf | Out-String -Width 80) -split "`n"
+        $lines | Where-Object { $_.Contains($ca.Thumbprint) } | Should -Match ' CA +\d+ Views Root CA'
+        $lines | Where-Object { $_.Contains($leaf.Thumbprint) } | Should -Match ' Leaf +\d+ repo.internal'
+    }
+
+    It 'tells the two Mesos rows of an install apart' {
+        $mesos = @($installed | Where-Object Target -EQ 'Mesos' | Where-Object Action -EQ 'Created')
+        $mesos.Count | Should -Be 2
+        $names = @($mesos.Path | Split-Path -Leaf)
+        $names[0] | Should -Not -Be $names[1]
+        $text = $mesos | Out-String -Width 80
+        foreach ($name in $names) { $text | Should -Match ([regex]::Escape($name)) }
+    }
+
+    It 'shows the backup of a replaced daemon.json in the list view, not as a table column' {
+        $again = @(Set-DockerDaemonTls -Certificate $leaf -CaCertificate $ca -Root $root -Hosts 'unix:///var/run/docker.sock', 'tcp://10.10.0.200:2376')
+        $config = $again | Where-Object Role -EQ 'DaemonConfig'
+        $config.Backup | Should -Not -BeNullOrEmpty
+        ($again | Out-String -Width 80) | Should -Not -Match 'Backup'
+        ($config | Format-List | Out-String -Width 80) | Should -Match 'Backup +: '
+    }
+}
+
+Describe 'Thumbprint means SHA-1, as everywhere in pwsh' -Tag Views {
+    It 'is the X509Certificate2 thumbprint of the certificate' {
+        $leaf.Thumbprint | Should -BeExactly $leaf.Certificate.Thumbprint
+        $ca.Thumbprint | Should -BeExactly $ca.Certificate.Thumbprint
+    }
+
+    It 'matches the CA in the leaf''s chain' {
+        $leaf.Chain[0].Thumbprint -eq $ca.Thumbprint | Should -BeTrue
+    }
+
+    It 'matches Get-PfxCertificate of the exported file' {
+        (Get-PfxCertificate -FilePath (Join-Path $TestDrive 'ca.crt')).Thumbprint | Should -BeExactly $ca.Thumbprint
+        (Import-DcosCertificate -Path (Join-Path $TestDrive 'ca.crt')).Thumbprint | Should -BeExactly $ca.Thumbprint
+    }
+
+    It 'gives SHA-256 its own name' {
+        $expected = [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData($ca.Certificate.RawData))
+        $ca.Sha256Fingerprint | Should -BeExactly $expected
+    }
+
+    It 'is SHA-1 of the pinned CA on a session, and its SHA-256 has its own name' {
+        $session.CaThumbprint | Should -BeExactly $ca.Thumbprint
+        $session.CaSha256Fingerprint | Should -BeExactly $ca.Sha256Fingerprint
+    }
+
+    It 'is the same on trust rows as on the certificate' {
+        $row = $installed | Select-Object -First 1
+        $row.Thumbprint | Should -BeExactly $ca.Thumbprint
+        $row.Sha256Fingerprint | Should -BeExactly $ca.Sha256Fingerprint
+        ($listed | Where-Object CommonName -EQ 'Views Root CA' | Select-Object -First 1).Thumbprint | Should -BeExactly $ca.Thumbprint
+    }
+}
+
+Describe 'ConvertTo-Json and Export-Csv of every output type' -Tag Views {
+    It 'has a sample for <_>, which a cmdlet outputs' -ForEach $outputTypes {
+        $samples.Keys | Should -Contain $_
+    }
+
+    It '<_> converts to compact JSON with no warning and no secret' -ForEach $outputTypes {
+        foreach ($object in $samples[$_].Objects) {
+            $warnings = $null
+            $json = $object | ConvertTo-Json -WarningVariable warnings -WarningAction SilentlyContinue
+            $warnings | Should -BeNullOrEmpty -Because 'nothing is nested past the default depth'
+            $json.Length | Should -BeLessThan 6000
+            $json | Should -Not -Match 'X509Certificate2|RawData|System\.[A-Z]'
+            $json | Should -Not -Match ([regex]::Escape($password))
+            $json | Should -Not -Match ([regex]::Escape($authString))
+            $json | Should -Not -Match ([regex]::Escape($token))
+            foreach ($line in $keyLines) { $json.Contains($line) | Should -BeFalse -Because 'the private key never leaves through JSON' }
+            { $json | ConvertFrom-Json } | Should -Not -Throw
+        }
+    }
+
+    It '<_> exports to CSV with plain values' -ForEach $outputTypes {
+        $csv = Join-Path $TestDrive "$_.csv"
+        $samples[$_].Objects | Export-Csv -Path $csv
+        $text = Get-Content -Raw $csv
+        $text | Should -Not -MatchExactly 'System\.[A-Z][A-Za-z.]*(\[\])?' -Because 'lists are joined, not written as a type name'
+        $text | Should -Not -Match ([regex]::Escape($password))
+        $text | Should -Not -Match ([regex]::Escape($authString))
+        $text | Should -Not -Match ([regex]::Escape($token))
+        foreach ($line in $keyLines) { $text.Contains($line) | Should -BeFalse }
+        @(Import-Csv $csv).Count | Should -Be @($samples[$_].Objects).Count
+    }
+
+    It 'joins a certificate''s names in CSV and keeps them a list in the pipeline' {
+        $row = $leaf | ConvertTo-Csv | ConvertFrom-Csv
+        $row.DnsNames | Should -Be 'repo.internal, registry.example.internal'
+        $leaf.DnsNames.Count | Should -Be 2
+        $leaf.DnsNames | Should -Contain 'registry.example.internal'
+        ($leaf | ConvertTo-Json | ConvertFrom-Json).DnsNames | Should -Be @('repo.internal', 'registry.example.internal')
+    }
+}
+
+Describe 'New-MarathonRegistryApp writes its JSON where asked' -Tag Views {
+    BeforeAll {
+        $work = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'marathon')
+        Push-Location $work
+    }
+    AfterAll {
+        Pop-Location
+    }
+
+    It 'writes nothing and outputs nothing under -WhatIf' {
+        $rows = New-MarathonRegistryApp -Path registry.json -MarathonLbOptionsPath mlbint.json -WhatIf
+        $rows | Should -BeNullOrEmpty
+        Get-ChildItem $work | Should -BeNullOrEmpty
+    }
+
+    It 'writes both documents relative to the current location and says where' {
+        $written = New-MarathonRegistryApp -Path registry.json -MarathonLbOptionsPath mlbint.json
+        $written.Path | Should -Be (Join-Path $work 'registry.json')
+        $written.MarathonLbOptionsPath | Should -Be (Join-Path $work 'mlbint.json')
+        (Get-Content registry.json -Raw | ConvertFrom-Json).id | Should -Be '/shared/registry'
+        (Get-Content mlbint.json -Raw | ConvertFrom-Json).'marathon-lb'.name | Should -Be 'shared/mlbint'
+        $shown = $written | Out-String -Width 80
+        $shown | Should -Match ([regex]::Escape("written to $(Join-Path $work 'registry.json')"))
+        $shown | Should -Match ([regex]::Escape("written to $(Join-Path $work 'mlbint.json')"))
+    }
+
+    It 'leaves a file with the same JSON as it is' {
+        $before = (Get-Item registry.json).LastWriteTimeUtc
+        Start-Sleep -Milliseconds 20
+        $null = New-MarathonRegistryApp -Path registry.json
+        (Get-Item registry.json).LastWriteTimeUtc | Should -Be $before
+    }
+
+    It 'refuses a file with other content unless -Force, writing neither file' {
+        $err2 = $null
+        $rows = New-MarathonRegistryApp -ServicePort 10051 -Path registry.json -MarathonLbOptionsPath other-mlbint.json -ErrorVariable err2 -ErrorAction SilentlyContinue
+        $rows | Should -BeNullOrEmpty
+        'other-mlbint.json' | Should -Not -Exist
+        $err2[0].FullyQualifiedErrorId | Should -BeLike 'MarathonAppFileExists,*'
+        $err2[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+        $err2[0].Exception.Message | Should -Match 'registry\.json.*-Force'
+        (Get-Content registry.json -Raw | ConvertFrom-Json).container.docker.portMappings[0].servicePort | Should -Be 10050
+        (New-MarathonRegistryApp -ServicePort 10051 -Path registry.json -Force).Path | Should -Be (Join-Path $work 'registry.json')
+        (Get-Content registry.json -Raw | ConvertFrom-Json).container.docker.portMappings[0].servicePort | Should -Be 10051
+    }
+}
