@@ -133,7 +133,7 @@ public abstract class RegistryTrustInputCmdlet : DcosCmdlet
         }
         catch (Files.AgentFileLockException e)
         {
-            Fail(Files.AgentFileLockException.ErrorId, Files.AgentFileLockException.Category, e.Message, e.AgentLock);
+            Fail(Files.AgentFileLockException.ErrorId, Files.AgentFileLockException.Category, e.Message, e.Root);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

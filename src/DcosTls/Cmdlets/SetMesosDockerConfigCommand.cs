@@ -121,7 +121,7 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
         }
         catch (Files.AgentFileLockException e)
         {
-            Fail(Files.AgentFileLockException.ErrorId, Files.AgentFileLockException.Category, e.Message, e.AgentLock);
+            Fail(Files.AgentFileLockException.ErrorId, Files.AgentFileLockException.Category, e.Message, e.Root);
             return;
         }
         catch (ArgumentException e)

@@ -53,7 +53,7 @@ internal sealed class MesosAgentDockerConfig
 
         // Read, merge and write under the files' locks: a parallel run merging another registry waits
         // and then reads what this one wrote, so no login is lost.
-        using var held = AgentFileLock.Acquire(_writer, new[] { _path, EnvironmentFilePath });
+        using var held = AgentFileLock.Acquire(_writer);
         var document = ReadExisting(credentialsFile);
         document.RewriteUsableEntries(_path);
         foreach (var credential in credentials) document.Set(credential);

@@ -1,106 +1,93 @@
 using System.Diagnostics;
 using System.Management.Automation;
+using System.Runtime.InteropServices;
 
 namespace DcosTls.Files;
 
 /// <summary>
-/// Advisory locks that serialize read-modify-write changes of shared agent files (the Mesos hash folder,
-/// a registry's certs.d folder, the credentials file, mesos-slave-common, daemon.json) between DcosTls
-/// runs, in this process or another. Each file or folder has its lock file beside it, inside the root
-/// ("&lt;name&gt;.dcostls-lock"); the lock is the kernel's flock on that file (what FileShare.None takes on
-/// Unix), so a killed process never leaves a lock held. Several locks are always taken in the ordinal
-/// order of their paths, so two runs can never wait for each other. Lock files are kept: removing one
-/// would let a waiter lock a file that is no longer the one others open.
+/// Serializes read-modify-write changes of shared agent files (the Mesos hash folder, certs.d, the
+/// credentials file, mesos-slave-common, daemon.json) between DcosTls runs, in this process or another.
+/// The lock is the kernel's advisory flock on the root folder itself (the agent's / or the staging
+/// root): one lock per root, so two runs can never wait for each other, no lock file is left in the
+/// agent's folders, and a killed process never leaves it held. Changes take milliseconds, so one lock
+/// for the whole root costs nothing that matters.
 /// </summary>
 internal sealed class AgentFileLock : IDisposable
 {
-    internal const string Suffix = ".dcostls-lock";
-
-    /// <summary>Long enough for another run's full install; short enough that a stuck run is reported.</summary>
+    /// <summary>Long enough for another run's full change; short enough that a stuck run is reported.</summary>
     internal static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 
-    private readonly List<FileStream> _held;
+    private int _descriptor;
 
-    private AgentFileLock(List<FileStream> held) => _held = held;
-
-    /// <summary>Nothing to lock: -WhatIf writes nothing.</summary>
-    internal static AgentFileLock None { get; } = new(new List<FileStream>());
-
-    /// <summary>The lock file guarding an agent file or folder.</summary>
-    internal static string LockPathOf(string agentPath) => agentPath.TrimEnd('/') + Suffix;
+    private AgentFileLock(int descriptor) => _descriptor = descriptor;
 
     /// <summary>
-    /// Takes the locks of the given agent files and folders (mapped under the writer's root), waiting up
-    /// to <paramref name="timeout"/> for each; none under -WhatIf. Folders above the lock files are made
-    /// as the writer makes them (public system folders).
+    /// Takes the root's lock, waiting up to <paramref name="timeout"/>; nothing under -WhatIf (no write) or
+    /// off Linux. A missing root is created first: it is about to be written to.
     /// </summary>
-    internal static AgentFileLock Acquire(StagedFileWriter writer, IEnumerable<string> agentPaths, TimeSpan? timeout = null)
+    internal static AgentFileLock Acquire(StagedFileWriter writer, TimeSpan? timeout = null)
     {
-        if (writer.DryRun) return None;
+        if (writer.DryRun || !OperatingSystem.IsLinux()) return new AgentFileLock(-1);
+        Directory.CreateDirectory(writer.Root);
+        int fd = Native.open(writer.Root, Native.O_RDONLY | Native.O_CLOEXEC);
+        if (fd < 0) throw new IOException($"The root '{writer.Root}' cannot be opened to lock it (errno {Marshal.GetLastWin32Error()}). Check that it is a readable folder.");
         var wait = timeout ?? DefaultTimeout;
-        var held = new List<FileStream>();
-        try
-        {
-            foreach (string agentLock in agentPaths.Select(LockPathOf).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
-            {
-                string full = writer.Map(agentLock);
-                string? parent = Path.GetDirectoryName(agentLock);
-                if (parent != null && !Directory.Exists(writer.Map(parent))) writer.EnsureDirectory(parent, StagedFileWriter.PublicDirectory);
-                held.Add(Open(full, agentLock, wait));
-            }
-            return new AgentFileLock(held);
-        }
-        catch
-        {
-            foreach (var stream in held) stream.Dispose();
-            throw;
-        }
-    }
-
-    private static FileStream Open(string full, string agentLock, TimeSpan wait)
-    {
         var clock = Stopwatch.StartNew();
         int pause = 5;
-        while (true)
+        while (Native.flock(fd, Native.LOCK_EX | Native.LOCK_NB) != 0)
         {
-            try
+            int errno = Marshal.GetLastWin32Error();
+            if (errno != Native.EWOULDBLOCK && errno != Native.EINTR)
             {
-                return new FileStream(full, new FileStreamOptions
-                {
-                    Mode = FileMode.OpenOrCreate,
-                    Access = FileAccess.ReadWrite,
-                    Share = FileShare.None,
-                    UnixCreateMode = StagedFileWriter.PrivateFile,
-                });
+                Native.close(fd);
+                throw new IOException($"The root '{writer.Root}' cannot be locked (errno {errno}).");
             }
-            catch (IOException) when (clock.Elapsed < wait && File.Exists(full))
+            if (clock.Elapsed >= wait)
             {
-                // Held by another run: wait a little longer each time, up to a quarter second.
-                Thread.Sleep(pause);
-                pause = Math.Min(pause * 2, 250);
-            }
-            catch (IOException) when (File.Exists(full))
-            {
+                Native.close(fd);
                 throw new AgentFileLockException(
-                    $"Another DcosTls run has held the lock '{full}' for more than {wait.TotalSeconds:0} s. Wait for it to finish and run the command again; nothing was changed.",
-                    agentLock);
+                    $"Another DcosTls run has been changing '{writer.Root}' for more than {wait.TotalSeconds:0} s. Wait for it to finish and run the command again; nothing was changed.",
+                    writer.Root);
             }
+            // Held by another run: wait a little longer each time, up to a quarter second.
+            Thread.Sleep(pause);
+            pause = Math.Min(pause * 2, 250);
         }
+        return new AgentFileLock(fd);
     }
 
     public void Dispose()
     {
-        foreach (var stream in _held) stream.Dispose();
-        _held.Clear();
+        int fd = Interlocked.Exchange(ref _descriptor, -1);
+        if (fd >= 0) Native.close(fd); // closing the descriptor releases the flock
+    }
+
+    private static class Native
+    {
+        internal const int O_RDONLY = 0;
+        internal const int O_CLOEXEC = 0x80000; // the same on x86_64 and aarch64: no descriptor leaks into systemctl
+        internal const int LOCK_EX = 2;
+        internal const int LOCK_NB = 4;
+        internal const int EINTR = 4;
+        internal const int EWOULDBLOCK = 11;
+
+        [DllImport("libc", SetLastError = true)]
+        internal static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+        [DllImport("libc", SetLastError = true)]
+        internal static extern int flock(int fd, int operation);
+
+        [DllImport("libc", SetLastError = true)]
+        internal static extern int close(int fd);
     }
 }
 
 /// <summary>A lock another run held for too long: nothing was changed.</summary>
 internal sealed class AgentFileLockException : IOException
 {
-    internal AgentFileLockException(string message, string agentLock) : base(message) => AgentLock = agentLock;
+    internal AgentFileLockException(string message, string root) : base(message) => Root = root;
 
-    internal string AgentLock { get; }
+    internal string Root { get; }
 
     internal const string ErrorId = "AgentFileLocked";
     internal const ErrorCategory Category = ErrorCategory.ResourceBusy;

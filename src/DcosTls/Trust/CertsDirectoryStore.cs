@@ -18,8 +18,6 @@ internal abstract class CertsDirectoryStore : TrustStore
 
     internal override bool IsPerRegistry => true;
 
-    internal override string LockedFolder => BasePath;
-
     internal string RegistryDirectory(RegistryName registry) => BasePath + "/" + registry.Value;
 
     internal override IEnumerable<RegistryTrustResult> Install(RegistryName? registry, TrustCertificate certificate)

@@ -24,8 +24,6 @@ internal sealed class MesosHashedStore : TrustStore
 
     private string FullDirectory => Writer.Map(AgentDirectory);
 
-    internal override string LockedFolder => AgentDirectory;
-
     internal override IEnumerable<RegistryTrustResult> Install(RegistryName? registry, TrustCertificate certificate)
     {
         string dir = FullDirectory;

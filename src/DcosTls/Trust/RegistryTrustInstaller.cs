@@ -65,15 +65,14 @@ internal sealed class RegistryTrustInstaller
     }
 
     /// <summary>
-    /// Held while a change runs: another run (here or in another process) that shares a store waits, so
-    /// it never picks the same free file name or hash-link index.
+    /// Held while a change runs: another run on the same root (here or in another process) waits, so it
+    /// never picks the same free file name or hash-link index.
     /// </summary>
-    private AgentFileLock LockStores(string? legacyBundlePath)
-        => AgentFileLock.Acquire(_writer, _stores.Select(s => s.LockedFolder).Concat(legacyBundlePath != null ? new[] { legacyBundlePath } : Array.Empty<string>()));
+    private AgentFileLock LockStores() => AgentFileLock.Acquire(_writer);
 
     internal IEnumerable<RegistryTrustResult> Install(IReadOnlyList<TrustRequest> requests, string? legacyBundlePath)
     {
-        using var held = LockStores(legacyBundlePath);
+        using var held = LockStores();
         var done = new HashSet<(TrustTarget, string?, string)>();
         foreach (var request in requests)
         {
@@ -96,7 +95,7 @@ internal sealed class RegistryTrustInstaller
     /// </summary>
     internal IEnumerable<RegistryTrustResult> Uninstall(IReadOnlyList<TrustRequest> requests)
     {
-        using var held = LockStores(null);
+        using var held = LockStores();
         var groups = requests.GroupBy(r => (r.Target, r.Certificate.Thumbprint));
         foreach (var group in groups)
         {

@@ -23,8 +23,6 @@ internal sealed class SystemTrustStore : TrustStore
 
     internal override TrustTarget Target => TrustTarget.System;
 
-    internal override string LockedFolder => (_flavour ??= Detect()).AnchorDirectory;
-
     private sealed record Flavour(string Name, string AnchorDirectory, string Extension, string Command, string[] Arguments);
 
     /// <summary>Reads os-release; throws with what to do when the family cannot be told.</summary>

@@ -25,9 +25,6 @@ internal abstract class TrustStore
     /// <summary>True when the store has one folder per registry (certs.d).</summary>
     internal virtual bool IsPerRegistry => false;
 
-    /// <summary>The agent folder whose lock serializes changes of this store between runs.</summary>
-    internal abstract string LockedFolder { get; }
-
     /// <summary>Checks that the store can be written, before anything is written anywhere.</summary>
     internal virtual void Prepare() { }
 
