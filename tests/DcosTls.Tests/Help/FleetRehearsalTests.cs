@@ -13,7 +13,7 @@ public class FleetRehearsalTests
     public void Deserialized_ca_from_the_fleet_script_installs_trust_on_the_agent()
     {
         using var dir = new TempDir();
-        using var ps = new Pwsh(dir.Path).Set("DcosTlsManifest", Repo.Manifest);
+        using var ps = new Pwsh(dir.Path);
         ps.Run("$null = New-TlsCertificateAuthority -CommonName 'Fleet CA' -KeyAlgorithm ECDSA | Export-DcosCertificate -Path fleet-ca.crt -NoKey").ThrowOnError();
         string script = Path.Combine(Repo.Root, "module", "Examples", "Invoke-FleetProvisioning.ps1");
         var r = ps.Run($"& '{script}' -Rehearse -CaPath fleet-ca.crt -Registry repo.internal:5000, mirror.internal -Root '{dir["agent"]}' | ForEach-Object {{ $_.Target + '|' + $_.Action }}").ThrowOnError();
