@@ -1,6 +1,6 @@
 namespace DcosTls.Marathon;
 
-/// <summary>Seed 004's two JSON documents: marathon-lb's package options and the registry app.</summary>
+/// <summary>The two JSON documents of a registry behind marathon-lb: marathon-lb's package options and the registry app.</summary>
 public sealed class MarathonRegistryApp
 {
     internal MarathonRegistryApp(string appId, string marathonLbName, int servicePort, string marathonLbOptions, string appDefinition)
