@@ -21,17 +21,17 @@
         'New-TlsCertificateAuthority'
         'Export-DcosCertificate'
         'Import-DcosCertificate'
-        # Registry trust (issue 3)
+        # Registry trust
         'Get-DockerRegistryTrust'
         'Install-DockerRegistryTrust'
         'Test-DockerRegistryTrust'
         'Uninstall-DockerRegistryTrust'
-        # Docker daemon TLS and the marathon-lb registry (issue 5)
+        # Docker daemon TLS and the marathon-lb registry
         'Install-DockerClientCertificate'
         'New-MarathonRegistryApp'
         'Set-DockerDaemonTls'
         'Test-DockerDaemonTls'
-        # Registry credentials (issue 4)
+        # Registry credentials
         'Import-DockerAuthConfig'
         'New-DockerAuthArchive'
         'New-DockerAuthConfig'
@@ -43,7 +43,6 @@
     PrivateData          = @{
         PSData = @{
             Tags         = @('DCOS', 'Mesos', 'Docker', 'TLS', 'Certificate', 'cfssl', 'Linux')
-            ProjectUri   = 'https://example.invalid/dcostls'
             ReleaseNotes = 'See README.md.'
         }
     }

@@ -33,7 +33,8 @@ param(
     [string] $Root = '/'
 )
 $ErrorActionPreference = 'Stop'
-$manifest = if ($DcosTlsManifest) { $DcosTlsManifest } else { [System.IO.Path]::Combine($PSScriptRoot, '..', '..', 'DcosTls.psd1') }
+# The module this script ships with: the repository's manifest, or the installed copy's.
+$manifest = Join-Path $PSScriptRoot '../../DcosTls.psd1'
 Import-Module $manifest
 $ca = Import-DcosCertificate -Path $CaPath
 

@@ -8,7 +8,7 @@ namespace DcosTls.Engine;
 
 /// <summary>
 /// Decrypts the legacy OpenSSL PEM key form (Proc-Type: 4,ENCRYPTED with DEK-Info, as written by
-/// `openssl genrsa -aes256`, seed 003), which the BCL does not read. Returns unencrypted PKCS#8 DER
+/// `openssl genrsa -aes256`), which the BCL does not read. Returns unencrypted PKCS#8 DER
 /// so that callers only ever see BCL types.
 /// </summary>
 public static class LegacyPemKeyDecryptor

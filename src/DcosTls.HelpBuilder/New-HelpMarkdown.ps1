@@ -4,19 +4,19 @@
     none yet, from the cmdlet's own metadata, the way PlatyPS's New-MarkdownHelp does. Placeholders
     are "{{ Fill ... }}"; the help tests fail while any remains.
 .EXAMPLE
-    dotnet run --project src/DcosTls.Host -- src/DcosTls.HelpBuilder/New-HelpMarkdown.ps1
+    dotnet pwsh src/DcosTls.HelpBuilder/New-HelpMarkdown.ps1
 #>
 [CmdletBinding()]
-param([string] $Manifest = $DcosTlsManifest)
+param([string] $Manifest = (Join-Path $PSScriptRoot '../../DcosTls.psd1'))
 $ErrorActionPreference = 'Stop'
 $module = Import-Module $Manifest -PassThru -Force
-$target = [System.IO.Path]::Combine($module.ModuleBase, 'en-US')
+$target = Join-Path $module.ModuleBase 'en-US'
 $common = [System.Management.Automation.Internal.CommonParameters].GetProperties().Name +
     [System.Management.Automation.Internal.ShouldProcessParameters].GetProperties().Name
 
 foreach ($command in $module.ExportedCmdlets.Values) {
-    $file = [System.IO.Path]::Combine($target, $command.Name + '.md')
-    if ([System.IO.File]::Exists($file)) { continue }
+    $file = Join-Path $target ($command.Name + '.md')
+    if (Test-Path -LiteralPath $file) { continue }
     $sb = [System.Text.StringBuilder]::new()
     $null = $sb.AppendLine("---`nexternal help file: DcosTls.dll-Help.xml`nModule Name: DcosTls`nonline version:`nschema: 2.0.0`n---`n")
     $null = $sb.AppendLine("# $($command.Name)`n`n## SYNOPSIS`n{{ Fill in the Synopsis }}`n`n## SYNTAX`n")

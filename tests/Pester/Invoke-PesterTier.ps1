@@ -15,15 +15,18 @@ $config.Run.Path = $PSScriptRoot
 $config.Run.PassThru = $true
 $config.Run.Exit = $false
 $config.Output.Verbosity = 'Normal'
-if ($Tag) { $config.Filter.Tag = $Tag }
+# tests/run.ps1 passes several tags as one comma-separated argument (pwsh -File takes no arrays).
+if ($Tag) { $config.Filter.Tag = @($Tag -split ',' | ForEach-Object Trim) }
 $result = Invoke-Pester -Configuration $config
-# Skipped and not-run tests count as not executed: the suite has no reason to skip anything here.
+# Found: the tests the tag filter selects (all of them without a filter). Skipped and not-run
+# tests among them count as not executed: the suite has no reason to skip anything here.
+$selected = @($result.Tests | Where-Object ShouldRun)
 $summary = [ordered]@{
     Pester           = (Get-Module Pester).Version.ToString()
-    Found            = $result.TotalCount
+    Found            = $selected.Count
     Passed           = $result.PassedCount
     Failed           = $result.FailedCount
     FailedContainers = $result.FailedContainersCount + $result.FailedBlocksCount
-    NotRun           = $result.NotRunCount + $result.SkippedCount + $result.InconclusiveCount
+    NotRun           = @($selected | Where-Object Result -notin 'Passed', 'Failed').Count
 }
 $summary | ConvertTo-Json | Set-Content -Path $SummaryPath

@@ -35,7 +35,7 @@ internal static class KeyFactory
         _ => throw new ArgumentOutOfRangeException(nameof(algorithm)),
     };
 
-    /// <summary>SHA-256 for RSA and P-256 (as seed 003), the curve's own hash for P-384/P-521.</summary>
+    /// <summary>SHA-256 for RSA and P-256 (as the usual openssl commands), the curve's own hash for P-384/P-521.</summary>
     internal static HashAlgorithmName HashFor(AsymmetricAlgorithm key) => key switch
     {
         ECDsa { KeySize: 384 } => HashAlgorithmName.SHA384,

@@ -12,7 +12,7 @@ public enum CertificateExportFormat
 {
     /// <summary>&lt;name&gt;.crt (certificate and chain) and &lt;name&gt;.key (0600).</summary>
     Pem,
-    /// <summary>One file: certificate, chain, key (HAProxy/marathon-lb, seed 004's registry.pem), 0600.</summary>
+    /// <summary>One file: certificate, chain, key (HAProxy/marathon-lb's registry.pem), 0600.</summary>
     HaproxyPem,
     /// <summary>PKCS#12 (.p12/.pfx), 0600.</summary>
     Pkcs12,

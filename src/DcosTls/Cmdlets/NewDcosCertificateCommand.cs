@@ -61,7 +61,7 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     [ArgumentCompleter(typeof(ProfileCompleter))]
     public string? Profile { get; set; }
 
-    /// <summary>The seed's flow: the CA makes the key (newkey) and it comes back over TLS.</summary>
+    /// <summary>The hand-run flow: the CA makes the key (newkey) and it comes back over TLS.</summary>
     [Parameter(ParameterSetName = ClusterSet)]
     public SwitchParameter ServerGeneratedKey { get; set; }
 

@@ -8,7 +8,7 @@ namespace DcosTls.Cmdlets;
 
 /// <summary>
 /// New-DockerAuthArchive: the docker.tar.gz that Marathon apps on the Docker containerizer fetch
-/// for registry credentials (seed 002's `tar -czf docker.tar.gz .docker`, with the layout, modes
+/// for registry credentials (the hand-run `tar -czf docker.tar.gz .docker`, with the layout, modes
 /// and auth strings right). Credentials come from the pipeline or from -Registry/-Credential.
 /// An existing archive is merged: its other registries are kept, as Set-MesosDockerConfig keeps
 /// those in the agent's file; -Replace writes only the given credentials.

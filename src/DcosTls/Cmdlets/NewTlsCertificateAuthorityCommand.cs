@@ -4,7 +4,7 @@ using DcosTls.Common;
 
 namespace DcosTls.Cmdlets;
 
-/// <summary>New-TlsCertificateAuthority: a local CA (seed 003's ca.pem/ca-key.pem) in memory.</summary>
+/// <summary>New-TlsCertificateAuthority: a local CA (the ca.pem/ca-key.pem of a Docker TLS setup) in memory.</summary>
 [Cmdlet(VerbsCommon.New, "TlsCertificateAuthority")]
 [OutputType(typeof(DcosCertificate))]
 public sealed class NewTlsCertificateAuthorityCommand : DcosCmdlet

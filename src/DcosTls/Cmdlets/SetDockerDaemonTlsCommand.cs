@@ -7,7 +7,7 @@ using DcosTls.Files;
 namespace DcosTls.Cmdlets;
 
 /// <summary>
-/// Set-DockerDaemonTls: dockerd behind mutual TLS (seed 003) — ca.pem, server-cert.pem and
+/// Set-DockerDaemonTls: dockerd behind mutual TLS — ca.pem, server-cert.pem and
 /// server-key.pem under -TlsDirectory, the TLS keys merged into daemon.json, the systemd drop-in
 /// that "hosts" needs, and an opt-in restart. Silent unless -PassThru.
 /// </summary>

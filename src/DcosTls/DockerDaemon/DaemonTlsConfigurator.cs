@@ -30,7 +30,7 @@ internal sealed class DaemonTlsPlan
 }
 
 /// <summary>
-/// Puts dockerd behind mutual TLS (seed 003): installs ca.pem, server-cert.pem and server-key.pem,
+/// Puts dockerd behind mutual TLS: installs ca.pem, server-cert.pem and server-key.pem,
 /// merges the TLS keys into daemon.json, and writes the systemd drop-in "hosts" needs. Plan()
 /// validates everything and reads the existing files; Apply() only writes.
 /// </summary>

@@ -5,7 +5,7 @@ namespace DcosTls.DockerDaemon;
 /// <summary>
 /// The docker.service drop-in that lets daemon.json carry "hosts": systemd's unit starts dockerd
 /// with -H fd://, and a key given both as a flag and in daemon.json stops dockerd from starting
-/// (seed 003's troubleshooting). An empty ExecStart= clears the unit's command; the new one is the
+/// (Docker's documented fix for hosts in both places). An empty ExecStart= clears the unit's command; the new one is the
 /// unit's own command without its -H/--host (and --tls*) options, so distribution flags such as
 /// --containerd and $DOCKER_OPTS are kept.
 /// </summary>
@@ -13,7 +13,7 @@ internal static class SystemdDropIn
 {
     internal const string Directory = "/etc/systemd/system/docker.service.d";
 
-    /// <summary>The command seed 003 uses when no docker.service unit is found under the root.</summary>
+    /// <summary>The usual dockerd command when no docker.service unit is found under the root.</summary>
     internal const string FallbackCommand = "/usr/bin/dockerd";
 
     private static readonly string[] UnitLocations =

@@ -9,7 +9,7 @@ using DcosTls.Certificates;
 namespace DcosTls.Marathon;
 
 /// <summary>
-/// Builds seed 004's mlbint.json and registry.json as JSON trees (never by pasting strings), so
+/// Builds marathon-lb's mlbint.json and registry.json as JSON trees (never by pasting strings), so
 /// that any value, quotes and backslashes included, comes out as valid JSON.
 /// </summary>
 internal static class RegistryAppBuilder

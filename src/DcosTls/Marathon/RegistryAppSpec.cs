@@ -1,6 +1,6 @@
 namespace DcosTls.Marathon;
 
-/// <summary>The parameters of seed 004's registry behind an internal marathon-lb (its values are the defaults).</summary>
+/// <summary>The parameters of a private registry behind an internal marathon-lb (its values are the defaults).</summary>
 internal sealed class RegistryAppSpec
 {
     internal string AppId { get; init; } = "/shared/registry";

@@ -53,7 +53,7 @@ internal sealed class CfsslClient
             ?? throw new DcosApiException("CaResponseInvalid", "The CA's sign answer holds no certificate.");
     }
 
-    /// <summary>The seed's flow: the CA makes the key and CSR (the key comes back over TLS).</summary>
+    /// <summary>The hand-run flow: the CA makes the key and CSR (the key comes back over TLS).</summary>
     internal (string PrivateKeyPem, string CsrPem) NewKey(CertificateSpec spec)
     {
         var name = new JsonObject();

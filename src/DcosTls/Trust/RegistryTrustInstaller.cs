@@ -108,7 +108,7 @@ internal sealed class RegistryTrustInstaller
         foreach (var store in _stores) store.AfterChange(_shouldProcess, _verbose);
     }
 
-    /// <summary>Seed 004's DC/OS 1.8 step: the CA appended once to a PEM bundle, after a backup.</summary>
+    /// <summary>DC/OS 1.8's Python requests bundle: the CA appended once to a PEM bundle, after a backup.</summary>
     private RegistryTrustResult AppendToBundle(string agentPath, TrustRequest request)
     {
         var certificate = request.Certificate;

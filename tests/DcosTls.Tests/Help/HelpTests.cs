@@ -9,7 +9,8 @@ namespace DcosTls.Tests.Help;
 /// <summary>
 /// Help is part of every cmdlet: Get-Help -Full (from the MAML built out of en-US/*.md) must have a
 /// synopsis, a description, every parameter documented and no parameter that does not exist, and
-/// examples whose code parses; examples marked &lt;!-- runnable --&gt; run here.
+/// examples whose code parses. Examples marked &lt;!-- runnable --&gt; run in real pwsh
+/// (tests/Pester/Examples.Tests.ps1).
 /// </summary>
 public class HelpTests
 {
@@ -73,24 +74,6 @@ public class HelpTests
             if (!name.StartsWith("about_")) Assert.Contains(name, exported);
         }
         Assert.All(exported, c => Assert.True(File.Exists(Path.Combine(Repo.Root, "en-US", c + ".md")), $"en-US/{c}.md is missing"));
-    }
-
-    public static IEnumerable<object[]> RunnableExamples()
-    {
-        var pattern = new Regex(@"### (?<title>Example[^\n]*)\n<!-- runnable -->\n```powershell\n(?<code>.*?)\n```", RegexOptions.Singleline);
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(Repo.Root, "en-US"), "*-*.md").OrderBy(f => f))
-            foreach (Match m in pattern.Matches(File.ReadAllText(file)))
-                yield return new object[] { Path.GetFileNameWithoutExtension(file) + ": " + m.Groups["title"].Value, m.Groups["code"].Value };
-    }
-
-    [Theory]
-    [MemberData(nameof(RunnableExamples))]
-    public void Runnable_examples_run(string example, string code)
-    {
-        using var dir = new TempDir();
-        using var ps = new Pwsh(dir.Path);
-        var r = ps.Run(code);
-        Assert.True(!r.AllErrors.Any(), $"{example} failed: {string.Join("\n", r.AllErrors.Select(e => e.ToString()))}");
     }
 
     [Fact]

@@ -1,0 +1,152 @@
+<#
+    Every runnable example, in real pwsh. A runnable example is a powershell code block directly
+    preceded by the line <!-- runnable -->: in en-US/<Cmdlet>.md each runs on its own, in this
+    README the marked blocks run in order in one scope. Each runs with the module imported, in an
+    empty folder as the current location, with Get-Credential and Read-Host answered by an example
+    login. Also: the about topic fits an 80-column console and lists every cmdlet, and neither help,
+    README, examples nor code comments speak internal shorthand.
+#>
+BeforeDiscovery {
+    $repoRoot = Join-Path $PSScriptRoot '../..'
+    $marked = '(?s)<!-- runnable -->[ \t]*\r?\n[ \t]*```powershell\r?\n(?<code>.*?)\r?\n[ \t]*```'
+    $helpExamples = foreach ($file in Get-ChildItem (Join-Path $repoRoot 'en-US') -Filter '*-*.md' | Sort-Object Name) {
+        foreach ($match in [regex]::Matches((Get-Content -Raw $file.FullName), "### (?<title>Example[^\r\n]*)\r?\n$marked")) {
+            @{ Name = "$($file.BaseName): $($match.Groups['title'].Value)"; Code = $match.Groups['code'].Value }
+        }
+    }
+    $readmeBlocks = @([regex]::Matches((Get-Content -Raw (Join-Path $repoRoot 'README.md')), $marked) |
+        ForEach-Object { $_.Groups['code'].Value })
+}
+
+BeforeAll {
+    $repoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).ProviderPath
+    Import-Module (Join-Path $repoRoot 'DcosTls.psd1') -Force
+    # README blocks are indented inside list items; the code is the same without the indent.
+    function ConvertTo-Script([string] $Code) {
+        $lines = $Code -split '\r?\n'
+        $indent = ($lines | Where-Object { $_.Trim() } | ForEach-Object { $_.Length - $_.TrimStart().Length } | Measure-Object -Minimum).Minimum
+        [scriptblock]::Create((($lines | ForEach-Object { if ($_.Length -ge $indent) { $_.Substring($indent) } else { $_.Trim() } }) -join "`n"))
+    }
+    function New-ExampleFolder {
+        $path = Join-Path $TestDrive ([guid]::NewGuid().ToString('n'))
+        (New-Item -ItemType Directory -Path $path).FullName
+    }
+}
+
+Describe 'Runnable help examples' -Tag Examples {
+    BeforeEach {
+        Mock Get-Credential { [pscredential]::new('example-user', (ConvertTo-SecureString 'example-only-password' -AsPlainText -Force)) }
+        Mock Read-Host { ConvertTo-SecureString 'example-only-password' -AsPlainText -Force } -ParameterFilter { $AsSecureString }
+    }
+
+    It 'there are runnable help examples' -ForEach @(@{ Count = @($helpExamples).Count }) {
+        $Count | Should -BeGreaterThan 10
+    }
+
+    It '<Name> runs without an error' -ForEach $helpExamples {
+        Push-Location (New-ExampleFolder)
+        try {
+            $ErrorActionPreference = 'Stop'
+            $output = & (ConvertTo-Script $Code)
+            # Shown the way pwsh shows it: the format views must render the output, too.
+            $null = $output | Out-String -Width 80
+        }
+        finally { Pop-Location }
+    }
+}
+
+Describe "The README's runnable blocks, in order, in one scope" -Tag Examples {
+    BeforeAll {
+        Mock Get-Credential { [pscredential]::new('example-user', (ConvertTo-SecureString 'example-only-password' -AsPlainText -Force)) }
+    }
+
+    It 'there are runnable README blocks' -ForEach @(@{ Blocks = $readmeBlocks }) {
+        $Blocks.Count | Should -BeGreaterOrEqual 4
+    }
+
+    It 'every block runs without an error' -ForEach @(@{ Blocks = $readmeBlocks }) {
+        Push-Location (New-ExampleFolder)
+        try {
+            $ErrorActionPreference = 'Stop'
+            for ($i = 0; $i -lt $Blocks.Count; $i++) {
+                try { $output = . (ConvertTo-Script $Blocks[$i]) }
+                catch { throw "README runnable block $($i + 1) failed: $_`n$($Blocks[$i])" }
+                $null = $output | Out-String -Width 80
+            }
+            './staging/var/lib/dcos/docker_credentials' | Should -Exist
+        }
+        finally { Pop-Location }
+    }
+}
+
+Describe 'about_DcosTls' -Tag Help {
+    BeforeAll {
+        $about = Get-Help about_DcosTls | Out-String
+    }
+
+    It 'fits an 80-column console: no line Get-Help would break' {
+        @($about -split '\r?\n' | Where-Object { $_.Length -gt 79 }) | Should -BeNullOrEmpty
+    }
+
+    It 'lists every exported cmdlet under SEE ALSO' {
+        $seeAlso = ($about -split 'SEE ALSO')[-1]
+        foreach ($cmdlet in (Get-Module DcosTls).ExportedCmdlets.Keys) {
+            $seeAlso | Should -Match "\b$cmdlet\b"
+        }
+    }
+
+    It 'names nothing the module does not ship' {
+        $about | Should -Not -Match 'DcosTls\.Host|console host|dotnet run'
+    }
+}
+
+Describe 'Words for users' -Tag Help {
+    BeforeDiscovery {
+        $root = Join-Path $PSScriptRoot '../..'
+        $texts = @(
+            Get-Item (Join-Path $root 'README.md'), (Join-Path $root 'DcosTls.psd1')
+            Get-ChildItem (Join-Path $root 'en-US') -Filter *.md
+            Get-ChildItem (Join-Path $root 'module') -Recurse -Include *.ps1, *.ps1xml
+            Get-ChildItem (Join-Path $root 'src') -Recurse -Filter *.cs | Where-Object FullName -notmatch '[\\/](bin|obj)[\\/]'
+            Get-ChildItem (Join-Path $root 'tests/Provisioning') -Filter *.ps1
+        ) | ForEach-Object { @{ Name = [System.IO.Path]::GetRelativePath((Resolve-Path $root), $_.FullName); Path = $_.FullName } }
+        $userFacing = @(
+            Get-Item (Join-Path $root 'README.md')
+            Get-ChildItem (Join-Path $root 'en-US') -Filter *.md
+            Get-ChildItem (Join-Path $root 'module/Examples') -Filter *.ps1
+        ) | ForEach-Object { @{ Name = $_.Name; Path = $_.FullName } }
+    }
+
+    It '<Name> speaks no internal shorthand' -ForEach $texts {
+        @(Select-String -LiteralPath $Path -Pattern '\bseeds? 0\d\d|\bissues? \d+\b' | ForEach-Object { "$($_.LineNumber): $($_.Line.Trim())" }) |
+            Should -BeNullOrEmpty
+    }
+
+    It '<Name> shows idiomatic pwsh, not .NET calls a cmdlet does better' -ForEach $userFacing {
+        @(Select-String -LiteralPath $Path -Pattern 'IO\.Path\]::Combine|AppendChar|SecureString\]::new' | ForEach-Object { "$($_.LineNumber): $($_.Line.Trim())" }) |
+            Should -BeNullOrEmpty
+    }
+}
+
+Describe 'The fleet example, rehearsed' -Tag Examples {
+    # -Rehearse sends the CA through the remoting serializer and runs the per-agent script block
+    # here: the deserialized certificate must still bind to Install-DockerRegistryTrust.
+    BeforeAll {
+        $fleet = Join-Path $repoRoot 'module/Examples/Invoke-FleetProvisioning.ps1'
+        $folder = New-ExampleFolder
+        $caFile = Join-Path $folder 'fleet-ca.crt'
+        New-TlsCertificateAuthority -CommonName 'Fleet CA' -KeyAlgorithm ECDSA | Export-DcosCertificate -Path $caFile -NoKey | Out-Null
+        $agent = Join-Path $folder 'agent'
+        $rehearse = @{ Rehearse = $true; CaPath = $caFile; Registry = 'repo.internal:5000', 'mirror.internal'; Root = $agent }
+    }
+
+    It 'installs trust for every registry from the deserialized CA, then changes nothing' {
+        $first = @(& $fleet @rehearse)
+        $first | ForEach-Object { "$($_.Target)|$($_.Action)" } | Should -Contain 'Docker|Created'
+        $first | ForEach-Object { "$($_.Target)|$($_.Action)" } | Should -Contain 'Mesos|Created'
+        Join-Path $agent 'etc/docker/certs.d/repo.internal:5000' | Should -Exist
+        Join-Path $agent 'etc/docker/certs.d/mirror.internal' | Should -Exist
+        $second = @(& $fleet @rehearse)
+        $second.Action | Sort-Object -Unique | Should -Be 'Unchanged'
+    }
+}
