@@ -60,6 +60,9 @@ BeforeAll {
     $session.GetType().GetMethod('SetToken', [Reflection.BindingFlags]'NonPublic, Instance').Invoke($session,
         [object[]]@($secureToken, [datetime]::UtcNow.AddHours(1)))
 
+    $agentAttributes = [Collections.Generic.Dictionary[string, string]]::new()
+    $agentAttributes['public_ip'] = 'true'
+
     # One sample per type: the objects, the header labels of its table (none for list and custom
     # views), the values that must show whole at 80 columns, and those that must show whole at 160.
     $samples = @{
@@ -114,6 +117,10 @@ BeforeAll {
         'DcosTls.Session.DcosSession'                  = @{
             Objects = @($session)
             Headers = 'UserId', 'ExpiresAt', 'Tls', 'ClusterUri'; Whole80 = @('https://master.mycluster.example.com/', 'dcos-operator', 'pinned'); Whole160 = @()
+        }
+        'DcosTls.Fleet.DcosAgent'                      = @{
+            Objects = @(New-ModuleObject 'DcosTls.Fleet.DcosAgent' @('10.0.1.17', '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0-S12', $true, $agentAttributes, '1.10.0', 'slave(1)@10.0.1.17:5051'))
+            Headers = 'Public', 'Active', 'AgentId', 'Hostname'; Whole80 = @('10.0.1.17', '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0-S12'); Whole160 = @()
         }
         'DcosTls.Marathon.MarathonRegistryApp'         = @{
             Objects = @($app)

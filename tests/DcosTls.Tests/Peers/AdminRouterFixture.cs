@@ -58,11 +58,15 @@ public sealed partial class AdminRouterFixture : IDisposable
         _app.MapGet("/ca/dcos-ca.crt", () => Results.Text(Cfssl.CaPem, "application/x-x509-ca-cert"));
         _app.MapPost("/ca/api/v2/{endpoint}", ProxyToCfssl);
         MapExtraEndpoints(_app);
+        MapMesosEndpoints(_app);
         _app.StartAsync().GetAwaiter().GetResult();
     }
 
     /// <summary>Other areas (secrets, ...) add their endpoints in partial files of their own.</summary>
     partial void MapExtraEndpoints(WebApplication app);
+
+    /// <summary>The leading Mesos master's endpoints (AdminRouterFixture.Mesos.cs).</summary>
+    partial void MapMesosEndpoints(WebApplication app);
 
     public CfsslPeer Cfssl { get; }
     public int Port { get; }
