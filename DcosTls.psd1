@@ -38,6 +38,7 @@
         'Set-MesosDockerConfig'
         # The fleet
         'Get-DcosAgent'
+        'Invoke-DcosAgentProvisioning'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -52,3 +52,83 @@ Describe 'Simulated agents over SSH remoting' -Tag Fleet {
             Should -Throw -ExpectedMessage '*'
     }
 }
+
+Describe 'Invoke-DcosAgentProvisioning on simulated agents' -Tag Fleet {
+    BeforeAll {
+        $ca = New-TlsCertificateAuthority -CommonName 'Fleet Registry CA' -KeyAlgorithm ECDSA
+        $registry = 'repo.fleet.internal:5000'
+        $password = 'Fleet-Pa55-9c41e'
+        $credential = [pscredential]::new('puller', (ConvertTo-SecureString $password -AsPlainText -Force))
+        $fleet = @{
+            CaCertificate = $ca; Registry = $registry; Credential = $credential; CredentialRegistry = $registry
+            UserName = 'root'; KeyFilePath = $kit.KeyFilePath; SSHOption = @{ UserKnownHostsFile = $kit.KnownHosts }
+        }
+        $hosts = foreach ($a in $agents) { $a.Address }
+        $port = @($agents.Port | Sort-Object -Unique)
+    }
+
+    It 'brings the module, the trust and the credentials to each agent''s own root; a second run changes nothing' {
+        # The agents share a port only by chance; each gets its own run when they do not.
+        $first = foreach ($a in $agents) { $a.Address | Invoke-DcosAgentProvisioning @fleet -Port $a.Port -Verbose 4>&1 }
+        $rows = @($first | Where-Object { $_ -is [DcosTls.Fleet.FleetAgentResult] })
+        $rows.Count | Should -Be 2
+        foreach ($row in $rows) {
+            $row.Error | Should -BeNullOrEmpty
+            $row.Succeeded | Should -BeTrue
+            $row.Changed | Should -BeTrue
+            $row.Module | Should -Be 'Installed'
+            @($row.Rows).Count | Should -BeGreaterThan 0
+        }
+        @($first | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match '1 succeeded' }).Count | Should -Be 2
+        foreach ($a in $agents) {
+            $certsD = Join-Path $a.Root "etc/docker/certs.d/$registry"
+            Get-ChildItem $certsD -Filter *.crt | Should -Not -BeNullOrEmpty
+            Get-ChildItem (Join-Path $a.Root 'var/lib/dcos/pki/tls/certs') | Should -Not -BeNullOrEmpty
+            $config = Get-Content -Raw (Join-Path $a.Root 'var/lib/dcos/docker_credentials') | ConvertFrom-Json
+            $auth = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($config.auths.$registry.auth))
+            $auth | Should -Be "puller:$password"
+            Get-Content (Join-Path $a.Root 'var/lib/dcos/mesos-slave-common') | Should -Contain 'MESOS_DOCKER_CONFIG=file:///var/lib/dcos/docker_credentials'
+            Test-Path (Join-Path $a.Root 'root/.local/share/powershell/Modules/DcosTls/0.1.0/DcosTls.psd1') | Should -BeTrue
+            # Keys never travel: no private key anywhere under the agent's root except its own sshd's.
+            Get-ChildItem -Recurse -File $a.Root | Where-Object { $_.FullName -notlike '*/.sshd/*' } |
+                Select-String -Pattern 'PRIVATE KEY' -SimpleMatch | Should -BeNullOrEmpty
+        }
+
+        $second = foreach ($a in $agents) { $a.Address | Invoke-DcosAgentProvisioning @fleet -Port $a.Port }
+        foreach ($row in $second) {
+            $row.Succeeded | Should -BeTrue
+            $row.Changed | Should -BeFalse
+            $row.Module | Should -Be 'Unchanged'
+        }
+    }
+
+    It 'reports an agent that does not answer in its own row and finishes the others' {
+        $a = $agents[0]
+        $dead = Get-FreeTcpPort 127.0.0.9
+        $rows = @(
+            '127.0.0.9' | Invoke-DcosAgentProvisioning @fleet -Port $dead
+            $a.Address | Invoke-DcosAgentProvisioning @fleet -Port $a.Port
+        )
+        $rows[0].Succeeded | Should -BeFalse
+        $rows[0].FailedStage | Should -Be 'Connect'
+        $rows[0].Error | Should -Match 'unreachable'
+        $rows[0].Error | Should -Not -Match ([regex]::Escape($password))
+        $rows[1].Succeeded | Should -BeTrue
+    }
+
+    It 'takes open sessions from the pipeline' {
+        $a = $agents[1]
+        $session = New-PSSession -HostName $a.Address -Port $a.Port @ssh
+        try {
+            $row = $session | Invoke-DcosAgentProvisioning -CaCertificate $ca -Registry $registry
+            $row.Succeeded | Should -BeTrue
+            $row.Changed | Should -BeFalse
+        }
+        finally { Remove-PSSession $session }
+    }
+
+    It 'asks for a registry when given a CA, before reaching any agent' {
+        { '127.0.0.9' | Invoke-DcosAgentProvisioning -CaCertificate $ca -ErrorAction Stop } |
+            Should -Throw -ErrorId 'RegistryMissing,DcosTls.Cmdlets.InvokeDcosAgentProvisioningCommand'
+    }
+}

@@ -122,6 +122,13 @@ BeforeAll {
             Objects = @(New-ModuleObject 'DcosTls.Fleet.DcosAgent' @('10.0.1.17', '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0-S12', $true, $agentAttributes, '1.10.0', 'slave(1)@10.0.1.17:5051'))
             Headers = 'Public', 'Active', 'AgentId', 'Hostname'; Whole80 = @('10.0.1.17', '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0-S12'); Whole160 = @()
         }
+        'DcosTls.Fleet.FleetAgentResult'               = @{
+            Objects = @(
+                New-ModuleObject 'DcosTls.Fleet.FleetAgentResult' @('10.0.1.17', $true, $true, 'Installed', ([psobject[]]@()), $null, $null)
+                New-ModuleObject 'DcosTls.Fleet.FleetAgentResult' @('agent-2.dcos.example', $false, $false, 'NotChecked', ([psobject[]]@()), 'Connect', 'unreachable: Connection refused')
+            )
+            Headers = 'Succeeded', 'Changed', 'Module', 'Agent', 'Error'; Whole80 = @('10.0.1.17', 'agent-2.dcos.example', 'Installed', 'NotChecked'); Whole160 = @()
+        }
         'DcosTls.Marathon.MarathonRegistryApp'         = @{
             Objects = @($app)
             Whole80 = @($app.AppDefinition -split "`n") + @($app.MarathonLbOptions -split "`n"); Whole160 = @()

@@ -1,0 +1,17 @@
+using System.Management.Automation;
+
+namespace DcosTls.Fleet;
+
+/// <summary>
+/// What every agent gets: CA certificates (PEM, never a key) trusted for the registries, and registry
+/// credentials written to the agent's Mesos credentials file, under the agent's root.
+/// </summary>
+internal sealed record FleetPlan(
+    IReadOnlyList<string> CaCertificatePem,
+    IReadOnlyList<string> TrustRegistry,
+    PSCredential? Credential,
+    IReadOnlyList<string> CredentialRegistry,
+    string Root);
+
+/// <summary>How to reach agents that come as host names: SSH remoting to pwsh's powershell subsystem.</summary>
+internal sealed record SshSettings(string UserName, string? KeyFilePath, int Port, System.Collections.Hashtable? Options, int ConnectingTimeoutMs);

@@ -1,0 +1,46 @@
+using System.Security.Cryptography;
+
+namespace DcosTls.Fleet;
+
+/// <summary>
+/// The files of the loaded DcosTls, as an agent needs them to import it: the manifest, the
+/// assemblies, the format and type files and the compiled help, each with its SHA-256, relative to
+/// the module's folder.
+/// </summary>
+internal sealed class ModulePayload
+{
+    private ModulePayload(string name, string version, IReadOnlyDictionary<string, string> hashes, string moduleBase)
+    {
+        Name = name;
+        Version = version;
+        Hashes = hashes;
+        ModuleBase = moduleBase;
+    }
+
+    internal string Name { get; }
+    internal string Version { get; }
+    internal string ModuleBase { get; }
+
+    /// <summary>Relative path (with /) → SHA-256 hex, lower case.</summary>
+    internal IReadOnlyDictionary<string, string> Hashes { get; }
+
+    internal static ModulePayload FromModule(string name, string version, string moduleBase)
+    {
+        var hashes = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        void Add(string full)
+        {
+            using var stream = File.OpenRead(full);
+            hashes[Path.GetRelativePath(moduleBase, full).Replace('\\', '/')] = Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
+        }
+        foreach (var manifest in Directory.GetFiles(moduleBase, name + ".psd1")) Add(manifest);
+        foreach (var (folder, pattern) in new[] { ("module/bin", "*.dll"), ("module/bin/Dependencies", "*.dll"), ("module", "*.ps1xml"), ("en-US", "*.xml"), ("en-US", "*.txt") })
+        {
+            string dir = Path.Combine(moduleBase, folder);
+            if (Directory.Exists(dir))
+                foreach (var file in Directory.GetFiles(dir, pattern)) Add(file);
+        }
+        return new ModulePayload(name, version, hashes, moduleBase);
+    }
+
+    internal byte[] Read(string relative) => File.ReadAllBytes(Path.Combine(ModuleBase, relative));
+}
