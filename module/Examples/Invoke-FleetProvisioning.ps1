@@ -1,57 +1,65 @@
 <#
 .SYNOPSIS
-    Makes a fleet of DC/OS agents trust a registry CA, over PowerShell remoting.
+    Makes a fleet of DC/OS agents trust a registry CA and hold its pull credentials, over PowerShell
+    remoting over SSH, with Invoke-DcosAgentProvisioning.
 .DESCRIPTION
-    The CA certificate object travels to each agent the way remoting carries every object: it is
-    serialized, and arrives as a Deserialized.DcosTls.Certificates.DcosCertificate property bag.
-    Install-DockerRegistryTrust binds such objects by their CertificatePem property, so the script
-    block on the agent uses it as it is. Results come back serialized too, one row per file.
-
-    -Rehearse runs the same per-agent script block here, on objects that went through the same
-    serializer (PSSerializer, depth 1, as remoting uses), against a staging -Root: a dry run of
-    the fleet job on a machine without SSH remoting.
+    The agents are either named (-HostName) or asked of the cluster (-ClusterUri: every private agent
+    Get-DcosAgent lists). Each agent needs pwsh and the powershell subsystem in its sshd_config:
+        Subsystem powershell /usr/bin/pwsh -sshs -NoLogo
+    DcosTls does not need to be installed there: Invoke-DcosAgentProvisioning copies this version
+    over the session. One row per agent comes back; the script ends with exit code 1 when an agent
+    failed, after listing the agents to run it again for.
 .EXAMPLE
-    ./Invoke-FleetProvisioning.ps1 -HostName agent1, agent2, agent3 -UserName core -CaPath ./dcos-ca.crt -Registry repo.internal:5000 -ThrottleLimit 32
+    ./Invoke-FleetProvisioning.ps1 -HostName 10.0.1.17, 10.0.1.18 -UserName core -KeyFilePath ~/.ssh/dcos -CaPath ./dcos-ca.crt -Registry repo.internal:5000
 .EXAMPLE
-    ./Invoke-FleetProvisioning.ps1 -Rehearse -CaPath ./dcos-ca.crt -Registry repo.internal:5000 -Root ./staging
+    ./Invoke-FleetProvisioning.ps1 -ClusterUri https://master.example -UserName core -CaPath ./dcos-ca.crt -Registry repo.internal:5000 -RegistryCredential (Get-Credential puller)
 #>
-[CmdletBinding(DefaultParameterSetName = 'Remote')]
+[CmdletBinding(DefaultParameterSetName = 'Named')]
 param(
-    [Parameter(Mandatory, ParameterSetName = 'Remote')]
+    [Parameter(Mandatory, ParameterSetName = 'Named')]
     [string[]] $HostName,
-    [Parameter(ParameterSetName = 'Remote')]
-    [string] $UserName,
-    [Parameter(ParameterSetName = 'Remote')]
-    [int] $ThrottleLimit = 32,
-    [Parameter(Mandatory, ParameterSetName = 'Rehearse')]
-    [switch] $Rehearse,
+    [Parameter(Mandatory, ParameterSetName = 'Cluster')]
+    [uri] $ClusterUri,
     [Parameter(Mandatory)]
     [string] $CaPath,
     [Parameter(Mandatory)]
     [string[]] $Registry,
-    # The agents' root (/ on real agents; a staging folder for -Rehearse).
+    [pscredential] $RegistryCredential,
+    [string] $UserName,
+    [string] $KeyFilePath,
+    [int] $Port = 22,
+    [int] $ThrottleLimit = 32,
+    [hashtable] $SSHOption,
+    # The agents' root (/ on real agents).
     [string] $Root = '/'
 )
 $ErrorActionPreference = 'Stop'
 # The module this script ships with: the repository's manifest, or the installed copy's.
 $manifest = Join-Path $PSScriptRoot '../../DcosTls.psd1'
 Import-Module $manifest
-$ca = Import-DcosCertificate -Path $CaPath
 
-# What runs on each agent. It needs DcosTls installed there (module/DcosTls/<version> in $env:PSModulePath).
-$perAgent = {
-    param($CaCertificate, [string[]] $Registry, [string] $Root, [string] $Manifest)
-    if ($Manifest) { Import-Module $Manifest } else { Import-Module DcosTls }
-    $CaCertificate | Install-DockerRegistryTrust -Registry $Registry -Root $Root
+$plan = @{
+    CaCertificate = Import-DcosCertificate -Path $CaPath
+    Registry      = $Registry
+    Port          = $Port
+    ThrottleLimit = $ThrottleLimit
+    Root          = $Root
 }
+if ($RegistryCredential) { $plan.Credential = $RegistryCredential; $plan.CredentialRegistry = $Registry }
+if ($UserName) { $plan.UserName = $UserName }
+if ($KeyFilePath) { $plan.KeyFilePath = $KeyFilePath }
+if ($SSHOption) { $plan.SSHOption = $SSHOption }
 
-if ($Rehearse) {
-    $serialized = [System.Management.Automation.PSSerializer]::Serialize($ca, 1)
-    $arrived = [System.Management.Automation.PSSerializer]::Deserialize($serialized)
-    & $perAgent $arrived $Registry $Root $manifest
+$agents = if ($ClusterUri) {
+    $null = Connect-DcosCluster -Uri $ClusterUri -Credential (Get-Credential -Message "DC/OS login for $ClusterUri")
+    Get-DcosAgent -Private
 }
-else {
-    $remote = @{ HostName = $HostName; ThrottleLimit = $ThrottleLimit; ScriptBlock = $perAgent; ArgumentList = @($ca, $Registry, $Root, $null) }
-    if ($UserName) { $remote.UserName = $UserName }
-    Invoke-Command @remote
+else { $HostName }
+
+$rows = @($agents | Invoke-DcosAgentProvisioning @plan)
+$rows
+$failed = @($rows | Where-Object { -not $_.Succeeded })
+if ($failed) {
+    Write-Warning "Run again for: $($failed.Agent -join ', ')"
+    exit 1
 }

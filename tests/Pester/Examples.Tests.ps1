@@ -127,26 +127,3 @@ Describe 'Words for users' -Tag Help {
             Should -BeNullOrEmpty
     }
 }
-
-Describe 'The fleet example, rehearsed' -Tag Examples {
-    # -Rehearse sends the CA through the remoting serializer and runs the per-agent script block
-    # here: the deserialized certificate must still bind to Install-DockerRegistryTrust.
-    BeforeAll {
-        $fleet = Join-Path $repoRoot 'module/Examples/Invoke-FleetProvisioning.ps1'
-        $folder = New-ExampleFolder
-        $caFile = Join-Path $folder 'fleet-ca.crt'
-        New-TlsCertificateAuthority -CommonName 'Fleet CA' -KeyAlgorithm ECDSA | Export-DcosCertificate -Path $caFile -NoKey | Out-Null
-        $agent = Join-Path $folder 'agent'
-        $rehearse = @{ Rehearse = $true; CaPath = $caFile; Registry = 'repo.internal:5000', 'mirror.internal'; Root = $agent }
-    }
-
-    It 'installs trust for every registry from the deserialized CA, then changes nothing' {
-        $first = @(& $fleet @rehearse)
-        $first | ForEach-Object { "$($_.Target)|$($_.Action)" } | Should -Contain 'Docker|Created'
-        $first | ForEach-Object { "$($_.Target)|$($_.Action)" } | Should -Contain 'Mesos|Created'
-        Join-Path $agent 'etc/docker/certs.d/repo.internal:5000' | Should -Exist
-        Join-Path $agent 'etc/docker/certs.d/mirror.internal' | Should -Exist
-        $second = @(& $fleet @rehearse)
-        $second.Action | Sort-Object -Unique | Should -Be 'Unchanged'
-    }
-}

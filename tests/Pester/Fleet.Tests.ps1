@@ -7,10 +7,13 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../DcosTls.psd1') -Force
     . (Join-Path $PSScriptRoot 'SshAgents.ps1')
     $kit = New-SshAgentKit -Path (Join-Path $TestDrive 'operator')
+    $port = Get-SharedFreeTcpPort 127.0.0.2, 127.0.0.3
     $agents = @(
-        Start-SshAgent -Kit $kit -Address 127.0.0.2 -Root (Join-Path $TestDrive 'agent-a')
-        Start-SshAgent -Kit $kit -Address 127.0.0.3 -Root (Join-Path $TestDrive 'agent-b')
+        Start-SshAgent -Kit $kit -Address 127.0.0.2 -Root (Join-Path $TestDrive 'agent-a') -Port $port
+        Start-SshAgent -Kit $kit -Address 127.0.0.3 -Root (Join-Path $TestDrive 'agent-b') -Port $port
     )
+    # ForEach-Object: $agents.Address would be the array's own Address method.
+    $hosts = @($agents | ForEach-Object Address)
     $ssh = @{ UserName = 'root'; KeyFilePath = $kit.KeyFilePath; Options = @{ UserKnownHostsFile = $kit.KnownHosts } }
 }
 
@@ -63,13 +66,10 @@ Describe 'Invoke-DcosAgentProvisioning on simulated agents' -Tag Fleet {
             CaCertificate = $ca; Registry = $registry; Credential = $credential; CredentialRegistry = $registry
             UserName = 'root'; KeyFilePath = $kit.KeyFilePath; SSHOption = @{ UserKnownHostsFile = $kit.KnownHosts }
         }
-        $hosts = foreach ($a in $agents) { $a.Address }
-        $port = @($agents.Port | Sort-Object -Unique)
     }
 
     It 'brings the module, the trust and the credentials to each agent''s own root; a second run changes nothing' {
-        # The agents share a port only by chance; each gets its own run when they do not.
-        $first = foreach ($a in $agents) { $a.Address | Invoke-DcosAgentProvisioning @fleet -Port $a.Port -Verbose 4>&1 }
+        $first = $hosts | Invoke-DcosAgentProvisioning @fleet -Port $port -ThrottleLimit 2 -Verbose 4>&1
         $rows = @($first | Where-Object { $_ -is [DcosTls.Fleet.FleetAgentResult] })
         $rows.Count | Should -Be 2
         foreach ($row in $rows) {
@@ -79,7 +79,7 @@ Describe 'Invoke-DcosAgentProvisioning on simulated agents' -Tag Fleet {
             $row.Module | Should -Be 'Installed'
             @($row.Rows).Count | Should -BeGreaterThan 0
         }
-        @($first | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match '1 succeeded' }).Count | Should -Be 2
+        @($first | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match '^2 agents .*2 succeeded \(2 changed\), 0 failed' }).Count | Should -Be 1
         foreach ($a in $agents) {
             $certsD = Join-Path $a.Root "etc/docker/certs.d/$registry"
             Get-ChildItem $certsD -Filter *.crt | Should -Not -BeNullOrEmpty
@@ -94,7 +94,8 @@ Describe 'Invoke-DcosAgentProvisioning on simulated agents' -Tag Fleet {
                 Select-String -Pattern 'PRIVATE KEY' -SimpleMatch | Should -BeNullOrEmpty
         }
 
-        $second = foreach ($a in $agents) { $a.Address | Invoke-DcosAgentProvisioning @fleet -Port $a.Port }
+        $second = @($hosts | Invoke-DcosAgentProvisioning @fleet -Port $port)
+        $second.Count | Should -Be 2
         foreach ($row in $second) {
             $row.Succeeded | Should -BeTrue
             $row.Changed | Should -BeFalse
@@ -103,12 +104,10 @@ Describe 'Invoke-DcosAgentProvisioning on simulated agents' -Tag Fleet {
     }
 
     It 'reports an agent that does not answer in its own row and finishes the others' {
-        $a = $agents[0]
-        $dead = Get-FreeTcpPort 127.0.0.9
-        $rows = @(
-            '127.0.0.9' | Invoke-DcosAgentProvisioning @fleet -Port $dead
-            $a.Address | Invoke-DcosAgentProvisioning @fleet -Port $a.Port
-        )
+        # Nothing listens on 127.0.0.9 at the agents' port.
+        $rows = @('127.0.0.9', $agents[0].Address | Invoke-DcosAgentProvisioning @fleet -Port $port)
+        $rows.Count | Should -Be 2
+        $rows[0].Agent | Should -Be '127.0.0.9'
         $rows[0].Succeeded | Should -BeFalse
         $rows[0].FailedStage | Should -Be 'Connect'
         $rows[0].Error | Should -Match 'unreachable'
@@ -130,5 +129,18 @@ Describe 'Invoke-DcosAgentProvisioning on simulated agents' -Tag Fleet {
     It 'asks for a registry when given a CA, before reaching any agent' {
         { '127.0.0.9' | Invoke-DcosAgentProvisioning -CaCertificate $ca -ErrorAction Stop } |
             Should -Throw -ErrorId 'RegistryMissing,DcosTls.Cmdlets.InvokeDcosAgentProvisioningCommand'
+    }
+}
+
+Describe 'The fleet example' -Tag Fleet {
+    It 'provisions named agents through Invoke-DcosAgentProvisioning and lists one row per agent' {
+        $caFile = Join-Path $TestDrive 'example-ca.crt'
+        New-TlsCertificateAuthority -CommonName 'Example Fleet CA' -KeyAlgorithm ECDSA | Export-DcosCertificate -Path $caFile -NoKey
+        $example = Join-Path $PSScriptRoot '../../module/Examples/Invoke-FleetProvisioning.ps1'
+        $rows = @(& $example -HostName $hosts -UserName root -KeyFilePath $kit.KeyFilePath -Port $port `
+                -SSHOption @{ UserKnownHostsFile = $kit.KnownHosts } -CaPath $caFile -Registry mirror.fleet.internal)
+        $rows.Count | Should -Be 2
+        $rows.Succeeded | Should -Not -Contain $false
+        foreach ($a in $agents) { Join-Path $a.Root 'etc/docker/certs.d/mirror.fleet.internal' | Should -Exist }
     }
 }

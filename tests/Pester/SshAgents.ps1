@@ -47,6 +47,20 @@ function Get-FreeTcpPort([string] $Address) {
     try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
 }
 
+function Get-SharedFreeTcpPort([string[]] $Address) {
+    # A port free on every address, so that a fleet can be reached with one -Port.
+    for ($try = 0; $try -lt 50; $try++) {
+        $port = Get-FreeTcpPort $Address[0]
+        $free = $true
+        foreach ($a in $Address) {
+            $listener = [System.Net.Sockets.TcpListener]::new([ipaddress]$a, $port)
+            try { $listener.Start() } catch { $free = $false } finally { $listener.Stop() }
+        }
+        if ($free) { return $port }
+    }
+    throw "no port is free on all of $($Address -join ', ')"
+}
+
 function Start-SshAgent {
     <#
     .SYNOPSIS
@@ -56,7 +70,9 @@ function Start-SshAgent {
     param(
         [Parameter(Mandatory)] $Kit,
         [Parameter(Mandatory)] [string] $Address,
-        [Parameter(Mandatory)] [string] $Root
+        [Parameter(Mandatory)] [string] $Root,
+        # A port of the caller's choice (e.g. one free on every agent's address); a free one otherwise.
+        [int] $Port
     )
     $null = New-Item -ItemType Directory -Force -Path $Root
     $sshdDir = Join-Path $Root '.sshd'
@@ -68,7 +84,7 @@ function Start-SshAgent {
     $hostKey = Join-Path $sshdDir 'host_ed25519'
     & ssh-keygen -q -t ed25519 -N '' -C "agent-$Address" -f $hostKey
     Copy-Item -LiteralPath "$($Kit.KeyFilePath).pub" -Destination (Join-Path $sshdDir 'authorized_keys')
-    $port = Get-FreeTcpPort $Address
+    $port = if ($Port) { $Port } else { Get-FreeTcpPort $Address }
     $config = Join-Path $sshdDir 'sshd_config'
     Set-Content -LiteralPath $config -Value @(
         "Port $port"
