@@ -37,6 +37,8 @@ BeforeAll {
         'Install-DockerRegistryTrust'     = { param($Folder) $ca | Install-DockerRegistryTrust -Registry repo.internal:5000 -Root $Folder @args }
         'Uninstall-DockerRegistryTrust'   = { param($Folder) $ca | Uninstall-DockerRegistryTrust -Registry repo.internal:5000 -Root $Folder @args }
         'Set-MesosDockerConfig'           = { param($Folder) $login | Set-MesosDockerConfig -Root $Folder -PassThru @args }
+        # -Root is each agent's root, written over remoting: 127.0.0.9:1 answers nothing, so only -WhatIf is checked here.
+        'Invoke-DcosAgentProvisioning'    = { param($Folder) '127.0.0.9' | Invoke-DcosAgentProvisioning -CaCertificate $ca -Registry repo.internal:5000 -Port 1 -Root $Folder @args }
         'New-DockerAuthArchive'           = { param($Folder) $login | New-DockerAuthArchive -Root $Folder -Path /etc/docker.tar.gz @args }
         'Set-DockerDaemonTls'             = { param($Folder) Set-DockerDaemonTls -Root $Folder -CaCertificate $ca -Certificate $server -PassThru @args }
         'Install-DockerClientCertificate' = { param($Folder) Install-DockerClientCertificate -Path (Join-Path $Folder 'client') -CaCertificate $ca -Certificate $client @args }
@@ -282,7 +284,7 @@ Describe 'Results name paths in one style' -Tag Results {
 }
 
 Describe 'A -Root that does not exist yet is created, except under -WhatIf' -Tag Results {
-    It '<_> creates a missing -Root' -ForEach @($rooted | Where-Object { $_ -ne 'Uninstall-DockerRegistryTrust' }) {
+    It '<_> creates a missing -Root' -ForEach @($rooted | Where-Object { $_ -notin 'Uninstall-DockerRegistryTrust', 'Invoke-DcosAgentProvisioning' }) {
         $folder = Join-Path $TestDrive "new-root-$_/staging"
         $null = & $invocations[$_] $folder
         Test-Path -LiteralPath $folder -PathType Container | Should -BeTrue
