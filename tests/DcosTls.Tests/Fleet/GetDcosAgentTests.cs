@@ -109,4 +109,14 @@ public class GetDcosAgentTests : IDisposable
         Assert.Empty(r.Output);
         Assert.Equal("NoDcosSession,DcosTls.Cmdlets.GetDcosAgentCommand", Assert.Single(r.AllErrors).FullyQualifiedErrorId);
     }
+
+    [Fact]
+    public void The_view_columns_evaluate_on_a_real_agent()
+    {
+        using var dir = new TempDir();
+        using var ps = Connected(dir, "agents-view");
+        var agent = ps.Run("Get-DcosAgent -Public").ThrowOnError().Output.Single();
+        var (_, view, type) = Help.FormatViewChecks.Views(ps).Single(v => v.Type == "DcosTls.Fleet.DcosAgent");
+        Help.FormatViewChecks.AssertColumnsEvaluate(ps, view, type, agent);
+    }
 }

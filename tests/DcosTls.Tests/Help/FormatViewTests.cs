@@ -30,6 +30,8 @@ public class FormatViewTests
         ["DcosTls.Credentials.MesosDockerConfigResult"] = "$p = [securestring]::new(); 'x'.ToCharArray() | ForEach-Object { $p.AppendChar($_) }; " +
             "Set-MesosDockerConfig -Registry view.example:5000 -Credential ([pscredential]::new('u', $p)) -Root ([System.IO.Directory]::CreateTempSubdirectory().FullName) -PassThru",
         ["DcosTls.Files.WrittenFile"] = "New-DcosCertificate -SelfSigned -CommonName view.example -KeyAlgorithm ECDSA | Export-DcosCertificate -Path ([System.IO.Path]::Combine([System.IO.Directory]::CreateTempSubdirectory().FullName, 'view.crt')) -PassThru",
+        // An agent address with nothing listening: the row of an unreachable agent, without a network.
+        ["DcosTls.Fleet.FleetAgentResult"] = "'127.0.0.9' | Invoke-DcosAgentProvisioning -CaCertificate (New-TlsCertificateAuthority -CommonName v -KeyAlgorithm ECDSA) -Registry view.example:5000 -Port 1",
         ["DcosTls.Credentials.DockerRegistryCredential"] = "$p = [securestring]::new(); 'x'.ToCharArray() | ForEach-Object { $p.AppendChar($_) }; New-DockerAuthConfig view.example:5000 ([pscredential]::new('u', $p))",
     };
 
@@ -38,6 +40,7 @@ public class FormatViewTests
     {
         ["DcosTls.Session.DcosSession"] = "Cluster.ConnectDcosClusterTests.Session_table_view_renders_and_shows_no_token",
         ["DcosTls.Credentials.DcosPullSecret"] = "Credentials.PullSecretTests (the secrets store stand-in)",
+        ["DcosTls.Fleet.DcosAgent"] = "Fleet.GetDcosAgentTests.The_view_columns_evaluate_on_a_real_agent (the master stand-in)",
     };
 
     [Fact]
