@@ -131,7 +131,7 @@ public class MesosDockerConfigTests
     }
 
     [Fact]
-    public void Opt_path_warns_WhatIf_writes_nothing_and_Restart_goes_through_ShouldProcess()
+    public void Opt_path_warns_WhatIf_writes_nothing_and_a_staging_root_is_never_restarted()
     {
         using var root = new TempDir();
         using var ps = new Pwsh(root.Path);
@@ -141,17 +141,29 @@ public class MesosDockerConfigTests
         Assert.Equal("Skipped|Skipped", opt.Value);
         Assert.Empty(Directory.EnumerateFileSystemEntries(root.Path));
 
-        // A staging root is never restarted.
         var staged = ps.Run("Set-MesosDockerConfig -Root . -Registry a.example:5000 -Credential $cred -Restart | ForEach-Object { '{0}|{1}' -f $_.RestartUnit, $_.Restarted }").ThrowOnError();
         Assert.Equal("dcos-mesos-slave|False", staged.Value);
         Assert.Contains(staged.Warnings, w => w.Contains("Not restarting") && w.Contains("staging root"));
+        AssertNoSecret(opt.AllText() + staged.AllText());
+    }
 
-        // On / the restart is an opt-in ShouldProcess step; under -WhatIf nothing is written or restarted.
-        bool existed = File.Exists("/var/lib/dcos/mesos-slave-common") || File.Exists("/var/lib/dcos/docker_credentials");
-        var real = ps.Run("Set-MesosDockerConfig -Root / -Registry a.example:5000 -Credential $cred -Restart -WhatIf | ForEach-Object { '{0}|{1}|{2}|{3}' -f $_.CredentialsAction, $_.EnvironmentAction, $_.RestartUnit, $_.Restarted }").ThrowOnError();
-        Assert.Equal("Skipped|Skipped|dcos-mesos-slave|False", real.Value);
-        if (!existed) Assert.False(File.Exists("/var/lib/dcos/docker_credentials"));
-        AssertNoSecret(opt.AllText() + staged.AllText() + real.AllText());
+    [Fact]
+    public void WhatIf_with_Restart_on_the_agent_root_changes_no_file_and_restarts_nothing()
+    {
+        // The real / in a private mount namespace, with an agent's existing files that a -WhatIf must not touch.
+        var seed = new Dictionary<string, string>
+        {
+            ["/" + EnvFile] = OriginalEnvironment,
+            ["/" + CredFile] = $"{{\"auths\":{{\"old.example:5000\":{{\"auth\":\"{AuthOf("old", "Old-Secret-9")}\"}}}}}}\n",
+        };
+        var r = AgentRootSandbox.Run(seed, $@"
+            $cred = [pscredential]::new('{User}', (ConvertTo-SecureString '{Escape(Password)}' -AsPlainText -Force))
+            Set-MesosDockerConfig -Root / -Registry a.example:5000 -Credential $cred -Restart -WhatIf |
+                ForEach-Object {{ '{{0}}|{{1}}|{{2}}|{{3}}' -f $_.CredentialsAction, $_.EnvironmentAction, $_.RestartUnit, $_.Restarted }}");
+        // What -WhatIf prints is the results' business; here only the files and systemctl count.
+        Assert.Empty(r.Errors);
+        Assert.Contains("/" + EnvFile, r.Before.Keys); // the seeds are there, so the hashes compare something
+        r.AssertNothingChanged();
     }
 
     [Fact]

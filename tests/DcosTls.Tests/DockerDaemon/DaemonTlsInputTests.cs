@@ -157,20 +157,20 @@ public class DaemonTlsInputTests
     [Fact]
     public void WhatIf_with_Restart_on_the_agent_root_writes_and_restarts_nothing()
     {
-        var (dir, ps, root) = Start();
-        using (dir) using (ps)
+        // The real / in a private mount namespace, with an agent's existing Docker configuration.
+        var seed = new Dictionary<string, string>
         {
-            bool configBefore = File.Exists("/etc/docker/daemon.json");
-            bool tlsBefore = Directory.Exists("/etc/docker/tls");
-            bool dropInBefore = Directory.Exists("/etc/systemd/system/docker.service.d");
-            // systemctl here cannot restart anything (no systemd as PID 1): had it run, an error would say so.
-            var r = ps.Run("Set-DockerDaemonTls -Root / -CaCertificate $ca -Certificate $server -Hosts 'unix:///var/run/docker.sock','tcp://10.0.0.5:2376' -Restart -WhatIf | ForEach-Object { '{0} {1}' -f $_.Role, $_.Action }");
-            Assert.Empty(r.AllErrors);
-            Assert.All(r.Output, o => Assert.EndsWith(" Skipped", o.ToString()));
-            Assert.Equal(configBefore, File.Exists("/etc/docker/daemon.json"));
-            Assert.Equal(tlsBefore, Directory.Exists("/etc/docker/tls"));
-            Assert.Equal(dropInBefore, Directory.Exists("/etc/systemd/system/docker.service.d"));
-        }
+            ["/etc/docker/daemon.json"] = "{\"debug\": true, \"tlsverify\": false}\n",
+            ["/etc/docker/tls/ca.pem"] = "an older CA an overwrite would replace\n",
+            ["/etc/systemd/system/docker.service.d/override.conf"] = "[Service]\nLimitNOFILE=1048576\n",
+        };
+        var r = AgentRootSandbox.Run(seed, Certificates + @"
+            Set-DockerDaemonTls -Root / -CaCertificate $ca -Certificate $server -Hosts 'unix:///var/run/docker.sock','tcp://10.0.0.5:2376' -Restart -WhatIf |
+                ForEach-Object { '{0} {1}' -f $_.Role, $_.Action }");
+        // What -WhatIf prints is the results' business; here only the files and systemctl count.
+        Assert.Empty(r.Errors);
+        Assert.Contains("/etc/docker/daemon.json", r.Before.Keys); // the seeds are there, so the hashes compare something
+        r.AssertNothingChanged();
     }
 
     [Fact]
