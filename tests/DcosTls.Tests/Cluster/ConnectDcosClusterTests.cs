@@ -38,7 +38,7 @@ public class ConnectDcosClusterTests
         Assert.Contains(r.Verbose, v => v.Contains("/ca/api/v2/sign") && v.Contains("200"));
         // the certificate came from the default session, without -Session
         Assert.Contains(r.Output, o => o.Properties["CommonName"]?.Value as string == "alice.example");
-        Secrets.AssertNotIn(r.AllText(), _cluster.IssuedTokens.Append("alice-pw-7fe2"));
+        Secrets.AssertNoLeak(ps, _cluster.IssuedTokens.Append("alice-pw-7fe2"));
         Secrets.AssertNotInFiles(dir.Path, _cluster.IssuedTokens);
     }
 
@@ -53,7 +53,7 @@ public class ConnectDcosClusterTests
         Assert.Equal("LoginRefused,DcosTls.Cmdlets.ConnectDcosClusterCommand", error.FullyQualifiedErrorId);
         Assert.Equal(System.Management.Automation.ErrorCategory.AuthenticationError, error.CategoryInfo.Category);
         Assert.Contains("ERR_INVALID_CREDENTIALS", error.ToString());
-        Secrets.AssertNotIn(r.AllText(), new[] { "bob-WRONG-pw-91", "bob-right-pw" });
+        Secrets.AssertNoLeak(ps, new[] { "bob-WRONG-pw-91", "bob-right-pw" });
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public class ConnectDcosClusterTests
         // and after a revocation (401) it logs in once more by itself
         _cluster.RevokeTokensOf("svc-ci");
         ps.Run("New-DcosCertificate -Session $s -CommonName svc2.example -KeyAlgorithm ECDSA").ThrowOnError();
-        Secrets.AssertNotIn(r.AllText(), _cluster.IssuedTokens);
+        Secrets.AssertNoLeak(ps, _cluster.IssuedTokens);
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public class ConnectDcosClusterTests
         error = Assert.Single(r.AllErrors);
         Assert.StartsWith("TokenRefused,", error.FullyQualifiedErrorId);
         Assert.Equal(System.Management.Automation.ErrorCategory.AuthenticationError, error.CategoryInfo.Category);
-        Secrets.AssertNotIn(r.AllText(), _cluster.IssuedTokens);
+        Secrets.AssertNoLeak(ps, _cluster.IssuedTokens);
     }
 
     [Fact]
@@ -147,7 +147,7 @@ public class ConnectDcosClusterTests
         var (_, view, type) = Help.FormatViewChecks.Views(ps).Single(v => v.Type == "DcosTls.Session.DcosSession");
         Help.FormatViewChecks.AssertColumnsEvaluate(ps, view, type, session);
         var cells = ps.Run("$sample | ForEach-Object { $_.ClusterUri; $_.UserId; $_.LoginType; $_.ExpiresAt; $_.IsConnected; $_.CaThumbprint }").ThrowOnError();
-        Secrets.AssertNotIn(cells.AllText(), _cluster.IssuedTokens);
+        Secrets.AssertNoLeak(ps, _cluster.IssuedTokens);
         Assert.DoesNotContain(view.Descendants("PropertyName"), p => p.Value.Contains("Token", StringComparison.OrdinalIgnoreCase));
     }
 

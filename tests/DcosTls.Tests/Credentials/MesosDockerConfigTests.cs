@@ -31,7 +31,7 @@ public class MesosDockerConfigTests
         {
             var r = ps.Run("Set-MesosDockerConfig -Root . -Registry repo.internal:5000 -Credential $cred | ForEach-Object { '{0}|{1}|{2}' -f $_.CredentialsAction, $_.EnvironmentAction, $_.BackupPath }").ThrowOnError();
             actions.Add(r.Output.Single().ToString());
-            AssertNoSecret(r.AllText());
+            AssertNoSecret(ps);
         }
         Assert.Equal($"Created|Updated|{root[EnvFile]}.dcostls.bak", actions[0]);
         Assert.Equal("Unchanged|Unchanged|", actions[1]);
@@ -112,7 +112,7 @@ public class MesosDockerConfigTests
         var blocked = ps.Run("Set-MesosDockerConfig -Root root -Registry a.example:5000 -Credential $cred");
         Assert.StartsWith("PathBlockedByFile,", Assert.Single(blocked.AllErrors).FullyQualifiedErrorId);
         Assert.Equal(new[] { dir["root/var/lib/dcos"] }, Directory.EnumerateFileSystemEntries(dir["root/var/lib"]));
-        AssertNoSecret(r.AllText() + missing.AllText() + blocked.AllText());
+        AssertNoSecret(ps);
     }
 
     [Theory]
@@ -144,7 +144,7 @@ public class MesosDockerConfigTests
         var staged = ps.Run("Set-MesosDockerConfig -Root . -Registry a.example:5000 -Credential $cred -Restart | ForEach-Object { '{0}|{1}' -f $_.RestartUnit, $_.Restarted }").ThrowOnError();
         Assert.Equal("dcos-mesos-slave|False", staged.Value);
         Assert.Contains(staged.Warnings, w => w.Contains("Not restarting") && w.Contains("staging root"));
-        AssertNoSecret(opt.AllText() + staged.AllText());
+        AssertNoSecret(ps);
     }
 
     [Fact]
@@ -175,7 +175,7 @@ public class MesosDockerConfigTests
         var r = ps.Run("'repo.internal:5000', 'docker.io' | New-DockerAuthConfig -Credential $cred | Set-MesosDockerConfig -AsConfigYaml genconf-docker.yaml | ForEach-Object { $_.FullName }").ThrowOnError();
         Assert.Equal(dir["genconf-docker.yaml"], r.Value);
         Assert.Equal("600", FileModes.Of(dir["genconf-docker.yaml"]));
-        AssertNoSecret(r.AllText());
+        AssertNoSecret(ps);
 
         // An independent YAML reader (PyYAML) sees the keys, string flags and the docker config dictionary.
         var (code, json, err) = Tool.Run("python3", "-c",
@@ -216,8 +216,8 @@ public class MesosDockerConfigMergeTests
         Assert.Equal(AuthOf("pu", "Plain-Secret-2"), auths.GetProperty("plain.example").GetProperty("auth").GetString());
         Assert.False(auths.GetProperty("plain.example").TryGetProperty("password", out _));
         Assert.Equal(AuthOf("old", "Old-Secret-1"), auths.GetProperty("legacy.example:5000").GetProperty("auth").GetString());
-        AssertNoSecret(imported.AllText() + r.AllText(), "pu", "Plain-Secret-2");
-        AssertNoSecret(imported.AllText() + r.AllText(), "old", "Old-Secret-1");
+        AssertNoSecret(ps, "pu", "Plain-Secret-2");
+        AssertNoSecret(ps, "old", "Old-Secret-1");
     }
 }
 
@@ -233,6 +233,6 @@ public class CredentialPipelineBindingTests
         Assert.Equal("rows.example:5000", set.Value);
         var archive = ps.Run("[pscustomobject]@{ Registry = 'rows.example:5000'; Credential = $cred } | New-DockerAuthArchive -Path rows.tar.gz | ForEach-Object { $_.Registries }").ThrowOnError();
         Assert.Equal("rows.example:5000", archive.Value);
-        AssertNoSecret(set.AllText() + archive.AllText());
+        AssertNoSecret(ps);
     }
 }

@@ -51,9 +51,9 @@ public class PullSecretTests
         Assert.Contains(updated.Verbose, v => v.Contains("PATCH") && v.Contains("204"));
         Assert.Contains(AuthOf("builder", "Rotated-Secret-42"), _cluster.StoredSecrets["mesos-docker/pullConfig"]);
 
-        AssertNoSecret(created.AllText());
-        AssertNoSecret(updated.AllText(), "builder", "Rotated-Secret-42");
-        Secrets.AssertNotIn(created.AllText() + updated.AllText(), _cluster.IssuedTokens);
+        AssertNoSecret(ps);
+        AssertNoSecret(ps, "builder", "Rotated-Secret-42");
+        Secrets.AssertNoLeak(ps, _cluster.IssuedTokens);
         Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
         // The value crossed the wire in the body only, never in a URL.
         Assert.DoesNotContain(_cluster.Requests, q => q.Path.Contains(AuthOf(User, Password)));
@@ -71,8 +71,8 @@ public class PullSecretTests
         Assert.StartsWith("PermissionDenied,", error.FullyQualifiedErrorId);
         Assert.Equal(System.Management.Automation.ErrorCategory.PermissionDenied, error.CategoryInfo.Category);
         Assert.False(_cluster.StoredSecrets.ContainsKey("team-a/pullConfig"));
-        AssertNoSecret(r.AllText());
-        Secrets.AssertNotIn(r.AllText(), _cluster.IssuedTokens.Append("no-secrets-user-login-pw"));
+        AssertNoSecret(ps);
+        Secrets.AssertNoLeak(ps, _cluster.IssuedTokens.Append("no-secrets-user-login-pw"));
     }
 
     [Theory]

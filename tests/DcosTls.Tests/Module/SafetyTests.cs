@@ -27,10 +27,10 @@ public class SafetyTests
         using var ps = new Pwsh(dir.Path).Set("cred", Secrets.Credential("deployer", "pw-in-cred"));
         var r = ps.Run("New-DockerAuthConfig -Registry 'https://deployer:leaked-Pw-77@repo.internal:5000' -Credential $cred");
         Assert.StartsWith("InvalidRegistry", Assert.Single(r.AllErrors).FullyQualifiedErrorId);
-        Secrets.AssertNotIn(r.AllText(), new[] { "leaked-Pw-77", "pw-in-cred" });
+        Secrets.AssertNoLeak(ps, new[] { "leaked-Pw-77", "pw-in-cred" });
         r = ps.Run($"New-TlsCertificateAuthority -CommonName 'At CA' -KeyAlgorithm ECDSA | Install-DockerRegistryTrust -Registry 'deployer:leaked-Pw-77@repo.internal:5000' -Root '{dir["root"]}'");
         Assert.StartsWith("InvalidRegistryName", Assert.Single(r.AllErrors).FullyQualifiedErrorId);
-        Secrets.AssertNotIn(r.AllText(), new[] { "leaked-Pw-77" });
+        Secrets.AssertNoLeak(ps, new[] { "leaked-Pw-77" });
         Assert.False(Directory.Exists(dir["root"]));
     }
 
@@ -40,7 +40,7 @@ public class SafetyTests
         using var ps = new Pwsh().Set("cred", Secrets.Credential("alice", "alice-pw"));
         var r = ps.Run("Connect-DcosCluster -Uri 'https://alice:uri-Pw-31@127.0.0.1:9/' -Credential $cred");
         Assert.StartsWith("CredentialInClusterUri,", Assert.Single(r.AllErrors).FullyQualifiedErrorId);
-        Secrets.AssertNotIn(r.AllText(), new[] { "uri-Pw-31", "alice-pw" });
+        Secrets.AssertNoLeak(ps, new[] { "uri-Pw-31", "alice-pw" });
         r = ps.Run("Connect-DcosCluster -Uri 'http://127.0.0.1:9/' -Credential $cred");
         var error = Assert.Single(r.AllErrors);
         Assert.StartsWith("UnencryptedClusterUri,", error.FullyQualifiedErrorId);

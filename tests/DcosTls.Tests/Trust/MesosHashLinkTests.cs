@@ -66,7 +66,9 @@ public class MesosHashLinkTests
         string before = RegistryTrustPeerTests.Snapshot(dir["root"]);
 
         var result = ps.Run("Install-DockerRegistryTrust -Path dcos-ca.crt -Target Mesos -Root root").ThrowOnError();
-        Assert.All(result.Output, o => Assert.Equal("Unchanged", o.Properties["Action"].Value.ToString()));
+        // The DC/OS copy and its link are reported as they are, and nothing new is written.
+        Assert.Equal(new[] { "dcos-root-ca-cert.crt|Unchanged", hash + ".0|Unchanged" },
+            result.Output.Select(o => Path.GetFileName(o.Properties["Path"].Value.ToString()) + "|" + o.Properties["Action"].Value));
         Assert.Equal(before, RegistryTrustPeerTests.Snapshot(dir["root"]));
 
         var rows = ps.Run("Get-DockerRegistryTrust -Target Mesos -Root root").ThrowOnError().Output;
