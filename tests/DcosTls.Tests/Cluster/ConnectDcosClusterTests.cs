@@ -5,7 +5,7 @@ using Xunit;
 namespace DcosTls.Tests.Cluster;
 
 [Collection(ClusterCollection.Name)]
-public class ConnectDcosClusterTests
+public class ConnectDcosClusterTests : IClassFixture<NoDefaultSession>
 {
     private readonly AdminRouterFixture _cluster;
 
@@ -29,6 +29,9 @@ public class ConnectDcosClusterTests
             [System.Management.Automation.PSSerializer]::Serialize($s, 5)
             $s.PSObject.Properties | ForEach-Object { $_.Name }
             New-DcosCertificate -CommonName alice.example -DnsName alice.example -KeyAlgorithm ECDSA -Verbose -Debug").ThrowOnError();
+        // The default is this very session: disconnecting the default disconnects $s.
+        var defaultIsS = ps.Run("Disconnect-DcosCluster; $s.IsConnected").ThrowOnError();
+        Assert.Equal(false, defaultIsS.Value);
         var session = r.Output[0];
         Assert.Equal("alice", session.Properties["UserId"].Value);
         Assert.Equal(new Uri(_cluster.Uri + "/"), session.Properties["ClusterUri"].Value);

@@ -77,10 +77,17 @@ public class DockerCredentialPeerTests : IClassFixture<RegistryFixture>
         var inspect = _registry.Inspect(authFile: null, home: sandbox);
         Assert.True(inspect.ExitCode == 0, inspect.Err);
 
-        // The docker CLI (no engine needed for manifest inspect) accepts the same config.
-        var docker = Tool.Run("docker", new[] { "--config", Path.Combine(sandbox, ".docker"), "manifest", "inspect", _registry.Image },
-            env: new Dictionary<string, string?> { ["HOME"] = sandbox });
+        // The docker CLI (no engine needed for manifest inspect) finds the same config through HOME alone,
+        // as on the agent: no --config, no DOCKER_CONFIG. It proves the credentials only: the docker CLI
+        // does not verify TLS for a registry on 127.0.0.0/8 (skopeo above, with --cert-dir, does).
+        var docker = Tool.Run("docker", new[] { "manifest", "inspect", _registry.Image },
+            env: new Dictionary<string, string?> { ["HOME"] = sandbox, ["DOCKER_CONFIG"] = null });
         Assert.True(docker.ExitCode == 0, docker.Err);
+        // Control: the same CLI with an empty HOME is refused, so the sandbox's config is what authenticated.
+        using var emptyHome = new TempDir("dcostls-home-");
+        var anonymous = Tool.Run("docker", new[] { "manifest", "inspect", _registry.Image },
+            env: new Dictionary<string, string?> { ["HOME"] = emptyHome.Path, ["DOCKER_CONFIG"] = null });
+        Assert.NotEqual(0, anonymous.ExitCode);
         Assert.Contains("schemaVersion", docker.Out);
         AssertNoRegistrySecret(docker.Out + docker.Err);
     }

@@ -154,6 +154,8 @@ public class MesosDockerConfigTests
         var seed = new Dictionary<string, string>
         {
             ["/" + EnvFile] = OriginalEnvironment,
+            // An installed agent unit: a -Restart that ignored -WhatIf would really call systemctl restart.
+            ["/etc/systemd/system/dcos-mesos-slave.service"] = "[Service]\nExecStart=/opt/mesosphere/bin/mesos-agent\n",
             ["/" + CredFile] = $"{{\"auths\":{{\"old.example:5000\":{{\"auth\":\"{AuthOf("old", "Old-Secret-9")}\"}}}}}}\n",
         };
         var r = AgentRootSandbox.Run(seed, $@"

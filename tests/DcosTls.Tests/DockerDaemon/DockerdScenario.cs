@@ -74,7 +74,7 @@ public abstract class DockerdScenario : IDisposable
     /// </summary>
     private bool Ping()
     {
-        using var ca = X509Certificate2.CreateFromPemFile(Client("ca.pem"));
+        using var ca = X509Certificate2.CreateFromPem(File.ReadAllText(Client("ca.pem")));
         using var client = X509Certificate2.CreateFromPemFile(Client("cert.pem"), Client("key.pem"));
         using var handler = new HttpClientHandler
         {

@@ -18,20 +18,20 @@ public class FormatViewTests
     {
         ["DcosTls.Certificates.DcosCertificate"] = "New-DcosCertificate -SelfSigned -CommonName view.example -KeyAlgorithm ECDSA",
         // Registry trust: throw-away staging roots; Test needs no network when no CA is installed.
-        ["DcosTls.Trust.RegistryTrustResult"] = "New-TlsCertificateAuthority -CommonName 'View CA' -KeyAlgorithm ECDSA | Install-DockerRegistryTrust -Registry view.example:5000 -Root (Join-Path $scratch trust-result)",
-        ["DcosTls.Trust.InstalledRegistryTrust"] = "$r = Join-Path $scratch installed-trust; $null = New-TlsCertificateAuthority -CommonName 'View CA' -KeyAlgorithm ECDSA | Install-DockerRegistryTrust -Registry view.example:5000 -Root $r; Get-DockerRegistryTrust -Root $r",
-        ["DcosTls.Trust.RegistryTrustTestResult"] = "Test-DockerRegistryTrust -Registry view.example:5000 -Root (New-Item -ItemType Directory (Join-Path $scratch empty-root)).FullName -Detailed",
+        ["DcosTls.Trust.RegistryTrustResult"] = "New-TlsCertificateAuthority -CommonName 'View CA' -KeyAlgorithm ECDSA | Install-DockerRegistryTrust -Registry view.example:5000 -Root \"$scratch/trust-result\"",
+        ["DcosTls.Trust.InstalledRegistryTrust"] = "$r = \"$scratch/installed-trust\"; $null = New-TlsCertificateAuthority -CommonName 'View CA' -KeyAlgorithm ECDSA | Install-DockerRegistryTrust -Registry view.example:5000 -Root $r; Get-DockerRegistryTrust -Root $r",
+        ["DcosTls.Trust.RegistryTrustTestResult"] = "Test-DockerRegistryTrust -Registry view.example:5000 -Root ([System.IO.Directory]::CreateDirectory(\"$scratch/empty-root\").FullName) -Detailed",
         ["DcosTls.DockerDaemon.DockerTlsFile"] = "$ca = New-TlsCertificateAuthority -CommonName v -KeyAlgorithm ECDSA; " +
-            "Set-DockerDaemonTls -Root (Join-Path $scratch daemon-root) -CaCertificate $ca -Certificate (New-DcosCertificate -Issuer $ca -CommonName v -KeyAlgorithm ECDSA) -WhatIf",
+            "Set-DockerDaemonTls -Root ([System.IO.Directory]::CreateDirectory(\"$scratch/daemon-root\").FullName) -CaCertificate $ca -Certificate (New-DcosCertificate -Issuer $ca -CommonName v -KeyAlgorithm ECDSA) -WhatIf",
         // An empty staging root: the DaemonConfig check fails without touching anything.
-        ["DcosTls.DockerDaemon.DockerDaemonTlsCheck"] = "Test-DockerDaemonTls -Root (New-Item -ItemType Directory (Join-Path $scratch empty-daemon-root)).FullName -Detailed",
+        ["DcosTls.DockerDaemon.DockerDaemonTlsCheck"] = "Test-DockerDaemonTls -Root ([System.IO.Directory]::CreateDirectory(\"$scratch/empty-daemon-root\").FullName) -Detailed",
         ["DcosTls.DockerDaemon.DockerClientSettings"] = "$ca = New-TlsCertificateAuthority -CommonName v -KeyAlgorithm ECDSA; " +
-            "Install-DockerClientCertificate -Path (Join-Path $scratch client) -CaCertificate $ca -Certificate (New-DcosCertificate -Issuer $ca -CommonName c -Usage Client -KeyAlgorithm ECDSA) -WhatIf",
+            "Install-DockerClientCertificate -Path \"$scratch/client\" -CaCertificate $ca -Certificate (New-DcosCertificate -Issuer $ca -CommonName c -Usage Client -KeyAlgorithm ECDSA) -WhatIf",
         ["DcosTls.Marathon.MarathonRegistryApp"] = "New-MarathonRegistryApp",
         ["DcosTls.Credentials.DockerAuthArchive"] = "$p = [securestring]::new(); 'x'.ToCharArray() | ForEach-Object { $p.AppendChar($_) }; " +
-            "New-DockerAuthArchive -Registry view.example:5000 -Credential ([pscredential]::new('u', $p)) -Path (Join-Path $scratch docker.tar.gz)",
+            "New-DockerAuthArchive -Registry view.example:5000 -Credential ([pscredential]::new('u', $p)) -Path \"$scratch/docker.tar.gz\"",
         ["DcosTls.Credentials.MesosDockerConfigResult"] = "$p = [securestring]::new(); 'x'.ToCharArray() | ForEach-Object { $p.AppendChar($_) }; " +
-            "Set-MesosDockerConfig -Registry view.example:5000 -Credential ([pscredential]::new('u', $p)) -Root (Join-Path $scratch mesos-root)",
+            "Set-MesosDockerConfig -Registry view.example:5000 -Credential ([pscredential]::new('u', $p)) -Root ([System.IO.Directory]::CreateDirectory(\"$scratch/mesos-root\").FullName)",
         ["DcosTls.Credentials.DockerRegistryCredential"] = "$p = [securestring]::new(); 'x'.ToCharArray() | ForEach-Object { $p.AppendChar($_) }; New-DockerAuthConfig view.example:5000 ([pscredential]::new('u', $p))",
     };
 

@@ -74,6 +74,7 @@ public sealed class Pwsh : IDisposable
         {
             sb.AppendLine(Serialize(o));
             sb.AppendLine(Render("$args[0] | ConvertTo-Json -Depth 5 -WarningAction Ignore", o));
+            sb.AppendLine(Render("$args[0] | Format-List * -Force | Out-String -Width 4096", o));
         }
         // Error records as a user would look at them. Their InvocationInfo is left out: it is the
         // engine's copy of the caller's own command line and bound arguments, which a test that types
@@ -89,26 +90,38 @@ public sealed class Pwsh : IDisposable
                 sb.AppendLine(Render("$args[0] | Format-List * -Force | Out-String -Width 4096", x));
             }
         }
-        foreach (var i in run.InformationRecords) sb.AppendLine(Serialize(i));
+        foreach (var i in run.InformationRecords) sb.AppendLine(Serialize(i.MessageData));
         foreach (var p in run.Progress) sb.AppendLine(p.Activity).AppendLine(p.StatusDescription).AppendLine(p.CurrentOperation);
         if (run.Terminating != null) sb.AppendLine(run.Terminating.ToString());
         return sb.ToString();
     }
 
-    private static string Serialize(object o)
-    {
-        try { return PSSerializer.Serialize(o, 5); }
-        catch (Exception e) { return "(not serializable: " + e.Message + ")"; }
-    }
+    /// <summary>CLIXML to depth 5, in this runspace so the module's type data (script properties) counts.</summary>
+    private string Serialize(object? o)
+        => o == null ? string.Empty : Render("[System.Management.Automation.PSSerializer]::Serialize($args[0], 5)", o);
 
-    /// <summary>Runs a formatting script on an object, outside the recorded runs.</summary>
+    private bool _utilityLoaded;
+
+    /// <summary>
+    /// Runs a formatting script on an object, outside the recorded runs. Format-List and ConvertTo-Json
+    /// come from the pwsh tool's own Microsoft.PowerShell.Utility (the hosted engine has none), loaded
+    /// the first time. A rendering that fails fails the test: a search of nothing must not pass.
+    /// </summary>
     private string Render(string script, object o)
     {
+        if (!_utilityLoaded)
+        {
+            string dll = Path.Combine(Repo.PwshToolHome(), "Microsoft.PowerShell.Commands.Utility.dll");
+            Invoke($"Import-Module '{dll}' -ErrorAction Stop -Verbose:$false").ThrowOnError();
+            _utilityLoaded = true;
+        }
         using var ps = PowerShell.Create();
         ps.Runspace = _runspace;
         ps.AddScript(script).AddArgument(o);
-        try { return string.Join("\n", ps.Invoke().Select(x => x?.ToString())) + string.Join("\n", ps.Streams.Error); }
-        catch (Exception e) { return "(" + script + " failed: " + e.Message + ")"; }
+        var output = ps.Invoke();
+        if (ps.HadErrors && output.Count == 0)
+            throw new Xunit.Sdk.XunitException($"the leak check could not render an object with '{script}': {string.Join("; ", ps.Streams.Error)}");
+        return string.Join("\n", output.Select(x => x?.ToString()));
     }
 
     private PwshResult Invoke(string script)

@@ -122,6 +122,14 @@ public class MesosHashLinkTests
         ps.Run("Install-DockerRegistryTrust -Path ca-a.crt -Target Mesos -Root root").ThrowOnError();
         Assert.Equal(0, Verify(mesos, dir["leaf-a.crt"]).Code);
         Assert.Equal(0, Verify(mesos, dir["leaf-b.crt"]).Code);
+        ps.Run("Import-DcosCertificate -Path ca-b.crt | Uninstall-DockerRegistryTrust -Target Mesos -Root root").ThrowOnError();
+        Assert.Equal(0, Verify(mesos, dir["leaf-a.crt"]).Code);
+        Assert.NotEqual(0, Verify(mesos, dir["leaf-b.crt"]).Code);
+        Assert.True(File.Exists(Path.Combine(mesos, hashAb + ".0")));
+        Assert.False(File.Exists(Path.Combine(mesos, hashAb + ".1")) || new FileInfo(Path.Combine(mesos, hashAb + ".1")).LinkTarget != null);
+        var after = ps.Run("Get-DockerRegistryTrust -Target Mesos -Root root").ThrowOnError().Output
+            .Select(o => o.Properties["Health"].Value.ToString()).ToList();
+        Assert.DoesNotContain("Gap", after);
     }
 
     [Fact]
