@@ -87,6 +87,10 @@ public class HelpTests
     [MemberData(nameof(RunnableExamples))]
     public void Runnable_examples_run(string example, string code)
     {
+        // Examples run in the current folder (here a fresh one per run): a fixed temp path would be shared
+        // by every run and every user of the machine, and left behind.
+        Assert.DoesNotContain("GetTempPath", code);
+        Assert.DoesNotContain("/tmp", code);
         using var dir = new TempDir();
         using var ps = new Pwsh(dir.Path);
         var r = ps.Run(code);
