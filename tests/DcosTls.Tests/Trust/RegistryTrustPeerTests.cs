@@ -109,6 +109,33 @@ public class RegistryTrustPeerTests : IClassFixture<DockerRegistryPeer>
         Assert.Equal("NoInstalledCertificates", none.Output.Single().Properties["Reason"].Value.ToString());
     }
 
+    [Fact]
+    public void Test_trusts_only_the_installed_CA_even_when_system_roots_trust_the_registry()
+    {
+        // OpenSSL reads SSL_CERT_FILE from the process's native environment, so this runs in a real pwsh
+        // whose "system roots" are the registry's own CA. Installed for the registry: another CA only.
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir["empty"]);
+        const string Script = @"
+            Import-Module $env:DCOSTLS_T_MANIFEST -ErrorAction Stop
+            $null = Install-DockerRegistryTrust -Registry $env:DCOSTLS_T_REGISTRY -Path $env:DCOSTLS_T_OTHER -Root $env:DCOSTLS_T_ROOT -Target Docker
+            # Control: .NET's own system trust, here the registry's CA, accepts the registry.
+            $system = try { [System.Net.Http.HttpClient]::new().GetAsync(""https://$env:DCOSTLS_T_REGISTRY/v2/"").GetAwaiter().GetResult().Headers.Contains('Docker-Distribution-Api-Version') } catch { $_.Exception.InnerException.Message }
+            'SYSTEM=' + $system
+            'REASON=' + (Test-DockerRegistryTrust -Registry $env:DCOSTLS_T_REGISTRY -Root $env:DCOSTLS_T_ROOT -Target Docker -Detailed).Reason";
+        var env = new Dictionary<string, string?>
+        {
+            ["SSL_CERT_FILE"] = _peer.CaPem, ["SSL_CERT_DIR"] = dir["empty"],
+            ["DCOSTLS_T_MANIFEST"] = Repo.Manifest, ["DCOSTLS_T_REGISTRY"] = _peer.Registry,
+            ["DCOSTLS_T_OTHER"] = _peer.OtherCaPem, ["DCOSTLS_T_ROOT"] = dir["root"],
+        };
+        var (code, stdout, stderr) = Tool.Run("dotnet", new[] { "pwsh", "-NoProfile", "-NonInteractive", "-Command", Script },
+            env: env, workingDirectory: Repo.Root, timeoutMs: 180_000);
+        Assert.True(code == 0, $"pwsh failed ({code}): {stdout}\n{stderr}");
+        Assert.Contains("SYSTEM=True", stdout);
+        Assert.Contains("REASON=UnknownAuthority", stdout);
+    }
+
     /// <summary>
     /// A port that refuses connections for as long as the socket lives: bound but never listening, so
     /// no other process can take it and answer in between.
