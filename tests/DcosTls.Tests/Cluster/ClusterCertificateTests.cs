@@ -6,7 +6,7 @@ namespace DcosTls.Tests.Cluster;
 
 /// <summary>New-DcosCertificate against the real cfssl behind the Admin Router stand-in.</summary>
 [Collection(ClusterCollection.Name)]
-public class ClusterCertificateTests
+public class ClusterCertificateTests : IClassFixture<NoDefaultSession>
 {
     private readonly AdminRouterFixture _cluster;
 

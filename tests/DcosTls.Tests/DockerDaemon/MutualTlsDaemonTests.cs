@@ -5,7 +5,12 @@ using Xunit;
 
 namespace DcosTls.Tests.DockerDaemon;
 
-/// <summary>Seed 003 end to end: a real dockerd on the configuration Set-DockerDaemonTls wrote, a real docker CLI.</summary>
+/// <summary>
+/// End to end: a real dockerd on the configuration Set-DockerDaemonTls wrote, a real docker CLI on the
+/// folder Install-DockerClientCertificate wrote. Some tests pin down how the docker CLI and dockerd
+/// themselves behave with those files (DOCKER_TLS_VERIFY=0, a client without a certificate): they
+/// guard the module's advice and defaults, not its code.
+/// </summary>
 [Collection("dockerd")]
 public class MutualTlsDaemonTests : IClassFixture<MutualTlsDaemon>
 {
@@ -40,7 +45,7 @@ public class MutualTlsDaemonTests : IClassFixture<MutualTlsDaemon>
     }
 
     [Fact]
-    public void DOCKER_TLS_VERIFY_0_still_verifies_the_daemon()
+    public void The_docker_cli_still_verifies_the_daemon_with_DOCKER_TLS_VERIFY_0()
     {
         // Pitfall 11: any non-empty value turns verification on. With a CA that did not sign the
         // daemon's certificate in the cert path, "0" must still fail.
