@@ -40,7 +40,7 @@ BeforeAll {
         'New-DockerAuthArchive'           = { param($Folder) $login | New-DockerAuthArchive -Root $Folder -Path /etc/docker.tar.gz @args }
         'Set-DockerDaemonTls'             = { param($Folder) Set-DockerDaemonTls -Root $Folder -CaCertificate $ca -Certificate $server -PassThru @args }
         'Install-DockerClientCertificate' = { param($Folder) Install-DockerClientCertificate -Path (Join-Path $Folder 'client') -CaCertificate $ca -Certificate $client @args }
-        'New-MarathonRegistryApp'         = { param($Folder) New-MarathonRegistryApp -Node 10.0.0.21 -Path (Join-Path $Folder 'registry.json') -MarathonLbOptionsPath (Join-Path $Folder 'mlbint.json') @args }
+        'New-MarathonRegistryApp'         = { param($Folder) $null = New-Item -ItemType Directory -Force $Folder; New-MarathonRegistryApp -Node 10.0.0.21 -Path (Join-Path $Folder 'registry.json') -MarathonLbOptionsPath (Join-Path $Folder 'mlbint.json') @args }
     }
 
     # Runs a generated Pester file in a fresh pwsh with the Pester version running this file, and

@@ -83,7 +83,7 @@ BeforeAll {
             Whole80 = @('nothing.internal:5000', 'NoInstalledCertificates'); Whole160 = @()
         }
         'DcosTls.DockerDaemon.DockerTlsFile'           = @{
-            Objects = @(Set-DockerDaemonTls -Certificate $leaf -CaCertificate $ca -Root $root); Headers = 'Role', 'Action', 'Mode', 'Path'
+            Objects = @(Set-DockerDaemonTls -Certificate $leaf -CaCertificate $ca -Root $root -PassThru); Headers = 'Role', 'Action', 'Mode', 'AgentPath'
             Whole80 = @('/etc/docker/tls/ca.pem', '/etc/docker/tls/server-cert.pem', '/etc/docker/tls/server-key.pem', '/etc/docker/daemon.json', 'ServerCertificate')
             Whole160 = @()
         }
@@ -104,8 +104,12 @@ BeforeAll {
             Whole80 = @((Join-Path $TestDrive 'docker.tar.gz'), $shortRegistry); Whole160 = @($longRegistry)
         }
         'DcosTls.Credentials.MesosDockerConfigResult'  = @{
-            Objects = @($credentials | Set-MesosDockerConfig -Root $root)
+            Objects = @($credentials | Set-MesosDockerConfig -Root $root -PassThru)
             Whole80 = @('/var/lib/dcos/docker_credentials', $shortRegistry); Whole160 = @($longRegistry)
+        }
+        'DcosTls.Files.WrittenFile'                    = @{
+            Objects = @($leaf | Export-DcosCertificate -Path (Join-Path $TestDrive 'written/leaf.crt') -PassThru); Headers = 'Role', 'Action', 'Mode', 'Path'
+            Whole80 = @('Certificate', 'PrivateKey', '0600'); Whole160 = @((Join-Path $TestDrive 'written/leaf.crt'), (Join-Path $TestDrive 'written/leaf.key'))
         }
         'DcosTls.Credentials.DcosPullSecret'           = @{
             Objects = @(New-ModuleObject 'DcosTls.Credentials.DcosPullSecret' @('registry/pull-config', 'Created', [string[]]@($shortRegistry, $longRegistry), 'https://master.mycluster/', '{}'))
@@ -179,7 +183,7 @@ Describe 'Default views at 80 and 160 columns' -Tag Views {
     }
 
     It 'shows the backup of a replaced daemon.json in the list view, not as a table column' {
-        $again = @(Set-DockerDaemonTls -Certificate $leaf -CaCertificate $ca -Root $root -Hosts 'unix:///var/run/docker.sock', 'tcp://10.10.0.200:2376')
+        $again = @(Set-DockerDaemonTls -Certificate $leaf -CaCertificate $ca -Root $root -Hosts 'unix:///var/run/docker.sock', 'tcp://10.10.0.200:2376' -PassThru)
         $config = $again | Where-Object Role -EQ 'DaemonConfig'
         $config.Backup | Should -Not -BeNullOrEmpty
         ($again | Out-String -Width 80) | Should -Not -Match 'Backup'
