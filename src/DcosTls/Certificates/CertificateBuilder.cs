@@ -57,17 +57,39 @@ internal static class CertificateBuilder
         return new DcosCertificate(cert, null, key);
     }
 
-    internal static DcosCertificate CreateAuthority(CertificateSpec spec, int validDays)
+    /// <summary>A self-signed root CA; without a path length it may sign intermediates at any depth.</summary>
+    internal static DcosCertificate CreateAuthority(CertificateSpec spec, int validDays, int? pathLength = null)
     {
         var key = CreateKey(spec);
         var request = CreateRequest(spec, key);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(
-            X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign | X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        AddAuthorityExtensions(request, pathLength);
         var (notBefore, notAfter) = Validity(validDays, null);
         using var cert = request.CreateSelfSigned(notBefore, notAfter);
         return new DcosCertificate(cert, null, key);
+    }
+
+    /// <summary>
+    /// An intermediate CA signed by <paramref name="issuer"/> (LocalCaIssuer has checked it). Its path
+    /// length keeps it from making further CAs unless asked, it cannot outlive the issuer, and its chain
+    /// is the issuer followed by the issuer's own chain, so leaves it signs carry every intermediate.
+    /// </summary>
+    internal static DcosCertificate CreateIntermediate(CertificateSpec spec, int validDays, int pathLength, DcosCertificate issuer)
+    {
+        var key = CreateKey(spec);
+        var request = CreateRequest(spec, key);
+        AddAuthorityExtensions(request, pathLength);
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer.Certificate, true, false));
+        var (notBefore, notAfter) = Validity(validDays, issuer.NotAfter);
+        using var cert = request.Create(issuer.Certificate.SubjectName, SignatureGeneratorFor(issuer.PrivateKey!), notBefore, notAfter, NewSerial());
+        return new DcosCertificate(cert, new[] { issuer.Certificate }.Concat(issuer.Chain), key);
+    }
+
+    private static void AddAuthorityExtensions(CertificateRequest request, int? pathLength)
+    {
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, pathLength.HasValue, pathLength ?? 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(
+            X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign | X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
     }
 
     private static void AddLeafExtensions(CertificateRequest request, CertificateSpec spec, AsymmetricAlgorithm key, CertificateUsage usage)
