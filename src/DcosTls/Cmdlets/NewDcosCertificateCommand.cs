@@ -103,8 +103,14 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     [Parameter(Mandatory = true, ParameterSetName = SelfSignedSet)]
     public SwitchParameter SelfSigned { get; set; }
 
-    /// <summary>A request made elsewhere (Import-DcosCertificateRequest) or by New-DcosCertificateRequest.</summary>
+    /// <summary>
+    /// A request made elsewhere (Import-DcosCertificateRequest) or by New-DcosCertificateRequest. It is
+    /// also in the name sets, optional: a piped request carries CommonName and DnsNames, which bind by
+    /// property name, and the binder prefers the default set; there the request must still win.
+    /// </summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = RequestClusterSet)]
+    [Parameter(ValueFromPipeline = true, ParameterSetName = ClusterSet)]
+    [Parameter(ValueFromPipeline = true, ParameterSetName = IssuerSet)]
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = RequestIssuerSet)]
     [Alias("Csr")]
     public DcosCertificateRequest CertificateRequest { get; set; } = null!;
@@ -184,6 +190,12 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
             Report("InvalidCertificateRequest," + e.Parameter, ErrorCategory.InvalidArgument, e.Message, target);
             return;
         }
+        if (ServerGeneratedKey)
+        {
+            Report("InvalidCertificateRequest,ServerGeneratedKey", ErrorCategory.InvalidArgument,
+                $"-ServerGeneratedKey asks the CA to make a key, but the request for '{target}' already has one. Leave out -ServerGeneratedKey.", target);
+            return;
+        }
         if (!ShouldProcess(request.Describe(), $"Sign certificate request ({issuer.Description})")) return;
         try
         {
@@ -197,7 +209,7 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
             if (e is DcosAuthenticationException) ThrowTerminatingError(record);
             WriteError(record);
         }
-        catch (Exception e) when (ParameterSetName == RequestClusterSet && e is CryptographicException or InvalidDataException or FormatException)
+        catch (Exception e) when ((ParameterSetName is ClusterSet or RequestClusterSet) && e is CryptographicException or InvalidDataException or FormatException)
         {
             Report("CaResponseInvalid", ErrorCategory.ProtocolError,
                 $"The DC/OS CA's answer for '{target}' holds no readable certificate. Check that the session's cluster address is a DC/OS Enterprise master.", target);
