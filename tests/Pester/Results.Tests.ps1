@@ -34,6 +34,7 @@ BeforeAll {
         'Disconnect-DcosCluster'          = { param($Folder) Disconnect-DcosCluster @args }
         'New-DcosCertificate'             = { param($Folder) New-DcosCertificate -Issuer $ca -CommonName whatif.internal -KeyAlgorithm ECDSA @args }
         'Export-DcosCertificate'          = { param($Folder) $server | Export-DcosCertificate -Path (Join-Path $Folder 'repo.crt') -PassThru @args }
+        'Export-DcosCertificateRequest'   = { param($Folder) New-DcosCertificateRequest -CommonName whatif.internal -KeyAlgorithm ECDSA | Export-DcosCertificateRequest -Path (Join-Path $Folder 'whatif.csr') -PassThru @args }
         'Install-DockerRegistryTrust'     = { param($Folder) $ca | Install-DockerRegistryTrust -Registry repo.internal:5000 -Root $Folder @args }
         'Uninstall-DockerRegistryTrust'   = { param($Folder) $ca | Uninstall-DockerRegistryTrust -Registry repo.internal:5000 -Root $Folder @args }
         'Set-MesosDockerConfig'           = { param($Folder) $login | Set-MesosDockerConfig -Root $Folder -PassThru @args }

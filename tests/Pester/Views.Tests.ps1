@@ -63,6 +63,10 @@ BeforeAll {
     # One sample per type: the objects, the header labels of its table (none for list and custom
     # views), the values that must show whole at 80 columns, and those that must show whole at 160.
     $samples = @{
+        'DcosTls.Requests.DcosCertificateRequest'      = @{
+            Objects = @(New-DcosCertificateRequest -CommonName repo.internal -DnsName repo.internal -KeyAlgorithm ECDSA); Headers = 'Key', 'HasKey', 'Names', 'CommonName'
+            Whole80 = @('ECDSA 256', 'repo.internal'); Whole160 = @()
+        }
         'DcosTls.Certificates.DcosCertificate'         = @{
             Objects = @($ca, $leaf, $longCa); Headers = 'Thumbprint', 'Kind', 'DaysLeft', 'CommonName'
             Whole80 = @($ca.Thumbprint, $leaf.Thumbprint, $longCa.Thumbprint, 'Views Root CA', 'repo.internal')

@@ -33,6 +33,7 @@ public class FormatViewTests
         ["DcosTls.Credentials.MesosDockerConfigResult"] = "$p = [securestring]::new(); 'x'.ToCharArray() | ForEach-Object { $p.AppendChar($_) }; " +
             "Set-MesosDockerConfig -Registry view.example:5000 -Credential ([pscredential]::new('u', $p)) -Root ([System.IO.Directory]::CreateDirectory(\"$scratch/mesos-root\").FullName) -PassThru",
         ["DcosTls.Files.WrittenFile"] = "New-DcosCertificate -SelfSigned -CommonName view.example -KeyAlgorithm ECDSA | Export-DcosCertificate -Path \"$scratch/view.crt\" -PassThru",
+        ["DcosTls.Requests.DcosCertificateRequest"] = "New-DcosCertificateRequest -CommonName view.example -DnsName view.example -KeyAlgorithm ECDSA",
         ["DcosTls.Credentials.DockerRegistryCredential"] = "$p = [securestring]::new(); 'x'.ToCharArray() | ForEach-Object { $p.AppendChar($_) }; New-DockerAuthConfig view.example:5000 ([pscredential]::new('u', $p))",
     };
 
