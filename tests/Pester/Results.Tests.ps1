@@ -8,8 +8,11 @@ BeforeDiscovery {
     Import-Module (Join-Path $PSScriptRoot '../../DcosTls.psd1') -Force
     $changing = @(Get-Command -Module DcosTls -CommandType Cmdlet |
         Where-Object { $_.Parameters.ContainsKey('WhatIf') } | ForEach-Object Name | Sort-Object)
+    # Export-DcosTlsMetric only reads under its -Root (it writes to -TextfileDirectory) and refuses a
+    # missing root instead of creating it: Lifecycle.Tests.ps1 checks that.
     $rooted = @(Get-Command -Module DcosTls -CommandType Cmdlet |
-        Where-Object { $_.Parameters.ContainsKey('Root') -and $_.Parameters.ContainsKey('WhatIf') } | ForEach-Object Name | Sort-Object)
+        Where-Object { $_.Parameters.ContainsKey('Root') -and $_.Parameters.ContainsKey('WhatIf') } |
+        Where-Object Name -NE 'Export-DcosTlsMetric' | ForEach-Object Name | Sort-Object)
 }
 
 BeforeAll {
@@ -40,6 +43,7 @@ BeforeAll {
         'New-DockerAuthArchive'           = { param($Folder) $login | New-DockerAuthArchive -Root $Folder -Path /etc/docker.tar.gz @args }
         'Set-DockerDaemonTls'             = { param($Folder) Set-DockerDaemonTls -Root $Folder -CaCertificate $ca -Certificate $server -PassThru @args }
         'Install-DockerClientCertificate' = { param($Folder) Install-DockerClientCertificate -Path (Join-Path $Folder 'client') -CaCertificate $ca -Certificate $client @args }
+        'Export-DcosTlsMetric'            = { param($Folder) $null = New-Item -ItemType Directory -Force $Folder; Export-DcosTlsMetric -TextfileDirectory $Folder -Root $TestDrive -PassThru @args }
     }
 
     # Runs a generated Pester file in a fresh pwsh with the Pester version running this file, and
