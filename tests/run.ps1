@@ -77,6 +77,7 @@ function Complete-Run([string] $Reason) {
 $peers = [ordered]@{
     cfssl = 'golang-cfssl'; 'docker-registry' = 'docker-registry'; skopeo = 'skopeo'; nginx = 'nginx'
     htpasswd = 'apache2-utils'; dockerd = 'docker.io'; openssl = 'openssl'; curl = 'curl'; tar = 'tar'
+    'prometheus-node-exporter' = 'prometheus-node-exporter'
 }
 $missing = @($peers.Keys | Where-Object { -not (Get-Command $_ -CommandType Application -ErrorAction Ignore) } |
     ForEach-Object { $peers[$_] })

@@ -8,8 +8,11 @@ BeforeDiscovery {
     Import-Module (Join-Path $PSScriptRoot '../../DcosTls.psd1') -Force
     $changing = @(Get-Command -Module DcosTls -CommandType Cmdlet |
         Where-Object { $_.Parameters.ContainsKey('WhatIf') } | ForEach-Object Name | Sort-Object)
+    # Export-DcosTlsMetric only reads under its -Root (it writes to -TextfileDirectory) and refuses a
+    # missing root instead of creating it: Lifecycle.Tests.ps1 checks that.
     $rooted = @(Get-Command -Module DcosTls -CommandType Cmdlet |
-        Where-Object { $_.Parameters.ContainsKey('Root') -and $_.Parameters.ContainsKey('WhatIf') } | ForEach-Object Name | Sort-Object)
+        Where-Object { $_.Parameters.ContainsKey('Root') -and $_.Parameters.ContainsKey('WhatIf') } |
+        Where-Object Name -NE 'Export-DcosTlsMetric' | ForEach-Object Name | Sort-Object)
 }
 
 BeforeAll {
@@ -42,6 +45,7 @@ BeforeAll {
         'Set-DockerDaemonTls'             = { param($Folder) Set-DockerDaemonTls -Root $Folder -CaCertificate $ca -Certificate $server -PassThru @args }
         'Install-DockerClientCertificate' = { param($Folder) Install-DockerClientCertificate -Path (Join-Path $Folder 'client') -CaCertificate $ca -Certificate $client @args }
         'New-MarathonRegistryApp'         = { param($Folder) $null = New-Item -ItemType Directory -Force $Folder; New-MarathonRegistryApp -Node 10.0.0.21 -Path (Join-Path $Folder 'registry.json') -MarathonLbOptionsPath (Join-Path $Folder 'mlbint.json') @args }
+        'Export-DcosTlsMetric'            = { param($Folder) $null = New-Item -ItemType Directory -Force $Folder; Export-DcosTlsMetric -TextfileDirectory $Folder -Root $TestDrive -PassThru @args }
     }
 
     # Runs a generated Pester file in a fresh pwsh with the Pester version running this file, and

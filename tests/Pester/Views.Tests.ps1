@@ -86,6 +86,10 @@ BeforeAll {
             Objects = @(Test-DockerRegistryTrust -Registry 'nothing.internal:5000' -Root $root -Detailed); Headers = 'Target', 'Trusted', 'Reason', 'Message'
             Whole80 = @('nothing.internal:5000', 'NoInstalledCertificates'); Whole160 = @()
         }
+        'DcosTls.Lifecycle.AgentCertificate'           = @{
+            Objects = @(Get-DcosTlsCertificate -Root $root); Headers = 'Role', 'Health', 'DaysLeft', 'NotAfter', 'Subject'
+            Whole80 = @('CN=Views Root CA', $shortRegistry, $longRegistry); Whole160 = @()
+        }
         'DcosTls.DockerDaemon.DockerTlsFile'           = @{
             Objects = @(Set-DockerDaemonTls -Certificate $leaf -CaCertificate $ca -Root $root -PassThru); Headers = 'Role', 'Action', 'Mode', 'AgentPath'
             Whole80 = @('/etc/docker/tls/ca.pem', '/etc/docker/tls/server-cert.pem', '/etc/docker/tls/server-key.pem', '/etc/docker/daemon.json', 'ServerCertificate')

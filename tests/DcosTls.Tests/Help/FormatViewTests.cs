@@ -28,6 +28,8 @@ public class FormatViewTests
         ["DcosTls.DockerDaemon.DockerClientSettings"] = "$ca = New-TlsCertificateAuthority -CommonName v -KeyAlgorithm ECDSA; " +
             "Install-DockerClientCertificate -Path \"$scratch/client\" -CaCertificate $ca -Certificate (New-DcosCertificate -Issuer $ca -CommonName c -Usage Client -KeyAlgorithm ECDSA)",
         ["DcosTls.Marathon.MarathonRegistryApp"] = "New-MarathonRegistryApp",
+        ["DcosTls.Lifecycle.AgentCertificate"] = "$ca = New-TlsCertificateAuthority -CommonName v -KeyAlgorithm ECDSA; $r = [System.IO.Directory]::CreateTempSubdirectory().FullName; " +
+            "Set-DockerDaemonTls -Root $r -CaCertificate $ca -Certificate (New-DcosCertificate -Issuer $ca -CommonName v -KeyAlgorithm ECDSA); Get-DcosTlsCertificate -Root $r",
         ["DcosTls.Credentials.DockerAuthArchive"] = "$p = [securestring]::new(); 'x'.ToCharArray() | ForEach-Object { $p.AppendChar($_) }; " +
             "New-DockerAuthArchive -Registry view.example:5000 -Credential ([pscredential]::new('u', $p)) -Path \"$scratch/docker.tar.gz\"",
         ["DcosTls.Credentials.MesosDockerConfigResult"] = "$p = [securestring]::new(); 'x'.ToCharArray() | ForEach-Object { $p.AppendChar($_) }; " +
