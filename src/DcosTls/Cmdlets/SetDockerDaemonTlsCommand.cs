@@ -84,6 +84,14 @@ public sealed class SetDockerDaemonTlsCommand : DcosCmdlet
         {
             results = DaemonTlsConfigurator.Apply(writer, plan);
         }
+        catch (AgentChangeException e)
+        {
+            Fail(e.ErrorId, e.Category, e.Message, e.Path);
+        }
+        catch (AgentFileLockException e)
+        {
+            Fail(AgentFileLockException.ErrorId, AgentFileLockException.Category, e.Message, e.Root);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Fail("DaemonTlsWriteFailed", ErrorCategory.WriteError,

@@ -72,6 +72,14 @@ internal sealed class MesosAgentDockerConfig
 
         FileAction credentialsAction, environmentAction;
         string? backup;
+        // One change: the credentials file first (the environment file names it), both rolled back
+        // when the second write fails.
+        using var change = _writer.BeginChange();
+        if (!_writer.DryRun)
+        {
+            try { change.Check(new[] { _path, EnvironmentFilePath }); }
+            catch (AgentChangeException e) { throw new DockerConfigException(e.ErrorId, e.Category, e.Message) { Target = e.Path }; }
+        }
         try
         {
             credentialsAction = _writer.WriteBytes(_path, document.ToBytes(), StagedFileWriter.PrivateFile, directoryMode: StagedFileWriter.PrivateDirectory);
@@ -83,8 +91,8 @@ internal sealed class MesosAgentDockerConfig
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new DockerConfigException("AgentFileWriteFailed", ErrorCategory.WriteError,
-                $"Writing under '{_writer.Root}' failed ({e.GetType().Name}). Check that the root is writable.") { Target = _writer.Root };
+            var failed = change.Fail(e);
+            throw new DockerConfigException(failed.ErrorId, failed.Category, failed.Message) { Target = failed.Path };
         }
         verbose($"{credentialsAction}: {credentialsFile}");
         verbose($"{environmentAction}: {environmentFile}{(backup != null ? " (backup " + backup + ")" : string.Empty)}");

@@ -38,6 +38,25 @@ internal sealed class StagedFileWriter
 
     internal string Root { get; }
 
+    private AgentChange? _change;
+
+    /// <summary>
+    /// Starts a change that is rolled back as a whole when one of its writes fails: every entry the
+    /// writer touches until the change is disposed is recorded first.
+    /// </summary>
+    internal AgentChange BeginChange()
+    {
+        if (_change != null) throw new InvalidOperationException("A change is already running on this writer.");
+        return _change = new AgentChange(this);
+    }
+
+    internal void EndChange(AgentChange change)
+    {
+        if (ReferenceEquals(_change, change)) _change = null;
+    }
+
+    private void Remember(string full) => _change?.Remember(full);
+
     /// <summary>True under -WhatIf: every write is Skipped, and that is not a user's "no".</summary>
     internal bool DryRun { get; init; }
 
@@ -120,7 +139,7 @@ internal sealed class StagedFileWriter
         return FileAction.Created;
     }
 
-    private static void CreateDirectoryChain(string full, UnixFileMode mode)
+    private void CreateDirectoryChain(string full, UnixFileMode mode)
     {
         var missing = new Stack<string>();
         for (string? d = full; d != null && !Directory.Exists(d); d = Path.GetDirectoryName(d)) missing.Push(d);
@@ -128,6 +147,7 @@ internal sealed class StagedFileWriter
         while (missing.Count > 0)
         {
             string d = missing.Pop();
+            Remember(d);
             Directory.CreateDirectory(d, missing.Count == 0 ? mode : PublicDirectory);
         }
     }
@@ -161,6 +181,7 @@ internal sealed class StagedFileWriter
         // Folders made for a private file are private too.
         if (!Directory.Exists(dir)) CreateDirectoryChain(dir, directoryMode ?? (IsPrivate(mode) ? PrivateDirectory : PublicDirectory));
         if (exists && backup) Backup(agentPath);
+        Remember(full);
         WriteAtomically(full, content, mode);
         return exists ? FileAction.Updated : FileAction.Created;
     }
@@ -205,6 +226,7 @@ internal sealed class StagedFileWriter
         byte[] current = File.ReadAllBytes(full);
         if (File.Exists(backup) && File.ReadAllBytes(backup).AsSpan().SequenceEqual(current)) return backup;
         var mode = OperatingSystem.IsWindows() ? PrivateFile : File.GetUnixFileMode(full);
+        Remember(backup);
         WriteAtomically(backup, current, mode);
         return backup;
     }
@@ -231,6 +253,7 @@ internal sealed class StagedFileWriter
         string temp = Path.Combine(dir, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
         try
         {
+            Remember(full);
             File.CreateSymbolicLink(temp, targetFileName);
             // rename(2) replaces nothing here (checked above) and moves the link itself, not its target.
             RenameEntry(temp, full);
@@ -252,6 +275,8 @@ internal sealed class StagedFileWriter
         string from = Map(agentFrom), to = Map(agentTo);
         if (Entry(to) != null) throw new IOException($"'{to}' exists; it is not replaced.");
         if (!_shouldProcess(from, $"Rename to {Path.GetFileName(to)}")) return FileAction.Skipped;
+        Remember(from);
+        Remember(to);
         RenameEntry(from, to);
         return FileAction.Updated;
     }
@@ -289,6 +314,7 @@ internal sealed class StagedFileWriter
         var info = new FileInfo(full);
         if (!info.Exists && info.LinkTarget == null) return FileAction.Unchanged;
         if (!_shouldProcess(full, "Remove")) return FileAction.Skipped;
+        Remember(full);
         File.Delete(full);
         return FileAction.Removed;
     }
