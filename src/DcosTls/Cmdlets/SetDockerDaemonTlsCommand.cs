@@ -77,6 +77,11 @@ public sealed class SetDockerDaemonTlsCommand : DcosCmdlet
             Fail(e.ErrorId, e.InvalidData ? ErrorCategory.InvalidData : ErrorCategory.InvalidArgument, e.Message, Certificate);
             return;
         }
+        catch (PathOutsideRootException e)
+        {
+            Fail(PathOutsideRootException.ErrorId, ErrorCategory.InvalidArgument, e.Message, e.AgentPath);
+            return;
+        }
         foreach (string warning in plan.Warnings) WriteWarning(warning);
 
         List<DockerTlsFile> results = new();
@@ -87,6 +92,10 @@ public sealed class SetDockerDaemonTlsCommand : DcosCmdlet
         catch (AgentChangeException e)
         {
             Fail(e.ErrorId, e.Category, e.Message, e.Path);
+        }
+        catch (PathOutsideRootException e)
+        {
+            Fail(PathOutsideRootException.ErrorId, ErrorCategory.InvalidArgument, e.Message, e.AgentPath);
         }
         catch (AgentFileLockException e)
         {

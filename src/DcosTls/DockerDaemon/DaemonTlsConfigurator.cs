@@ -178,7 +178,7 @@ internal static class DaemonTlsConfigurator
 
     private static byte[]? ReadAgentFile(StagedFileWriter writer, string agentPath)
     {
-        string full = writer.Map(agentPath);
+        string full = writer.MapForRead(agentPath);
         return File.Exists(full) ? File.ReadAllBytes(full) : null;
     }
 

@@ -79,11 +79,27 @@ internal sealed class StagedFileWriter
         string full = Path.GetFullPath(Path.Join(Root, relative));
         if (!IsUnder(full, Root))
         {
-            throw new ArgumentException($"The path '{agentPath}' leaves the root '{Root}'. Give a path inside the root.");
+            throw new PathOutsideRootException($"The path '{agentPath}' leaves the root '{Root}'. Give a path inside the root.", agentPath);
         }
         RefuseLinkedFoldersOutsideRoot(full, agentPath);
         return full;
     }
+
+    /// <summary>
+    /// Map for a file about to be read: a file that is a link resolving outside the root is refused,
+    /// not read, so nothing from outside the root is copied into staged files or backups.
+    /// </summary>
+    internal string MapForRead(string agentPath)
+    {
+        string full = Map(agentPath);
+        if (!LeavesRoot(full)) return full;
+        throw new PathOutsideRootException(
+            $"'{full}' is a link to '{RealPath(full)}', outside the root '{Root}'; it is not read. Replace the link with the file itself, or choose another -Root.", agentPath);
+    }
+
+    /// <summary>A link (the entry itself) whose final target lies outside a staging root.</summary>
+    private bool LeavesRoot(string full)
+        => Root != "/" && new FileInfo(full).LinkTarget != null && !IsUnder(RealPath(full), RealPath(Root));
 
     /// <summary>The agent path ("/etc/...") of a path Map returned: the inverse of Map.</summary>
     internal string AgentPathOf(string fullPath)
@@ -111,7 +127,7 @@ internal sealed class StagedFileWriter
             if (info.LinkTarget == null) { if (!info.Exists) return; continue; }
             string target = RealPath(current);
             if (!IsUnder(target, rootReal))
-                throw new ArgumentException($"The path '{agentPath}' goes through '{current}', a link to '{target}' outside the root '{Root}'. Remove the link or choose another -Root.");
+                throw new PathOutsideRootException($"The path '{agentPath}' goes through '{current}', a link to '{target}' outside the root '{Root}'. Remove the link or choose another -Root.", agentPath);
         }
     }
 
@@ -172,8 +188,10 @@ internal sealed class StagedFileWriter
         {
             // A private file that others can read is rewritten (0600 from creation) even when its
             // bytes are right: "unchanged" must not leave a key or a credential readable.
-            looseMode = !OperatingSystem.IsWindows() && IsPrivate(mode) && !IsPrivate(File.GetUnixFileMode(full));
-            if (!looseMode && File.ReadAllBytes(full).AsSpan().SequenceEqual(content)) return FileAction.Unchanged;
+            // A link out of the root is replaced by the file without being read.
+            bool outside = LeavesRoot(full);
+            looseMode = !outside && !OperatingSystem.IsWindows() && IsPrivate(mode) && !IsPrivate(File.GetUnixFileMode(full));
+            if (!outside && !looseMode && File.ReadAllBytes(full).AsSpan().SequenceEqual(content)) return FileAction.Unchanged;
             if (!overwrite && !looseMode) return FileAction.Skipped;
         }
         if (!_shouldProcess(full, exists ? (looseMode ? "Replace file readable by others" : "Replace file") : "Create file")) return FileAction.Skipped;
@@ -221,7 +239,7 @@ internal sealed class StagedFileWriter
     internal string? Backup(string agentPath)
     {
         string full = Map(agentPath);
-        if (!File.Exists(full)) return null;
+        if (!File.Exists(full) || LeavesRoot(full)) return null;
         string backup = BackupPathOf(full);
         byte[] current = File.ReadAllBytes(full);
         if (File.Exists(backup) && File.ReadAllBytes(backup).AsSpan().SequenceEqual(current)) return backup;
@@ -318,4 +336,14 @@ internal sealed class StagedFileWriter
         File.Delete(full);
         return FileAction.Removed;
     }
+}
+
+/// <summary>An agent path that leads out of the staging root (by "..", a linked folder or a linked file).</summary>
+internal sealed class PathOutsideRootException : ArgumentException
+{
+    internal PathOutsideRootException(string message, string agentPath) : base(message) => AgentPath = agentPath;
+
+    internal string AgentPath { get; }
+
+    internal const string ErrorId = "PathOutsideRoot";
 }
