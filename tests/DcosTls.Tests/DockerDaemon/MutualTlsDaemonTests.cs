@@ -123,7 +123,8 @@ public class MutualTlsDaemonTests : IClassFixture<MutualTlsDaemon>
 
         var before = Snapshot(_d.Root);
         var again = _d.Ps.Run("Set-DockerDaemonTls -Root $root -CaCertificate $ca -Certificate $server -Hosts $hosts -PassThru | ForEach-Object { '{0} {1}' -f $_.Role, $_.Action }").ThrowOnError();
-        Assert.Equal(new[] { "CaCertificate Unchanged", "ServerCertificate Unchanged", "ServerKey Unchanged", "DaemonConfig Unchanged", "SystemdDropIn Unchanged" },
+        // The drop-in comes before daemon.json: dockerd must never meet "hosts" without it.
+        Assert.Equal(new[] { "CaCertificate Unchanged", "ServerCertificate Unchanged", "ServerKey Unchanged", "SystemdDropIn Unchanged", "DaemonConfig Unchanged" },
             again.Output.Select(o => o.ToString()));
         Assert.Equal(before, Snapshot(_d.Root));
         // Without -Hosts the listeners in daemon.json stay as they are.

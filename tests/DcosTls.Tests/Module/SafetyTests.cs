@@ -85,7 +85,11 @@ public class SafetyTests
         Assert.StartsWith("ExportWriteFailed,", error.FullyQualifiedErrorId);
         Assert.Equal(System.Management.Automation.ErrorCategory.WriteError, error.CategoryInfo.Category);
         r = ps.Run($"$ca = New-TlsCertificateAuthority -CommonName c -KeyAlgorithm ECDSA; Set-DockerDaemonTls -Root '{dir["root"]}' -CaCertificate $ca -Certificate (New-DcosCertificate -Issuer $ca -CommonName d -KeyAlgorithm ECDSA)");
-        Assert.StartsWith("DaemonTlsWriteFailed,", Assert.Single(r.AllErrors).FullyQualifiedErrorId);
+        // Refused before the first write, naming the file in the way.
+        error = Assert.Single(r.AllErrors);
+        Assert.StartsWith("PathBlockedByFile,", error.FullyQualifiedErrorId);
+        Assert.Equal(System.Management.Automation.ErrorCategory.WriteError, error.CategoryInfo.Category);
+        Assert.Contains(dir["root/etc"], error.ToString());
     }
 
     [Fact]

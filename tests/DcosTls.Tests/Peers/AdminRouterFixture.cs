@@ -105,6 +105,9 @@ public sealed partial class AdminRouterFixture : IDisposable
     /// <summary>A rewrite of cfssl's answer, per endpoint, given the request body (a CA that answers wrongly).</summary>
     public ConcurrentDictionary<string, Func<string, string, string>> CfsslAnswerRewrite { get; } = new();
 
+    /// <summary>Per uid: the login answer's body, given the token that would have been sent (a faulty master).</summary>
+    public ConcurrentDictionary<string, Func<string, string>> LoginAnswerRewrite { get; } = new();
+
     public void AddUser(string uid, string password) => _passwords[uid] = password;
 
     public void AddServiceAccount(string uid, string publicKeyPem)
@@ -133,6 +136,8 @@ public sealed partial class AdminRouterFixture : IDisposable
             || (loginToken != null && _serviceAccounts.TryGetValue(uid, out var key) && VerifyServiceLogin(loginToken, uid, key)));
         if (!ok) return Json(IamError("401 Unauthorized", "Invalid credentials.", "ERR_INVALID_CREDENTIALS"), 401);
         string token = IssueToken(uid!);
+        if (LoginAnswerRewrite.TryGetValue(uid!, out var rewrite))
+            return Results.Text(rewrite(token), "application/json", Encoding.UTF8, 200);
         return Json(new JsonObject { ["token"] = token }, 200);
     }
 
