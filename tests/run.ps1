@@ -78,6 +78,7 @@ $peers = [ordered]@{
     cfssl = 'golang-cfssl'; 'docker-registry' = 'docker-registry'; skopeo = 'skopeo'; nginx = 'nginx'
     htpasswd = 'apache2-utils'; dockerd = 'docker.io'; openssl = 'openssl'; curl = 'curl'; tar = 'tar'
     sshd = 'openssh-server'
+    'prometheus-node-exporter' = 'prometheus-node-exporter'
 }
 $missing = @($peers.Keys | Where-Object { -not (Get-Command $_ -CommandType Application -ErrorAction Ignore) } |
     ForEach-Object { $peers[$_] })
@@ -106,6 +107,9 @@ if ($missing) {
 if ($LASTEXITCODE -ne 0) { $failed = 1; Complete-Run 'restore of the Pester packages failed' }
 & dotnet build DcosTls.sln --verbosity quiet --nologo
 if ($LASTEXITCODE -ne 0) { $failed = 1; Complete-Run 'build failed' }
+# The module's own TLS trusts only what it is told: the tests run it without the machine's trust
+# variables, so a pass never rests on a bundle this machine happens to point at.
+foreach ($variable in 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'CURL_CA_BUNDLE') { Remove-Item "env:$variable" -ErrorAction Ignore }
 
 # 3. The xunit tiers ----------------------------------------------------------------------------
 function Invoke-XunitTier([string] $Name, [string] $Project) {
@@ -132,34 +136,40 @@ function Invoke-XunitTier([string] $Name, [string] $Project) {
     Stop-RunProcess
 }
 # Pure parsers first: seconds, no peers.
-if ('Unit' -in $Tier) { Invoke-XunitTier 'unit' 'tests/DcosTls.UnitTests/DcosTls.UnitTests.csproj' }
-if ('Xunit' -in $Tier) { Invoke-XunitTier 'xunit' 'tests/DcosTls.Tests/DcosTls.Tests.csproj' }
+# Peers the tiers start are stopped however the run ends: a failed tier, a thrown error, Ctrl+C.
+try {
+    if ('Unit' -in $Tier) { Invoke-XunitTier 'unit' 'tests/DcosTls.UnitTests/DcosTls.UnitTests.csproj' }
+    if ('Xunit' -in $Tier) { Invoke-XunitTier 'xunit' 'tests/DcosTls.Tests/DcosTls.Tests.csproj' }
 
-# 4. Pester in real pwsh -------------------------------------------------------------------------
-if ('Pester' -in $Tier) {
-    $packages = & dotnet nuget locals global-packages --list
-    $packages = ($packages -replace '^global-packages:\s*', '').Trim()
-    foreach ($version in $PesterVersion) {
-        $pester = Join-Path $packages "pester/$version/tools/Pester.psd1"
-        if (-not (Test-Path $pester)) { $failed++; Write-Host "Pester $version is not restored ($pester)"; continue }
-        $summary = Join-Path ([System.IO.Path]::GetTempPath()) "dcostls-pester-$runId-$version.json"
-        $tierArgs = @('-NoProfile', '-NonInteractive', '-File', "$repo/tests/Pester/Invoke-PesterTier.ps1",
-            '-PesterManifest', $pester, '-SummaryPath', $summary)
-        if ($PesterTag) { $tierArgs += @('-Tag', ($PesterTag -join ',')) }
-        # A fresh pwsh of the same tool per version: each Pester loads into a clean process.
-        & ([Environment]::ProcessPath) (Join-Path $PSHOME 'pwsh.dll') @tierArgs
-        if (Test-Path $summary) {
-            $s = Get-Content -Raw $summary | ConvertFrom-Json
-            Remove-Item $summary
-            Add-Count "pester $version" $s.Found $s.Passed ($s.Failed + $s.FailedContainers) $s.NotRun
-            if ($s.Found -eq 0) { $failed++; Write-Host "pester ${version}: no test matched" }
+    # 4. Pester in real pwsh -------------------------------------------------------------------------
+    if ('Pester' -in $Tier) {
+        $packages = & dotnet nuget locals global-packages --list
+        $packages = ($packages -replace '^global-packages:\s*', '').Trim()
+        foreach ($version in $PesterVersion) {
+            $pester = Join-Path $packages "pester/$version/tools/Pester.psd1"
+            if (-not (Test-Path $pester)) { $failed++; Write-Host "Pester $version is not restored ($pester)"; continue }
+            $summary = Join-Path ([System.IO.Path]::GetTempPath()) "dcostls-pester-$runId-$version.json"
+            $tierArgs = @('-NoProfile', '-NonInteractive', '-File', "$repo/tests/Pester/Invoke-PesterTier.ps1",
+                '-PesterManifest', $pester, '-SummaryPath', $summary)
+            if ($PesterTag) { $tierArgs += @('-Tag', ($PesterTag -join ',')) }
+            # A fresh pwsh of the same tool per version: each Pester loads into a clean process.
+            & ([Environment]::ProcessPath) (Join-Path $PSHOME 'pwsh.dll') @tierArgs
+            if (Test-Path $summary) {
+                $s = Get-Content -Raw $summary | ConvertFrom-Json
+                Remove-Item $summary
+                Add-Count "pester $version" $s.Found $s.Passed ($s.Failed + $s.FailedContainers) $s.NotRun
+                if ($s.Found -eq 0) { $failed++; Write-Host "pester ${version}: no test matched" }
+            }
+            else {
+                Add-Count "pester $version" 0 0 1 0
+                Write-Host "pester ${version}: the pwsh running the tier ended without a summary"
+            }
+            Stop-RunProcess
         }
-        else {
-            Add-Count "pester $version" 0 0 1 0
-            Write-Host "pester ${version}: the pwsh running the tier ended without a summary"
-        }
-        Stop-RunProcess
     }
+}
+finally {
+    Stop-RunProcess
 }
 
 # 5. Counting rules ------------------------------------------------------------------------------

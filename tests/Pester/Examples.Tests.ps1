@@ -43,6 +43,11 @@ Describe 'Runnable help examples' -Tag Examples {
         $Count | Should -BeGreaterThan 10
     }
 
+    It '<Name> writes only in the current folder, never a fixed temp path' -ForEach $helpExamples {
+        # A fixed temp path would be shared by every run and every user of the machine, and left behind.
+        $Code | Should -Not -Match 'GetTempPath|/tmp\b'
+    }
+
     It '<Name> runs without an error' -ForEach $helpExamples {
         Push-Location (New-ExampleFolder)
         try {

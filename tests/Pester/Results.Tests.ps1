@@ -8,8 +8,11 @@ BeforeDiscovery {
     Import-Module (Join-Path $PSScriptRoot '../../DcosTls.psd1') -Force
     $changing = @(Get-Command -Module DcosTls -CommandType Cmdlet |
         Where-Object { $_.Parameters.ContainsKey('WhatIf') } | ForEach-Object Name | Sort-Object)
+    # Export-DcosTlsMetric only reads under its -Root (it writes to -TextfileDirectory) and refuses a
+    # missing root instead of creating it: Lifecycle.Tests.ps1 checks that.
     $rooted = @(Get-Command -Module DcosTls -CommandType Cmdlet |
-        Where-Object { $_.Parameters.ContainsKey('Root') -and $_.Parameters.ContainsKey('WhatIf') } | ForEach-Object Name | Sort-Object)
+        Where-Object { $_.Parameters.ContainsKey('Root') -and $_.Parameters.ContainsKey('WhatIf') } |
+        Where-Object Name -NE 'Export-DcosTlsMetric' | ForEach-Object Name | Sort-Object)
 }
 
 BeforeAll {
@@ -34,6 +37,7 @@ BeforeAll {
         'Disconnect-DcosCluster'          = { param($Folder) Disconnect-DcosCluster @args }
         'New-DcosCertificate'             = { param($Folder) New-DcosCertificate -Issuer $ca -CommonName whatif.internal -KeyAlgorithm ECDSA @args }
         'Export-DcosCertificate'          = { param($Folder) $server | Export-DcosCertificate -Path (Join-Path $Folder 'repo.crt') -PassThru @args }
+        'Export-DcosCertificateRequest'   = { param($Folder) New-DcosCertificateRequest -CommonName whatif.internal -KeyAlgorithm ECDSA | Export-DcosCertificateRequest -Path (Join-Path $Folder 'whatif.csr') -PassThru @args }
         'Install-DockerRegistryTrust'     = { param($Folder) $ca | Install-DockerRegistryTrust -Registry repo.internal:5000 -Root $Folder @args }
         'Uninstall-DockerRegistryTrust'   = { param($Folder) $ca | Uninstall-DockerRegistryTrust -Registry repo.internal:5000 -Root $Folder @args }
         'Set-MesosDockerConfig'           = { param($Folder) $login | Set-MesosDockerConfig -Root $Folder -PassThru @args }
@@ -42,6 +46,8 @@ BeforeAll {
         'New-DockerAuthArchive'           = { param($Folder) $login | New-DockerAuthArchive -Root $Folder -Path /etc/docker.tar.gz @args }
         'Set-DockerDaemonTls'             = { param($Folder) Set-DockerDaemonTls -Root $Folder -CaCertificate $ca -Certificate $server -PassThru @args }
         'Install-DockerClientCertificate' = { param($Folder) Install-DockerClientCertificate -Path (Join-Path $Folder 'client') -CaCertificate $ca -Certificate $client @args }
+        'New-MarathonRegistryApp'         = { param($Folder) $null = New-Item -ItemType Directory -Force $Folder; New-MarathonRegistryApp -Node 10.0.0.21 -Path (Join-Path $Folder 'registry.json') -MarathonLbOptionsPath (Join-Path $Folder 'mlbint.json') @args }
+        'Export-DcosTlsMetric'            = { param($Folder) $null = New-Item -ItemType Directory -Force $Folder; Export-DcosTlsMetric -TextfileDirectory $Folder -Root $TestDrive -PassThru @args }
     }
 
     # Runs a generated Pester file in a fresh pwsh with the Pester version running this file, and

@@ -66,6 +66,10 @@ BeforeAll {
     # One sample per type: the objects, the header labels of its table (none for list and custom
     # views), the values that must show whole at 80 columns, and those that must show whole at 160.
     $samples = @{
+        'DcosTls.Requests.DcosCertificateRequest'      = @{
+            Objects = @(New-DcosCertificateRequest -CommonName repo.internal -DnsName repo.internal -KeyAlgorithm ECDSA); Headers = 'Key', 'HasKey', 'Names', 'CommonName'
+            Whole80 = @('ECDSA 256', 'repo.internal'); Whole160 = @()
+        }
         'DcosTls.Certificates.DcosCertificate'         = @{
             Objects = @($ca, $leaf, $longCa); Headers = 'Thumbprint', 'Kind', 'DaysLeft', 'CommonName'
             Whole80 = @($ca.Thumbprint, $leaf.Thumbprint, $longCa.Thumbprint, 'Views Root CA', 'repo.internal')
@@ -85,8 +89,12 @@ BeforeAll {
             Objects = @(Test-DockerRegistryTrust -Registry 'nothing.internal:5000' -Root $root -Detailed); Headers = 'Target', 'Trusted', 'Reason', 'Message'
             Whole80 = @('nothing.internal:5000', 'NoInstalledCertificates'); Whole160 = @()
         }
+        'DcosTls.Lifecycle.AgentCertificate'           = @{
+            Objects = @(Get-DcosTlsCertificate -Root $root); Headers = 'Role', 'Health', 'DaysLeft', 'NotAfter', 'Subject'
+            Whole80 = @('CN=Views Root CA', $shortRegistry, $longRegistry); Whole160 = @()
+        }
         'DcosTls.DockerDaemon.DockerTlsFile'           = @{
-            Objects = @(Set-DockerDaemonTls -Certificate $leaf -CaCertificate $ca -Root $root); Headers = 'Role', 'Action', 'Mode', 'Path'
+            Objects = @(Set-DockerDaemonTls -Certificate $leaf -CaCertificate $ca -Root $root -PassThru); Headers = 'Role', 'Action', 'Mode', 'AgentPath'
             Whole80 = @('/etc/docker/tls/ca.pem', '/etc/docker/tls/server-cert.pem', '/etc/docker/tls/server-key.pem', '/etc/docker/daemon.json', 'ServerCertificate')
             Whole160 = @()
         }
@@ -107,8 +115,12 @@ BeforeAll {
             Whole80 = @((Join-Path $TestDrive 'docker.tar.gz'), $shortRegistry); Whole160 = @($longRegistry)
         }
         'DcosTls.Credentials.MesosDockerConfigResult'  = @{
-            Objects = @($credentials | Set-MesosDockerConfig -Root $root)
+            Objects = @($credentials | Set-MesosDockerConfig -Root $root -PassThru)
             Whole80 = @('/var/lib/dcos/docker_credentials', $shortRegistry); Whole160 = @($longRegistry)
+        }
+        'DcosTls.Files.WrittenFile'                    = @{
+            Objects = @($leaf | Export-DcosCertificate -Path (Join-Path $TestDrive 'written/leaf.crt') -PassThru); Headers = 'Role', 'Action', 'Mode', 'Path'
+            Whole80 = @('Certificate', 'PrivateKey', '0600'); Whole160 = @((Join-Path $TestDrive 'written/leaf.crt'), (Join-Path $TestDrive 'written/leaf.key'))
         }
         'DcosTls.Credentials.DcosPullSecret'           = @{
             Objects = @(New-ModuleObject 'DcosTls.Credentials.DcosPullSecret' @('registry/pull-config', 'Created', [string[]]@($shortRegistry, $longRegistry), 'https://master.mycluster/', '{}'))
@@ -193,7 +205,7 @@ Describe 'Default views at 80 and 160 columns' -Tag Views {
     }
 
     It 'shows the backup of a replaced daemon.json in the list view, not as a table column' {
-        $again = @(Set-DockerDaemonTls -Certificate $leaf -CaCertificate $ca -Root $root -Hosts 'unix:///var/run/docker.sock', 'tcp://10.10.0.200:2376')
+        $again = @(Set-DockerDaemonTls -Certificate $leaf -CaCertificate $ca -Root $root -Hosts 'unix:///var/run/docker.sock', 'tcp://10.10.0.200:2376' -PassThru)
         $config = $again | Where-Object Role -EQ 'DaemonConfig'
         $config.Backup | Should -Not -BeNullOrEmpty
         ($again | Out-String -Width 80) | Should -Not -Match 'Backup'

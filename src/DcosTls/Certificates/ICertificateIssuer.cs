@@ -15,4 +15,10 @@ internal interface ICertificateIssuer
 
     /// <summary>A certificate for the request, with its private key (made here, or by the CA).</summary>
     DcosCertificate Issue(CertificateSpec spec, CertificateUsage usage);
+
+    /// <summary>
+    /// A certificate for a request made elsewhere (already checked by CertificateRequestReader), checked
+    /// against the request's key and names. It carries a private key only when the request object does.
+    /// </summary>
+    DcosCertificate Sign(Requests.DcosCertificateRequest request, CertificateUsage usage);
 }

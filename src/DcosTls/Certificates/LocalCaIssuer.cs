@@ -1,3 +1,5 @@
+using System.Security.Cryptography.X509Certificates;
+
 namespace DcosTls.Certificates;
 
 /// <summary>A local CA object that carries its key (New-TlsCertificateAuthority, Import-DcosCertificate).</summary>
@@ -26,6 +28,37 @@ internal sealed class LocalCaIssuer : ICertificateIssuer
             throw new CertificateSpecException("Issuer", $"The issuer '{_authority.CommonName}' expired on {_authority.NotAfter:yyyy-MM-dd}. Make a new CA.");
     }
 
+    /// <summary>
+    /// Refuses an intermediate the issuer's own path length forbids: a CA with pathLenConstraint 0 signs
+    /// only leaves, and a child must allow fewer CAs below it than its issuer does.
+    /// </summary>
+    internal void ValidatePathLength(int pathLength)
+    {
+        var constraint = _authority.Certificate.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault();
+        if (constraint is not { HasPathLengthConstraint: true }) return;
+        if (constraint.PathLengthConstraint == 0)
+            throw new CertificateSpecException("Issuer",
+                $"The issuer '{_authority.CommonName}' has path length 0: it may sign leaf certificates only, not another CA. Sign the intermediate with the issuer's own CA.");
+        if (pathLength > constraint.PathLengthConstraint - 1)
+            throw new CertificateSpecException("PathLength",
+                $"-PathLength {pathLength} is more than the issuer '{_authority.CommonName}' allows below it ({constraint.PathLengthConstraint - 1}). Use -PathLength {constraint.PathLengthConstraint - 1} or less.");
+    }
+
+    /// <summary>An intermediate CA under this one.</summary>
+    internal DcosCertificate IssueAuthority(CertificateSpec spec, int pathLength)
+        => CertificateBuilder.CreateIntermediate(spec, _validDays, pathLength, _authority);
+
     public DcosCertificate Issue(CertificateSpec spec, CertificateUsage usage)
         => CertificateBuilder.IssueLocally(spec, usage, _validDays, _authority);
+
+    public DcosCertificate Sign(Requests.DcosCertificateRequest request, CertificateUsage usage)
+    {
+        var issued = CertificateBuilder.SignRequest(request, usage, _validDays, _authority);
+        // Built here from the request, so a mismatch is a defect of ours, never the caller's input.
+        string? problem = Session.IssuedCertificateCheck.Problem(issued.Certificate, request.PublicKeyInfo, request.CommonName,
+            request.DnsNames, request.IPAddressValues, _authority.Chain.LastOrDefault() ?? _authority.Certificate, Description,
+            new[] { _authority.Certificate }.Concat(_authority.Chain));
+        if (problem != null) throw new InvalidOperationException($"The certificate signed for '{request.Subject}' does not answer the request: {problem}.");
+        return issued;
+    }
 }

@@ -13,4 +13,9 @@ internal sealed class SelfSignedIssuer : ICertificateIssuer
 
     public DcosCertificate Issue(CertificateSpec spec, CertificateUsage usage)
         => CertificateBuilder.CreateSelfSigned(spec, usage, _validDays);
+
+    // A self-signed certificate is signed by its own key, which a request made elsewhere does not give us.
+    public DcosCertificate Sign(Requests.DcosCertificateRequest request, CertificateUsage usage)
+        => throw new CertificateSpecException("SelfSigned",
+            $"A request made elsewhere cannot be self-signed here: its key is not ours. Sign '{request.CommonName}' with -Issuer or the DC/OS CA.");
 }

@@ -59,10 +59,10 @@ public sealed class ConnectDcosClusterCommand : DcosCmdlet
     protected override void ProcessRecord()
     {
         // A user:password in the address would travel on in ClusterUri, Verbose and errors: refuse
-        // it without quoting the address.
+        // it, naming the address with the part before '@' left out.
         if (Uri.IsAbsoluteUri && Uri.UserInfo.Length > 0)
             Fail("CredentialInClusterUri", ErrorCategory.InvalidArgument,
-                "The cluster address holds a user name or password before '@'. Give https://<master> and the login with -Credential.");
+                $"The cluster address '{Uri.Scheme}://***@{Uri.Authority}' holds a user name or password before '@'. Give {Uri.Scheme}://{Uri.Authority} and the login with -Credential.");
         if (!Uri.IsAbsoluteUri || (Uri.Scheme != "https" && Uri.Scheme != "http"))
             Fail("InvalidClusterUri", ErrorCategory.InvalidArgument, $"'{Uri}' is not a cluster address. Give https://<master>.", Uri);
         if (Uri.Scheme == "http" && !AllowUnencryptedAuthentication)

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using System.Security.Cryptography;
 using DcosTls.Certificates;
 using DcosTls.Common;
+using DcosTls.Requests;
 using DcosTls.Session;
 
 namespace DcosTls.Cmdlets;
@@ -18,33 +19,60 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     private const string ClusterSet = "Cluster";
     private const string IssuerSet = "Issuer";
     private const string SelfSignedSet = "SelfSigned";
+    private const string RequestClusterSet = "RequestCluster";
+    private const string RequestIssuerSet = "RequestIssuer";
     private int _index;
 
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ClusterSet)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = IssuerSet)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = SelfSignedSet)]
     [Alias("CN")]
     public string CommonName { get; set; } = string.Empty;
 
     /// <summary>DNS subject alternative names; IP literals are moved to the IP SANs.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = ClusterSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = IssuerSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = SelfSignedSet, ValueFromPipelineByPropertyName = true)]
     [Alias("DnsNames", "Hosts")]
     public string[]? DnsName { get; set; }
 
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = ClusterSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = IssuerSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = SelfSignedSet, ValueFromPipelineByPropertyName = true)]
     [Alias("IPAddresses", "IP")]
     public string[]? IPAddress { get; set; }
 
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = ClusterSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = IssuerSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = SelfSignedSet, ValueFromPipelineByPropertyName = true)]
     public KeyAlgorithm KeyAlgorithm { get; set; } = KeyAlgorithm.RSA;
 
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = ClusterSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = IssuerSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = SelfSignedSet, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(KeySizeCompleter))]
     public int KeySize { get; set; }
 
-    [Parameter(ValueFromPipelineByPropertyName = true)] public string? Country { get; set; }
-    [Parameter(ValueFromPipelineByPropertyName = true)] public string? State { get; set; }
-    [Parameter(ValueFromPipelineByPropertyName = true)] public string? Locality { get; set; }
-    [Parameter(ValueFromPipelineByPropertyName = true)] public string? Organization { get; set; }
-    [Parameter(ValueFromPipelineByPropertyName = true)] public string? OrganizationalUnit { get; set; }
+    [Parameter(ParameterSetName = ClusterSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = IssuerSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = SelfSignedSet, ValueFromPipelineByPropertyName = true)]
+    public string? Country { get; set; }
+    [Parameter(ParameterSetName = ClusterSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = IssuerSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = SelfSignedSet, ValueFromPipelineByPropertyName = true)]
+    public string? State { get; set; }
+    [Parameter(ParameterSetName = ClusterSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = IssuerSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = SelfSignedSet, ValueFromPipelineByPropertyName = true)]
+    public string? Locality { get; set; }
+    [Parameter(ParameterSetName = ClusterSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = IssuerSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = SelfSignedSet, ValueFromPipelineByPropertyName = true)]
+    public string? Organization { get; set; }
+    [Parameter(ParameterSetName = ClusterSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = IssuerSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = SelfSignedSet, ValueFromPipelineByPropertyName = true)]
+    public string? OrganizationalUnit { get; set; }
 
     /// <summary>Server (serverAuth), Client (clientAuth) or ServerAndClient.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -53,11 +81,13 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     /// <summary>Validity for local and self-signed certificates (the cluster CA's profile decides its own).</summary>
     [Parameter(ParameterSetName = IssuerSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = SelfSignedSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = RequestIssuerSet, ValueFromPipelineByPropertyName = true)]
     [ValidateRange(1, 36500)]
     public int ValidDays { get; set; } = 365;
 
     /// <summary>The cfssl signing profile of the DC/OS CA.</summary>
     [Parameter(ParameterSetName = ClusterSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = RequestClusterSet, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(ProfileCompleter))]
     public string? Profile { get; set; }
 
@@ -67,14 +97,32 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
 
     /// <summary>A local CA with its key (New-TlsCertificateAuthority, Import-DcosCertificate).</summary>
     [Parameter(Mandatory = true, ParameterSetName = IssuerSet)]
+    [Parameter(Mandatory = true, ParameterSetName = RequestIssuerSet)]
     public DcosCertificate Issuer { get; set; } = null!;
 
     [Parameter(Mandatory = true, ParameterSetName = SelfSignedSet)]
     public SwitchParameter SelfSigned { get; set; }
 
+    /// <summary>
+    /// A request made elsewhere (Import-DcosCertificateRequest) or by New-DcosCertificateRequest. It is
+    /// also in the name sets, optional: a piped request carries CommonName and DnsNames, which bind by
+    /// property name, and the binder prefers the default set; there the request must still win.
+    /// </summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = RequestClusterSet)]
+    [Parameter(ValueFromPipeline = true, ParameterSetName = ClusterSet)]
+    [Parameter(ValueFromPipeline = true, ParameterSetName = IssuerSet)]
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = RequestIssuerSet)]
+    [Alias("Csr")]
+    public DcosCertificateRequest CertificateRequest { get; set; } = null!;
+
     protected override void ProcessRecord()
     {
         _index++;
+        if (CertificateRequest != null)
+        {
+            SignRequest();
+            return;
+        }
         CertificateSpec spec;
         ICertificateIssuer issuer;
         try
@@ -123,10 +171,55 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
         }
     }
 
+    /// <summary>
+    /// A request made elsewhere: it was checked when it was read (signature, key, names, no CA flag); its
+    /// names and key are shown before it is signed or sent.
+    /// </summary>
+    private void SignRequest()
+    {
+        var request = CertificateRequest;
+        string target = request.CommonName.Length > 0 ? request.CommonName : request.Subject;
+        ICertificateIssuer issuer;
+        try
+        {
+            issuer = ChooseIssuer();
+            issuer.Validate();
+        }
+        catch (CertificateSpecException e)
+        {
+            Report("InvalidCertificateRequest," + e.Parameter, ErrorCategory.InvalidArgument, e.Message, target);
+            return;
+        }
+        if (ServerGeneratedKey)
+        {
+            Report("InvalidCertificateRequest,ServerGeneratedKey", ErrorCategory.InvalidArgument,
+                $"-ServerGeneratedKey asks the CA to make a key, but the request for '{target}' already has one. Leave out -ServerGeneratedKey.", target);
+            return;
+        }
+        if (!ShouldProcess(request.Describe(), $"Sign certificate request ({issuer.Description})")) return;
+        try
+        {
+            var issued = issuer.Sign(request, Usage);
+            WarnOnUsageMismatch(issued);
+            WriteObject(issued);
+        }
+        catch (DcosApiException e)
+        {
+            var record = ToErrorRecord(e, target);
+            if (e is DcosAuthenticationException) ThrowTerminatingError(record);
+            WriteError(record);
+        }
+        catch (Exception e) when ((ParameterSetName is ClusterSet or RequestClusterSet) && e is CryptographicException or InvalidDataException or FormatException)
+        {
+            Report("CaResponseInvalid", ErrorCategory.ProtocolError,
+                $"The DC/OS CA's answer for '{target}' holds no readable certificate. Check that the session's cluster address is a DC/OS Enterprise master.", target);
+        }
+    }
+
     /// <summary>One issuer per parameter set; the cluster's needs a connected session.</summary>
     private ICertificateIssuer ChooseIssuer() => ParameterSetName switch
     {
-        IssuerSet => new LocalCaIssuer(Issuer, ValidDays),
+        IssuerSet or RequestIssuerSet => new LocalCaIssuer(Issuer, ValidDays),
         SelfSignedSet => new SelfSignedIssuer(ValidDays),
         _ => new ClusterIssuer(RequireSession(), Profile, ServerGeneratedKey, Log, Cancel),
     };

@@ -27,7 +27,7 @@ public sealed class NewMarathonRegistryAppCommand : DcosCmdlet
     /// <summary>The private agent to pin the registry to (hostname LIKE constraint).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)] public string? Node { get; set; }
 
-    /// <summary>URIs the Mesos fetcher puts in the sandbox (seed 004: domain.crt, domain.key).</summary>
+    /// <summary>URIs the Mesos fetcher puts in the sandbox (usually domain.crt and domain.key).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)] public string[]? FetchUri { get; set; }
 
     /// <summary>HAPROXY_0_SSL_CERT: the combined PEM (Export-DcosCertificate -Format HaproxyPem) in marathon-lb's sandbox.</summary>
@@ -36,7 +36,7 @@ public sealed class NewMarathonRegistryAppCommand : DcosCmdlet
     /// <summary>HAPROXY_0_VHOST.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)] public string? VirtualHost { get; set; }
 
-    /// <summary>Host folder for the registry's storage (seed 004: an NFS mount).</summary>
+    /// <summary>Host folder for the registry's storage (often an NFS mount).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)] public string? HostPath { get; set; }
     [Parameter(ValueFromPipelineByPropertyName = true)] public double Cpus { get; set; } = 0.2;
     [Parameter(ValueFromPipelineByPropertyName = true)] public int Memory { get; set; } = 256;

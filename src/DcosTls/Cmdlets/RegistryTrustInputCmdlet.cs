@@ -135,6 +135,14 @@ public abstract class RegistryTrustInputCmdlet : DcosCmdlet
         {
             Fail(Files.AgentFileLockException.ErrorId, Files.AgentFileLockException.Category, e.Message, e.Root);
         }
+        catch (Files.AgentChangeException e)
+        {
+            Fail(e.ErrorId, e.Category, e.Message, e.Path);
+        }
+        catch (Files.PathOutsideRootException e)
+        {
+            Fail(Files.PathOutsideRootException.ErrorId, ErrorCategory.InvalidArgument, e.Message, e.AgentPath);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Fail("TrustWriteFailed", ErrorCategory.WriteError, $"{e.Message} Check that -Root is writable (run as root on an agent).", null, e);

@@ -77,12 +77,29 @@ public sealed class SetDockerDaemonTlsCommand : DcosCmdlet
             Fail(e.ErrorId, e.InvalidData ? ErrorCategory.InvalidData : ErrorCategory.InvalidArgument, e.Message, Certificate);
             return;
         }
+        catch (PathOutsideRootException e)
+        {
+            Fail(PathOutsideRootException.ErrorId, ErrorCategory.InvalidArgument, e.Message, e.AgentPath);
+            return;
+        }
         foreach (string warning in plan.Warnings) WriteWarning(warning);
 
         List<DockerTlsFile> results = new();
         try
         {
             results = DaemonTlsConfigurator.Apply(writer, plan);
+        }
+        catch (AgentChangeException e)
+        {
+            Fail(e.ErrorId, e.Category, e.Message, e.Path);
+        }
+        catch (PathOutsideRootException e)
+        {
+            Fail(PathOutsideRootException.ErrorId, ErrorCategory.InvalidArgument, e.Message, e.AgentPath);
+        }
+        catch (AgentFileLockException e)
+        {
+            Fail(AgentFileLockException.ErrorId, AgentFileLockException.Category, e.Message, e.Root);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -124,9 +124,9 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
             Fail(Files.AgentFileLockException.ErrorId, Files.AgentFileLockException.Category, e.Message, e.Root);
             return;
         }
-        catch (ArgumentException e)
+        catch (PathOutsideRootException e)
         {
-            Fail("PathOutsideRoot", ErrorCategory.InvalidArgument, e.Message, Path);
+            Fail(PathOutsideRootException.ErrorId, ErrorCategory.InvalidArgument, e.Message, e.AgentPath);
             return;
         }
         agent.Warnings.ForEach(WriteWarning);

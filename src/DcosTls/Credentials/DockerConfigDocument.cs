@@ -1,3 +1,4 @@
+using DcosTls.Common;
 using System.Management.Automation;
 using System.Text;
 using System.Text.Json;
@@ -55,6 +56,9 @@ internal sealed class DockerConfigDocument
             throw new DockerConfigException("DockerConfigNotJson", ErrorCategory.InvalidData,
                 $"'{source}' is not valid JSON, so Docker and Mesos cannot read it either. {remedy}");
         }
+        if (Common.JsonDuplicateKeys.Find(System.Text.Encoding.UTF8.GetBytes(text)) is { } duplicate)
+            throw new DockerConfigException("DockerConfigDuplicateKey", ErrorCategory.InvalidData,
+                $"'{source}' gives the key '{Common.RegistryName.Redact(duplicate)}' twice; Docker keeps the last one, other readers the first. Keep one. {remedy}");
         if (node is not JsonObject root)
             throw new DockerConfigException("DockerConfigNotObject", ErrorCategory.InvalidData,
                 $"'{source}' is JSON but not an object like {{\"auths\":{{...}}}}. {remedy}");
@@ -83,6 +87,9 @@ internal sealed class DockerConfigDocument
         string? store = _root["credsStore"] is JsonValue s && s.TryGetValue<string>(out var st) ? st : null;
         var helpers = _root["credHelpers"] as JsonObject;
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        // The first key and auth for each registry: a second key for it ('repo:5000' and
+        // 'https://repo:5000/v2/') with another login would have one of them dropped unseen.
+        var first = new Dictionary<string, (string Key, string? Auth)>(StringComparer.Ordinal);
         foreach (var (rawKey, value) in Auths.ToList())
         {
             string registry;
@@ -103,6 +110,15 @@ internal sealed class DockerConfigDocument
             }
             seen.Add(registry);
             string? auth = value is JsonObject o && o["auth"] is JsonValue a && a.TryGetValue<string>(out var text) ? text : null;
+            if (first.TryGetValue(registry, out var earlier))
+            {
+                // The same login under two spellings is harmless: writing it back keeps one key.
+                if (earlier.Auth != null && earlier.Auth == auth) continue;
+                yield return new ConfigEntry(registry, null, "DuplicateRegistryKey",
+                    $"In '{source}', the keys '{RegistryName.Redact(earlier.Key)}' and '{RegistryName.Redact(rawKey)}' both name the registry '{registry}' with different logins; only one can be used. Remove one of them, or give this registry's login again.", false);
+                continue;
+            }
+            first[registry] = (rawKey, auth);
             if (string.IsNullOrEmpty(auth))
             {
                 string? helper = helpers?[rawKey] is JsonValue h && h.TryGetValue<string>(out var hs) ? hs : store;

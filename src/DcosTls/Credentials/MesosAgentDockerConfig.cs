@@ -47,14 +47,15 @@ internal sealed class MesosAgentDockerConfig
 
     internal MesosDockerConfigResult Apply(IReadOnlyList<DockerRegistryCredential> credentials, Action<string> verbose)
     {
-        string credentialsFile = _writer.Map(_path);
-        string environmentFile = _writer.Map(EnvironmentFilePath);
+        string credentialsFile = _writer.MapForRead(_path);
+        string environmentFile = _writer.MapForRead(EnvironmentFilePath);
         foreach (string target in new[] { credentialsFile, environmentFile }) CheckTarget(target);
 
         // Read, merge and write under the files' locks: a parallel run merging another registry waits
         // and then reads what this one wrote, so no login is lost.
         using var held = AgentFileLock.Acquire(_writer);
         var document = ReadExisting(credentialsFile);
+        RefuseAmbiguousLogins(document, credentials);
         document.RewriteUsableEntries(_path);
         foreach (var credential in credentials) document.Set(credential);
         var problems = document.Problems(_path).ToList();
@@ -72,6 +73,14 @@ internal sealed class MesosAgentDockerConfig
 
         FileAction credentialsAction, environmentAction;
         string? backup;
+        // One change: the credentials file first (the environment file names it), both rolled back
+        // when the second write fails.
+        using var change = _writer.BeginChange();
+        if (!_writer.DryRun)
+        {
+            try { change.Check(new[] { _path, EnvironmentFilePath }); }
+            catch (AgentChangeException e) { throw new DockerConfigException(e.ErrorId, e.Category, e.Message) { Target = e.Path }; }
+        }
         try
         {
             credentialsAction = _writer.WriteBytes(_path, document.ToBytes(), StagedFileWriter.PrivateFile, directoryMode: StagedFileWriter.PrivateDirectory);
@@ -83,13 +92,35 @@ internal sealed class MesosAgentDockerConfig
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new DockerConfigException("AgentFileWriteFailed", ErrorCategory.WriteError,
-                $"Writing under '{_writer.Root}' failed ({e.GetType().Name}). Check that the root is writable.") { Target = _writer.Root };
+            var failed = change.Fail(e);
+            throw new DockerConfigException(failed.ErrorId, failed.Category, failed.Message) { Target = failed.Path };
         }
         verbose($"{credentialsAction}: {credentialsFile}");
         verbose($"{environmentAction}: {environmentFile}{(backup != null ? " (backup " + backup + ")" : string.Empty)}");
         return new MesosDockerConfigResult(_path, credentialsFile, credentialsAction, environmentFile, environmentAction, backup,
             document.Registries.ToArray(), null, false);
+    }
+
+    /// <summary>
+    /// Two keys in the file for one registry with different logins: merging would keep one of them
+    /// silently. Refused unless this run gives that registry's login anew (then both keys give way).
+    /// </summary>
+    private void RefuseAmbiguousLogins(DockerConfigDocument document, IReadOnlyList<DockerRegistryCredential> credentials)
+    {
+        var given = credentials.Select(c => c.Registry).ToHashSet(StringComparer.Ordinal);
+        var ambiguous = new List<ConfigEntry>();
+        foreach (var entry in document.ReadEntries(_path, repair: false))
+        {
+            entry.Credential?.Password.Dispose();
+            if (entry.ErrorId != "DuplicateRegistryKey") continue;
+            if (given.Contains(entry.Registry))
+                Warnings.Add($"'{_path}' had two keys with different logins for '{entry.Registry}'; both give way to the login given now.");
+            else
+                ambiguous.Add(entry);
+        }
+        if (ambiguous.Count > 0)
+            throw new DockerConfigException("DuplicateRegistryKey", ErrorCategory.InvalidData,
+                string.Join(" ", ambiguous.Select(e => e.Message)) + " Nothing was written.") { Target = _path };
     }
 
     private DockerConfigDocument ReadExisting(string credentialsFile)

@@ -34,6 +34,9 @@ internal static class DaemonJson
             throw new DockerTlsException("DaemonJsonInvalid",
                 $"'{agentPath}' is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}), so dockerd could not read it either. Fix or remove it, then run again; nothing was written.", invalidData: true);
         }
+        if (Common.JsonDuplicateKeys.Find(existing) is { } duplicate)
+            throw new DockerTlsException("DaemonJsonDuplicateKey",
+                $"'{agentPath}' gives the key '{duplicate}' twice; tools disagree on which one counts. Keep one, then run again; nothing was written.", invalidData: true);
         if (node is not JsonObject obj)
             throw new DockerTlsException("DaemonJsonInvalid",
                 $"'{agentPath}' holds JSON that is not an object ({{...}}). Fix or remove it, then run again; nothing was written.", invalidData: true);

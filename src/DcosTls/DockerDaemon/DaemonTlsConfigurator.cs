@@ -68,8 +68,10 @@ internal static class DaemonTlsConfigurator
         // An existing daemon.json keeps its mode (some sites keep it 0600).
         string configFull = writer.Map(configPath);
         var configMode = existingBytes != null ? File.GetUnixFileMode(configFull) : StagedFileWriter.PublicFile;
-        plan.Files.Add(("DaemonConfig", configPath, config, configMode, true));
 
+        // The drop-in goes in before daemon.json gets "hosts": a drop-in without "hosts" is a dockerd
+        // on its default socket, "hosts" without the drop-in is a dockerd that refuses to start.
+        // Removing the drop-in comes after daemon.json lost "hosts", for the same reason.
         string dropIn = SystemdDropIn.PathFor(request.DropInName);
         if (effectiveHosts.Count > 0)
         {
@@ -80,10 +82,31 @@ internal static class DaemonTlsConfigurator
         {
             plan.DropInToRemove = dropIn;
         }
+        plan.Files.Add(("DaemonConfig", configPath, config, configMode, true));
         return plan;
     }
 
+    /// <summary>
+    /// Writes the plan as one change: checked before the first write, rolled back when a write fails
+    /// (AgentChangeException naming the files), under the root's lock.
+    /// </summary>
     internal static List<DockerTlsFile> Apply(StagedFileWriter writer, DaemonTlsPlan plan)
+    {
+        using var held = AgentFileLock.Acquire(writer);
+        using var change = writer.BeginChange();
+        if (!writer.DryRun)
+            change.Check(plan.Files.Select(f => f.AgentPath).Concat(plan.DropInToRemove is { } r ? new[] { r } : Array.Empty<string>()));
+        try
+        {
+            return Write(writer, plan);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException && e is not AgentChangeException)
+        {
+            throw change.Fail(e);
+        }
+    }
+
+    private static List<DockerTlsFile> Write(StagedFileWriter writer, DaemonTlsPlan plan)
     {
         var results = new List<DockerTlsFile>();
         // The key's folder is private: create it 0700 before the key goes in.
@@ -155,7 +178,7 @@ internal static class DaemonTlsConfigurator
 
     private static byte[]? ReadAgentFile(StagedFileWriter writer, string agentPath)
     {
-        string full = writer.Map(agentPath);
+        string full = writer.MapForRead(agentPath);
         return File.Exists(full) ? File.ReadAllBytes(full) : null;
     }
 

@@ -38,6 +38,25 @@ internal sealed class StagedFileWriter
 
     internal string Root { get; }
 
+    private AgentChange? _change;
+
+    /// <summary>
+    /// Starts a change that is rolled back as a whole when one of its writes fails: every entry the
+    /// writer touches until the change is disposed is recorded first.
+    /// </summary>
+    internal AgentChange BeginChange()
+    {
+        if (_change != null) throw new InvalidOperationException("A change is already running on this writer.");
+        return _change = new AgentChange(this);
+    }
+
+    internal void EndChange(AgentChange change)
+    {
+        if (ReferenceEquals(_change, change)) _change = null;
+    }
+
+    private void Remember(string full) => _change?.Remember(full);
+
     /// <summary>True under -WhatIf: every write is Skipped, and that is not a user's "no".</summary>
     internal bool DryRun { get; init; }
 
@@ -60,11 +79,27 @@ internal sealed class StagedFileWriter
         string full = Path.GetFullPath(Path.Join(Root, relative));
         if (!IsUnder(full, Root))
         {
-            throw new ArgumentException($"The path '{agentPath}' leaves the root '{Root}'. Give a path inside the root.");
+            throw new PathOutsideRootException($"The path '{agentPath}' leaves the root '{Root}'. Give a path inside the root.", agentPath);
         }
         RefuseLinkedFoldersOutsideRoot(full, agentPath);
         return full;
     }
+
+    /// <summary>
+    /// Map for a file about to be read: a file that is a link resolving outside the root is refused,
+    /// not read, so nothing from outside the root is copied into staged files or backups.
+    /// </summary>
+    internal string MapForRead(string agentPath)
+    {
+        string full = Map(agentPath);
+        if (!LeavesRoot(full)) return full;
+        throw new PathOutsideRootException(
+            $"'{full}' is a link to '{RealPath(full)}', outside the root '{Root}'; it is not read. Replace the link with the file itself, or choose another -Root.", agentPath);
+    }
+
+    /// <summary>A link (the entry itself) whose final target lies outside a staging root.</summary>
+    private bool LeavesRoot(string full)
+        => Root != "/" && new FileInfo(full).LinkTarget != null && !IsUnder(RealPath(full), RealPath(Root));
 
     /// <summary>The agent path ("/etc/...") of a path Map returned: the inverse of Map.</summary>
     internal string AgentPathOf(string fullPath)
@@ -92,7 +127,7 @@ internal sealed class StagedFileWriter
             if (info.LinkTarget == null) { if (!info.Exists) return; continue; }
             string target = RealPath(current);
             if (!IsUnder(target, rootReal))
-                throw new ArgumentException($"The path '{agentPath}' goes through '{current}', a link to '{target}' outside the root '{Root}'. Remove the link or choose another -Root.");
+                throw new PathOutsideRootException($"The path '{agentPath}' goes through '{current}', a link to '{target}' outside the root '{Root}'. Remove the link or choose another -Root.", agentPath);
         }
     }
 
@@ -120,7 +155,7 @@ internal sealed class StagedFileWriter
         return FileAction.Created;
     }
 
-    private static void CreateDirectoryChain(string full, UnixFileMode mode)
+    private void CreateDirectoryChain(string full, UnixFileMode mode)
     {
         var missing = new Stack<string>();
         for (string? d = full; d != null && !Directory.Exists(d); d = Path.GetDirectoryName(d)) missing.Push(d);
@@ -128,6 +163,7 @@ internal sealed class StagedFileWriter
         while (missing.Count > 0)
         {
             string d = missing.Pop();
+            Remember(d);
             Directory.CreateDirectory(d, missing.Count == 0 ? mode : PublicDirectory);
         }
     }
@@ -152,8 +188,10 @@ internal sealed class StagedFileWriter
         {
             // A private file that others can read is rewritten (0600 from creation) even when its
             // bytes are right: "unchanged" must not leave a key or a credential readable.
-            looseMode = !OperatingSystem.IsWindows() && IsPrivate(mode) && !IsPrivate(File.GetUnixFileMode(full));
-            if (!looseMode && File.ReadAllBytes(full).AsSpan().SequenceEqual(content)) return FileAction.Unchanged;
+            // A link out of the root is replaced by the file without being read.
+            bool outside = LeavesRoot(full);
+            looseMode = !outside && !OperatingSystem.IsWindows() && IsPrivate(mode) && !IsPrivate(File.GetUnixFileMode(full));
+            if (!outside && !looseMode && File.ReadAllBytes(full).AsSpan().SequenceEqual(content)) return FileAction.Unchanged;
             if (!overwrite && !looseMode) return FileAction.Skipped;
         }
         if (!_shouldProcess(full, exists ? (looseMode ? "Replace file readable by others" : "Replace file") : "Create file")) return FileAction.Skipped;
@@ -161,6 +199,7 @@ internal sealed class StagedFileWriter
         // Folders made for a private file are private too.
         if (!Directory.Exists(dir)) CreateDirectoryChain(dir, directoryMode ?? (IsPrivate(mode) ? PrivateDirectory : PublicDirectory));
         if (exists && backup) Backup(agentPath);
+        Remember(full);
         WriteAtomically(full, content, mode);
         return exists ? FileAction.Updated : FileAction.Created;
     }
@@ -200,11 +239,12 @@ internal sealed class StagedFileWriter
     internal string? Backup(string agentPath)
     {
         string full = Map(agentPath);
-        if (!File.Exists(full)) return null;
+        if (!File.Exists(full) || LeavesRoot(full)) return null;
         string backup = BackupPathOf(full);
         byte[] current = File.ReadAllBytes(full);
         if (File.Exists(backup) && File.ReadAllBytes(backup).AsSpan().SequenceEqual(current)) return backup;
         var mode = OperatingSystem.IsWindows() ? PrivateFile : File.GetUnixFileMode(full);
+        Remember(backup);
         WriteAtomically(backup, current, mode);
         return backup;
     }
@@ -231,6 +271,7 @@ internal sealed class StagedFileWriter
         string temp = Path.Combine(dir, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
         try
         {
+            Remember(full);
             File.CreateSymbolicLink(temp, targetFileName);
             // rename(2) replaces nothing here (checked above) and moves the link itself, not its target.
             RenameEntry(temp, full);
@@ -252,6 +293,8 @@ internal sealed class StagedFileWriter
         string from = Map(agentFrom), to = Map(agentTo);
         if (Entry(to) != null) throw new IOException($"'{to}' exists; it is not replaced.");
         if (!_shouldProcess(from, $"Rename to {Path.GetFileName(to)}")) return FileAction.Skipped;
+        Remember(from);
+        Remember(to);
         RenameEntry(from, to);
         return FileAction.Updated;
     }
@@ -289,7 +332,18 @@ internal sealed class StagedFileWriter
         var info = new FileInfo(full);
         if (!info.Exists && info.LinkTarget == null) return FileAction.Unchanged;
         if (!_shouldProcess(full, "Remove")) return FileAction.Skipped;
+        Remember(full);
         File.Delete(full);
         return FileAction.Removed;
     }
+}
+
+/// <summary>An agent path that leads out of the staging root (by "..", a linked folder or a linked file).</summary>
+internal sealed class PathOutsideRootException : ArgumentException
+{
+    internal PathOutsideRootException(string message, string agentPath) : base(message) => AgentPath = agentPath;
+
+    internal string AgentPath { get; }
+
+    internal const string ErrorId = "PathOutsideRoot";
 }

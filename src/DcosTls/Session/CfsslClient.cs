@@ -1,3 +1,4 @@
+using DcosTls.Common;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -27,7 +28,7 @@ internal sealed class CfsslClient
     {
         var body = new JsonObject();
         if (!string.IsNullOrEmpty(profile)) body["profile"] = profile;
-        return Call("info", body)["certificate"]?.GetValue<string>()
+        return Text(Call("info", body), "certificate", "info")
             ?? throw new DcosApiException("CaResponseInvalid", "The CA's info answer holds no certificate.");
     }
 
@@ -37,8 +38,11 @@ internal sealed class CfsslClient
         var body = new JsonObject();
         if (!string.IsNullOrEmpty(profile)) body["profile"] = profile;
         var result = Call("info", body);
-        string[] usages = (result["usages"] as JsonArray)?.Select(u => u?.GetValue<string>() ?? string.Empty).ToArray() ?? Array.Empty<string>();
-        return (usages, result["expiry"]?.GetValue<string>() ?? string.Empty);
+        var usageNode = result is JsonObject o ? o["usages"] : null;
+        if (usageNode != null && (usageNode is not JsonArray list || list.Any(u => u is not JsonValue v || !v.TryGetValue<string>(out _))))
+            throw new DcosApiException("CaResponseInvalid", "The CA's info answer has \"usages\" that is not a list of strings.");
+        string[] usages = (usageNode as JsonArray)?.Select(u => u!.GetValue<string>()).ToArray() ?? Array.Empty<string>();
+        return (usages, Text(result, "expiry", "info") ?? string.Empty);
     }
 
     /// <summary>Signs a CSR made here: only the CSR crosses the network, never the key.</summary>
@@ -88,15 +92,27 @@ internal sealed class CfsslClient
             throw new DcosApiException("CaResponseInvalid",
                 $"The CA answered /ca/api/v2/{endpoint} with HTTP {(int)response.Status} and no cfssl envelope ({response.ContentType ?? "no content type"}).", (int)response.Status);
         }
-        if (obj["success"]?.GetValue<bool>() != true)
+        if (!(obj["success"] is JsonValue ok && ok.TryGetValue<bool>(out bool succeeded) && succeeded))
         {
-            var error = (obj["errors"] as JsonArray)?.FirstOrDefault();
-            int code = error?["code"]?.GetValue<int>() ?? (int)response.Status;
-            string message = error?["message"]?.GetValue<string>() ?? "no message";
-            throw new DcosCaException(code, message, (int)response.Status);
+            var error = (obj["errors"] as JsonArray)?.FirstOrDefault() as JsonObject;
+            int code = error?["code"] is JsonValue c && c.TryGetValue<int>(out int n) ? n : (int)response.Status;
+            // cfssl may quote the request (a CSR, names); quote its message with credentials cut out.
+            string message = ServerText.Quote(error?["message"] is JsonValue m && m.TryGetValue<string>(out var t) ? t : null);
+            throw new DcosCaException(code, message.Length > 0 ? message : "no message", (int)response.Status);
         }
         foreach (var m in (obj["messages"] as JsonArray) ?? new JsonArray())
-            _log($"CA message {m?["code"]}: {m?["message"]}");
+            _log($"CA message {ServerText.Quote((m as JsonObject)?["code"]?.ToJsonString())}: {ServerText.Quote((m as JsonObject)?["message"]?.ToJsonString())}");
         return obj["result"] ?? throw new DcosApiException("CaResponseInvalid", $"The CA's {endpoint} answer holds no result.");
+    }
+
+    /// <summary>A string field of a result; another type is an invalid answer, not a crash.</summary>
+    private static string? Text(JsonNode result, string field, string endpoint)
+    {
+        if (result is not JsonObject obj)
+            throw new DcosApiException("CaResponseInvalid", $"The CA's {endpoint} answer has a result that is not an object.");
+        var node = obj[field];
+        if (node == null) return null;
+        if (node is JsonValue v && v.TryGetValue<string>(out var s)) return s;
+        throw new DcosApiException("CaResponseInvalid", $"The CA's {endpoint} answer has \"{field}\" that is not a string ({node.GetValueKind()}).");
     }
 }

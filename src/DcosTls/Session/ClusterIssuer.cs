@@ -59,6 +59,21 @@ internal sealed class ClusterIssuer : ICertificateIssuer
         }
     }
 
+    /// <summary>
+    /// Sends a request made elsewhere with its alternative names as the hosts; the profile decides usage and
+    /// validity. What comes back must carry the request's key and names and chain to the profile's CA.
+    /// </summary>
+    public DcosCertificate Sign(Requests.DcosCertificateRequest request, CertificateUsage usage)
+    {
+        string name = request.CommonName.Length > 0 ? request.CommonName : request.Subject;
+        string certPem = _ca.Sign(request.RequestPem, request.Hosts, _profile);
+        var issued = PemBlock.ReadCertificates(certPem).FirstOrDefault()
+            ?? throw new DcosApiException("CaResponseInvalid", $"The DC/OS CA's answer for '{name}' holds no readable certificate. Check that the cluster address is the DC/OS master.", 200);
+        var signingCa = SigningCa();
+        IssuedCertificateCheck.Verify(issued, request, signingCa);
+        return new DcosCertificate(issued, signingCa != null ? new[] { signingCa } : Array.Empty<X509Certificate2>(), request.PrivateKey);
+    }
+
     /// <summary>The profile's signing CA, asked once per session and profile (profiles may sign with different CAs).</summary>
     private X509Certificate2? SigningCa()
         => _session.SigningCas.GetOrAdd(_profile ?? string.Empty, _ => PemBlock.ReadCertificates(_ca.Info(_profile)).FirstOrDefault()!);

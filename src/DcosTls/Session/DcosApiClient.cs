@@ -1,3 +1,4 @@
+using DcosTls.Common;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security;
@@ -46,7 +47,7 @@ internal sealed class DcosApiClient : IDisposable
         body.Clear();
         if (response.Status != HttpStatusCode.OK)
         {
-            string detail = DescribeIamError(response);
+            string detail = DescribeIamError(response, password.ToString(), serviceLoginToken);
             if (response.Status == HttpStatusCode.Unauthorized)
                 throw new DcosAuthenticationException("LoginRefused",
                     $"The cluster refused the login for '{uid}' ({detail}). Check the user name and password, or the service account's key.");
@@ -56,11 +57,16 @@ internal sealed class DcosApiClient : IDisposable
         try
         {
             using var doc = JsonDocument.Parse(response.Body);
-            token = doc.RootElement.TryGetProperty("token", out var t) ? t.GetString() : null;
+            token = doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("token", out var t)
+                && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
         }
         catch (JsonException) { }
         if (string.IsNullOrEmpty(token))
-            throw new DcosApiException("LoginResponseInvalid", $"The login response from {_session.ClusterUri} holds no token. Is this a DC/OS master?", 200);
+            throw new DcosApiException("LoginResponseInvalid", $"The login response from {_session.ClusterUri} holds no token (a string under \"token\"). Is this a DC/OS master?", 200);
+        // The token goes into every Authorization header: refuse what is not a compact JWS before it is kept.
+        string? problem = JwtClaims.Problem(token);
+        if (problem != null)
+            throw new DcosApiException("LoginTokenInvalid", $"The login response from {_session.ClusterUri} holds a token that {problem}. Is this a DC/OS master?", 200);
         var secure = new SecureString();
         foreach (char c in token) secure.AppendChar(c);
         var (_, expires) = JwtClaims.Read(token);
@@ -142,15 +148,18 @@ internal sealed class DcosApiClient : IDisposable
         }
     }
 
-    private static string DescribeIamError(DcosResponse response)
+    private static string DescribeIamError(DcosResponse response, params string?[] secrets)
     {
-        // IAM errors are {title, description, code}; Admin Router's are HTML. Quote only the code/title.
+        // IAM errors are {title, description, code}; Admin Router's are HTML. Quote only the code and
+        // the description, with anything that could be a credential cut out (a server may echo the body).
         try
         {
             using var doc = JsonDocument.Parse(response.Body);
             var root = doc.RootElement;
-            string? code = root.TryGetProperty("code", out var c) ? c.GetString() : null;
-            string? description = root.TryGetProperty("description", out var d) ? d.GetString() : null;
+            string? Field(string name) => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String
+                ? ServerText.Quote(v.GetString(), secrets) : null;
+            string? code = Field("code");
+            string? description = Field("description");
             return string.Join(": ", new[] { code, description }.Where(s => !string.IsNullOrEmpty(s)).DefaultIfEmpty($"HTTP {(int)response.Status}"));
         }
         catch (JsonException)

@@ -16,32 +16,49 @@ internal static class IssuedCertificateCheck
 {
     internal static void Verify(X509Certificate2 issued, AsymmetricAlgorithm key, CertificateSpec spec, X509Certificate2? signingCa)
     {
-        string cn = spec.CommonName;
-        if (!issued.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(key.ExportSubjectPublicKeyInfo()))
-            throw Invalid(cn, "its public key is not the key of the request that was sent");
+        string? problem = Problem(issued, key.ExportSubjectPublicKeyInfo(), spec.CommonName, spec.DnsNames, spec.IPAddresses, signingCa, "the cluster's signing CA");
+        if (problem != null) throw Invalid(spec.CommonName, problem);
+    }
 
-        string? issuedCn = issued.GetNameInfo(X509NameType.SimpleName, false);
+    /// <summary>The same checks for a request made elsewhere: its key, its names, the signing CA.</summary>
+    internal static void Verify(X509Certificate2 issued, Requests.DcosCertificateRequest request, X509Certificate2? signingCa)
+    {
+        string? problem = Problem(issued, request.PublicKeyInfo, request.CommonName, request.DnsNames, request.IPAddressValues, signingCa, "the cluster's signing CA");
+        if (problem != null) throw Invalid(request.CommonName.Length > 0 ? request.CommonName : request.Subject, problem);
+    }
+
+    /// <summary>Why the certificate does not answer the request, or null when it does.</summary>
+    internal static string? Problem(X509Certificate2 issued, byte[] publicKeyInfo, string cn, IEnumerable<string> askedDnsNames,
+        IEnumerable<IPAddress> askedIpAddresses, X509Certificate2? signingCa, string signingCaRole, IEnumerable<X509Certificate2>? intermediates = null)
+    {
+        if (!issued.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(publicKeyInfo))
+            return "its public key is not the key of the request that was sent";
+
+        string issuedCn = issued.SubjectName.EnumerateRelativeDistinguishedNames()
+            .Where(r => !r.HasMultipleElements && r.GetSingleElementType().Value == "2.5.4.3")
+            .Select(r => r.GetSingleElementValue() ?? string.Empty).LastOrDefault() ?? string.Empty;
         if (!string.Equals(issuedCn, cn, StringComparison.Ordinal))
-            throw Invalid(cn, $"its common name is '{issuedCn}', not '{cn}'");
+            return $"its common name is '{issuedCn}', not '{cn}'";
 
         var (dns, ips) = DcosCertificate.ReadSubjectAlternativeNames(issued);
-        var askedDns = spec.DnsNames.Select(d => d.ToLowerInvariant()).ToHashSet();
+        var askedDns = askedDnsNames.Select(d => d.ToLowerInvariant()).ToHashSet();
         var gotDns = dns.Select(d => d.ToLowerInvariant()).ToHashSet();
         if (!askedDns.SetEquals(gotDns))
-            throw Invalid(cn, $"its DNS names are [{string.Join(", ", gotDns.Order())}], not the requested [{string.Join(", ", askedDns.Order())}]");
-        var askedIps = spec.IPAddresses.Select(ip => ip.ToString()).ToHashSet();
+            return $"its DNS names are [{string.Join(", ", gotDns.Order())}], not the requested [{string.Join(", ", askedDns.Order())}]";
+        var askedIps = askedIpAddresses.Select(ip => ip.ToString()).ToHashSet();
         var gotIps = ips.Select(ip => IPAddress.Parse(ip).ToString()).ToHashSet();
         if (!askedIps.SetEquals(gotIps))
-            throw Invalid(cn, $"its IP addresses are [{string.Join(", ", gotIps.Order())}], not the requested [{string.Join(", ", askedIps.Order())}]");
+            return $"its IP addresses are [{string.Join(", ", gotIps.Order())}], not the requested [{string.Join(", ", askedIps.Order())}]";
 
         if (signingCa == null)
-            throw Invalid(cn, "the CA's info answer named no signing CA to check it against");
-        using var chain = AnchoredChain.Create(new[] { signingCa }, flags: X509VerificationFlags.IgnoreNotTimeValid);
+            return "the CA's info answer named no signing CA to check it against";
+        using var chain = AnchoredChain.Create(new[] { signingCa }, intermediates, flags: X509VerificationFlags.IgnoreNotTimeValid);
         if (!chain.Build(issued))
         {
             string status = string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0).Distinct());
-            throw Invalid(cn, $"it does not chain to the cluster's signing CA '{signingCa.Subject}' ({status})");
+            return $"it does not chain to {signingCaRole} '{signingCa.Subject}' ({status})";
         }
+        return null;
     }
 
     // The CA did answer (HTTP 200): a protocol error, not a connection error.

@@ -70,9 +70,38 @@ internal sealed class RegistryTrustInstaller
     /// </summary>
     private AgentFileLock LockStores() => AgentFileLock.Acquire(_writer);
 
-    internal IEnumerable<RegistryTrustResult> Install(IReadOnlyList<TrustRequest> requests, string? legacyBundlePath)
+    /// <summary>
+    /// Installs as one change across the stores: a failed write rolls back every file and link
+    /// written before it (AgentChangeException naming them), so Docker and Mesos never disagree.
+    /// </summary>
+    internal List<RegistryTrustResult> Install(IReadOnlyList<TrustRequest> requests, string? legacyBundlePath)
+        => AsOneChange(() => InstallSteps(requests, legacyBundlePath));
+
+    internal List<RegistryTrustResult> Uninstall(IReadOnlyList<TrustRequest> requests)
+        => AsOneChange(() => UninstallSteps(requests));
+
+    private List<RegistryTrustResult> AsOneChange(Func<IEnumerable<RegistryTrustResult>> steps)
     {
         using var held = LockStores();
+        List<RegistryTrustResult> results;
+        using (var change = _writer.BeginChange())
+        {
+            try
+            {
+                results = steps().ToList();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException && e is not AgentChangeException and not AgentFileLockException)
+            {
+                throw change.Fail(e);
+            }
+        }
+        // Rebuilding the OS bundle is not a file change to undo: it reads what is now in place.
+        foreach (var store in _stores) store.AfterChange(_shouldProcess, _verbose);
+        return results;
+    }
+
+    private IEnumerable<RegistryTrustResult> InstallSteps(IReadOnlyList<TrustRequest> requests, string? legacyBundlePath)
+    {
         var done = new HashSet<(TrustTarget, string?, string)>();
         foreach (var request in requests)
         {
@@ -86,16 +115,14 @@ internal sealed class RegistryTrustInstaller
             foreach (var request in requests.DistinctBy(r => r.Certificate.Thumbprint))
                 yield return AppendToBundle(legacyBundlePath, request);
         }
-        foreach (var store in _stores) store.AfterChange(_shouldProcess, _verbose);
     }
 
     /// <summary>
     /// Per store and certificate, one call with every registry the requests name (null when a request
     /// names none: every registry), in the order the requests came.
     /// </summary>
-    internal IEnumerable<RegistryTrustResult> Uninstall(IReadOnlyList<TrustRequest> requests)
+    private IEnumerable<RegistryTrustResult> UninstallSteps(IReadOnlyList<TrustRequest> requests)
     {
-        using var held = LockStores();
         var groups = requests.GroupBy(r => (r.Target, r.Certificate.Thumbprint));
         foreach (var group in groups)
         {
@@ -105,7 +132,6 @@ internal sealed class RegistryTrustInstaller
                 : group.Select(r => r.Registry!).DistinctBy(r => r.Value).ToList();
             foreach (var result in store.Uninstall(registries, group.First().Certificate)) yield return result;
         }
-        foreach (var store in _stores) store.AfterChange(_shouldProcess, _verbose);
     }
 
     /// <summary>DC/OS 1.8's Python requests bundle: the CA appended once to a PEM bundle, after a backup.</summary>

@@ -19,13 +19,7 @@ public class CaAnswerCheckTests
 
     public CaAnswerCheckTests(AdminRouterFixture cluster) => _cluster = cluster;
 
-    private Pwsh Connected(TempDir dir, string user)
-    {
-        _cluster.AddUser(user, user + "-pw");
-        var ps = new Pwsh(dir.Path).Set("cred", Secrets.Credential(user, user + "-pw")).Set("uri", _cluster.Uri).Set("ca", _cluster.CaPath);
-        ps.Run("$s = Connect-DcosCluster -Uri $uri -Credential $cred -CaCertificatePath $ca").ThrowOnError();
-        return ps;
-    }
+    private Pwsh Connected(TempDir dir, string user) => _cluster.ConnectedShell(dir, user);
 
     private static string WithCsr(string body, string csrPem)
     {

@@ -6,19 +6,13 @@ namespace DcosTls.Tests.Cluster;
 
 /// <summary>New-DcosCertificate against the real cfssl behind the Admin Router stand-in.</summary>
 [Collection(ClusterCollection.Name)]
-public class ClusterCertificateTests
+public class ClusterCertificateTests : IClassFixture<NoDefaultSession>
 {
     private readonly AdminRouterFixture _cluster;
 
     public ClusterCertificateTests(AdminRouterFixture cluster) => _cluster = cluster;
 
-    private Pwsh Connected(TempDir dir, string user)
-    {
-        _cluster.AddUser(user, user + "-pw");
-        var ps = new Pwsh(dir.Path).Set("cred", Secrets.Credential(user, user + "-pw")).Set("uri", _cluster.Uri).Set("ca", _cluster.CaPath);
-        ps.Run("$s = Connect-DcosCluster -Uri $uri -Credential $cred -CaCertificatePath $ca").ThrowOnError();
-        return ps;
-    }
+    private Pwsh Connected(TempDir dir, string user) => _cluster.ConnectedShell(dir, user);
 
     [Theory]
     [InlineData("RSA", 2048, "Public-Key: (2048 bit)")]

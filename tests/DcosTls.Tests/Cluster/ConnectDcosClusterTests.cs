@@ -5,7 +5,7 @@ using Xunit;
 namespace DcosTls.Tests.Cluster;
 
 [Collection(ClusterCollection.Name)]
-public class ConnectDcosClusterTests
+public class ConnectDcosClusterTests : IClassFixture<NoDefaultSession>
 {
     private readonly AdminRouterFixture _cluster;
 
@@ -29,6 +29,9 @@ public class ConnectDcosClusterTests
             [System.Management.Automation.PSSerializer]::Serialize($s, 5)
             $s.PSObject.Properties | ForEach-Object { $_.Name }
             New-DcosCertificate -CommonName alice.example -DnsName alice.example -KeyAlgorithm ECDSA -Verbose -Debug").ThrowOnError();
+        // The default is this very session: disconnecting the default disconnects $s.
+        var defaultIsS = ps.Run("Disconnect-DcosCluster; $s.IsConnected").ThrowOnError();
+        Assert.Equal(false, defaultIsS.Value);
         var session = r.Output[0];
         Assert.Equal("alice", session.Properties["UserId"].Value);
         Assert.Equal(new Uri(_cluster.Uri + "/"), session.Properties["ClusterUri"].Value);
@@ -38,7 +41,7 @@ public class ConnectDcosClusterTests
         Assert.Contains(r.Verbose, v => v.Contains("/ca/api/v2/sign") && v.Contains("200"));
         // the certificate came from the default session, without -Session
         Assert.Contains(r.Output, o => o.Properties["CommonName"]?.Value as string == "alice.example");
-        Secrets.AssertNotIn(r.AllText(), _cluster.IssuedTokens.Append("alice-pw-7fe2"));
+        Secrets.AssertNoLeak(ps, _cluster.IssuedTokens.Append("alice-pw-7fe2"));
         Secrets.AssertNotInFiles(dir.Path, _cluster.IssuedTokens);
     }
 
@@ -53,7 +56,7 @@ public class ConnectDcosClusterTests
         Assert.Equal("LoginRefused,DcosTls.Cmdlets.ConnectDcosClusterCommand", error.FullyQualifiedErrorId);
         Assert.Equal(System.Management.Automation.ErrorCategory.AuthenticationError, error.CategoryInfo.Category);
         Assert.Contains("ERR_INVALID_CREDENTIALS", error.ToString());
-        Secrets.AssertNotIn(r.AllText(), new[] { "bob-WRONG-pw-91", "bob-right-pw" });
+        Secrets.AssertNoLeak(ps, new[] { "bob-WRONG-pw-91", "bob-right-pw" });
     }
 
     [Fact]
@@ -73,7 +76,7 @@ public class ConnectDcosClusterTests
         // and after a revocation (401) it logs in once more by itself
         _cluster.RevokeTokensOf("svc-ci");
         ps.Run("New-DcosCertificate -Session $s -CommonName svc2.example -KeyAlgorithm ECDSA").ThrowOnError();
-        Secrets.AssertNotIn(r.AllText(), _cluster.IssuedTokens);
+        Secrets.AssertNoLeak(ps, _cluster.IssuedTokens);
     }
 
     [Fact]
@@ -94,7 +97,7 @@ public class ConnectDcosClusterTests
         error = Assert.Single(r.AllErrors);
         Assert.StartsWith("TokenRefused,", error.FullyQualifiedErrorId);
         Assert.Equal(System.Management.Automation.ErrorCategory.AuthenticationError, error.CategoryInfo.Category);
-        Secrets.AssertNotIn(r.AllText(), _cluster.IssuedTokens);
+        Secrets.AssertNoLeak(ps, _cluster.IssuedTokens);
     }
 
     [Fact]
@@ -155,7 +158,7 @@ public class ConnectDcosClusterTests
         var (_, view, type) = Help.FormatViewChecks.Views(ps).Single(v => v.Type == "DcosTls.Session.DcosSession" && v.View.Element("TableControl") != null);
         Help.FormatViewChecks.AssertColumnsEvaluate(ps, view, type, session);
         var cells = ps.Run("$sample | ForEach-Object { $_.ClusterUri; $_.UserId; $_.LoginType; $_.ExpiresAt; $_.IsConnected; $_.CaThumbprint }").ThrowOnError();
-        Secrets.AssertNotIn(cells.AllText(), _cluster.IssuedTokens);
+        Secrets.AssertNoLeak(ps, _cluster.IssuedTokens);
         Assert.DoesNotContain(view.Descendants("PropertyName"), p => p.Value.Contains("Token", StringComparison.OrdinalIgnoreCase));
     }
 

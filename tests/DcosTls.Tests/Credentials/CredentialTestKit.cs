@@ -16,13 +16,17 @@ internal static class CredentialTestKit
 
     public static PSCredential Cred(string user = User, string password = Password) => Secrets.Credential(user, password);
 
+    /// <summary>A password as it could leak: itself, its auth string and its base64 form.</summary>
+    public static string[] FormsOf(string user, string password)
+        => new[] { password, AuthOf(user, password), Convert.ToBase64String(Encoding.UTF8.GetBytes(password)) };
+
     /// <summary>The password, its auth string and its base64 form appear nowhere in the text.</summary>
     public static void AssertNoSecret(string text, string user = User, string password = Password)
-    {
-        Assert.DoesNotContain(password, text);
-        Assert.DoesNotContain(AuthOf(user, password), text);
-        Assert.DoesNotContain(Convert.ToBase64String(Encoding.UTF8.GetBytes(password)), text);
-    }
+        => Secrets.AssertNotIn(text, FormsOf(user, password));
+
+    /// <summary>...nor in anything any run of the engine produced (Secrets.AssertNoLeak).</summary>
+    public static void AssertNoSecret(Pwsh ps, string user = User, string password = Password)
+        => Secrets.AssertNoLeak(ps, FormsOf(user, password));
 
     /// <summary>...and nowhere in these files either.</summary>
     public static void AssertNoSecretInFiles(string root, IEnumerable<string> allowed, string user = User, string password = Password)

@@ -26,7 +26,7 @@ public class DockerAuthConfigTests
         Assert.Contains(r.Warnings, w => w.Contains("'https://Repo.Other:5443/v2/' is written as 'repo.other:5443'"));
         var objects = ps.Run("$c = New-DockerAuthConfig -Registry repo.internal:5000 -Credential $cred; $c; \"$c\"; [System.Management.Automation.PSSerializer]::Serialize($c, 5)").ThrowOnError();
         Assert.Contains(objects.Output, o => o.ToString() == "deployer@repo.internal:5000");
-        AssertNoSecret(objects.AllText());
+        AssertNoSecret(ps);
         // No public member gives the password back.
         var members = ps.Run("(New-DockerAuthConfig repo.internal:5000 $cred).PSObject.Properties | ForEach-Object { $_.Name }").ThrowOnError()
             .Output.Select(o => o.ToString()).ToList();
@@ -78,7 +78,7 @@ public class DockerAuthConfigTests
         var r = ps.Run("New-DockerAuthConfig -Registry repo.internal:5000 -Credential $cred");
         Assert.Empty(r.Output);
         Assert.StartsWith(errorId + ",", Assert.Single(r.AllErrors).FullyQualifiedErrorId);
-        if (password.Length > 0) AssertNoSecret(r.AllText(), user, password.TrimEnd('\n'));
+        if (password.Length > 0) AssertNoSecret(ps, user, password.TrimEnd('\n'));
     }
 
     [Fact]
@@ -109,8 +109,8 @@ public class DockerAuthConfigTests
         Assert.Contains("docker-credential-desktop", errors["helper.example"].Exception.Message);
         Assert.StartsWith("CredentialsInHelper,", errors["gcr.example"].FullyQualifiedErrorId);
         Assert.Contains("gcr.example", errors["gcr.example"].Exception.Message);
-        AssertNoSecret(r.AllText());
-        AssertNoSecret(r.AllText(), "nluser", "nl-Secret-1");
+        AssertNoSecret(ps);
+        AssertNoSecret(ps, "nluser", "nl-Secret-1");
         Assert.DoesNotContain(newline, r.AllText());
 
         var repaired = ps.Run("Import-DockerAuthConfig -Path config.json -Registry newline.example -Repair | ForEach-Object { $_.Registry + '|' + $_.UserName }");

@@ -15,7 +15,9 @@ public class DockerCredentialPeerTests : IClassFixture<RegistryFixture>
 
     public DockerCredentialPeerTests(RegistryFixture registry) => _registry = registry;
 
-    private void AssertNoRegistrySecret(string text) => AssertNoSecret(text, RegistryFixture.User, RegistryFixture.Password);
+    private static void AssertNoRegistrySecret(string text) => AssertNoSecret(text, RegistryFixture.User, RegistryFixture.Password);
+
+    private static void AssertNoRegistrySecret(Pwsh ps) => AssertNoSecret(ps, RegistryFixture.User, RegistryFixture.Password);
 
     [Fact]
     public void Agent_credentials_file_is_accepted_by_skopeo_and_nothing_else_holds_the_secret()
@@ -35,7 +37,7 @@ public class DockerCredentialPeerTests : IClassFixture<RegistryFixture>
         Assert.Contains("\"Name\": \"" + _registry.Host + "/demo\"", inspect.Out);
 
         Assert.Equal("MESOS_DOCKER_CONFIG=file:///var/lib/dcos/docker_credentials\n", File.ReadAllText(root["var/lib/dcos/mesos-slave-common"]));
-        AssertNoRegistrySecret(r.AllText());
+        AssertNoRegistrySecret(ps);
         AssertNoSecretInFiles(root.Path, new[] { file }, RegistryFixture.User, RegistryFixture.Password);
 
         // Control: without our file the registry refuses the same request.
@@ -56,7 +58,7 @@ public class DockerCredentialPeerTests : IClassFixture<RegistryFixture>
         Assert.Equal("600", FileModes.Of(archive));
         Assert.Equal(Path.GetFullPath(archive), r.Output.Single().Properties["Path"].Value);
         Assert.Equal("file://" + archive, r.Output.Single().Properties["FetchUri"].Value);
-        AssertNoRegistrySecret(r.AllText());
+        AssertNoRegistrySecret(ps);
 
         var (code, listing, err) = Tool.Run("tar", "-tvzf", archive);
         Assert.True(code == 0, err);
@@ -75,10 +77,17 @@ public class DockerCredentialPeerTests : IClassFixture<RegistryFixture>
         var inspect = _registry.Inspect(authFile: null, home: sandbox);
         Assert.True(inspect.ExitCode == 0, inspect.Err);
 
-        // The docker CLI (no engine needed for manifest inspect) accepts the same config.
-        var docker = Tool.Run("docker", new[] { "--config", Path.Combine(sandbox, ".docker"), "manifest", "inspect", _registry.Image },
-            env: new Dictionary<string, string?> { ["HOME"] = sandbox });
+        // The docker CLI (no engine needed for manifest inspect) finds the same config through HOME alone,
+        // as on the agent: no --config, no DOCKER_CONFIG. It proves the credentials only: the docker CLI
+        // does not verify TLS for a registry on 127.0.0.0/8 (skopeo above, with --cert-dir, does).
+        var docker = Tool.Run("docker", new[] { "manifest", "inspect", _registry.Image },
+            env: new Dictionary<string, string?> { ["HOME"] = sandbox, ["DOCKER_CONFIG"] = null });
         Assert.True(docker.ExitCode == 0, docker.Err);
+        // Control: the same CLI with an empty HOME is refused, so the sandbox's config is what authenticated.
+        using var emptyHome = new TempDir("dcostls-home-");
+        var anonymous = Tool.Run("docker", new[] { "manifest", "inspect", _registry.Image },
+            env: new Dictionary<string, string?> { ["HOME"] = emptyHome.Path, ["DOCKER_CONFIG"] = null });
+        Assert.NotEqual(0, anonymous.ExitCode);
         Assert.Contains("schemaVersion", docker.Out);
         AssertNoRegistrySecret(docker.Out + docker.Err);
     }
@@ -104,7 +113,7 @@ public class DockerCredentialPeerTests : IClassFixture<RegistryFixture>
         Assert.StartsWith("InvalidAuth,TrailingNewline,", error.FullyQualifiedErrorId);
         Assert.Equal(_registry.Host, error.TargetObject);
         Assert.DoesNotContain(broken, refused.AllText());
-        AssertNoRegistrySecret(refused.AllText());
+        AssertNoRegistrySecret(ps);
 
         // ...and an agent file that holds it stops Set-MesosDockerConfig before anything is written.
         Directory.CreateDirectory(dir["root/var/lib/dcos"]);
@@ -118,6 +127,6 @@ public class DockerCredentialPeerTests : IClassFixture<RegistryFixture>
         var repaired = ps.Run("Import-DockerAuthConfig -Path config.json -Repair | Set-MesosDockerConfig -Root root").ThrowOnError();
         var inspect = _registry.Inspect(dir["root/var/lib/dcos/docker_credentials"]);
         Assert.True(inspect.ExitCode == 0, inspect.Err);
-        AssertNoRegistrySecret(repaired.AllText());
+        AssertNoRegistrySecret(ps);
     }
 }

@@ -31,7 +31,7 @@ public class MesosDockerConfigTests
         {
             var r = ps.Run("Set-MesosDockerConfig -Root . -Registry repo.internal:5000 -Credential $cred -PassThru | ForEach-Object { '{0}|{1}|{2}' -f $_.Action, $_.EnvironmentAction, $_.BackupPath }").ThrowOnError();
             actions.Add(r.Output.Single().ToString());
-            AssertNoSecret(r.AllText());
+            AssertNoSecret(ps);
         }
         Assert.Equal($"Created|Updated|{root[EnvFile]}.dcostls.bak", actions[0]);
         Assert.Equal("Unchanged|Unchanged|", actions[1]);
@@ -113,7 +113,7 @@ public class MesosDockerConfigTests
         var blocked = ps.Run("Set-MesosDockerConfig -Root root -Registry a.example:5000 -Credential $cred");
         Assert.StartsWith("PathBlockedByFile,", Assert.Single(blocked.AllErrors).FullyQualifiedErrorId);
         Assert.Equal(new[] { dir["root/var/lib/dcos"] }, Directory.EnumerateFileSystemEntries(dir["root/var/lib"]));
-        AssertNoSecret(r.AllText() + missing.AllText() + blocked.AllText());
+        AssertNoSecret(ps);
     }
 
     [Theory]
@@ -132,7 +132,7 @@ public class MesosDockerConfigTests
     }
 
     [Fact]
-    public void Opt_path_warns_WhatIf_writes_nothing_and_Restart_goes_through_ShouldProcess()
+    public void Opt_path_warns_WhatIf_writes_nothing_and_a_staging_root_is_never_restarted()
     {
         using var root = new TempDir();
         using var ps = new Pwsh(root.Path);
@@ -146,13 +146,28 @@ public class MesosDockerConfigTests
         var staged = ps.Run("Set-MesosDockerConfig -Root . -Registry a.example:5000 -Credential $cred -Restart -PassThru | ForEach-Object { '{0}|{1}' -f $_.RestartUnit, $_.Restarted }").ThrowOnError();
         Assert.Equal("dcos-mesos-slave|False", staged.Value);
         Assert.Contains(staged.Warnings, w => w.Contains("Not restarting") && w.Contains("staging root"));
+        AssertNoSecret(ps);
+    }
 
-        // On / the restart is an opt-in ShouldProcess step; under -WhatIf nothing is written or restarted.
-        bool existed = File.Exists("/var/lib/dcos/mesos-slave-common") || File.Exists("/var/lib/dcos/docker_credentials");
-        var real = ps.Run("Set-MesosDockerConfig -Root / -Registry a.example:5000 -Credential $cred -Restart -WhatIf -PassThru").ThrowOnError();
-        Assert.Empty(real.Output);
-        if (!existed) Assert.False(File.Exists("/var/lib/dcos/docker_credentials"));
-        AssertNoSecret(opt.AllText() + staged.AllText() + real.AllText());
+    [Fact]
+    public void WhatIf_with_Restart_on_the_agent_root_changes_no_file_and_restarts_nothing()
+    {
+        // The real / in a private mount namespace, with an agent's existing files that a -WhatIf must not touch.
+        var seed = new Dictionary<string, string>
+        {
+            ["/" + EnvFile] = OriginalEnvironment,
+            // An installed agent unit: a -Restart that ignored -WhatIf would really call systemctl restart.
+            ["/etc/systemd/system/dcos-mesos-slave.service"] = "[Service]\nExecStart=/opt/mesosphere/bin/mesos-agent\n",
+            ["/" + CredFile] = $"{{\"auths\":{{\"old.example:5000\":{{\"auth\":\"{AuthOf("old", "Old-Secret-9")}\"}}}}}}\n",
+        };
+        var r = AgentRootSandbox.Run(seed, $@"
+            $cred = [pscredential]::new('{User}', (ConvertTo-SecureString '{Escape(Password)}' -AsPlainText -Force))
+            Set-MesosDockerConfig -Root / -Registry a.example:5000 -Credential $cred -Restart -WhatIf |
+                ForEach-Object {{ '{{0}}|{{1}}|{{2}}|{{3}}' -f $_.Action, $_.EnvironmentAction, $_.RestartUnit, $_.Restarted }}");
+        // What -WhatIf prints is the results' business; here only the files and systemctl count.
+        Assert.Empty(r.Errors);
+        Assert.Contains("/" + EnvFile, r.Before.Keys); // the seeds are there, so the hashes compare something
+        r.AssertNothingChanged();
     }
 
     [Fact]
@@ -164,7 +179,7 @@ public class MesosDockerConfigTests
         var r = ps.Run("'repo.internal:5000', 'docker.io' | New-DockerAuthConfig -Credential $cred | Set-MesosDockerConfig -AsConfigYaml genconf-docker.yaml -PassThru | ForEach-Object { $_.Path }").ThrowOnError();
         Assert.Equal(dir["genconf-docker.yaml"], r.Value);
         Assert.Equal("600", FileModes.Of(dir["genconf-docker.yaml"]));
-        AssertNoSecret(r.AllText());
+        AssertNoSecret(ps);
 
         // An independent YAML reader (PyYAML) sees the keys, string flags and the docker config dictionary.
         var (code, json, err) = Tool.Run("python3", "-c",
@@ -205,8 +220,8 @@ public class MesosDockerConfigMergeTests
         Assert.Equal(AuthOf("pu", "Plain-Secret-2"), auths.GetProperty("plain.example").GetProperty("auth").GetString());
         Assert.False(auths.GetProperty("plain.example").TryGetProperty("password", out _));
         Assert.Equal(AuthOf("old", "Old-Secret-1"), auths.GetProperty("legacy.example:5000").GetProperty("auth").GetString());
-        AssertNoSecret(imported.AllText() + r.AllText(), "pu", "Plain-Secret-2");
-        AssertNoSecret(imported.AllText() + r.AllText(), "old", "Old-Secret-1");
+        AssertNoSecret(ps, "pu", "Plain-Secret-2");
+        AssertNoSecret(ps, "old", "Old-Secret-1");
     }
 }
 
@@ -222,6 +237,6 @@ public class CredentialPipelineBindingTests
         Assert.Equal("rows.example:5000", set.Value);
         var archive = ps.Run("[pscustomobject]@{ Registry = 'rows.example:5000'; Credential = $cred } | New-DockerAuthArchive -Path rows.tar.gz | ForEach-Object { $_.Registries }").ThrowOnError();
         Assert.Equal("rows.example:5000", archive.Value);
-        AssertNoSecret(set.AllText() + archive.AllText());
+        AssertNoSecret(ps);
     }
 }

@@ -8,7 +8,7 @@ namespace DcosTls.Tests.Credentials;
 
 /// <summary>Set-MesosDockerConfig -AsSecret against the Admin Router stand-in's secrets service.</summary>
 [Collection(ClusterCollection.Name)]
-public class PullSecretTests
+public class PullSecretTests : IClassFixture<NoDefaultSession>
 {
     private readonly AdminRouterFixture _cluster;
 
@@ -51,9 +51,9 @@ public class PullSecretTests
         Assert.Contains(updated.Verbose, v => v.Contains("PATCH") && v.Contains("204"));
         Assert.Contains(AuthOf("builder", "Rotated-Secret-42"), _cluster.StoredSecrets["mesos-docker/pullConfig"]);
 
-        AssertNoSecret(created.AllText());
-        AssertNoSecret(updated.AllText(), "builder", "Rotated-Secret-42");
-        Secrets.AssertNotIn(created.AllText() + updated.AllText(), _cluster.IssuedTokens);
+        AssertNoSecret(ps);
+        AssertNoSecret(ps, "builder", "Rotated-Secret-42");
+        Secrets.AssertNoLeak(ps, _cluster.IssuedTokens);
         Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
         // The value crossed the wire in the body only, never in a URL.
         Assert.DoesNotContain(_cluster.Requests, q => q.Path.Contains(AuthOf(User, Password)));
@@ -71,8 +71,8 @@ public class PullSecretTests
         Assert.StartsWith("PermissionDenied,", error.FullyQualifiedErrorId);
         Assert.Equal(System.Management.Automation.ErrorCategory.PermissionDenied, error.CategoryInfo.Category);
         Assert.False(_cluster.StoredSecrets.ContainsKey("team-a/pullConfig"));
-        AssertNoSecret(r.AllText());
-        Secrets.AssertNotIn(r.AllText(), _cluster.IssuedTokens.Append("no-secrets-user-login-pw"));
+        AssertNoSecret(ps);
+        Secrets.AssertNoLeak(ps, _cluster.IssuedTokens.Append("no-secrets-user-login-pw"));
     }
 
     [Theory]
@@ -96,8 +96,11 @@ public class PullSecretTests
     {
         using var dir = new TempDir();
         using var ps = Connected(dir, "whatif-user");
+        int requests = _cluster.Requests.Count;
         var whatIf = ps.Run("Set-MesosDockerConfig -Registry repo.internal:5000 -Credential $cred -AsSecret whatif/pullConfig -WhatIf -PassThru").ThrowOnError();
         Assert.Empty(whatIf.Output);
+        // Not one request crossed the wire (the cluster collection runs one test at a time).
+        Assert.Equal(requests, _cluster.Requests.Count);
         Assert.False(_cluster.StoredSecrets.ContainsKey("whatif/pullConfig"));
         var mixed = ps.Run("Set-MesosDockerConfig -Registry repo.internal:5000 -Credential $cred -AsSecret whatif/pullConfig -Root .");
         Assert.StartsWith("AgentParameterWithoutAgent,", Assert.Single(mixed.AllErrors).FullyQualifiedErrorId);

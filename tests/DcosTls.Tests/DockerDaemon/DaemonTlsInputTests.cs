@@ -157,20 +157,20 @@ public class DaemonTlsInputTests
     [Fact]
     public void WhatIf_with_Restart_on_the_agent_root_writes_and_restarts_nothing()
     {
-        var (dir, ps, root) = Start();
-        using (dir) using (ps)
+        // The real / in a private mount namespace, with an agent's existing Docker configuration.
+        var seed = new Dictionary<string, string>
         {
-            bool configBefore = File.Exists("/etc/docker/daemon.json");
-            bool tlsBefore = Directory.Exists("/etc/docker/tls");
-            bool dropInBefore = Directory.Exists("/etc/systemd/system/docker.service.d");
-            // systemctl here cannot restart anything (no systemd as PID 1): had it run, an error would say so.
-            var r = ps.Run("Set-DockerDaemonTls -Root / -CaCertificate $ca -Certificate $server -Hosts 'unix:///var/run/docker.sock','tcp://10.0.0.5:2376' -Restart -WhatIf -PassThru");
-            Assert.Empty(r.AllErrors);
-            Assert.Empty(r.Output);
-            Assert.Equal(configBefore, File.Exists("/etc/docker/daemon.json"));
-            Assert.Equal(tlsBefore, Directory.Exists("/etc/docker/tls"));
-            Assert.Equal(dropInBefore, Directory.Exists("/etc/systemd/system/docker.service.d"));
-        }
+            ["/etc/docker/daemon.json"] = "{\"debug\": true, \"tlsverify\": false}\n",
+            ["/etc/docker/tls/ca.pem"] = "an older CA an overwrite would replace\n",
+            ["/etc/systemd/system/docker.service.d/override.conf"] = "[Service]\nLimitNOFILE=1048576\n",
+        };
+        var r = AgentRootSandbox.Run(seed, Certificates + @"
+            Set-DockerDaemonTls -Root / -CaCertificate $ca -Certificate $server -Hosts 'unix:///var/run/docker.sock','tcp://10.0.0.5:2376' -Restart -WhatIf |
+                ForEach-Object { '{0} {1}' -f $_.Role, $_.Action }");
+        // What -WhatIf prints is the results' business; here only the files and systemctl count.
+        Assert.Empty(r.Errors);
+        Assert.Contains("/etc/docker/daemon.json", r.Before.Keys); // the seeds are there, so the hashes compare something
+        r.AssertNothingChanged();
     }
 
     [Fact]
@@ -231,7 +231,7 @@ public class DaemonTlsInputTests
             var first = ps.Run("(Install-DockerClientCertificate -Path cli -CaCertificate $ca -Certificate $client).Files | ForEach-Object { '{0} {1} {2}' -f $_.Role, $_.Action, $_.Mode }").ThrowOnError();
             Assert.Equal(new[] { "CaCertificate Created 0644", "ClientCertificate Created 0644", "ClientKey Created 0600" }, first.Output.Select(o => o.ToString()));
             var again = ps.Run("(Install-DockerClientCertificate -Path cli -CaCertificate $ca -Certificate $client).Files | ForEach-Object { $_.Action }").ThrowOnError();
-            Assert.All(again.Output, o => Assert.Equal("Unchanged", o.ToString()));
+            Assert.Equal(new[] { "Unchanged", "Unchanged", "Unchanged" }, again.Output.Select(o => o.ToString()));
             // The key stays in key.pem: not in any output, stream or the other files.
             string keyBody = File.ReadAllLines(dir["cli/key.pem"])[1];
             Assert.DoesNotContain(keyBody, first.AllText() + again.AllText() + whatIf.AllText());

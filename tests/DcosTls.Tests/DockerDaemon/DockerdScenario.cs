@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using DcosTls.Tests.Infrastructure;
 using DcosTls.Tests.Peers;
@@ -20,6 +21,25 @@ public sealed class DockerdCollection
 public abstract class DockerdScenario : IDisposable
 {
     protected DockerdScenario(string serverNames, string tcpHostName)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                Start(serverNames, tcpHostName);
+                return;
+            }
+            catch (Exception e)
+            {
+                // xunit never disposes a fixture whose constructor threw: stop what was started.
+                Dispose();
+                // Another process took the port before dockerd bound it: a new staging root on a new port.
+                if (e is not PortTakenException || attempt == 5) throw;
+            }
+        }
+    }
+
+    private void Start(string serverNames, string tcpHostName)
     {
         Dir = new TempDir("dcostls-dockerd-");
         Root = Dir["root"];
@@ -45,19 +65,44 @@ public abstract class DockerdScenario : IDisposable
             $clientSettings = Install-DockerClientCertificate -Path client -CaCertificate $ca -Certificate $client -DockerHost $tcpHost
             $otherSettings = Install-DockerClientCertificate -Path other-client -CaCertificate $ca -Certificate $otherClient
             $clientSettings").ThrowOnError();
-        Daemon = DockerdFixture.Start(Root, State, Port);
+        Daemon = DockerdFixture.Start(Root, State, Port, Ping);
     }
 
-    public TempDir Dir { get; }
-    public string Root { get; }
-    public string State { get; }
-    public int Port { get; }
-    public string TcpHost { get; }
-    public string Socket { get; }
-    public string OriginalConfig { get; }
-    public Pwsh Ps { get; }
-    public PwshResult Setup { get; }
-    public DockerdFixture Daemon { get; }
+    /// <summary>
+    /// dockerd is ready when GET /_ping over mutual TLS (the client folder's files, the daemon's own CA
+    /// as the only trust) answers OK: an open port alone could be someone else's.
+    /// </summary>
+    private bool Ping()
+    {
+        using var ca = X509Certificate2.CreateFromPem(File.ReadAllText(Client("ca.pem")));
+        using var client = X509Certificate2.CreateFromPemFile(Client("cert.pem"), Client("key.pem"));
+        using var handler = new HttpClientHandler
+        {
+            ClientCertificateOptions = ClientCertificateOption.Manual,
+            ServerCertificateCustomValidationCallback = (_, server, _, _) =>
+            {
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                chain.ChainPolicy.CustomTrustStore.Add(ca);
+                return server != null && chain.Build(server);
+            },
+        };
+        handler.ClientCertificates.Add(X509CertificateLoader.LoadPkcs12(client.Export(X509ContentType.Pkcs12), null));
+        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(3) };
+        return http.GetStringAsync($"https://127.0.0.1:{Port}/_ping").GetAwaiter().GetResult() == "OK";
+    }
+
+    public TempDir Dir { get; private set; } = null!;
+    public string Root { get; private set; } = null!;
+    public string State { get; private set; } = null!;
+    public int Port { get; private set; }
+    public string TcpHost { get; private set; } = null!;
+    public string Socket { get; private set; } = null!;
+    public string OriginalConfig { get; private set; } = null!;
+    public Pwsh Ps { get; private set; } = null!;
+    public PwshResult Setup { get; private set; } = null!;
+    public DockerdFixture Daemon { get; private set; } = null!;
 
     public string Client(string file) => Dir["client/" + file];
     public string OtherClient(string file) => Dir["other-client/" + file];
@@ -78,9 +123,10 @@ public abstract class DockerdScenario : IDisposable
 
     public void Dispose()
     {
-        Daemon.Dispose();
-        Ps.Dispose();
-        Dir.Dispose();
+        Daemon?.Dispose();
+        Ps?.Dispose();
+        Dir?.Dispose();
+        Daemon = null!; Ps = null!; Dir = null!;
     }
 }
 

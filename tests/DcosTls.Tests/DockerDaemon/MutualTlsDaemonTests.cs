@@ -5,7 +5,12 @@ using Xunit;
 
 namespace DcosTls.Tests.DockerDaemon;
 
-/// <summary>Seed 003 end to end: a real dockerd on the configuration Set-DockerDaemonTls wrote, a real docker CLI.</summary>
+/// <summary>
+/// End to end: a real dockerd on the configuration Set-DockerDaemonTls wrote, a real docker CLI on the
+/// folder Install-DockerClientCertificate wrote. Some tests pin down how the docker CLI and dockerd
+/// themselves behave with those files (DOCKER_TLS_VERIFY=0, a client without a certificate): they
+/// guard the module's advice and defaults, not its code.
+/// </summary>
 [Collection("dockerd")]
 public class MutualTlsDaemonTests : IClassFixture<MutualTlsDaemon>
 {
@@ -40,7 +45,7 @@ public class MutualTlsDaemonTests : IClassFixture<MutualTlsDaemon>
     }
 
     [Fact]
-    public void DOCKER_TLS_VERIFY_0_still_verifies_the_daemon()
+    public void The_docker_cli_still_verifies_the_daemon_with_DOCKER_TLS_VERIFY_0()
     {
         // Pitfall 11: any non-empty value turns verification on. With a CA that did not sign the
         // daemon's certificate in the cert path, "0" must still fail.
@@ -118,7 +123,8 @@ public class MutualTlsDaemonTests : IClassFixture<MutualTlsDaemon>
 
         var before = Snapshot(_d.Root);
         var again = _d.Ps.Run("Set-DockerDaemonTls -Root $root -CaCertificate $ca -Certificate $server -Hosts $hosts -PassThru | ForEach-Object { '{0} {1}' -f $_.Role, $_.Action }").ThrowOnError();
-        Assert.Equal(new[] { "CaCertificate Unchanged", "ServerCertificate Unchanged", "ServerKey Unchanged", "DaemonConfig Unchanged", "SystemdDropIn Unchanged" },
+        // The drop-in comes before daemon.json: dockerd must never meet "hosts" without it.
+        Assert.Equal(new[] { "CaCertificate Unchanged", "ServerCertificate Unchanged", "ServerKey Unchanged", "SystemdDropIn Unchanged", "DaemonConfig Unchanged" },
             again.Output.Select(o => o.ToString()));
         Assert.Equal(before, Snapshot(_d.Root));
         // Without -Hosts the listeners in daemon.json stay as they are.

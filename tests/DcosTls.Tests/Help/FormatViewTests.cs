@@ -10,26 +10,32 @@ namespace DcosTls.Tests.Help;
 /// </summary>
 public class FormatViewTests
 {
-    /// <summary>Scripts that make one object of each type the views are for.</summary>
+    /// <summary>
+    /// Scripts that make one object of each type the views are for. Every path is under $scratch, a
+    /// folder of the test's own that is deleted afterwards (never the temp folder itself).
+    /// </summary>
     public static readonly Dictionary<string, string> Samples = new()
     {
         ["DcosTls.Certificates.DcosCertificate"] = "New-DcosCertificate -SelfSigned -CommonName view.example -KeyAlgorithm ECDSA",
-        // Registry trust: a throw-away staging root under the temp folder; Test needs no network when no CA is installed.
-        ["DcosTls.Trust.RegistryTrustResult"] = "$r = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'dcostls-view-' + [guid]::NewGuid()); New-TlsCertificateAuthority -CommonName 'View CA' -KeyAlgorithm ECDSA | Install-DockerRegistryTrust -Registry view.example:5000 -Root $r; [System.IO.Directory]::Delete($r, $true)",
-        ["DcosTls.Trust.InstalledRegistryTrust"] = "$r = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'dcostls-view-' + [guid]::NewGuid()); $null = New-TlsCertificateAuthority -CommonName 'View CA' -KeyAlgorithm ECDSA | Install-DockerRegistryTrust -Registry view.example:5000 -Root $r; Get-DockerRegistryTrust -Root $r; [System.IO.Directory]::Delete($r, $true)",
-        ["DcosTls.Trust.RegistryTrustTestResult"] = "Test-DockerRegistryTrust -Registry view.example:5000 -Root ([System.IO.Path]::GetTempPath()) -Detailed",
+        // Registry trust: throw-away staging roots; Test needs no network when no CA is installed.
+        ["DcosTls.Trust.RegistryTrustResult"] = "New-TlsCertificateAuthority -CommonName 'View CA' -KeyAlgorithm ECDSA | Install-DockerRegistryTrust -Registry view.example:5000 -Root \"$scratch/trust-result\"",
+        ["DcosTls.Trust.InstalledRegistryTrust"] = "$r = \"$scratch/installed-trust\"; $null = New-TlsCertificateAuthority -CommonName 'View CA' -KeyAlgorithm ECDSA | Install-DockerRegistryTrust -Registry view.example:5000 -Root $r; Get-DockerRegistryTrust -Root $r",
+        ["DcosTls.Trust.RegistryTrustTestResult"] = "Test-DockerRegistryTrust -Registry view.example:5000 -Root ([System.IO.Directory]::CreateDirectory(\"$scratch/empty-root\").FullName) -Detailed",
         ["DcosTls.DockerDaemon.DockerTlsFile"] = "$ca = New-TlsCertificateAuthority -CommonName v -KeyAlgorithm ECDSA; " +
-            "Set-DockerDaemonTls -Root ([System.IO.Directory]::CreateTempSubdirectory().FullName) -CaCertificate $ca -Certificate (New-DcosCertificate -Issuer $ca -CommonName v -KeyAlgorithm ECDSA) -PassThru",
+            "Set-DockerDaemonTls -Root ([System.IO.Directory]::CreateDirectory(\"$scratch/daemon-root\").FullName) -CaCertificate $ca -Certificate (New-DcosCertificate -Issuer $ca -CommonName v -KeyAlgorithm ECDSA) -PassThru",
         // An empty staging root: the DaemonConfig check fails without touching anything.
-        ["DcosTls.DockerDaemon.DockerDaemonTlsCheck"] = "Test-DockerDaemonTls -Root ([System.IO.Directory]::CreateTempSubdirectory().FullName) -Detailed",
+        ["DcosTls.DockerDaemon.DockerDaemonTlsCheck"] = "Test-DockerDaemonTls -Root ([System.IO.Directory]::CreateDirectory(\"$scratch/empty-daemon-root\").FullName) -Detailed",
         ["DcosTls.DockerDaemon.DockerClientSettings"] = "$ca = New-TlsCertificateAuthority -CommonName v -KeyAlgorithm ECDSA; " +
-            "Install-DockerClientCertificate -Path ([System.IO.Directory]::CreateTempSubdirectory().FullName) -CaCertificate $ca -Certificate (New-DcosCertificate -Issuer $ca -CommonName c -Usage Client -KeyAlgorithm ECDSA)",
+            "Install-DockerClientCertificate -Path \"$scratch/client\" -CaCertificate $ca -Certificate (New-DcosCertificate -Issuer $ca -CommonName c -Usage Client -KeyAlgorithm ECDSA)",
         ["DcosTls.Marathon.MarathonRegistryApp"] = "New-MarathonRegistryApp",
+        ["DcosTls.Lifecycle.AgentCertificate"] = "$ca = New-TlsCertificateAuthority -CommonName v -KeyAlgorithm ECDSA; $r = [System.IO.Directory]::CreateTempSubdirectory().FullName; " +
+            "Set-DockerDaemonTls -Root $r -CaCertificate $ca -Certificate (New-DcosCertificate -Issuer $ca -CommonName v -KeyAlgorithm ECDSA); Get-DcosTlsCertificate -Root $r",
         ["DcosTls.Credentials.DockerAuthArchive"] = "$p = [securestring]::new(); 'x'.ToCharArray() | ForEach-Object { $p.AppendChar($_) }; " +
-            "New-DockerAuthArchive -Registry view.example:5000 -Credential ([pscredential]::new('u', $p)) -Path ([System.IO.Path]::Combine([System.IO.Directory]::CreateTempSubdirectory().FullName, 'docker.tar.gz'))",
+            "New-DockerAuthArchive -Registry view.example:5000 -Credential ([pscredential]::new('u', $p)) -Path \"$scratch/docker.tar.gz\"",
         ["DcosTls.Credentials.MesosDockerConfigResult"] = "$p = [securestring]::new(); 'x'.ToCharArray() | ForEach-Object { $p.AppendChar($_) }; " +
-            "Set-MesosDockerConfig -Registry view.example:5000 -Credential ([pscredential]::new('u', $p)) -Root ([System.IO.Directory]::CreateTempSubdirectory().FullName) -PassThru",
-        ["DcosTls.Files.WrittenFile"] = "New-DcosCertificate -SelfSigned -CommonName view.example -KeyAlgorithm ECDSA | Export-DcosCertificate -Path ([System.IO.Path]::Combine([System.IO.Directory]::CreateTempSubdirectory().FullName, 'view.crt')) -PassThru",
+            "Set-MesosDockerConfig -Registry view.example:5000 -Credential ([pscredential]::new('u', $p)) -Root ([System.IO.Directory]::CreateDirectory(\"$scratch/mesos-root\").FullName) -PassThru",
+        ["DcosTls.Files.WrittenFile"] = "New-DcosCertificate -SelfSigned -CommonName view.example -KeyAlgorithm ECDSA | Export-DcosCertificate -Path \"$scratch/view.crt\" -PassThru",
+        ["DcosTls.Requests.DcosCertificateRequest"] = "New-DcosCertificateRequest -CommonName view.example -DnsName view.example -KeyAlgorithm ECDSA",
         // An agent address with nothing listening: the row of an unreachable agent, without a network.
         ["DcosTls.Fleet.FleetAgentResult"] = "'127.0.0.9' | Invoke-DcosAgentProvisioning -CaCertificate (New-TlsCertificateAuthority -CommonName v -KeyAlgorithm ECDSA) -Registry view.example:5000 -Port 1",
         ["DcosTls.Credentials.DockerRegistryCredential"] = "$p = [securestring]::new(); 'x'.ToCharArray() | ForEach-Object { $p.AppendChar($_) }; New-DockerAuthConfig view.example:5000 ([pscredential]::new('u', $p))",
@@ -46,7 +52,8 @@ public class FormatViewTests
     [Fact]
     public void Every_column_of_every_view_evaluates_on_a_real_object()
     {
-        using var ps = new Pwsh();
+        using var scratch = new TempDir("dcostls-view-");
+        using var ps = new Pwsh(scratch.Path).Set("scratch", scratch.Path);
         foreach (var (file, view, type) in FormatViewChecks.Views(ps))
         {
             if (!Samples.TryGetValue(type, out var make))

@@ -26,6 +26,17 @@ public static class Secrets
         }
     }
 
+    /// <summary>
+    /// The leak check for a test that claims a secret never shows: every run of the engine, every
+    /// stream (all switched on), outputs serialized deep, error records in full (see Pwsh.AllText).
+    /// Also fails when the engine never ran anything, so an empty search cannot pass.
+    /// </summary>
+    public static void AssertNoLeak(Pwsh ps, IEnumerable<string> secrets)
+    {
+        Xunit.Assert.NotEmpty(ps.Runs);
+        AssertNotIn(ps.AllText(), secrets);
+    }
+
     public static void AssertNotIn(string text, IEnumerable<string> secrets)
     {
         foreach (var s in secrets.Where(s => !string.IsNullOrEmpty(s))) Xunit.Assert.DoesNotContain(s, text);

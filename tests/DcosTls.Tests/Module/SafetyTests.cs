@@ -27,10 +27,10 @@ public class SafetyTests
         using var ps = new Pwsh(dir.Path).Set("cred", Secrets.Credential("deployer", "pw-in-cred"));
         var r = ps.Run("New-DockerAuthConfig -Registry 'https://deployer:leaked-Pw-77@repo.internal:5000' -Credential $cred");
         Assert.StartsWith("InvalidRegistry", Assert.Single(r.AllErrors).FullyQualifiedErrorId);
-        Secrets.AssertNotIn(r.AllText(), new[] { "leaked-Pw-77", "pw-in-cred" });
+        Secrets.AssertNoLeak(ps, new[] { "leaked-Pw-77", "pw-in-cred" });
         r = ps.Run($"New-TlsCertificateAuthority -CommonName 'At CA' -KeyAlgorithm ECDSA | Install-DockerRegistryTrust -Registry 'deployer:leaked-Pw-77@repo.internal:5000' -Root '{dir["root"]}'");
         Assert.StartsWith("InvalidRegistryName", Assert.Single(r.AllErrors).FullyQualifiedErrorId);
-        Secrets.AssertNotIn(r.AllText(), new[] { "leaked-Pw-77" });
+        Secrets.AssertNoLeak(ps, new[] { "leaked-Pw-77" });
         Assert.False(Directory.Exists(dir["root"]));
     }
 
@@ -40,7 +40,7 @@ public class SafetyTests
         using var ps = new Pwsh().Set("cred", Secrets.Credential("alice", "alice-pw"));
         var r = ps.Run("Connect-DcosCluster -Uri 'https://alice:uri-Pw-31@127.0.0.1:9/' -Credential $cred");
         Assert.StartsWith("CredentialInClusterUri,", Assert.Single(r.AllErrors).FullyQualifiedErrorId);
-        Secrets.AssertNotIn(r.AllText(), new[] { "uri-Pw-31", "alice-pw" });
+        Secrets.AssertNoLeak(ps, new[] { "uri-Pw-31", "alice-pw" });
         r = ps.Run("Connect-DcosCluster -Uri 'http://127.0.0.1:9/' -Credential $cred");
         var error = Assert.Single(r.AllErrors);
         Assert.StartsWith("UnencryptedClusterUri,", error.FullyQualifiedErrorId);
@@ -85,7 +85,11 @@ public class SafetyTests
         Assert.StartsWith("ExportWriteFailed,", error.FullyQualifiedErrorId);
         Assert.Equal(System.Management.Automation.ErrorCategory.WriteError, error.CategoryInfo.Category);
         r = ps.Run($"$ca = New-TlsCertificateAuthority -CommonName c -KeyAlgorithm ECDSA; Set-DockerDaemonTls -Root '{dir["root"]}' -CaCertificate $ca -Certificate (New-DcosCertificate -Issuer $ca -CommonName d -KeyAlgorithm ECDSA)");
-        Assert.StartsWith("DaemonTlsWriteFailed,", Assert.Single(r.AllErrors).FullyQualifiedErrorId);
+        // Refused before the first write, naming the file in the way.
+        error = Assert.Single(r.AllErrors);
+        Assert.StartsWith("PathBlockedByFile,", error.FullyQualifiedErrorId);
+        Assert.Equal(System.Management.Automation.ErrorCategory.WriteError, error.CategoryInfo.Category);
+        Assert.Contains(dir["root/etc"], error.ToString());
     }
 
     [Fact]
@@ -93,11 +97,18 @@ public class SafetyTests
     {
         using var dir = new TempDir();
         using var ps = new Pwsh(dir.Path);
-        ps.Run("$null = New-TlsCertificateAuthority -CommonName 'Outside CA' -KeyAlgorithm ECDSA | Export-DcosCertificate -Path outside.crt -NoKey").ThrowOnError();
+        // One CA file beside the staging root (outside it) and one at the top of the root (inside it).
+        ps.Run("$null = New-TlsCertificateAuthority -CommonName 'Outside CA' -KeyAlgorithm ECDSA | Export-DcosCertificate -Path outside.crt -NoKey; " +
+               "$null = New-TlsCertificateAuthority -CommonName 'Inside CA' -KeyAlgorithm ECDSA | Export-DcosCertificate -Path root/inside.crt -NoKey").ThrowOnError();
         string mesos = dir["root/var/lib/dcos/pki/tls/certs"];
         Directory.CreateDirectory(mesos);
-        File.CreateSymbolicLink(Path.Combine(mesos, "0badc0de.0"), "../../../../../../outside.crt");
-        var r = ps.Run("Get-DockerRegistryTrust -Target Mesos -Root root | ForEach-Object { $_.CommonName + '|' + $_.Health }").ThrowOnError();
-        Assert.DoesNotContain(r.Output, o => o.ToString().StartsWith("Outside CA"));
+        // certs -> tls -> pki -> dcos -> lib -> var -> root: six steps up is the root itself, seven leave it.
+        File.CreateSymbolicLink(Path.Combine(mesos, "0badc0de.0"), "../../../../../../../outside.crt");
+        File.CreateSymbolicLink(Path.Combine(mesos, "1badc0de.0"), "../../../../../../inside.crt");
+        Assert.True(File.Exists(Path.Combine(mesos, "0badc0de.0")), "the climbing link must point at a real file, or the test proves nothing");
+        var r = ps.Run("Get-DockerRegistryTrust -Target Mesos -Root root | ForEach-Object { [string]$_.CommonName }").ThrowOnError();
+        var names = r.Output.Select(o => o?.ToString()).ToList();
+        Assert.Contains("Inside CA", names);      // the same kind of link, inside the root, is read
+        Assert.DoesNotContain("Outside CA", names);
     }
 }

@@ -21,6 +21,9 @@ public sealed partial class AdminRouterFixture
     /// <summary>uids that may log in but have no dcos:secrets permission.</summary>
     public ConcurrentDictionary<string, byte> SecretsForbidden { get; } = new();
 
+    /// <summary>Users whose writes get 400 with the request body and Authorization header echoed in the description.</summary>
+    public ConcurrentDictionary<string, byte> SecretsEchoBody { get; } = new();
+
     partial void MapExtraEndpoints(WebApplication app)
     {
         app.MapMethods(SecretsPrefix + "{**path}", new[] { "PUT", "PATCH", "GET" }, (Func<HttpContext, string, Task<IResult>>)Secret);
@@ -36,9 +39,12 @@ public sealed partial class AdminRouterFixture
             return StoredSecrets.TryGetValue(path, out var stored) ? Json(new JsonObject { ["value"] = stored }, 200) : NotFound(path);
 
         string? value;
+        string requestBody = await new StreamReader(ctx.Request.Body).ReadToEndAsync();
+        if (SecretsEchoBody.ContainsKey(uid))
+            return Json(new JsonObject { ["title"] = "Bad Request", ["description"] = $"Cannot store {requestBody} (header {ctx.Request.Headers.Authorization})" }, 400);
         try
         {
-            value = (await JsonNode.ParseAsync(ctx.Request.Body))?["value"]?.GetValue<string>();
+            value = JsonNode.Parse(requestBody)?["value"]?.GetValue<string>();
         }
         catch (JsonException)
         {

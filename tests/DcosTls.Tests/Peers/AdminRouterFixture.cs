@@ -9,6 +9,7 @@ using DcosTls.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace DcosTls.Tests.Peers;
@@ -33,18 +34,35 @@ public sealed partial class AdminRouterFixture : IDisposable
 
     public AdminRouterFixture()
     {
-        Cfssl = new CfsslPeer(_dir["cfssl"]);
+        // xunit never disposes a fixture whose constructor threw: stop what was started, then fail.
+        try
+        {
+            Cfssl = new CfsslPeer(_dir["cfssl"]);
+            _app = Build();
+            _app.StartAsync().GetAwaiter().GetResult();
+            // Kestrel bound port 0 itself, so no other process can take the port in between.
+            var addresses = _app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+                .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
+            Port = new System.Uri(addresses.Single()).Port;
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    private WebApplication Build()
+    {
         var (certPath, keyPath) = Cfssl.IssueServerCertificate("adminrouter", "127.0.0.1", "localhost", "master.dcos.test");
         using var pemCert = X509Certificate2.CreateFromPemFile(certPath, keyPath);
         // Kestrel on Linux wants a key it can use for the handshake: round-trip through PKCS#12.
         var serverCert = X509CertificateLoader.LoadPkcs12(pemCert.Export(X509ContentType.Pkcs12), null);
-        Port = FreePort.Next();
-
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, Port, l => l.UseHttps(serverCert)));
-        _app = builder.Build();
-        _app.Use(async (ctx, next) =>
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(serverCert)));
+        var app = builder.Build();
+        app.Use(async (ctx, next) =>
         {
             ctx.Request.EnableBuffering();
             string body = await new StreamReader(ctx.Request.Body, Encoding.UTF8, leaveOpen: true).ReadToEndAsync();
@@ -54,12 +72,12 @@ public sealed partial class AdminRouterFixture : IDisposable
             await next();
         });
         // Cast: a bare method group would bind to the RequestDelegate overload and drop the IResult.
-        _app.MapPost("/acs/api/v1/auth/login", (Func<HttpContext, Task<IResult>>)Login);
-        _app.MapGet("/ca/dcos-ca.crt", () => Results.Text(Cfssl.CaPem, "application/x-x509-ca-cert"));
-        _app.MapPost("/ca/api/v2/{endpoint}", ProxyToCfssl);
-        MapExtraEndpoints(_app);
-        MapMesosEndpoints(_app);
-        _app.StartAsync().GetAwaiter().GetResult();
+        app.MapPost("/acs/api/v1/auth/login", (Func<HttpContext, Task<IResult>>)Login);
+        app.MapGet("/ca/dcos-ca.crt", () => Results.Text(Cfssl.CaPem, "application/x-x509-ca-cert"));
+        app.MapPost("/ca/api/v2/{endpoint}", ProxyToCfssl);
+        MapExtraEndpoints(app);
+        MapMesosEndpoints(app);
+        return app;
     }
 
     /// <summary>Other areas (secrets, ...) add their endpoints in partial files of their own.</summary>
@@ -91,6 +109,9 @@ public sealed partial class AdminRouterFixture : IDisposable
     /// <summary>A rewrite of cfssl's answer, per endpoint, given the request body (a CA that answers wrongly).</summary>
     public ConcurrentDictionary<string, Func<string, string, string>> CfsslAnswerRewrite { get; } = new();
 
+    /// <summary>Per uid: the login answer's body, given the token that would have been sent (a faulty master).</summary>
+    public ConcurrentDictionary<string, Func<string, string>> LoginAnswerRewrite { get; } = new();
+
     public void AddUser(string uid, string password) => _passwords[uid] = password;
 
     public void AddServiceAccount(string uid, string publicKeyPem)
@@ -119,6 +140,8 @@ public sealed partial class AdminRouterFixture : IDisposable
             || (loginToken != null && _serviceAccounts.TryGetValue(uid, out var key) && VerifyServiceLogin(loginToken, uid, key)));
         if (!ok) return Json(IamError("401 Unauthorized", "Invalid credentials.", "ERR_INVALID_CREDENTIALS"), 401);
         string token = IssueToken(uid!);
+        if (LoginAnswerRewrite.TryGetValue(uid!, out var rewrite))
+            return Results.Text(rewrite(token), "application/json", Encoding.UTF8, 200);
         return Json(new JsonObject { ["token"] = token }, 200);
     }
 
@@ -209,9 +232,12 @@ public sealed partial class AdminRouterFixture : IDisposable
 
     public void Dispose()
     {
-        _app.StopAsync().GetAwaiter().GetResult();
-        ((IDisposable)_app).Dispose();
-        Cfssl.Dispose();
+        if (_app != null)
+        {
+            try { _app.StopAsync().GetAwaiter().GetResult(); } catch (Exception) { }
+            ((IDisposable)_app).Dispose();
+        }
+        Cfssl?.Dispose();
         _toCfssl.Dispose();
         _dir.Dispose();
     }

@@ -38,16 +38,36 @@ public sealed class CfsslPeer : IDisposable
         File.WriteAllText(CaPath, CaPem);
         File.WriteAllText(CaKeyPath, parsed["key"]!.GetValue<string>());
 
-        Port = FreePort.Next();
-        var psi = new ProcessStartInfo("cfssl") { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = directory };
-        foreach (var a in new[] { "serve", "-address", "127.0.0.1", "-port", Port.ToString(), "-ca", CaPath, "-ca-key", CaKeyPath, "-config", Path.Combine(directory, "ca-config.json") })
+        (_process, Port) = FreePort.Start(Serve);
+    }
+
+    /// <summary>cfssl serve on the port; ready when it answers a real info request, stopped if it never does.</summary>
+    private (Process, int) Serve(int port)
+    {
+        var psi = new ProcessStartInfo("cfssl") { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = Directory };
+        foreach (var a in new[] { "serve", "-address", "127.0.0.1", "-port", port.ToString(), "-ca", CaPath, "-ca-key", CaKeyPath, "-config", ConfigPath })
             psi.ArgumentList.Add(a);
-        _process = Process.Start(psi)!;
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.OutputDataReceived += (_, _) => { };
-        _process.BeginErrorReadLine();
-        _process.BeginOutputReadLine();
-        FreePort.WaitUntilListening(Port, _process, TimeSpan.FromSeconds(20));
+        var process = Process.Start(psi)!;
+        var log = new System.Text.StringBuilder();
+        process.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (log) log.AppendLine(e.Data); };
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+            FreePort.WaitUntilReady(() =>
+            {
+                using var response = http.PostAsync($"http://127.0.0.1:{port}/api/v1/cfssl/info", new StringContent("{}")).GetAwaiter().GetResult();
+                return response.Content.ReadAsStringAsync().GetAwaiter().GetResult().Contains(CaPem.Split('\n')[1]);
+            }, process, () => { lock (log) return log.ToString(); }, "cfssl serve", TimeSpan.FromSeconds(20));
+            return (process, port);
+        }
+        catch
+        {
+            PeerProcess.Stop(process);
+            throw;
+        }
     }
 
     public string Directory { get; }

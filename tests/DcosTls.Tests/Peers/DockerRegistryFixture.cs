@@ -25,8 +25,10 @@ public sealed class DockerRegistryFixture : IDisposable
     public string Log => File.Exists(LogFile) ? File.ReadAllText(LogFile) : string.Empty;
 
     public static DockerRegistryFixture Start(string directory, string certificateFile, string keyFile, string? htpasswdFile = null)
+        => FreePort.Start(port => StartOn(port, directory, certificateFile, keyFile, htpasswdFile));
+
+    private static DockerRegistryFixture StartOn(int port, string directory, string certificateFile, string keyFile, string? htpasswdFile)
     {
-        int port = FreePort.Next();
         Directory.CreateDirectory(directory);
         string config = Path.Combine(directory, "config.yml");
         string logFile = Path.Combine(directory, "registry.log");
@@ -61,15 +63,24 @@ public sealed class DockerRegistryFixture : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var fixture = new DockerRegistryFixture(process, port, logFile);
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (DateTime.UtcNow < deadline)
+        try
         {
-            if (process.HasExited) throw new InvalidOperationException($"docker-registry exited with {process.ExitCode}:\n{fixture.Log}");
-            if (PortProbe.Accepts(port)) return fixture;
-            Thread.Sleep(50);
+            // Ready when the registry itself answers /v2/ over TLS (whatever else might hold the port would not
+            // send the distribution header). The certificate is what the tests examine, not checked here.
+            using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true };
+            using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(2) };
+            FreePort.WaitUntilReady(() =>
+            {
+                using var response = http.GetAsync($"https://127.0.0.1:{port}/v2/").GetAwaiter().GetResult();
+                return response.Headers.Contains("Docker-Distribution-Api-Version");
+            }, process, () => fixture.Log, "docker-registry", TimeSpan.FromSeconds(15));
+            return fixture;
         }
-        fixture.Dispose();
-        throw new TimeoutException("docker-registry did not listen:\n" + fixture.Log);
+        catch
+        {
+            fixture.Dispose();
+            throw;
+        }
     }
 
     public void Dispose()

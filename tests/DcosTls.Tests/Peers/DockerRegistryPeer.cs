@@ -18,10 +18,24 @@ namespace DcosTls.Tests.Peers;
 public sealed class DockerRegistryPeer : IDisposable
 {
     private readonly TempDir _dir = new("dcostls-registry-");
-    private readonly DockerRegistryFixture _registry;
-    private readonly DockerRegistryFixture _expiredRegistry;
+    private readonly DockerRegistryFixture? _registry;
+    private readonly DockerRegistryFixture? _expiredRegistry;
 
     public DockerRegistryPeer()
+    {
+        // xunit never disposes a fixture whose constructor threw: stop what was started, then fail.
+        try
+        {
+            (_registry, _expiredRegistry) = Start();
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    private (DockerRegistryFixture, DockerRegistryFixture) Start()
     {
         Cfssl("ca-csr.json", """{"CN":"DcosTls Test Registry CA","key":{"algo":"ecdsa","size":256},"names":[{"O":"DcosTls Tests","OU":"Registry CA"}]}""",
             "cfssl gencert -initca ca-csr.json | cfssljson -bare ca");
@@ -34,9 +48,18 @@ public sealed class DockerRegistryPeer : IDisposable
 
         WriteExpiredServerCertificate();
 
-        _registry = DockerRegistryFixture.Start(_dir["registry"], _dir["server.pem"], _dir["server-key.pem"]);
-        _expiredRegistry = DockerRegistryFixture.Start(_dir["registry-expired"], _dir["expired.pem"], _dir["expired-key.pem"]);
-        PushDemoImage();
+        var registry = DockerRegistryFixture.Start(_dir["registry"], _dir["server.pem"], _dir["server-key.pem"]);
+        try
+        {
+            var expired = DockerRegistryFixture.Start(_dir["registry-expired"], _dir["expired.pem"], _dir["expired-key.pem"]);
+            PushDemoImage(registry.Port);
+            return (registry, expired);
+        }
+        catch
+        {
+            registry.Dispose();
+            throw;
+        }
     }
 
     /// <summary>A server certificate from the same CA that has already expired (cfssl cannot date one in the past).</summary>
@@ -61,10 +84,10 @@ public sealed class DockerRegistryPeer : IDisposable
         File.WriteAllText(_dir["expired-key.pem"], key.ExportPkcs8PrivateKeyPem() + "\n");
     }
 
-    public int Port => _registry.Port;
+    public int Port => _registry!.Port;
 
     /// <summary>A second registry whose certificate (from the same CA) has expired.</summary>
-    public int ExpiredPort => _expiredRegistry.Port;
+    public int ExpiredPort => _expiredRegistry!.Port;
 
     /// <summary>host:port of the registry as image references write it.</summary>
     public string Registry => $"127.0.0.1:{Port}";
@@ -79,8 +102,8 @@ public sealed class DockerRegistryPeer : IDisposable
 
     public void Dispose()
     {
-        _registry.Dispose();
-        _expiredRegistry.Dispose();
+        _registry?.Dispose();
+        _expiredRegistry?.Dispose();
         _dir.Dispose();
     }
 
@@ -92,14 +115,14 @@ public sealed class DockerRegistryPeer : IDisposable
     }
 
     /// <summary>A one-layer OCI layout (OciImage) pushed with skopeo, trusting the CA by a private cert dir.</summary>
-    private void PushDemoImage()
+    private void PushDemoImage(int port)
     {
         string oci = _dir["oci"];
         OciImage.Write(oci, "demo", "hello.txt", "hello from DcosTls tests\n");
         string certDir = _dir["push-certs"];
         Directory.CreateDirectory(certDir);
         File.Copy(CaPem, Path.Combine(certDir, "ca.crt"));
-        var (code, _, err) = Tool.Run("skopeo", "copy", "--dest-cert-dir", certDir, $"oci:{oci}:demo", Image);
+        var (code, _, err) = Tool.Run("skopeo", "copy", "--dest-cert-dir", certDir, $"oci:{oci}:demo", $"docker://127.0.0.1:{port}/demo:1");
         if (code != 0) throw new InvalidOperationException($"skopeo copy failed: {err}");
     }
 }

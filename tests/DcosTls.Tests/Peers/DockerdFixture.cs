@@ -44,8 +44,8 @@ public sealed class DockerdFixture : IDisposable
         ["log-level"] = "info",
     };
 
-    /// <summary>Starts dockerd on the staged config and waits until it accepts on tcpPort.</summary>
-    public static DockerdFixture Start(string stagingRoot, string stateDirectory, int tcpPort)
+    /// <summary>Starts dockerd on the staged config and waits until ready() (a real request) says it serves.</summary>
+    public static DockerdFixture Start(string stagingRoot, string stateDirectory, int tcpPort, Func<bool> ready)
     {
         string etcDocker = Path.Combine(stagingRoot, "etc", "docker");
         string config = Path.Combine(etcDocker, "daemon.json");
@@ -65,16 +65,16 @@ public sealed class DockerdFixture : IDisposable
         foreach (var v in Tool.TrustVariables) psi.Environment.Remove(v);
         var process = Process.Start(psi)!;
         var fixture = new DockerdFixture(process, logFile);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
+        try
         {
-            if (process.HasExited)
-                throw new InvalidOperationException($"dockerd exited with {process.ExitCode} before listening:\n{fixture.Log}");
-            if (PortProbe.Accepts(tcpPort)) return fixture;
-            Thread.Sleep(100);
+            FreePort.WaitUntilReady(ready, process, () => fixture.Log, $"dockerd on 127.0.0.1:{tcpPort}", TimeSpan.FromSeconds(30));
+            return fixture;
         }
-        fixture.Dispose();
-        throw new TimeoutException($"dockerd did not listen on 127.0.0.1:{tcpPort} within 30 s:\n{fixture.Log}");
+        catch
+        {
+            fixture.Dispose();
+            throw;
+        }
     }
 
     /// <summary>SIGTERM to our PID (dockerd stops its containerd), SIGKILL if it hangs.</summary>

@@ -21,16 +21,29 @@ public sealed class RegistryFixture : IDisposable
     public const string Password = "Pw-7fQz!reg-s3cret";
 
     private readonly TempDir _dir = new("dcostls-registry-");
-    private readonly DockerRegistryFixture _registry;
+    private DockerRegistryFixture? _registry;
 
     public RegistryFixture()
+    {
+        // xunit never disposes a fixture whose constructor threw: stop what was started, then fail.
+        try
+        {
+            Start();
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    private void Start()
     {
         MakeCertificates();
         var (hcode, htpasswd, herr) = Tool.Run("htpasswd", "-Bbn", User, Password);
         if (hcode != 0) throw new InvalidOperationException("htpasswd failed: " + herr);
         File.WriteAllText(_dir["htpasswd"], htpasswd);
         _registry = DockerRegistryFixture.Start(_dir["registry"], _dir["registry.crt"], _dir["registry.key"], _dir["htpasswd"]);
-        Port = _registry.Port;
         Host = $"127.0.0.1:{Port}";
         Image = $"{Host}/demo:1";
         Directory.CreateDirectory(CertDir);
@@ -38,12 +51,12 @@ public sealed class RegistryFixture : IDisposable
         PushImage();
     }
 
-    public int Port { get; }
+    public int Port => _registry!.Port;
 
     /// <summary>host:port as written in image references and config.json keys.</summary>
-    public string Host { get; }
+    public string Host { get; private set; } = string.Empty;
 
-    public string Image { get; }
+    public string Image { get; private set; } = string.Empty;
 
     /// <summary>The per-host certs.d folder (ca.crt) for skopeo --cert-dir.</summary>
     public string CertDir => _dir["certs.d/" + Host];
@@ -88,7 +101,7 @@ public sealed class RegistryFixture : IDisposable
 
     public void Dispose()
     {
-        _registry.Dispose();
+        _registry?.Dispose();
         _dir.Dispose();
     }
 }

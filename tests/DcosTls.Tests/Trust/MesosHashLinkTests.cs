@@ -66,7 +66,9 @@ public class MesosHashLinkTests
         string before = RegistryTrustPeerTests.Snapshot(dir["root"]);
 
         var result = ps.Run("Install-DockerRegistryTrust -Path dcos-ca.crt -Target Mesos -Root root").ThrowOnError();
-        Assert.All(result.Output, o => Assert.Equal("Unchanged", o.Properties["Action"].Value.ToString()));
+        // The DC/OS copy and its link are reported as they are, and nothing new is written.
+        Assert.Equal(new[] { "dcos-root-ca-cert.crt|Unchanged", hash + ".0|Unchanged" },
+            result.Output.Select(o => Path.GetFileName(o.Properties["Path"].Value.ToString()) + "|" + o.Properties["Action"].Value));
         Assert.Equal(before, RegistryTrustPeerTests.Snapshot(dir["root"]));
 
         var rows = ps.Run("Get-DockerRegistryTrust -Target Mesos -Root root").ThrowOnError().Output;
@@ -120,6 +122,14 @@ public class MesosHashLinkTests
         ps.Run("Install-DockerRegistryTrust -Path ca-a.crt -Target Mesos -Root root").ThrowOnError();
         Assert.Equal(0, Verify(mesos, dir["leaf-a.crt"]).Code);
         Assert.Equal(0, Verify(mesos, dir["leaf-b.crt"]).Code);
+        ps.Run("Import-DcosCertificate -Path ca-b.crt | Uninstall-DockerRegistryTrust -Target Mesos -Root root").ThrowOnError();
+        Assert.Equal(0, Verify(mesos, dir["leaf-a.crt"]).Code);
+        Assert.NotEqual(0, Verify(mesos, dir["leaf-b.crt"]).Code);
+        Assert.True(File.Exists(Path.Combine(mesos, hashAb + ".0")));
+        Assert.False(File.Exists(Path.Combine(mesos, hashAb + ".1")) || new FileInfo(Path.Combine(mesos, hashAb + ".1")).LinkTarget != null);
+        var after = ps.Run("Get-DockerRegistryTrust -Target Mesos -Root root").ThrowOnError().Output
+            .Select(o => o.Properties["Health"].Value.ToString()).ToList();
+        Assert.DoesNotContain("Gap", after);
     }
 
     [Fact]

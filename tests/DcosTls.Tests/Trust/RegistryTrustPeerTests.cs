@@ -29,8 +29,10 @@ public class RegistryTrustPeerTests : IClassFixture<DockerRegistryPeer>
         using var ps = new Pwsh(root.Path);
         ps.Set("registry", _peer.Registry).Set("caPath", _peer.CaPem);
 
+        // An empty hashed folder: curl gets as far as the handshake and refuses the unknown CA there.
+        Directory.CreateDirectory(root["var/lib/dcos/pki/tls/certs"]);
         var curlBefore = Curl(root.Path);
-        Assert.NotEqual(0, curlBefore.Code);
+        Assert.True(curlBefore.Code == 60, $"curl should refuse the unknown CA (exit 60), got {curlBefore.Code}: {curlBefore.Err}");
         var skopeoBefore = Skopeo(root.Path);
         Assert.NotEqual(0, skopeoBefore.Code);
         Assert.Contains("x509", skopeoBefore.Err);
@@ -70,8 +72,8 @@ public class RegistryTrustPeerTests : IClassFixture<DockerRegistryPeer>
         ps.Run("Install-DockerRegistryTrust -Registry $registry -Path $caPath -Root . -Target Docker, Mesos, Containers").ThrowOnError();
         var snapshot = Snapshot(root.Path);
         var again = ps.Run("Install-DockerRegistryTrust -Registry $registry -Path $caPath -Root . -Target Docker, Mesos, Containers").ThrowOnError();
-        Assert.NotEmpty(again.Output);
-        Assert.All(again.Output, o => Assert.Equal("Unchanged", o.Properties["Action"].Value.ToString()));
+        Assert.Equal(new[] { "Docker|Unchanged", "Mesos|Unchanged", "Mesos|Unchanged", "Containers|Unchanged" },
+            again.Output.Select(o => o.Properties["Target"].Value + "|" + o.Properties["Action"].Value));
         Assert.Equal(snapshot, Snapshot(root.Path));
     }
 
@@ -81,7 +83,8 @@ public class RegistryTrustPeerTests : IClassFixture<DockerRegistryPeer>
         using var root = new TempDir();
         using var ps = new Pwsh(root.Path);
         ps.Set("registry", _peer.Registry).Set("other", _peer.OtherCaPem).Set("caPath", _peer.CaPem);
-        ps.Set("wrongName", $"wrong.name:{_peer.Port}").Set("closed", $"127.0.0.1:{ClosedPort()}");
+        using var closedPort = ClosedPort();
+        ps.Set("wrongName", $"wrong.name:{_peer.Port}").Set("closed", $"127.0.0.1:{((System.Net.IPEndPoint)closedPort.LocalEndPoint!).Port}");
 
         ps.Run("Install-DockerRegistryTrust -Registry $registry -Path $other -Root . -Target Docker").ThrowOnError();
         var unknown = ps.Run("Test-DockerRegistryTrust -Registry $registry -Root . -Detailed").ThrowOnError();
@@ -106,13 +109,42 @@ public class RegistryTrustPeerTests : IClassFixture<DockerRegistryPeer>
         Assert.Equal("NoInstalledCertificates", none.Output.Single().Properties["Reason"].Value.ToString());
     }
 
-    private static int ClosedPort()
+    [Fact]
+    public void Test_trusts_only_the_installed_CA_even_when_system_roots_trust_the_registry()
     {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+        // OpenSSL reads SSL_CERT_FILE from the process's native environment, so this runs in a real pwsh
+        // whose "system roots" are the registry's own CA. Installed for the registry: another CA only.
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir["empty"]);
+        const string Script = @"
+            Import-Module $env:DCOSTLS_T_MANIFEST -ErrorAction Stop
+            $null = Install-DockerRegistryTrust -Registry $env:DCOSTLS_T_REGISTRY -Path $env:DCOSTLS_T_OTHER -Root $env:DCOSTLS_T_ROOT -Target Docker
+            # Control: .NET's own system trust, here the registry's CA, accepts the registry.
+            $system = try { [System.Net.Http.HttpClient]::new().GetAsync(""https://$env:DCOSTLS_T_REGISTRY/v2/"").GetAwaiter().GetResult().Headers.Contains('Docker-Distribution-Api-Version') } catch { $_.Exception.InnerException.Message }
+            'SYSTEM=' + $system
+            'REASON=' + (Test-DockerRegistryTrust -Registry $env:DCOSTLS_T_REGISTRY -Root $env:DCOSTLS_T_ROOT -Target Docker -Detailed).Reason";
+        var env = new Dictionary<string, string?>
+        {
+            ["SSL_CERT_FILE"] = _peer.CaPem, ["SSL_CERT_DIR"] = dir["empty"],
+            ["DCOSTLS_T_MANIFEST"] = Repo.Manifest, ["DCOSTLS_T_REGISTRY"] = _peer.Registry,
+            ["DCOSTLS_T_OTHER"] = _peer.OtherCaPem, ["DCOSTLS_T_ROOT"] = dir["root"],
+        };
+        var (code, stdout, stderr) = Tool.Run("dotnet", new[] { "pwsh", "-NoProfile", "-NonInteractive", "-Command", Script },
+            env: env, workingDirectory: Repo.Root, timeoutMs: 180_000);
+        Assert.True(code == 0, $"pwsh failed ({code}): {stdout}\n{stderr}");
+        Assert.Contains("SYSTEM=True", stdout);
+        Assert.Contains("REASON=UnknownAuthority", stdout);
+    }
+
+    /// <summary>
+    /// A port that refuses connections for as long as the socket lives: bound but never listening, so
+    /// no other process can take it and answer in between.
+    /// </summary>
+    private static System.Net.Sockets.Socket ClosedPort()
+    {
+        var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        return socket;
     }
 
     internal static string Listing(string dir)

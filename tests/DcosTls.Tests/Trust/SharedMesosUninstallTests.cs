@@ -16,14 +16,14 @@ public class SharedMesosUninstallTests
         int before = Directory.GetFileSystemEntries(mesos).Length;
 
         var r = ps.Run("$ca | Uninstall-DockerRegistryTrust -Registry a.internal:5000 -Root $root | ForEach-Object { $_.Target + '|' + $_.Action }").ThrowOnError();
-        Assert.All(r.Output, o => Assert.StartsWith("Docker|", o.ToString()));
+        Assert.Equal(new[] { "Docker|Removed" }, r.Output.Select(o => o.ToString()));
         Assert.Contains(r.Warnings, w => w.Contains("b.internal:5000"));
         Assert.Equal(before, Directory.GetFileSystemEntries(mesos).Length);
         Assert.False(Directory.Exists(dir["root/etc/docker/certs.d/a.internal:5000"]) && Directory.GetFiles(dir["root/etc/docker/certs.d/a.internal:5000"]).Length > 0);
 
         // The last registry goes: now the Mesos copy and its link go too.
         r = ps.Run("$ca | Uninstall-DockerRegistryTrust -Registry b.internal:5000 -Root $root | ForEach-Object { $_.Target + '|' + $_.Action }").ThrowOnError();
-        Assert.Contains("Mesos|Removed", r.Output.Select(o => o.ToString()));
+        Assert.Equal(new[] { "Docker|Removed", "Mesos|Removed", "Mesos|Removed" }, r.Output.Select(o => o.ToString()));
         Assert.Empty(Directory.GetFileSystemEntries(mesos));
     }
 }

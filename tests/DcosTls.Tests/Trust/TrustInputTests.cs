@@ -188,7 +188,8 @@ public class TrustInputTests
         string after = File.ReadAllText(dir["root/" + Bundle]);
         Assert.StartsWith(original, after);
         var second = ps.Run("$ca | Install-DockerRegistryTrust -Registry repo.internal:5000 -Root root -LegacyBundlePath $bundle").ThrowOnError();
-        Assert.All(second.Output, o => Assert.Equal("Unchanged", o.Properties["Action"].Value.ToString()));
+        Assert.Equal(new[] { "Docker|Unchanged", "Mesos|Unchanged", "Mesos|Unchanged", "LegacyBundle|Unchanged" },
+            second.Output.Select(o => o.Properties["Target"].Value + "|" + o.Properties["Action"].Value));
         Assert.Equal(after, File.ReadAllText(dir["root/" + Bundle]));
         Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(after, "BEGIN CERTIFICATE").Count);
     }

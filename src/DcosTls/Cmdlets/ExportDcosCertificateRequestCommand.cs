@@ -1,0 +1,68 @@
+using System.Management.Automation;
+using DcosTls.Certificates;
+using DcosTls.Common;
+using DcosTls.Files;
+using DcosTls.Requests;
+
+namespace DcosTls.Cmdlets;
+
+/// <summary>
+/// Export-DcosCertificateRequest: the request as PEM (&lt;name&gt;.csr, 0644) and, when it was made here,
+/// its key (&lt;name&gt;.key, 0600). Silent unless -PassThru. Both files are checked before either is written.
+/// </summary>
+[Cmdlet(VerbsData.Export, "DcosCertificateRequest", SupportsShouldProcess = true)]
+[OutputType(typeof(WrittenFile))]
+public sealed class ExportDcosCertificateRequestCommand : DcosCmdlet
+{
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    public DcosCertificateRequest CertificateRequest { get; set; } = null!;
+
+    /// <summary>The .csr file to write; the .key goes beside it.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    public string Path { get; set; } = string.Empty;
+
+    /// <summary>Writes the request only, even when the key is present.</summary>
+    [Parameter]
+    public SwitchParameter NoKey { get; set; }
+
+    /// <summary>Replaces existing files with different content.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        string target = ResolvePath(Path);
+        string csr = target.EndsWith(".csr", StringComparison.Ordinal) || target.EndsWith(".pem", StringComparison.Ordinal) ? target : target + ".csr";
+        string stem = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(csr)!, System.IO.Path.GetFileNameWithoutExtension(csr));
+        var utf8 = new System.Text.UTF8Encoding(false);
+        var planned = new List<(string Role, string File, byte[] Content, UnixFileMode Mode)>
+        {
+            ("CertificateRequest", csr, utf8.GetBytes(CertificateRequest.RequestPem), StagedFileWriter.PublicFile),
+        };
+        if (CertificateRequest.HasPrivateKey && !NoKey)
+            planned.Add(("PrivateKey", stem + ".key",
+                utf8.GetBytes(PrivateKeyReader.ExportPem(CertificateRequest.PrivateKey!, ReadOnlySpan<char>.Empty, encrypt: false)), StagedFileWriter.PrivateFile));
+        foreach (var (_, file, content, _) in planned)
+        {
+            if (Force || !File.Exists(file) || File.ReadAllBytes(file).AsSpan().SequenceEqual(content)) continue;
+            Report("ExportFileExists", ErrorCategory.ResourceExists,
+                $"'{file}' exists with other content. Use -Force to replace it, or choose another -Path.", file);
+            return;
+        }
+        var writer = new StagedFileWriter("/", (t, a) => ShouldProcess(t, a));
+        foreach (var (role, file, content, mode) in planned)
+        {
+            FileAction action = FileAction.Skipped;
+            try { action = writer.WriteBytes(file, content, mode); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Fail("ExportWriteFailed", ErrorCategory.WriteError, $"Writing '{file}' failed ({e.GetType().Name}). Check that the folder is writable, or choose another -Path.", file);
+            }
+            WriteVerbose($"{action}: {file}");
+            if (PassThru) WriteResult(new WrittenFile(role, file, action, mode));
+        }
+    }
+}

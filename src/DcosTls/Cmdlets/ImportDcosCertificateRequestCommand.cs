@@ -1,0 +1,61 @@
+using System.Management.Automation;
+using DcosTls.Common;
+using DcosTls.Requests;
+
+namespace DcosTls.Cmdlets;
+
+/// <summary>
+/// Import-DcosCertificateRequest: PKCS#10 requests from PEM or DER files (openssl req, cfssl genkey, an
+/// appliance) or PEM text, checked before they become objects: signature, key, names, no CA flag.
+/// </summary>
+[Cmdlet(VerbsData.Import, "DcosCertificateRequest", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(DcosCertificateRequest))]
+public sealed class ImportDcosCertificateRequestCommand : DcosCmdlet
+{
+    private const string PathSet = "Path";
+    private const string PemSet = "Pem";
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
+    [Alias("FullName", "PSPath")]
+    public string[] Path { get; set; } = Array.Empty<string>();
+
+    /// <summary>PEM text, e.g. the RequestPem property of a request that came back from Import-Clixml.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PemSet)]
+    [Alias("Csr")]
+    public string RequestPem { get; set; } = string.Empty;
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == PemSet)
+        {
+            Read(() => CertificateRequestReader.Read(System.Text.Encoding.UTF8.GetBytes(RequestPem), "-RequestPem"), "(RequestPem)");
+            return;
+        }
+        foreach (string p in Path)
+        {
+            string file = ResolvePath(p);
+            if (!File.Exists(file))
+            {
+                Report("CertificateRequestFileNotFound", ErrorCategory.ObjectNotFound, $"The file '{file}' does not exist. Check -Path.", p);
+                continue;
+            }
+            Read(() => CertificateRequestReader.Read(File.ReadAllBytes(file), $"'{file}'", file), p);
+        }
+    }
+
+    private void Read(Func<DcosCertificateRequest> read, object target)
+    {
+        try
+        {
+            WriteObject(read());
+        }
+        catch (CertificateRequestException e)
+        {
+            Report(e.ErrorId, e.Category, e.Message, target);
+        }
+        catch (IOException e)
+        {
+            Report("CertificateRequestFileUnreadable", ErrorCategory.ReadError, $"{target} could not be read ({e.GetType().Name}). Check the file's permissions.", target);
+        }
+    }
+}

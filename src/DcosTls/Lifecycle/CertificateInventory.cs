@@ -1,0 +1,148 @@
+using System.Management.Automation;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json.Nodes;
+using DcosTls.Certificates;
+using DcosTls.DockerDaemon;
+using DcosTls.Files;
+using DcosTls.Trust;
+
+namespace DcosTls.Lifecycle;
+
+/// <summary>Something the inventory could not read; the rows it could read are still listed.</summary>
+internal sealed record InventoryProblem(string ErrorId, ErrorCategory Category, string Message, object? Target);
+
+/// <summary>What an inventory read: the rows, and what it could not read.</summary>
+internal sealed record InventoryResult(IReadOnlyList<AgentCertificate> Certificates, IReadOnlyList<InventoryProblem> Problems, DateTime ReadAt);
+
+/// <summary>
+/// Reads every certificate an agent relies on for what DcosTls manages, through the same readers
+/// the other cmdlets use: the trust stores' List, daemon.json's tlscacert/tlscert, and the docker
+/// CLI's ca.pem/cert.pem in the given client folders. It only reads.
+/// </summary>
+internal static class CertificateInventory
+{
+    internal const string DaemonJsonPath = "/etc/docker/daemon.json";
+
+    /// <param name="writer">Maps agent paths under the root; nothing is written through it.</param>
+    /// <param name="clientFolders">Full paths of folders Install-DockerClientCertificate wrote.</param>
+    internal static InventoryResult Read(StagedFileWriter writer, IEnumerable<string> clientFolders, Action<string> warn, bool readAgent = true)
+    {
+        var now = DateTime.UtcNow;
+        var rows = new List<AgentCertificate>();
+        var problems = new List<InventoryProblem>();
+        if (readAgent)
+        {
+            ReadTrustStores(writer, warn, now, rows);
+            ReadDaemon(writer, now, rows, problems);
+        }
+        foreach (string folder in clientFolders) ReadClientFolder(folder, now, rows, problems);
+        return new InventoryResult(rows, problems, now);
+    }
+
+    private static void ReadTrustStores(StagedFileWriter writer, Action<string> warn, DateTime now, List<AgentCertificate> rows)
+    {
+        foreach (var target in Enum.GetValues<TrustTarget>())
+        {
+            var store = TrustStores.Create(target, writer, warn);
+            // The OS anchors are read only where the root says which OS it is, as Get-DockerRegistryTrust does.
+            if (store is SystemTrustStore system && !system.IsDetectable()) continue;
+            foreach (var trust in store.List(null))
+            {
+                X509Certificate2? certificate = trust.CertificatePem == null ? null : PemBlock.ReadCertificates(trust.CertificatePem).FirstOrDefault();
+                var row = Describe(target.ToString(), trust.Registry, "RegistryCa", trust.Path, certificate, now);
+                // The store knows more than expiry: a broken hash link or a bundle stays visible.
+                if (trust.Health != "OK") row.Health = trust.Health;
+                rows.Add(row);
+            }
+        }
+    }
+
+    private static void ReadDaemon(StagedFileWriter writer, DateTime now, List<AgentCertificate> rows, List<InventoryProblem> problems)
+    {
+        string full = writer.Map(DaemonJsonPath);
+        if (!File.Exists(full)) return;
+        JsonObject config;
+        try
+        {
+            config = DaemonJson.Parse(File.ReadAllBytes(full), DaemonJsonPath);
+        }
+        catch (DockerTlsException e)
+        {
+            problems.Add(new InventoryProblem(e.ErrorId, ErrorCategory.InvalidData, e.Message, full));
+            return;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            problems.Add(new InventoryProblem("DaemonJsonUnreadable", ErrorCategory.ReadError,
+                $"'{full}' could not be read ({e.GetType().Name}). Run as root on the agent, or give a -Root you can read.", full));
+            return;
+        }
+        foreach (var (key, role) in new[] { ("tlscacert", "DaemonCa"), ("tlscert", "DaemonServer") })
+        {
+            if (config[key] is not JsonValue value || !value.TryGetValue(out string? agentPath) || string.IsNullOrWhiteSpace(agentPath)) continue;
+            string file;
+            try { file = writer.Map(agentPath); }
+            catch (ArgumentException e)
+            {
+                problems.Add(new InventoryProblem("DaemonCertificatePathInvalid", ErrorCategory.InvalidData,
+                    $"daemon.json's {key} '{agentPath}' cannot be read under the root: {e.Message}", agentPath));
+                continue;
+            }
+            ReadFile("DockerDaemon", role, file, now, rows);
+        }
+    }
+
+    private static void ReadClientFolder(string folder, DateTime now, List<AgentCertificate> rows, List<InventoryProblem> problems)
+    {
+        if (!Directory.Exists(folder))
+        {
+            problems.Add(new InventoryProblem("ClientFolderNotFound", ErrorCategory.ObjectNotFound,
+                $"The client folder '{folder}' does not exist. Give the -Path (DOCKER_CERT_PATH) that Install-DockerClientCertificate wrote.", folder));
+            return;
+        }
+        ReadFile("DockerClient", "ClientCa", System.IO.Path.Combine(folder, "ca.pem"), now, rows);
+        ReadFile("DockerClient", "Client", System.IO.Path.Combine(folder, "cert.pem"), now, rows);
+    }
+
+    /// <summary>
+    /// One row per certificate in the file: the first has the role, the rest (a chain sent with a
+    /// leaf) are its chain. A file that is named but missing, or holds no certificate, is one row
+    /// saying so.
+    /// </summary>
+    private static void ReadFile(string store, string role, string file, DateTime now, List<AgentCertificate> rows)
+    {
+        if (!File.Exists(file))
+        {
+            rows.Add(new AgentCertificate { Store = store, Role = role, Path = file, Health = "Missing" });
+            return;
+        }
+        var certificates = CertificateInput.ReadInstalled(file);
+        if (certificates.Count == 0)
+        {
+            rows.Add(new AgentCertificate { Store = store, Role = role, Path = file, Health = "NotPem" });
+            return;
+        }
+        for (int i = 0; i < certificates.Count; i++)
+            rows.Add(Describe(store, null, i == 0 || role.EndsWith("Ca", StringComparison.Ordinal) ? role : role + "Chain", file, certificates[i], now));
+    }
+
+    private static AgentCertificate Describe(string store, string? registry, string role, string path, X509Certificate2? certificate, DateTime now)
+    {
+        var row = new AgentCertificate { Store = store, Registry = registry, Role = role, Path = path };
+        if (certificate == null) return row;
+        var notAfter = certificate.NotAfter.ToUniversalTime();
+        row.Subject = certificate.Subject;
+        row.Issuer = certificate.Issuer;
+        row.NotAfter = notAfter;
+        row.DaysLeft = (int)Math.Floor((notAfter - now).TotalDays);
+        row.Thumbprint = certificate.Thumbprint;
+        row.Sha256Fingerprint = Convert.ToHexString(SHA256.HashData(certificate.RawData));
+        if (notAfter < now) row.Health = "Expired";
+        return row;
+    }
+
+    /// <summary>Rows whose certificate expires within the given days from the read (expired ones included).</summary>
+    internal static IEnumerable<AgentCertificate> ExpiringWithin(IEnumerable<AgentCertificate> rows, double days, DateTime readAt)
+        => rows.Where(r => r.NotAfter != null && r.NotAfter.Value <= readAt.AddDays(days));
+}

@@ -1,0 +1,76 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using DcosTls.Certificates;
+using DcosTls.Common;
+
+namespace DcosTls.Requests;
+
+/// <summary>
+/// A PKCS#10 certificate request: made here (New-DcosCertificateRequest, with its key in memory) or read
+/// from a file another tool wrote (Import-DcosCertificateRequest, no key). Every object has passed
+/// <see cref="CertificateRequestReader"/>: its signature verifies, its key is one a CA accepts, it names
+/// something and does not ask to be a CA. The private key, when there is one, is not a property: it
+/// leaves only through Export-DcosCertificateRequest.
+/// </summary>
+public sealed class DcosCertificateRequest
+{
+    private readonly AsymmetricAlgorithm? _privateKey;
+
+    internal DcosCertificateRequest(byte[] der, X500DistinguishedName subject, string commonName, IReadOnlyList<string> dnsNames,
+        IReadOnlyList<IPAddress> ipAddresses, string keyAlgorithm, int keySize, byte[] publicKeyInfo, string? path, AsymmetricAlgorithm? privateKey)
+    {
+        Der = der;
+        SubjectName = subject;
+        Subject = subject.Name;
+        CommonName = commonName;
+        DnsNames = new ValueList<string>(dnsNames);
+        IPAddressValues = ipAddresses;
+        IPAddresses = new ValueList<string>(ipAddresses.Select(ip => ip.ToString()));
+        KeyAlgorithm = keyAlgorithm;
+        KeySize = keySize;
+        PublicKeyInfo = publicKeyInfo;
+        Path = path;
+        _privateKey = privateKey;
+        RequestPem = PemEncoding.WriteString("CERTIFICATE REQUEST", der) + "\n";
+        PublicKeySha256 = Convert.ToHexString(SHA256.HashData(publicKeyInfo));
+    }
+
+    public string CommonName { get; }
+    public string Subject { get; }
+    public ValueList<string> DnsNames { get; }
+    public ValueList<string> IPAddresses { get; }
+    public string KeyAlgorithm { get; }
+    public int KeySize { get; }
+
+    /// <summary>SHA-256 of the request's SubjectPublicKeyInfo: the same key in the issued certificate has the same value.</summary>
+    public string PublicKeySha256 { get; }
+
+    public bool HasPrivateKey => _privateKey != null;
+
+    /// <summary>The file it was read from, when it was read from one.</summary>
+    public string? Path { get; }
+
+    public string RequestPem { get; }
+
+    internal byte[] Der { get; }
+    internal X500DistinguishedName SubjectName { get; }
+    internal IReadOnlyList<IPAddress> IPAddressValues { get; }
+    internal byte[] PublicKeyInfo { get; }
+    internal AsymmetricAlgorithm? PrivateKey => _privateKey;
+
+    /// <summary>cfssl's "hosts": every SAN, DNS names first.</summary>
+    internal IEnumerable<string> Hosts => DnsNames.Concat(IPAddresses);
+
+    /// <summary>The names and key as -WhatIf and -Confirm show them before anything is signed or sent.</summary>
+    internal string Describe()
+    {
+        var parts = new List<string> { $"subject '{Subject}'" };
+        if (DnsNames.Count > 0) parts.Add("DNS " + string.Join(", ", DnsNames));
+        if (IPAddresses.Count > 0) parts.Add("IP " + string.Join(", ", IPAddresses));
+        parts.Add($"key {KeyAlgorithm} {KeySize}");
+        return string.Join("; ", parts);
+    }
+
+    public override string ToString() => $"{(CommonName.Length > 0 ? CommonName : Subject)} (request, {KeyAlgorithm} {KeySize})";
+}

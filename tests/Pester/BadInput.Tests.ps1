@@ -1,0 +1,181 @@
+<#
+    Bad input across the cmdlets, as one table: each case is a command an operator could type (or an
+    agent file the command reads), the error id it must stop with, the category, the bad value the
+    message must name, and the staging root it must leave exactly as it was. Cases that need a
+    cluster are in the xunit tier.
+#>
+BeforeDiscovery {
+    $cases = [System.Collections.Generic.List[hashtable]]::new()
+    function Add-Case([string] $Name, [string] $Command, [string] $Id, [string] $Category, [string] $Named, [string] $Setup = '') {
+        $cases.Add(@{ Name = $Name; Command = $Command; Id = $Id; Category = $Category; Named = $Named; Setup = $Setup })
+    }
+    function Quote([string] $Value) { "'" + $Value.Replace("'", "''") + "'" }
+
+    # Registry names no image reference can carry. Each is refused by every cmdlet that takes one.
+    $badRegistries = @(
+        'bad host', 'repo:99999', 'repo:0', 'repo:-1', 'repo:port', 'repo:5000:6000', '-repo.internal', 'repo-.internal',
+        'repo..internal', 'repo_internal!', "repo`tinternal", 'repo/../x', '../etc', 'repo:', '.repo', 'repo.internal.'
+    )
+    foreach ($registry in $badRegistries) {
+        $shown = $registry.Replace("`t", ' ')
+        $named = ($registry -split '[\s:/]')[0]
+        if (-not $named) { $named = $registry.Trim('.') }
+        Add-Case "Install-DockerRegistryTrust -Registry $shown" "`$ca | Install-DockerRegistryTrust -Registry $(Quote $registry) -Root `$Root -Confirm:`$false" 'InvalidRegistryName' 'InvalidArgument' $named
+        Add-Case "Get-DockerRegistryTrust -Registry $shown" "Get-DockerRegistryTrust -Registry $(Quote $registry) -Root `$Root" 'InvalidRegistryName' 'InvalidArgument' $named
+        Add-Case "New-DockerAuthConfig -Registry $shown" "New-DockerAuthConfig -Registry $(Quote $registry) -Credential `$cred" 'InvalidRegistry' 'InvalidArgument' $named
+        Add-Case "Set-MesosDockerConfig -Registry $shown" "Set-MesosDockerConfig -Registry $(Quote $registry) -Credential `$cred -Root `$Root -Confirm:`$false" 'InvalidRegistry' 'InvalidArgument' $named
+    }
+
+    # IP addresses for certificate SANs: dotted-decimal IPv4 or IPv6 without a zone.
+    foreach ($ip in '010.001.002.003', '10.0.0.09', '1.2.3', '1.2.3.4.5', '256.1.1.1', '1.2.3.-4', '0x7f.0.0.1', '127.1',
+        'fe80::1%eth0', '::ffff:1.2.3.4.5', '1:2:3:4:5:6:7:8:9', 'localhost', '10.0.0.1/24', ' 10.0.0.1x') {
+        Add-Case "New-DcosCertificate -IPAddress '$ip'" "New-DcosCertificate -Issuer `$ca -CommonName x -IPAddress $(Quote $ip) -KeyAlgorithm ECDSA" 'InvalidCertificateRequest,IPAddress' 'InvalidArgument' $ip.Trim()
+    }
+    # DNS names by RFC 1123 lengths and characters.
+    foreach ($dns in ('a' * 64 + '.internal'), ((('a' * 63) + '.') * 4 + 'internal'), 'a..b', '-lead.internal',
+        'trail-.internal', 'x.*.internal', 'ex!.internal') {
+        Add-Case "New-DcosCertificate -DnsName '$($dns.Substring(0, [Math]::Min(30, $dns.Length)))'" "New-DcosCertificate -Issuer `$ca -CommonName x -DnsName $(Quote $dns) -KeyAlgorithm ECDSA" 'InvalidCertificateRequest,DnsName' 'InvalidArgument' $dns.Substring(0, [Math]::Min(60, $dns.Length))
+    }
+    foreach ($size in 1024, 1000, 2049, 16384) {
+        Add-Case "New-DcosCertificate -KeySize $size" "New-DcosCertificate -Issuer `$ca -CommonName x -KeyAlgorithm RSA -KeySize $size" 'InvalidCertificateRequest,KeySize' 'InvalidArgument' "$size"
+    }
+
+    # dockerd listeners.
+    # ('tcp://' and 'tcp://host' without a port are dockerd's own defaults, so they are not here.)
+    foreach ($h in 'ftp://x:1', 'tcp://10.0.0.5:99999', 'tcp://10.0.0.5:port', 'tcp://10.0.0.5:0',
+        'unix://', 'unix://relative.sock', 'http://10.0.0.5:2376', '10.0.0.5:2376:1', 'fd://x y', 'ssh://host') {
+        Add-Case "Set-DockerDaemonTls -Hosts '$h'" "Set-DockerDaemonTls -CaCertificate `$ca -Certificate `$server -Hosts $(Quote $h) -Root `$Root -Confirm:`$false" 'InvalidDockerHost' 'InvalidArgument' $h
+    }
+    foreach ($dir in 'relative/tls', '/etc/docker/../tls', '/etc/./docker', '', "/etc/do`ncker") {
+        Add-Case "Set-DockerDaemonTls -TlsDirectory '$($dir.Replace("`n", '\n'))'" "Set-DockerDaemonTls -CaCertificate `$ca -Certificate `$server -TlsDirectory $(Quote $dir) -Root `$Root -Confirm:`$false" 'InvalidAgentPath' 'InvalidArgument' '-TlsDirectory'
+    }
+    foreach ($name in 'a/b', '..', '.hidden', 'has space', '../escape', 'x;y') {
+        Add-Case "Set-DockerDaemonTls -DropInName '$name'" "Set-DockerDaemonTls -CaCertificate `$ca -Certificate `$server -DropInName $(Quote $name) -Root `$Root -Confirm:`$false" 'InvalidFileName' 'InvalidArgument' $name
+    }
+
+    # The agent's credentials path goes into MESOS_DOCKER_CONFIG=file://<path>.
+    foreach ($path in 'relative', 'var/lib/dcos/x') {
+        Add-Case "Set-MesosDockerConfig -Path '$path'" "`$login | Set-MesosDockerConfig -Path $(Quote $path) -Root `$Root -Confirm:`$false" 'CredentialsPathNotAbsolute' 'InvalidArgument' $path
+    }
+    foreach ($path in '/var/lib/x y', '/var/lib/x"y', "/var/lib/x'y", '/var/lib/$HOME', '/var/lib/x#y', '/var/lib/x%y', '/var/lib/../x', '/var/lib/dcos/', '/var/lib/x\y') {
+        Add-Case "Set-MesosDockerConfig -Path '$path'" "`$login | Set-MesosDockerConfig -Path $(Quote $path) -Root `$Root -Confirm:`$false" 'InvalidCredentialsPath' 'InvalidArgument' $path
+    }
+
+    # daemon.json as found on the agent: refused, never rewritten.
+    $daemon = '$null = New-Item -ItemType Directory -Force "$Root/etc/docker"; Set-Content -NoNewline -LiteralPath "$Root/etc/docker/daemon.json" -Value '
+    foreach ($content in @(
+            @('not JSON', "'{ log-driver: journald }'", 'DaemonJsonInvalid'),
+            @('an array', "'[1,2]'", 'DaemonJsonInvalid'),
+            @('a string', "'""text""'", 'DaemonJsonInvalid'),
+            @('a trailing comma', "'{ ""a"": 1, }'", 'DaemonJsonInvalid'),
+            @('a comment', "'{ /* c */ ""a"": 1 }'", 'DaemonJsonInvalid'),
+            @('two "debug" keys', "'{ ""debug"": true, ""debug"": false }'", 'DaemonJsonDuplicateKey'),
+            @('two nested keys', "'{ ""log-opts"": { ""max-size"": ""1m"", ""max-size"": ""2m"" } }'", 'DaemonJsonDuplicateKey'),
+            @('two "hosts" keys', "'{ ""hosts"": [], ""hosts"": [""fd://""] }'", 'DaemonJsonDuplicateKey'))) {
+        Add-Case "Set-DockerDaemonTls with daemon.json holding $($content[0])" "Set-DockerDaemonTls -CaCertificate `$ca -Certificate `$server -Root `$Root -Confirm:`$false" $content[2] 'InvalidData' 'daemon.json' ($daemon + $content[1])
+    }
+
+    # The agent's credentials file as found: refused, never rewritten.
+    $credentials = '$null = New-Item -ItemType Directory -Force "$Root/var/lib/dcos"; Set-Content -NoNewline -LiteralPath "$Root/var/lib/dcos/docker_credentials" -Value '
+    $auth = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes('old:old-password'))
+    $auth2 = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes('older:older-password'))
+    foreach ($content in @(
+            @('not JSON', "'{auths'", 'DockerConfigNotJson'),
+            @('an array', "'[]'", 'DockerConfigNotObject'),
+            @('auths as a list', "'{""auths"":[]}'", 'DockerConfigAuthsNotObject'),
+            @('only spaces', "'   '", 'DockerConfigEmpty'),
+            @('two "auths" keys', "'{""auths"":{},""auths"":{}}'", 'DockerConfigDuplicateKey'),
+            @('one registry key twice', "'{""auths"":{""old.internal:5000"":{""auth"":""$auth""},""old.internal:5000"":{""auth"":""$auth2""}}}'", 'DockerConfigDuplicateKey'),
+            @('two spellings of one registry', "'{""auths"":{""old.internal:5000"":{""auth"":""$auth""},""https://old.internal:5000/v2/"":{""auth"":""$auth2""}}}'", 'DuplicateRegistryKey'),
+            @('an auth that is not base64', "'{""auths"":{""old.internal:5000"":{""auth"":""%%%""}}}'", 'InvalidAuth'))) {
+        Add-Case "Set-MesosDockerConfig with docker_credentials holding $($content[0])" "`$login | Set-MesosDockerConfig -Root `$Root -Confirm:`$false" $content[2] 'InvalidData' 'docker_credentials' ($credentials + $content[1])
+    }
+
+    # Files and folders under the root that are links to outside it: refused, not read.
+    $outside = '$outside = Join-Path $TestDrive "outside-$([guid]::NewGuid().ToString(''n''))"; $null = New-Item -ItemType Directory $outside; Set-Content "$outside/file" ''{"auths":{}}''; '
+    Add-Case 'Set-DockerDaemonTls with daemon.json linked outside' "Set-DockerDaemonTls -CaCertificate `$ca -Certificate `$server -Root `$Root -Confirm:`$false" 'PathOutsideRoot' 'InvalidArgument' 'daemon.json' ($outside + '$null = New-Item -ItemType Directory "$Root/etc/docker"; $null = New-Item -ItemType SymbolicLink -Path "$Root/etc/docker/daemon.json" -Target "$outside/file"')
+    Add-Case 'Set-MesosDockerConfig with docker_credentials linked outside' "`$login | Set-MesosDockerConfig -Root `$Root -Confirm:`$false" 'PathOutsideRoot' 'InvalidArgument' 'docker_credentials' ($outside + '$null = New-Item -ItemType Directory "$Root/var/lib/dcos"; $null = New-Item -ItemType SymbolicLink -Path "$Root/var/lib/dcos/docker_credentials" -Target "$outside/file"')
+    Add-Case 'Set-MesosDockerConfig with mesos-slave-common linked outside' "`$login | Set-MesosDockerConfig -Root `$Root -Confirm:`$false" 'PathOutsideRoot' 'InvalidArgument' 'mesos-slave-common' ($outside + '$null = New-Item -ItemType Directory "$Root/var/lib/dcos"; $null = New-Item -ItemType SymbolicLink -Path "$Root/var/lib/dcos/mesos-slave-common" -Target "$outside/file"')
+    Add-Case 'Set-DockerDaemonTls with etc/docker linked outside' "Set-DockerDaemonTls -CaCertificate `$ca -Certificate `$server -Root `$Root -Confirm:`$false" 'PathOutsideRoot' 'InvalidArgument' 'etc/docker' ($outside + '$null = New-Item -ItemType Directory "$Root/etc"; $null = New-Item -ItemType SymbolicLink -Path "$Root/etc/docker" -Target $outside')
+    Add-Case 'Set-MesosDockerConfig with var/lib/dcos linked outside' "`$login | Set-MesosDockerConfig -Root `$Root -Confirm:`$false" 'PathOutsideRoot' 'InvalidArgument' 'var/lib/dcos' ($outside + '$null = New-Item -ItemType Directory "$Root/var/lib"; $null = New-Item -ItemType SymbolicLink -Path "$Root/var/lib/dcos" -Target $outside')
+    Add-Case 'Install-DockerRegistryTrust with certs.d linked outside' "`$ca | Install-DockerRegistryTrust -Registry repo.internal:5000 -Root `$Root -Confirm:`$false" 'PathOutsideRoot' 'InvalidArgument' 'certs.d' ($outside + '$null = New-Item -ItemType Directory "$Root/etc/docker"; $null = New-Item -ItemType SymbolicLink -Path "$Root/etc/docker/certs.d" -Target $outside')
+
+    # Targets in the way: a folder where a file goes, a file where a folder goes.
+    Add-Case 'Set-DockerDaemonTls with a folder named daemon.json' "Set-DockerDaemonTls -CaCertificate `$ca -Certificate `$server -Root `$Root -Confirm:`$false" 'TargetIsDirectory' 'WriteError' 'daemon.json' '$null = New-Item -ItemType Directory "$Root/etc/docker/daemon.json"'
+    Add-Case 'Set-DockerDaemonTls with a file named etc/docker' "Set-DockerDaemonTls -CaCertificate `$ca -Certificate `$server -Root `$Root -Confirm:`$false" 'PathBlockedByFile' 'WriteError' 'etc/docker' '$null = New-Item -ItemType Directory "$Root/etc"; Set-Content "$Root/etc/docker" x'
+    Add-Case 'Set-MesosDockerConfig with a file named var/lib' "`$login | Set-MesosDockerConfig -Root `$Root -Confirm:`$false" 'PathBlockedByFile' 'WriteError' 'var/lib' '$null = New-Item -ItemType Directory "$Root/var"; Set-Content "$Root/var/lib" x'
+    Add-Case 'Set-MesosDockerConfig with a folder named mesos-slave-common' "`$login | Set-MesosDockerConfig -Root `$Root -Confirm:`$false" 'TargetIsDirectory' 'WriteError' 'mesos-slave-common' '$null = New-Item -ItemType Directory "$Root/var/lib/dcos/mesos-slave-common"'
+
+    # -Root that is a file.
+    $rootFile = 'Remove-Item -LiteralPath $Root; Set-Content -LiteralPath $Root -Value x; '
+    Add-Case 'Set-DockerDaemonTls -Root <file>' "Set-DockerDaemonTls -CaCertificate `$ca -Certificate `$server -Root `$Root -Confirm:`$false" 'RootNotDirectory' 'InvalidArgument' 'is a file' $rootFile
+    Add-Case 'Set-MesosDockerConfig -Root <file>' "`$login | Set-MesosDockerConfig -Root `$Root -Confirm:`$false" 'RootNotDirectory' 'InvalidArgument' 'is a file' $rootFile
+    Add-Case 'Install-DockerRegistryTrust -Root <file>' "`$ca | Install-DockerRegistryTrust -Registry repo.internal:5000 -Root `$Root -Confirm:`$false" 'RootNotDirectory' 'InvalidArgument' 'is a file' $rootFile
+    Add-Case 'Uninstall-DockerRegistryTrust -Root <file>' "`$ca | Uninstall-DockerRegistryTrust -Registry repo.internal:5000 -Root `$Root -Confirm:`$false" 'RootNotDirectory' 'InvalidArgument' 'is a file' $rootFile
+    Add-Case 'New-DockerAuthArchive -Root <file>' "`$login | New-DockerAuthArchive -Root `$Root -Path /etc/docker.tar.gz -Confirm:`$false" 'RootNotDirectory' 'InvalidArgument' 'is a file' $rootFile
+
+    # Trust input.
+    Add-Case 'Install-DockerRegistryTrust -Path <missing>' "Install-DockerRegistryTrust -Registry repo.internal:5000 -Path (Join-Path `$Root 'missing.crt') -Root `$Root -Confirm:`$false" 'CertificateFileNotFound' 'ObjectNotFound' 'missing.crt'
+    Add-Case 'Install-DockerRegistryTrust -CertificatePem <not PEM>' "Install-DockerRegistryTrust -Registry repo.internal:5000 -CertificatePem 'not a certificate' -Root `$Root -Confirm:`$false" 'InvalidCertificateInput' 'InvalidData' 'PEM'
+    Add-Case 'Import-DcosCertificate -Path <missing>' "Import-DcosCertificate -Path (Join-Path `$Root 'absent.crt')" 'CertificateFileNotFound' 'ObjectNotFound' 'absent.crt'
+    Add-Case 'New-DockerAuthArchive -Path <relative> with -Root' "`$login | New-DockerAuthArchive -Root `$Root -Path relative.tar.gz -Confirm:`$false" 'AgentPathNotAbsolute' 'InvalidArgument' 'relative.tar.gz'
+
+    # Cluster addresses and secret paths are refused before anything is sent.
+    foreach ($uri in 'ftp://master', 'not a uri', 'master.internal', 'file:///etc/passwd') {
+        Add-Case "Connect-DcosCluster -Uri '$uri'" "Connect-DcosCluster -Uri $(Quote $uri) -Credential `$cred" 'InvalidClusterUri' 'InvalidArgument' $uri.TrimEnd('/')
+    }
+    Add-Case 'Connect-DcosCluster -Uri with a login in it' "Connect-DcosCluster -Uri 'https://puller:not-a-real-password@master.internal' -Credential `$cred" 'CredentialInClusterUri' 'InvalidArgument' 'master.internal'
+    foreach ($secret in 'a//b', '../x', 'has space', 'x/', 'x?y') {
+        Add-Case "Set-MesosDockerConfig -AsSecret '$secret'" "`$login | Set-MesosDockerConfig -AsSecret $(Quote $secret)" 'InvalidSecretPath' 'InvalidArgument' $secret
+    }
+    Add-Case 'Set-MesosDockerConfig -AsSecret with -Root' "`$login | Set-MesosDockerConfig -AsSecret pull/config -Root `$Root" 'AgentParameterWithoutAgent' 'InvalidArgument' '-Root'
+    Add-Case 'Set-MesosDockerConfig -AsSecret with -AsConfigYaml' "`$login | Set-MesosDockerConfig -AsSecret pull/config -AsConfigYaml (Join-Path `$Root c.yaml)" 'ConflictingModes' 'InvalidArgument' '-AsConfigYaml'
+    Add-Case 'Set-MesosDockerConfig -AppId without -AsSecret' "`$login | Set-MesosDockerConfig -AppId /app -AsConfigYaml (Join-Path `$Root c.yaml)" 'AppIdWithoutSecret' 'InvalidArgument' '-AppId'
+    Add-Case 'Set-DockerDaemonTls -Restart with a staging root' "Set-DockerDaemonTls -CaCertificate `$ca -Certificate `$server -Root `$Root -Restart -Confirm:`$false" 'RestartNeedsAgentRoot' 'InvalidArgument' '-Restart'
+}
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../../DcosTls.psd1') -Force
+    $ca = New-TlsCertificateAuthority -CommonName 'Bad Input CA' -KeyAlgorithm ECDSA
+    $server = New-DcosCertificate -Issuer $ca -CommonName docker.internal -DnsName docker.internal -IPAddress 127.0.0.1 -KeyAlgorithm ECDSA
+    $secret = 'not-a-real-password'
+    $cred = [pscredential]::new('puller', (ConvertTo-SecureString $secret -AsPlainText -Force))
+    $login = New-DockerAuthConfig -Registry repo.internal:5000 -Credential $cred
+
+    # Every entry under the root (or the root file itself): path, kind and content hash.
+    function Get-RootState([string] $Root) {
+        if (Test-Path -LiteralPath $Root -PathType Leaf) { return "file $((Get-FileHash -LiteralPath $Root).Hash)" }
+        @(Get-ChildItem -LiteralPath $Root -Recurse -Force -ErrorAction SilentlyContinue | Sort-Object FullName | ForEach-Object {
+                $relative = [IO.Path]::GetRelativePath($Root, $_.FullName)
+                if ($_.LinkTarget) { "$relative -> $($_.LinkTarget)" }
+                elseif ($_.PSIsContainer) { "$relative/" }
+                else { "$relative $($_.UnixFileMode) $((Get-FileHash -LiteralPath $_.FullName).Hash)" }
+            }) -join "`n"
+    }
+}
+
+Describe 'Bad input stops with a stable id, names the value and writes nothing' -Tag BadInput {
+    It '<Name>' -ForEach $cases {
+        $Root = Join-Path $TestDrive ([guid]::NewGuid().ToString('n'))
+        $null = New-Item -ItemType Directory -Path $Root
+        if ($Setup) { . ([scriptblock]::Create($Setup)) }
+        $before = Get-RootState $Root
+
+        $failure = $null
+        Push-Location -LiteralPath $TestDrive
+        try {
+            $ErrorActionPreference = 'Stop'
+            $null = . ([scriptblock]::Create($Command)) 3>$null
+        }
+        catch { $failure = $_ }
+        finally { Pop-Location; $ErrorActionPreference = 'Continue' }
+
+        $failure | Should -Not -BeNullOrEmpty -Because "'$Command' must be refused"
+        $failure.FullyQualifiedErrorId | Should -BeLike "$Id*"
+        $failure.FullyQualifiedErrorId | Should -Match ',DcosTls\.Cmdlets\.'
+        $failure.CategoryInfo.Category | Should -Be $Category
+        "$failure" | Should -BeLike "*$([WildcardPattern]::Escape($Named))*"
+        "$failure" | Should -Not -BeLike "*$secret*"
+        Get-RootState $Root | Should -Be $before
+    }
+}

@@ -1,0 +1,311 @@
+<#
+    Certificate requests and two-tier local PKIs, as an operator uses them in real pwsh: an
+    intermediate CA under an offline root, its chain in the exported files, a real docker-registry
+    serving leaf + intermediate to clients that trust only the root; CSRs from openssl req signed by
+    local CAs and checked with openssl verify; bad CSRs refused with stable error ids.
+#>
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../../DcosTls.psd1') -Force
+    . (Join-Path $PSScriptRoot 'Pwsh.ps1')
+
+    # Runs a native tool with no inherited trust settings, so that only the trust given on the
+    # command line counts. Returns exit code and combined output.
+    function Invoke-Untrusted([string] $Tool, [string[]] $Arguments) {
+        $saved = @{}
+        foreach ($name in 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'CURL_CA_BUNDLE', 'REQUESTS_CA_BUNDLE') {
+            $saved[$name] = [Environment]::GetEnvironmentVariable($name)
+            [Environment]::SetEnvironmentVariable($name, $null)
+        }
+        try {
+            $output = & $Tool @Arguments 2>&1 | Out-String
+            [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = $output }
+        }
+        finally {
+            foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+        }
+    }
+
+    function Get-FreePort {
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start()
+        try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
+    }
+
+    # A docker-registry on 127.0.0.1 serving the given certificate file (leaf then chain) and key.
+    function Start-Registry([string] $Folder, [string] $CertificateFile, [string] $KeyFile) {
+        $port = Get-FreePort
+        New-Item -ItemType Directory -Path $Folder -Force | Out-Null
+        $config = Join-Path $Folder 'config.yml'
+        Set-Content -LiteralPath $config -Value @"
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $(Join-Path $Folder 'storage')
+http:
+  addr: 127.0.0.1:$port
+  secret: requests-test-not-secret
+  tls:
+    certificate: $CertificateFile
+    key: $KeyFile
+"@
+        $process = Start-Process -FilePath docker-registry -ArgumentList 'serve', $config -PassThru `
+            -RedirectStandardOutput (Join-Path $Folder 'out.log') -RedirectStandardError (Join-Path $Folder 'err.log')
+        $deadline = [DateTime]::UtcNow.AddSeconds(15)
+        while ([DateTime]::UtcNow -lt $deadline) {
+            if ($process.HasExited) { throw "docker-registry exited: $(Get-Content -Raw (Join-Path $Folder 'err.log'))" }
+            $client = [System.Net.Sockets.TcpClient]::new()
+            try { $client.Connect('127.0.0.1', $port); return [pscustomobject]@{ Process = $process; Port = $port } }
+            catch { Start-Sleep -Milliseconds 100 }
+            finally { $client.Dispose() }
+        }
+        Stop-Process -Id $process.Id -ErrorAction SilentlyContinue
+        throw 'docker-registry did not listen within 15 s'
+    }
+}
+
+Describe 'A two-tier local PKI' -Tag Requests {
+    BeforeAll {
+        $root = New-TlsCertificateAuthority -CommonName 'Requests Root CA' -KeyAlgorithm ECDSA -ValidDays 3650
+        $intermediate = New-TlsCertificateAuthority -CommonName 'Requests Issuing CA' -KeyAlgorithm ECDSA -Issuer $root -ValidDays 730
+        $leaf = New-DcosCertificate -Issuer $intermediate -CommonName localhost -DnsName localhost -IPAddress 127.0.0.1 -KeyAlgorithm ECDSA
+    }
+
+    It 'makes an intermediate CA with path length 0, keyCertSign and cRLSign, signed by the root' {
+        $intermediate.IsCertificateAuthority | Should -BeTrue
+        $intermediate.Issuer | Should -Be $root.Subject
+        $text = $intermediate.CertificatePem | openssl x509 -noout -text | Out-String
+        $text | Should -Match 'CA:TRUE, pathlen:0'
+        $text | Should -Match 'Certificate Sign, CRL Sign'
+        @($intermediate.Chain).Count | Should -Be 1
+        $intermediate.Chain[0].Thumbprint | Should -Be $root.Thumbprint
+    }
+
+    It 'does not let an intermediate outlive its root' {
+        $shortRoot = New-TlsCertificateAuthority -CommonName 'Short Root' -KeyAlgorithm ECDSA -ValidDays 10
+        $long = New-TlsCertificateAuthority -CommonName 'Long Intermediate' -KeyAlgorithm ECDSA -Issuer $shortRoot -ValidDays 3650
+        $long.NotAfter | Should -BeLessOrEqual $shortRoot.NotAfter
+    }
+
+    It 'refuses a second intermediate under a path-length-0 intermediate (IssuerPathLength) and makes nothing' {
+        $made = New-TlsCertificateAuthority -CommonName 'Too Deep' -KeyAlgorithm ECDSA -Issuer $intermediate -ErrorVariable problems -ErrorAction SilentlyContinue
+        $made | Should -BeNullOrEmpty
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'InvalidCertificateRequest,Issuer,*'
+        $problems[0].Exception.Message | Should -Match 'path length 0'
+    }
+
+    It 'gives leaves the chain intermediate then root, and openssl verify accepts it with the root as the only anchor' {
+        @($leaf.Chain.Thumbprint) | Should -Be @($intermediate.Thumbprint, $root.Thumbprint)
+        $folder = Join-Path $TestDrive 'chain'
+        New-Item -ItemType Directory $folder | Out-Null
+        $leaf | Export-DcosCertificate -Path (Join-Path $folder 'server.crt')
+        $root | Export-DcosCertificate -Path (Join-Path $folder 'root.crt') -NoKey
+        Set-Content -LiteralPath (Join-Path $folder 'intermediate.crt') -Value $intermediate.CertificatePem -NoNewline
+        # Export order: the leaf first, then the intermediate, then the root.
+        $blocks = [regex]::Matches((Get-Content -Raw (Join-Path $folder 'server.crt')), '(?s)-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----') | ForEach-Object Value
+        $blocks.Count | Should -Be 3
+        ($blocks[0] + "`n") | Should -Be $leaf.CertificatePem
+        ($blocks[1] + "`n") | Should -Be $intermediate.CertificatePem
+        $verify = Invoke-Untrusted openssl @('verify', '-CAfile', (Join-Path $folder 'root.crt'), '-untrusted', (Join-Path $folder 'intermediate.crt'), (Join-Path $folder 'server.crt'))
+        $verify.Output | Should -Match ': OK'
+        $verify.ExitCode | Should -Be 0
+    }
+
+    Context 'a real docker-registry serving leaf and intermediate' {
+        BeforeAll {
+            $folder = Join-Path $TestDrive 'registry'
+            New-Item -ItemType Directory $folder | Out-Null
+            $leaf | Export-DcosCertificate -Path (Join-Path $folder 'server.crt')
+            $registry = Start-Registry -Folder $folder -CertificateFile (Join-Path $folder 'server.crt') -KeyFile (Join-Path $folder 'server.key')
+            $agent = Join-Path $TestDrive 'agent'
+            $root | Install-DockerRegistryTrust -Registry "127.0.0.1:$($registry.Port)" -Target Docker, Mesos -Root $agent
+        }
+        AfterAll {
+            if ($registry) { Stop-Process -Id $registry.Process.Id -ErrorAction SilentlyContinue; $registry.Process.WaitForExit(10000) | Out-Null }
+        }
+
+        It 'is reached by curl --capath trusting only the root (the Mesos hashed folder)' {
+            $capath = Join-Path $agent 'var/lib/dcos/pki/tls/certs'
+            @(Get-ChildItem $capath -File | Where-Object Name -NotMatch '^[0-9a-f]{8}\.\d+$').Count | Should -Be 1
+            $answer = Invoke-Untrusted curl @('-sS', '--capath', $capath, '-o', '/dev/null', '-w', '%{http_code}', "https://127.0.0.1:$($registry.Port)/v2/")
+            $answer.Output.Trim() | Should -Be '200'
+        }
+
+        It 'is reached by skopeo with the certs.d folder install wrote (root only)' {
+            $certDir = Join-Path $agent "etc/docker/certs.d/127.0.0.1:$($registry.Port)"
+            @(Get-ChildItem $certDir -File).Count | Should -Be 1
+            $answer = Invoke-Untrusted skopeo @('list-tags', '--cert-dir', $certDir, "docker://127.0.0.1:$($registry.Port)/nothing")
+            # An empty registry answers the tag list with 404: the TLS handshake and the request succeeded.
+            $answer.Output | Should -Not -Match 'x509|certificate'
+            $answer.Output | Should -Match '\b404\b|NAME_UNKNOWN'
+        }
+
+        It 'is refused by curl trusting only an unrelated root' {
+            $other = New-TlsCertificateAuthority -CommonName 'Unrelated Root' -KeyAlgorithm ECDSA
+            $otherDir = Join-Path $TestDrive 'other-trust'
+            $other | Install-DockerRegistryTrust -Target Mesos -Root $otherDir
+            $answer = Invoke-Untrusted curl @('-sS', '--capath', (Join-Path $otherDir 'var/lib/dcos/pki/tls/certs'), "https://127.0.0.1:$($registry.Port)/v2/")
+            $answer.ExitCode | Should -Be 60
+        }
+    }
+}
+
+Describe 'Requests made elsewhere, signed by local CAs' -Tag Requests {
+    BeforeAll {
+        $root = New-TlsCertificateAuthority -CommonName 'Requests CSR Root' -KeyAlgorithm ECDSA
+        $issuing = New-TlsCertificateAuthority -CommonName 'Requests CSR Issuing' -KeyAlgorithm ECDSA -Issuer $root
+        $work = Join-Path $TestDrive 'csr'
+        New-Item -ItemType Directory $work | Out-Null
+        $rootFile = Join-Path $work 'root.crt'
+        $root | Export-DcosCertificate -Path $rootFile -NoKey
+        $issuingFile = Join-Path $work 'issuing.crt'
+        Set-Content -LiteralPath $issuingFile -Value $issuing.CertificatePem -NoNewline
+
+        # openssl req: a new key and a request; returns the request's path.
+        function New-OpensslRequest([string] $Name, [string[]] $KeyOptions, [string] $Subject, [string[]] $Extra = @()) {
+            $csr = Join-Path $work "$Name.csr"
+            $out = & openssl req -new @KeyOptions -nodes -keyout (Join-Path $work "$Name.key") -out $csr -subj $Subject @Extra 2>&1
+            if ($LASTEXITCODE -ne 0) { throw "openssl req failed: $out" }
+            $csr
+        }
+    }
+
+    It 'signs an openssl req <Name> request with <Issuer>, keeping its names and key, and openssl verify accepts the chain' -ForEach @(
+        @{ Name = 'rsa-sans'; KeyOptions = @('-newkey', 'rsa:2048'); Subject = '/CN=rsa.example.test'; Extra = @('-addext', 'subjectAltName=DNS:rsa.example.test,DNS:alt.example.test,IP:127.0.0.1'); Dns = @('rsa.example.test', 'alt.example.test'); Ip = @('127.0.0.1'); Issuer = 'intermediate' }
+        @{ Name = 'rsa-plain'; KeyOptions = @('-newkey', 'rsa:3072'); Subject = '/O=Example/CN=plain.example.test'; Extra = @(); Dns = @(); Ip = @(); Issuer = 'root' }
+        @{ Name = 'ec-sans'; KeyOptions = @('-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'); Subject = '/CN=ec.example.test'; Extra = @('-addext', 'subjectAltName=DNS:ec.example.test'); Dns = @('ec.example.test'); Ip = @(); Issuer = 'intermediate' }
+        @{ Name = 'ec384-plain'; KeyOptions = @('-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-384'); Subject = '/CN=ec384.example.test'; Extra = @(); Dns = @(); Ip = @(); Issuer = 'root' }
+    ) {
+        $csr = New-OpensslRequest $Name $KeyOptions $Subject $Extra
+        $request = Import-DcosCertificateRequest $csr
+        $request.HasPrivateKey | Should -BeFalse
+        @($request.DnsNames) | Should -Be $Dns
+        $ca = if ($Issuer -eq 'root') { $root } else { $issuing }
+        $cert = $request | New-DcosCertificate -Issuer $ca
+        $cert.HasPrivateKey | Should -BeFalse
+        $cert.Subject | Should -Be $request.Subject
+        @($cert.DnsNames) | Should -Be $Dns
+        @($cert.IPAddresses) | Should -Be $Ip
+        $cert.ExtendedKeyUsages | Should -Contain 'serverAuth'
+        $certFile = Join-Path $work "$Name.crt"
+        $cert | Export-DcosCertificate -Path $certFile
+        Test-Path (Join-Path $work "$Name.key.new") | Should -BeFalse
+        # The certificate carries the key of the openssl-made key file.
+        (& openssl x509 -in $certFile -noout -pubkey | Out-String) | Should -Be (& openssl pkey -in (Join-Path $work "$Name.key") -pubout | Out-String)
+        $verify = Invoke-Untrusted openssl @('verify', '-CAfile', $rootFile, '-untrusted', $issuingFile, $certFile)
+        $verify.Output | Should -Match ': OK'
+    }
+
+    It 'reads a DER request (openssl req -outform DER) and a cfssl genkey request' {
+        $der = Join-Path $work 'der.csr'
+        & openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout (Join-Path $work 'der.key') -outform DER -out $der -subj '/CN=der.example.test' 2>&1 | Out-Null
+        (Import-DcosCertificateRequest $der).CommonName | Should -Be 'der.example.test'
+        Set-Content -LiteralPath (Join-Path $work 'cfssl.json') -Value '{"CN":"cfssl.example.test","hosts":["cfssl.example.test","127.0.0.2"],"key":{"algo":"ecdsa","size":256}}'
+        Push-Location $work
+        try { & sh -c 'cfssl genkey cfssl.json 2>/dev/null | cfssljson -bare cfssl' } finally { Pop-Location }
+        $request = Import-DcosCertificateRequest (Join-Path $work 'cfssl.csr')
+        @($request.DnsNames) | Should -Be @('cfssl.example.test')
+        @($request.IPAddresses) | Should -Be @('127.0.0.2')
+        $cert = $request | New-DcosCertificate -Issuer $issuing -Usage ServerAndClient
+        $cert.ExtendedKeyUsages | Should -Be @('serverAuth', 'clientAuth')
+        @($cert.IPAddresses) | Should -Be @('127.0.0.2')
+    }
+
+    It 'shows the request''s names and key under -WhatIf and signs nothing' {
+        $csr = New-OpensslRequest 'whatif' @('-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256') '/CN=whatif.example.test' @('-addext', 'subjectAltName=DNS:whatif.example.test,IP:10.0.0.9')
+        $manifest = (Resolve-Path (Join-Path $PSScriptRoot '../../DcosTls.psd1')).Path
+        $command = "Import-Module '$manifest'; `$ca = New-TlsCertificateAuthority -CommonName W -KeyAlgorithm ECDSA; `$out = Import-DcosCertificateRequest '$csr' | New-DcosCertificate -Issuer `$ca -WhatIf; 'ROWS=' + @(`$out).Count"
+        $lines = (Invoke-ChildPwsh -ArgumentList '-Command', $command) -join ' '
+        $lines | Should -Match 'What if:'
+        $lines | Should -Match 'CN=whatif\.example\.test'
+        $lines | Should -Match 'DNS whatif\.example\.test; IP 10\.0\.0\.9; key ECDSA 256'
+        $lines | Should -Match "Sign certificate request \(local CA 'W'\)"
+        $lines | Should -Match 'ROWS=0'
+    }
+
+    Context 'bad requests' {
+        BeforeAll {
+            $good = New-OpensslRequest 'good' @('-newkey', 'rsa:2048') '/CN=good.example.test' @('-outform', 'DER')
+            $bytes = [IO.File]::ReadAllBytes($good)
+            $bytes[$bytes.Length - 1] = $bytes[$bytes.Length - 1] -bxor 0x01
+            $tampered = Join-Path $work 'tampered.der'
+            [IO.File]::WriteAllBytes($tampered, $bytes)
+            $weak = New-OpensslRequest 'weak' @('-newkey', 'rsa:1024') '/CN=weak.example.test'
+            $askCa = New-OpensslRequest 'askca' @('-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256') '/CN=ca.example.test' @('-addext', 'basicConstraints=critical,CA:TRUE')
+            $noNames = New-OpensslRequest 'nonames' @('-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256') '/O=Example Only'
+            $certificate = Join-Path $work 'issuing.crt'
+            $garbage = Join-Path $work 'garbage.csr'
+            Set-Content -LiteralPath $garbage -Value 'this is not a request'
+            $headless = Join-Path $work 'headless.csr'
+            Set-Content -LiteralPath $headless -Value ((Get-Content (Join-Path $work 'weak.csr') | Where-Object { $_ -notlike '-----*' }) -join "`n")
+            $keyFile = Join-Path $work 'weak.key'
+            $cases = @{
+                tampered = @($tampered, 'CertificateRequestSignatureInvalid', 'does not verify')
+                weak     = @($weak, 'CertificateRequestWeakKey', 'RSA 1024-bit')
+                askCa    = @($askCa, 'CertificateRequestAsksForCa', 'CA:TRUE')
+                noNames  = @($noNames, 'CertificateRequestNoNames', 'names nothing')
+                cert     = @($certificate, 'CertificateRequestIsCertificate', 'a certificate, not a certificate request')
+                key      = @($keyFile, 'CertificateRequestIsKey', 'private key')
+                garbage  = @($garbage, 'CertificateRequestUnreadable', 'neither a PEM')
+                headless = @($headless, 'CertificateRequestUnreadable', 'without the')
+            }
+        }
+
+        It 'refuses the <_> request with a stable error id naming the problem, and nothing is signed' -ForEach 'tampered', 'weak', 'askCa', 'noNames', 'cert', 'key', 'garbage', 'headless' {
+            $file, $id, $text = $cases[$_]
+            $signed = Import-DcosCertificateRequest $file -ErrorVariable problems -ErrorAction SilentlyContinue | New-DcosCertificate -Issuer $issuing
+            $signed | Should -BeNullOrEmpty
+            $problems.Count | Should -Be 1
+            $problems[0].FullyQualifiedErrorId | Should -Be "$id,DcosTls.Cmdlets.ImportDcosCertificateRequestCommand"
+            $problems[0].Exception.Message | Should -BeLike "*$text*"
+            $problems[0].Exception.Message | Should -BeLike "*$file*"
+        }
+
+        It 'reads the good files of a batch and reports only the bad one' {
+            $read = @(Import-DcosCertificateRequest (Join-Path $work 'rsa-sans.csr'), $weak, $good -ErrorVariable problems -ErrorAction SilentlyContinue)
+            $read.Count | Should -Be 2
+            $problems.Count | Should -Be 1
+        }
+    }
+}
+
+Describe 'Requests made here' -Tag Requests {
+    It 'exports the request (0644) and its key (0600), reads back the same key, and a re-run changes nothing' {
+        $request = New-DcosCertificateRequest -CommonName made.example.test -DnsName made.example.test -IPAddress 127.0.0.3 -KeyAlgorithm ECDSA -Organization Example
+        $request.HasPrivateKey | Should -BeTrue
+        $path = Join-Path $TestDrive 'made.csr'
+        $request | Export-DcosCertificateRequest -Path $path | Should -BeNullOrEmpty
+        [int](Get-Item $path).UnixFileMode | Should -Be ([Convert]::ToInt32('644', 8))
+        [int](Get-Item (Join-Path $TestDrive 'made.key')).UnixFileMode | Should -Be ([Convert]::ToInt32('600', 8))
+        (& openssl req -in $path -noout -verify 2>&1 | Out-String) | Should -Match 'verify OK|Certificate request self-signature verify OK'
+        $again = $request | Export-DcosCertificateRequest -Path $path -PassThru
+        @($again.Action) | Should -Be @('Unchanged', 'Unchanged')
+        $read = Import-DcosCertificateRequest $path
+        $read.HasPrivateKey | Should -BeFalse
+        $read.PublicKeySha256 | Should -Be $request.PublicKeySha256
+        @($read.IPAddresses) | Should -Be @('127.0.0.3')
+        $read.Subject | Should -Be $request.Subject
+        $ca = New-TlsCertificateAuthority -CommonName 'Made CA' -KeyAlgorithm ECDSA
+        $own = $request | New-DcosCertificate -Issuer $ca
+        $own.HasPrivateKey | Should -BeTrue
+        $foreign = $read | New-DcosCertificate -Issuer $ca
+        $foreign.HasPrivateKey | Should -BeFalse
+        $own | Export-DcosCertificate -Path (Join-Path $TestDrive 'own.crt')
+        (& openssl pkey -in (Join-Path $TestDrive 'own.key') -pubout | Out-String) | Should -Be (& openssl pkey -in (Join-Path $TestDrive 'made.key') -pubout | Out-String)
+    }
+
+    It 'refuses to overwrite other content without -Force and writes nothing' {
+        $path = Join-Path $TestDrive 'taken.csr'
+        Set-Content -LiteralPath (Join-Path $TestDrive 'taken.key') -Value 'someone else''s key'
+        New-DcosCertificateRequest -CommonName taken.example.test -KeyAlgorithm ECDSA |
+            Export-DcosCertificateRequest -Path $path -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'ExportFileExists,*'
+        Test-Path $path | Should -BeFalse
+    }
+
+    It 'refuses a weak key size in New-DcosCertificateRequest' {
+        New-DcosCertificateRequest -CommonName weak.example.test -KeySize 1024 -ErrorVariable problems -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'InvalidCertificateRequest,KeySize,*'
+    }
+}
