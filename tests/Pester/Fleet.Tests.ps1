@@ -51,8 +51,15 @@ Describe 'Simulated agents over SSH remoting' -Tag Fleet {
         # The first agent's host key, written down as the second agent's: a mismatch, not a missing key.
         $firstKey = (Get-Content $kit.KnownHosts | Select-Object -First 1) -split ' ', 2
         Set-Content -Path $other -Value "[$($a.Address)]:$($a.Port) $($firstKey[1])"
-        { Invoke-Command -HostName $a.Address -Port $a.Port -UserName root -KeyFilePath $kit.KeyFilePath -Options @{ UserKnownHostsFile = $other; StrictHostKeyChecking = 'yes' } -ScriptBlock { 1 } -ErrorAction Stop } |
-            Should -Throw -ExpectedMessage '*'
+        # In a process of its own: pwsh's SSH transport can end its process with a broken pipe when ssh
+        # refuses the connection at once, and that must not take the test run with it.
+        $job = Start-Job -ScriptBlock {
+            Invoke-Command -HostName $using:a.Address -Port $using:a.Port -UserName root -KeyFilePath $using:kit.KeyFilePath -Options @{ UserKnownHostsFile = $using:other; StrictHostKeyChecking = 'yes' } -ScriptBlock { 'connected' } -ErrorAction Stop
+        }
+        $answer = $job | Wait-Job -Timeout 60 | Receive-Job -ErrorAction SilentlyContinue -ErrorVariable refused
+        $job | Remove-Job -Force
+        $answer | Should -BeNullOrEmpty -Because 'a mismatched host key must never let the script block run'
+        "$refused" | Should -Not -BeNullOrEmpty
     }
 }
 

@@ -61,6 +61,7 @@ internal sealed class FleetProvisioner
             }
             else
             {
+                ProbeSshPort(target.Name);
                 owned = RunspaceFactory.CreateRunspace(SshConnection(target.Name));
                 owned.Open();
                 runspace = owned;
@@ -119,6 +120,24 @@ internal sealed class FleetProvisioner
                 try { owned.Close(); } catch (Exception) { /* the agent is gone; nothing more to release */ }
                 owned.Dispose();
             }
+        }
+    }
+
+    /// <summary>
+    /// An agent whose SSH port does not answer is reported before pwsh's SSH transport is started: that
+    /// transport can take the whole process down with a broken pipe when ssh exits at once.
+    /// </summary>
+    private void ProbeSshPort(string hostName)
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        try
+        {
+            if (!client.ConnectAsync(hostName, _ssh.Port).Wait(Math.Max(1000, _ssh.ConnectingTimeoutMs)))
+                throw new IOException($"The SSH port {_ssh.Port} of '{hostName}' did not answer in time. Check the address, -Port and that sshd runs.");
+        }
+        catch (AggregateException e) when (e.InnerException is System.Net.Sockets.SocketException s)
+        {
+            throw new IOException($"The SSH port {_ssh.Port} of '{hostName}' refused or could not be reached ({s.SocketErrorCode}). Check the address, -Port and that sshd runs.");
         }
     }
 
