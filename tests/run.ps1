@@ -42,6 +42,8 @@ $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 $env:DOTNET_NOLOGO = '1'
 $runId = [guid]::NewGuid().ToString('n')
 $env:DCOSTLS_TEST_RUN = $runId
+# Peers that clear their environment (sshd) are listed here by the tests that start them.
+$env:DCOSTLS_TEST_PIDS = Join-Path ([System.IO.Path]::GetTempPath()) "dcostls-pids-$runId"
 
 $passed = 0; $failed = 0; $notExecuted = 0; $found = 0
 function Add-Count([string] $Name, [int] $Found, [int] $Passed, [int] $Failed, [int] $NotRun) {
@@ -49,6 +51,16 @@ function Add-Count([string] $Name, [int] $Found, [int] $Passed, [int] $Failed, [
     Write-Host ("{0,-16} found {1,4}  passed {2,4}  failed {3,3}  not executed {4,3}" -f $Name, $Found, $Passed, $Failed, $NotRun)
 }
 function Stop-RunProcess {
+    if (Test-Path $env:DCOSTLS_TEST_PIDS) {
+        foreach ($line in Get-Content $env:DCOSTLS_TEST_PIDS) {
+            $listed = 0
+            if ([int]::TryParse($line, [ref] $listed) -and (Test-Path "/proc/$listed")) {
+                Write-Host "stopping leftover process $listed ($(Get-Content "/proc/$listed/comm" -ErrorAction SilentlyContinue))"
+                try { [System.Diagnostics.Process]::GetProcessById($listed).Kill($true) } catch { }
+            }
+        }
+        Remove-Item $env:DCOSTLS_TEST_PIDS -ErrorAction Ignore
+    }
     # Peers a crashed test host left behind: any process that inherited this run's marker.
     foreach ($dir in [System.IO.Directory]::GetDirectories('/proc')) {
         $name = [System.IO.Path]::GetFileName($dir)

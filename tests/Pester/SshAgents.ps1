@@ -109,6 +109,8 @@ function Start-SshAgent {
     foreach ($argument in '-m', '--propagation', 'private', 'sh', '-c', $script) { $start.ArgumentList.Add($argument) }
     $start.UseShellExecute = $false
     $process = [System.Diagnostics.Process]::Start($start)
+    # sshd does not keep the run's environment marker: tests/run.ps1 stops it by this PID if the test cannot.
+    if ($env:DCOSTLS_TEST_PIDS) { Add-Content -LiteralPath $env:DCOSTLS_TEST_PIDS -Value $process.Id }
 
     # Pin the agent's host key: the client checks it against this file, never trusting what it is shown.
     $publicKey = (Get-Content -LiteralPath "$hostKey.pub" -Raw).Trim() -split ' '
