@@ -62,43 +62,12 @@ public sealed class ExportDcosCertificateCommand : DcosCmdlet
                 $"'{Certificate.CommonName}' has no private key, which the {Format} format needs. Export it as Pem, or import it with -KeyPath.", Certificate);
             return;
         }
-        var writer = new StagedFileWriter("/", (t, a) => ShouldProcess(t, a));
-        var planned = Plan(target, withKey);
-        // Check every file first, so that nothing is half-written when one of them is in the way.
-        // An encrypted key or a PKCS#12 file never has the same bytes twice (random salt and IV):
-        // one that holds the same certificates and key is kept, so a re-run changes nothing.
-        var keep = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (_, file, content, mode) in planned)
-        {
-            if (!File.Exists(file) || File.ReadAllBytes(file).AsSpan().SequenceEqual(content)) continue;
-            if (ExportEquivalence.Holds(file, Format, Certificate, Password, mode)) { keep.Add(file); continue; }
-            if (!Force)
-            {
-                Report("ExportFileExists", ErrorCategory.ResourceExists,
-                    $"'{file}' exists with other content. Use -Force to replace it, or choose another -Path.", file);
-                return;
-            }
-        }
-        foreach (var (role, file, content, mode) in planned)
-        {
-            if (keep.Contains(file))
-            {
-                WriteVerbose($"{FileAction.Unchanged}: {file} (same certificate and key)");
-                if (PassThru) WriteResult(new WrittenFile(role, file, FileAction.Unchanged, mode));
-                continue;
-            }
-            FileAction action = FileAction.Skipped;
-            try { action = writer.WriteBytes(file, content, mode); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                Fail("ExportWriteFailed", ErrorCategory.WriteError, $"Writing '{file}' failed ({e.GetType().Name}). Check that the folder is writable, or choose another -Path.", file);
-            }
-            WriteVerbose($"{action}: {file}");
-            if (PassThru) WriteResult(new WrittenFile(role, file, action, mode));
-        }
+        // An encrypted key or a PKCS#12 file never has the same bytes twice (random salt and IV): one
+        // that holds the same certificates and key is kept, so a re-run changes nothing.
+        WriteFileSet(Plan(target, withKey), Force, PassThru, file => ExportEquivalence.Holds(file.Path, Format, Certificate, Password, file.Mode));
     }
 
-    private List<(string Role, string File, byte[] Content, UnixFileMode Mode)> Plan(string target, bool withKey)
+    private List<PlannedFile> Plan(string target, bool withKey)
     {
         var utf8 = new System.Text.UTF8Encoding(false);
         string certAndChain = Certificate.CertificatePem + Certificate.ChainPem;
@@ -108,14 +77,14 @@ public sealed class ExportDcosCertificateCommand : DcosCmdlet
         switch (Format)
         {
             case CertificateExportFormat.HaproxyPem:
-                return new() { ("HaproxyPem", target, utf8.GetBytes(certAndChain + KeyPem()), StagedFileWriter.PrivateFile) };
+                return new() { new("HaproxyPem", target, utf8.GetBytes(certAndChain + KeyPem()), StagedFileWriter.PrivateFile) };
             case CertificateExportFormat.Pkcs12:
                 {
                     var ders = new[] { Certificate.Certificate }.Concat(Certificate.Chain).Select(c => c.RawData).ToList();
                     char[] chars = Password == null ? Array.Empty<char>() : SecureStrings.Use(Password, c => c.ToArray());
                     try
                     {
-                        return new() { ("Pkcs12", target, Engine.Pkcs12Writer.Build(Certificate.PrivateKey!, ders, chars), StagedFileWriter.PrivateFile) };
+                        return new() { new("Pkcs12", target, Engine.Pkcs12Writer.Build(Certificate.PrivateKey!, ders, chars), StagedFileWriter.PrivateFile) };
                     }
                     finally
                     {
@@ -126,8 +95,8 @@ public sealed class ExportDcosCertificateCommand : DcosCmdlet
                 string crt = target.EndsWith(".crt", StringComparison.Ordinal) || target.EndsWith(".pem", StringComparison.Ordinal)
                     ? target : target + ".crt";
                 string stem = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(crt)!, System.IO.Path.GetFileNameWithoutExtension(crt));
-                var files = new List<(string, string, byte[], UnixFileMode)> { ("Certificate", crt, utf8.GetBytes(certAndChain), StagedFileWriter.PublicFile) };
-                if (withKey) files.Add(("PrivateKey", stem + ".key", utf8.GetBytes(KeyPem()), StagedFileWriter.PrivateFile));
+                var files = new List<PlannedFile> { new("Certificate", crt, utf8.GetBytes(certAndChain), StagedFileWriter.PublicFile) };
+                if (withKey) files.Add(new("PrivateKey", stem + ".key", utf8.GetBytes(KeyPem()), StagedFileWriter.PrivateFile));
                 return files;
         }
     }

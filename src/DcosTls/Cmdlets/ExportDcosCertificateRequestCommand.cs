@@ -38,31 +38,10 @@ public sealed class ExportDcosCertificateRequestCommand : DcosCmdlet
         string csr = target.EndsWith(".csr", StringComparison.Ordinal) || target.EndsWith(".pem", StringComparison.Ordinal) ? target : target + ".csr";
         string stem = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(csr)!, System.IO.Path.GetFileNameWithoutExtension(csr));
         var utf8 = new System.Text.UTF8Encoding(false);
-        var planned = new List<(string Role, string File, byte[] Content, UnixFileMode Mode)>
-        {
-            ("CertificateRequest", csr, utf8.GetBytes(CertificateRequest.RequestPem), StagedFileWriter.PublicFile),
-        };
+        var planned = new List<PlannedFile> { new("CertificateRequest", csr, utf8.GetBytes(CertificateRequest.RequestPem), StagedFileWriter.PublicFile) };
         if (CertificateRequest.HasPrivateKey && !NoKey)
-            planned.Add(("PrivateKey", stem + ".key",
+            planned.Add(new("PrivateKey", stem + ".key",
                 utf8.GetBytes(PrivateKeyReader.ExportPem(CertificateRequest.PrivateKey!, ReadOnlySpan<char>.Empty, encrypt: false)), StagedFileWriter.PrivateFile));
-        foreach (var (_, file, content, _) in planned)
-        {
-            if (Force || !File.Exists(file) || File.ReadAllBytes(file).AsSpan().SequenceEqual(content)) continue;
-            Report("ExportFileExists", ErrorCategory.ResourceExists,
-                $"'{file}' exists with other content. Use -Force to replace it, or choose another -Path.", file);
-            return;
-        }
-        var writer = new StagedFileWriter("/", (t, a) => ShouldProcess(t, a));
-        foreach (var (role, file, content, mode) in planned)
-        {
-            FileAction action = FileAction.Skipped;
-            try { action = writer.WriteBytes(file, content, mode); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                Fail("ExportWriteFailed", ErrorCategory.WriteError, $"Writing '{file}' failed ({e.GetType().Name}). Check that the folder is writable, or choose another -Path.", file);
-            }
-            WriteVerbose($"{action}: {file}");
-            if (PassThru) WriteResult(new WrittenFile(role, file, action, mode));
-        }
+        WriteFileSet(planned, Force, PassThru);
     }
 }

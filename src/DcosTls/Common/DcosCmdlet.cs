@@ -65,6 +65,44 @@ public abstract class DcosCmdlet : PSCmdlet
         return preference is bool b ? b : preference is SwitchParameter p && p.IsPresent;
     }
 
+    /// <summary>
+    /// Writes an operator's files (not under -Root) as one set: every file is checked first, so nothing
+    /// is half-written when one is in the way (ExportFileExists unless -Force); a file that already holds
+    /// the same bytes, or that <paramref name="holdsSame"/> accepts, is left as it is, so a re-run changes
+    /// nothing. Rows (WrittenFile) only with -PassThru.
+    /// </summary>
+    internal void WriteFileSet(IReadOnlyList<PlannedFile> planned, bool force, bool passThru, Func<PlannedFile, bool>? holdsSame = null)
+    {
+        var keep = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in planned)
+        {
+            if (!File.Exists(file.Path) || File.ReadAllBytes(file.Path).AsSpan().SequenceEqual(file.Content)) continue;
+            if (holdsSame != null && holdsSame(file)) { keep.Add(file.Path); continue; }
+            if (force) continue;
+            Report("ExportFileExists", ErrorCategory.ResourceExists,
+                $"'{file.Path}' exists with other content. Use -Force to replace it, or choose another -Path.", file.Path);
+            return;
+        }
+        var writer = new StagedFileWriter("/", (t, a) => ShouldProcess(t, a));
+        foreach (var file in planned)
+        {
+            if (keep.Contains(file.Path))
+            {
+                WriteVerbose($"{FileAction.Unchanged}: {file.Path} (same certificate and key)");
+                if (passThru) WriteResult(new WrittenFile(file.Role, file.Path, FileAction.Unchanged, file.Mode));
+                continue;
+            }
+            FileAction action = FileAction.Skipped;
+            try { action = writer.WriteBytes(file.Path, file.Content, file.Mode); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Fail("ExportWriteFailed", ErrorCategory.WriteError, $"Writing '{file.Path}' failed ({e.GetType().Name}). Check that the folder is writable, or choose another -Path.", file.Path);
+            }
+            WriteVerbose($"{action}: {file.Path}");
+            if (passThru) WriteResult(new WrittenFile(file.Role, file.Path, action, file.Mode));
+        }
+    }
+
     /// <summary>A user-given file path: relative to the current pwsh location (not the process's), ~ expanded.</summary>
     protected string ResolvePath(string path)
     {
