@@ -7,7 +7,8 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Pwsh.ps1')
     $repoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).ProviderPath
-    $version = (Import-PowerShellDataFile (Join-Path $repoRoot 'DcosTls.psd1')).ModuleVersion
+    $manifest = Import-PowerShellDataFile (Join-Path $repoRoot 'DcosTls.psd1')
+    $version = $manifest.ModuleVersion
     $packages = Join-Path $TestDrive 'package'
     $feed = (New-Item -ItemType Directory -Path (Join-Path $TestDrive 'feed')).FullName
     $modules = (New-Item -ItemType Directory -Path (Join-Path $TestDrive 'modules')).FullName
@@ -29,6 +30,7 @@ $ErrorActionPreference = 'Stop'
 Import-Module DcosTls
 'BASE=' + (Get-Module DcosTls).ModuleBase
 'CMDLETS=' + (Get-Module DcosTls).ExportedCmdlets.Count
+'ASSEMBLY=' + [DcosTls.Common.DcosCmdlet].Assembly.GetName().Version.ToString(3)
 'ABOUT=' + ((Get-Help about_DcosTls | Out-String) -match 'SHORT DESCRIPTION')
 'SYNOPSIS=' + (Get-Help New-DcosCertificate).Synopsis
 $steps = & (Join-Path (Get-Module DcosTls).ModuleBase 'module/Examples/Provision-Agent.ps1') -Root ./staging 6> $null
@@ -76,10 +78,14 @@ Describe 'A user installs DcosTls from a package' -Tag Install {
     It 'imports by name from the installed copy, with help' {
         $userExit | Should -Be 0 -Because ($userOutput -join "`n")
         Get-Reported BASE | Should -Be $installed
-        [int] (Get-Reported CMDLETS) | Should -Be 26
+        [int] (Get-Reported CMDLETS) | Should -Be $manifest.CmdletsToExport.Count
         Get-Reported ABOUT | Should -Be 'True'
         Get-Reported SYNOPSIS | Should -Not -BeNullOrEmpty
         Get-Reported SYNOPSIS | Should -Not -Match '^\s*New-DcosCertificate \['
+    }
+
+    It 'carries one version: the assembly has the manifest''s ModuleVersion' {
+        Get-Reported ASSEMBLY | Should -Be ([version] $version).ToString(3)
     }
 
     It 'runs the example job from the installed copy' {
