@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Management.Automation;
 using DcosTls.Files;
 
@@ -9,30 +11,40 @@ namespace DcosTls.Common;
 /// </summary>
 public abstract class DcosCmdlet : PSCmdlet
 {
-    /// <summary>Stops the cmdlet with an ErrorRecord whose id is stable across releases.</summary>
-    protected void Fail(string errorId, ErrorCategory category, string message, object? target = null, Exception? inner = null)
-        => ThrowTerminatingError(MakeError(errorId, category, message, target, inner));
+    /// <summary>
+    /// Stops the cmdlet with an ErrorRecord whose id is stable across releases. Never returns; it is
+    /// typed to return an exception so that a method that must return a value can say
+    /// <c>throw Fail(...)</c> and the compiler sees the path end.
+    /// </summary>
+    [DoesNotReturn]
+    protected Exception Fail(string errorId, ErrorCategory category, string message, object? target = null, Exception? inner = null)
+        => Fail(new DcosTlsException(errorId, category, message, target, inner));
+
+    /// <summary>Stops the cmdlet with the error a lower layer raised (its id, category and target, or <paramref name="target"/>).</summary>
+    [DoesNotReturn]
+    protected Exception Fail(DcosTlsException error, object? target = null)
+    {
+        ThrowTerminatingError(ToErrorRecord(error, target));
+        throw new UnreachableException(); // ThrowTerminatingError always throws
+    }
 
     /// <summary>Reports an error for this input and lets the pipeline go on with the next.</summary>
     protected void Report(string errorId, ErrorCategory category, string message, object? target = null, Exception? inner = null)
-        => WriteError(MakeError(errorId, category, message, target, inner));
+        => Report(new DcosTlsException(errorId, category, message, target, inner));
+
+    /// <summary>Reports the error a lower layer raised and lets the pipeline go on with the next input.</summary>
+    protected void Report(DcosTlsException error, object? target = null) => WriteError(ToErrorRecord(error, target));
+
+    /// <summary>
+    /// The one mapping from a DcosTls failure to what the user sees: the error id, the category, the
+    /// target (the exception's own unless the cmdlet names a better one) and the message as details.
+    /// The exception is the DcosTlsException itself, its inner exception kept.
+    /// </summary>
+    internal static ErrorRecord ToErrorRecord(DcosTlsException error, object? target = null)
+        => new(error, error.ErrorId, error.Category, target ?? error.TargetObject) { ErrorDetails = new ErrorDetails(error.Message) };
 
     internal static ErrorRecord MakeError(string errorId, ErrorCategory category, string message, object? target, Exception? inner)
-    {
-        // The exception carries only our message: inner exceptions are kept for their type, never
-        // for text that could quote a secret.
-        var exception = category switch
-        {
-            ErrorCategory.InvalidArgument or ErrorCategory.InvalidData => (Exception)new ArgumentException(message),
-            ErrorCategory.AuthenticationError or ErrorCategory.PermissionDenied => new UnauthorizedAccessException(message),
-            ErrorCategory.ObjectNotFound => new ItemNotFoundException(message),
-            ErrorCategory.ConnectionError or ErrorCategory.ProtocolError => new System.Net.Http.HttpRequestException(message),
-            _ => new InvalidOperationException(message),
-        };
-        var record = new ErrorRecord(exception, errorId, category, target);
-        record.ErrorDetails = new ErrorDetails(message);
-        return record;
-    }
+        => ToErrorRecord(new DcosTlsException(errorId, category, message, target, inner));
 
     /// <summary>
     /// A writer for agent paths under a staging root, going through ShouldProcess. The one -Root
@@ -40,12 +52,19 @@ public abstract class DcosCmdlet : PSCmdlet
     /// under it (so never under -WhatIf); a root that is a file is refused.
     /// </summary>
     internal StagedFileWriter CreateWriter(string? root)
+        => new(ResolveRoot(root).Root, (target, action) => ShouldProcess(target, action)) { DryRun = IsWhatIf() };
+
+    /// <summary>
+    /// -Root as every cmdlet reads it: empty or omitted is "/", a relative path is taken from the pwsh
+    /// location, a root that is a file is refused (RootNotDirectory).
+    /// </summary>
+    internal AgentRoot ResolveRoot(string? root)
     {
         string resolved = string.IsNullOrEmpty(root) ? "/" : ResolvePath(root);
         if (File.Exists(resolved))
             Fail("RootNotDirectory", ErrorCategory.InvalidArgument,
                 $"The root '{resolved}' is a file, not a directory. Give the agent's / or a staging folder (it is created when missing).", root);
-        return new StagedFileWriter(resolved, (target, action) => ShouldProcess(target, action)) { DryRun = IsWhatIf() };
+        return new AgentRoot(resolved);
     }
 
     /// <summary>
@@ -112,9 +131,8 @@ public abstract class DcosCmdlet : PSCmdlet
         }
         catch (Exception e) when (e is ArgumentException or SessionStateException or NotSupportedException)
         {
-            Fail("PathNotOnFileSystem", ErrorCategory.InvalidArgument,
+            throw Fail("PathNotOnFileSystem", ErrorCategory.InvalidArgument,
                 $"'{path}' is not a file system path ({e.Message.TrimEnd('.')}). Give a file or folder path, absolute or relative to the current location.", path);
-            throw; // not reached: Fail throws
         }
     }
 }
