@@ -6,7 +6,7 @@ namespace DcosTls.Benchmarks;
 
 /// <summary>
 /// Issue 4: building and writing docker.tar.gz in process (config.json, deterministic tar+gzip,
-/// atomic 0600 write) vs seed 002's `tar -czf docker.tar.gz .docker` on a prepared folder.
+/// atomic 0600 write) vs the operator's `tar -czf docker.tar.gz .docker` on a prepared folder.
 /// </summary>
 public sealed class DockerAuthArchiveBenchmark : IBenchmark
 {

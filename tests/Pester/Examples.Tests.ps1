@@ -122,9 +122,24 @@ Describe 'Words for users' -Tag Help {
         ) | ForEach-Object { @{ Name = $_.Name; Path = $_.FullName } }
     }
 
+    BeforeAll {
+        # Documents that live outside the repository, or the shorthand for them: a reader of the
+        # code or the help cannot follow such a reference.
+        $outsideReference = '\bseeds? 0\d\d|\bissues? \d+\b|dcos-api\.md|trust-and-peers|test-peers|powershell-style\.md|§'
+    }
+
     It '<Name> speaks no internal shorthand' -ForEach $texts {
-        @(Select-String -LiteralPath $Path -Pattern '\bseeds? 0\d\d|\bissues? \d+\b' | ForEach-Object { "$($_.LineNumber): $($_.Line.Trim())" }) |
+        @(Select-String -LiteralPath $Path -Pattern $outsideReference | ForEach-Object { "$($_.LineNumber): $($_.Line.Trim())" }) |
             Should -BeNullOrEmpty
+    }
+
+    It 'the tests and benchmarks cite no document outside the repository' {
+        $root = Join-Path $PSScriptRoot '../..'
+        @(Get-ChildItem (Join-Path $root 'tests') -Recurse -Include *.cs, *.ps1 |
+            Where-Object FullName -notmatch '[\\/](bin|obj)[\\/]' |
+            Where-Object Name -ne 'Examples.Tests.ps1' |
+            Select-String -Pattern $outsideReference |
+            ForEach-Object { "$($_.Filename):$($_.LineNumber): $($_.Line.Trim())" }) | Should -BeNullOrEmpty
     }
 
     It '<Name> shows idiomatic pwsh, not .NET calls a cmdlet does better' -ForEach $userFacing {

@@ -1,7 +1,6 @@
 using System.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using DcosTls.Cmdlets;
 using DcosTls.Common;
 
 namespace DcosTls.Certificates;

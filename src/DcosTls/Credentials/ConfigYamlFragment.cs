@@ -4,7 +4,7 @@ using DcosTls.Engine;
 namespace DcosTls.Credentials;
 
 /// <summary>
-/// The installer's config.yaml keys for cluster-wide Docker credentials (dcos-api.md §4), made by a
+/// The installer's config.yaml keys for cluster-wide Docker credentials, made by a
 /// YAML serialiser from a dictionary, so quoting and nesting are always valid YAML. The credentials
 /// are in the installer's package (dcos_owned), so config upgrades keep them in step.
 /// </summary>

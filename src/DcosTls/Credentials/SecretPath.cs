@@ -5,7 +5,7 @@ namespace DcosTls.Credentials;
 /// <summary>
 /// DC/OS secret paths (default store): segments of letters, digits, '.', '_' and '-', separated by
 /// '/', without traversal or spaces. Also the "spaces" rule: an app may read a secret only when
-/// the secret's folder is a prefix of the app's id (dcos-api.md §3.1).
+/// the secret's folder is a prefix of the app's id (the secrets service's rule).
 /// </summary>
 internal static partial class SecretPath
 {

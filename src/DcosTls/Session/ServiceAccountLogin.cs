@@ -6,7 +6,7 @@ namespace DcosTls.Session;
 
 /// <summary>
 /// A service account's login: the client signs a short-lived RS256 JWT {uid, exp} with the
-/// account's private key (dcos-api.md §1.2) and trades it for a token. The key stays in memory so
+/// account's private key (a JWT with claim uid, RS256) and trades it for a token. The key stays in memory so
 /// that an expired session can log in again by itself.
 /// </summary>
 internal sealed class ServiceAccountLogin : IDisposable

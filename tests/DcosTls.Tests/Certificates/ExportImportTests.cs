@@ -31,7 +31,7 @@ public class ExportImportTests
     {
         using var dir = new TempDir();
         Tool.Run("openssl", "genrsa", "-aes256", "-traditional", "-passout", "pass:" + Password, "-out", dir["ca-key.pem"], "2048");
-        Tool.Openssl("req", "-new", "-x509", "-days", "30", "-key", dir["ca-key.pem"], "-passin", "pass:" + Password, "-sha256", "-subj", "/CN=Seed 003 CA", "-out", dir["ca.pem"]);
+        Tool.Openssl("req", "-new", "-x509", "-days", "30", "-key", dir["ca-key.pem"], "-passin", "pass:" + Password, "-sha256", "-subj", "/CN=Operator openssl CA", "-out", dir["ca.pem"]);
         Tool.Openssl("req", "-new", "-key", dir["ca-key.pem"], "-passin", "pass:" + Password, "-subj", "/CN=csr", "-out", dir["req.csr"]);
         using var ps = new Pwsh(dir.Path).Set("pw", Secrets.Secure(Password)).Set("bad", Secrets.Secure("not-it"));
         var r = ps.Run("(Import-DcosCertificate ca.pem -KeyPath ca-key.pem -Password $pw) | ForEach-Object { $_.HasPrivateKey; $_.IsCertificateAuthority }").ThrowOnError();

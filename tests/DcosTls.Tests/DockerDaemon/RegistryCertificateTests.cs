@@ -4,7 +4,7 @@ using Xunit;
 
 namespace DcosTls.Tests.DockerDaemon;
 
-/// <summary>Seed 004: the self-signed registry certificate and registry.pem, served by a real docker-registry.</summary>
+/// <summary>The self-signed registry certificate and registry.pem, served by a real docker-registry.</summary>
 public class RegistryCertificateTests
 {
     private const string SeedName = "mlbint.shared.marathon.mesos";
@@ -20,7 +20,7 @@ public class RegistryCertificateTests
             $null = $registry | Export-DcosCertificate -Path domain.crt
             $null = $registry | Export-DcosCertificate -Path registry.pem -Format HaproxyPem").ThrowOnError();
 
-        // The full subject of seed 004's openssl req -subj.
+        // A full subject, as operators give openssl req -subj.
         Assert.Equal($"subject=C = US, ST = Florida, L = Miami, O = IT, CN = {SeedName}", Tool.Openssl("x509", "-in", dir["domain.crt"], "-noout", "-subject").Trim());
         AssertHaproxyPem(dir["registry.pem"], certificates: 1);
 
@@ -36,7 +36,7 @@ public class RegistryCertificateTests
         string hostDir = dir[$"certs.d/127.0.0.1:{registry.Port}"];
         Directory.CreateDirectory(hostDir);
         File.Copy(dir["domain.crt"], Path.Combine(hostDir, "ca.crt"));
-        OciImage.Write(dir["oci"], "1", "hello.txt", "seed 004\n");
+        OciImage.Write(dir["oci"], "1", "hello.txt", "registry\n");
         string image = $"docker://127.0.0.1:{registry.Port}/demo:1";
         var push = Tool.Run("skopeo", "copy", "--dest-cert-dir", hostDir, $"oci:{dir["oci"]}:1", image);
         Assert.True(push.ExitCode == 0, push.Err + registry.Log);

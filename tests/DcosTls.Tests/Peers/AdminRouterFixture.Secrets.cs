@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 namespace DcosTls.Tests.Peers;
 
 /// <summary>
-/// The DC/OS secrets service behind the stand-in Admin Router (dcos-api.md §3.1), default store:
+/// The DC/OS secrets service behind the stand-in Admin Router, default store:
 /// PUT creates (201, or 409 when it exists), PATCH replaces (204, or 404), GET reads (200/404).
 /// Users in <see cref="SecretsForbidden"/> get 403 with the service's {title, description} body.
 /// </summary>

@@ -5,7 +5,7 @@ using Xunit;
 
 namespace DcosTls.Tests.Trust;
 
-/// <summary>Issue 3 §6 bad input (clear error, nothing written), the input forms that must work, and the other stores.</summary>
+/// <summary>Bad trust input (clear error, nothing written), the input forms that must work, and the other stores.</summary>
 public class TrustInputTests
 {
     private static Pwsh WithCa(TempDir dir)

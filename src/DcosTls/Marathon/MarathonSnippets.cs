@@ -1,9 +1,10 @@
 using System.Text.Json;
+using DcosTls.Credentials;
 using System.Text.Json.Nodes;
 
-namespace DcosTls.Credentials;
+namespace DcosTls.Marathon;
 
-/// <summary>The Marathon JSON an operator pastes into an app definition (dcos-api.md §3.2, §7).</summary>
+/// <summary>The Marathon JSON an operator pastes into an app definition: the pull-secret reference and the fetch entry for a credentials archive.</summary>
 internal static class MarathonSnippets
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };

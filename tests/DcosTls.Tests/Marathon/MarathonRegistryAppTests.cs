@@ -2,13 +2,13 @@ using System.Text.Json.Nodes;
 using DcosTls.Tests.Infrastructure;
 using Xunit;
 
-namespace DcosTls.Tests.DockerDaemon;
+namespace DcosTls.Tests.Marathon;
 
-/// <summary>New-MarathonRegistryApp: seed 004's mlbint.json and registry.json, as valid JSON.</summary>
+/// <summary>New-MarathonRegistryApp: the marathon-lb and registry app definitions, as valid JSON.</summary>
 public class MarathonRegistryAppTests
 {
     [Fact]
-    public void Emits_seed_004s_marathon_lb_options_and_registry_app()
+    public void Emits_marathon_lb_options_and_the_registry_app()
     {
         using var dir = new TempDir();
         using var ps = new Pwsh(dir.Path);
