@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Management.Automation;
 using System.Security.Cryptography.X509Certificates;
+using DcosTls.Common;
 using DcosTls.Trust;
 
 namespace DcosTls.Cmdlets;
@@ -74,20 +74,10 @@ public sealed class InstallDockerRegistryTrustCommand : RegistryTrustInputCmdlet
             return;
         }
         if (!changed) WriteVerbose("Nothing changed, but -RestartDocker was given: restarting.");
-        var psi = new ProcessStartInfo("systemctl") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        psi.ArgumentList.Add("restart");
-        psi.ArgumentList.Add("docker");
-        try
-        {
-            using var p = Process.Start(psi)!;
-            string output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
-            p.WaitForExit();
-            if (p.ExitCode != 0)
-                Report("DockerRestartFailed", ErrorCategory.InvalidResult, $"'systemctl restart docker' failed ({p.ExitCode}): {output.Trim()}. The trust files are in place.");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            Report("DockerRestartFailed", ErrorCategory.NotInstalled, $"systemctl could not be run ({e.Message}). Restart Docker by hand if you must; certs.d needs no restart.");
-        }
+        var restart = ProcessRunner.Run("systemctl", "restart", "docker");
+        if (!restart.Started)
+            Report("DockerRestartFailed", ErrorCategory.NotInstalled, $"{restart.Describe()}. Restart Docker by hand if you must; certs.d needs no restart.");
+        else if (restart.ExitCode != 0)
+            Report("DockerRestartFailed", ErrorCategory.InvalidResult, $"{restart.Describe()}. The trust files are in place.");
     }
 }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using DcosTls.Common;
 
 namespace DcosTls.Credentials;
 
@@ -20,14 +20,7 @@ internal static class MesosAgentUnit
     /// <summary>systemctl restart; returns the exit code and what systemctl said on stderr.</summary>
     internal static (int ExitCode, string Error) Restart(string unit)
     {
-        var psi = new ProcessStartInfo("systemctl") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        psi.ArgumentList.Add("restart");
-        psi.ArgumentList.Add(unit);
-        using var process = Process.Start(psi)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        string error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        _ = output.Result;
-        return (process.ExitCode, error.Trim());
+        var result = ProcessRunner.Run("systemctl", "restart", unit);
+        return (result.ExitCode, result.Error.Trim());
     }
 }

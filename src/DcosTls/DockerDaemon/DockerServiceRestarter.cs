@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using DcosTls.Common;
 
 namespace DcosTls.DockerDaemon;
 
@@ -20,20 +20,9 @@ internal static class DockerServiceRestarter
         foreach (var command in Commands)
         {
             log(string.Join(' ', command));
-            var psi = new ProcessStartInfo(command[0]) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-            foreach (string a in command.Skip(1)) psi.ArgumentList.Add(a);
-            try
-            {
-                using var p = Process.Start(psi)!;
-                var err = p.StandardError.ReadToEndAsync();
-                p.StandardOutput.ReadToEnd();
-                p.WaitForExit();
-                if (p.ExitCode != 0) return $"'{string.Join(' ', command)}' exited with {p.ExitCode}: {err.Result.Trim()}";
-            }
-            catch (System.ComponentModel.Win32Exception e)
-            {
-                return $"'{command[0]}' could not be started ({e.Message}); is this a systemd host?";
-            }
+            var result = ProcessRunner.Run(command[0], command[1..]);
+            if (!result.Started) return result.Describe() + "; is this a systemd host?";
+            if (result.ExitCode != 0) return result.Describe();
         }
         return null;
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography.X509Certificates;
 using DcosTls.Common;
 using DcosTls.Files;
@@ -117,14 +116,10 @@ internal sealed class SystemTrustStore : TrustStore
             return;
         }
         if (!shouldProcess(commandLine, "Rebuild the system trust bundle")) return;
-        var psi = new ProcessStartInfo(ResolveCommand(flavour.Command)) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in flavour.Arguments) psi.ArgumentList.Add(a);
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"'{commandLine}' could not be started.");
-        string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        verbose($"{commandLine}: {output.Trim()}");
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"'{commandLine}' failed with exit code {process.ExitCode}: {output.Trim()}. The anchor file is in place; run the command by hand.");
+        var result = ProcessRunner.Run(ResolveCommand(flavour.Command), flavour.Arguments.ToArray());
+        verbose($"{commandLine}: {(result.Output + result.Error).Trim()}");
+        if (!result.Succeeded)
+            throw new InvalidOperationException($"{result.Describe()}. The anchor file is in place; run '{commandLine}' by hand.");
     }
 
     /// <summary>The update commands live in /usr/sbin, which is not on every PATH.</summary>
