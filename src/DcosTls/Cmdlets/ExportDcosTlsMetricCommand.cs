@@ -23,7 +23,7 @@ public sealed class ExportDcosTlsMetricCommand : DcosCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string Name { get; set; } = "dcostls.prom";
 
-    /// <summary>Staging root standing in for the agent's /.</summary>
+    /// <summary>Staging root standing in for the agent's / (default /; relative to the pwsh location).</summary>
     [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     public string Root { get; set; } = "/";
 

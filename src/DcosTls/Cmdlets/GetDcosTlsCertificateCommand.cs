@@ -12,7 +12,7 @@ namespace DcosTls.Cmdlets;
 [OutputType(typeof(AgentCertificate))]
 public sealed class GetDcosTlsCertificateCommand : DcosCmdlet
 {
-    /// <summary>Staging root standing in for the agent's /.</summary>
+    /// <summary>Staging root standing in for the agent's / (default /; relative to the pwsh location).</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     public string Root { get; set; } = "/";
 

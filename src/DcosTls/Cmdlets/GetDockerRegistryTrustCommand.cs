@@ -22,8 +22,9 @@ public sealed class GetDockerRegistryTrustCommand : DcosCmdlet
     [Parameter]
     public TrustTarget[]? Target { get; set; }
 
+    /// <summary>Staging root standing in for the agent's / (default /; relative to the pwsh location).</summary>
     [Parameter]
-    public string? Root { get; set; }
+    public string Root { get; set; } = "/";
 
     protected override void ProcessRecord()
     {
@@ -31,7 +32,7 @@ public sealed class GetDockerRegistryTrustCommand : DcosCmdlet
         foreach (string name in Registry ?? Array.Empty<string>())
         {
             try { registries.Add(RegistryName.Parse(name)); }
-            catch (RegistryNameException e) { Fail("InvalidRegistryName", ErrorCategory.InvalidArgument, e.Message, RegistryName.Redact(name)); }
+            catch (RegistryNameException e) { Fail(e); }
         }
         if (registries.Count == 0) registries.Add(null);
 

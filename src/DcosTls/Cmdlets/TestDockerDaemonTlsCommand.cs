@@ -17,7 +17,7 @@ namespace DcosTls.Cmdlets;
 [OutputType(typeof(bool), typeof(DockerDaemonTlsCheck))]
 public sealed class TestDockerDaemonTlsCommand : DcosCmdlet
 {
-    /// <summary>Staging root standing in for the agent's /.</summary>
+    /// <summary>Staging root standing in for the agent's / (default /; relative to the pwsh location).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string Root { get; set; } = "/";
 
@@ -59,7 +59,7 @@ public sealed class TestDockerDaemonTlsCommand : DcosCmdlet
         if (address == null && (ClientCertificate != null || CaCertificate != null))
             WriteWarning("-ClientCertificate and -CaCertificate are only used with -Address; without it only the files are checked.");
 
-        var tester = new DaemonTlsTester(ResolvePath(Root), TimeSpan.FromSeconds(TimeoutSec));
+        var tester = new DaemonTlsTester(ResolveRoot(Root), TimeSpan.FromSeconds(TimeoutSec));
         var checks = tester.Test(new DaemonTlsTestRequest { Address = address, CaCertificate = CaCertificate, ClientCertificate = ClientCertificate });
         foreach (string warning in tester.Warnings) WriteWarning(warning);
         foreach (var check in checks) WriteVerbose(check.ToString());

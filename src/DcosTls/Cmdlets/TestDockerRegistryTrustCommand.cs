@@ -23,8 +23,9 @@ public sealed class TestDockerRegistryTrustCommand : DcosCmdlet
     [Parameter]
     public TrustTarget[] Target { get; set; } = { TrustTarget.Docker };
 
+    /// <summary>Staging root standing in for the agent's / (default /; relative to the pwsh location).</summary>
     [Parameter]
-    public string? Root { get; set; }
+    public string Root { get; set; } = "/";
 
     /// <summary>Returns one object per target with the reason, instead of $true/$false.</summary>
     [Parameter]

@@ -1,6 +1,3 @@
-using System.Net.Security;
-using System.Net.Sockets;
-using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -39,14 +36,14 @@ internal sealed class DaemonTlsTester
     /// <summary>Fewer days left than this passes, with a warning: renewals take time to roll out.</summary>
     internal const int ExpiryWarningDays = 30;
 
-    private readonly StagedFileWriter _files;
+    private readonly AgentRoot _files;
     private readonly TimeSpan _timeout;
     private readonly List<DockerDaemonTlsCheck> _checks = new();
 
-    internal DaemonTlsTester(string root, TimeSpan timeout)
+    internal DaemonTlsTester(AgentRoot root, TimeSpan timeout)
     {
         // A writer whose every write is declined: this class only maps and reads agent paths.
-        _files = new StagedFileWriter(root, (_, _) => false);
+        _files = root;
         _timeout = timeout;
     }
 
@@ -155,7 +152,7 @@ internal sealed class DaemonTlsTester
             }
             string full;
             try { full = _files.Map(agentPath); }
-            catch (ArgumentException) { problems.Add($"\"{key}\" '{agentPath}' leaves the root"); return null; }
+            catch (Exception e) when (e is ArgumentException or Files.PathOutsideRootException) { problems.Add($"\"{key}\" '{agentPath}' leaves the root"); return null; }
             if (!File.Exists(full))
             {
                 problems.Add($"\"{key}\" {agentPath} does not exist");
@@ -354,101 +351,50 @@ internal sealed class DaemonTlsTester
             Add(DaemonTlsCheckName.Handshake, false, $"No CA to verify {target} with: give -CaCertificate, or fix tlscacert in {DaemonConfigPath}.");
             return;
         }
-        using var cts = new CancellationTokenSource(_timeout);
-        using var tcp = new TcpClient();
-        try
+        string hostHeader = (address.Host.Contains(':') ? $"[{address.Host}]" : address.Host) + $":{address.Port}";
+        var probe = TlsProbe.Get(address.Host, address.Port, address.Host, hostHeader, "/version", anchors, client, _timeout);
+        string noClientHint = client == null
+            ? " No client certificate was presented (-ClientCertificate), and a daemon with tlsverify requires one."
+            : string.Empty;
+        switch (probe.Outcome)
         {
-            tcp.ConnectAsync(address.Host, address.Port, cts.Token).AsTask().GetAwaiter().GetResult();
+            case TlsProbeOutcome.Unreachable:
+                Add(DaemonTlsCheckName.Handshake, false, $"Could not connect to {target}: {probe.Error}", System.Management.Automation.ErrorCategory.ConnectionError);
+                return;
+            case TlsProbeOutcome.NoCertificate:
+                Add(DaemonTlsCheckName.Handshake, false, $"The daemon at {target} is not trusted: the daemon sent no certificate.");
+                return;
+            case TlsProbeOutcome.Expired or TlsProbeOutcome.Untrusted:
+                Add(DaemonTlsCheckName.Handshake, false,
+                    $"The daemon at {target} is not trusted: '{probe.ServerSubject}' (issued by '{probe.ServerIssuer}') does not verify against {anchorSource}: {probe.ChainProblem}.");
+                return;
+            case TlsProbeOutcome.NameMismatch:
+                Add(DaemonTlsCheckName.Handshake, false,
+                    $"The daemon at {target} is not trusted: '{probe.ServerSubject}' is trusted but not valid for '{address.Host}': it needs that name or IP among its SANs.");
+                return;
+            case TlsProbeOutcome.HandshakeFailed:
+                Add(DaemonTlsCheckName.Handshake, false, $"The TLS handshake with {target} failed: {probe.InnermostError}." + noClientHint);
+                return;
+            case TlsProbeOutcome.ClosedAfterHandshake:
+                // With TLS 1.3 the client's side of the handshake ends before the daemon has checked
+                // the client certificate: a refusal arrives as an alert (or a reset) on first use.
+                Add(DaemonTlsCheckName.Handshake, false,
+                    $"{target} closed the connection right after the TLS handshake: it refused the client{(client != null ? $" certificate '{client.CommonName}'" : " without a certificate")} ({probe.InnermostError})." +
+                    (client == null ? noClientHint : " A daemon with tlsverify accepts only client certificates issued by its tlscacert CA, with clientAuth."));
+                return;
         }
-        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        Add(DaemonTlsCheckName.Handshake, true, $"{target} verified against {anchorSource} ({probe.Protocol})" +
+            (client != null ? $", client certificate '{client.CommonName}' accepted." : ", no client certificate needed."));
+        if (probe.Outcome == TlsProbeOutcome.NoAnswer)
         {
-            Add(DaemonTlsCheckName.Handshake, false, $"Could not connect to {target}: {e.Message}", System.Management.Automation.ErrorCategory.ConnectionError);
-            return;
-        }
-
-        string? refusal = null;
-        bool Validate(object sender, X509Certificate? certificate, X509Chain? offered, SslPolicyErrors errors)
-        {
-            if (certificate == null)
-            {
-                refusal = "the daemon sent no certificate";
-                return false;
-            }
-            using var server = new X509Certificate2(certificate);
-            using var chain = AnchoredChain.Create(anchors, AnchoredChain.SentBy(offered));
-            if (!chain.Build(server))
-            {
-                refusal = $"'{server.Subject}' (issued by '{server.Issuer}') does not verify against {anchorSource}: " +
-                    string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0).Distinct()) +
-                    IssuerKeyMismatch.Explain(server, anchors);
-                return false;
-            }
-            if ((errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
-            {
-                refusal = $"'{server.Subject}' is trusted but not valid for '{address.Host}': it needs that name or IP among its SANs";
-                return false;
-            }
-            return true;
-        }
-
-        using var ssl = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false);
-        using var clientCertificate = client?.WithPrivateKey();
-        var options = new SslClientAuthenticationOptions
-        {
-            TargetHost = address.Host,
-            RemoteCertificateValidationCallback = Validate,
-            ApplicationProtocols = new List<SslApplicationProtocol> { SslApplicationProtocol.Http11 },
-        };
-        if (clientCertificate != null)
-            options.ClientCertificateContext = SslStreamCertificateContext.Create(clientCertificate, new X509Certificate2Collection(client!.Chain), offline: true);
-        try
-        {
-            ssl.AuthenticateAsClientAsync(options, cts.Token).GetAwaiter().GetResult();
-        }
-        catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException)
-        {
-            Add(DaemonTlsCheckName.Handshake, false, refusal != null
-                ? $"The daemon at {target} is not trusted: {refusal}."
-                : $"The TLS handshake with {target} failed: {Innermost(e)}." +
-                  (client == null ? " No client certificate was presented (-ClientCertificate), and a daemon with tlsverify requires one." : string.Empty));
-            return;
-        }
-        string handshake = $"{target} verified against {anchorSource} ({ssl.SslProtocol})" +
-            (client != null ? $", client certificate '{client.CommonName}' accepted." : ", no client certificate needed.");
-
-        string host = address.Host.Contains(':') ? $"[{address.Host}]" : address.Host;
-        string request = $"GET /version HTTP/1.1\r\nHost: {host}:{address.Port}\r\nUser-Agent: DcosTls\r\nAccept: application/json\r\nConnection: close\r\n\r\n";
-        string response;
-        try
-        {
-            ssl.WriteAsync(Encoding.ASCII.GetBytes(request), cts.Token).AsTask().GetAwaiter().GetResult();
-            response = ReadResponse(ssl, cts.Token);
-        }
-        catch (Exception e) when (e is IOException or AuthenticationException)
-        {
-            // With TLS 1.3 the client's side of the handshake ends before the daemon has checked
-            // the client certificate: a refusal arrives as an alert (or a reset) on first use.
-            string hint = client == null
-                ? " No client certificate was presented (-ClientCertificate), and a daemon with tlsverify requires one."
-                : " A daemon with tlsverify accepts only client certificates issued by its tlscacert CA, with clientAuth.";
-            Add(DaemonTlsCheckName.Handshake, false,
-                $"{target} closed the connection right after the TLS handshake: it refused the client{(client != null ? $" certificate '{client.CommonName}'" : " without a certificate")} ({Innermost(e)}).{hint}");
-            return;
-        }
-        catch (OperationCanceledException)
-        {
-            Add(DaemonTlsCheckName.Handshake, true, handshake);
             Add(DaemonTlsCheckName.VersionRequest, false, $"GET /version got no answer within {_timeout.TotalSeconds:0} s: is {target} a Docker daemon?");
             return;
         }
-        Add(DaemonTlsCheckName.Handshake, true, handshake);
 
-        string statusLine = response.Split('\n')[0].Trim();
-        var parts = statusLine.Split(' ');
-        int status = parts.Length >= 2 && int.TryParse(parts[1], out int code) ? code : 0;
-        if (status == 200)
+        string statusLine = probe.StatusLine;
+        if (probe.StatusCode == 200)
         {
-            var version = Regex.Match(response, "\"Version\"\\s*:\\s*\"(?<v>[^\"]+)\"");
+            var version = Regex.Match(probe.Response, "\"Version\"\\s*:\\s*\"(?<v>[^\"]+)\"");
             Add(DaemonTlsCheckName.VersionRequest, true,
                 $"GET /version answered 200{(version.Success ? $" (Docker {version.Groups["v"].Value})" : string.Empty)}.");
         }
@@ -459,21 +405,5 @@ internal sealed class DaemonTlsTester
                     ? $"GET /version got no answer: {target} closed the connection. Is it a Docker daemon?"
                     : $"GET /version answered '{statusLine}', not 200: is {target} a Docker daemon?");
         }
-    }
-
-    private static string Innermost(Exception e)
-    {
-        while (e.InnerException != null) e = e.InnerException;
-        return e.Message.Trim().TrimEnd('.');
-    }
-
-    private static string ReadResponse(SslStream ssl, CancellationToken token)
-    {
-        var buffer = new byte[8192];
-        using var all = new MemoryStream();
-        int read;
-        while (all.Length < 65536 && (read = ssl.ReadAsync(buffer, token).AsTask().GetAwaiter().GetResult()) > 0)
-            all.Write(buffer, 0, read);
-        return Encoding.UTF8.GetString(all.ToArray());
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using DcosTls.Common;
 
 namespace DcosTls.Files;
 
@@ -32,11 +33,14 @@ internal sealed class StagedFileWriter
     /// <param name="shouldProcess">(target, action) → go ahead? Usually Cmdlet.ShouldProcess.</param>
     internal StagedFileWriter(string root, Func<string, string, bool> shouldProcess)
     {
-        Root = Path.GetFullPath(string.IsNullOrEmpty(root) ? "/" : root);
+        Paths = new AgentRoot(root);
         _shouldProcess = shouldProcess;
     }
 
-    internal string Root { get; }
+    /// <summary>The root and its path rules; readers that write nothing use an AgentRoot alone.</summary>
+    internal AgentRoot Paths { get; }
+
+    internal string Root => Paths.Root;
 
     private AgentChange? _change;
 
@@ -67,83 +71,17 @@ internal sealed class StagedFileWriter
     internal bool Declined(FileAction action, string agentPath)
         => action == FileAction.Skipped && !DryRun && !File.Exists(Map(agentPath));
 
-    /// <summary>
-    /// Maps an agent path under the root, refusing anything that climbs out of it: by "..", and by a
-    /// symlinked folder on the way whose target lies outside the root (a staging root with
-    /// etc/docker linked to the real /etc/docker must not write the real one). The last component
-    /// may be a link: writes replace it by rename and never follow it.
-    /// </summary>
-    internal string Map(string agentPath)
-    {
-        string relative = agentPath.TrimStart('/');
-        string full = Path.GetFullPath(Path.Join(Root, relative));
-        if (!IsUnder(full, Root))
-        {
-            throw new PathOutsideRootException($"The path '{agentPath}' leaves the root '{Root}'. Give a path inside the root.", agentPath);
-        }
-        RefuseLinkedFoldersOutsideRoot(full, agentPath);
-        return full;
-    }
+    /// <summary>Maps an agent path under the root (see <see cref="AgentRoot.Map"/>).</summary>
+    internal string Map(string agentPath) => Paths.Map(agentPath);
 
-    /// <summary>
-    /// Map for a file about to be read: a file that is a link resolving outside the root is refused,
-    /// not read, so nothing from outside the root is copied into staged files or backups.
-    /// </summary>
-    internal string MapForRead(string agentPath)
-    {
-        string full = Map(agentPath);
-        if (!LeavesRoot(full)) return full;
-        throw new PathOutsideRootException(
-            $"'{full}' is a link to '{RealPath(full)}', outside the root '{Root}'; it is not read. Replace the link with the file itself, or choose another -Root.", agentPath);
-    }
+    /// <summary>Map for a file about to be read (see <see cref="AgentRoot.MapForRead"/>).</summary>
+    internal string MapForRead(string agentPath) => Paths.MapForRead(agentPath);
 
-    /// <summary>A link (the entry itself) whose final target lies outside a staging root.</summary>
-    private bool LeavesRoot(string full)
-        => Root != "/" && new FileInfo(full).LinkTarget != null && !IsUnder(RealPath(full), RealPath(Root));
-
-    /// <summary>The agent path ("/etc/...") of a path Map returned: the inverse of Map.</summary>
-    internal string AgentPathOf(string fullPath)
-    {
-        string relative = Path.GetRelativePath(Root, Path.GetFullPath(fullPath));
-        return relative == "." ? "/" : "/" + relative;
-    }
+    /// <summary>The agent path ("/etc/...") of a path Map returned.</summary>
+    internal string AgentPathOf(string fullPath) => Paths.AgentPathOf(fullPath);
 
     /// <summary>Whether a full path lies under the root (text only; Map also checks links on the way).</summary>
-    internal bool Contains(string fullPath) => IsUnder(Path.GetFullPath(fullPath), Root);
-
-    private static bool IsUnder(string path, string root)
-        => path == root || path.StartsWith(root.EndsWith('/') ? root : root + "/", StringComparison.Ordinal);
-
-    private void RefuseLinkedFoldersOutsideRoot(string full, string agentPath)
-    {
-        if (Root == "/") return; // on the agent itself every path is inside
-        string rootReal = RealPath(Root);
-        string current = Root;
-        string[] parts = Path.GetRelativePath(Root, full).Split('/', StringSplitOptions.RemoveEmptyEntries);
-        for (int i = 0; i < parts.Length - 1; i++)
-        {
-            current = Path.Join(current, parts[i]);
-            var info = new DirectoryInfo(current);
-            if (info.LinkTarget == null) { if (!info.Exists) return; continue; }
-            string target = RealPath(current);
-            if (!IsUnder(target, rootReal))
-                throw new PathOutsideRootException($"The path '{agentPath}' goes through '{current}', a link to '{target}' outside the root '{Root}'. Remove the link or choose another -Root.", agentPath);
-        }
-    }
-
-    /// <summary>The path with every link on the way resolved (the folders must exist).</summary>
-    private static string RealPath(string path)
-    {
-        string result = "/";
-        foreach (string part in Path.GetFullPath(path).Split('/', StringSplitOptions.RemoveEmptyEntries))
-        {
-            result = Path.Join(result, part);
-            var info = new DirectoryInfo(result);
-            if (info.LinkTarget != null)
-                result = Path.GetFullPath(info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? result);
-        }
-        return result;
-    }
+    internal bool Contains(string fullPath) => Paths.Contains(fullPath);
 
     /// <summary>Creates the folder (and missing parents) with the given mode; existing folders are left as they are.</summary>
     internal FileAction EnsureDirectory(string agentPath, UnixFileMode mode)
@@ -189,7 +127,7 @@ internal sealed class StagedFileWriter
             // A private file that others can read is rewritten (0600 from creation) even when its
             // bytes are right: "unchanged" must not leave a key or a credential readable.
             // A link out of the root is replaced by the file without being read.
-            bool outside = LeavesRoot(full);
+            bool outside = Paths.LeavesRoot(full);
             looseMode = !outside && !OperatingSystem.IsWindows() && IsPrivate(mode) && !IsPrivate(File.GetUnixFileMode(full));
             if (!outside && !looseMode && File.ReadAllBytes(full).AsSpan().SequenceEqual(content)) return FileAction.Unchanged;
             if (!overwrite && !looseMode) return FileAction.Skipped;
@@ -239,7 +177,7 @@ internal sealed class StagedFileWriter
     internal string? Backup(string agentPath)
     {
         string full = Map(agentPath);
-        if (!File.Exists(full) || LeavesRoot(full)) return null;
+        if (!File.Exists(full) || Paths.LeavesRoot(full)) return null;
         string backup = BackupPathOf(full);
         byte[] current = File.ReadAllBytes(full);
         if (File.Exists(backup) && File.ReadAllBytes(backup).AsSpan().SequenceEqual(current)) return backup;
@@ -336,14 +274,4 @@ internal sealed class StagedFileWriter
         File.Delete(full);
         return FileAction.Removed;
     }
-}
-
-/// <summary>An agent path that leads out of the staging root (by "..", a linked folder or a linked file).</summary>
-internal sealed class PathOutsideRootException : ArgumentException
-{
-    internal PathOutsideRootException(string message, string agentPath) : base(message) => AgentPath = agentPath;
-
-    internal string AgentPath { get; }
-
-    internal const string ErrorId = "PathOutsideRoot";
 }
