@@ -2,6 +2,7 @@ using DcosTls.Common;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
+using System.Management.Automation;
 
 namespace DcosTls.Certificates;
 
@@ -132,9 +133,10 @@ internal sealed class CertificateSpec
 }
 
 /// <summary>Bad certificate input, naming the parameter to fix.</summary>
-internal sealed class CertificateSpecException : Exception
+internal sealed class CertificateSpecException : DcosTlsException
 {
-    internal CertificateSpecException(string parameter, string message) : base(message) => Parameter = parameter;
+    internal CertificateSpecException(string parameter, string message)
+        : base("InvalidCertificateRequest," + parameter, ErrorCategory.InvalidArgument, message) => Parameter = parameter;
 
     internal string Parameter { get; }
 }

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using DcosTls.Common;
+using System.Management.Automation;
 
 namespace DcosTls.Certificates;
 
@@ -120,10 +122,10 @@ internal static class PrivateKeyReader
 }
 
 /// <summary>A key needs a password (Needed) or the one given is wrong.</summary>
-internal sealed class KeyPasswordException : Exception
+internal sealed class KeyPasswordException : DcosTlsException
 {
     internal KeyPasswordException(bool needed)
-        : base(needed
+        : base(needed ? "KeyPasswordRequired" : "KeyPasswordWrong", ErrorCategory.AuthenticationError, needed
             ? "The private key is encrypted. Give its password with -Password (Read-Host -AsSecureString)."
             : "The password does not decrypt the private key. Check the password given with -Password.")
         => Needed = needed;

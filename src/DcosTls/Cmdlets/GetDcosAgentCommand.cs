@@ -40,7 +40,7 @@ public sealed class GetDcosAgentCommand : DcosSessionCmdlet
         }
         catch (DcosApiException e)
         {
-            WriteError(ToErrorRecord(e, session.ClusterUri));
+            Report(e, session.ClusterUri);
             return;
         }
         var wanted = AgentId == null ? null : new HashSet<string>(AgentId, StringComparer.Ordinal);

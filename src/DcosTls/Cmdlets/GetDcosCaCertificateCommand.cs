@@ -40,7 +40,7 @@ public sealed class GetDcosCaCertificateCommand : DcosSessionCmdlet
         }
         catch (DcosApiException e)
         {
-            WriteError(ToErrorRecord(e, session.ClusterUri));
+            Report(e, session.ClusterUri);
         }
     }
 

@@ -67,7 +67,7 @@ public sealed class ImportDcosCertificateCommand : DcosCmdlet
             }
             catch (KeyPasswordException e)
             {
-                Report(e.Needed ? "KeyPasswordRequired" : "KeyPasswordWrong", ErrorCategory.AuthenticationError, e.Message, p);
+                Report(e, p);
             }
             catch (Exception e) when (e is InvalidDataException or System.Security.Cryptography.CryptographicException or FormatException)
             {

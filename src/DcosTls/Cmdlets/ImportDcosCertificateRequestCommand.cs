@@ -51,7 +51,7 @@ public sealed class ImportDcosCertificateRequestCommand : DcosCmdlet
         }
         catch (CertificateRequestException e)
         {
-            Report(e.ErrorId, e.Category, e.Message, target);
+            Report(e, target);
         }
         catch (IOException e)
         {

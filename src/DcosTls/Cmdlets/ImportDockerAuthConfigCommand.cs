@@ -35,7 +35,7 @@ public sealed class ImportDockerAuthConfigCommand : DcosCmdlet
             foreach (var r in Registry)
             {
                 try { wanted.Add(RegistryKey.Normalize(r)); }
-                catch (RegistryKeyException e) { Fail("InvalidRegistry", ErrorCategory.InvalidArgument, e.Message, r); }
+                catch (RegistryKeyException e) { Fail(e, r); }
             }
         }
         foreach (string path in Path) Import(ResolvePath(path), wanted);
@@ -55,7 +55,7 @@ public sealed class ImportDockerAuthConfigCommand : DcosCmdlet
         }
         catch (DockerConfigException e)
         {
-            Report(e.ErrorId, e.Category, e.Message, file);
+            Report(e, file);
             return;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -44,7 +44,7 @@ public sealed class InstallDockerClientCertificateCommand : DcosCmdlet
         }
         catch (DockerTlsException e)
         {
-            Fail(e.ErrorId, ErrorCategory.InvalidArgument, e.Message, Certificate);
+            Fail(e, Certificate);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

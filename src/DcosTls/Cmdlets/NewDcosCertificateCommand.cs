@@ -135,7 +135,7 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
         }
         catch (CertificateSpecException e)
         {
-            Report("InvalidCertificateRequest," + e.Parameter, ErrorCategory.InvalidArgument, e.Message, CommonName);
+            Report(e, CommonName);
             return;
         }
         if (!ShouldProcess(spec.CommonName, $"Issue certificate ({issuer.Description})")) return;
@@ -150,13 +150,12 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
         }
         catch (CertificateSpecException e)
         {
-            Report("InvalidCertificateRequest," + e.Parameter, ErrorCategory.InvalidArgument, e.Message, CommonName);
+            Report(e, CommonName);
         }
         catch (DcosApiException e)
         {
-            var record = ToErrorRecord(e, CommonName);
-            if (e is DcosAuthenticationException) ThrowTerminatingError(record);
-            WriteError(record);
+            if (e is DcosAuthenticationException) Fail(e, CommonName);
+            Report(e, CommonName);
         }
         catch (Exception e) when (ParameterSetName == ClusterSet && e is CryptographicException or InvalidDataException or FormatException)
         {
@@ -187,7 +186,7 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
         }
         catch (CertificateSpecException e)
         {
-            Report("InvalidCertificateRequest," + e.Parameter, ErrorCategory.InvalidArgument, e.Message, target);
+            Report(e, target);
             return;
         }
         if (ServerGeneratedKey)
@@ -205,9 +204,8 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
         }
         catch (DcosApiException e)
         {
-            var record = ToErrorRecord(e, target);
-            if (e is DcosAuthenticationException) ThrowTerminatingError(record);
-            WriteError(record);
+            if (e is DcosAuthenticationException) Fail(e, target);
+            Report(e, target);
         }
         catch (Exception e) when ((ParameterSetName is ClusterSet or RequestClusterSet) && e is CryptographicException or InvalidDataException or FormatException)
         {

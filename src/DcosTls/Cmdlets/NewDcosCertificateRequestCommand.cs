@@ -54,7 +54,7 @@ public sealed class NewDcosCertificateRequestCommand : DcosCmdlet
         }
         catch (CertificateSpecException e)
         {
-            Report("InvalidCertificateRequest," + e.Parameter, ErrorCategory.InvalidArgument, e.Message, CommonName);
+            Report(e, CommonName);
             return;
         }
         ProgressReporter.Run(this, spec, "Creating certificate request " + spec.CommonName,

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Security.Cryptography;
+using DcosTls.Marathon;
 using DcosTls.Common;
 using DcosTls.Credentials;
 using DcosTls.Files;
@@ -65,13 +66,13 @@ public sealed class NewDockerAuthArchiveCommand : DcosCmdlet
     protected override void ProcessRecord()
     {
         try { _batch.Take(ParameterSetName == ObjectSet, InputObject, Registry, Credential, WriteWarning); }
-        catch (CredentialInputException e) { Fail(e.ErrorId, ErrorCategory.InvalidArgument, e.Message, RegistryName.Redact(Registry)); }
+        catch (CredentialInputException e) { Fail(e, RegistryName.Redact(Registry)); }
     }
 
     protected override void EndProcessing()
     {
         try { _batch.Complete(WriteWarning); }
-        catch (CredentialInputException e) { Fail(e.ErrorId, ErrorCategory.InvalidArgument, e.Message); }
+        catch (CredentialInputException e) { Fail(e); }
 
         var writer = CreateWriter(Root);
         string agentPath = Root == null ? ResolvePath(Path) : Path;
@@ -80,7 +81,7 @@ public sealed class NewDockerAuthArchiveCommand : DcosCmdlet
         {
             localPath = writer.Map(agentPath);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or Files.PathOutsideRootException)
         {
             Fail("PathOutsideRoot", ErrorCategory.InvalidArgument, e.Message, Path);
             return;
@@ -95,7 +96,7 @@ public sealed class NewDockerAuthArchiveCommand : DcosCmdlet
         }
         catch (DockerConfigException e)
         {
-            Fail(e.ErrorId, e.Category, e.Message, e.Target ?? Path);
+            Fail(e, e.TargetObject ?? Path);
             return;
         }
         byte[] archive = DockerAuthArchiveBuilder.Build(document.ToBytes());
@@ -128,7 +129,7 @@ public sealed class NewDockerAuthArchiveCommand : DcosCmdlet
         var problems = document.Problems(localPath).ToList();
         if (problems.Count > 0)
             throw new DockerConfigException(problems[0].ErrorId!, ErrorCategory.InvalidData,
-                string.Join(" ", problems.Select(p => p.Message)) + " Use -Replace to drop the registries already in the archive. Nothing was written.") { Target = Path };
+                string.Join(" ", problems.Select(p => p.Message)) + " Use -Replace to drop the registries already in the archive. Nothing was written.") { TargetObject = Path };
         return document;
     }
 }

@@ -35,7 +35,7 @@ public sealed class NewDockerAuthConfigCommand : DcosCmdlet
             }
             catch (CredentialInputException e)
             {
-                Report(e.ErrorId, ErrorCategory.InvalidArgument, e.Message, RegistryName.Redact(registry));
+                Report(e, RegistryName.Redact(registry));
             }
         }
     }

@@ -78,7 +78,7 @@ public sealed class NewMarathonRegistryAppCommand : DcosCmdlet
         }
         catch (RegistryAppSpecException e)
         {
-            Report("InvalidRegistryApp," + e.Parameter, ErrorCategory.InvalidArgument, e.Message, AppId);
+            Report(e, AppId);
             return;
         }
         if (Path != null || MarathonLbOptionsPath != null)
@@ -91,13 +91,7 @@ public sealed class NewMarathonRegistryAppCommand : DcosCmdlet
             }
             catch (RegistryAppFileException e)
             {
-                Report(e.ErrorId, e.ErrorId switch
-                {
-                    "MarathonAppFileExists" => ErrorCategory.ResourceExists,
-                    "MarathonAppFolderMissing" => ErrorCategory.ObjectNotFound,
-                    "MarathonAppWriteFailed" => ErrorCategory.WriteError,
-                    _ => ErrorCategory.InvalidArgument,
-                }, e.Message, e.Path);
+                Report(e);
                 return;
             }
             // -WhatIf shows what would be written and emits no result.

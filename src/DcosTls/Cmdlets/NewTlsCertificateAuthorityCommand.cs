@@ -63,7 +63,7 @@ public sealed class NewTlsCertificateAuthorityCommand : DcosCmdlet
         }
         catch (CertificateSpecException e)
         {
-            Report("InvalidCertificateRequest," + e.Parameter, ErrorCategory.InvalidArgument, e.Message, CommonName);
+            Report(e, CommonName);
             return;
         }
         ProgressReporter.Run(this, spec, "Creating certificate authority " + spec.CommonName,

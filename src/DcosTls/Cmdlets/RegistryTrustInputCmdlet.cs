@@ -38,9 +38,9 @@ public abstract class RegistryTrustInputCmdlet : DcosCmdlet
     [Alias("FullName")]
     public string[] Path { get; set; } = Array.Empty<string>();
 
-    /// <summary>Staging root standing in for the agent's / (default /).</summary>
+    /// <summary>Staging root standing in for the agent's / (default /; relative to the pwsh location).</summary>
     [Parameter]
-    public string? Root { get; set; }
+    public string Root { get; set; } = "/";
 
     /// <summary>Stores to act on; default Docker and Mesos. Bound from a piped row's Target.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -63,7 +63,7 @@ public abstract class RegistryTrustInputCmdlet : DcosCmdlet
         foreach (string? name in Registry ?? Array.Empty<string>())
         {
             try { registries.Add(RegistryName.Parse(name)); }
-            catch (RegistryNameException e) { Fail("InvalidRegistryName", ErrorCategory.InvalidArgument, e.Message, RegistryName.Redact(name)); }
+            catch (RegistryNameException e) { Fail(e); }
         }
         if (registries.Count == 0) registries.Add(null);
 
@@ -115,8 +115,7 @@ public abstract class RegistryTrustInputCmdlet : DcosCmdlet
         catch (InvalidDataException e)
         {
             // The target is never the piped text: it may hold a private key.
-            Fail("InvalidCertificateInput", ErrorCategory.InvalidData, e.Message, Certificate?.BaseObject is string ? "(PEM text)" : Certificate?.BaseObject?.GetType().Name ?? (CertificatePem != null ? "(CertificatePem)" : (object?)Path));
-            throw; // not reached: Fail throws
+            throw Fail("InvalidCertificateInput", ErrorCategory.InvalidData, e.Message, Certificate?.BaseObject is string ? "(PEM text)" : Certificate?.BaseObject?.GetType().Name ?? (CertificatePem != null ? "(CertificatePem)" : (object?)Path));
         }
     }
 
@@ -129,19 +128,19 @@ public abstract class RegistryTrustInputCmdlet : DcosCmdlet
         }
         catch (RegistryTrustException e)
         {
-            Fail(e.ErrorId, e.Category, e.Message, e.Target);
+            Fail(e, e.TargetObject);
         }
         catch (Files.AgentFileLockException e)
         {
-            Fail(Files.AgentFileLockException.ErrorId, Files.AgentFileLockException.Category, e.Message, e.Root);
+            Fail(e);
         }
         catch (Files.AgentChangeException e)
         {
-            Fail(e.ErrorId, e.Category, e.Message, e.Path);
+            Fail(e, e.Path);
         }
         catch (Files.PathOutsideRootException e)
         {
-            Fail(Files.PathOutsideRootException.ErrorId, ErrorCategory.InvalidArgument, e.Message, e.AgentPath);
+            Fail(e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

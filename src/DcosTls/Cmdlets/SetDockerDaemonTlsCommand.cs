@@ -31,7 +31,7 @@ public sealed class SetDockerDaemonTlsCommand : DcosCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string TlsDirectory { get; set; } = "/etc/docker/tls";
 
-    /// <summary>Staging root standing in for the agent's /.</summary>
+    /// <summary>Staging root standing in for the agent's / (default /; relative to the pwsh location).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string Root { get; set; } = "/";
 
@@ -74,12 +74,12 @@ public sealed class SetDockerDaemonTlsCommand : DcosCmdlet
         }
         catch (DockerTlsException e)
         {
-            Fail(e.ErrorId, e.InvalidData ? ErrorCategory.InvalidData : ErrorCategory.InvalidArgument, e.Message, Certificate);
+            Fail(e, Certificate);
             return;
         }
         catch (PathOutsideRootException e)
         {
-            Fail(PathOutsideRootException.ErrorId, ErrorCategory.InvalidArgument, e.Message, e.AgentPath);
+            Fail(e);
             return;
         }
         foreach (string warning in plan.Warnings) WriteWarning(warning);
@@ -91,15 +91,15 @@ public sealed class SetDockerDaemonTlsCommand : DcosCmdlet
         }
         catch (AgentChangeException e)
         {
-            Fail(e.ErrorId, e.Category, e.Message, e.Path);
+            Fail(e, e.Path);
         }
         catch (PathOutsideRootException e)
         {
-            Fail(PathOutsideRootException.ErrorId, ErrorCategory.InvalidArgument, e.Message, e.AgentPath);
+            Fail(e);
         }
         catch (AgentFileLockException e)
         {
-            Fail(AgentFileLockException.ErrorId, AgentFileLockException.Category, e.Message, e.Root);
+            Fail(e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DcosTls.Marathon;
 using DcosTls.Common;
 using DcosTls.Credentials;
 using DcosTls.Files;
@@ -32,7 +33,7 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
     [Credential]
     public PSCredential Credential { get; set; } = null!;
 
-    /// <summary>Staging root standing in for the agent's /.</summary>
+    /// <summary>Staging root standing in for the agent's / (default /; relative to the pwsh location).</summary>
     [Parameter]
     public string Root { get; set; } = "/";
 
@@ -85,13 +86,13 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
     protected override void ProcessRecord()
     {
         try { _batch.Take(ParameterSetName == ObjectSet, InputObject, Registry, Credential, WriteWarning); }
-        catch (CredentialInputException e) { Fail(e.ErrorId, ErrorCategory.InvalidArgument, e.Message, RegistryName.Redact(Registry)); }
+        catch (CredentialInputException e) { Fail(e, RegistryName.Redact(Registry)); }
     }
 
     protected override void EndProcessing()
     {
         try { _batch.Complete(WriteWarning); }
-        catch (CredentialInputException e) { Fail(e.ErrorId, ErrorCategory.InvalidArgument, e.Message); }
+        catch (CredentialInputException e) { Fail(e); }
         if (AsSecret != null) StoreSecret();
         else if (AsConfigYaml != null) WriteConfigYaml();
         else ConfigureAgent();
@@ -101,32 +102,33 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
     {
         var warnings = new List<string>();
         try { MesosAgentDockerConfig.CheckCredentialsPath(Path, warnings); }
-        catch (DockerConfigException e) { Fail(e.ErrorId, e.Category, e.Message, e.Target); }
+        catch (DockerConfigException e) { Fail(e, e.TargetObject); }
         warnings.ForEach(WriteWarning);
     }
 
     private void ConfigureAgent()
     {
-        string root = ResolvePath(Root);
+        var writer = CreateWriter(Root);
+        string root = writer.Root;
         MesosDockerConfigResult result;
-        var agent = new MesosAgentDockerConfig(CreateWriter(root), Path, Replace);
+        var agent = new MesosAgentDockerConfig(writer, Path, Replace);
         try
         {
             result = agent.Apply(_batch.Items, WriteVerbose);
         }
         catch (DockerConfigException e)
         {
-            Fail(e.ErrorId, e.Category, e.Message, e.Target);
+            Fail(e, e.TargetObject);
             return;
         }
         catch (Files.AgentFileLockException e)
         {
-            Fail(Files.AgentFileLockException.ErrorId, Files.AgentFileLockException.Category, e.Message, e.Root);
+            Fail(e);
             return;
         }
         catch (PathOutsideRootException e)
         {
-            Fail(PathOutsideRootException.ErrorId, ErrorCategory.InvalidArgument, e.Message, e.AgentPath);
+            Fail(e);
             return;
         }
         agent.Warnings.ForEach(WriteWarning);
@@ -184,7 +186,7 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
         }
         catch (DcosApiException e)
         {
-            ThrowTerminatingError(ToErrorRecord(e, AsSecret));
+            Fail(e, AsSecret);
         }
     }
 

@@ -4,9 +4,10 @@ using System.Text.RegularExpressions;
 namespace DcosTls.Common;
 
 /// <summary>A registry name that cannot be turned into a usable host[:port]; the message says what to do.</summary>
-public sealed class RegistryNameException : ArgumentException
+public sealed class RegistryNameException : DcosTlsException
 {
-    internal RegistryNameException(string message, string? name) : base(message)
+    internal RegistryNameException(string message, string? name)
+        : base("InvalidRegistryName", System.Management.Automation.ErrorCategory.InvalidArgument, message, RegistryName.Redact(name))
     {
         Name = name;
     }

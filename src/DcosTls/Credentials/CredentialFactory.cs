@@ -4,11 +4,9 @@ using DcosTls.Common;
 namespace DcosTls.Credentials;
 
 /// <summary>A registry/credential pair that cannot become a login; says what to do.</summary>
-internal sealed class CredentialInputException : ArgumentException
+internal sealed class CredentialInputException : DcosTlsException
 {
-    internal CredentialInputException(string errorId, string message) : base(message) => ErrorId = errorId;
-
-    internal string ErrorId { get; }
+    internal CredentialInputException(string errorId, string message) : base(errorId, System.Management.Automation.ErrorCategory.InvalidArgument, message) { }
 }
 
 /// <summary>Builds credentials from -Registry and -Credential, refusing what would never log in.</summary>

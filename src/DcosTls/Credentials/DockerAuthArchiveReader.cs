@@ -38,6 +38,6 @@ internal static class DockerAuthArchiveReader
             // Not a gzip tar at all: said below, without the reader's message (it may quote content).
         }
         throw new DockerConfigException("ArchiveUnreadable", ErrorCategory.InvalidData,
-            $"'{shownPath}' exists but is not a credentials archive holding .docker/config.json. {remedy}") { Target = shownPath };
+            $"'{shownPath}' exists but is not a credentials archive holding .docker/config.json. {remedy}") { TargetObject = shownPath };
     }
 }

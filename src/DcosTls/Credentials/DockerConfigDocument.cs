@@ -7,19 +7,9 @@ using System.Text.Json.Nodes;
 namespace DcosTls.Credentials;
 
 /// <summary>A docker config that cannot be used; the message says what to do and never quotes an auth string.</summary>
-internal sealed class DockerConfigException : Exception
+internal sealed class DockerConfigException : DcosTlsException
 {
-    internal DockerConfigException(string errorId, ErrorCategory category, string message) : base(message)
-    {
-        ErrorId = errorId;
-        Category = category;
-    }
-
-    internal string ErrorId { get; }
-    internal ErrorCategory Category { get; }
-
-    /// <summary>What the error is about (a path, a registry), for ErrorRecord.TargetObject.</summary>
-    internal object? Target { get; init; }
+    internal DockerConfigException(string errorId, ErrorCategory category, string message) : base(errorId, category, message) { }
 }
 
 /// <summary>One auths entry read from a file: a usable credential, or why it is not one.</summary>

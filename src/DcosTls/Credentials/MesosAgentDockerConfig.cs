@@ -36,11 +36,11 @@ internal sealed class MesosAgentDockerConfig
     {
         if (!path.StartsWith('/'))
             throw new DockerConfigException("CredentialsPathNotAbsolute", ErrorCategory.InvalidArgument,
-                $"-Path is an agent path and must be absolute (e.g. {DefaultCredentialsPath}), not '{path}'.") { Target = path };
+                $"-Path is an agent path and must be absolute (e.g. {DefaultCredentialsPath}), not '{path}'.") { TargetObject = path };
         if (path.EndsWith('/') || path.Split('/').Any(s => s == ".." || s == ".")
             || path.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '"' or '\'' or '\\' or '$' or '#' or '%'))
             throw new DockerConfigException("InvalidCredentialsPath", ErrorCategory.InvalidArgument,
-                $"-Path '{path}' cannot go into MESOS_DOCKER_CONFIG=file://...: use an absolute file path without spaces, quotes, '$', '#', '%', '\\' or '..'.") { Target = path };
+                $"-Path '{path}' cannot go into MESOS_DOCKER_CONFIG=file://...: use an absolute file path without spaces, quotes, '$', '#', '%', '\\' or '..'.") { TargetObject = path };
         if (path.StartsWith("/opt/mesosphere/", StringComparison.Ordinal))
             warnings.Add($"'{path}' is under /opt/mesosphere, which DC/OS upgrades overwrite. {DefaultCredentialsPath} survives them.");
     }
@@ -63,7 +63,7 @@ internal sealed class MesosAgentDockerConfig
         {
             string hint = _replace ? string.Empty : " Use -Replace to drop the registries already in the file.";
             throw new DockerConfigException(problems[0].ErrorId!, ErrorCategory.InvalidData,
-                string.Join(" ", problems.Select(p => p.Message)) + hint + " Nothing was written.") { Target = _path };
+                string.Join(" ", problems.Select(p => p.Message)) + hint + " Nothing was written.") { TargetObject = _path };
         }
         if (document.UsesHelpers)
             Warnings.Add($"'{_path}' keeps credsStore/credHelpers settings, which Mesos ignores (agents have no credential helpers).");
@@ -79,7 +79,7 @@ internal sealed class MesosAgentDockerConfig
         if (!_writer.DryRun)
         {
             try { change.Check(new[] { _path, EnvironmentFilePath }); }
-            catch (AgentChangeException e) { throw new DockerConfigException(e.ErrorId, e.Category, e.Message) { Target = e.Path }; }
+            catch (AgentChangeException e) { throw new DockerConfigException(e.ErrorId, e.Category, e.Message) { TargetObject = e.Path }; }
         }
         try
         {
@@ -93,7 +93,7 @@ internal sealed class MesosAgentDockerConfig
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             var failed = change.Fail(e);
-            throw new DockerConfigException(failed.ErrorId, failed.Category, failed.Message) { Target = failed.Path };
+            throw new DockerConfigException(failed.ErrorId, failed.Category, failed.Message) { TargetObject = failed.Path };
         }
         verbose($"{credentialsAction}: {credentialsFile}");
         verbose($"{environmentAction}: {environmentFile}{(backup != null ? " (backup " + backup + ")" : string.Empty)}");
@@ -120,7 +120,7 @@ internal sealed class MesosAgentDockerConfig
         }
         if (ambiguous.Count > 0)
             throw new DockerConfigException("DuplicateRegistryKey", ErrorCategory.InvalidData,
-                string.Join(" ", ambiguous.Select(e => e.Message)) + " Nothing was written.") { Target = _path };
+                string.Join(" ", ambiguous.Select(e => e.Message)) + " Nothing was written.") { TargetObject = _path };
     }
 
     private DockerConfigDocument ReadExisting(string credentialsFile)
@@ -132,7 +132,7 @@ internal sealed class MesosAgentDockerConfig
         }
         catch (DockerConfigException e)
         {
-            throw new DockerConfigException(e.ErrorId, e.Category, e.Message) { Target = _path };
+            throw new DockerConfigException(e.ErrorId, e.Category, e.Message) { TargetObject = _path };
         }
     }
 
@@ -141,13 +141,13 @@ internal sealed class MesosAgentDockerConfig
     {
         if (Directory.Exists(target))
             throw new DockerConfigException("TargetIsDirectory", ErrorCategory.WriteError,
-                $"'{target}' is a directory, so the file cannot be written there. Remove it or choose another -Path.") { Target = target };
+                $"'{target}' is a directory, so the file cannot be written there. Remove it or choose another -Path.") { TargetObject = target };
         for (string? dir = Path.GetDirectoryName(target); dir != null; dir = Path.GetDirectoryName(dir))
         {
             if (Directory.Exists(dir)) return;
             if (File.Exists(dir))
                 throw new DockerConfigException("PathBlockedByFile", ErrorCategory.WriteError,
-                    $"'{dir}' is a file, so '{target}' cannot be created. Remove it or choose another -Path/-Root.") { Target = target };
+                    $"'{dir}' is a file, so '{target}' cannot be created. Remove it or choose another -Path/-Root.") { TargetObject = target };
         }
     }
 }

@@ -3,9 +3,9 @@ using DcosTls.Common;
 namespace DcosTls.Credentials;
 
 /// <summary>A registry name that cannot be turned into a config.json key.</summary>
-internal sealed class RegistryKeyException : ArgumentException
+internal sealed class RegistryKeyException : DcosTlsException
 {
-    internal RegistryKeyException(string message) : base(message) { }
+    internal RegistryKeyException(string message) : base("InvalidRegistry", System.Management.Automation.ErrorCategory.InvalidArgument, message) { }
 }
 
 /// <summary>

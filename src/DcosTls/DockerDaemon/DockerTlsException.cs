@@ -1,15 +1,16 @@
+using System.Management.Automation;
+using DcosTls.Common;
+
 namespace DcosTls.DockerDaemon;
 
 /// <summary>Bad input for the Docker TLS cmdlets, with the stable error id the cmdlet reports.</summary>
-internal sealed class DockerTlsException : Exception
+internal sealed class DockerTlsException : DcosTlsException
 {
-    internal DockerTlsException(string errorId, string message, bool invalidData = false) : base(message)
+    internal DockerTlsException(string errorId, string message, bool invalidData = false)
+        : base(errorId, invalidData ? ErrorCategory.InvalidData : ErrorCategory.InvalidArgument, message)
     {
-        ErrorId = errorId;
         InvalidData = invalidData;
     }
-
-    internal string ErrorId { get; }
 
     /// <summary>True when existing content (a file on the agent) is at fault rather than an argument.</summary>
     internal bool InvalidData { get; }

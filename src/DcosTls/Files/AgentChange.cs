@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using DcosTls.Common;
 
 namespace DcosTls.Files;
 
@@ -143,21 +144,13 @@ internal sealed class AgentChange : IDisposable
 }
 
 /// <summary>A multi-file change refused before its first write, or rolled back after a failed one.</summary>
-internal sealed class AgentChangeException : IOException
+internal sealed class AgentChangeException : DcosTlsException
 {
-    internal AgentChangeException(string errorId, string message, string path) : base(message)
+    internal AgentChangeException(string errorId, string message, string path)
+        : base(errorId, errorId == "TargetNotWritable" ? System.Management.Automation.ErrorCategory.PermissionDenied : System.Management.Automation.ErrorCategory.WriteError, message, path)
     {
-        ErrorId = errorId;
         Path = path;
     }
 
-    internal string ErrorId { get; }
     internal string Path { get; }
-
-    internal System.Management.Automation.ErrorCategory Category => ErrorId switch
-    {
-        "AgentChangeRolledBack" or "AgentChangeIncomplete" => System.Management.Automation.ErrorCategory.WriteError,
-        "TargetNotWritable" => System.Management.Automation.ErrorCategory.PermissionDenied,
-        _ => System.Management.Automation.ErrorCategory.WriteError,
-    };
 }

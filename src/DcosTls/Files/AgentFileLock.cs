@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Management.Automation;
 using System.Runtime.InteropServices;
+using DcosTls.Common;
 
 namespace DcosTls.Files;
 
@@ -83,12 +84,12 @@ internal sealed class AgentFileLock : IDisposable
 }
 
 /// <summary>A lock another run held for too long: nothing was changed.</summary>
-internal sealed class AgentFileLockException : IOException
+internal sealed class AgentFileLockException : DcosTlsException
 {
-    internal AgentFileLockException(string message, string root) : base(message) => Root = root;
+    internal AgentFileLockException(string message, string root) : base(ErrorId, Category, message, root) => Root = root;
 
     internal string Root { get; }
 
-    internal const string ErrorId = "AgentFileLocked";
-    internal const ErrorCategory Category = ErrorCategory.ResourceBusy;
+    internal new const string ErrorId = "AgentFileLocked";
+    internal new const ErrorCategory Category = ErrorCategory.ResourceBusy;
 }

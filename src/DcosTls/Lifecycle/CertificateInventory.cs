@@ -83,7 +83,7 @@ internal static class CertificateInventory
             if (config[key] is not JsonValue value || !value.TryGetValue(out string? agentPath) || string.IsNullOrWhiteSpace(agentPath)) continue;
             string file;
             try { file = writer.Map(agentPath); }
-            catch (ArgumentException e)
+            catch (Exception e) when (e is ArgumentException or Files.PathOutsideRootException)
             {
                 problems.Add(new InventoryProblem("DaemonCertificatePathInvalid", ErrorCategory.InvalidData,
                     $"daemon.json's {key} '{agentPath}' cannot be read under the root: {e.Message}", agentPath));

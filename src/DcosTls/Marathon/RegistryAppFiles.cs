@@ -1,18 +1,25 @@
 using System.Text;
 using DcosTls.Files;
+using DcosTls.Common;
+using System.Management.Automation;
 
 namespace DcosTls.Marathon;
 
 /// <summary>A file New-MarathonRegistryApp was asked to write, and why it may not.</summary>
-internal sealed class RegistryAppFileException : Exception
+internal sealed class RegistryAppFileException : DcosTlsException
 {
-    internal RegistryAppFileException(string errorId, string path, string message) : base(message)
+    internal RegistryAppFileException(string errorId, string path, string message)
+        : base(errorId, errorId switch
+        {
+            "MarathonAppFileExists" => ErrorCategory.ResourceExists,
+            "MarathonAppFolderMissing" => ErrorCategory.ObjectNotFound,
+            "MarathonAppWriteFailed" => ErrorCategory.WriteError,
+            _ => ErrorCategory.InvalidArgument,
+        }, message, path)
     {
-        ErrorId = errorId;
         Path = path;
     }
 
-    internal string ErrorId { get; }
     internal string Path { get; }
 }
 

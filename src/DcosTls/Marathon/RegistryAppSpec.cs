@@ -1,3 +1,6 @@
+using DcosTls.Common;
+using System.Management.Automation;
+
 namespace DcosTls.Marathon;
 
 /// <summary>The parameters of a private registry behind an internal marathon-lb (its values are the defaults).</summary>
@@ -23,9 +26,10 @@ internal sealed class RegistryAppSpec
 }
 
 /// <summary>A registry app parameter that Marathon or marathon-lb would refuse, naming the parameter.</summary>
-internal sealed class RegistryAppSpecException : Exception
+internal sealed class RegistryAppSpecException : DcosTlsException
 {
-    internal RegistryAppSpecException(string parameter, string message) : base(message) => Parameter = parameter;
+    internal RegistryAppSpecException(string parameter, string message)
+        : base("InvalidRegistryApp," + parameter, ErrorCategory.InvalidArgument, message) => Parameter = parameter;
 
     internal string Parameter { get; }
 }

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using DcosTls.Certificates;
+using DcosTls.Common;
 
 namespace DcosTls.Requests;
 
@@ -156,14 +157,7 @@ internal static class CertificateRequestReader
 }
 
 /// <summary>A request that is refused, with the error id and category the cmdlet reports.</summary>
-internal sealed class CertificateRequestException : Exception
+internal sealed class CertificateRequestException : DcosTlsException
 {
-    internal CertificateRequestException(string errorId, ErrorCategory category, string message) : base(message)
-    {
-        ErrorId = errorId;
-        Category = category;
-    }
-
-    internal string ErrorId { get; }
-    internal ErrorCategory Category { get; }
+    internal CertificateRequestException(string errorId, ErrorCategory category, string message) : base(errorId, category, message) { }
 }

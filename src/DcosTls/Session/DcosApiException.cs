@@ -1,16 +1,16 @@
+using System.Management.Automation;
+using DcosTls.Common;
+
 namespace DcosTls.Session;
 
 /// <summary>A DC/OS API call failed. Messages never quote the token, a password or a request body.</summary>
-public class DcosApiException : Exception
+public class DcosApiException : DcosTlsException
 {
-    internal DcosApiException(string errorId, string message, int statusCode = 0) : base(message)
+    internal DcosApiException(string errorId, string message, int statusCode = 0, ErrorCategory? category = null)
+        : base(errorId, category ?? (statusCode == 0 ? ErrorCategory.ConnectionError : ErrorCategory.ProtocolError), message)
     {
-        ErrorId = errorId;
         StatusCode = statusCode;
     }
-
-    /// <summary>The stable FullyQualifiedErrorId stem for this failure.</summary>
-    public string ErrorId { get; }
 
     /// <summary>The HTTP status, 0 when there was no response.</summary>
     public int StatusCode { get; }
@@ -19,14 +19,14 @@ public class DcosApiException : Exception
 /// <summary>The token is missing, expired or refused: log in again.</summary>
 public sealed class DcosAuthenticationException : DcosApiException
 {
-    internal DcosAuthenticationException(string errorId, string message, int statusCode = 401) : base(errorId, message, statusCode) { }
+    internal DcosAuthenticationException(string errorId, string message, int statusCode = 401) : base(errorId, message, statusCode, statusCode == 403 ? ErrorCategory.PermissionDenied : ErrorCategory.AuthenticationError) { }
 }
 
 /// <summary>The DC/OS CA (cfssl) refused a request; carries cfssl's own code and message.</summary>
 public sealed class DcosCaException : DcosApiException
 {
     internal DcosCaException(int cfsslCode, string cfsslMessage, int statusCode)
-        : base("CaRequestRefused", $"The DC/OS CA refused the request: cfssl error {cfsslCode}: {cfsslMessage}", statusCode)
+        : base("CaRequestRefused", $"The DC/OS CA refused the request: cfssl error {cfsslCode}: {cfsslMessage}", statusCode, ErrorCategory.InvalidArgument)
     {
         CfsslCode = cfsslCode;
         CfsslMessage = cfsslMessage;

@@ -211,7 +211,7 @@ internal sealed class MesosHashedStore : TrustStore
             string resolved = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(fullEntry)!, target));
             return Writer.Contains(resolved) ? resolved : null;
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is ArgumentException or Files.PathOutsideRootException)
         {
             return null;
         }

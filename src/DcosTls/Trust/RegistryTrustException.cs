@@ -1,18 +1,11 @@
 using System.Management.Automation;
+using DcosTls.Common;
 
 namespace DcosTls.Trust;
 
 /// <summary>A refusal found while checking input, before anything is written; carries its error id and category.</summary>
-internal sealed class RegistryTrustException : Exception
+internal sealed class RegistryTrustException : DcosTlsException
 {
-    internal RegistryTrustException(string errorId, ErrorCategory category, string message, object? target = null) : base(message)
-    {
-        ErrorId = errorId;
-        Category = category;
-        Target = target;
-    }
-
-    internal string ErrorId { get; }
-    internal ErrorCategory Category { get; }
-    internal object? Target { get; }
+    internal RegistryTrustException(string errorId, ErrorCategory category, string message, object? target = null)
+        : base(errorId, category, message, target) { }
 }
