@@ -5,7 +5,7 @@ using DcosTls.Files;
 namespace DcosTls.Benchmarks;
 
 /// <summary>
-/// Issue 4: building and writing docker.tar.gz in process (config.json, deterministic tar+gzip,
+/// Building and writing docker.tar.gz in process (config.json, deterministic tar+gzip,
 /// atomic 0600 write) vs the operator's `tar -czf docker.tar.gz .docker` on a prepared folder.
 /// </summary>
 public sealed class DockerAuthArchiveBenchmark : IBenchmark

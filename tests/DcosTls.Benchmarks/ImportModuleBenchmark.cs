@@ -6,7 +6,7 @@ using DcosTls.Tests.Infrastructure;
 namespace DcosTls.Benchmarks;
 
 /// <summary>
-/// Issue 6: Import-Module DcosTls in the hosted engine, over an empty runspace's baseline. Each
+/// Import-Module DcosTls in the hosted engine, over an empty runspace's baseline. Each
 /// sample is a fresh process, so assembly loading (the real cost) is counted every time.
 /// </summary>
 public sealed class ImportModuleBenchmark : IBenchmark

@@ -5,7 +5,7 @@ using DcosTls.Tests.Peers;
 namespace DcosTls.Benchmarks;
 
 /// <summary>
-/// Issue 2: time per certificate for 100 ECDSA certificates, through PowerShell, (a) from the DC/OS
+/// Time per certificate for 100 ECDSA certificates, through PowerShell, (a) from the DC/OS
 /// CA stand-in (Admin Router fixture over a real cfssl) and (b) from a local CA.
 /// </summary>
 public sealed class IssuanceThroughputBenchmark : IBenchmark

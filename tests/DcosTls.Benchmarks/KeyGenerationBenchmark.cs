@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 
 namespace DcosTls.Benchmarks;
 
-/// <summary>Issue 2: RSA-4096 and ECDSA P-256 key generation, in-box crypto vs `openssl genpkey`.</summary>
+/// <summary>RSA-4096 and ECDSA P-256 key generation, in-box crypto vs `openssl genpkey`.</summary>
 public sealed class KeyGenerationBenchmark : IBenchmark
 {
     public string Name => "keygen";

@@ -4,7 +4,7 @@ using DcosTls.Certificates;
 namespace DcosTls.Benchmarks;
 
 /// <summary>
-/// Issue 5: ECDSA server certificates from a local CA, in-process (CertificateBuilder, what
+/// ECDSA server certificates from a local CA, in-process (CertificateBuilder, what
 /// New-DcosCertificate -Issuer runs) against the operator's openssl sequence per certificate:
 /// genpkey (key), req -new (CSR), x509 -req -CA (sign with an extfile for SAN and serverAuth).
 /// The openssl side runs on a sample and is extrapolated per certificate (three processes each).

@@ -9,7 +9,7 @@ using DcosTls.Trust;
 namespace DcosTls.Benchmarks;
 
 /// <summary>
-/// Issue 3 "Performance": (1) subject hashes of N certificates in-process vs `openssl rehash` on
+/// (1) subject hashes of N certificates in-process vs `openssl rehash` on
 /// the same folder (goal: ratio ≤ 1.0); (2) Install of one CA into a Mesos folder that already
 /// holds N certificates with their links (it must not re-read them all).
 /// </summary>
