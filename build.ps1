@@ -10,9 +10,9 @@
                and its help; after it, Import-Module ./DcosTls.psd1 works.
       Test     tests/run.ps1 in a pwsh of its own: every tier (xunit, then Pester 5.7.1 and 6.2.0
                from the package registry). A failed test fails the build; later tasks do not run.
-      Help     en-US/DcosTls.dll-Help.xml and about_DcosTls.help.txt from the markdown in en-US/,
-               with PlatyPS's New-ExternalHelp when PlatyPS is installed, otherwise with the
-               converter in src/DcosTls.HelpBuilder. It says which one it used.
+      Help     Rewrites the SYNTAX and parameter metadata of en-US/<Cmdlet>.md from the built cmdlets
+               (Get-Command), then builds en-US/DcosTls.dll-Help.xml and about_DcosTls.help.txt from the
+               markdown with the converter in src/DcosTls.HelpBuilder. Run after Build.
       Package  <PackagePath>/<version>/: the module as users install it (manifest, assemblies without
                .pdb, format files, compiled help, README, module/Examples and tests/Provisioning),
                ready for $env:PSModulePath or Publish-PSResource.
@@ -75,19 +75,16 @@ foreach ($t in $Task) {
             if ($LASTEXITCODE -ne 0) { throw "Test: tests/run.ps1 failed (exit code $LASTEXITCODE); see its summary above." }
         }
         'Help' {
+            # One generator: the markdown (PlatyPS schema) is the source; its SYNTAX and parameter
+            # metadata are first brought in line with the built cmdlets, then converted to MAML.
             $en = Join-Path $root 'en-US'
-            $platyps = Get-Module -ListAvailable platyPS | Select-Object -First 1
-            if ($platyps) {
-                Import-Module $platyps
-                New-ExternalHelp -Path $en -OutputPath $en -Force | Out-Null
-                Write-Host "Help: built with PlatyPS $($platyps.Version) (New-ExternalHelp) into $en"
-            }
-            else {
-                $builder = Join-Path $root 'src/DcosTls.HelpBuilder/DcosTls.HelpBuilder.csproj'
-                Invoke-Dotnet build $builder -c $Configuration --nologo --verbosity quiet
-                Invoke-Dotnet (Join-Path $root "src/DcosTls.HelpBuilder/bin/$Configuration/net8.0/dcostls-helpbuilder.dll") $en $en
-                Write-Host "Help: built with the converter in src/DcosTls.HelpBuilder (PlatyPS is not installed) into $en"
-            }
+            $pwsh = Get-PwshCommandLine
+            & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $root 'src/DcosTls.HelpBuilder/Update-HelpMarkdown.ps1')
+            if ($LASTEXITCODE -ne 0) { throw "Help: Update-HelpMarkdown.ps1 failed (exit code $LASTEXITCODE)." }
+            $builder = Join-Path $root 'src/DcosTls.HelpBuilder/DcosTls.HelpBuilder.csproj'
+            Invoke-Dotnet build $builder -c $Configuration --nologo --verbosity quiet
+            Invoke-Dotnet (Join-Path $root "src/DcosTls.HelpBuilder/bin/$Configuration/net8.0/dcostls-helpbuilder.dll") $en $en
+            Write-Host "Help: markdown metadata checked against the cmdlets, MAML built into $en"
         }
         'Package' {
             if (-not $NoBuild) { Invoke-Dotnet build (Join-Path $root 'src/DcosTls/DcosTls.csproj') -c $Configuration }
