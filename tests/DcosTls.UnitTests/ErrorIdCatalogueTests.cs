@@ -9,7 +9,7 @@ namespace DcosTls.UnitTests;
 /// Scripts match on FullyQualifiedErrorId, so every error id the module can raise is listed in
 /// error-ids.txt beside this file. The ids are read from the source where they are written: a literal
 /// followed by an ErrorCategory, the first literal given to Fail/Report or an exception, an ErrorId
-/// assignment, a ConfigEntry's id; the two computed families expand from their enums. A new id adds a
+/// assignment or an errorId: argument, a ConfigEntry's id; the two computed families expand from their enums. A new id adds a
 /// line; a renamed id is a deliberate change to that file, seen in review.
 /// </summary>
 public partial class ErrorIdCatalogueTests
@@ -27,7 +27,7 @@ public partial class ErrorIdCatalogueTests
     [GeneratedRegex("(Certificate|RegistryApp)SpecException\\(\"([A-Z][A-Za-z0-9]+)\"")]
     private static partial Regex SpecParameter();
 
-    [GeneratedRegex("ErrorId\\s*=\\s*\"([A-Z][A-Za-z0-9]+)\"")]
+    [GeneratedRegex("(?:ErrorId\\s*=|errorId:)\\s*\"([A-Z][A-Za-z0-9]+)\"")]
     private static partial Regex Assigned();
 
     private static string RepoRoot()

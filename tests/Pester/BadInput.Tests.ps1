@@ -128,9 +128,9 @@ BeforeDiscovery {
     foreach ($secret in 'a//b', '../x', 'has space', 'x/', 'x?y') {
         Add-Case "Set-MesosDockerConfig -AsSecret '$secret'" "`$login | Set-MesosDockerConfig -AsSecret $(Quote $secret)" 'InvalidSecretPath' 'InvalidArgument' $secret
     }
-    Add-Case 'Set-MesosDockerConfig -AsSecret with -Root' "`$login | Set-MesosDockerConfig -AsSecret pull/config -Root `$Root" 'AgentParameterWithoutAgent' 'InvalidArgument' '-Root'
-    Add-Case 'Set-MesosDockerConfig -AsSecret with -AsConfigYaml' "`$login | Set-MesosDockerConfig -AsSecret pull/config -AsConfigYaml (Join-Path `$Root c.yaml)" 'ConflictingModes' 'InvalidArgument' '-AsConfigYaml'
-    Add-Case 'Set-MesosDockerConfig -AppId without -AsSecret' "`$login | Set-MesosDockerConfig -AppId /app -AsConfigYaml (Join-Path `$Root c.yaml)" 'AppIdWithoutSecret' 'InvalidArgument' '-AppId'
+    Add-Case 'Set-MesosDockerConfig -AsSecret with -Root' "`$login | Set-MesosDockerConfig -AsSecret pull/config -Root `$Root" 'AmbiguousParameterSet' 'InvalidArgument' 'Parameter set cannot be resolved'
+    Add-Case 'Set-MesosDockerConfig -AsSecret with -AsConfigYaml' "`$login | Set-MesosDockerConfig -AsSecret pull/config -AsConfigYaml (Join-Path `$Root c.yaml)" 'AmbiguousParameterSet' 'InvalidArgument' 'Parameter set cannot be resolved'
+    Add-Case 'Set-MesosDockerConfig -AppId without -AsSecret' "`$login | Set-MesosDockerConfig -AppId /app -AsConfigYaml (Join-Path `$Root c.yaml)" 'AmbiguousParameterSet' 'InvalidArgument' 'Parameter set cannot be resolved'
     Add-Case 'Set-DockerDaemonTls -Restart with a staging root' "Set-DockerDaemonTls -CaCertificate `$ca -Certificate `$server -Root `$Root -Restart -Confirm:`$false" 'RestartNeedsAgentRoot' 'InvalidArgument' '-Restart'
 }
 

@@ -101,16 +101,7 @@ public sealed class NewDockerAuthArchiveCommand : DcosCmdlet
         }
         byte[] archive = DockerAuthArchiveBuilder.Build(document.ToBytes());
 
-        FileAction action;
-        try
-        {
-            action = writer.WriteBytes(agentPath, archive, StagedFileWriter.PrivateFile);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Fail("ArchiveWriteFailed", ErrorCategory.WriteError, $"'{localPath}' could not be written ({e.GetType().Name}). Check that the folder exists and is writable.", Path);
-            return;
-        }
+        var action = WriteFileOrFail(writer, agentPath, archive, StagedFileWriter.PrivateFile, errorId: "ArchiveWriteFailed", Path);
         WriteVerbose($"{action}: {localPath}");
 
         string fetchUri = Uri?.AbsoluteUri ?? new System.Uri("file://" + agentPath).AbsoluteUri;

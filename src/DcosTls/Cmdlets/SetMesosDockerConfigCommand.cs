@@ -18,47 +18,67 @@ namespace DcosTls.Cmdlets;
 [OutputType(typeof(MesosDockerConfigResult), typeof(DcosPullSecret), typeof(WrittenFile))]
 public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
 {
+    // Three destinations (the agent's files, a DC/OS secret, the installer's config.yaml), each fed by
+    // pipeline objects or by -Registry and -Credential: six sets, so that help and Tab completion
+    // offer only what belongs together.
     private const string ObjectSet = "Object";
     private const string CredentialSet = "Credential";
+    private const string ObjectSecretSet = "ObjectSecret";
+    private const string CredentialSecretSet = "CredentialSecret";
+    private const string ObjectConfigYamlSet = "ObjectConfigYaml";
+    private const string CredentialConfigYamlSet = "CredentialConfigYaml";
     private readonly CredentialBatch _batch = new();
 
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ObjectSet)]
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ObjectSecretSet)]
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ObjectConfigYamlSet)]
     public DockerRegistryCredential[] InputObject { get; set; } = Array.Empty<DockerRegistryCredential>();
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = CredentialSet)]
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = CredentialSecretSet)]
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = CredentialConfigYamlSet)]
     [ArgumentCompleter(typeof(RegistryCompleter))]
     public string[] Registry { get; set; } = Array.Empty<string>();
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = CredentialSet)]
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = CredentialSecretSet)]
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = CredentialConfigYamlSet)]
     [Credential]
     public PSCredential Credential { get; set; } = null!;
 
     /// <summary>Staging root standing in for the agent's / (default /; relative to the pwsh location).</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = ObjectSet)]
+    [Parameter(ParameterSetName = CredentialSet)]
     public string Root { get; set; } = "/";
 
     /// <summary>The agent's credentials file. /var/lib/dcos survives DC/OS upgrades; /opt/mesosphere does not.</summary>
-    [Parameter(Position = 0)]
+    [Parameter(Position = 0, ParameterSetName = ObjectSet)]
+    [Parameter(Position = 0, ParameterSetName = CredentialSet)]
     public string Path { get; set; } = MesosAgentDockerConfig.DefaultCredentialsPath;
 
     /// <summary>Writes only the given credentials, dropping the registries already in the file.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = ObjectSet)]
+    [Parameter(ParameterSetName = CredentialSet)]
     public SwitchParameter Replace { get; set; }
 
     /// <summary>Restarts dcos-mesos-slave or dcos-mesos-slave-public afterwards (only with -Root /).</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = ObjectSet)]
+    [Parameter(ParameterSetName = CredentialSet)]
     public SwitchParameter Restart { get; set; }
 
     /// <summary>Stores the config as this DC/OS secret (e.g. mesos-docker/pullConfig) instead of writing agent files.</summary>
-    [Parameter]
+    [Parameter(Mandatory = true, ParameterSetName = ObjectSecretSet)]
+    [Parameter(Mandatory = true, ParameterSetName = CredentialSecretSet)]
     public string? AsSecret { get; set; }
 
     /// <summary>With -AsSecret: the Marathon app id, to check that it may read the secret (spaces rule).</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = ObjectSecretSet)]
+    [Parameter(ParameterSetName = CredentialSecretSet)]
     public string? AppId { get; set; }
 
     /// <summary>Writes the installer's config.yaml keys (cluster_docker_batch.Items...) to this file (0600) instead of agent files.</summary>
-    [Parameter]
+    [Parameter(Mandatory = true, ParameterSetName = ObjectConfigYamlSet)]
+    [Parameter(Mandatory = true, ParameterSetName = CredentialConfigYamlSet)]
     public string? AsConfigYaml { get; set; }
 
     /// <summary>Emits what was done: the agent result, the stored secret, or the config.yaml file.</summary>
@@ -67,14 +87,7 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
 
     protected override void BeginProcessing()
     {
-        if (AsSecret != null && AsConfigYaml != null)
-            Fail("ConflictingModes", ErrorCategory.InvalidArgument, "Give -AsSecret or -AsConfigYaml, not both.");
-        bool agentMode = AsSecret == null && AsConfigYaml == null;
-        if (!agentMode && (Replace || Restart || MyInvocation.BoundParameters.ContainsKey(nameof(Path)) || MyInvocation.BoundParameters.ContainsKey(nameof(Root))))
-            Fail("AgentParameterWithoutAgent", ErrorCategory.InvalidArgument,
-                "-Path, -Root, -Replace and -Restart are about the agent's files; leave them out with -AsSecret or -AsConfigYaml.");
-        if (AppId != null && AsSecret == null)
-            Fail("AppIdWithoutSecret", ErrorCategory.InvalidArgument, "-AppId checks who may read a secret; give it together with -AsSecret.");
+        bool agentMode = ParameterSetName is ObjectSet or CredentialSet;
         if (AsSecret != null)
         {
             try { AsSecret = SecretPath.Normalize(AsSecret); }
@@ -85,7 +98,7 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
 
     protected override void ProcessRecord()
     {
-        try { _batch.Take(ParameterSetName == ObjectSet, InputObject, Registry, Credential, WriteWarning); }
+        try { _batch.Take(ParameterSetName is ObjectSet or ObjectSecretSet or ObjectConfigYamlSet, InputObject, Registry, Credential, WriteWarning); }
         catch (CredentialInputException e) { Fail(e, RegistryName.Redact(Registry)); }
     }
 
@@ -197,16 +210,7 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
             Fail("TargetIsDirectory", ErrorCategory.WriteError, $"'{target}' is a directory. Give the fragment's file name, e.g. {System.IO.Path.Combine(AsConfigYaml!, "docker-credentials.yaml")}.", AsConfigYaml);
         string yaml = ConfigYamlFragment.Build(DockerConfigDocument.From(_batch.Items));
         var writer = CreateWriter("/");
-        FileAction action;
-        try
-        {
-            action = writer.WriteText(target, yaml, StagedFileWriter.PrivateFile);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Fail("ConfigYamlWriteFailed", ErrorCategory.WriteError, $"'{target}' could not be written ({e.GetType().Name}). Check that its folder exists and is writable.", AsConfigYaml);
-            return;
-        }
+        var action = WriteFileOrFail(writer, target, new System.Text.UTF8Encoding(false).GetBytes(yaml), StagedFileWriter.PrivateFile, errorId: "ConfigYamlWriteFailed", AsConfigYaml);
         WriteVerbose($"{action}: {target} (merge its keys into genconf/config.yaml)");
         if (PassThru) WriteResult(new WrittenFile("ConfigYaml", target, action, StagedFileWriter.PrivateFile));
     }

@@ -122,6 +122,23 @@ public abstract class DcosCmdlet : PSCmdlet
         }
     }
 
+    /// <summary>
+    /// Writes one file through <paramref name="writer"/> (atomically, with its mode); a folder that is
+    /// missing or not writable stops the cmdlet with <paramref name="errorId"/> naming the file.
+    /// </summary>
+    internal FileAction WriteFileOrFail(StagedFileWriter writer, string path, byte[] content, UnixFileMode mode, string errorId, object? target)
+    {
+        try
+        {
+            return writer.WriteBytes(path, content, mode);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Fail(errorId, ErrorCategory.WriteError,
+                $"'{writer.Map(path)}' could not be written ({e.GetType().Name}). Check that its folder exists and is writable.", target, e);
+        }
+    }
+
     /// <summary>A user-given file path: relative to the current pwsh location (not the process's), ~ expanded.</summary>
     protected string ResolvePath(string path)
     {
