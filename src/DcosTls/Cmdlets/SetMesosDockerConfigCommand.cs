@@ -69,6 +69,7 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
     /// <summary>Stores the config as this DC/OS secret (e.g. mesos-docker/pullConfig) instead of writing agent files.</summary>
     [Parameter(Mandatory = true, ParameterSetName = ObjectSecretSet)]
     [Parameter(Mandatory = true, ParameterSetName = CredentialSecretSet)]
+    [AllowEmptyString] // refused below with a message that says what a secret path looks like
     public string? AsSecret { get; set; }
 
     /// <summary>With -AsSecret: the Marathon app id, to check that it may read the secret (spaces rule).</summary>

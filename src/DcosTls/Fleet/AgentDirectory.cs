@@ -3,34 +3,24 @@ using DcosTls.Session;
 namespace DcosTls.Fleet;
 
 /// <summary>Asks the cluster for its agents: GET /mesos/slaves, which Admin Router proxies to the leading master.</summary>
-internal sealed class AgentDirectory
+internal sealed class AgentDirectory(DcosSession session, Action<string> log, CancellationToken cancel)
 {
-    private readonly DcosSession _session;
-    private readonly Action<string> _log;
-    private readonly CancellationToken _cancel;
-
-    internal AgentDirectory(DcosSession session, Action<string> log, CancellationToken cancel)
-    {
-        _session = session;
-        _log = log;
-        _cancel = cancel;
-    }
 
     internal IReadOnlyList<DcosAgent> List()
     {
-        var response = _session.Client.Send(HttpMethod.Get, "/mesos/slaves", null, _log, _cancel);
+        var response = session.Client.Send(HttpMethod.Get, "/mesos/slaves", null, log, cancel);
         int status = (int)response.Status;
         if (status == 503)
-            throw new DcosApiException("MesosLeaderUnavailable", $"GET /mesos/slaves on {_session.ClusterUri} answered 503: the Mesos masters have no leader. Retry when the cluster has elected one.", status);
+            throw new DcosApiException("MesosLeaderUnavailable", $"GET /mesos/slaves on {session.ClusterUri} answered 503: the Mesos masters have no leader. Retry when the cluster has elected one.", status);
         if (status != 200)
-            throw new DcosApiException("AgentListUnavailable", $"GET /mesos/slaves on {_session.ClusterUri} answered HTTP {status}. Check that the address is a DC/OS master.", status);
+            throw new DcosApiException("AgentListUnavailable", $"GET /mesos/slaves on {session.ClusterUri} answered HTTP {status}. Check that the address is a DC/OS master.", status);
         try
         {
             return MesosAgentList.Parse(response.Body);
         }
         catch (FormatException e)
         {
-            throw new DcosApiException("AgentListInvalid", $"GET /mesos/slaves on {_session.ClusterUri} did not return an agent list ({e.Message}). Check that the address is a DC/OS master.", status);
+            throw new DcosApiException("AgentListInvalid", $"GET /mesos/slaves on {session.ClusterUri} did not return an agent list ({e.Message}). Check that the address is a DC/OS master.", status);
         }
     }
 }

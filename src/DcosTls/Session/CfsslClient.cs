@@ -10,18 +10,8 @@ namespace DcosTls.Session;
 /// The DC/OS CA: cfssl's API behind Admin Router at /ca/api/v2/*. Every answer is cfssl's
 /// envelope {success, result, errors, messages}; errors come as text/plain but are still JSON.
 /// </summary>
-internal sealed class CfsslClient
+internal sealed class CfsslClient(DcosSession session, Action<string> log, CancellationToken cancel)
 {
-    private readonly DcosSession _session;
-    private readonly Action<string> _log;
-    private readonly CancellationToken _cancel;
-
-    internal CfsslClient(DcosSession session, Action<string> log, CancellationToken cancel)
-    {
-        _session = session;
-        _log = log;
-        _cancel = cancel;
-    }
 
     /// <summary>The signing CA certificate (PEM) for a profile.</summary>
     internal string Info(string? profile)
@@ -81,7 +71,7 @@ internal sealed class CfsslClient
 
     private JsonNode Call(string endpoint, JsonObject body)
     {
-        var response = _session.Client.Send(HttpMethod.Post, "/ca/api/v2/" + endpoint, body, _log, _cancel);
+        var response = session.Client.Send(HttpMethod.Post, "/ca/api/v2/" + endpoint, body, log, cancel);
         JsonNode? envelope = null;
         try { envelope = JsonNode.Parse(response.Body); }
         catch (JsonException) { }
@@ -101,7 +91,7 @@ internal sealed class CfsslClient
             throw new DcosCaException(code, message.Length > 0 ? message : "no message", (int)response.Status);
         }
         foreach (var m in (obj["messages"] as JsonArray) ?? new JsonArray())
-            _log($"CA message {ServerText.Quote((m as JsonObject)?["code"]?.ToJsonString())}: {ServerText.Quote((m as JsonObject)?["message"]?.ToJsonString())}");
+            log($"CA message {ServerText.Quote((m as JsonObject)?["code"]?.ToJsonString())}: {ServerText.Quote((m as JsonObject)?["message"]?.ToJsonString())}");
         return obj["result"] ?? throw new DcosApiException("CaResponseInvalid", $"The CA's {endpoint} answer holds no result.");
     }
 
