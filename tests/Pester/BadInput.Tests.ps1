@@ -140,6 +140,31 @@ BeforeDiscovery {
     }
     Add-Case 'New-TlsCertificateAuthority -Issuer <a leaf>' "New-TlsCertificateAuthority -CommonName sub -KeyAlgorithm ECDSA -Issuer `$server" 'InvalidCertificateRequest,Issuer' 'InvalidArgument' 'docker.internal'
 
+    # Names with control characters, spaces or '_', and host names longer than DNS allows, refused at validation.
+    foreach ($field in @(
+            @('-CommonName with a newline', "-CommonName ""a``nb.internal""", 'CommonName', 'a\nb.internal'),
+            @('-CommonName with NUL', "-CommonName ""a``0b""", 'CommonName', 'a\0b'),
+            @('-Organization with a newline', "-CommonName x -Organization ""Ex``nample""", 'Organization', 'Ex\nample'),
+            @('-OrganizationalUnit with a tab', "-CommonName x -OrganizationalUnit ""Ops``tTeam""", 'OrganizationalUnit', 'Ops\tTeam'),
+            @('-DnsName with a space', "-CommonName x -DnsName 'a b.internal'", 'DnsName', 'a b.internal'),
+            @('-DnsName with an underscore', "-CommonName x -DnsName 'a_b.internal'", 'DnsName', 'a_b.internal'),
+            @('-DnsName with a newline', "-CommonName x -DnsName ""a``nb.internal""", 'DnsName', 'a\nb.internal'))) {
+        Add-Case "New-DcosCertificate $($field[0])" "New-DcosCertificate -Issuer `$ca $($field[1]) -KeyAlgorithm ECDSA" "InvalidCertificateRequest,$($field[2])" 'InvalidArgument' $field[3]
+    }
+    Add-Case 'New-TlsCertificateAuthority -CommonName with a newline' "New-TlsCertificateAuthority -CommonName ""Root``nCA"" -KeyAlgorithm ECDSA" 'InvalidCertificateRequest,CommonName' 'InvalidArgument' 'Root\nCA'
+    foreach ($registry in (('a' * 64) + '.internal:5000'), (((('a' * 60) + '.') * 5) + 'internal')) {
+        Add-Case "Install-DockerRegistryTrust -Registry <$($registry.Length) characters>" "`$ca | Install-DockerRegistryTrust -Registry $(Quote $registry) -Root `$Root -Confirm:`$false" 'InvalidRegistryName' 'InvalidArgument' 'longer than DNS allows'
+    }
+    foreach ($h in 'tcp://010.0.0.5:2376', 'tcp://10.0.0.05') {
+        Add-Case "Set-DockerDaemonTls -Hosts '$h'" "Set-DockerDaemonTls -CaCertificate `$ca -Certificate `$server -Hosts $(Quote $h) -Root `$Root -Confirm:`$false" 'InvalidDockerHost' 'InvalidArgument' $h
+    }
+    $daemonBytes = '$null = New-Item -ItemType Directory -Force "$Root/etc/docker"; [IO.File]::WriteAllBytes("$Root/etc/docker/daemon.json", [byte[]]@('
+    Add-Case 'Set-DockerDaemonTls with daemon.json starting with a UTF-8 BOM' "Set-DockerDaemonTls -CaCertificate `$ca -Certificate `$server -Root `$Root -Confirm:`$false" 'DaemonJsonInvalid' 'InvalidData' 'byte order mark' ($daemonBytes + '0xEF, 0xBB, 0xBF) + [Text.Encoding]::ASCII.GetBytes(''{"debug": true}''))')
+    Add-Case 'Set-DockerDaemonTls with daemon.json holding bytes that are not UTF-8' "Set-DockerDaemonTls -CaCertificate `$ca -Certificate `$server -Root `$Root -Confirm:`$false" 'DaemonJsonNotUtf8' 'InvalidData' 'daemon.json' ($daemonBytes + ') + [Text.Encoding]::ASCII.GetBytes(''{"labels": ["a=b'') + [byte[]]@(0xFF) + [Text.Encoding]::ASCII.GetBytes(''"]}''))')
+    $folder = '$null = New-Item -ItemType Directory "$Root/out"'
+    Add-Case 'Export-DcosCertificate -Path <existing folder>' "`$server | Export-DcosCertificate -Path (Join-Path `$Root out)" 'ExportPathIsFolder' 'InvalidArgument' 'out' $folder
+    Add-Case 'Export-DcosCertificateRequest -Path <existing folder>' "New-DcosCertificateRequest -CommonName r.internal -KeyAlgorithm ECDSA | Export-DcosCertificateRequest -Path (Join-Path `$Root out)" 'ExportPathIsFolder' 'InvalidArgument' 'out' $folder
+
     # Cluster addresses and secret paths are refused before anything is sent.
     foreach ($uri in 'ftp://master', 'not a uri', 'master.internal', 'file:///etc/passwd') {
         Add-Case "Connect-DcosCluster -Uri '$uri'" "Connect-DcosCluster -Uri $(Quote $uri) -Credential `$cred" 'InvalidClusterUri' 'InvalidArgument' $uri.TrimEnd('/')

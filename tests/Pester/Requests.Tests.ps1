@@ -316,6 +316,17 @@ Describe 'Requests made here' -Tag Requests {
         $problems[0].FullyQualifiedErrorId | Should -BeLike 'ExportFileExists,*'
     }
 
+    It 'makes the folder it creates for a key 0700, and 0755 for a certificate alone' {
+        $request = New-DcosCertificateRequest -CommonName folder.example.test -KeyAlgorithm ECDSA
+        $request | Export-DcosCertificateRequest -Path (Join-Path $TestDrive 'keyed/folder.csr')
+        [int](Get-Item (Join-Path $TestDrive 'keyed')).UnixFileMode | Should -Be ([Convert]::ToInt32('700', 8))
+        $ca = New-TlsCertificateAuthority -CommonName 'Folder CA' -KeyAlgorithm ECDSA
+        New-DcosCertificate -Issuer $ca -CommonName folder.example.test -KeyAlgorithm ECDSA | Export-DcosCertificate -Path (Join-Path $TestDrive 'leaf/folder.crt')
+        [int](Get-Item (Join-Path $TestDrive 'leaf')).UnixFileMode | Should -Be ([Convert]::ToInt32('700', 8))
+        $ca | Export-DcosCertificate -NoKey -Path (Join-Path $TestDrive 'public/ca.crt')
+        [int](Get-Item (Join-Path $TestDrive 'public')).UnixFileMode | Should -Be ([Convert]::ToInt32('755', 8))
+    }
+
     It 'refuses to overwrite other content without -Force and writes nothing' {
         $path = Join-Path $TestDrive 'taken.csr'
         Set-Content -LiteralPath (Join-Path $TestDrive 'taken.key') -Value 'someone else''s key'
