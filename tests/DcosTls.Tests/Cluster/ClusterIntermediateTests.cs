@@ -146,3 +146,39 @@ public class ClusterIntermediateTests
         }
     }
 }
+
+/// <summary>A batch whose session is refused partway: later rows are named, not sent, and the end says where to rerun from.</summary>
+[Collection(ClusterCollection.Name)]
+public class ClusterBatchLoginRefusedTests
+{
+    private readonly AdminRouterFixture _cluster;
+
+    public ClusterBatchLoginRefusedTests(AdminRouterFixture cluster) => _cluster = cluster;
+
+    [Fact]
+    public void Rows_after_a_refused_login_are_named_as_not_attempted_and_nothing_is_sent_for_them()
+    {
+        using var dir = new TempDir();
+        _cluster.AddUser("batch-401", "batch-401-pw");
+        Action revoke = () => _cluster.RevokeTokensOf("batch-401");
+        using var ps = new Pwsh(dir.Path).Set("cred", Secrets.Credential("batch-401", "batch-401-pw")).Set("uri", _cluster.Uri).Set("ca", _cluster.CaPath).Set("revoke", revoke);
+        ps.Run("$s = Connect-DcosCluster -Uri $uri -Credential $cred -CaCertificatePath $ca").ThrowOnError();
+        int before = _cluster.Requests.Count;
+        var r = ps.Run("'r1.example','r2.example','r3.example','r4.example','r5.example' | ForEach-Object { if ($_ -eq 'r3.example') { $revoke.Invoke() }; [pscustomobject]@{ CommonName = $_ } } | " +
+                       "New-DcosCertificate -Session $s -KeyAlgorithm ECDSA | ForEach-Object { $_ | Export-DcosCertificate -Path \"$($_.CommonName).crt\"; $_.CommonName }");
+        Assert.Equal(new object[] { "r1.example", "r2.example" }, r.Output.Select(o => o.BaseObject).ToArray());
+        var skipped = r.Errors.Where(e => e.FullyQualifiedErrorId.StartsWith("CertificateNotAttempted,")).ToList();
+        Assert.Equal(new[] { "r4.example", "r5.example" }, skipped.Select(e => e.TargetObject as string).ToArray());
+        Assert.All(skipped, e => Assert.Contains("'r3.example'", e.Exception.Message));
+        // The refusal ends the command (statement-terminating): the last error, after the rows not attempted.
+        var end = r.AllErrors.Last();
+        Assert.StartsWith("TokenRefused,", end.FullyQualifiedErrorId);
+        Assert.Equal(System.Management.Automation.ErrorCategory.AuthenticationError, end.CategoryInfo.Category);
+        Assert.Contains("'r3.example'", end.ErrorDetails.Message);
+        Assert.Contains("'r4.example', 'r5.example'", end.ErrorDetails.Message);
+        // r3 was the one refused; r4 and r5 never reached the cluster.
+        Assert.Equal(3, _cluster.Requests.Skip(before).Count(q => q.Path == "/ca/api/v2/sign"));
+        Assert.True(File.Exists(dir["r1.example.crt"]) && File.Exists(dir["r2.example.crt"]) && !File.Exists(dir["r3.example.crt"]));
+        Secrets.AssertNoLeak(ps, _cluster.IssuedTokens);
+    }
+}
