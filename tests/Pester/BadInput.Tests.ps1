@@ -120,6 +120,51 @@ BeforeDiscovery {
     Add-Case 'Import-DcosCertificate -Path <missing>' "Import-DcosCertificate -Path (Join-Path `$Root 'absent.crt')" 'CertificateFileNotFound' 'ObjectNotFound' 'absent.crt'
     Add-Case 'New-DockerAuthArchive -Path <relative> with -Root' "`$login | New-DockerAuthArchive -Root `$Root -Path relative.tar.gz -Confirm:`$false" 'AgentPathNotAbsolute' 'InvalidArgument' 'relative.tar.gz'
 
+    # Certificate requests made elsewhere: refused when read, so nothing is signed or sent.
+    $newReq = 'function New-Req([string] $Name, [string[]] $Options) { $null = & openssl req -new -nodes -keyout "$Root/$Name.key" -out "$Root/$Name" @Options 2>&1; if ($LASTEXITCODE) { throw "openssl req $Name" } }; '
+    $sign = { param($file) "Import-DcosCertificateRequest (Join-Path `$Root '$file') | New-DcosCertificate -Issuer `$ca" }
+    foreach ($request in @(
+            @('a changed signature', 'tampered.der', 'CertificateRequestSignatureInvalid', 'SecurityError', ($newReq + 'New-Req tampered.der @(''-newkey'', ''rsa:2048'', ''-subj'', ''/CN=t.example'', ''-outform'', ''DER''); $b = [IO.File]::ReadAllBytes("$Root/tampered.der"); $b[-1] = $b[-1] -bxor 1; [IO.File]::WriteAllBytes("$Root/tampered.der", $b)')),
+            @('an RSA 1024 key', 'weak.csr', 'CertificateRequestWeakKey', 'InvalidData', ($newReq + 'New-Req weak.csr @(''-newkey'', ''rsa:1024'', ''-subj'', ''/CN=w.example'')')),
+            @('a secp256k1 key', 'k1.csr', 'CertificateRequestKeyUnsupported', 'InvalidData', ($newReq + 'New-Req k1.csr @(''-newkey'', ''ec'', ''-pkeyopt'', ''ec_paramgen_curve:secp256k1'', ''-subj'', ''/CN=k.example'')')),
+            @('CA:TRUE', 'askca.csr', 'CertificateRequestAsksForCa', 'InvalidData', ($newReq + 'New-Req askca.csr @(''-newkey'', ''ec'', ''-pkeyopt'', ''ec_paramgen_curve:P-256'', ''-subj'', ''/CN=c.example'', ''-addext'', ''basicConstraints=critical,CA:TRUE'')')),
+            @('no names', 'nonames.csr', 'CertificateRequestNoNames', 'InvalidData', ($newReq + 'New-Req nonames.csr @(''-newkey'', ''ec'', ''-pkeyopt'', ''ec_paramgen_curve:P-256'', ''-subj'', ''/O=Example'')')),
+            @('a DNS name with a space', 'space.csr', 'CertificateRequestNameInvalid', 'InvalidData', ($newReq + 'New-Req space.csr @(''-newkey'', ''ec'', ''-pkeyopt'', ''ec_paramgen_curve:P-256'', ''-subj'', ''/CN=s.example'', ''-addext'', ''subjectAltName=DNS:bad name.example'')')),
+            @('a PEM certificate', 'ca.csr', 'CertificateRequestIsCertificate', 'InvalidData', 'Set-Content -LiteralPath "$Root/ca.csr" -Value $ca.CertificatePem'),
+            @('a DER certificate', 'ca.der', 'CertificateRequestIsCertificate', 'InvalidData', '[IO.File]::WriteAllBytes("$Root/ca.der", $ca.Certificate.RawData)'),
+            @('a private key', 'key.csr', 'CertificateRequestIsKey', 'InvalidData', ($newReq + 'New-Req good.csr @(''-newkey'', ''ec'', ''-pkeyopt'', ''ec_paramgen_curve:P-256'', ''-subj'', ''/CN=g.example''); Copy-Item "$Root/good.csr.key" "$Root/key.csr"')),
+            @('base64 without its PEM lines', 'headless.csr', 'CertificateRequestUnreadable', 'InvalidData', ($newReq + 'New-Req h.csr @(''-newkey'', ''ec'', ''-pkeyopt'', ''ec_paramgen_curve:P-256'', ''-subj'', ''/CN=h.example''); Set-Content "$Root/headless.csr" ((Get-Content "$Root/h.csr" | Where-Object { $_ -notlike ''-----*'' }) -join "`n")')),
+            @('PEM lines around a DER body', 'mixed.csr', 'CertificateRequestUnreadable', 'InvalidData', ($newReq + 'New-Req m.der @(''-newkey'', ''ec'', ''-pkeyopt'', ''ec_paramgen_curve:P-256'', ''-subj'', ''/CN=m.example'', ''-outform'', ''DER''); [IO.File]::WriteAllBytes("$Root/mixed.csr", [Text.Encoding]::ASCII.GetBytes("-----BEGIN CERTIFICATE REQUEST-----`n") + [IO.File]::ReadAllBytes("$Root/m.der") + [Text.Encoding]::ASCII.GetBytes("`n-----END CERTIFICATE REQUEST-----`n"))')),
+            @('text', 'text.csr', 'CertificateRequestUnreadable', 'InvalidData', 'Set-Content "$Root/text.csr" "this is not a request"'))) {
+        Add-Case "Import-DcosCertificateRequest of $($request[0])" (& $sign $request[1]) $request[2] $request[3] $request[1] $request[4]
+    }
+    Add-Case 'New-TlsCertificateAuthority -Issuer <a leaf>' "New-TlsCertificateAuthority -CommonName sub -KeyAlgorithm ECDSA -Issuer `$server" 'InvalidCertificateRequest,Issuer' 'InvalidArgument' 'docker.internal'
+
+    # Names with control characters, spaces or '_', and host names longer than DNS allows, refused at validation.
+    foreach ($field in @(
+            @('-CommonName with a newline', "-CommonName ""a``nb.internal""", 'CommonName', 'a\nb.internal'),
+            @('-CommonName with NUL', "-CommonName ""a``0b""", 'CommonName', 'a\0b'),
+            @('-Organization with a newline', "-CommonName x -Organization ""Ex``nample""", 'Organization', 'Ex\nample'),
+            @('-OrganizationalUnit with a tab', "-CommonName x -OrganizationalUnit ""Ops``tTeam""", 'OrganizationalUnit', 'Ops\tTeam'),
+            @('-DnsName with a space', "-CommonName x -DnsName 'a b.internal'", 'DnsName', 'a b.internal'),
+            @('-DnsName with an underscore', "-CommonName x -DnsName 'a_b.internal'", 'DnsName', 'a_b.internal'),
+            @('-DnsName with a newline', "-CommonName x -DnsName ""a``nb.internal""", 'DnsName', 'a\nb.internal'))) {
+        Add-Case "New-DcosCertificate $($field[0])" "New-DcosCertificate -Issuer `$ca $($field[1]) -KeyAlgorithm ECDSA" "InvalidCertificateRequest,$($field[2])" 'InvalidArgument' $field[3]
+    }
+    Add-Case 'New-TlsCertificateAuthority -CommonName with a newline' "New-TlsCertificateAuthority -CommonName ""Root``nCA"" -KeyAlgorithm ECDSA" 'InvalidCertificateRequest,CommonName' 'InvalidArgument' 'Root\nCA'
+    foreach ($registry in (('a' * 64) + '.internal:5000'), (((('a' * 60) + '.') * 5) + 'internal')) {
+        Add-Case "Install-DockerRegistryTrust -Registry <$($registry.Length) characters>" "`$ca | Install-DockerRegistryTrust -Registry $(Quote $registry) -Root `$Root -Confirm:`$false" 'InvalidRegistryName' 'InvalidArgument' 'longer than DNS allows'
+    }
+    foreach ($h in 'tcp://010.0.0.5:2376', 'tcp://10.0.0.05') {
+        Add-Case "Set-DockerDaemonTls -Hosts '$h'" "Set-DockerDaemonTls -CaCertificate `$ca -Certificate `$server -Hosts $(Quote $h) -Root `$Root -Confirm:`$false" 'InvalidDockerHost' 'InvalidArgument' $h
+    }
+    $daemonBytes = '$null = New-Item -ItemType Directory -Force "$Root/etc/docker"; [IO.File]::WriteAllBytes("$Root/etc/docker/daemon.json", [byte[]]@('
+    Add-Case 'Set-DockerDaemonTls with daemon.json starting with a UTF-8 BOM' "Set-DockerDaemonTls -CaCertificate `$ca -Certificate `$server -Root `$Root -Confirm:`$false" 'DaemonJsonInvalid' 'InvalidData' 'byte order mark' ($daemonBytes + '0xEF, 0xBB, 0xBF) + [Text.Encoding]::ASCII.GetBytes(''{"debug": true}''))')
+    Add-Case 'Set-DockerDaemonTls with daemon.json holding bytes that are not UTF-8' "Set-DockerDaemonTls -CaCertificate `$ca -Certificate `$server -Root `$Root -Confirm:`$false" 'DaemonJsonNotUtf8' 'InvalidData' 'daemon.json' ($daemonBytes + ') + [Text.Encoding]::ASCII.GetBytes(''{"labels": ["a=b'') + [byte[]]@(0xFF) + [Text.Encoding]::ASCII.GetBytes(''"]}''))')
+    $folder = '$null = New-Item -ItemType Directory "$Root/out"'
+    Add-Case 'Export-DcosCertificate -Path <existing folder>' "`$server | Export-DcosCertificate -Path (Join-Path `$Root out)" 'ExportPathIsFolder' 'InvalidArgument' 'out' $folder
+    Add-Case 'Export-DcosCertificateRequest -Path <existing folder>' "New-DcosCertificateRequest -CommonName r.internal -KeyAlgorithm ECDSA | Export-DcosCertificateRequest -Path (Join-Path `$Root out)" 'ExportPathIsFolder' 'InvalidArgument' 'out' $folder
+
     # Cluster addresses and secret paths are refused before anything is sent.
     foreach ($uri in 'ftp://master', 'not a uri', 'master.internal', 'file:///etc/passwd') {
         Add-Case "Connect-DcosCluster -Uri '$uri'" "Connect-DcosCluster -Uri $(Quote $uri) -Credential `$cred" 'InvalidClusterUri' 'InvalidArgument' $uri.TrimEnd('/')

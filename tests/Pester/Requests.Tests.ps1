@@ -295,6 +295,38 @@ Describe 'Requests made here' -Tag Requests {
         (& openssl pkey -in (Join-Path $TestDrive 'own.key') -pubout | Out-String) | Should -Be (& openssl pkey -in (Join-Path $TestDrive 'made.key') -pubout | Out-String)
     }
 
+    It 'encrypts the key with -Password (openssl reads it with the password only), and a re-run keeps the same key file' {
+        $request = New-DcosCertificateRequest -CommonName locked.example.test -KeyAlgorithm ECDSA
+        $path = Join-Path $TestDrive 'locked.csr'
+        $keyFile = Join-Path $TestDrive 'locked.key'
+        $password = ConvertTo-SecureString 'Req-Key-Pw-41' -AsPlainText -Force
+        $request | Export-DcosCertificateRequest -Path $path -Password $password
+        $text = Get-Content -Raw $keyFile
+        $text | Should -Match '-----BEGIN ENCRYPTED PRIVATE KEY-----'
+        $text | Should -Not -Match 'Req-Key-Pw-41'
+        [int](Get-Item $keyFile).UnixFileMode | Should -Be ([Convert]::ToInt32('600', 8))
+        (& openssl pkey -in $keyFile -passin pass:Req-Key-Pw-41 -pubout | Out-String) | Should -Be (& openssl req -in $path -noout -pubkey | Out-String)
+        & openssl pkey -in $keyFile -passin pass:wrong -noout 2>$null
+        $LASTEXITCODE | Should -Not -Be 0
+        $before = $text
+        @(($request | Export-DcosCertificateRequest -Path $path -Password $password -PassThru).Action) | Should -Be @('Unchanged', 'Unchanged')
+        Get-Content -Raw $keyFile | Should -Be $before
+        # The same key unencrypted is other content: refused without -Force.
+        $request | Export-DcosCertificateRequest -Path $path -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'ExportFileExists,*'
+    }
+
+    It 'makes the folder it creates for a key 0700, and 0755 for a certificate alone' {
+        $request = New-DcosCertificateRequest -CommonName folder.example.test -KeyAlgorithm ECDSA
+        $request | Export-DcosCertificateRequest -Path (Join-Path $TestDrive 'keyed/folder.csr')
+        [int](Get-Item (Join-Path $TestDrive 'keyed')).UnixFileMode | Should -Be ([Convert]::ToInt32('700', 8))
+        $ca = New-TlsCertificateAuthority -CommonName 'Folder CA' -KeyAlgorithm ECDSA
+        New-DcosCertificate -Issuer $ca -CommonName folder.example.test -KeyAlgorithm ECDSA | Export-DcosCertificate -Path (Join-Path $TestDrive 'leaf/folder.crt')
+        [int](Get-Item (Join-Path $TestDrive 'leaf')).UnixFileMode | Should -Be ([Convert]::ToInt32('700', 8))
+        $ca | Export-DcosCertificate -NoKey -Path (Join-Path $TestDrive 'public/ca.crt')
+        [int](Get-Item (Join-Path $TestDrive 'public')).UnixFileMode | Should -Be ([Convert]::ToInt32('755', 8))
+    }
+
     It 'refuses to overwrite other content without -Force and writes nothing' {
         $path = Join-Path $TestDrive 'taken.csr'
         Set-Content -LiteralPath (Join-Path $TestDrive 'taken.key') -Value 'someone else''s key'

@@ -34,6 +34,14 @@ internal static class CertificateBuilder
         return request.CreateSigningRequestPem();
     }
 
+    /// <summary>A PEM CSR for a CA (basic constraints CA:TRUE, keyCertSign): what goes to a CA profile that signs CAs.</summary>
+    internal static string CreateAuthorityRequestPem(CertificateSpec spec, AsymmetricAlgorithm key)
+    {
+        var request = CreateRequest(spec, key);
+        AddAuthorityExtensions(request, null);
+        return request.CreateSigningRequestPem();
+    }
+
     /// <summary>A leaf signed by a local CA certificate that carries its key (LocalCaIssuer has checked it).</summary>
     internal static DcosCertificate IssueLocally(CertificateSpec spec, CertificateUsage usage, int validDays, DcosCertificate issuer)
     {

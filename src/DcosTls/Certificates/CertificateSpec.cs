@@ -14,7 +14,9 @@ internal sealed class CertificateSpec
 {
     internal const int MaxCommonNameLength = 64; // X.520 ub-common-name; openssl req refuses longer
 
-    private static readonly Regex DnsLabel = new("^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$", RegexOptions.CultureInvariant);
+    // RFC 1123 host name labels: no '_' (RFC 5280's preferred name syntax for dNSName; CAs under the
+    // CA/Browser Forum rules refuse it, and a client may too).
+    private static readonly Regex DnsLabel = new("^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$", RegexOptions.CultureInvariant);
 
     internal string CommonName { get; init; } = string.Empty;
     internal string? Country { get; init; }
@@ -45,6 +47,12 @@ internal sealed class CertificateSpec
         if (commonName.Length > MaxCommonNameLength)
             throw new CertificateSpecException("CommonName",
                 $"The common name is {commonName.Length} characters long; at most {MaxCommonNameLength} are allowed (X.520). Put the long name in -DnsName and use a shorter -CommonName.");
+        // A control character (newline, NUL, tab) in a subject field ends up in file names, logs and
+        // openssl's one-line subjects, where it splits or cuts the text.
+        foreach (var (parameter, value) in new[] { ("CommonName", (string?)commonName), ("State", state), ("Locality", locality), ("Organization", organization), ("OrganizationalUnit", unit) })
+            if (value != null && value.Any(char.IsControl))
+                throw new CertificateSpecException(parameter,
+                    $"-{parameter} '{Printable(value)}' holds a control character (newline, tab or NUL). Give the name on one line, without control characters.");
         if (country != null && !Regex.IsMatch(country, "^[A-Za-z]{2}$"))
             throw new CertificateSpecException("Country", $"The country '{country}' is not a two-letter ISO 3166 code such as 'US' or 'DE'.");
 
@@ -59,7 +67,7 @@ internal sealed class CertificateSpec
             }
             if (!IsValidDnsName(entry))
                 throw new CertificateSpecException("DnsName",
-                    $"'{entry}' is not a valid DNS name: use letters, digits and hyphens in dot-separated labels of at most 63 characters (a leading '*.' is allowed).");
+                    $"'{Printable(entry)}' is not a valid DNS name: use letters, digits and hyphens (no spaces or '_') in dot-separated labels of at most 63 characters, at most 253 in all (a leading '*.' is allowed). Separate several names with ',' or ';'.");
             if (!dns.Contains(entry, StringComparer.OrdinalIgnoreCase)) dns.Add(entry);
         }
         foreach (string entry in SplitList(ipAddresses))
@@ -128,8 +136,21 @@ internal sealed class CertificateSpec
     internal static IEnumerable<string> SplitList(IEnumerable<string>? values)
         => (values ?? Enumerable.Empty<string>())
             .Where(v => v != null)
-            .SelectMany(v => v.Split(new[] { ',', ';', ' ', '\t', '\n', '\r' }, StringSplitOptions.RemoveEmptyEntries))
-            .Select(v => v.Trim());
+            .SelectMany(v => v.Split(new[] { ',', ';' }, StringSplitOptions.RemoveEmptyEntries))
+            .Select(v => v.Trim())
+            .Where(v => v.Length > 0);
+
+    /// <summary>A value as a message can show it: control characters written as \n, \t, \0 or \uXXXX.</summary>
+    internal static string Printable(string value)
+        => string.Concat(value.Select(c => c switch
+        {
+            '\n' => "\\n",
+            '\r' => "\\r",
+            '\t' => "\\t",
+            '\0' => "\\0",
+            _ when char.IsControl(c) => $"\\u{(int)c:X4}",
+            _ => c.ToString(),
+        }));
 }
 
 /// <summary>Bad certificate input, naming the parameter to fix.</summary>

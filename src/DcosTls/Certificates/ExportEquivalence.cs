@@ -26,6 +26,27 @@ internal static class ExportEquivalence
         }
     }
 
+    /// <summary>Whether a .key file already holds this key (decrypted with the same password), private as it must be.</summary>
+    internal static bool HoldsKey(string file, AsymmetricAlgorithm key, SecureString? password, UnixFileMode mode)
+    {
+        if (!OperatingSystem.IsWindows() && File.GetUnixFileMode(file) != mode) return false;
+        try
+        {
+            var keyBlock = PemBlock.ReadAll(File.ReadAllText(file)).FirstOrDefault(PrivateKeyReader.IsKey);
+            if (keyBlock == null) return false;
+            bool encrypted = keyBlock.Label == "ENCRYPTED PRIVATE KEY" || keyBlock.IsEncryptedLegacy;
+            if (encrypted != (password != null)) return false;
+            using var found = password == null
+                ? PrivateKeyReader.Read(keyBlock, ReadOnlySpan<char>.Empty, hasPassword: false)
+                : SecureStrings.Use(password, chars => PrivateKeyReader.Read(keyBlock, chars, hasPassword: true));
+            return SameKey(found, key);
+        }
+        catch (Exception e) when (e is CryptographicException or InvalidDataException or KeyPasswordException or FormatException or IOException)
+        {
+            return false;
+        }
+    }
+
     private static bool HoldsPem(string file, DcosCertificate certificate, SecureString? password)
     {
         var blocks = PemBlock.ReadAll(File.ReadAllText(file));

@@ -44,6 +44,13 @@ public sealed class ExportDcosCertificateCommand : DcosCmdlet
     protected override void ProcessRecord()
     {
         string target = ResolvePath(Path);
+        // Writing <folder>.crt beside an existing folder is never what was meant.
+        if (Directory.Exists(target))
+        {
+            Report("ExportPathIsFolder", ErrorCategory.InvalidArgument,
+                $"-Path '{target}' is an existing folder. Give a file path in it, e.g. '{System.IO.Path.Combine(target, "name.crt")}'; nothing was written.", target);
+            return;
+        }
         bool withKey = Certificate.HasPrivateKey && !NoKey;
         if (Format != CertificateExportFormat.Pem && !Certificate.HasPrivateKey)
         {

@@ -21,6 +21,10 @@ public sealed class ExportDcosCertificateRequestCommand : DcosCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     public string Path { get; set; } = string.Empty;
 
+    /// <summary>Encrypts the key file (PKCS#8 with AES-256).</summary>
+    [Parameter]
+    public System.Security.SecureString? Password { get; set; }
+
     /// <summary>Writes the request only, even when the key is present.</summary>
     [Parameter]
     public SwitchParameter NoKey { get; set; }
@@ -35,13 +39,24 @@ public sealed class ExportDcosCertificateRequestCommand : DcosCmdlet
     protected override void ProcessRecord()
     {
         string target = ResolvePath(Path);
+        // Writing <folder>.crt beside an existing folder is never what was meant.
+        if (Directory.Exists(target))
+        {
+            Report("ExportPathIsFolder", ErrorCategory.InvalidArgument,
+                $"-Path '{target}' is an existing folder. Give a file path in it, e.g. '{System.IO.Path.Combine(target, "name.crt")}'; nothing was written.", target);
+            return;
+        }
         string csr = target.EndsWith(".csr", StringComparison.Ordinal) || target.EndsWith(".pem", StringComparison.Ordinal) ? target : target + ".csr";
         string stem = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(csr)!, System.IO.Path.GetFileNameWithoutExtension(csr));
         var utf8 = new System.Text.UTF8Encoding(false);
         var planned = new List<PlannedFile> { new("CertificateRequest", csr, utf8.GetBytes(CertificateRequest.RequestPem), StagedFileWriter.PublicFile) };
         if (CertificateRequest.HasPrivateKey && !NoKey)
             planned.Add(new("PrivateKey", stem + ".key",
-                utf8.GetBytes(PrivateKeyReader.ExportPem(CertificateRequest.PrivateKey!, ReadOnlySpan<char>.Empty, encrypt: false)), StagedFileWriter.PrivateFile));
-        WriteFileSet(planned, Force, PassThru);
+                utf8.GetBytes(Password == null
+                    ? PrivateKeyReader.ExportPem(CertificateRequest.PrivateKey!, ReadOnlySpan<char>.Empty, encrypt: false)
+                    : SecureStrings.Use(Password, chars => PrivateKeyReader.ExportPem(CertificateRequest.PrivateKey!, chars, encrypt: true))),
+                StagedFileWriter.PrivateFile));
+        // An encrypted key differs byte for byte on every export: a key file that decrypts to the same key is kept.
+        WriteFileSet(planned, Force, PassThru, file => file.Role == "PrivateKey" && ExportEquivalence.HoldsKey(file.Path, CertificateRequest.PrivateKey!, Password, file.Mode));
     }
 }

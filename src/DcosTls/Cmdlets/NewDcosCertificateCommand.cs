@@ -118,6 +118,11 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     protected override void ProcessRecord()
     {
         _index++;
+        if (_loginRefused != null)
+        {
+            SkipAfterLoginRefused();
+            return;
+        }
         if (CertificateRequest != null)
         {
             SignRequest();
@@ -154,8 +159,9 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
         }
         catch (DcosApiException e)
         {
-            if (e is DcosAuthenticationException) Fail(e, CommonName);
-            Report(e, CommonName);
+            var record = ToErrorRecord(e, CommonName);
+            if (e is DcosAuthenticationException) { StopBatch(record); return; }
+            WriteError(record);
         }
         catch (Exception e) when (ParameterSetName == ClusterSet && e is CryptographicException or InvalidDataException or FormatException)
         {
@@ -204,14 +210,52 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
         }
         catch (DcosApiException e)
         {
-            if (e is DcosAuthenticationException) Fail(e, target);
-            Report(e, target);
+            var record = ToErrorRecord(e, target);
+            if (e is DcosAuthenticationException) { StopBatch(record); return; }
+            WriteError(record);
         }
         catch (Exception e) when ((ParameterSetName is ClusterSet or RequestClusterSet) && e is CryptographicException or InvalidDataException or FormatException)
         {
             Report("CaResponseInvalid", ErrorCategory.ProtocolError,
                 $"The DC/OS CA's answer for '{target}' holds no readable certificate. Check that the session's cluster address is a DC/OS Enterprise master.", target);
         }
+    }
+
+    private ErrorRecord? _loginRefused;
+    private string _refusedAt = string.Empty;
+    private readonly List<string> _notAttempted = new();
+
+    /// <summary>
+    /// The cluster refused the session (401/403): every later row would fail the same way. Each later row is
+    /// named as not attempted (nothing is sent for it), and the command ends with the refusal, with its id,
+    /// as a terminating error that names the row it happened at and lists the rows not attempted.
+    /// </summary>
+    private void StopBatch(ErrorRecord record)
+    {
+        _loginRefused = record;
+        _refusedAt = RowName();
+    }
+
+    private void SkipAfterLoginRefused()
+    {
+        string row = RowName();
+        _notAttempted.Add(row);
+        Report("CertificateNotAttempted", ErrorCategory.OperationStopped,
+            $"'{row}' was not attempted: the cluster refused the session's login at '{_refusedAt}'. Run Connect-DcosCluster again, then rerun the rows not attempted.", row);
+    }
+
+    private string RowName() => CertificateRequest != null
+        ? (CertificateRequest.CommonName.Length > 0 ? CertificateRequest.CommonName : CertificateRequest.Subject)
+        : CommonName;
+
+    protected override void EndProcessing()
+    {
+        if (_loginRefused == null) return;
+        string rest = _notAttempted.Count == 0 ? "No later row was waiting."
+            : $"{_notAttempted.Count} later row(s) were not attempted: {string.Join(", ", _notAttempted.Select(r => "'" + r + "'"))}.";
+        string message = $"{_loginRefused.Exception.Message} The batch stopped at '{_refusedAt}'. {rest} Run Connect-DcosCluster again, then rerun from '{_refusedAt}'.";
+        ThrowTerminatingError(new ErrorRecord(_loginRefused.Exception, _loginRefused.FullyQualifiedErrorId.Split(',')[0], _loginRefused.CategoryInfo.Category, _refusedAt)
+            { ErrorDetails = new ErrorDetails(message) });
     }
 
     /// <summary>One issuer per parameter set; the cluster's needs a connected session.</summary>

@@ -6,12 +6,17 @@ namespace DcosTls.Cmdlets;
 
 /// <summary>
 /// New-TlsCertificateAuthority: a local CA (the ca.pem/ca-key.pem of a Docker TLS setup) in memory: a
-/// self-signed root, or with -Issuer an intermediate signed by another local CA.
+/// self-signed root, with -Issuer an intermediate signed by another local CA, or with -Profile an
+/// intermediate signed by the DC/OS CA through a profile that signs CAs.
 /// </summary>
-[Cmdlet(VerbsCommon.New, "TlsCertificateAuthority")]
+[Cmdlet(VerbsCommon.New, "TlsCertificateAuthority", DefaultParameterSetName = RootSet)]
 [OutputType(typeof(DcosCertificate))]
-public sealed class NewTlsCertificateAuthorityCommand : DcosCmdlet
+public sealed class NewTlsCertificateAuthorityCommand : DcosSessionCmdlet
 {
+    private const string RootSet = "Root";
+    private const string IssuerSet = "Issuer";
+    private const string ClusterSet = "Cluster";
+
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     public string CommonName { get; set; } = string.Empty;
 
@@ -22,7 +27,8 @@ public sealed class NewTlsCertificateAuthorityCommand : DcosCmdlet
     [ArgumentCompleter(typeof(KeySizeCompleter))]
     public int KeySize { get; set; }
 
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = RootSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = IssuerSet, ValueFromPipelineByPropertyName = true)]
     [ValidateRange(1, 36500)]
     public int ValidDays { get; set; } = 365;
 
@@ -33,11 +39,18 @@ public sealed class NewTlsCertificateAuthorityCommand : DcosCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)] public string? OrganizationalUnit { get; set; }
 
     /// <summary>The CA that signs this one (with its key): makes an intermediate instead of a root.</summary>
-    [Parameter]
+    [Parameter(Mandatory = true, ParameterSetName = IssuerSet)]
     public DcosCertificate? Issuer { get; set; }
 
+    /// <summary>The DC/OS CA's profile that signs CAs (cfssl ca_constraint): makes an intermediate under the cluster CA.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ClusterSet, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(ProfileCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string Profile { get; set; } = string.Empty;
+
     /// <summary>How many CAs may sit below this one (pathLenConstraint); an intermediate defaults to 0.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = RootSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = IssuerSet, ValueFromPipelineByPropertyName = true)]
     [ValidateRange(0, 16)]
     public int PathLength { get; set; }
 
@@ -51,6 +64,11 @@ public sealed class NewTlsCertificateAuthorityCommand : DcosCmdlet
             spec = CertificateSpec.Create(CommonName, null, null, KeyAlgorithm,
                 MyInvocation.BoundParameters.ContainsKey(nameof(KeySize)) ? KeySize : null, forAuthority: true,
                 Country, State, Locality, Organization, OrganizationalUnit);
+            if (ParameterSetName == ClusterSet)
+            {
+                IssueFromCluster(spec);
+                return;
+            }
             if (Issuer != null)
             {
                 issuer = new LocalCaIssuer(Issuer, ValidDays);
@@ -68,5 +86,28 @@ public sealed class NewTlsCertificateAuthorityCommand : DcosCmdlet
         }
         ProgressReporter.Run(this, spec, "Creating certificate authority " + spec.CommonName,
             () => WriteObject(issuer != null ? issuer.IssueAuthority(spec, pathLength!.Value) : CertificateBuilder.CreateAuthority(spec, ValidDays, pathLength)));
+    }
+
+    /// <summary>The cluster's profile decides validity and path length; the answer is checked before it is output.</summary>
+    private void IssueFromCluster(CertificateSpec spec)
+    {
+        var issuer = new Session.ClusterAuthorityIssuer(RequireSession(), Profile, Log, Cancel);
+        try
+        {
+            issuer.ValidateProfile();
+            ProgressReporter.Run(this, spec, "Creating certificate authority " + spec.CommonName, () => WriteObject(issuer.Issue(spec)));
+        }
+        catch (Session.DcosApiException e)
+        {
+            var record = ToErrorRecord(e, CommonName);
+            if (e.ErrorId == "CaProfileNotForAuthorities") record = MakeError(e.ErrorId, ErrorCategory.InvalidArgument, e.Message, Profile, e);
+            if (e is Session.DcosAuthenticationException) ThrowTerminatingError(record);
+            WriteError(record);
+        }
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or InvalidDataException or FormatException)
+        {
+            Report("CaResponseInvalid", ErrorCategory.ProtocolError,
+                $"The DC/OS CA's answer for '{CommonName}' holds no readable certificate. Check that the session's cluster address is a DC/OS Enterprise master.", CommonName);
+        }
     }
 }

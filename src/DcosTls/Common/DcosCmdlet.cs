@@ -103,6 +103,7 @@ public abstract class DcosCmdlet : PSCmdlet
             return;
         }
         var writer = new StagedFileWriter("/", (t, a) => ShouldProcess(t, a));
+        bool privateSet = planned.Any(f => f.Mode == StagedFileWriter.PrivateFile);
         foreach (var file in planned)
         {
             if (keep.Contains(file.Path))
@@ -112,7 +113,8 @@ public abstract class DcosCmdlet : PSCmdlet
                 continue;
             }
             FileAction action = FileAction.Skipped;
-            try { action = writer.WriteBytes(file.Path, file.Content, file.Mode); }
+            // A folder made here for a set that holds a key is private, whichever file comes first.
+            try { action = writer.WriteBytes(file.Path, file.Content, file.Mode, directoryMode: privateSet ? StagedFileWriter.PrivateDirectory : null); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 Fail("ExportWriteFailed", ErrorCategory.WriteError, $"Writing '{file.Path}' failed ({e.GetType().Name}). Check that the folder is writable, or choose another -Path.", file.Path);

@@ -110,6 +110,9 @@ internal sealed class RegistryName
             portText = colon >= 0 ? name[(colon + 1)..] : null;
             if (!HostPattern.IsMatch(hostPart))
                 throw new RegistryNameException($"The registry name '{name}' has an invalid host '{hostPart}': use letters, digits, '-' and '.'. {Example}.", name);
+            // RFC 1123 lengths, checked here rather than found when the certs.d folder is made.
+            if (hostPart.Length > 253 || hostPart.Split('.').Any(label => label.Length > 63))
+                throw new RegistryNameException($"The registry name '{name}' has a host name longer than DNS allows (labels of at most 63 characters, 253 in all). {Example}.", name);
         }
 
         int? port = null;

@@ -23,6 +23,17 @@ internal static class DaemonJson
     internal static JsonObject Parse(byte[]? existing, string agentPath)
     {
         if (existing == null || Encoding.UTF8.GetString(existing).Trim().Length == 0) return new JsonObject();
+        // dockerd (20.10) stops with "invalid character 'ï' looking for beginning of value" on a byte order mark.
+        if (existing.AsSpan().StartsWith(new byte[] { 0xEF, 0xBB, 0xBF }))
+            throw new DockerTlsException("DaemonJsonInvalid",
+                $"'{agentPath}' starts with a UTF-8 byte order mark, which dockerd refuses (it would not start). Save it as UTF-8 without a BOM, then run again; nothing was written.", invalidData: true);
+        // dockerd reads bytes that are not UTF-8 as U+FFFD without a word; a rewrite would change them for good.
+        try { _ = new UTF8Encoding(false, true).GetString(existing); }
+        catch (DecoderFallbackException e)
+        {
+            throw new DockerTlsException("DaemonJsonNotUtf8",
+                $"'{agentPath}' holds bytes that are not UTF-8; rewriting it would replace them. Save it as UTF-8, then run again; nothing was written.", invalidData: true);
+        }
         JsonNode? node;
         try
         {

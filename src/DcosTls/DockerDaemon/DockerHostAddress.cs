@@ -101,6 +101,12 @@ internal sealed class DockerHostAddress
             problem = $"'{text}' has no valid port (1-65535).";
             return null;
         }
+        // 010.0.0.5 is 8.0.0.5 to some readers and 10.0.0.5 to others: dotted decimal only.
+        if (host.Length > 0 && Common.IpAddressText.LooksLikeAddress(host) && Common.IpAddressText.Parse(host, out string? ipProblem) == null)
+        {
+            problem = $"'{text}': {ipProblem}";
+            return null;
+        }
         if (host.Length > 0 && !System.Net.IPAddress.TryParse(host, out _) && !Certificates.CertificateSpec.IsValidDnsName(host))
         {
             problem = $"'{text}' has no valid host name or IP address.";

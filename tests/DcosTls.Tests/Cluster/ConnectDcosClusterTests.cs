@@ -170,8 +170,9 @@ public class ConnectDcosClusterTests : IClassFixture<NoDefaultSession>
         ps.Run("$null = Connect-DcosCluster -Uri $uri -Credential $cred -CaCertificatePath $ca").ThrowOnError();
         string line = "New-DcosCertificate -CommonName x -Profile ";
         var r = ps.Run($"(TabExpansion2 -inputScript '{line}' -cursorColumn {line.Length}).CompletionMatches | ForEach-Object {{ $_.CompletionText + '|' + $_.ToolTip }}").ThrowOnError();
-        // The fixture's cfssl config has server and client profiles; "peer" and the others fall back to the default.
-        Assert.Equal(new[] { "server|signing, key encipherment, server auth; expiry 8760h", "client|signing, key encipherment, client auth; expiry 720h" },
+        // The fixture's cfssl config has server, client and intermediate profiles; "peer" and "ca" fall back to the default.
+        Assert.Equal(new[] { "server|signing, key encipherment, server auth; expiry 8760h", "client|signing, key encipherment, client auth; expiry 720h",
+                "intermediate|cert sign, crl sign; expiry 43800h" },
             r.Output.Select(o => o.ToString()));
     }
 

@@ -6,7 +6,8 @@ namespace DcosTls.Tests.Peers;
 
 /// <summary>
 /// A real `cfssl serve` (Debian golang-cfssl 1.2.0, the DC/OS CA's engine) on 127.0.0.1 with a CA
-/// made by `cfssl gencert -initca`, and profiles like a cluster's (default, server, client).
+/// made by `cfssl gencert -initca`, and profiles like a cluster's (default, server, client), plus
+/// "intermediate", which signs CAs (ca_constraint is_ca, path length 0, cert sign and crl sign).
 /// </summary>
 public sealed class CfsslPeer : IDisposable
 {
@@ -29,7 +30,9 @@ public sealed class CfsslPeer : IDisposable
               "default":{"expiry":"8760h","usages":["signing","key encipherment","server auth","client auth"]},
               "profiles":{
                 "server":{"expiry":"8760h","usages":["signing","key encipherment","server auth"]},
-                "client":{"expiry":"720h","usages":["signing","key encipherment","client auth"]}}}}
+                "client":{"expiry":"720h","usages":["signing","key encipherment","client auth"]},
+                "intermediate":{"expiry":"43800h","usages":["cert sign","crl sign"],
+                  "ca_constraint":{"is_ca":true,"max_path_len":0,"max_path_len_zero":true}}}}}
             """);
         var (code, json, err) = Tool.Run("cfssl", new[] { "gencert", "-initca", "ca-csr.json" }, workingDirectory: directory);
         if (code != 0) throw new InvalidOperationException("cfssl gencert -initca failed: " + err);
