@@ -2,7 +2,8 @@
     Simulated DC/OS agents reachable over real PowerShell remoting over SSH. Dot-source in BeforeAll.
 
     One agent is one sshd (Debian openssh-server) on its own loopback address and a free port, run
-    inside its own mount namespace (unshare -m) where /etc/docker, /var/lib/dcos and root's user
+    inside its own mount namespace (unshare -m) where /etc/docker, /var/lib/dcos, /etc/systemd/system
+    (daemon TLS writes a docker.service drop-in there) and root's user
     module folder are bind-mounted from the agent's own folders: each agent has its own root, as a
     real agent has its own disk. Its powershell subsystem is this pwsh (the apphost at $PSHOME/pwsh)
     through a wrapper that gives it the same .NET. Logins are key-only, with a key made for the test;
@@ -13,6 +14,7 @@
 $script:SshAgentMounts = [ordered]@{
     '/etc/docker'                            = 'etc/docker'
     '/var/lib/dcos'                          = 'var/lib/dcos'
+    '/etc/systemd/system'                    = 'etc/systemd/system'
     '/root/.local/share/powershell/Modules'  = 'root/.local/share/powershell/Modules'
 }
 
