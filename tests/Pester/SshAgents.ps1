@@ -33,14 +33,21 @@ function New-SshAgentKit {
     $null = New-Item -ItemType File -Force -Path $knownHosts
     # sshd runs the subsystem through root's shell with a bare environment: name the .NET pwsh uses.
     $dotnetRoot = Split-Path -Parent ([System.Runtime.InteropServices.RuntimeEnvironment]::GetRuntimeDirectory().TrimEnd('/') | Split-Path -Parent | Split-Path -Parent)
+    # Every remote session on the agents writes a transcript with invocation headers (pwsh's
+    # Transcription policy): a test can read what reached the agents' sessions.
+    $transcripts = Join-Path $Path 'transcripts'
+    $null = New-Item -ItemType Directory -Force -Path $transcripts
+    $settings = Join-Path $Path 'agent-powershell.config.json'
+    @{ PowerShellPolicies = @{ Transcription = @{ EnableTranscripting = $true; EnableInvocationHeader = $true; OutputDirectory = $transcripts } } } |
+        ConvertTo-Json -Depth 4 | Set-Content -LiteralPath $settings
     $wrapper = Join-Path $Path 'pwsh-sshs'
     Set-Content -LiteralPath $wrapper -Value @(
         '#!/bin/sh'
         "export DOTNET_ROOT='$dotnetRoot'"
-        "exec '$(Join-Path $PSHOME 'pwsh')' -sshs -NoLogo -NoProfile"
+        "exec '$(Join-Path $PSHOME 'pwsh')' -SettingsFile '$settings' -sshs -NoLogo -NoProfile"
     )
     & chmod 0755 $wrapper
-    [pscustomobject]@{ Path = $Path; KeyFilePath = $key; KnownHosts = $knownHosts; Subsystem = $wrapper }
+    [pscustomobject]@{ Path = $Path; KeyFilePath = $key; KnownHosts = $knownHosts; Subsystem = $wrapper; Transcripts = $transcripts }
 }
 
 function Get-FreeTcpPort([string] $Address) {

@@ -82,6 +82,14 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
     [ValidateRange(1, 1024)]
     public int ThrottleLimit { get; set; } = 32;
 
+    /// <summary>
+    /// Milliseconds to wait for an agent's session to open (ssh login and the agent's pwsh start), as
+    /// New-PSSession -ConnectingTimeout. An agent whose SSH port does not answer is reported at once.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1000, int.MaxValue)]
+    public int ConnectingTimeout { get; set; } = 120000;
+
     /// <summary>ssh options (-o name=value), e.g. @{ UserKnownHostsFile = './known_hosts' }.</summary>
     [Parameter]
     public Hashtable? SSHOption { get; set; }
@@ -151,7 +159,7 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
         }
         var module = MyInvocation.MyCommand.Module;
         var payload = ModulePayload.FromModule(module.Name, module.Version.ToString(), module.ModuleBase);
-        var ssh = new SshSettings(UserName ?? Environment.UserName, KeyFilePath == null ? null : ResolvePath(KeyFilePath), Port, SSHOption, 30000);
+        var ssh = new SshSettings(UserName ?? Environment.UserName, KeyFilePath == null ? null : ResolvePath(KeyFilePath), Port, SSHOption, ConnectingTimeout);
 
         var messages = new System.Collections.Concurrent.BlockingCollection<string>();
         var plan = new FleetPlan(pems, Registry, Credential, CredentialRegistry, Root, DaemonTls ? DaemonSigner(messages.Add) : null, WhatIfRequested);

@@ -89,7 +89,7 @@ internal sealed class FleetProvisioner
             }
             else
             {
-                ProbeSshPort(target.Name);
+                ProbeSshPort(target.Name, cancel);
                 cancel.ThrowIfCancellationRequested();
                 host = new AgentHost();
                 owned = RunspaceFactory.CreateRunspace(host, SshConnection(target.Name));
@@ -237,12 +237,12 @@ internal sealed class FleetProvisioner
     /// An agent whose SSH port does not answer is reported before pwsh's SSH transport is started: that
     /// transport can take the whole process down with a broken pipe when ssh exits at once.
     /// </summary>
-    private void ProbeSshPort(string hostName)
+    private void ProbeSshPort(string hostName, CancellationToken cancel)
     {
         using var client = new System.Net.Sockets.TcpClient();
         try
         {
-            if (!client.ConnectAsync(hostName, _ssh.Port).Wait(Math.Max(1000, _ssh.ConnectingTimeoutMs)))
+            if (!client.ConnectAsync(hostName, _ssh.Port).Wait(Math.Min(30000, _ssh.ConnectingTimeoutMs), cancel))
                 throw new IOException($"The SSH port {_ssh.Port} of '{hostName}' did not answer in time. Check the address, -Port and that sshd runs.");
         }
         catch (AggregateException e) when (e.InnerException is System.Net.Sockets.SocketException s)
