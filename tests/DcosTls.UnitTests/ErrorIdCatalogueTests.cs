@@ -20,7 +20,8 @@ public partial class ErrorIdCatalogueTests
     [GeneratedRegex("(?<!Spec)(?:Exception|Fail|Report|base|Problem|ConfigEntry\\([^\"]*)\\(?\\s*\"([A-Z][A-Za-z0-9]+,?)\"\\s*[,+]")]
     private static partial Regex FirstArgument();
 
-    [GeneratedRegex("\\?\\s*\"([A-Z][A-Za-z0-9]+)\"\\s*:\\s*\"[A-Z]")]
+    // An id chosen by a condition, as the first argument: Exception(expired ? "TokenExpired" : "TokenRefused", ...).
+    [GeneratedRegex("(?:Exception|Fail|Report|base)\\([^\"()]*\\?\\s*\"([A-Z][A-Za-z0-9]+)\"\\s*:\\s*\"([A-Z][A-Za-z0-9]+)\"")]
     private static partial Regex TernaryFirst();
 
     // A bad parameter of a certificate or registry app spec: the id is the family and the parameter.
@@ -44,9 +45,14 @@ public partial class ErrorIdCatalogueTests
         {
             if (file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}")) continue;
             string text = File.ReadAllText(file);
-            foreach (var regex in new[] { BeforeCategory(), FirstArgument(), Assigned(), TernaryFirst() })
+            foreach (var regex in new[] { BeforeCategory(), FirstArgument(), Assigned() })
                 foreach (Match m in regex.Matches(text))
                     if (!m.Groups[1].Value.EndsWith(',')) ids.Add(m.Groups[1].Value);
+            foreach (Match m in TernaryFirst().Matches(text))
+            {
+                ids.Add(m.Groups[1].Value);
+                ids.Add(m.Groups[2].Value);
+            }
             foreach (Match m in SpecParameter().Matches(text))
                 ids.Add((m.Groups[1].Value == "Certificate" ? "InvalidCertificateRequest," : "InvalidRegistryApp,") + m.Groups[2].Value);
         }

@@ -6,6 +6,7 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../DcosTls.psd1') -Force
     . (Join-Path $PSScriptRoot 'SshAgents.ps1')
+    . (Join-Path $PSScriptRoot 'Pwsh.ps1')
     $kit = New-SshAgentKit -Path (Join-Path $TestDrive 'operator')
     $port = Get-SharedFreeTcpPort 127.0.0.2, 127.0.0.3
     $agents = @(
@@ -73,6 +74,13 @@ Describe 'Invoke-DcosAgentProvisioning on simulated agents' -Tag Fleet {
             CaCertificate = $ca; Registry = $registry; Credential = $credential; CredentialRegistry = $registry
             UserName = 'root'; KeyFilePath = $kit.KeyFilePath; SSHOption = @{ UserKnownHostsFile = $kit.KnownHosts }
         }
+        # The command lines of every process started for these agents: ssh clients (our known_hosts) and the agents' pwsh (our settings file).
+        function Get-FleetProcess {
+            foreach ($file in Get-ChildItem /proc -Directory -ErrorAction Ignore | Where-Object Name -match '^\d+$') {
+                $line = try { [IO.File]::ReadAllText("$($file.FullName)/cmdline") } catch { '' }
+                if ($line.Contains($kit.Path)) { [pscustomobject]@{ Pid = [int]$file.Name; CommandLine = $line.Replace([char]0, ' ') } }
+            }
+        }
     }
 
     It 'brings the module, the trust and the credentials to each agent''s own root; a second run changes nothing' {
@@ -136,6 +144,50 @@ Describe 'Invoke-DcosAgentProvisioning on simulated agents' -Tag Fleet {
     It 'asks for a registry when given a CA, before reaching any agent' {
         { '127.0.0.9' | Invoke-DcosAgentProvisioning -CaCertificate $ca -ErrorAction Stop } |
             Should -Throw -ErrorId 'RegistryMissing,DcosTls.Cmdlets.InvokeDcosAgentProvisioningCommand'
+    }
+
+    It 'asks each agent what would change (trust for a new registry, a daemon key) and writes nothing' {
+        $before = foreach ($a in $agents) { Get-TreeSnapshot $a.Root | Where-Object { $_ -notlike '.sshd*' } }
+        $script = Join-Path $TestDrive 'whatif.ps1'
+        Set-Content -LiteralPath $script -Value @"
+Import-Module '$(Join-Path $PSScriptRoot '../../DcosTls.psd1')'
+`$ca = New-TlsCertificateAuthority -CommonName 'WhatIf CA' -KeyAlgorithm ECDSA
+`$rows = @('$($hosts -join "','")' | Invoke-DcosAgentProvisioning -CaCertificate `$ca -Registry whatif.fleet.internal -DaemonTls -Issuer `$ca -UserName root -KeyFilePath '$($kit.KeyFilePath)' -SSHOption @{ UserKnownHostsFile = '$($kit.KnownHosts)' } -Port $port -WhatIf)
+"rows: `$(`$rows.Count)"
+"@
+        $output = Invoke-ChildPwsh -ArgumentList '-File', $script
+        $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
+        $output | Should -Contain 'rows: 0'
+        foreach ($a in $hosts) {
+            @($output -match "^What if: $([regex]::Escape($a)): .*whatif\.fleet\.internal").Count | Should -BeGreaterThan 0 -Because ($output -join "`n")
+            @($output -match "^What if: $([regex]::Escape($a)): Make a daemon key on the agent .*no server certificate yet").Count | Should -Be 1 -Because ($output -join "`n")
+        }
+        $after = foreach ($a in $agents) { Get-TreeSnapshot $a.Root | Where-Object { $_ -notlike '.sshd*' } }
+        $after | Should -Be $before
+    }
+
+    It 'stops every agent''s work and closes its session when the command is stopped' {
+        $ca = New-TlsCertificateAuthority -CommonName 'Stopped CA' -KeyAlgorithm ECDSA
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript({
+                param($Manifest, $Hosts, $Ca, $Fleet)
+                Import-Module $Manifest
+                $Hosts | Invoke-DcosAgentProvisioning -Registry stopped.fleet.internal -DaemonTls @Fleet
+            }).AddArgument((Join-Path $PSScriptRoot '../../DcosTls.psd1')).AddArgument($hosts).AddArgument($ca).AddArgument(@{ CaCertificate = $ca; Issuer = $ca; UserName = 'root'; KeyFilePath = $kit.KeyFilePath; SSHOption = @{ UserKnownHostsFile = $kit.KnownHosts }; Port = $port })
+        $async = $ps.BeginInvoke()
+        try {
+            $deadline = [datetime]::UtcNow.AddSeconds(60)
+            while (-not @(Get-FleetProcess | Where-Object CommandLine -match '-sshs').Count -and -not $async.IsCompleted -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            $async.IsCompleted | Should -BeFalse -Because 'the run is stopped while agents are being worked on'
+            $watch = [System.Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 30
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            $deadline = [datetime]::UtcNow.AddSeconds(15)
+            while (@(Get-FleetProcess).Count -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
+            Get-FleetProcess | ForEach-Object CommandLine | Should -BeNullOrEmpty -Because 'no ssh client and no agent pwsh outlives the stopped run'
+        }
+        finally { $ps.Dispose() }
     }
 }
 

@@ -2,7 +2,8 @@
     Simulated DC/OS agents reachable over real PowerShell remoting over SSH. Dot-source in BeforeAll.
 
     One agent is one sshd (Debian openssh-server) on its own loopback address and a free port, run
-    inside its own mount namespace (unshare -m) where /etc/docker, /var/lib/dcos and root's user
+    inside its own mount namespace (unshare -m) where /etc/docker, /var/lib/dcos, /etc/systemd/system
+    (daemon TLS writes a docker.service drop-in there) and root's user
     module folder are bind-mounted from the agent's own folders: each agent has its own root, as a
     real agent has its own disk. Its powershell subsystem is this pwsh (the apphost at $PSHOME/pwsh)
     through a wrapper that gives it the same .NET. Logins are key-only, with a key made for the test;
@@ -13,6 +14,7 @@
 $script:SshAgentMounts = [ordered]@{
     '/etc/docker'                            = 'etc/docker'
     '/var/lib/dcos'                          = 'var/lib/dcos'
+    '/etc/systemd/system'                    = 'etc/systemd/system'
     '/root/.local/share/powershell/Modules'  = 'root/.local/share/powershell/Modules'
 }
 
@@ -31,14 +33,21 @@ function New-SshAgentKit {
     $null = New-Item -ItemType File -Force -Path $knownHosts
     # sshd runs the subsystem through root's shell with a bare environment: name the .NET pwsh uses.
     $dotnetRoot = Split-Path -Parent ([System.Runtime.InteropServices.RuntimeEnvironment]::GetRuntimeDirectory().TrimEnd('/') | Split-Path -Parent | Split-Path -Parent)
+    # Every remote session on the agents writes a transcript with invocation headers (pwsh's
+    # Transcription policy): a test can read what reached the agents' sessions.
+    $transcripts = Join-Path $Path 'transcripts'
+    $null = New-Item -ItemType Directory -Force -Path $transcripts
+    $settings = Join-Path $Path 'agent-powershell.config.json'
+    @{ PowerShellPolicies = @{ Transcription = @{ EnableTranscripting = $true; EnableInvocationHeader = $true; OutputDirectory = $transcripts } } } |
+        ConvertTo-Json -Depth 4 | Set-Content -LiteralPath $settings
     $wrapper = Join-Path $Path 'pwsh-sshs'
     Set-Content -LiteralPath $wrapper -Value @(
         '#!/bin/sh'
         "export DOTNET_ROOT='$dotnetRoot'"
-        "exec '$(Join-Path $PSHOME 'pwsh')' -sshs -NoLogo -NoProfile"
+        "exec '$(Join-Path $PSHOME 'pwsh')' -SettingsFile '$settings' -sshs -NoLogo -NoProfile"
     )
     & chmod 0755 $wrapper
-    [pscustomobject]@{ Path = $Path; KeyFilePath = $key; KnownHosts = $knownHosts; Subsystem = $wrapper }
+    [pscustomobject]@{ Path = $Path; KeyFilePath = $key; KnownHosts = $knownHosts; Subsystem = $wrapper; Transcripts = $transcripts }
 }
 
 function Get-FreeTcpPort([string] $Address) {

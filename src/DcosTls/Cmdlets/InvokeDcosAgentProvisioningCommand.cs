@@ -5,17 +5,21 @@ using System.Management.Automation.Runspaces;
 using DcosTls.Certificates;
 using DcosTls.Common;
 using DcosTls.Fleet;
+using DcosTls.Session;
+using System.Security.Cryptography;
 
 namespace DcosTls.Cmdlets;
 
 /// <summary>
-/// Invoke-DcosAgentProvisioning: registry trust and registry credentials on many agents at once, over
-/// PowerShell remoting over SSH. Agents come from the pipeline (Get-DcosAgent rows, host names or
-/// PSSessions); the module is copied to agents that lack this version; one result per agent.
+/// Invoke-DcosAgentProvisioning: registry trust, registry credentials and Docker daemon mutual TLS on many
+/// agents at once, over PowerShell remoting over SSH. Agents come from the pipeline (Get-DcosAgent rows,
+/// host names or PSSessions); the module is copied to agents that lack this version; daemon keys are made
+/// on the agents and only their requests are signed here; one result per agent. -WhatIf asks every agent
+/// what would change; stopping the command stops every agent's work and closes its session.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "DcosAgentProvisioning", SupportsShouldProcess = true)]
 [OutputType(typeof(FleetAgentResult))]
-public sealed class InvokeDcosAgentProvisioningCommand : DcosCmdlet
+public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
 {
     private readonly List<FleetTarget> _targets = new();
 
@@ -42,6 +46,24 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosCmdlet
     [Parameter]
     public string[] CredentialRegistry { get; set; } = Array.Empty<string>();
 
+    /// <summary>Docker daemon mutual TLS on every agent, with a key made on the agent and a certificate for its address and host name.</summary>
+    [Parameter]
+    public SwitchParameter DaemonTls { get; set; }
+
+    /// <summary>The local CA (with its key) that signs the daemon certificates; without it, the DC/OS CA through -Session.</summary>
+    [Parameter]
+    public DcosCertificate? Issuer { get; set; }
+
+    /// <summary>The DC/OS CA profile that signs the daemon certificates (without -Issuer).</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(ProfileCompleter))]
+    public string? Profile { get; set; }
+
+    /// <summary>The TCP port each daemon listens on (daemon.json hosts), on the agent's address.</summary>
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int DaemonPort { get; set; } = 2376;
+
     /// <summary>The user to log in as on agents given by name.</summary>
     [Parameter]
     public string? UserName { get; set; }
@@ -60,6 +82,14 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosCmdlet
     [ValidateRange(1, 1024)]
     public int ThrottleLimit { get; set; } = 32;
 
+    /// <summary>
+    /// Milliseconds to wait for an agent's session to open (ssh login and the agent's pwsh start), as
+    /// New-PSSession -ConnectingTimeout. An agent whose SSH port does not answer is reported at once.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1000, int.MaxValue)]
+    public int ConnectingTimeout { get; set; } = 120000;
+
     /// <summary>ssh options (-o name=value), e.g. @{ UserKnownHostsFile = './known_hosts' }.</summary>
     [Parameter]
     public Hashtable? SSHOption { get; set; }
@@ -74,8 +104,19 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosCmdlet
             Fail("RegistryMissing", ErrorCategory.InvalidArgument, "-CaCertificate needs -Registry: name the registries (host[:port]) the agents trust it for.");
         if (Credential != null && CredentialRegistry.Length == 0)
             Fail("CredentialRegistryMissing", ErrorCategory.InvalidArgument, "-Credential needs -CredentialRegistry: name the registries the credentials are for.");
-        if (CaCertificate.Length == 0 && Credential == null)
-            Fail("EmptyPlan", ErrorCategory.InvalidArgument, "Nothing to provision: give -CaCertificate with -Registry, -Credential with -CredentialRegistry, or both.");
+        if (Issuer != null && !DaemonTls)
+            Fail("DaemonTlsMissing", ErrorCategory.InvalidArgument, "-Issuer signs daemon certificates: add -DaemonTls, or leave out -Issuer.");
+        if (CaCertificate.Length == 0 && Credential == null && !DaemonTls)
+            Fail("EmptyPlan", ErrorCategory.InvalidArgument, "Nothing to provision: give -CaCertificate with -Registry, -Credential with -CredentialRegistry, -DaemonTls, or several of them.");
+        if (Issuer != null)
+        {
+            try { new LocalCaIssuer(Issuer, ValidDays).Validate(); }
+            catch (CertificateSpecException e) { Fail("IssuerInvalid", ErrorCategory.InvalidArgument, e.Message, Issuer.CommonName); }
+        }
+        else if (DaemonTls)
+        {
+            RequireSession();
+        }
     }
 
     protected override void ProcessRecord()
@@ -95,7 +136,8 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosCmdlet
                     $"'{item}' is not an agent: give a host name, a Get-DcosAgent row or a PSSession.", item);
                 continue;
             }
-            if (ShouldProcess(target.Name, "Provision registry trust and credentials")) _targets.Add(target);
+            // Under -WhatIf every agent is still reached and asked: the plan runs there with -WhatIf.
+            if (WhatIfRequested || ShouldProcess(target.Name, "Provision " + PlanText)) _targets.Add(target);
         }
     }
 
@@ -117,19 +159,38 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosCmdlet
         }
         var module = MyInvocation.MyCommand.Module;
         var payload = ModulePayload.FromModule(module.Name, module.Version.ToString(), module.ModuleBase);
-        var plan = new FleetPlan(pems, Registry, Credential, CredentialRegistry, Root);
-        var ssh = new SshSettings(UserName ?? Environment.UserName, KeyFilePath == null ? null : ResolvePath(KeyFilePath), Port, SSHOption, 30000);
+        var ssh = new SshSettings(UserName ?? Environment.UserName, KeyFilePath == null ? null : ResolvePath(KeyFilePath), Port, SSHOption, ConnectingTimeout);
 
         var messages = new System.Collections.Concurrent.BlockingCollection<string>();
+        var plan = new FleetPlan(pems, Registry, Credential, CredentialRegistry, Root, DaemonTls ? DaemonSigner(messages.Add) : null, WhatIfRequested);
         var watch = Stopwatch.StartNew();
         var work = Task.Run(() =>
         {
-            try { return new FleetProvisioner(plan, ssh, payload, messages.Add).Run(_targets, ThrottleLimit, CancellationToken.None); }
+            try { return new FleetProvisioner(plan, ssh, payload, messages.Add).Run(_targets, ThrottleLimit, Cancel); }
             finally { messages.CompleteAdding(); }
         });
-        // Verbose may only be written from this thread: relay the agents' narration as it comes.
-        foreach (var line in messages.GetConsumingEnumerable()) WriteVerbose(line);
-        var results = work.GetAwaiter().GetResult();
+        try
+        {
+            // Verbose may only be written from this thread: relay the agents' narration as it comes.
+            foreach (var line in messages.GetConsumingEnumerable(Cancel)) WriteVerbose(line);
+        }
+        catch (OperationCanceledException) { }
+        finally
+        {
+            // Stopped or not, every agent's session is closed before the command returns.
+            try { work.Wait(); } catch (AggregateException) { }
+        }
+        if (Cancel.IsCancellationRequested || work.IsCanceled) throw new PipelineStoppedException();
+        var results = work.Result;
+        if (WhatIfRequested)
+        {
+            foreach (var result in results)
+            {
+                if (!result.Succeeded) WriteWarning($"{result.Agent} could not be asked what would change: {result.Error}");
+                foreach (var line in result.WouldChange) ShouldProcess($"{result.Agent}: {line}", null, null);
+            }
+            return;
+        }
         foreach (var result in results) WriteObject(result);
 
         var failed = results.Where(r => !r.Succeeded).Select(r => r.Agent).ToList();
@@ -137,4 +198,43 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosCmdlet
                      $"({results.Count(r => r.Succeeded && r.Changed)} changed), {failed.Count} failed" +
                      (failed.Count > 0 ? $" (retry: {string.Join(", ", failed)})" : ""));
     }
+
+    /// <summary>-WhatIf given, or $WhatIfPreference set: ShouldProcess alone cannot tell it from a "No" at -Confirm.</summary>
+    private bool WhatIfRequested => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w)
+        ? LanguagePrimitives.IsTrue(w)
+        : LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
+
+    private string PlanText => string.Join(", ", new[]
+    {
+        CaCertificate.Length > 0 ? "registry trust" : null,
+        Credential != null ? "registry credentials" : null,
+        DaemonTls ? "Docker daemon TLS" : null,
+    }.Where(p => p != null));
+
+    /// <summary>
+    /// The signer of the agents' daemon requests: the local CA (its root is the daemons' ca.pem), or the
+    /// cluster CA through the session (its signing CA is the daemons' ca.pem). Its key stays in this process.
+    /// </summary>
+    private FleetDaemonSigner DaemonSigner(Action<string> log)
+    {
+        if (Issuer != null)
+        {
+            var root = Issuer.Chain.LastOrDefault() ?? Issuer.Certificate;
+            return new FleetDaemonSigner(new LocalCaIssuer(Issuer, ValidDays), PemEncoding.WriteString("CERTIFICATE", root.RawData) + "\n", DaemonPort);
+        }
+        var session = RequireSession();
+        string caPem;
+        try { caPem = new CfsslClient(session, Log, Cancel).Info(Profile); }
+        catch (DcosApiException e)
+        {
+            ThrowTerminatingError(ToErrorRecord(e, session.ClusterUri));
+            throw;
+        }
+        if (!caPem.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
+            Fail("CaResponseInvalid", ErrorCategory.ProtocolError, $"{session.ClusterUri} answered the CA info request without a certificate. Check that it is a DC/OS Enterprise master.", session.ClusterUri);
+        return new FleetDaemonSigner(new ClusterIssuer(session, Profile, false, log, Cancel), caPem, DaemonPort);
+    }
+
+    /// <summary>Days the daemon certificates from a local CA are valid.</summary>
+    private const int ValidDays = 365;
 }

@@ -37,10 +37,81 @@ foreach ($relative in $Hashes.Keys) {
 
     /// <summary>Imports the copied module and applies the plan with the agent's own cmdlets; returns their rows.</summary>
     internal const string Provision = @"
-param([string] $Manifest, [string[]] $CaPem, [string[]] $Registry, [pscredential] $Credential, [string[]] $CredentialRegistry, [string] $Root)
+param([string] $Manifest, [string[]] $CaPem, [string[]] $Registry, [pscredential] $Credential, [string[]] $CredentialRegistry, [string] $Root, [bool] $WhatIf)
 $ErrorActionPreference = 'Stop'
 Import-Module -Name $Manifest -Force
-foreach ($pem in $CaPem) { Install-DockerRegistryTrust -CertificatePem $pem -Registry $Registry -Root $Root }
-if ($Credential) { Set-MesosDockerConfig -Registry $CredentialRegistry -Credential $Credential -Root $Root -PassThru }
+foreach ($pem in $CaPem) { Install-DockerRegistryTrust -CertificatePem $pem -Registry $Registry -Root $Root -WhatIf:$WhatIf }
+if ($Credential) { Set-MesosDockerConfig -Registry $CredentialRegistry -Credential $Credential -Root $Root -PassThru -WhatIf:$WhatIf }
+";
+
+    /// <summary>
+    /// Daemon TLS, first half, on the agent: the names the certificate must carry (the address this SSH
+    /// session reached, from sshd's SSH_CONNECTION, and the agent's host name), then either the daemon's
+    /// files are kept (same CA, those names, more than 30 days left, Test-DockerDaemonTls passes: daemon.json
+    /// is re-applied with them) or a new key is made here, written 0600 beside its request, and only the
+    /// request goes back. Under WhatIf nothing is made: the answer says why a key would be made.
+    /// </summary>
+    internal const string DaemonPrepare = @"
+param([string] $Manifest, [string] $Root, [string] $CaPem, [string] $Agent, [int] $Port, [bool] $WhatIf)
+$ErrorActionPreference = 'Stop'
+Import-Module -Name $Manifest
+$address = $null
+$ip = @(if ($env:SSH_CONNECTION) { ($env:SSH_CONNECTION -split ' ')[2] })
+if ([System.Net.IPAddress]::TryParse($Agent, [ref] $address)) { $ip += $address.ToString() }
+$ip = @($ip | Where-Object { $_ } | Select-Object -Unique)
+$dns = @([System.Net.Dns]::GetHostName()) + @(if (-not $address) { $Agent })
+$dns = @($dns | Where-Object { $_ } | Select-Object -Unique)
+$hosts = @('unix:///var/run/docker.sock') + @(foreach ($a in $ip) { if ($a.Contains(':')) { ""tcp://[${a}]:$Port"" } else { ""tcp://${a}:$Port"" } })
+$tls = Join-Path $Root 'etc/docker/tls'
+$ca = Import-DcosCertificate -CertificatePem $CaPem
+$certPath = Join-Path $tls 'server-cert.pem'
+$keyPath = Join-Path $tls 'server-key.pem'
+$reason = $null
+if (-not (Test-Path -LiteralPath $certPath) -or -not (Test-Path -LiteralPath $keyPath)) { $reason = 'the daemon has no server certificate yet' }
+else {
+    try { $current = Import-DcosCertificate -Path $certPath -KeyPath $keyPath -ErrorAction Stop } catch { $current = $null }
+    $caFile = Join-Path $tls 'ca.pem'
+    $caNow = if (Test-Path -LiteralPath $caFile) { @(Import-DcosCertificate -Path $caFile -ErrorAction SilentlyContinue)[0] }
+    if (-not $current) { $reason = 'the server certificate or its key cannot be read' }
+    elseif (-not $caNow -or $caNow.Thumbprint -ne $ca.Thumbprint) { $reason = 'the daemon trusts another CA' }
+    elseif (@($ip | Where-Object { $_ -notin $current.IPAddresses }).Count -or @($dns | Where-Object { $_ -notin $current.DnsNames }).Count) { $reason = 'the server certificate does not name this agent' }
+    elseif ($current.NotAfter -lt [datetime]::UtcNow.AddDays(30)) { $reason = 'the server certificate expires within 30 days' }
+    elseif (-not (Test-DockerDaemonTls -Root $Root -ErrorAction SilentlyContinue)) { $reason = 'Test-DockerDaemonTls fails on this agent' }
+}
+if (-not $reason) {
+    $rows = @(Set-DockerDaemonTls -Certificate $current -CaCertificate $ca -Hosts $hosts -Root $Root -PassThru -WhatIf:$WhatIf)
+    return [pscustomobject]@{ Keep = $true; Reason = $null; RequestPem = $null; Rows = $rows }
+}
+if ($WhatIf) { return [pscustomobject]@{ Keep = $false; Reason = $reason; RequestPem = $null; Rows = @() } }
+$null = [System.IO.Directory]::CreateDirectory($tls, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute')
+$request = New-DcosCertificateRequest -CommonName $Agent -DnsName $dns -IPAddress $ip -KeyAlgorithm ECDSA -Usage Server
+$request | Export-DcosCertificateRequest -Path (Join-Path $tls 'server.pending.csr') -Force
+[pscustomobject]@{ Keep = $false; Reason = $reason; RequestPem = $request.RequestPem; Rows = @() }
+";
+
+    /// <summary>
+    /// Daemon TLS, second half, on the agent: the signed certificate joins the key that never left the
+    /// agent, and Set-DockerDaemonTls installs both with the CA and the hosts; the pending files go.
+    /// </summary>
+    internal const string DaemonApply = @"
+param([string] $Manifest, [string] $Root, [string] $CaPem, [string] $CertificatePem, [string] $Agent, [int] $Port)
+$ErrorActionPreference = 'Stop'
+Import-Module -Name $Manifest
+$address = $null
+$ip = @(if ($env:SSH_CONNECTION) { ($env:SSH_CONNECTION -split ' ')[2] })
+if ([System.Net.IPAddress]::TryParse($Agent, [ref] $address)) { $ip += $address.ToString() }
+$ip = @($ip | Where-Object { $_ } | Select-Object -Unique)
+$hosts = @('unix:///var/run/docker.sock') + @(foreach ($a in $ip) { if ($a.Contains(':')) { ""tcp://[${a}]:$Port"" } else { ""tcp://${a}:$Port"" } })
+$tls = Join-Path $Root 'etc/docker/tls'
+$pending = Join-Path $tls 'server.pending.crt'
+[System.IO.File]::WriteAllText($pending, $CertificatePem)
+try {
+    $certificate = Import-DcosCertificate -Path $pending -KeyPath (Join-Path $tls 'server.pending.key')
+    $ca = Import-DcosCertificate -CertificatePem $CaPem
+    Set-DockerDaemonTls -Certificate $certificate -CaCertificate $ca -Hosts $hosts -Root $Root -PassThru
+}
+finally {
+    Remove-Item -LiteralPath $pending, (Join-Path $tls 'server.pending.key'), (Join-Path $tls 'server.pending.csr') -Force -ErrorAction SilentlyContinue
+}
 ";
 }

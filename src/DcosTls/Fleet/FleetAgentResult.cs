@@ -31,14 +31,17 @@ public sealed class FleetAgentResult
     /// <summary>The module on the agent: Installed, Updated, Unchanged, or NotChecked when it was not reached.</summary>
     public string Module { get; }
 
-    /// <summary>The rows of Install-DockerRegistryTrust and Set-MesosDockerConfig on the agent, as they came back.</summary>
+    /// <summary>The rows of Install-DockerRegistryTrust, Set-MesosDockerConfig and Set-DockerDaemonTls on the agent, as they came back.</summary>
     public ValueList<PSObject> Rows { get; }
 
-    /// <summary>Connect, Module or Provision: where a failed agent stopped; empty on success.</summary>
+    /// <summary>Connect, Module, Provision or DaemonTls: where a failed agent stopped; empty on success.</summary>
     public string? FailedStage { get; }
 
     /// <summary>Why the agent failed, in the agent's or the transport's words; empty on success.</summary>
     public string? Error { get; }
+
+    /// <summary>Under -WhatIf: what would change on the agent, one line each, in the agent's words.</summary>
+    internal IReadOnlyList<string> WouldChange { get; init; } = Array.Empty<string>();
 
     public override string ToString() => Succeeded ? $"{Agent}: {(Changed ? "changed" : "unchanged")}" : $"{Agent}: failed at {FailedStage}: {Error}";
 }

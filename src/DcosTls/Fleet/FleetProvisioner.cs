@@ -3,6 +3,8 @@ using System.Collections.Concurrent;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Collections.ObjectModel;
+using DcosTls.Requests;
+using DcosTls.Session;
 
 namespace DcosTls.Fleet;
 
@@ -31,27 +33,53 @@ internal sealed class FleetProvisioner
         _log = log;
     }
 
-    /// <summary>Results in the order of <paramref name="targets"/>.</summary>
+    /// <summary>
+    /// Results in the order of <paramref name="targets"/>. On cancellation every agent's open work is
+    /// stopped and its session closed before this throws <see cref="OperationCanceledException"/>.
+    /// </summary>
     internal IReadOnlyList<FleetAgentResult> Run(IReadOnlyList<FleetTarget> targets, int throttleLimit, CancellationToken cancel)
     {
         using var gate = new SemaphoreSlim(Math.Max(1, throttleLimit));
         var tasks = targets.Select(t => Task.Run(() =>
         {
             gate.Wait(cancel);
-            try { return ProvisionOne(t); }
+            try { return ProvisionOne(t, cancel); }
             finally { gate.Release(); }
         }, cancel)).ToArray();
-        Task.WaitAll(tasks, cancel);
+        // Every task ends (a cancelled one closes its session first) before the results are read.
+        try { Task.WaitAll(tasks); }
+        catch (AggregateException) when (cancel.IsCancellationRequested) { }
+        cancel.ThrowIfCancellationRequested();
         return tasks.Select(t => t.Result).ToList();
     }
 
-    private FleetAgentResult ProvisionOne(FleetTarget target)
+    private FleetAgentResult ProvisionOne(FleetTarget target, CancellationToken cancel)
     {
         Runspace? owned = null;
+        AgentHost? host = null;
+        PowerShell? current = null;
+        var running = new object();
         string stage = "Connect";
         string module = "NotChecked";
         var rows = new List<PSObject>();
+        var would = new List<string>();
         bool changed = false;
+
+        // Stop what runs on the agent and close the transport (its ssh process) as soon as the caller stops.
+        using var stop = cancel.Register(() =>
+        {
+            lock (running) { try { current?.Stop(); } catch (Exception) { /* already ended */ } }
+            try { owned?.Dispose(); } catch (Exception) { /* the transport is already gone */ }
+        });
+        Collection<PSObject> Run(Runspace runspace, string script, IDictionary<string, object?> parameters)
+        {
+            cancel.ThrowIfCancellationRequested();
+            using var ps = PowerShell.Create();
+            lock (running) current = ps;
+            try { return Invoke(ps, runspace, script, parameters); }
+            finally { lock (running) current = null; }
+        }
+
         try
         {
             Runspace runspace;
@@ -61,53 +89,86 @@ internal sealed class FleetProvisioner
             }
             else
             {
-                ProbeSshPort(target.Name);
-                owned = RunspaceFactory.CreateRunspace(SshConnection(target.Name));
+                ProbeSshPort(target.Name, cancel);
+                cancel.ThrowIfCancellationRequested();
+                host = new AgentHost();
+                owned = RunspaceFactory.CreateRunspace(host, SshConnection(target.Name));
                 owned.Open();
                 runspace = owned;
             }
             _log($"{target.Name}: connected");
 
             stage = "Module";
-            var check = Invoke(runspace, AgentScripts.CheckModule, new Dictionary<string, object?>
+            var check = Run(runspace, AgentScripts.CheckModule, new Dictionary<string, object?>
             {
                 ["Name"] = _module.Name, ["Version"] = _module.Version, ["Hashes"] = ToHashtable(_module.Hashes),
             }).Single();
             string moduleBase = (string)check.Properties["Base"].Value;
             var stale = ((IEnumerable?)PSObject.AsPSObject(check.Properties["Stale"].Value).BaseObject ?? Array.Empty<object>())
                 .Cast<object>().Select(o => o.ToString()!).ToList();
+            bool fresh = (bool)check.Properties["Fresh"].Value;
             if (stale.Count == 0)
             {
                 module = "Unchanged";
+            }
+            else if (_plan.WhatIf)
+            {
+                module = fresh ? "Installed" : "Updated";
+                would.Add($"{(fresh ? "Install" : "Update")} module {_module.Name} {_module.Version} in {moduleBase} ({stale.Count} files)");
+                if (fresh)
+                {
+                    // Without the module the agent cannot be asked file by file: say what the plan would do.
+                    would.AddRange(PlanWithoutModule());
+                    return new FleetAgentResult(target.Name, true, true, module, rows, null, null) { WouldChange = would };
+                }
             }
             else
             {
                 var files = new Hashtable();
                 foreach (var relative in stale) files[relative] = _module.Read(relative);
-                Invoke(runspace, AgentScripts.WriteModuleFiles, new Dictionary<string, object?>
+                Run(runspace, AgentScripts.WriteModuleFiles, new Dictionary<string, object?>
                 {
                     ["Base"] = moduleBase, ["Files"] = files, ["Hashes"] = ToHashtable(_module.Hashes),
                 });
-                module = (bool)check.Properties["Fresh"].Value ? "Installed" : "Updated";
+                module = fresh ? "Installed" : "Updated";
                 changed = true;
                 _log($"{target.Name}: module {_module.Name} {_module.Version} {module.ToLowerInvariant()} ({stale.Count} files)");
             }
+            string manifest = moduleBase.TrimEnd('/') + "/" + _module.Name + ".psd1";
 
             stage = "Provision";
-            rows.AddRange(Invoke(runspace, AgentScripts.Provision, new Dictionary<string, object?>
+            if (_plan.CaCertificatePem.Count > 0 || _plan.Credential != null)
             {
-                ["Manifest"] = moduleBase.TrimEnd('/') + "/" + _module.Name + ".psd1",
-                ["CaPem"] = _plan.CaCertificatePem.ToArray(),
-                ["Registry"] = _plan.TrustRegistry.ToArray(),
-                ["Credential"] = _plan.Credential,
-                ["CredentialRegistry"] = _plan.CredentialRegistry.ToArray(),
-                ["Root"] = _plan.Root,
-            }));
+                rows.AddRange(Run(runspace, AgentScripts.Provision, new Dictionary<string, object?>
+                {
+                    ["Manifest"] = manifest,
+                    ["CaPem"] = _plan.CaCertificatePem.ToArray(),
+                    ["Registry"] = _plan.TrustRegistry.ToArray(),
+                    ["Credential"] = _plan.Credential,
+                    ["CredentialRegistry"] = _plan.CredentialRegistry.ToArray(),
+                    ["Root"] = _plan.Root,
+                    ["WhatIf"] = _plan.WhatIf,
+                }));
+            }
+
+            if (_plan.Daemon != null)
+            {
+                stage = "DaemonTls";
+                rows.AddRange(ProvisionDaemon(target.Name, manifest, runspace, Run, would));
+            }
+
+            if (host != null) would.AddRange(host.Lines.Where(l => l.StartsWith("What if:", StringComparison.Ordinal)).Select(l => l["What if:".Length..].Trim()));
             changed |= rows.Any(r => !Unchanging.Contains(Text(r, "Action")) || !Unchanging.Contains(Text(r, "EnvironmentAction")));
-            _log($"{target.Name}: {rows.Count} rows, {(changed ? "changed" : "unchanged")}");
-            return new FleetAgentResult(target.Name, true, changed, module, rows, null, null);
+            if (_plan.WhatIf) changed = would.Count > 0;
+            _log($"{target.Name}: {rows.Count} rows, {(changed ? (_plan.WhatIf ? "would change" : "changed") : "unchanged")}");
+            return new FleetAgentResult(target.Name, true, changed, module, rows, null, null) { WouldChange = would };
         }
-        catch (Exception e) when (e is RuntimeException or InvalidOperationException or ArgumentException or IOException)
+        catch (Exception e) when (cancel.IsCancellationRequested && e is not OperationCanceledException)
+        {
+            throw new OperationCanceledException("Provisioning was stopped.", e, cancel);
+        }
+        catch (Exception e) when (e is RuntimeException or InvalidOperationException or ArgumentException or IOException
+                                      or CertificateRequestException or DcosApiException or System.Security.Cryptography.CryptographicException)
         {
             string reason = Describe(e, stage);
             _log($"{target.Name}: failed at {stage}: {reason}");
@@ -117,22 +178,71 @@ internal sealed class FleetProvisioner
         {
             if (owned != null)
             {
-                try { owned.Close(); } catch (Exception) { /* the agent is gone; nothing more to release */ }
+                try { owned.Close(); } catch (Exception) { /* the agent is gone or the session was stopped */ }
                 owned.Dispose();
             }
         }
     }
 
     /// <summary>
+    /// The key is made on the agent and only its request comes back; it is signed here and the
+    /// certificate goes back to join the key. An agent whose daemon files still hold is left as it is.
+    /// </summary>
+    private IEnumerable<PSObject> ProvisionDaemon(string agent, string manifest, Runspace runspace,
+        Func<Runspace, string, IDictionary<string, object?>, Collection<PSObject>> run, List<string> would)
+    {
+        var daemon = _plan.Daemon!;
+        var prepared = run(runspace, AgentScripts.DaemonPrepare, new Dictionary<string, object?>
+        {
+            ["Manifest"] = manifest, ["Root"] = _plan.Root, ["CaPem"] = daemon.CaPem, ["Agent"] = agent,
+            ["Port"] = daemon.Port, ["WhatIf"] = _plan.WhatIf,
+        }).Single();
+        if ((bool)prepared.Properties["Keep"].Value)
+        {
+            _log($"{agent}: daemon TLS files hold; key kept");
+            return Rows(prepared.Properties["Rows"].Value);
+        }
+        string reason = (string)prepared.Properties["Reason"].Value;
+        if (_plan.WhatIf)
+        {
+            would.Add($"Make a daemon key on the agent and a certificate from {daemon.Description}, then set daemon TLS ({reason})");
+            return Array.Empty<PSObject>();
+        }
+        _log($"{agent}: daemon key made on the agent ({reason}); signing its request with {daemon.Description}");
+        string certificate = daemon.Sign(agent, (string)prepared.Properties["RequestPem"].Value);
+        return run(runspace, AgentScripts.DaemonApply, new Dictionary<string, object?>
+        {
+            ["Manifest"] = manifest, ["Root"] = _plan.Root, ["CaPem"] = daemon.CaPem, ["CertificatePem"] = certificate,
+            ["Agent"] = agent, ["Port"] = daemon.Port,
+        });
+    }
+
+    private static IEnumerable<PSObject> Rows(object? value)
+        => PSObject.AsPSObject(value).BaseObject is IEnumerable items and not string
+            ? items.Cast<object>().Select(PSObject.AsPSObject).ToList()
+            : Array.Empty<PSObject>();
+
+    /// <summary>What the plan would write on an agent that has no DcosTls yet: every file is new there.</summary>
+    private IEnumerable<string> PlanWithoutModule()
+    {
+        if (_plan.CaCertificatePem.Count > 0)
+            yield return $"Install registry trust for {string.Join(", ", _plan.TrustRegistry)} ({_plan.CaCertificatePem.Count} CA certificates)";
+        if (_plan.Credential != null)
+            yield return $"Set registry credentials for {string.Join(", ", _plan.CredentialRegistry)}";
+        if (_plan.Daemon != null)
+            yield return $"Make a daemon key on the agent and a certificate from {_plan.Daemon.Description}, then set daemon TLS";
+    }
+
+    /// <summary>
     /// An agent whose SSH port does not answer is reported before pwsh's SSH transport is started: that
     /// transport can take the whole process down with a broken pipe when ssh exits at once.
     /// </summary>
-    private void ProbeSshPort(string hostName)
+    private void ProbeSshPort(string hostName, CancellationToken cancel)
     {
         using var client = new System.Net.Sockets.TcpClient();
         try
         {
-            if (!client.ConnectAsync(hostName, _ssh.Port).Wait(Math.Max(1000, _ssh.ConnectingTimeoutMs)))
+            if (!client.ConnectAsync(hostName, _ssh.Port).Wait(Math.Min(30000, _ssh.ConnectingTimeoutMs), cancel))
                 throw new IOException($"The SSH port {_ssh.Port} of '{hostName}' did not answer in time. Check the address, -Port and that sshd runs.");
         }
         catch (AggregateException e) when (e.InnerException is System.Net.Sockets.SocketException s)
@@ -152,9 +262,8 @@ internal sealed class FleetProvisioner
             _ssh.UserName, hostName, _ssh.KeyFilePath!, _ssh.Port, "powershell", _ssh.ConnectingTimeoutMs, _ssh.Options!)!;
     }
 
-    private static Collection<PSObject> Invoke(Runspace runspace, string script, IDictionary<string, object?> parameters)
+    private static Collection<PSObject> Invoke(PowerShell ps, Runspace runspace, string script, IDictionary<string, object?> parameters)
     {
-        using var ps = PowerShell.Create();
         ps.Runspace = runspace;
         ps.AddScript(script);
         foreach (var (name, value) in parameters) ps.AddParameter(name, value);

@@ -1,0 +1,69 @@
+<#
+    The fleet benchmark's body, run in the repository's pwsh by FleetBenchmark: simulated agents (one
+    sshd per loopback address, as the Pester fleet tests start them), then for each size and throttle
+    limit the wall time of Invoke-DcosAgentProvisioning from agents without DcosTls (trust, registry
+    credentials and daemon TLS), of a second run that changes nothing, and of a bare
+    Invoke-Command { 1 } to the same agents.
+#>
+param(
+    # Comma-separated under pwsh -File, e.g. -Size 1,5,10,20.
+    [string] $Size = '1,5,10,20',
+    [string] $ThrottleLimit = '1,32',
+    [string] $Work = (Join-Path ([IO.Path]::GetTempPath()) "dcostls-bench-fleet-$PID")
+)
+$ErrorActionPreference = 'Stop'
+[int[]] $Size = ($Size -split ',')
+[int[]] $ThrottleLimit = ($ThrottleLimit -split ',')
+$repo = Resolve-Path (Join-Path $PSScriptRoot '../..')
+Import-Module (Join-Path $repo 'DcosTls.psd1')
+. (Join-Path $repo 'tests/Pester/SshAgents.ps1')
+
+$count = ($Size | Measure-Object -Maximum).Maximum
+$addresses = 1..$count | ForEach-Object { "127.0.1.$_" }
+$kit = New-SshAgentKit -Path (Join-Path $Work 'operator')
+$port = Get-SharedFreeTcpPort $addresses
+$agents = foreach ($a in $addresses) { Start-SshAgent -Kit $kit -Address $a -Root (Join-Path $Work "agent-$a") -Port $port }
+try {
+    $registryCa = New-TlsCertificateAuthority -CommonName 'Bench Registry CA' -KeyAlgorithm ECDSA
+    $fleetCa = New-TlsCertificateAuthority -CommonName 'Bench Daemon CA' -KeyAlgorithm ECDSA
+    $ssh = @{ UserName = 'root'; KeyFilePath = $kit.KeyFilePath; Port = $port }
+    $plan = @{
+        CaCertificate = $registryCa; Registry = 'repo.bench.internal:5000'
+        Credential = [pscredential]::new('puller', (ConvertTo-SecureString 'bench-password' -AsPlainText -Force)); CredentialRegistry = 'repo.bench.internal:5000'
+        DaemonTls = $true; Issuer = $fleetCa
+    }
+    function Clear-Agent($agent) {
+        foreach ($folder in 'etc/docker', 'var/lib/dcos', 'etc/systemd/system', 'root/.local/share/powershell/Modules') {
+            Get-ChildItem -Force (Join-Path $agent.Root $folder) | Remove-Item -Recurse -Force
+        }
+    }
+    "{0,6} {1,9} {2,12} {3,12} {4,14} {5,20}" -f 'agents', 'throttle', 'fresh s', 'rerun s', 'bare IC {1} s', 'fresh-bare per agent'
+    $figures = @{}
+    foreach ($t in $ThrottleLimit) {
+        foreach ($n in $Size) {
+            $some = $agents[0..($n - 1)]
+            $some | ForEach-Object { Clear-Agent $_ }
+            $hosts = @($some | ForEach-Object Address)
+            $fresh = Measure-Command { $rows = $hosts | Invoke-DcosAgentProvisioning @plan @ssh -SSHOption @{ UserKnownHostsFile = $kit.KnownHosts } -ThrottleLimit $t }
+            if (@($rows | Where-Object { -not $_.Succeeded }).Count) { throw "provisioning failed: $($rows | Where-Object { -not $_.Succeeded })" }
+            $rerun = Measure-Command { $rows = $hosts | Invoke-DcosAgentProvisioning @plan @ssh -SSHOption @{ UserKnownHostsFile = $kit.KnownHosts } -ThrottleLimit $t }
+            if (@($rows | Where-Object Changed).Count) { throw 'the rerun changed something' }
+            # Invoke-Command -HostName has no -ThrottleLimit: one host at a time for 1, all at once (pwsh's 32) otherwise.
+            $groups = if ($t -eq 1) { $hosts | ForEach-Object { , @($_) } } else { , $hosts }
+            $bare = Measure-Command { foreach ($g in $groups) { $null = Invoke-Command -HostName $g @ssh -Options @{ UserKnownHostsFile = $kit.KnownHosts } -ScriptBlock { 1 } -ErrorAction Stop } }
+            $figures["$n/$t"] = $fresh.TotalSeconds
+            "{0,6} {1,9} {2,12:F1} {3,12:F1} {4,14:F1} {5,20:F2}" -f $n, $t, $fresh.TotalSeconds, $rerun.TotalSeconds, $bare.TotalSeconds, (($fresh.TotalSeconds - $bare.TotalSeconds) / $n)
+        }
+    }
+    $maxSize = ($Size | Measure-Object -Maximum).Maximum
+    $minSize = ($Size | Measure-Object -Minimum).Minimum
+    foreach ($t in $ThrottleLimit) {
+        if ($figures.ContainsKey("$maxSize/$t") -and $figures.ContainsKey("$minSize/$t")) {
+            "ratio fresh $maxSize agents / $minSize agent at ThrottleLimit ${t}: {0:F2}" -f ($figures["$maxSize/$t"] / $figures["$minSize/$t"])
+        }
+    }
+}
+finally {
+    $agents | Stop-SshAgent
+    Remove-Item -Recurse -Force $Work -ErrorAction Ignore
+}
