@@ -1,5 +1,5 @@
 <#
-    ACME certificates against real servers on 127.0.0.1: pebble (the ACME test CA, rejecting a share of
+    ACME certificates against real servers on 127.0.0.1: pebble (the ACME test CA, rejecting half of the
     nonces so every run survives badNonce), bind9 for pebble's lookups and for DNS-01 updates with
     TSIG, and nginx serving a web root for HTTP-01. Every certificate must pass openssl verify against
     pebble's root from its management interface.
@@ -7,7 +7,7 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../DcosTls.psd1') -Force
     . (Join-Path $PSScriptRoot 'AcmePeers.ps1')
-    $bed = Start-AcmeTestBed -Path (Join-Path $TestDrive 'bed') -NonceReject 30
+    $bed = Start-AcmeTestBed -Path (Join-Path $TestDrive 'bed') -NonceReject 50
     $issuing = Get-AcmeTestRoot $bed
     $account = Join-Path $TestDrive 'account'
     $common = @{ AcmeDirectory = $bed.Directory; CaCertificatePath = $bed.TlsCa; AccountPath = $account; AcceptTermsOfService = $true }
@@ -44,6 +44,16 @@ Describe 'ACME account' -Tag Acme {
         $found = Get-DcosAcmeAccount -AcmeDirectory $bed.Directory -CaCertificatePath $bed.TlsCa -AccountPath $account
         $found.Url | Should -Be $created.Url
         (Get-FileHash (Join-Path $account 'account.key')).Hash | Should -Be $hash
+    }
+
+    It "the account's default views show a real pebble account" {
+        $found = Get-DcosAcmeAccount -AcmeDirectory $bed.Directory -CaCertificatePath $bed.TlsCa -AccountPath $account
+        $table = $found | Out-String -Width 80 -Stream
+        $table | Where-Object { $_ -match '^valid +ops@example\.com' } | Should -Not -BeNullOrEmpty
+        ($found | Format-List | Out-String -Width 80) | Should -Match ([regex]::Escape((Join-Path $account 'account.key')))
+        $Error.Clear()
+        $null = $found | Format-Table | Out-String
+        $Error | Should -BeNullOrEmpty
     }
 
     It 'creates no account without -AcceptTermsOfService' {

@@ -16,7 +16,7 @@ namespace DcosTls.Acme;
 /// </summary>
 internal sealed class AcmeClient : IDisposable
 {
-    private const int MaxNonceRetries = 10;
+    private const int MaxNonceRetries = 15;
     private static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(60);
     private readonly HttpClient _http;
     private readonly Action<string> _log;
