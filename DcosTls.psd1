@@ -11,7 +11,7 @@
     Description          = 'DC/OS cluster TLS from PowerShell: log in, get certificates from the DC/OS CA or a local CA, make Docker, Mesos and the OS trust a private registry, hand registry credentials to Docker and Mesos, and put the Docker daemon behind mutual TLS.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
-    FormatsToProcess     = @('module/DcosTls.Format.ps1xml', 'module/DcosTls.Trust.Format.ps1xml', 'module/DcosTls.Daemon.Format.ps1xml', 'module/DcosTls.Credentials.Format.ps1xml', 'module/DcosTls.Results.Format.ps1xml', 'module/DcosTls.Requests.Format.ps1xml', 'module/DcosTls.Lifecycle.Format.ps1xml', 'module/DcosTls.Fleet.Format.ps1xml')
+    FormatsToProcess     = @('module/DcosTls.Format.ps1xml', 'module/DcosTls.Trust.Format.ps1xml', 'module/DcosTls.Daemon.Format.ps1xml', 'module/DcosTls.Credentials.Format.ps1xml', 'module/DcosTls.Results.Format.ps1xml', 'module/DcosTls.Requests.Format.ps1xml', 'module/DcosTls.Lifecycle.Format.ps1xml', 'module/DcosTls.Fleet.Format.ps1xml', 'module/DcosTls.Acme.Format.ps1xml')
     TypesToProcess       = @('module/DcosTls.Types.ps1xml')
     CmdletsToExport      = @(
         'Connect-DcosCluster'
@@ -44,6 +44,8 @@
         # The fleet
         'Get-DcosAgent'
         'Invoke-DcosAgentProvisioning'
+        'Get-DcosAcmeAccount'
+        'New-DcosAcmeAccount'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

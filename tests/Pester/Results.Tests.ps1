@@ -34,6 +34,7 @@ BeforeAll {
     # One invocation of each cmdlet that changes something, writing under $Folder. Each call is
     # the one an operator would write, with -PassThru where the cmdlet has it.
     $invocations = @{
+        'New-DcosAcmeAccount'             = { param($Folder) New-DcosAcmeAccount -AcmeDirectory https://127.0.0.9:1/dir -AccountPath (Join-Path $Folder 'acme') -AcceptTermsOfService @args }
         'Disconnect-DcosCluster'          = { param($Folder) Disconnect-DcosCluster @args }
         'New-DcosCertificate'             = { param($Folder) New-DcosCertificate -Issuer $ca -CommonName whatif.internal -KeyAlgorithm ECDSA @args }
         'Export-DcosCertificate'          = { param($Folder) $server | Export-DcosCertificate -Path (Join-Path $Folder 'repo.crt') -PassThru @args }

@@ -66,6 +66,10 @@ BeforeAll {
     # One sample per type: the objects, the header labels of its table (none for list and custom
     # views), the values that must show whole at 80 columns, and those that must show whole at 160.
     $samples = @{
+        'DcosTls.Acme.AcmeAccount'                     = @{
+            Objects = @([pscustomobject]@{ PSTypeName = 'Deserialized.DcosTls.Acme.AcmeAccount'; Status = 'valid'; Contact = 'ops@example.com'; Url = 'https://acme-v02.api.letsencrypt.org/acme/acct/1234567890'; AcmeDirectory = 'https://acme-v02.api.letsencrypt.org/directory'; KeyPath = '/root/.config/DcosTls/acme/acme-v02.api.letsencrypt.org/account.key' }); Headers = 'Status', 'Contact', 'Url'
+            Whole80 = @('valid', 'ops@example.com'); Whole160 = @('https://acme-v02.api.letsencrypt.org/acme/acct/1234567890')
+        }
         'DcosTls.Requests.DcosCertificateRequest'      = @{
             Objects = @(New-DcosCertificateRequest -CommonName repo.internal -DnsName repo.internal -KeyAlgorithm ECDSA); Headers = 'Key', 'HasKey', 'Names', 'CommonName'
             Whole80 = @('ECDSA 256', 'repo.internal'); Whole160 = @()

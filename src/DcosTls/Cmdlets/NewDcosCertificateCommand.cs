@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Security.Cryptography;
+using DcosTls.Acme;
 using DcosTls.Certificates;
 using DcosTls.Common;
 using DcosTls.Requests;
@@ -21,11 +22,13 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     private const string SelfSignedSet = "SelfSigned";
     private const string RequestClusterSet = "RequestCluster";
     private const string RequestIssuerSet = "RequestIssuer";
+    private const string AcmeSet = "Acme";
     private int _index;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ClusterSet)]
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = IssuerSet)]
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = SelfSignedSet)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = AcmeSet)]
     [Alias("CN")]
     public string CommonName { get; set; } = string.Empty;
 
@@ -33,23 +36,27 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     [Parameter(ParameterSetName = ClusterSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = IssuerSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = SelfSignedSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = AcmeSet, ValueFromPipelineByPropertyName = true)]
     [Alias("DnsNames", "Hosts")]
     public string[]? DnsName { get; set; }
 
     [Parameter(ParameterSetName = ClusterSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = IssuerSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = SelfSignedSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = AcmeSet, ValueFromPipelineByPropertyName = true)]
     [Alias("IPAddresses", "IP")]
     public string[]? IPAddress { get; set; }
 
     [Parameter(ParameterSetName = ClusterSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = IssuerSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = SelfSignedSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = AcmeSet, ValueFromPipelineByPropertyName = true)]
     public KeyAlgorithm KeyAlgorithm { get; set; } = KeyAlgorithm.RSA;
 
     [Parameter(ParameterSetName = ClusterSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = IssuerSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = SelfSignedSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = AcmeSet, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(KeySizeCompleter))]
     public int KeySize { get; set; }
 
@@ -115,6 +122,56 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     [Alias("Csr")]
     public DcosCertificateRequest CertificateRequest { get; set; } = null!;
 
+    /// <summary>An ACME directory (Let's Encrypt, pebble): the names are proved with -WebRoot, -HttpPort or -DnsServer.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = AcmeSet)]
+    public Uri AcmeDirectory { get; set; } = null!;
+
+    /// <summary>The folder of the ACME account key (default: the user's config folder, per directory host).</summary>
+    [Parameter(ParameterSetName = AcmeSet)]
+    public string? AccountPath { get; set; }
+
+    /// <summary>Agrees to the ACME server's terms of service when a new account is created.</summary>
+    [Parameter(ParameterSetName = AcmeSet)]
+    public SwitchParameter AcceptTermsOfService { get; set; }
+
+    /// <summary>E-mail addresses for a new ACME account.</summary>
+    [Parameter(ParameterSetName = AcmeSet)]
+    public string[]? Contact { get; set; }
+
+    /// <summary>The CA that issued the ACME server's TLS certificate, when the system trust does not hold it.</summary>
+    [Parameter(ParameterSetName = AcmeSet)]
+    public string? CaCertificatePath { get; set; }
+
+    /// <summary>HTTP-01 through a running web server's document root.</summary>
+    [Parameter(ParameterSetName = AcmeSet)]
+    public string? WebRoot { get; set; }
+
+    /// <summary>HTTP-01 with a listener of our own on this port.</summary>
+    [Parameter(ParameterSetName = AcmeSet)]
+    [ValidateRange(1, 65535)]
+    public int HttpPort { get; set; }
+
+    /// <summary>The local address of the -HttpPort listener (default: all).</summary>
+    [Parameter(ParameterSetName = AcmeSet)]
+    public string? HttpListenAddress { get; set; }
+
+    /// <summary>DNS-01: the authoritative DNS server that takes RFC 2136 updates (host, host:port or address).</summary>
+    [Parameter(ParameterSetName = AcmeSet)]
+    public string? DnsServer { get; set; }
+
+    [Parameter(ParameterSetName = AcmeSet)]
+    public string? TsigKeyName { get; set; }
+
+    [Parameter(ParameterSetName = AcmeSet)]
+    public System.Security.SecureString? TsigSecret { get; set; }
+
+    [Parameter(ParameterSetName = AcmeSet)]
+    public string? TsigKeyFile { get; set; }
+
+    [Parameter(ParameterSetName = AcmeSet)]
+    [ValidateSet("hmac-sha256", "hmac-sha384", "hmac-sha512", "hmac-sha1")]
+    public string TsigAlgorithm { get; set; } = "hmac-sha256";
+
     protected override void ProcessRecord()
     {
         _index++;
@@ -132,7 +189,9 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
         ICertificateIssuer issuer;
         try
         {
-            spec = CertificateSpec.Create(CommonName, DnsName, IPAddress, KeyAlgorithm,
+            // ACME: ECDSA P-256 unless asked otherwise (smaller, and what ACME clients default to).
+            var algorithm = ParameterSetName == AcmeSet && !MyInvocation.BoundParameters.ContainsKey(nameof(KeyAlgorithm)) ? KeyAlgorithm.ECDSA : KeyAlgorithm;
+            spec = CertificateSpec.Create(CommonName, DnsName, IPAddress, algorithm,
                 MyInvocation.BoundParameters.ContainsKey(nameof(KeySize)) ? KeySize : null, forAuthority: false,
                 Country, State, Locality, Organization, OrganizationalUnit);
             issuer = ChooseIssuer();
@@ -141,6 +200,11 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
         catch (CertificateSpecException e)
         {
             Report(e, CommonName);
+            return;
+        }
+        catch (AcmeProblemException e)
+        {
+            WriteError(e.ToErrorRecord(CommonName));
             return;
         }
         if (!ShouldProcess(spec.CommonName, $"Issue certificate ({issuer.Description})")) return;
@@ -156,6 +220,10 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
         catch (CertificateSpecException e)
         {
             Report(e, CommonName);
+        }
+        catch (AcmeProblemException e)
+        {
+            WriteError(e.ToErrorRecord(CommonName));
         }
         catch (DcosApiException e)
         {
@@ -263,8 +331,14 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     {
         IssuerSet or RequestIssuerSet => new LocalCaIssuer(Issuer, ValidDays),
         SelfSignedSet => new SelfSignedIssuer(ValidDays),
+        AcmeSet => new AcmeIssuer(AcmeSettingsFactory.Create(new AcmeOptions(AcmeDirectory, OptionalPath(CaCertificatePath),
+            OptionalPath(AccountPath), AcceptTermsOfService, Contact, OptionalPath(WebRoot),
+            MyInvocation.BoundParameters.ContainsKey(nameof(HttpPort)) ? HttpPort : null, HttpListenAddress, DnsServer,
+            TsigKeyName, TsigSecret, OptionalPath(TsigKeyFile), TsigAlgorithm), Log, Cancel), Log, Cancel),
         _ => new ClusterIssuer(RequireSession(), Profile, ServerGeneratedKey, Log, Cancel),
     };
+
+    private string? OptionalPath(string? path) => path == null ? null : ResolvePath(path);
 
     private void WarnOnUsageMismatch(DcosCertificate issued)
     {

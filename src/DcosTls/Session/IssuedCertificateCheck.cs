@@ -29,7 +29,7 @@ internal static class IssuedCertificateCheck
 
     /// <summary>Why the certificate does not answer the request, or null when it does.</summary>
     internal static string? Problem(X509Certificate2 issued, byte[] publicKeyInfo, string cn, IEnumerable<string> askedDnsNames,
-        IEnumerable<IPAddress> askedIpAddresses, X509Certificate2? signingCa, string signingCaRole, IEnumerable<X509Certificate2>? intermediates = null)
+        IEnumerable<IPAddress> askedIpAddresses, X509Certificate2? signingCa, string signingCaRole, IEnumerable<X509Certificate2>? intermediates = null, bool signingCaMayBeIntermediate = false)
     {
         if (!issued.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(publicKeyInfo))
             return "its public key is not the key of the request that was sent";
@@ -52,8 +52,11 @@ internal static class IssuedCertificateCheck
 
         if (signingCa == null)
             return "the CA's info answer named no signing CA to check it against";
-        using var chain = AnchoredChain.Create(new[] { signingCa }, intermediates, flags: X509VerificationFlags.IgnoreNotTimeValid);
-        if (!chain.Build(issued))
+        // An ACME server delivers the leaf with its intermediates; the root is the relying party's. The
+        // chain then ends at the intermediate, which must still be in it (signature checked).
+        var flags = X509VerificationFlags.IgnoreNotTimeValid | (signingCaMayBeIntermediate ? X509VerificationFlags.AllowUnknownCertificateAuthority : 0);
+        using var chain = AnchoredChain.Create(new[] { signingCa }, intermediates, flags);
+        if (!chain.Build(issued) || (signingCaMayBeIntermediate && !chain.ChainElements.Cast<X509ChainElement>().Skip(1).Any(e => e.Certificate.RawData.AsSpan().SequenceEqual(signingCa.RawData))))
         {
             string status = string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0).Distinct());
             return $"it does not chain to {signingCaRole} '{signingCa.Subject}' ({status})";

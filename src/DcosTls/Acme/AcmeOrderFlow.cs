@@ -1,0 +1,125 @@
+using System.Management.Automation;
+using System.Text.Json.Nodes;
+
+namespace DcosTls.Acme;
+
+/// <summary>
+/// One order from newOrder to the downloaded chain: every pending authorization is proved with the
+/// solver (its answer removed again whatever happens), then the order is finalized with our CSR. An
+/// order that fails leaves no authorization pending: the ones not yet valid are deactivated.
+/// </summary>
+internal static class AcmeOrderFlow
+{
+    private static readonly TimeSpan PollLimit = TimeSpan.FromSeconds(120);
+
+    internal static string Run(AcmeClient client, IReadOnlyList<string> names, byte[] csrDer, IAcmeChallengeSolver solver,
+        Action<string> log, CancellationToken cancel)
+    {
+        var identifiers = new JsonArray();
+        foreach (string name in names) identifiers.Add(new JsonObject { ["type"] = "dns", ["value"] = name });
+        var created = client.Post(client.Directory()["newOrder"]!.GetValue<string>(), new JsonObject { ["identifiers"] = identifiers }, identifier: names[0]);
+        string orderUrl = created.Location ?? throw Invalid("newOrder answer has no Location (order URL)");
+        var authorizations = (created.Json["authorizations"] as JsonArray)?.Select(a => a!.GetValue<string>()).ToList()
+            ?? throw Invalid("order has no authorizations");
+        try
+        {
+            foreach (string url in authorizations) Authorize(client, url, solver, log, cancel);
+        }
+        catch
+        {
+            Deactivate(client, authorizations, log);
+            throw;
+        }
+
+        var order = Poll(client, orderUrl, s => s is not "pending", log, cancel, names[0]);
+        if (OrderStatus(order) == "ready")
+        {
+            client.Post(order["finalize"]!.GetValue<string>(), new JsonObject { ["csr"] = Base64Url.Encode(csrDer) }, identifier: names[0]);
+            order = Poll(client, orderUrl, s => s is not ("ready" or "processing"), log, cancel, names[0]);
+        }
+        if (OrderStatus(order) != "valid")
+            throw Failed(order["error"] as JsonObject, $"the order for '{names[0]}' ended {OrderStatus(order)}", names[0]);
+        string certificateUrl = order["certificate"]?.GetValue<string>() ?? throw Invalid("valid order has no certificate URL");
+        return client.Post(certificateUrl, null, identifier: names[0], accept: "application/pem-certificate-chain").Body;
+    }
+
+    private static void Authorize(AcmeClient client, string url, IAcmeChallengeSolver solver, Action<string> log, CancellationToken cancel)
+    {
+        var authz = client.Post(url, null).Json;
+        string name = authz["identifier"]?["value"]?.GetValue<string>() ?? "?";
+        if (authz["wildcard"]?.GetValue<bool>() == true) name = "*." + name;
+        string status = authz["status"]?.GetValue<string>() ?? string.Empty;
+        if (status == "valid") return;
+        if (status != "pending")
+            throw new AcmeProblemException("AcmeAuthorizationInvalid", ErrorCategory.InvalidResult,
+                $"The ACME server's authorization for '{name}' is {status}, not pending. Start a new order (run the command again).", identifier: name);
+        var challenges = (authz["challenges"] as JsonArray)?.OfType<JsonObject>().ToList() ?? new List<JsonObject>();
+        var challenge = challenges.FirstOrDefault(c => c["type"]?.GetValue<string>() == solver.ChallengeType);
+        if (challenge == null)
+            throw new AcmeProblemException("AcmeChallengeNotOffered", ErrorCategory.InvalidOperation,
+                $"The ACME server offers no {solver.ChallengeType} challenge for '{name}' (it offers: {string.Join(", ", challenges.Select(c => c["type"]?.GetValue<string>()))}). " +
+                (name.StartsWith("*.", StringComparison.Ordinal) ? "Wildcard names need DNS-01: use -DnsServer." : "Choose another challenge method."), identifier: name);
+        string token = challenge["token"]!.GetValue<string>();
+        string challengeUrl = challenge["url"]!.GetValue<string>();
+        log($"ACME: proving '{name}' with {solver.Description}.");
+        using (solver.Publish(name.TrimStart('*', '.'), token, client.Jws.KeyAuthorization(token)))
+        {
+            client.Post(challengeUrl, new JsonObject(), identifier: name);
+            authz = Poll(client, url, s => s is not "pending", log, cancel, name);
+        }
+        if (authz["status"]?.GetValue<string>() == "valid") return;
+        var failed = (authz["challenges"] as JsonArray)?.OfType<JsonObject>()
+            .FirstOrDefault(c => c["type"]?.GetValue<string>() == solver.ChallengeType);
+        throw Failed(failed?["error"] as JsonObject, $"{solver.ChallengeType} for '{name}' failed", name);
+    }
+
+    private static JsonObject Poll(AcmeClient client, string url, Func<string, bool> done, Action<string> log, CancellationToken cancel, string name)
+    {
+        var started = DateTime.UtcNow;
+        while (true)
+        {
+            var response = client.Post(url, null, identifier: name);
+            var json = response.Json;
+            if (done(OrderStatus(json))) return json;
+            if (DateTime.UtcNow - started > PollLimit)
+                throw new AcmeProblemException("AcmeTimeout", ErrorCategory.OperationTimeout,
+                    $"The ACME server left '{name}' {OrderStatus(json)} for {PollLimit.TotalSeconds:0} seconds. Try again later.", identifier: name);
+            var wait = response.RetryAfter ?? TimeSpan.FromMilliseconds(300);
+            if (wait < TimeSpan.FromMilliseconds(100)) wait = TimeSpan.FromMilliseconds(100);
+            if (wait > TimeSpan.FromSeconds(5)) wait = TimeSpan.FromSeconds(5);
+            Task.Delay(wait, cancel).GetAwaiter().GetResult();
+        }
+    }
+
+    private static string OrderStatus(JsonObject json) => json["status"]?.GetValue<string>() ?? string.Empty;
+
+    private static void Deactivate(AcmeClient client, IEnumerable<string> authorizations, Action<string> log)
+    {
+        foreach (string url in authorizations)
+        {
+            try
+            {
+                var authz = client.Post(url, null).Json;
+                if (authz["status"]?.GetValue<string>() != "pending") continue;
+                client.Post(url, new JsonObject { ["status"] = "deactivated" });
+                log($"ACME: deactivated the pending authorization {url}.");
+            }
+            catch (AcmeProblemException) { }
+        }
+    }
+
+    /// <summary>The server's validation error, naming the identifier.</summary>
+    private static AcmeProblemException Failed(JsonObject? error, string what, string name)
+    {
+        string? type = error?["type"]?.GetValue<string>();
+        string? detail = error?["detail"]?.GetValue<string>();
+        string? shortType = AcmeClient.ShortType(type);
+        var (_, category, advice) = AcmeClient.Classify(shortType, null);
+        string message = $"The ACME server says {what}: {shortType ?? "no reason given"}" +
+            (string.IsNullOrEmpty(detail) ? "." : $" ({detail.TrimEnd('.')}).") + " " + advice;
+        return new AcmeProblemException("AcmeChallengeFailed", category, message, type, detail, name);
+    }
+
+    private static AcmeProblemException Invalid(string what)
+        => new("AcmeResponseInvalid", ErrorCategory.ProtocolError, $"The ACME server's {what}. Check -AcmeDirectory.");
+}

@@ -1,0 +1,10 @@
+namespace DcosTls.Acme;
+
+/// <summary>Base64 without padding, URL alphabet (RFC 7515 §2), as JWS and ACME use it.</summary>
+internal static class Base64Url
+{
+    internal static string Encode(ReadOnlySpan<byte> data)
+        => Convert.ToBase64String(data).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    internal static string Encode(string text) => Encode(System.Text.Encoding.UTF8.GetBytes(text));
+}

@@ -1,0 +1,69 @@
+using System.Management.Automation;
+using DcosTls.Acme;
+using DcosTls.Common;
+
+namespace DcosTls.Cmdlets;
+
+/// <summary>Get-DcosAcmeAccount: the account of the stored key at an ACME directory (status, contacts). Creates nothing.</summary>
+[Cmdlet(VerbsCommon.Get, "DcosAcmeAccount")]
+[OutputType(typeof(AcmeAccount))]
+public sealed class GetDcosAcmeAccountCommand : AcmeAccountCmdlet
+{
+    protected override void ProcessRecord() => Run(create: false, agree: false, contacts: null);
+}
+
+/// <summary>New-DcosAcmeAccount: creates the account (key made here, 0600) or returns the existing one of the stored key.</summary>
+[Cmdlet(VerbsCommon.New, "DcosAcmeAccount", SupportsShouldProcess = true)]
+[OutputType(typeof(AcmeAccount))]
+public sealed class NewDcosAcmeAccountCommand : AcmeAccountCmdlet
+{
+    /// <summary>E-mail addresses the CA may write to about the account.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string[]? Contact { get; set; }
+
+    /// <summary>Agrees to the server's terms of service (never done silently).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public SwitchParameter AcceptTermsOfService { get; set; }
+
+    protected override void ProcessRecord() => Run(create: true, AcceptTermsOfService, Contact);
+}
+
+/// <summary>What the two account cmdlets share: the directory, its TLS trust and the key folder.</summary>
+public abstract class AcmeAccountCmdlet : DcosCmdlet
+{
+    private readonly CancellationTokenSource _cancel = new();
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    public Uri AcmeDirectory { get; set; } = null!;
+
+    /// <summary>The folder of the account key (default: the user's config folder, per directory host).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? AccountPath { get; set; }
+
+    /// <summary>The CA that issued the ACME server's TLS certificate.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? CaCertificatePath { get; set; }
+
+    internal void Run(bool create, bool agree, string[]? contacts)
+    {
+        try
+        {
+            var directory = AcmeSettingsFactory.CheckDirectory(AcmeDirectory);
+            var trust = AcmeSettingsFactory.ReadTrust(CaCertificatePath == null ? null : ResolvePath(CaCertificatePath));
+            var list = AcmeSettingsFactory.CheckContacts(contacts);
+            var store = new AcmeAccountKeyStore(AccountPath == null ? AcmeAccountKeyStore.DefaultFolder(directory) : ResolvePath(AccountPath));
+            if (store.Exists) store.Load().Dispose();
+            if (create && !ShouldProcess(directory.ToString(), store.Exists ? $"Look up the account of '{store.KeyPath}'" : $"Create an ACME account (key in '{store.KeyPath}')"))
+                return;
+            using var client = new AcmeClient(directory, trust, WriteVerbose, _cancel.Token);
+            var state = AcmeAccountOpener.Open(client, store, create, agree, list, WriteVerbose);
+            WriteObject(new AcmeAccount(directory, state, store.KeyPath));
+        }
+        catch (AcmeProblemException e)
+        {
+            WriteError(e.ToErrorRecord(AcmeDirectory));
+        }
+    }
+
+    protected override void StopProcessing() => _cancel.Cancel();
+}

@@ -1,0 +1,122 @@
+<#
+    The ACME test bed, all real servers on 127.0.0.1 and free ports: bind9 (named) authoritative for
+    acme.test with a TSIG key that may update it and a wildcard A record to 127.0.0.1 (so pebble's
+    validation of any test name lands here), and pebble with a TLS certificate from a test CA made
+    with openssl, its -dnsserver pointing at named. Dot-source in BeforeAll; stop with Stop-AcmeTestBed.
+#>
+
+function Get-AcmeFreePort {
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
+}
+
+function Register-AcmeTestProcess([System.Diagnostics.Process] $Process) {
+    if ($env:DCOSTLS_TEST_PIDS) { Add-Content -LiteralPath $env:DCOSTLS_TEST_PIDS -Value $Process.Id }
+}
+
+function Wait-AcmeTcpPort([int] $Port, [int] $Seconds = 20) {
+    $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $client = [System.Net.Sockets.TcpClient]::new()
+        try { $client.Connect('127.0.0.1', $Port); return } catch { Start-Sleep -Milliseconds 100 } finally { $client.Dispose() }
+    }
+    throw "Nothing listens on 127.0.0.1:$Port after $Seconds s."
+}
+
+function Start-AcmeTestBed {
+    param([Parameter(Mandatory)] [string] $Path, [int] $NonceReject = 0)
+    $null = New-Item -ItemType Directory -Force -Path $Path
+    $bed = @{ Path = $Path; Processes = @() }
+
+    # bind9: one zone, a TSIG key allowed to update it.
+    $bed.DnsPort = Get-AcmeFreePort
+    $bed.TsigKeyName = 'acme-test-key'
+    $bed.TsigSecret = [Convert]::ToBase64String([System.Security.Cryptography.RandomNumberGenerator]::GetBytes(32))
+    $bed.TsigKeyFile = Join-Path $Path 'tsig.key'
+    Set-Content -LiteralPath $bed.TsigKeyFile -Value "key `"$($bed.TsigKeyName)`" {`n`talgorithm hmac-sha256;`n`tsecret `"$($bed.TsigSecret)`";`n};"
+    $named = Join-Path $Path 'named'
+    $null = New-Item -ItemType Directory -Force -Path $named
+    Set-Content -LiteralPath (Join-Path $named 'acme.test.zone') -Value @'
+$TTL 60
+@   IN SOA ns.acme.test. admin.acme.test. 1 60 60 600 60
+@   IN NS  ns.acme.test.
+ns  IN A   127.0.0.1
+*   IN A   127.0.0.1
+'@
+    Set-Content -LiteralPath (Join-Path $named 'named.conf') -Value @"
+options {
+    directory "$named";
+    pid-file "$named/named.pid";
+    listen-on port $($bed.DnsPort) { 127.0.0.1; };
+    listen-on-v6 { none; };
+    recursion no;
+    dnssec-validation no;
+    allow-query { any; };
+};
+controls { };
+include "$($bed.TsigKeyFile)";
+zone "acme.test" {
+    type primary;
+    file "$named/acme.test.zone";
+    allow-update { key "$($bed.TsigKeyName)"; };
+};
+"@
+    $bed.Processes += Start-Process -FilePath named -ArgumentList @('-g', '-c', (Join-Path $named 'named.conf')) -PassThru `
+        -RedirectStandardOutput (Join-Path $named 'out.log') -RedirectStandardError (Join-Path $named 'err.log')
+    Register-AcmeTestProcess $bed.Processes[-1]
+    Wait-AcmeTcpPort $bed.DnsPort
+
+    # pebble's TLS: a test CA and a certificate for 127.0.0.1 and localhost.
+    $tls = Join-Path $Path 'tls'
+    $null = New-Item -ItemType Directory -Force -Path $tls
+    $bed.TlsCa = Join-Path $tls 'ca.pem'
+    & openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj '/CN=ACME test TLS CA' `
+        -keyout (Join-Path $tls 'ca.key') -out $bed.TlsCa 2>$null
+    & openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj '/CN=localhost' `
+        -keyout (Join-Path $tls 'key.pem') -out (Join-Path $tls 'req.pem') 2>$null
+    Set-Content -LiteralPath (Join-Path $tls 'ext.cnf') -Value "subjectAltName=IP:127.0.0.1,DNS:localhost`nextendedKeyUsage=serverAuth"
+    & openssl x509 -req -in (Join-Path $tls 'req.pem') -CA $bed.TlsCa -CAkey (Join-Path $tls 'ca.key') -CAcreateserial -days 2 `
+        -extfile (Join-Path $tls 'ext.cnf') -out (Join-Path $tls 'cert.pem') 2>$null
+
+    $bed.AcmePort = Get-AcmeFreePort
+    $bed.ManagementPort = Get-AcmeFreePort
+    $bed.HttpPort = Get-AcmeFreePort
+    $config = @{ pebble = @{
+        listenAddress = "127.0.0.1:$($bed.AcmePort)"; managementListenAddress = "127.0.0.1:$($bed.ManagementPort)"
+        certificate = (Join-Path $tls 'cert.pem'); privateKey = (Join-Path $tls 'key.pem')
+        httpPort = $bed.HttpPort; tlsPort = (Get-AcmeFreePort); ocspResponderURL = ''; externalAccountBindingRequired = $false
+    } }
+    $configPath = Join-Path $Path 'pebble.json'
+    $config | ConvertTo-Json -Depth 4 | Set-Content -LiteralPath $configPath
+    $saved = @{}
+    $variables = @{ PEBBLE_VA_NOSLEEP = '1'; PEBBLE_AUTHZREUSE = '0'; PEBBLE_WFE_NONCEREJECT = "$NonceReject" }
+    foreach ($name in $variables.Keys) { $saved[$name] = [Environment]::GetEnvironmentVariable($name); [Environment]::SetEnvironmentVariable($name, $variables[$name]) }
+    try {
+        $bed.Processes += Start-Process -FilePath pebble -ArgumentList @('-config', $configPath, '-dnsserver', "127.0.0.1:$($bed.DnsPort)") -PassThru `
+            -RedirectStandardOutput (Join-Path $Path 'pebble.log') -RedirectStandardError (Join-Path $Path 'pebble.err')
+    }
+    finally { foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) } }
+    Register-AcmeTestProcess $bed.Processes[-1]
+    Wait-AcmeTcpPort $bed.AcmePort
+    Wait-AcmeTcpPort $bed.ManagementPort
+    $bed.Directory = "https://127.0.0.1:$($bed.AcmePort)/dir"
+    $bed
+}
+
+function Get-AcmeTestRoot {
+    <# pebble's issuing root and intermediate, from its management interface (they change at every start). #>
+    param([Parameter(Mandatory)] [hashtable] $Bed)
+    $base = "https://127.0.0.1:$($Bed.ManagementPort)"
+    $root = Join-Path $Bed.Path 'pebble-root.pem'
+    $intermediate = Join-Path $Bed.Path 'pebble-intermediate.pem'
+    & curl -sS --cacert $Bed.TlsCa -o $root "$base/roots/0"
+    & curl -sS --cacert $Bed.TlsCa -o $intermediate "$base/intermediates/0"
+    @{ Root = $root; Intermediate = $intermediate }
+}
+
+function Stop-AcmeTestBed([hashtable] $Bed) {
+    foreach ($process in $Bed.Processes) {
+        if ($process -and -not $process.HasExited) { Stop-Process -Id $process.Id -Force -ErrorAction Ignore; $process.WaitForExit(5000) | Out-Null }
+    }
+}
