@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DcosTls.Common;
 
 namespace DcosTls.Acme;
 
@@ -7,26 +8,19 @@ namespace DcosTls.Acme;
 /// or a step of ours (a challenge we could not publish, an answer we could not read). The message says
 /// which name and what to do; it never holds a key, a TSIG secret or a JWS.
 /// </summary>
-public sealed class AcmeProblemException : Exception
+public sealed class AcmeProblemException : DcosTlsException
 {
     internal const string ProblemPrefix = "urn:ietf:params:acme:error:";
 
     internal AcmeProblemException(string errorId, ErrorCategory category, string message,
         string? problemType = null, string? detail = null, string? identifier = null, TimeSpan? retryAfter = null)
-        : base(message)
+        : base(errorId, category, message, identifier)
     {
-        ErrorId = errorId;
-        Category = category;
         ProblemType = problemType;
         Detail = detail;
         Identifier = identifier;
         RetryAfter = retryAfter;
     }
-
-    /// <summary>The stable FullyQualifiedErrorId of the ErrorRecord.</summary>
-    public string ErrorId { get; }
-
-    public ErrorCategory Category { get; }
 
     /// <summary>The problem's type, e.g. urn:ietf:params:acme:error:rateLimited; null for our own steps.</summary>
     public string? ProblemType { get; }
@@ -43,7 +37,4 @@ public sealed class AcmeProblemException : Exception
     /// <summary>The short problem name (rateLimited, badNonce, ...), or null.</summary>
     internal string? ShortType => ProblemType != null && ProblemType.StartsWith(ProblemPrefix, StringComparison.Ordinal)
         ? ProblemType[ProblemPrefix.Length..] : ProblemType;
-
-    internal ErrorRecord ToErrorRecord(object? target)
-        => new(this, ErrorId, Category, target) { ErrorDetails = new ErrorDetails(Message) };
 }

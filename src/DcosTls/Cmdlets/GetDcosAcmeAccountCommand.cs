@@ -61,7 +61,7 @@ public abstract class AcmeAccountCmdlet : DcosCmdlet
         }
         catch (AcmeProblemException e)
         {
-            WriteError(e.ToErrorRecord(AcmeDirectory));
+            Report(e, AcmeDirectory);
         }
     }
 

@@ -204,7 +204,7 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
         }
         catch (AcmeProblemException e)
         {
-            WriteError(e.ToErrorRecord(CommonName));
+            Report(e, CommonName);
             return;
         }
         if (!ShouldProcess(spec.CommonName, $"Issue certificate ({issuer.Description})")) return;
@@ -223,7 +223,7 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
         }
         catch (AcmeProblemException e)
         {
-            WriteError(e.ToErrorRecord(CommonName));
+            Report(e, CommonName);
         }
         catch (DcosApiException e)
         {
