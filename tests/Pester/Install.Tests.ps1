@@ -76,7 +76,7 @@ Describe 'A user installs DcosTls from a package' -Tag Install {
     It 'imports by name from the installed copy, with help' {
         $userExit | Should -Be 0 -Because ($userOutput -join "`n")
         Get-Reported BASE | Should -Be $installed
-        [int] (Get-Reported CMDLETS) | Should -Be 26
+        [int] (Get-Reported CMDLETS) | Should -Be 28
         Get-Reported ABOUT | Should -Be 'True'
         Get-Reported SYNOPSIS | Should -Not -BeNullOrEmpty
         Get-Reported SYNOPSIS | Should -Not -Match '^\s*New-DcosCertificate \['
