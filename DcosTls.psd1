@@ -41,6 +41,8 @@
         'Set-MesosDockerConfig'
         'Get-DcosTlsCertificate'
         'Export-DcosTlsMetric'
+        'Update-DockerDaemonCertificate'
+        'Update-DockerClientCertificate'
         # The fleet
         'Get-DcosAgent'
         'Invoke-DcosAgentProvisioning'

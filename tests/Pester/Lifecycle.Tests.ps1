@@ -232,6 +232,26 @@ Describe 'Export-DcosTlsMetric' -Tag Lifecycle {
         @(Get-ChildItem -Force (Split-Path $file) -Filter 'textfile-is-a-file*').Count | Should -Be 1
     }
 
+    It 'refuses a textfile folder it cannot write to, and leaves the last file whole' {
+        $locked = Join-Path $TestDrive 'textfile-locked'
+        $null = New-Item -ItemType Directory $locked
+        Export-DcosTlsMetric -TextfileDirectory $locked -Root $root
+        $before = Get-FileHash (Join-Path $locked 'dcostls.prom')
+        # Root writes through any mode bits; an immutable folder (chattr +i) refuses root too.
+        & chattr +i $locked 2>$null
+        if ($LASTEXITCODE -ne 0) { Set-ItResult -Skipped -Because 'chattr +i is not supported here'; return }
+        try {
+            $e = $null
+            try { Export-DcosTlsMetric -TextfileDirectory $locked -Root $root -Path $cli -ErrorAction Stop } catch { $e = $_ }
+            $e.FullyQualifiedErrorId | Should -Be 'MetricsWriteFailed,DcosTls.Cmdlets.ExportDcosTlsMetricCommand'
+            $e.CategoryInfo.Category | Should -Be WriteError
+            $e.Exception.Message | Should -BeLike "*$locked*"
+            (Get-FileHash (Join-Path $locked 'dcostls.prom')).Hash | Should -Be $before.Hash
+            @(Get-ChildItem -Force $locked).Name | Should -Be 'dcostls.prom' -Because 'no temp file is left behind'
+        }
+        finally { & chattr -i $locked 2>$null }
+    }
+
     It 'refuses a file name the collector would not read' {
         { Export-DcosTlsMetric -TextfileDirectory $textfile -Name 'dcostls.txt' -Root $root -ErrorAction Stop } |
             Should -Throw -ErrorId 'InvalidMetricsFileName,DcosTls.Cmdlets.ExportDcosTlsMetricCommand'

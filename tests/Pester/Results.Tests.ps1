@@ -12,7 +12,7 @@ BeforeDiscovery {
     # missing root instead of creating it: Lifecycle.Tests.ps1 checks that.
     $rooted = @(Get-Command -Module DcosTls -CommandType Cmdlet |
         Where-Object { $_.Parameters.ContainsKey('Root') -and $_.Parameters.ContainsKey('WhatIf') } |
-        Where-Object Name -NE 'Export-DcosTlsMetric' | ForEach-Object Name | Sort-Object)
+        Where-Object Name -NotIn 'Export-DcosTlsMetric', 'Update-DockerDaemonCertificate' | ForEach-Object Name | Sort-Object)
 }
 
 BeforeAll {
@@ -49,6 +49,8 @@ BeforeAll {
         'Install-DockerClientCertificate' = { param($Folder) Install-DockerClientCertificate -Path (Join-Path $Folder 'client') -CaCertificate $ca -Certificate $client @args }
         'New-MarathonRegistryApp'         = { param($Folder) $null = New-Item -ItemType Directory -Force $Folder; New-MarathonRegistryApp -Node 10.0.0.21 -Path (Join-Path $Folder 'registry.json') -MarathonLbOptionsPath (Join-Path $Folder 'mlbint.json') @args }
         'Export-DcosTlsMetric'            = { param($Folder) $null = New-Item -ItemType Directory -Force $Folder; Export-DcosTlsMetric -TextfileDirectory $Folder -Root $TestDrive -PassThru @args }
+        'Update-DockerDaemonCertificate'  = { param($Folder) Update-DockerDaemonCertificate -Root $Folder -Issuer $ca -Force -PassThru @args }
+        'Update-DockerClientCertificate'  = { param($Folder) Update-DockerClientCertificate -Path (Join-Path $Folder 'client') -Issuer $ca -Force -PassThru @args }
     }
 
     # Runs a generated Pester file in a fresh pwsh with the Pester version running this file, and
@@ -190,6 +192,8 @@ Describe '-WhatIf writes nothing and emits no result row' -Tag Results {
     It '<_> -WhatIf emits no row and writes no file' -ForEach $changing {
         $folder = Join-Path $TestDrive "whatif-$_"
         if ($_ -eq 'Uninstall-DockerRegistryTrust') { $null = $ca | Install-DockerRegistryTrust -Registry repo.internal:5000 -Root $folder }
+        if ($_ -eq 'Update-DockerDaemonCertificate') { Set-DockerDaemonTls -Root $folder -CaCertificate $ca -Certificate $server }
+        if ($_ -eq 'Update-DockerClientCertificate') { $null = Install-DockerClientCertificate -Path (Join-Path $folder 'client') -CaCertificate $ca -Certificate $client }
         $before = Get-Written $folder
         $rows = @(& $invocations[$_] $folder -WhatIf)
         $rows | Should -BeNullOrEmpty

@@ -102,6 +102,10 @@ BeforeAll {
             Whole80 = @('/etc/docker/tls/ca.pem', '/etc/docker/tls/server-cert.pem', '/etc/docker/tls/server-key.pem', '/etc/docker/daemon.json', 'ServerCertificate')
             Whole160 = @()
         }
+        'DcosTls.Lifecycle.CertificateRenewal'         = @{
+            Objects = @(Update-DockerDaemonCertificate -Root $root -Issuer $ca -Force -PassThru); Headers = 'Role', 'Renewed', 'DaysLeft', 'NotAfter', 'Subject'
+            Whole80 = @('DaemonServer'); Whole160 = @()
+        }
         'DcosTls.DockerDaemon.DockerDaemonTlsCheck'    = @{
             Objects = @(Test-DockerDaemonTls -Root $root -Detailed); Headers = 'Check', 'Passed', 'Detail'
             Whole80 = @('KeyPermissions', 'ServerChain'); Whole160 = @()

@@ -4,7 +4,7 @@ using DcosTls.Common;
 namespace DcosTls.Acme;
 
 /// <summary>
-/// What went wrong with an ACME order: the server's problem document (type and detail, RFC 8555 §6.7),
+/// What went wrong with an ACME order: the server's problem document (type and detail),
 /// or a step of ours (a challenge we could not publish, an answer we could not read). The message says
 /// which name and what to do; it never holds a key, a TSIG secret or a JWS.
 /// </summary>

@@ -1,6 +1,6 @@
 namespace DcosTls.Acme;
 
-/// <summary>Base64 without padding, URL alphabet (RFC 7515 §2), as JWS and ACME use it.</summary>
+/// <summary>Base64 without padding, URL alphabet, as JWS and ACME use it.</summary>
 internal static class Base64Url
 {
     internal static string Encode(ReadOnlySpan<byte> data)

@@ -246,7 +246,7 @@ internal sealed class StagedFileWriter
         return dir.Exists ? dir : null;
     }
 
-    private static void RenameEntry(string from, string to)
+    internal static void RenameEntry(string from, string to)
     {
         if (OperatingSystem.IsWindows())
         {

@@ -75,6 +75,6 @@ internal sealed class ClusterIssuer : ICertificateIssuer
     }
 
     /// <summary>The profile's signing CA, asked once per session and profile (profiles may sign with different CAs).</summary>
-    private X509Certificate2? SigningCa()
+    internal X509Certificate2? SigningCa()
         => _session.SigningCas.GetOrAdd(_profile ?? string.Empty, _ => PemBlock.ReadCertificates(_ca.Info(_profile)).FirstOrDefault()!);
 }

@@ -27,6 +27,8 @@ public class FormatViewTests
         ["DcosTls.DockerDaemon.DockerDaemonTlsCheck"] = "Test-DockerDaemonTls -Root ([System.IO.Directory]::CreateDirectory(\"$scratch/empty-daemon-root\").FullName) -Detailed",
         ["DcosTls.DockerDaemon.DockerClientSettings"] = "$ca = New-TlsCertificateAuthority -CommonName v -KeyAlgorithm ECDSA; " +
             "Install-DockerClientCertificate -Path \"$scratch/client\" -CaCertificate $ca -Certificate (New-DcosCertificate -Issuer $ca -CommonName c -Usage Client -KeyAlgorithm ECDSA)",
+        ["DcosTls.Lifecycle.CertificateRenewal"] = "$ca = New-TlsCertificateAuthority -CommonName v -KeyAlgorithm ECDSA; $r = [System.IO.Directory]::CreateDirectory(\"$scratch/renew-root\").FullName; " +
+            "Set-DockerDaemonTls -Root $r -CaCertificate $ca -Certificate (New-DcosCertificate -Issuer $ca -CommonName v -KeyAlgorithm ECDSA); Update-DockerDaemonCertificate -Root $r -Issuer $ca -Force -PassThru",
         ["DcosTls.Marathon.MarathonRegistryApp"] = "New-MarathonRegistryApp",
         ["DcosTls.Lifecycle.AgentCertificate"] = "$ca = New-TlsCertificateAuthority -CommonName v -KeyAlgorithm ECDSA; $r = [System.IO.Directory]::CreateTempSubdirectory().FullName; " +
             "Set-DockerDaemonTls -Root $r -CaCertificate $ca -Certificate (New-DcosCertificate -Issuer $ca -CommonName v -KeyAlgorithm ECDSA); Get-DcosTlsCertificate -Root $r",

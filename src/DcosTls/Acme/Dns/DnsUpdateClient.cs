@@ -89,7 +89,7 @@ internal sealed class DnsUpdateClient
             identifier: name.TrimEnd('.'));
     }
 
-    /// <summary>Appends a TSIG record (RFC 8945 §4.3): the MAC covers the message and the TSIG variables.</summary>
+    /// <summary>Appends a TSIG record: the MAC covers the message and the TSIG variables.</summary>
     private byte[] Sign(byte[] message, int id)
     {
         long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();

@@ -1,0 +1,127 @@
+using System.Management.Automation;
+using System.Security.Cryptography;
+using DcosTls.Certificates;
+using DcosTls.Common;
+using DcosTls.Files;
+using DcosTls.Lifecycle;
+using DcosTls.Session;
+
+namespace DcosTls.Cmdlets;
+
+/// <summary>
+/// What Update-DockerDaemonCertificate and Update-DockerClientCertificate share: the issuer (the
+/// cluster through a session, or a local CA object), the renewal window, -Force, -PassThru, and one
+/// ShouldProcess per pair (the pair is switched in one step, so there is nothing to confirm per file).
+/// </summary>
+public abstract class RenewalCmdlet : DcosSessionCmdlet
+{
+    private protected const string ClusterSet = "Cluster";
+    private protected const string IssuerSet = "Issuer";
+
+    /// <summary>A local CA with its key: the one that signed the certificate in place.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = IssuerSet)]
+    public DcosCertificate Issuer { get; set; } = null!;
+
+    /// <summary>Validity of the new certificate from a local CA; by default that of the certificate in place.</summary>
+    [Parameter(ParameterSetName = IssuerSet, ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1, 36500)]
+    public int ValidDays { get; set; }
+
+    /// <summary>The cfssl signing profile of the DC/OS CA.</summary>
+    [Parameter(ParameterSetName = ClusterSet, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(ProfileCompleter))]
+    public string? Profile { get; set; }
+
+    /// <summary>Renew only when the certificate expires within this many days.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(0, 36500)]
+    public int RenewWithin { get; set; } = 30;
+
+    /// <summary>Renew even when not due, and accept an issuer that did not sign the certificate in place.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Emits a CertificateRenewal row (also when the certificate was not due).</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    /// <summary>
+    /// Plans, checks and renews one slot. True when a new pair was switched in. Errors are terminating
+    /// for this input: nothing was written unless the switch happened.
+    /// </summary>
+    private protected bool Renew(StagedFileWriter writer, KeyPairSlot slot, string role, CertificateUsage fallback)
+    {
+        RenewalPlan plan;
+        try
+        {
+            plan = CertificateRenewer.Plan(writer, slot, role, RenewWithin, Force);
+        }
+        catch (RenewalException e)
+        {
+            Fail(e, slot.CertificatePath);
+            return false;
+        }
+        catch (PathOutsideRootException e)
+        {
+            Fail(PathOutsideRootException.ErrorId, ErrorCategory.InvalidArgument, e.Message, e.AgentPath);
+            return false;
+        }
+        if (!plan.Due)
+        {
+            WriteVerbose($"'{plan.Path}' expires on {plan.Current.NotAfter:yyyy-MM-dd}, more than {RenewWithin} days away; not renewed (use -Force to renew now).");
+            if (PassThru) WriteResult(CertificateRenewer.NotDue(plan));
+            return false;
+        }
+
+        ICertificateIssuer issuer = ParameterSetName == IssuerSet
+            ? new LocalCaIssuer(Issuer, ValidDays > 0 ? ValidDays : Math.Max(1, (int)Math.Round((plan.Current.NotAfter - plan.Current.NotBefore).TotalDays)))
+            : new ClusterIssuer(RequireSession(), Profile, serverGeneratedKey: false, Log, Cancel);
+        try
+        {
+            issuer.Validate();
+            if (!Force)
+            {
+                var ca = issuer is ClusterIssuer cluster ? cluster.SigningCa() : Issuer.Certificate;
+                CertificateRenewer.CheckIssuer(plan, ca, issuer.Description);
+            }
+            else if (issuer is LocalCaIssuer && !ParentMatches(plan, Issuer))
+            {
+                WriteWarning($"'{plan.Path}' was issued by '{plan.Current.Issuer}'; the new one comes from '{Issuer.Subject}'. Give the peers that CA.");
+            }
+            if (!ShouldProcess(plan.Path, $"Renew '{plan.Current.Subject}' (expires {plan.Current.NotAfter:yyyy-MM-dd}) with a new key from the {issuer.Description}")) return false;
+            var renewed = CertificateRenewer.Renew(writer, plan, issuer, fallback);
+            WriteVerbose($"Renewed '{plan.Path}': {renewed.PreviousThumbprint} -> {renewed.Thumbprint}, now read from {renewed.Version}.");
+            if (PassThru) WriteResult(renewed);
+            return true;
+        }
+        catch (CertificateSpecException e)
+        {
+            Fail("InvalidIssuer," + e.Parameter, ErrorCategory.InvalidArgument, e.Message, Issuer);
+        }
+        catch (RenewalException e)
+        {
+            Fail(e, plan.Path);
+        }
+        catch (DcosApiException e)
+        {
+            ThrowTerminatingError(ToErrorRecord(e, plan.Path));
+        }
+        catch (AgentFileLockException e)
+        {
+            Fail(AgentFileLockException.ErrorId, AgentFileLockException.Category, e.Message, e.Root);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Fail("RenewalWriteFailed", ErrorCategory.WriteError,
+                $"Writing the new pair beside '{plan.Path}' failed ({e.GetType().Name}); the pair the names give is still the old one. Check that the folder is writable (run as root on an agent).", plan.Path);
+        }
+        catch (CryptographicException)
+        {
+            Fail("CaResponseInvalid", ErrorCategory.ProtocolError,
+                $"The answer for '{plan.Current.CommonName}' holds no readable certificate; the old pair is kept. Check that the session's cluster address is a DC/OS Enterprise master.", plan.Path);
+        }
+        return false;
+    }
+
+    private static bool ParentMatches(RenewalPlan plan, DcosCertificate issuer) => plan.Current.Issuer == issuer.Subject;
+}

@@ -1,0 +1,30 @@
+using System.Management.Automation;
+using DcosTls.Certificates;
+using DcosTls.Files;
+using DcosTls.Lifecycle;
+
+namespace DcosTls.Cmdlets;
+
+/// <summary>
+/// Update-DockerClientCertificate: renews the client certificate Install-DockerClientCertificate put in
+/// a docker CLI folder (cert.pem and key.pem, switched in one atomic step) when it is due. Silent
+/// unless -PassThru.
+/// </summary>
+[Cmdlet(VerbsData.Update, "DockerClientCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ClusterSet)]
+[OutputType(typeof(CertificateRenewal))]
+public sealed class UpdateDockerClientCertificateCommand : RenewalCmdlet
+{
+    /// <summary>The docker CLI folder (DOCKER_CERT_PATH).</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("DockerCertPath")]
+    public string Path { get; set; } = "~/.docker";
+
+    protected override void ProcessRecord()
+    {
+        string folder = ResolvePath(Path);
+        // A user folder, not an agent path: the writer's root is /.
+        var checkedRoot = CreateWriter("/");
+        var writer = new StagedFileWriter("/", (_, _) => true) { DryRun = checkedRoot.DryRun };
+        Renew(writer, KeyPairSlot.Client(writer, folder), "Client", CertificateUsage.Client);
+    }
+}

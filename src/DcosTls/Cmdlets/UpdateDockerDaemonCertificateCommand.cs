@@ -1,0 +1,56 @@
+using System.Management.Automation;
+using DcosTls.Certificates;
+using DcosTls.DockerDaemon;
+using DcosTls.Files;
+using DcosTls.Lifecycle;
+
+namespace DcosTls.Cmdlets;
+
+/// <summary>
+/// Update-DockerDaemonCertificate: renews the server certificate Set-DockerDaemonTls installed (same
+/// names, key type and usages, from the CA that signed it) when it is due, switching the key and the
+/// certificate in one atomic step; -Restart makes dockerd serve it. Silent unless -PassThru.
+/// </summary>
+[Cmdlet(VerbsData.Update, "DockerDaemonCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ClusterSet)]
+[OutputType(typeof(CertificateRenewal))]
+public sealed class UpdateDockerDaemonCertificateCommand : RenewalCmdlet
+{
+    /// <summary>Where Set-DockerDaemonTls put server-cert.pem and server-key.pem.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string TlsDirectory { get; set; } = "/etc/docker/tls";
+
+    /// <summary>Staging root standing in for the agent's /.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string Root { get; set; } = "/";
+
+    /// <summary>systemctl daemon-reload and restart docker after a renewal (agent root only).</summary>
+    [Parameter]
+    public SwitchParameter Restart { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var checkedRoot = CreateWriter(Root);
+        if (Restart && checkedRoot.Root != "/")
+            Fail("RestartNeedsAgentRoot", ErrorCategory.InvalidArgument,
+                $"-Restart restarts this machine's docker.service, but -Root is the staging root '{checkedRoot.Root}'. Drop -Restart, or run with -Root / on the agent.", Root);
+        string tlsDirectory;
+        try
+        {
+            tlsDirectory = DaemonTlsConfigurator.CheckAgentPath(TlsDirectory, nameof(TlsDirectory));
+        }
+        catch (DockerTlsException e)
+        {
+            Fail(e.ErrorId, ErrorCategory.InvalidArgument, e.Message, TlsDirectory);
+            return;
+        }
+        // One ShouldProcess for the pair (in Renew); the writes themselves are not asked about one by one.
+        var writer = new StagedFileWriter(checkedRoot.Root, (_, _) => true) { DryRun = checkedRoot.DryRun };
+        bool renewed = Renew(writer, KeyPairSlot.Daemon(writer, tlsDirectory), "DaemonServer", CertificateUsage.Server);
+        if (!renewed || !Restart) return;
+        if (!ShouldProcess("docker.service", "Restart (systemctl daemon-reload; systemctl restart docker)")) return;
+        string? failure = DockerServiceRestarter.Run(c => WriteVerbose("Running " + c));
+        if (failure != null)
+            Fail("DockerRestartFailed", ErrorCategory.InvalidOperation,
+                $"The certificate was renewed, but restarting Docker failed: {failure}. Check 'journalctl -u docker'; the previous pair is in the folder beside the current one under {tlsDirectory}.");
+    }
+}

@@ -1,0 +1,129 @@
+using System.Management.Automation;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using DcosTls.Certificates;
+using DcosTls.Files;
+
+namespace DcosTls.Lifecycle;
+
+/// <summary>The pair in a slot and whether it is due for renewal, read before anything is issued.</summary>
+internal sealed class RenewalPlan
+{
+    internal required KeyPairSlot Slot { get; init; }
+    internal required string Role { get; init; }
+    internal required DcosCertificate Current { get; init; }
+    internal required bool Due { get; init; }
+
+    /// <summary>The mapped path of the certificate's fixed name.</summary>
+    internal required string Path { get; init; }
+}
+
+/// <summary>
+/// Re-issues the pair in a <see cref="KeyPairSlot"/>: same subject, names, key type and size and usages,
+/// from the issuer given, checked before anything is issued (due? the same CA?) and installed by the
+/// slot's one atomic switch. Anything that fails before the switch (a CA that refuses, an answer that
+/// lost a name or a usage) leaves the old pair in place.
+/// </summary>
+internal static class CertificateRenewer
+{
+    /// <summary>Reads the pair the fixed names give now; refuses a missing or mismatched pair.</summary>
+    internal static RenewalPlan Plan(StagedFileWriter writer, KeyPairSlot slot, string role, int renewWithin, bool force)
+    {
+        string certPath = writer.MapForRead(slot.CertificatePath);
+        string keyPath = writer.MapForRead(slot.KeyPath);
+        if (!File.Exists(certPath) || !File.Exists(keyPath))
+        {
+            string missing = File.Exists(certPath) ? keyPath : certPath;
+            throw new RenewalException("RenewalCertificateMissing", ErrorCategory.ObjectNotFound,
+                $"'{missing}' does not exist, so there is nothing to renew. Install the pair first (Set-DockerDaemonTls or Install-DockerClientCertificate), or check -TlsDirectory / -Path.");
+        }
+        DcosCertificate current;
+        try
+        {
+            current = CertificateFileReader.Read(certPath, keyPath, null)[0];
+        }
+        catch (Exception e) when (e is InvalidDataException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new RenewalException("RenewalCertificateUnreadable", ErrorCategory.InvalidData,
+                $"The pair '{certPath}' and '{keyPath}' cannot be renewed: {e.Message.TrimEnd('.')}. Put a matching pair in place with Set-DockerDaemonTls or Install-DockerClientCertificate first.");
+        }
+        if (!current.HasPrivateKey)
+            throw new RenewalException("RenewalCertificateUnreadable", ErrorCategory.InvalidData,
+                $"'{keyPath}' holds no key for '{certPath}'. Put a matching pair in place with Set-DockerDaemonTls or Install-DockerClientCertificate first.");
+        bool due = force || current.NotAfter <= DateTime.UtcNow.AddDays(renewWithin);
+        return new RenewalPlan { Slot = slot, Role = role, Current = current, Due = due, Path = certPath };
+    }
+
+    /// <summary>
+    /// Refuses a CA that did not sign the certificate in place: clients trust that CA, and a certificate
+    /// from another would be refused by every one of them.
+    /// </summary>
+    internal static void CheckIssuer(RenewalPlan plan, X509Certificate2? issuerCa, string issuerDescription)
+    {
+        if (issuerCa == null)
+            throw new RenewalException("RenewalIssuerUnknown", ErrorCategory.InvalidData,
+                $"The {issuerDescription} did not say which CA it signs with, so it cannot be checked against '{plan.Current.Issuer}'. Use -Force to renew anyway.");
+        if (SignedBy(plan.Current, issuerCa)) return;
+        throw new RenewalException("RenewalIssuerMismatch", ErrorCategory.InvalidArgument,
+            $"'{plan.Path}' was issued by '{plan.Current.Issuer}', not by the {issuerDescription} ('{issuerCa.Subject}', thumbprint {issuerCa.Thumbprint}). " +
+            "A certificate from another CA would be refused by everyone who trusts the current one. Give the CA that signed it, or add -Force to switch CAs (then give the peers the new CA).");
+    }
+
+    private static bool SignedBy(DcosCertificate current, X509Certificate2 ca)
+    {
+        using var chain = AnchoredChain.Create(new[] { ca }, current.Chain, X509VerificationFlags.IgnoreNotTimeValid);
+        if (!chain.Build(current.Certificate)) return false;
+        // The CA given must be the direct signer, not a root somewhere above it.
+        return chain.ChainElements.Count >= 2 && chain.ChainElements[1].Certificate.RawData.AsSpan().SequenceEqual(ca.RawData);
+    }
+
+    /// <summary>What the current certificate asks for: its subject, names, key type and size.</summary>
+    internal static (CertificateSpec Spec, CertificateUsage Usage) SpecOf(RenewalPlan plan, CertificateUsage fallback)
+    {
+        var current = plan.Current;
+        string? Part(string oid) => current.Certificate.SubjectName.EnumerateRelativeDistinguishedNames()
+            .Where(r => !r.HasMultipleElements && r.GetSingleElementType().Value == oid)
+            .Select(r => r.GetSingleElementValue()).FirstOrDefault();
+        if (!Enum.TryParse<KeyAlgorithm>(current.KeyAlgorithm, ignoreCase: true, out var algorithm))
+            throw new RenewalException("RenewalKeyUnsupported", ErrorCategory.InvalidData,
+                $"'{plan.Path}' has a {current.KeyAlgorithm} key; only RSA and ECDSA keys are renewed. Issue a new certificate with New-DcosCertificate and install it.");
+        CertificateSpec spec;
+        try
+        {
+            spec = CertificateSpec.Create(current.CommonName, current.DnsNames, current.IPAddresses, algorithm, current.KeySize, forAuthority: false,
+                Part("2.5.4.6"), Part("2.5.4.8"), Part("2.5.4.7"), Part("2.5.4.10"), Part("2.5.4.11"));
+        }
+        catch (CertificateSpecException e)
+        {
+            throw new RenewalException("RenewalCertificateUnsupported", ErrorCategory.InvalidData,
+                $"'{plan.Path}' cannot be re-issued as it is: {e.Message} Issue a new certificate with New-DcosCertificate and install it.");
+        }
+        bool server = current.ExtendedKeyUsages.Contains("serverAuth");
+        bool client = current.ExtendedKeyUsages.Contains("clientAuth");
+        var usage = server && client ? CertificateUsage.ServerAndClient : server ? CertificateUsage.Server : client ? CertificateUsage.Client : fallback;
+        return (spec, usage);
+    }
+
+    /// <summary>Issues the new pair and switches to it; the old pair stays when anything before the switch fails.</summary>
+    internal static CertificateRenewal Renew(StagedFileWriter writer, RenewalPlan plan, ICertificateIssuer issuer, CertificateUsage fallback)
+    {
+        var (spec, usage) = SpecOf(plan, fallback);
+        var issued = issuer.Issue(spec, usage);
+        var lost = plan.Current.ExtendedKeyUsages.Except(issued.ExtendedKeyUsages).ToList();
+        if (lost.Count > 0)
+            throw new RenewalException("RenewalUsageLost", ErrorCategory.InvalidResult,
+                $"The {issuer.Description} issued '{spec.CommonName}' without {string.Join(", ", lost)}, which the certificate in place has; the old pair is kept. Choose a profile or CA that gives it.");
+        var utf8 = new UTF8Encoding(false);
+        byte[] cert = utf8.GetBytes(issued.CertificatePem + issued.ChainPem);
+        byte[] key = utf8.GetBytes(PrivateKeyReader.ExportPem(issued.PrivateKey!, ReadOnlySpan<char>.Empty, encrypt: false));
+        string version;
+        using (AgentFileLock.Acquire(writer))
+        {
+            version = plan.Slot.Install(cert, key, issued.Thumbprint, plan.Current.Thumbprint);
+        }
+        return new CertificateRenewal(plan.Role, plan.Path, renewed: true, plan.Current, issued, version);
+    }
+
+    /// <summary>The row for a pair that was not due.</summary>
+    internal static CertificateRenewal NotDue(RenewalPlan plan) => new(plan.Role, plan.Path, renewed: false, plan.Current, null, plan.Slot.CurrentVersion);
+}

@@ -1,0 +1,322 @@
+<#
+    Renewing the Docker daemon's server certificate and the docker CLI's client certificate in real
+    pwsh: re-issued with the same names, key type and usages from the CA that signed them, only when
+    due or with -Force, refused from another CA, switched in one atomic step (a process killed with
+    SIGKILL at every step leaves a matching pair), and served by a real dockerd after its restart to
+    a real docker CLI with --tlsverify.
+#>
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../../DcosTls.psd1') -Force
+
+    $ca = New-TlsCertificateAuthority -CommonName 'Renewal CA' -KeyAlgorithm ECDSA
+    $otherCa = New-TlsCertificateAuthority -CommonName 'Renewal Other CA' -KeyAlgorithm ECDSA
+    $server = New-DcosCertificate -Issuer $ca -CommonName agent1.internal -DnsName agent1.internal, localhost -IPAddress 127.0.0.1 `
+        -KeyAlgorithm ECDSA -ValidDays 5 -Organization 'Ops' -OrganizationalUnit 'Agents'
+    $client = New-DcosCertificate -Issuer $ca -CommonName operator -Usage Client -KeyAlgorithm RSA -KeySize 2048 -ValidDays 3
+
+    # A staging root as Set-DockerDaemonTls leaves it (plain files, not links yet).
+    function New-DaemonRoot([string] $Name, [object] $Certificate = $server) {
+        $root = Join-Path $TestDrive $Name
+        Set-DockerDaemonTls -Root $root -CaCertificate $ca -Certificate $Certificate
+        $root
+    }
+
+    # The public key of the certificate and of the key behind the fixed names, as openssl reads them.
+    function Get-PairState([string] $CertificateFile, [string] $KeyFile) {
+        $certKey = (openssl x509 -noout -pubkey -in $CertificateFile 2>&1) -join "`n"
+        $certOk = $LASTEXITCODE -eq 0
+        $keyKey = (openssl pkey -pubout -in $KeyFile 2>&1) -join "`n"
+        $keyOk = $LASTEXITCODE -eq 0
+        $serial = (openssl x509 -noout -serial -in $CertificateFile 2>$null) -replace '^serial=', ''
+        [pscustomobject]@{ Matches = $certOk -and $keyOk -and $certKey -eq $keyKey; Serial = $serial; Detail = "cert: $certKey`nkey: $keyKey" }
+    }
+
+    function Get-DaemonPair([string] $Root) {
+        Get-PairState (Join-Path $Root 'etc/docker/tls/server-cert.pem') (Join-Path $Root 'etc/docker/tls/server-key.pem')
+    }
+}
+
+Describe 'Update-DockerDaemonCertificate' -Tag Lifecycle, Renewal {
+    It 're-issues a due certificate with the same names, key type, usages and issuer, and a new key' {
+        $root = New-DaemonRoot renew
+        $config = Get-Content -Raw (Join-Path $root 'etc/docker/daemon.json')
+        $row = Update-DockerDaemonCertificate -Root $root -Issuer $ca -RenewWithin 10 -PassThru
+        $row.Renewed | Should -BeTrue
+        $row.PreviousThumbprint | Should -Be $server.Thumbprint
+        $row.Thumbprint | Should -Not -Be $server.Thumbprint
+
+        $new = Import-DcosCertificate -Path (Join-Path $root 'etc/docker/tls/server-cert.pem') -KeyPath (Join-Path $root 'etc/docker/tls/server-key.pem')
+        $new.Thumbprint | Should -Be $row.Thumbprint
+        $new.Subject | Should -Be $server.Subject
+        @($new.DnsNames) | Should -Be @($server.DnsNames)
+        @($new.IPAddresses) | Should -Be @($server.IPAddresses)
+        $new.KeyAlgorithm, $new.KeySize | Should -Be $server.KeyAlgorithm, $server.KeySize
+        @($new.ExtendedKeyUsages) | Should -Be @($server.ExtendedKeyUsages)
+        $new.Issuer | Should -Be $ca.Subject
+        ($new.NotAfter - $new.NotBefore).TotalDays | Should -BeGreaterOrEqual 4.9 -Because 'the validity is that of the certificate it replaces'
+        (Get-DaemonPair $root).Matches | Should -BeTrue
+        Get-Content -Raw (Join-Path $root 'etc/docker/daemon.json') | Should -Be $config -Because 'dockerd keeps reading the same names'
+        $keyTarget = Get-Item (Join-Path $root 'etc/docker/tls/server-key.pem') | ForEach-Object { $_.ResolveLinkTarget($true) }
+        [Convert]::ToString([int] $keyTarget.UnixFileMode, 8) | Should -Be '600'
+        # The inventory and the daemon check read through the links.
+        (Get-DcosTlsCertificate -Root $root | Where-Object Role -EQ DaemonServer).Thumbprint | Should -Be $row.Thumbprint
+        Test-DockerDaemonTls -Root $root | Should -BeTrue
+    }
+
+    It 'leaves a certificate that is not due alone (silent), says so with -PassThru, and renews it with -Force' {
+        $root = New-DaemonRoot notdue
+        Update-DockerDaemonCertificate -Root $root -Issuer $ca -RenewWithin 2 | Should -BeNullOrEmpty
+        $row = Update-DockerDaemonCertificate -Root $root -Issuer $ca -RenewWithin 2 -PassThru
+        $row.Renewed | Should -BeFalse
+        $row.Thumbprint | Should -Be $server.Thumbprint
+        (Get-Item (Join-Path $root 'etc/docker/tls/server-cert.pem')).LinkTarget | Should -BeNullOrEmpty -Because 'nothing was written'
+        (Update-DockerDaemonCertificate -Root $root -Issuer $ca -RenewWithin 2 -Force -PassThru).Renewed | Should -BeTrue
+    }
+
+    It 'refuses a CA that did not sign the certificate in place, saying why, and switches CAs with -Force' {
+        $root = New-DaemonRoot othercca
+        $before = Get-DaemonPair $root
+        { Update-DockerDaemonCertificate -Root $root -Issuer $otherCa -Force:$false -RenewWithin 30 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'RenewalIssuerMismatch,DcosTls.Cmdlets.UpdateDockerDaemonCertificateCommand' -ExpectedMessage "*issued by 'CN=Renewal CA'*Renewal Other CA*-Force*"
+        (Get-DaemonPair $root).Serial | Should -Be $before.Serial
+        $row = Update-DockerDaemonCertificate -Root $root -Issuer $otherCa -Force -PassThru -WarningVariable warned 3>$null
+        $row.Renewed | Should -BeTrue
+        "$warned" | Should -Match 'Renewal Other CA'
+        (Get-DcosTlsCertificate -Root $root | Where-Object Role -EQ DaemonServer).Issuer | Should -Be $otherCa.Subject
+    }
+
+    It 'says there is nothing to renew when the daemon has no certificate' {
+        { Update-DockerDaemonCertificate -Root (Join-Path $TestDrive 'empty') -Issuer $ca -ErrorAction Stop } |
+            Should -Throw -ErrorId 'RenewalCertificateMissing,DcosTls.Cmdlets.UpdateDockerDaemonCertificateCommand' -ExpectedMessage '*server-cert.pem*Set-DockerDaemonTls*'
+    }
+
+    It '-WhatIf issues nothing, writes nothing and emits no row' {
+        $root = New-DaemonRoot whatif
+        $before = Get-ChildItem -Recurse -Force $root | ForEach-Object FullName
+        Update-DockerDaemonCertificate -Root $root -Issuer $ca -Force -PassThru -WhatIf | Should -BeNullOrEmpty
+        Get-ChildItem -Recurse -Force $root | ForEach-Object FullName | Should -Be $before
+    }
+
+    It 'keeps the previous pair beside the current one and no older ones' {
+        $root = New-DaemonRoot versions
+        1..3 | ForEach-Object { Update-DockerDaemonCertificate -Root $root -Issuer $ca -Force }
+        $versions = @(Get-ChildItem -Directory (Join-Path $root 'etc/docker/tls/server.d') | Where-Object { -not $_.LinkTarget })
+        $versions.Count | Should -Be 2
+        (Get-Item (Join-Path $root 'etc/docker/tls/server.d/current')).LinkTarget | Should -BeIn $versions.Name
+        (Get-DaemonPair $root).Matches | Should -BeTrue
+    }
+
+    It 'takes the issuer from the pipeline and -Root by property name' {
+        $root = New-DaemonRoot pipeline
+        $row = [pscustomobject]@{ Root = $root; Issuer = $ca } | Update-DockerDaemonCertificate -Force -PassThru
+        $row.Renewed | Should -BeTrue
+        ($ca | Update-DockerDaemonCertificate -Root $root -Force -PassThru).Renewed | Should -BeTrue
+    }
+
+    It 'Set-DockerDaemonTls still replaces a renewed pair, and the next renewal picks it up' {
+        $root = New-DaemonRoot reset
+        Update-DockerDaemonCertificate -Root $root -Issuer $ca -Force
+        $fresh = New-DcosCertificate -Issuer $ca -CommonName agent1.internal -DnsName agent1.internal -KeyAlgorithm ECDSA -ValidDays 5
+        Set-DockerDaemonTls -Root $root -CaCertificate $ca -Certificate $fresh
+        (Get-DaemonPair $root).Matches | Should -BeTrue
+        $row = Update-DockerDaemonCertificate -Root $root -Issuer $ca -Force -PassThru
+        $row.PreviousThumbprint | Should -Be $fresh.Thumbprint
+        (Get-DaemonPair $root).Matches | Should -BeTrue
+    }
+}
+
+Describe 'Update-DockerClientCertificate' -Tag Lifecycle, Renewal {
+    It 'renews cert.pem and key.pem in a docker CLI folder with the same RSA key size and clientAuth' {
+        $folder = Join-Path $TestDrive 'client'
+        $null = Install-DockerClientCertificate -Path $folder -CaCertificate $ca -Certificate $client
+        $row = Update-DockerClientCertificate -Path $folder -Issuer $ca -PassThru
+        $row.Renewed | Should -BeTrue
+        $row.Role | Should -Be 'Client'
+        $new = Import-DcosCertificate -Path (Join-Path $folder 'cert.pem') -KeyPath (Join-Path $folder 'key.pem')
+        $new.KeyAlgorithm, $new.KeySize | Should -Be 'RSA', 2048
+        @($new.ExtendedKeyUsages) | Should -Be @('clientAuth')
+        $new.Subject | Should -Be 'CN=operator'
+        (Get-PairState (Join-Path $folder 'cert.pem') (Join-Path $folder 'key.pem')).Matches | Should -BeTrue
+        (Get-Item (Join-Path $folder 'cert.pem')).LinkTarget | Should -Be 'client.d/current/cert.pem'
+        (Get-DcosTlsCertificate -Root $TestDrive -Path $folder | Where-Object Role -EQ Client).Thumbprint | Should -Be $row.Thumbprint
+    }
+}
+
+Describe 'The pair a reader sees when the renewal is killed (SIGKILL) at each step' -Tag Lifecycle, Renewal {
+    BeforeAll {
+        $pristine = New-DaemonRoot pristine
+        $caFile = Join-Path $TestDrive 'kill-ca.crt'
+        $ca | Export-DcosCertificate -Path $caFile
+        $exe = [Environment]::ProcessPath
+        $prefix = if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { @(Join-Path $PSHOME 'pwsh.dll') } else { @() }
+        $manifest = (Resolve-Path (Join-Path $PSScriptRoot '../../DcosTls.psd1')).Path
+        $script = Join-Path $TestDrive 'renew.ps1'
+        Set-Content -LiteralPath $script -Value @'
+param($Manifest, $CaFile, $Root)
+Import-Module $Manifest
+$ca = Import-DcosCertificate -Path $CaFile -KeyPath ([IO.Path]::ChangeExtension($CaFile, '.key'))
+Update-DockerDaemonCertificate -Root $Root -Issuer $ca -Force -ErrorAction Stop
+'@
+
+        # Starts one renewal that pauses at step N in a pwsh of its own.
+        function Start-Renewal([int] $Step) {
+            $root = Join-Path $TestDrive "kill-$Step"
+            Copy-Item -Recurse $pristine $root
+            $signal = Join-Path $TestDrive "paused-$Step"
+            $psi = [Diagnostics.ProcessStartInfo]::new($exe)
+            foreach ($a in @($prefix) + @('-NoProfile', '-NonInteractive', '-File', $script, $manifest, $caFile, $root)) { $psi.ArgumentList.Add($a) }
+            $psi.Environment['DCOSTLS_TEST_PAUSE_AT_STEP'] = "$Step"
+            $psi.Environment['DCOSTLS_TEST_PAUSE_FILE'] = $signal
+            $psi.RedirectStandardError = $true
+            $psi.RedirectStandardOutput = $true
+            [pscustomobject]@{ Step = $Step; Root = $root; Signal = $signal; Process = [Diagnostics.Process]::Start($psi) }
+        }
+
+        # Kills the renewal with SIGKILL once it paused; $null when it finished without reaching step N.
+        function Stop-AtPause([object] $Run) {
+            $deadline = [DateTime]::UtcNow.AddSeconds(90)
+            while (-not (Test-Path -LiteralPath $Run.Signal) -and -not $Run.Process.HasExited -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            if (Test-Path -LiteralPath $Run.Signal) {
+                kill -9 $Run.Process.Id
+                $Run.Process.WaitForExit()
+                return (Get-Content -Raw -LiteralPath $Run.Signal).Trim()
+            }
+            if (-not $Run.Process.HasExited) { kill -9 $Run.Process.Id; throw "step $($Run.Step): no pause within 90 s" }
+            $Run.Process.ExitCode | Should -Be 0 -Because $Run.Process.StandardError.ReadToEnd()
+            $null
+        }
+
+        # Steps 1.. until a run finishes without pausing; a few runs at a time (each is a pwsh).
+        $outcomes = [Collections.Generic.List[object]]::new()
+        $originalSerial = (Get-DaemonPair $pristine).Serial
+        $step = 1
+        $finished = $false
+        while (-not $finished -and $step -le 40) {
+            $runs = @($step..($step + 3) | ForEach-Object { Start-Renewal $_ })
+            foreach ($run in $runs) {
+                $paused = Stop-AtPause $run
+                if ($null -eq $paused) { $finished = $true; continue }
+                $pair = Get-DaemonPair $run.Root
+                $outcomes.Add([pscustomobject]@{ Step = $run.Step; At = $paused; Root = $run.Root; Matches = $pair.Matches; Serial = $pair.Serial; Detail = $pair.Detail })
+            }
+            $step += 4
+        }
+    }
+
+    It 'reaches every step and finishes after the last one' {
+        $finished | Should -BeTrue
+        $outcomes.Count | Should -BeGreaterOrEqual 10 -Because ($outcomes.At -join '; ')
+    }
+
+    It 'leaves a matching pair after a kill at every step: the old one until the switch, the new one after' {
+        foreach ($o in $outcomes) { $o.Matches | Should -BeTrue -Because "killed at step $($o.Step) ($($o.At)): $($o.Detail)" }
+        $switched = @($outcomes | Where-Object Serial -NE $originalSerial)
+        # Only the very last rename (the link "current") changes the pair; the steps before keep the old one.
+        @($outcomes | Select-Object -First ($outcomes.Count - $switched.Count) | Where-Object Serial -NE $originalSerial) | Should -BeNullOrEmpty
+    }
+
+    It 'completes on the next run after a kill, removing what the killed run left' {
+        foreach ($o in $outcomes) {
+            Update-DockerDaemonCertificate -Root $o.Root -Issuer $ca -Force
+            (Get-DaemonPair $o.Root).Matches | Should -BeTrue -Because "resumed after step $($o.Step)"
+            @(Get-ChildItem -Recurse -Force (Join-Path $o.Root 'etc/docker/tls') -Filter '*.tmp') | Should -BeNullOrEmpty -Because "resumed after step $($o.Step) ($($o.At))"
+        }
+    }
+}
+
+Describe 'A real dockerd serves the renewed certificate to a real docker CLI after its restart' -Tag Lifecycle, Renewal {
+    BeforeAll {
+        $root = Join-Path $TestDrive 'dockerd/root'
+        $state = Join-Path $TestDrive 'dockerd/state'
+        $null = New-Item -ItemType Directory -Force (Join-Path $root 'etc/docker'), $state
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop()
+        # What dockerd needs to run from a temp folder without touching the host's network.
+        [ordered]@{
+            'data-root' = "$state/data"; 'exec-root' = "$state/exec"; pidfile = "$state/docker.pid"
+            bridge = 'none'; iptables = $false; ip6tables = $false; 'ip-forward' = $false; 'ip-masq' = $false
+        } | ConvertTo-Json | Set-Content -LiteralPath (Join-Path $root 'etc/docker/daemon.json')
+        $daemonCert = New-DcosCertificate -Issuer $ca -CommonName localhost -DnsName localhost -IPAddress 127.0.0.1 -KeyAlgorithm ECDSA -ValidDays 5
+        Set-DockerDaemonTls -Root $root -CaCertificate $ca -Certificate $daemonCert -Hosts "unix://$state/docker.sock", "tcp://127.0.0.1:$port"
+        $operator = New-DcosCertificate -Issuer $ca -CommonName operator -Usage Client -KeyAlgorithm ECDSA
+        $newCa = New-TlsCertificateAuthority -CommonName 'Renewal Next CA' -KeyAlgorithm ECDSA
+        # The same operator certificate; one folder trusts the daemon's current CA, the other the next one.
+        $oldTrust = (Install-DockerClientCertificate -Path (Join-Path $TestDrive 'cli-old') -CaCertificate $ca -Certificate $operator).DockerCertPath
+        $newTrust = (Install-DockerClientCertificate -Path (Join-Path $TestDrive 'cli-new') -CaCertificate $newCa -Certificate $operator).DockerCertPath
+
+        function Invoke-Docker([string] $CertPath) {
+            $output = docker --tlsverify --tlscacert "$CertPath/ca.pem" --tlscert "$CertPath/cert.pem" --tlskey "$CertPath/key.pem" `
+                -H "tcp://127.0.0.1:$port" version --format '{{.Server.Version}}' 2>&1 | Out-String
+            [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = $output.Trim() }
+        }
+
+        # The serial number of the certificate the daemon presents (openssl as the TLS client).
+        function Get-ServedSerial {
+            $pem = '' | openssl s_client -connect "127.0.0.1:$port" -cert "$oldTrust/cert.pem" -key "$oldTrust/key.pem" 2>$null | Out-String
+            ($pem | openssl x509 -noout -serial 2>$null) -replace '^serial=', ''
+        }
+
+        # dockerd in a mount namespace of its own where the staging root's etc/docker is /etc/docker
+        # (daemon.json names its files by agent path); unshare and sh exec, so the PID is dockerd's.
+        function Start-Dockerd {
+            $log = Join-Path $state 'dockerd.log'
+            $script = 'mount --bind "$1" /etc/docker && exec dockerd --config-file "$2" >>"$3" 2>&1'
+            $psi = [System.Diagnostics.ProcessStartInfo]::new('unshare')
+            foreach ($a in '-m', '--propagation', 'private', 'sh', '-c', $script, 'sh', (Join-Path $root 'etc/docker'), (Join-Path $root 'etc/docker/daemon.json'), $log) { $psi.ArgumentList.Add($a) }
+            foreach ($v in 'SSL_CERT_FILE', 'SSL_CERT_DIR') { $null = $psi.Environment.Remove($v) }
+            $process = [System.Diagnostics.Process]::Start($psi)
+            $deadline = [DateTime]::UtcNow.AddSeconds(90)
+            while ([DateTime]::UtcNow -lt $deadline) {
+                if ($process.HasExited) { throw "dockerd exited: $(Get-Content -Raw $log -ErrorAction Ignore)" }
+                if ((Invoke-Docker $oldTrust).ExitCode -eq 0 -or (Invoke-Docker $newTrust).ExitCode -eq 0) { return $process }
+                Start-Sleep -Milliseconds 250
+            }
+            Stop-Dockerd $process
+            throw "dockerd did not answer on 127.0.0.1:$port within 90 s: $(Get-Content -Raw $log)"
+        }
+
+        function Stop-Dockerd([System.Diagnostics.Process] $Process) {
+            if (-not $Process -or $Process.HasExited) { return }
+            kill -TERM $Process.Id
+            if (-not $Process.WaitForExit(30000)) { kill -KILL $Process.Id; $null = $Process.WaitForExit(5000) }
+        }
+
+        $dockerd = Start-Dockerd
+    }
+
+    AfterAll {
+        Stop-Dockerd $dockerd
+    }
+
+    It 'serves the renewed certificate from the same CA after a restart, and the docker CLI verifies it' {
+        $before = Get-ServedSerial
+        $before | Should -Be $daemonCert.SerialNumber
+        (Invoke-Docker $oldTrust).ExitCode | Should -Be 0
+
+        $row = Update-DockerDaemonCertificate -Root $root -Issuer $ca -RenewWithin 10 -PassThru
+        $row.Renewed | Should -BeTrue
+        Get-ServedSerial | Should -Be $before -Because 'dockerd reads its certificate when it starts'
+        Stop-Dockerd $dockerd
+        $script:dockerd = Start-Dockerd
+
+        Get-ServedSerial | Should -Be $row.SerialNumber
+        $row.SerialNumber | Should -Not -Be $before
+        $docker = Invoke-Docker $oldTrust
+        $docker.ExitCode | Should -Be 0 -Because $docker.Output
+        $docker.Output | Should -Match '^\d+\.\d+'
+    }
+
+    It 'after a switch to another CA (-Force) the docker CLI trusting only the new CA connects, and one trusting only the old CA is refused' {
+        (Invoke-Docker $newTrust).ExitCode | Should -Not -Be 0 -Because 'the daemon still presents a certificate from the old CA'
+        $row = Update-DockerDaemonCertificate -Root $root -Issuer $newCa -Force -PassThru 3>$null
+        Stop-Dockerd $script:dockerd
+        $script:dockerd = Start-Dockerd
+
+        $new = Invoke-Docker $newTrust
+        $new.ExitCode | Should -Be 0 -Because $new.Output
+        $old = Invoke-Docker $oldTrust
+        $old.ExitCode | Should -Not -Be 0
+        $old.Output | Should -Match 'x509|certificate'
+        Get-ServedSerial | Should -Be $row.SerialNumber
+    }
+}
