@@ -91,6 +91,7 @@ $peers = [ordered]@{
     htpasswd = 'apache2-utils'; dockerd = 'docker.io'; openssl = 'openssl'; curl = 'curl'; tar = 'tar'
     sshd = 'openssh-server'
     'prometheus-node-exporter' = 'prometheus-node-exporter'
+    pebble = 'pebble'; named = 'bind9'; dig = 'dnsutils'; chattr = 'e2fsprogs'
 }
 $missing = @($peers.Keys | Where-Object { -not (Get-Command $_ -CommandType Application -ErrorAction Ignore) } |
     ForEach-Object { $peers[$_] })
