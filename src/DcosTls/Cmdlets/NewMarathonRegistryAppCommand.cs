@@ -13,16 +13,16 @@ namespace DcosTls.Cmdlets;
 [OutputType(typeof(MarathonRegistryApp))]
 public sealed class NewMarathonRegistryAppCommand : DcosCmdlet
 {
-    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)] public string AppId { get; set; } = "/shared/registry";
-    [Parameter(ValueFromPipelineByPropertyName = true)] public string MarathonLbName { get; set; } = "shared/mlbint";
-    [Parameter(ValueFromPipelineByPropertyName = true)] public string HaproxyGroup { get; set; } = "internal";
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)] public string AppId { get; set; } = RegistryAppSpec.Defaults.AppId;
+    [Parameter(ValueFromPipelineByPropertyName = true)] public string MarathonLbName { get; set; } = RegistryAppSpec.Defaults.MarathonLbName;
+    [Parameter(ValueFromPipelineByPropertyName = true)] public string HaproxyGroup { get; set; } = RegistryAppSpec.Defaults.HaproxyGroup;
 
     /// <summary>DC/OS Enterprise: the service-account secret marathon-lb logs in with.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)] public string? MarathonLbSecretName { get; set; }
-    [Parameter(ValueFromPipelineByPropertyName = true)] public string Image { get; set; } = "registry:2";
-    [Parameter(ValueFromPipelineByPropertyName = true)] public int ServicePort { get; set; } = 10050;
-    [Parameter(ValueFromPipelineByPropertyName = true)] public int ContainerPort { get; set; } = 5000;
-    [Parameter(ValueFromPipelineByPropertyName = true)] public int HostPort { get; set; } = 5000;
+    [Parameter(ValueFromPipelineByPropertyName = true)] public string Image { get; set; } = RegistryAppSpec.Defaults.Image;
+    [Parameter(ValueFromPipelineByPropertyName = true)] public int ServicePort { get; set; } = RegistryAppSpec.Defaults.ServicePort;
+    [Parameter(ValueFromPipelineByPropertyName = true)] public int ContainerPort { get; set; } = RegistryAppSpec.Defaults.ContainerPort;
+    [Parameter(ValueFromPipelineByPropertyName = true)] public int HostPort { get; set; } = RegistryAppSpec.Defaults.HostPort;
 
     /// <summary>The private agent to pin the registry to (hostname LIKE constraint).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)] public string? Node { get; set; }
@@ -31,16 +31,16 @@ public sealed class NewMarathonRegistryAppCommand : DcosCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)] public string[]? FetchUri { get; set; }
 
     /// <summary>HAPROXY_0_SSL_CERT: the combined PEM (Export-DcosCertificate -Format HaproxyPem) in marathon-lb's sandbox.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)] public string SslCertificatePath { get; set; } = "/mnt/mesos/sandbox/registry.pem";
+    [Parameter(ValueFromPipelineByPropertyName = true)] public string SslCertificatePath { get; set; } = RegistryAppSpec.Defaults.SslCertificatePath;
 
     /// <summary>HAPROXY_0_VHOST.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)] public string? VirtualHost { get; set; }
 
     /// <summary>Host folder for the registry's storage (often an NFS mount).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)] public string? HostPath { get; set; }
-    [Parameter(ValueFromPipelineByPropertyName = true)] public double Cpus { get; set; } = 0.2;
-    [Parameter(ValueFromPipelineByPropertyName = true)] public int Memory { get; set; } = 256;
-    [Parameter(ValueFromPipelineByPropertyName = true)] public int Instances { get; set; } = 1;
+    [Parameter(ValueFromPipelineByPropertyName = true)] public double Cpus { get; set; } = RegistryAppSpec.Defaults.Cpus;
+    [Parameter(ValueFromPipelineByPropertyName = true)] public int Memory { get; set; } = RegistryAppSpec.Defaults.Memory;
+    [Parameter(ValueFromPipelineByPropertyName = true)] public int Instances { get; set; } = RegistryAppSpec.Defaults.Instances;
 
     /// <summary>Writes AppDefinition to this file (for `dcos marathon app add`), relative to the current location.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)] public string? Path { get; set; }

@@ -12,7 +12,7 @@ namespace DcosTls.Common;
 /// </summary>
 public sealed class RegistryCompleter : IArgumentCompleter
 {
-    private static readonly string[] CertsDirectories = { "etc/docker/certs.d", "etc/containers/certs.d" };
+    private static readonly string[] CertsDirectories = { Trust.DockerCertsStore.Folder.TrimStart('/'), Trust.ContainersCertsStore.Folder.TrimStart('/') };
     private static readonly string[] CredentialFiles = { "var/lib/dcos/docker_credentials", "root/.docker/config.json" };
 
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,

@@ -6,6 +6,9 @@ namespace DcosTls.Marathon;
 /// <summary>The parameters of a private registry behind an internal marathon-lb (its values are the defaults).</summary>
 internal sealed class RegistryAppSpec
 {
+    /// <summary>The defaults, which New-MarathonRegistryApp's parameters start from.</summary>
+    internal static readonly RegistryAppSpec Defaults = new();
+
     internal string AppId { get; init; } = "/shared/registry";
     internal string MarathonLbName { get; init; } = "shared/mlbint";
     internal string HaproxyGroup { get; init; } = "internal";

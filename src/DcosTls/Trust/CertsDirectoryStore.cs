@@ -129,7 +129,8 @@ internal sealed class DockerCertsStore : CertsDirectoryStore
 {
     internal DockerCertsStore(StagedFileWriter writer, Action<string> warn) : base(writer, warn) { }
     internal override TrustTarget Target => TrustTarget.Docker;
-    internal override string BasePath => "/etc/docker/certs.d";
+    internal const string Folder = "/etc/docker/certs.d";
+    internal override string BasePath => Folder;
 }
 
 /// <summary>/etc/containers/certs.d (podman, skopeo, buildah, CRI-O); when it has the registry's folder it shadows Docker's.</summary>
@@ -137,5 +138,6 @@ internal sealed class ContainersCertsStore : CertsDirectoryStore
 {
     internal ContainersCertsStore(StagedFileWriter writer, Action<string> warn) : base(writer, warn) { }
     internal override TrustTarget Target => TrustTarget.Containers;
-    internal override string BasePath => "/etc/containers/certs.d";
+    internal const string Folder = "/etc/containers/certs.d";
+    internal override string BasePath => Folder;
 }

@@ -236,7 +236,7 @@ internal sealed class MesosHashedStore : TrustStore
     private List<string> RegistriesStillTrusting(TrustCertificate certificate, IReadOnlyCollection<RegistryName> leaving)
     {
         var names = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (string basePath in new[] { "/etc/docker/certs.d", "/etc/containers/certs.d" })
+        foreach (string basePath in new[] { DockerCertsStore.Folder, ContainersCertsStore.Folder })
         {
             string full = Writer.Map(basePath);
             if (!Directory.Exists(full)) continue;
