@@ -172,12 +172,12 @@ Describe 'Install-DockerRegistryTrust warns about a weak CA and still installs i
     ) {
         $root = New-AgentRoot
         $path = New-OpensslCa $Bits $Digest
-        $rows = Import-DcosCertificate -Path $path | Install-DockerRegistryTrust -Registry repo.internal:5000 -Target Docker -Root $root -Confirm:$false -PassThru -WarningVariable warned -WarningAction SilentlyContinue
+        $rows = Import-DcosCertificate -Path $path | Install-DockerRegistryTrust -Registry repo.internal:5000 -Target Docker -Root $root -Confirm:$false -WarningVariable warned -WarningAction SilentlyContinue
         $weak = @($warned | Where-Object { "$_" -like '*weak CA*' })
         $weak.Count | Should -Be 1
         "$($weak[0])" | Should -BeLike "*Old $Bits $Digest CA*"
         foreach ($e in $Expected) { "$($weak[0])" | Should -BeLike "*$e*" }
-        $rows.Action | Should -Be 'Created'
+        @($rows).Action | Should -Be 'Created'
         @(Get-ChildItem "$root/etc/docker/certs.d/repo.internal:5000" -Filter *.crt).Count | Should -Be 1
     }
 
