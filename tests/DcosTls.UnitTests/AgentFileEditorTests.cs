@@ -26,6 +26,26 @@ public class AgentFileEditorTests
         => Assert.Equal(after, MesosEnvironmentFile.SetVariable(before, "X", "1"));
 
     [Theory]
+    // A continued value keeps its lines; a continuation line that looks like an assignment is not one.
+    [InlineData("A=1 \\\n2\nB=3\n", "A=1 \\\n2\nB=3\nX=1\n")]
+    [InlineData("A=\\\nX=0\n", "A=\\\nX=0\nX=1\n")]
+    // The variable's own continued assignment is replaced whole.
+    [InlineData("X=0 \\\n  more\nB=3\n", "X=1\nB=3\n")]
+    // A last line that still continues would swallow an appended line: the new line goes before it.
+    [InlineData("B=3\nA=1 \\", "B=3\nX=1\nA=1 \\\n")]
+    [InlineData("B=3\nA=1 \\\n", "B=3\nX=1\nA=1 \\\n")]
+    // An even number of backslashes is an escaped backslash, not a continuation.
+    [InlineData("A=c:\\\\\nX=0\n", "A=c:\\\\\nX=1\n")]
+    // A comment continues too.
+    [InlineData("# note \\\nX=0\n", "# note \\\nX=0\nX=1\n")]
+    public void Mesos_environment_file_understands_line_continuations(string before, string after)
+    {
+        Assert.Equal(after, MesosEnvironmentFile.SetVariable(before, "X", "1"));
+        Assert.Equal(after, MesosEnvironmentFile.SetVariable(after, "X", "1"));
+        Assert.Equal(1, MesosEnvironmentFile.CountAssignments(after, "X"));
+    }
+
+    [Theory]
     [InlineData("/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock", "/usr/bin/dockerd --containerd=/run/containerd/containerd.sock")]
     [InlineData("/usr/bin/dockerd --host=tcp://0.0.0.0:2375 --tlsverify --tlscacert /x $DOCKER_OPTS", "/usr/bin/dockerd $DOCKER_OPTS")]
     [InlineData("-/usr/bin/dockerd -Hunix:///var/run/docker.sock", "-/usr/bin/dockerd")]

@@ -151,3 +151,41 @@ Describe 'Install-DockerRegistryTrust changes Docker and Mesos together' -Tag Re
         Test-Path "$root/etc/docker/certs.d" | Should -BeFalse
     }
 }
+
+Describe 'Install-DockerRegistryTrust warns about a weak CA and still installs it' -Tag Reliability {
+    BeforeAll {
+        # CAs as an old site's tooling makes them: openssl with a small RSA key and an old digest.
+        function New-OpensslCa([int] $Bits, [string] $Digest) {
+            $dir = Join-Path $TestDrive ([guid]::NewGuid().ToString('n'))
+            $null = New-Item -ItemType Directory $dir
+            & openssl req -x509 -newkey "rsa:$Bits" "-$Digest" -nodes -keyout "$dir/ca.key" -out "$dir/ca.crt" -days 30 `
+                -subj "/CN=Old $Bits $Digest CA" -addext 'basicConstraints=critical,CA:TRUE' 2>$null
+            if ($LASTEXITCODE -ne 0) { throw "openssl could not make an RSA-$Bits $Digest CA" }
+            "$dir/ca.crt"
+        }
+    }
+
+    It 'names <Expected> in the warning for an RSA-<Bits> <Digest> CA' -ForEach @(
+        @{ Bits = 1024; Digest = 'sha1'; Expected = @('RSA key of 1024 bits', 'SHA-1 signature') }
+        @{ Bits = 2048; Digest = 'md5'; Expected = @('MD5 signature') }
+        @{ Bits = 1024; Digest = 'sha256'; Expected = @('RSA key of 1024 bits') }
+    ) {
+        $root = New-AgentRoot
+        $path = New-OpensslCa $Bits $Digest
+        $rows = Import-DcosCertificate -Path $path | Install-DockerRegistryTrust -Registry repo.internal:5000 -Target Docker -Root $root -Confirm:$false -WarningVariable warned -WarningAction SilentlyContinue
+        $weak = @($warned | Where-Object { "$_" -like '*weak CA*' })
+        $weak.Count | Should -Be 1
+        "$($weak[0])" | Should -BeLike "*Old $Bits $Digest CA*"
+        foreach ($e in $Expected) { "$($weak[0])" | Should -BeLike "*$e*" }
+        @($rows).Action | Should -Be 'Created'
+        @(Get-ChildItem "$root/etc/docker/certs.d/repo.internal:5000" -Filter *.crt).Count | Should -Be 1
+    }
+
+    It 'says nothing about strength for an RSA-2048 SHA-256 CA or an ECDSA one' {
+        $root = New-AgentRoot
+        $path = New-OpensslCa 2048 'sha256'
+        $null = Import-DcosCertificate -Path $path | Install-DockerRegistryTrust -Registry repo.internal:5000 -Target Docker -Root $root -Confirm:$false -WarningVariable warned -WarningAction SilentlyContinue
+        $null = $ca | Install-DockerRegistryTrust -Registry repo.internal:5000 -Target Docker -Root $root -Confirm:$false -WarningVariable +warned -WarningAction SilentlyContinue
+        @($warned | Where-Object { "$_" -like '*weak*' }) | Should -BeNullOrEmpty
+    }
+}

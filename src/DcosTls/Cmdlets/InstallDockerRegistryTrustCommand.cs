@@ -43,6 +43,7 @@ public sealed class InstallDockerRegistryTrustCommand : RegistryTrustInputCmdlet
         }
         if (!certificate.Extensions.OfType<X509BasicConstraintsExtension>().Any(b => b.CertificateAuthority))
             WriteWarning($"'{name}' is not a CA certificate: trusting it works only for the server that presents this very certificate.");
+        if (WeakCaCheck.Warning(certificate, name) is { } weak) WriteWarning(weak);
     }
 
     protected override void EndProcessing()

@@ -151,7 +151,8 @@ internal sealed class StagedFileWriter
     internal static void WriteAtomically(string full, byte[] content, UnixFileMode mode)
     {
         string dir = Path.GetDirectoryName(full)!;
-        string temp = Path.Combine(dir, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
+        RemoveStaleTemps(dir);
+        string temp = TempPathFor(full);
         try
         {
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
@@ -164,6 +165,7 @@ internal sealed class StagedFileWriter
             // The umask can only narrow the creation mode: a public file (a CA in certs.d) must stay
             // readable by non-root clients, so set it on the temp file before it becomes visible.
             if (!OperatingSystem.IsWindows() && !IsPrivate(mode)) File.SetUnixFileMode(temp, mode);
+            WritePause.Before(full);
             File.Move(temp, full, overwrite: true);
         }
         catch
@@ -171,6 +173,51 @@ internal sealed class StagedFileWriter
             try { File.Delete(temp); } catch (IOException) { }
             throw;
         }
+    }
+
+    private const string TempMarker = ".dcostls-";
+    private const string TempSuffix = ".tmp";
+
+    /// <summary>
+    /// ".&lt;name&gt;.dcostls-&lt;8 hex&gt;.tmp" beside the target: hidden, and recognisably ours, so that
+    /// RemoveStaleTemps never touches anyone else's temp files.
+    /// </summary>
+    private static string TempPathFor(string full)
+        => Path.Combine(Path.GetDirectoryName(full)!,
+            "." + Path.GetFileName(full) + TempMarker + Guid.NewGuid().ToString("N")[..8] + TempSuffix);
+
+    /// <summary>How old a temp file of ours must be before a later write removes it.</summary>
+    internal static readonly TimeSpan StaleTempAge = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// A process killed between writing a temp file and renaming it leaves the temp behind. Writes
+    /// take milliseconds, so a temp of ours older than a minute belongs to no running write: the
+    /// next write into the same folder removes it. Best effort; a temp that cannot go stays.
+    /// </summary>
+    internal static void RemoveStaleTemps(string dir)
+    {
+        if (!Directory.Exists(dir)) return;
+        DateTime cutoff = DateTime.UtcNow - StaleTempAge;
+        foreach (string path in Directory.EnumerateFileSystemEntries(dir, "." + "*" + TempMarker + "*" + TempSuffix))
+        {
+            if (!IsOurTempName(Path.GetFileName(path))) continue;
+            try
+            {
+                var entry = new FileInfo(path);
+                if (entry.Attributes.HasFlag(FileAttributes.Directory)) continue;
+                if (entry.LastWriteTimeUtc < cutoff) entry.Delete();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+    }
+
+    private static bool IsOurTempName(string name)
+    {
+        if (!name.StartsWith('.') || !name.EndsWith(TempSuffix, StringComparison.Ordinal)) return false;
+        int marker = name.LastIndexOf(TempMarker, StringComparison.Ordinal);
+        if (marker <= 1) return false;
+        string id = name[(marker + TempMarker.Length)..^TempSuffix.Length];
+        return id.Length == 8 && id.All(char.IsAsciiHexDigitLower);
     }
 
     /// <summary>Copies a file to a backup name beside it (once per distinct content) before a change.</summary>
@@ -206,11 +253,13 @@ internal sealed class StagedFileWriter
         if (existing.Exists || existing.LinkTarget != null) return FileAction.Skipped;
         if (!_shouldProcess(full, $"Create link to {targetFileName}")) return FileAction.Skipped;
         string dir = Path.GetDirectoryName(full)!;
-        string temp = Path.Combine(dir, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
+        RemoveStaleTemps(dir);
+        string temp = TempPathFor(full);
         try
         {
             Remember(full);
             File.CreateSymbolicLink(temp, targetFileName);
+            WritePause.Before(full);
             // rename(2) replaces nothing here (checked above) and moves the link itself, not its target.
             RenameEntry(temp, full);
         }
@@ -233,6 +282,7 @@ internal sealed class StagedFileWriter
         if (!_shouldProcess(from, $"Rename to {Path.GetFileName(to)}")) return FileAction.Skipped;
         Remember(from);
         Remember(to);
+        WritePause.Before(to);
         RenameEntry(from, to);
         return FileAction.Updated;
     }
@@ -271,6 +321,7 @@ internal sealed class StagedFileWriter
         if (!info.Exists && info.LinkTarget == null) return FileAction.Unchanged;
         if (!_shouldProcess(full, "Remove")) return FileAction.Skipped;
         Remember(full);
+        WritePause.Before(full);
         File.Delete(full);
         return FileAction.Removed;
     }

@@ -130,10 +130,16 @@ internal sealed class DcosApiClient : IDisposable
         catch (HttpRequestException e)
         {
             log($"{method} {uri} -> no response");
-            string why = e.InnerException is System.Security.Authentication.AuthenticationException
+            bool tls = e.InnerException is System.Security.Authentication.AuthenticationException;
+            // A certificate from the right CA made for other names: pinning cannot help, the address can.
+            if (tls && _session.Tls.LastRejectionWasName)
+                throw new DcosApiException("TlsCertificateNameMismatch",
+                    $"{method} {uri} failed: the cluster's TLS certificate is trusted but not valid for the host name '{uri.IdnHost}'. "
+                    + "Connect with a name or address the certificate lists (its subject alternative names), or reissue the master's certificate with this name.", 0);
+            string why = tls
                 ? "the cluster's TLS certificate was not accepted. Pin its CA with -CaCertificatePath or -CaFingerprint"
                 : "the cluster did not answer. Check the address and that the master is up";
-            throw new DcosApiException(e.InnerException is System.Security.Authentication.AuthenticationException ? "TlsCertificateRejected" : "ClusterUnreachable",
+            throw new DcosApiException(tls ? "TlsCertificateRejected" : "ClusterUnreachable",
                 $"{method} {uri} failed: {why}.", 0);
         }
         catch (TaskCanceledException) when (!cancel.IsCancellationRequested)

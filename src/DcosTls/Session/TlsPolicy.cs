@@ -18,7 +18,22 @@ internal sealed class TlsPolicy
     internal X509Certificate2? PinnedCa { get; }
     internal bool SkipCertificateCheck { get; }
 
+    /// <summary>
+    /// Set when the last refused certificate was refused for its names alone (chain fine): the fix is
+    /// the address, not the trust, so the error must say so.
+    /// </summary>
+    internal bool LastRejectionWasName => _lastRejectionWasName;
+    private volatile bool _lastRejectionWasName;
+
     internal bool Validate(X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors)
+    {
+        bool accepted = Check(certificate, presented, errors);
+        _lastRejectionWasName = !accepted && (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0
+            && Check(certificate, presented, errors & ~SslPolicyErrors.RemoteCertificateNameMismatch);
+        return accepted;
+    }
+
+    private bool Check(X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors)
     {
         if (SkipCertificateCheck) return true;
         if (PinnedCa == null) return errors == SslPolicyErrors.None;

@@ -1,0 +1,178 @@
+<#
+    kill -9 at every switch of a multi-file change: whatever the moment, the files on disk are ones the
+    agent's services accept. A child pwsh runs the change with the writer's test-only pause
+    (DCOSTLS_TEST_PAUSE_AFTER_WRITE): at each switch the new content is complete under a temp name and
+    <n>.paused appears; the test lets switches 1..k-1 go, kills the child with SIGKILL at switch k, and
+    checks what is left. One child per kill point; the child that is never killed gives the step count.
+    Then the same change is run again normally: it completes, and the temp file the kill left (made
+    older than a minute) is gone.
+#>
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../../DcosTls.psd1') -Force
+    $manifest = (Resolve-Path (Join-Path $PSScriptRoot '../../DcosTls.psd1')).Path
+    $pwshDll = Join-Path $PSHOME 'pwsh.dll'
+    $dotnet = [Environment]::ProcessPath
+
+    $inputs = Join-Path $TestDrive 'inputs'
+    $null = New-Item -ItemType Directory $inputs
+    $ca = New-TlsCertificateAuthority -CommonName 'Kill Test CA' -KeyAlgorithm ECDSA
+    $ca | Export-DcosCertificate -Path "$inputs/ca.crt" -NoKey
+    New-DcosCertificate -Issuer $ca -CommonName docker.internal -DnsName docker.internal -IPAddress 127.0.0.1 -KeyAlgorithm ECDSA |
+        Export-DcosCertificate -Path "$inputs/server.crt"
+    $serverKey = @(Get-ChildItem "$inputs/server*" -Exclude *.crt)[0].FullName
+
+    # A fresh agent root: a docker.service that passes -H fd://, a daemon.json without TLS, a
+    # mesos-slave-common with a setting of its own.
+    function New-KillRoot([string] $Name) {
+        $root = Join-Path $TestDrive $Name
+        $null = New-Item -ItemType Directory -Path "$root/etc/docker", "$root/var/lib/dcos", "$root/lib/systemd/system"
+        Set-Content -LiteralPath "$root/lib/systemd/system/docker.service" -Value "[Service]`nExecStart=/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock"
+        Set-Content -LiteralPath "$root/etc/docker/daemon.json" -Value '{ "log-driver": "journald" }' -NoNewline
+        Set-Content -LiteralPath "$root/var/lib/dcos/mesos-slave-common" -Value 'MESOS_ATTRIBUTES=zone:a'
+        $root
+    }
+
+    # Runs $Command ($Root and $Inputs given) in a child pwsh with the pause on; kills it at switch
+    # $KillAt. Returns $true when it was killed, $false when the change finished before that switch.
+    function Invoke-KilledAt([string] $Command, [string] $Root, [int] $KillAt) {
+        $pauses = Join-Path $TestDrive "pauses-$([guid]::NewGuid().ToString('n'))"
+        $null = New-Item -ItemType Directory $pauses
+        $script = Join-Path $pauses 'change.ps1'
+        Set-Content -LiteralPath $script -Value "param([string] `$Root, [string] `$Inputs)`n`$ErrorActionPreference = 'Stop'`nImport-Module '$manifest'`n$Command"
+        $start = [Diagnostics.ProcessStartInfo]::new($dotnet)
+        foreach ($a in $pwshDll, '-NoProfile', '-NonInteractive', '-File', $script, $Root, $inputs) { $start.ArgumentList.Add($a) }
+        $start.Environment['DCOSTLS_TEST_PAUSE_AFTER_WRITE'] = $pauses
+        $start.RedirectStandardError = $true
+        $start.RedirectStandardOutput = $true
+        $child = [Diagnostics.Process]::Start($start)
+        $errors = $child.StandardError.ReadToEndAsync()
+        $null = $child.StandardOutput.ReadToEndAsync()
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            for ($n = 1; ; $n++) {
+                $marker = Join-Path $pauses "$n.paused"
+                while (-not (Test-Path -LiteralPath $marker)) {
+                    if ($child.HasExited) {
+                        $child.WaitForExit()
+                        if ($child.ExitCode -ne 0) { throw "the change failed before switch ${n}: $($errors.Result)" }
+                        return $false
+                    }
+                    if ([DateTime]::UtcNow -gt $deadline) { throw "no switch $n within 60 s" }
+                    Start-Sleep -Milliseconds 10
+                }
+                if ($n -eq $KillAt) {
+                    $child.Kill()   # SIGKILL: no handler, no finally, no rollback runs
+                    $child.WaitForExit()
+                    return $true
+                }
+                Remove-Item -LiteralPath $marker
+            }
+        }
+        finally {
+            if (-not $child.HasExited) { $child.Kill(); $child.WaitForExit() }
+        }
+    }
+
+    # Kills the change at every switch in turn; runs $Check on each state left behind, then re-runs the
+    # change normally on it. Returns the number of kill points.
+    function Test-EveryKillPoint([string] $Name, [string] $Command, [scriptblock] $Check) {
+        for ($k = 1; ; $k++) {
+            $root = New-KillRoot "$Name-$k"
+            $killed = Invoke-KilledAt $Command $root $k
+            & $Check $root "$Name, killed at switch $k"
+            if (-not $killed) { return $k - 1 }
+            $temps = @(Get-ChildItem -LiteralPath $root -Recurse -Force -Filter '.*.tmp')
+            $temps.Count | Should -Be 1 -Because "$Name, killed at switch ${k}: the kill leaves the temp being switched"
+            foreach ($t in $temps) { & touch -h -d '-2 minutes' $t.FullName }
+            $null = & ([scriptblock]::Create("param([string] `$Root, [string] `$Inputs)`n$Command")) $root $inputs
+            & $Check $root "$Name, run again after a kill at switch $k"
+            @(Get-ChildItem -LiteralPath $root -Recurse -Force -Filter '.*.tmp') | Should -BeNullOrEmpty -Because "$Name, after the re-run: a stale temp of ours is removed"
+        }
+    }
+
+    # dockerd's view: daemon.json parses; every file it names exists and the key matches the
+    # certificate; "hosts" in daemon.json only with a command line that has no -H (the drop-in), and
+    # no --tls* flag beside TLS keys in daemon.json.
+    function Assert-DockerAccepts([string] $Root, [string] $Because) {
+        $config = Get-Content -Raw "$Root/etc/docker/daemon.json" | ConvertFrom-Json -AsHashtable
+        $dropIn = "$Root/etc/systemd/system/docker.service.d/dcostls-hosts.conf"
+        $unit = if (Test-Path $dropIn) { $dropIn } else { "$Root/lib/systemd/system/docker.service" }
+        $command = @(Get-Content $unit | Where-Object { $_ -match '^ExecStart=.' })[-1]
+        if ($config.ContainsKey('hosts')) { $command | Should -Not -Match '(^|\s)(-H|--host)\b' -Because "$Because (hosts in daemon.json and on the command line)" }
+        foreach ($name in 'tlscacert', 'tlscert', 'tlskey') {
+            if ($config.ContainsKey($name)) {
+                Test-Path -LiteralPath (Join-Path $Root $config[$name]) | Should -BeTrue -Because "$Because ($name names a missing file)"
+                $command | Should -Not -Match "--$name" -Because $Because
+            }
+        }
+        if ($config.ContainsKey('tlscert')) {
+            $pair = [Security.Cryptography.X509Certificates.X509Certificate2]::CreateFromPemFile((Join-Path $Root $config['tlscert']), (Join-Path $Root $config['tlskey']))
+            $pair.HasPrivateKey | Should -BeTrue -Because "$Because (key matches certificate)"
+            $pair.Dispose()
+        }
+    }
+
+    # The Mesos agent's view: MESOS_DOCKER_CONFIG names a file that exists, is JSON and is 0600.
+    function Assert-MesosAccepts([string] $Root, [string] $Because) {
+        $line = @(Get-Content "$Root/var/lib/dcos/mesos-slave-common" | Where-Object { $_ -like 'MESOS_DOCKER_CONFIG=*' })
+        $line.Count | Should -BeLessOrEqual 1
+        Get-Content "$Root/var/lib/dcos/mesos-slave-common" | Should -Contain 'MESOS_ATTRIBUTES=zone:a' -Because $Because
+        if ($line.Count -eq 1) {
+            $file = Join-Path $Root ($line[0] -replace '^MESOS_DOCKER_CONFIG=file://', '')
+            Test-Path -LiteralPath $file | Should -BeTrue -Because "$Because (mesos-slave-common names a missing file)"
+            { Get-Content -Raw -LiteralPath $file | ConvertFrom-Json } | Should -Not -Throw -Because $Because
+            (Get-Item -LiteralPath $file).UnixFileMode | Should -Be ([IO.UnixFileMode] 'UserRead, UserWrite') -Because $Because
+        }
+    }
+
+    # OpenSSL's and Docker's view: every <hash>.N link resolves to a certificate with that subject
+    # hash, with no gap; every certificate file in a certs.d folder parses.
+    function Assert-TrustAccepts([string] $Root, [string] $Because) {
+        $mesos = "$Root/var/lib/dcos/pki/tls/certs"
+        if (Test-Path $mesos) {
+            $links = @(Get-ChildItem -LiteralPath $mesos -Force | Where-Object { $_.Name -match '^[0-9a-f]{8}\.\d+$' } | Sort-Object Name)
+            for ($i = 0; $i -lt $links.Count; $i++) {
+                $links[$i].LinkTarget | Should -Not -BeNullOrEmpty -Because $Because
+                $target = Join-Path $mesos $links[$i].LinkTarget
+                Test-Path -LiteralPath $target | Should -BeTrue -Because "$Because ($($links[$i].Name) dangles)"
+                (& openssl x509 -noout -subject_hash -in $target).Trim() | Should -Be $links[$i].Name.Split('.')[0] -Because $Because
+                $links[$i].Name | Should -BeLike "*.$i" -Because "$Because (no gap in the chain)"
+            }
+        }
+        foreach ($folder in "$Root/etc/docker/certs.d", "$Root/etc/containers/certs.d") {
+            if (-not (Test-Path $folder)) { continue }
+            foreach ($file in Get-ChildItem -LiteralPath $folder -Recurse -Filter *.crt) {
+                { [Security.Cryptography.X509Certificates.X509Certificate2]::CreateFromPem((Get-Content -Raw $file.FullName)) } | Should -Not -Throw -Because $Because
+            }
+        }
+    }
+}
+
+Describe 'kill -9 at every switch of a multi-file change' -Tag Reliability {
+    It 'Set-DockerDaemonTls -Hosts: dockerd can start from every state a kill leaves' {
+        $points = Test-EveryKillPoint 'daemon' @'
+$ca = Import-DcosCertificate -Path "$Inputs/ca.crt"
+$server = Import-DcosCertificate -Path "$Inputs/server.crt" -KeyPath (@(Get-ChildItem "$Inputs/server*" -Exclude *.crt)[0].FullName)
+Set-DockerDaemonTls -CaCertificate $ca -Certificate $server -Hosts 'unix:///var/run/docker.sock', 'tcp://127.0.0.1:2376' -Root $Root -Confirm:$false -WarningAction SilentlyContinue
+'@ { param($Root, $Because) Assert-DockerAccepts $Root $Because }
+        # CA, certificate, key, drop-in, daemon.json's backup, daemon.json.
+        $points | Should -Be 6
+    }
+
+    It 'Set-MesosDockerConfig: the agent finds a readable credentials file in every state a kill leaves' {
+        $points = Test-EveryKillPoint 'mesos' @'
+$password = ConvertTo-SecureString 'kill-test-password' -AsPlainText -Force
+New-DockerAuthConfig -Registry repo.internal:5000 -Credential ([pscredential]::new('puller', $password)) | Set-MesosDockerConfig -Root $Root -Confirm:$false
+'@ { param($Root, $Because) Assert-MesosAccepts $Root $Because }
+        # Credentials file, mesos-slave-common's backup, mesos-slave-common.
+        $points | Should -Be 3
+    }
+
+    It 'Install-DockerRegistryTrust into Docker, Containers and Mesos: every link and file a kill leaves is usable' {
+        $points = Test-EveryKillPoint 'trust' @'
+Import-DcosCertificate -Path "$Inputs/ca.crt" | Install-DockerRegistryTrust -Registry repo.internal:5000 -Target Docker, Containers, Mesos -Root $Root -Confirm:$false
+'@ { param($Root, $Because) Assert-TrustAccepts $Root $Because }
+        # certs.d (Docker), certs.d (Containers), the Mesos .crt, its hash link.
+        $points | Should -Be 4
+    }
+}
