@@ -29,7 +29,7 @@ internal static class DaemonJson
                 $"'{agentPath}' starts with a UTF-8 byte order mark, which dockerd refuses (it would not start). Save it as UTF-8 without a BOM, then run again; nothing was written.", invalidData: true);
         // dockerd reads bytes that are not UTF-8 as U+FFFD without a word; a rewrite would change them for good.
         try { _ = new UTF8Encoding(false, true).GetString(existing); }
-        catch (DecoderFallbackException e)
+        catch (DecoderFallbackException)
         {
             throw new DockerTlsException("DaemonJsonNotUtf8",
                 $"'{agentPath}' holds bytes that are not UTF-8; rewriting it would replace them. Save it as UTF-8, then run again; nothing was written.", invalidData: true);
