@@ -27,6 +27,9 @@ BeforeAll {
         & $Script *>&1 | ForEach-Object { if ($_ -is [System.Management.Automation.ErrorRecord]) { "$_"; $_.Exception.Message } else { $_ | Out-String } }
     }
     $accountKeyText = { (Get-Content -Raw (Join-Path $account 'account.key')) -replace '-----[^-]+-----|\s', '' }
+    # The private scalar of the P-256 account key: in its PKCS#8 form the first 48 base64 characters
+    # are the header every P-256 key shares; what follows is this key's own secret.
+    $accountKeySecret = { (& $accountKeyText).Substring(48, 40) }
 }
 
 AfterAll {
@@ -123,6 +126,23 @@ http {
         [regex]::Matches((Get-Content -Raw $pem), 'BEGIN CERTIFICATE').Count | Should -BeGreaterOrEqual 2
     }
 
+    It 'signs a request made elsewhere (openssl req): the key never leaves its file' {
+        $key = Join-Path $TestDrive 'foreign.key'
+        $csr = Join-Path $TestDrive 'foreign.csr'
+        & openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout $key -out $csr `
+            -subj '/CN=foreign.acme.test' -addext 'subjectAltName=DNS:foreign.acme.test,DNS:www.foreign.acme.test' 2>&1 | Out-Null
+        $LASTEXITCODE | Should -Be 0
+        $cert = Import-DcosCertificateRequest -Path $csr |
+            New-DcosCertificate -AcmeDirectory $bed.Directory -CaCertificatePath $bed.TlsCa -AccountPath $account -HttpPort $bed.HttpPort -HttpListenAddress 127.0.0.1
+        $cert.HasPrivateKey | Should -BeFalse
+        @($cert.DnsNames) | Should -Be @('foreign.acme.test', 'www.foreign.acme.test')
+        Assert-VerifiesAgainstPebble $cert
+        # The certificate is for the key in foreign.key.
+        $certFile = Join-Path $TestDrive 'foreign.crt'
+        Set-Content -LiteralPath $certFile -Value $cert.CertificatePem -NoNewline
+        (& openssl x509 -in $certFile -noout -pubkey) | Should -Be (& openssl pkey -in $key -pubout)
+    }
+
     It 'DNS-01 through bind9 with a TSIG key file, the TXT record deleted afterwards' {
         $cert = New-DcosCertificate @common -CommonName dns.acme.test -DnsServer "127.0.0.1:$($bed.DnsPort)" -TsigKeyFile $bed.TsigKeyFile
         Assert-VerifiesAgainstPebble $cert
@@ -134,9 +154,9 @@ http {
         $text = $lines -join "`n"
         $text | Should -Match 'quiet.acme.test'
         $text | Should -Not -Match ([regex]::Escape($bed.TsigSecret))
-        $text | Should -Not -Match ([regex]::Escape((& $accountKeyText).Substring(0, 40)))
+        $text | Should -Not -Match ([regex]::Escape((& $accountKeySecret)))
         $files = Get-ChildItem -Recurse -File $TestDrive | Where-Object { $_.FullName -notlike "$($bed.Path)*" -and $_.Name -ne 'account.key' }
-        $files | Select-String -SimpleMatch (& $accountKeyText).Substring(0, 40) -List | Should -BeNullOrEmpty
+        $files | Select-String -SimpleMatch (& $accountKeySecret) -List | Should -BeNullOrEmpty
         $files | Select-String -SimpleMatch $bed.TsigSecret -List | Should -BeNullOrEmpty
     }
 

@@ -23,6 +23,7 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     private const string RequestClusterSet = "RequestCluster";
     private const string RequestIssuerSet = "RequestIssuer";
     private const string AcmeSet = "Acme";
+    private const string RequestAcmeSet = "RequestAcme";
     private int _index;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ClusterSet)]
@@ -119,56 +120,71 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     [Parameter(ValueFromPipeline = true, ParameterSetName = ClusterSet)]
     [Parameter(ValueFromPipeline = true, ParameterSetName = IssuerSet)]
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = RequestIssuerSet)]
+    [Parameter(ValueFromPipeline = true, ParameterSetName = AcmeSet)]
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = RequestAcmeSet)]
     [Alias("Csr")]
     public DcosCertificateRequest CertificateRequest { get; set; } = null!;
 
     /// <summary>An ACME directory (Let's Encrypt, pebble): the names are proved with -WebRoot, -HttpPort or -DnsServer.</summary>
     [Parameter(Mandatory = true, ParameterSetName = AcmeSet)]
+    [Parameter(Mandatory = true, ParameterSetName = RequestAcmeSet)]
     public Uri AcmeDirectory { get; set; } = null!;
 
     /// <summary>The folder of the ACME account key (default: the user's config folder, per directory host).</summary>
     [Parameter(ParameterSetName = AcmeSet)]
+    [Parameter(ParameterSetName = RequestAcmeSet)]
     public string? AccountPath { get; set; }
 
     /// <summary>Agrees to the ACME server's terms of service when a new account is created.</summary>
     [Parameter(ParameterSetName = AcmeSet)]
+    [Parameter(ParameterSetName = RequestAcmeSet)]
     public SwitchParameter AcceptTermsOfService { get; set; }
 
     /// <summary>E-mail addresses for a new ACME account.</summary>
     [Parameter(ParameterSetName = AcmeSet)]
+    [Parameter(ParameterSetName = RequestAcmeSet)]
     public string[]? Contact { get; set; }
 
     /// <summary>The CA that issued the ACME server's TLS certificate, when the system trust does not hold it.</summary>
     [Parameter(ParameterSetName = AcmeSet)]
+    [Parameter(ParameterSetName = RequestAcmeSet)]
     public string? CaCertificatePath { get; set; }
 
     /// <summary>HTTP-01 through a running web server's document root.</summary>
     [Parameter(ParameterSetName = AcmeSet)]
+    [Parameter(ParameterSetName = RequestAcmeSet)]
     public string? WebRoot { get; set; }
 
     /// <summary>HTTP-01 with a listener of our own on this port.</summary>
     [Parameter(ParameterSetName = AcmeSet)]
+    [Parameter(ParameterSetName = RequestAcmeSet)]
     [ValidateRange(1, 65535)]
     public int HttpPort { get; set; }
 
     /// <summary>The local address of the -HttpPort listener (default: all).</summary>
     [Parameter(ParameterSetName = AcmeSet)]
+    [Parameter(ParameterSetName = RequestAcmeSet)]
     public string? HttpListenAddress { get; set; }
 
     /// <summary>DNS-01: the authoritative DNS server that takes RFC 2136 updates (host, host:port or address).</summary>
     [Parameter(ParameterSetName = AcmeSet)]
+    [Parameter(ParameterSetName = RequestAcmeSet)]
     public string? DnsServer { get; set; }
 
     [Parameter(ParameterSetName = AcmeSet)]
+    [Parameter(ParameterSetName = RequestAcmeSet)]
     public string? TsigKeyName { get; set; }
 
     [Parameter(ParameterSetName = AcmeSet)]
+    [Parameter(ParameterSetName = RequestAcmeSet)]
     public System.Security.SecureString? TsigSecret { get; set; }
 
     [Parameter(ParameterSetName = AcmeSet)]
+    [Parameter(ParameterSetName = RequestAcmeSet)]
     public string? TsigKeyFile { get; set; }
 
     [Parameter(ParameterSetName = AcmeSet)]
+    [Parameter(ParameterSetName = RequestAcmeSet)]
     [ValidateSet("hmac-sha256", "hmac-sha384", "hmac-sha512", "hmac-sha1")]
     public string TsigAlgorithm { get; set; } = "hmac-sha256";
 
@@ -331,7 +347,7 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     {
         IssuerSet or RequestIssuerSet => new LocalCaIssuer(Issuer, ValidDays),
         SelfSignedSet => new SelfSignedIssuer(ValidDays),
-        AcmeSet => new AcmeIssuer(AcmeSettingsFactory.Create(new AcmeOptions(AcmeDirectory, OptionalPath(CaCertificatePath),
+        AcmeSet or RequestAcmeSet => new AcmeIssuer(AcmeSettingsFactory.Create(new AcmeOptions(AcmeDirectory, OptionalPath(CaCertificatePath),
             OptionalPath(AccountPath), AcceptTermsOfService, Contact, OptionalPath(WebRoot),
             MyInvocation.BoundParameters.ContainsKey(nameof(HttpPort)) ? HttpPort : null, HttpListenAddress, DnsServer,
             TsigKeyName, TsigSecret, OptionalPath(TsigKeyFile), TsigAlgorithm), Log, Cancel), Log, Cancel),
