@@ -45,6 +45,19 @@ if ($Credential) { Set-MesosDockerConfig -Registry $CredentialRegistry -Credenti
 ";
 
     /// <summary>
+    /// The start both daemon scripts share: the module loaded, and the agent's addresses: the one sshd
+    /// reports for this session, and the agent's name when it was given as an address.
+    /// </summary>
+    private const string AgentAddresses = @"
+$ErrorActionPreference = 'Stop'
+Import-Module -Name $Manifest
+$address = $null
+$ip = @(if ($env:SSH_CONNECTION) { ($env:SSH_CONNECTION -split ' ')[2] })
+if ([System.Net.IPAddress]::TryParse($Agent, [ref] $address)) { $ip += $address.ToString() }
+$ip = @($ip | Where-Object { $_ } | Select-Object -Unique)
+";
+
+    /// <summary>
     /// Daemon TLS, first half, on the agent: the names the certificate must carry (the address this SSH
     /// session reached, from sshd's SSH_CONNECTION, and the agent's host name), then either the daemon's
     /// files are kept (same CA, those names, more than 30 days left, Test-DockerDaemonTls passes: daemon.json
@@ -53,12 +66,7 @@ if ($Credential) { Set-MesosDockerConfig -Registry $CredentialRegistry -Credenti
     /// </summary>
     internal const string DaemonPrepare = @"
 param([string] $Manifest, [string] $Root, [string] $CaPem, [string] $Agent, [int] $Port, [bool] $WhatIf)
-$ErrorActionPreference = 'Stop'
-Import-Module -Name $Manifest
-$address = $null
-$ip = @(if ($env:SSH_CONNECTION) { ($env:SSH_CONNECTION -split ' ')[2] })
-if ([System.Net.IPAddress]::TryParse($Agent, [ref] $address)) { $ip += $address.ToString() }
-$ip = @($ip | Where-Object { $_ } | Select-Object -Unique)
+" + AgentAddresses + @"
 $dns = @([System.Net.Dns]::GetHostName()) + @(if (-not $address) { $Agent })
 $dns = @($dns | Where-Object { $_ } | Select-Object -Unique)
 $hosts = @('unix:///var/run/docker.sock') + @(foreach ($a in $ip) { if ($a.Contains(':')) { ""tcp://[${a}]:$Port"" } else { ""tcp://${a}:$Port"" } })
@@ -95,12 +103,7 @@ $request | Export-DcosCertificateRequest -Path (Join-Path $tls 'server.pending.c
     /// </summary>
     internal const string DaemonApply = @"
 param([string] $Manifest, [string] $Root, [string] $CaPem, [string] $CertificatePem, [string] $Agent, [int] $Port)
-$ErrorActionPreference = 'Stop'
-Import-Module -Name $Manifest
-$address = $null
-$ip = @(if ($env:SSH_CONNECTION) { ($env:SSH_CONNECTION -split ' ')[2] })
-if ([System.Net.IPAddress]::TryParse($Agent, [ref] $address)) { $ip += $address.ToString() }
-$ip = @($ip | Where-Object { $_ } | Select-Object -Unique)
+" + AgentAddresses + @"
 $hosts = @('unix:///var/run/docker.sock') + @(foreach ($a in $ip) { if ($a.Contains(':')) { ""tcp://[${a}]:$Port"" } else { ""tcp://${a}:$Port"" } })
 $tls = Join-Path $Root 'etc/docker/tls'
 $pending = Join-Path $tls 'server.pending.crt'
