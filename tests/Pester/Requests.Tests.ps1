@@ -25,43 +25,12 @@ BeforeAll {
         }
     }
 
-    function Get-FreePort {
-        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-        $listener.Start()
-        try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
-    }
+    . (Join-Path $PSScriptRoot 'RegistryPeer.ps1')
 
-    # A docker-registry on 127.0.0.1 serving the given certificate file (leaf then chain) and key.
+    # A docker-registry on a free port serving the given certificate file (leaf then chain) and key.
     function Start-Registry([string] $Folder, [string] $CertificateFile, [string] $KeyFile) {
         $port = Get-FreePort
-        New-Item -ItemType Directory -Path $Folder -Force | Out-Null
-        $config = Join-Path $Folder 'config.yml'
-        Set-Content -LiteralPath $config -Value @"
-version: 0.1
-log:
-  level: warn
-storage:
-  filesystem:
-    rootdirectory: $(Join-Path $Folder 'storage')
-http:
-  addr: 127.0.0.1:$port
-  secret: requests-test-not-secret
-  tls:
-    certificate: $CertificateFile
-    key: $KeyFile
-"@
-        $process = Start-Process -FilePath docker-registry -ArgumentList 'serve', $config -PassThru `
-            -RedirectStandardOutput (Join-Path $Folder 'out.log') -RedirectStandardError (Join-Path $Folder 'err.log')
-        $deadline = [DateTime]::UtcNow.AddSeconds(15)
-        while ([DateTime]::UtcNow -lt $deadline) {
-            if ($process.HasExited) { throw "docker-registry exited: $(Get-Content -Raw (Join-Path $Folder 'err.log'))" }
-            $client = [System.Net.Sockets.TcpClient]::new()
-            try { $client.Connect('127.0.0.1', $port); return [pscustomobject]@{ Process = $process; Port = $port } }
-            catch { Start-Sleep -Milliseconds 100 }
-            finally { $client.Dispose() }
-        }
-        Stop-Process -Id $process.Id -ErrorAction SilentlyContinue
-        throw 'docker-registry did not listen within 15 s'
+        [pscustomobject]@{ Process = (Start-TestRegistry -Folder $Folder -Port $port -CertificateFile $CertificateFile -KeyFile $KeyFile); Port = $port }
     }
 }
 

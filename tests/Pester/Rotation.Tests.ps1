@@ -8,41 +8,7 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../DcosTls.psd1') -Force
 
-    function Get-FreePort {
-        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-        $listener.Start()
-        try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
-    }
-
-    function Start-Registry([string] $Folder, [int] $Port, [string] $CertificateFile, [string] $KeyFile) {
-        $config = Join-Path $Folder 'config.yml'
-        Set-Content -LiteralPath $config -Value @"
-version: 0.1
-log:
-  level: warn
-storage:
-  filesystem:
-    rootdirectory: $(Join-Path $Folder 'storage')
-http:
-  addr: 127.0.0.1:$Port
-  secret: rotation-test-not-secret
-  tls:
-    certificate: $CertificateFile
-    key: $KeyFile
-"@
-        $process = Start-Process -FilePath docker-registry -ArgumentList 'serve', $config -PassThru `
-            -RedirectStandardOutput (Join-Path $Folder 'out.log') -RedirectStandardError (Join-Path $Folder 'err.log')
-        $deadline = [DateTime]::UtcNow.AddSeconds(30)
-        while ([DateTime]::UtcNow -lt $deadline) {
-            if ($process.HasExited) { throw "docker-registry exited: $(Get-Content -Raw (Join-Path $Folder 'err.log'))" }
-            $client = [System.Net.Sockets.TcpClient]::new()
-            try { $client.Connect('127.0.0.1', $Port); return $process }
-            catch { Start-Sleep -Milliseconds 100 }
-            finally { $client.Dispose() }
-        }
-        Stop-Process -Id $process.Id -ErrorAction SilentlyContinue
-        throw "docker-registry did not listen on 127.0.0.1:$Port within 30 s"
-    }
+    . (Join-Path $PSScriptRoot 'RegistryPeer.ps1')
 
     function Stop-Registry([System.Diagnostics.Process] $Process) {
         if (-not $Process -or $Process.HasExited) { return }
@@ -124,7 +90,7 @@ Describe 'Registry CA rotation without a failed pull' -Tag Lifecycle, Rotation {
             [Environment]::SetEnvironmentVariable($name, $null)
         }
 
-        $server = Start-Registry -Folder (Join-Path $work 'registry') -Port $port -CertificateFile (Join-Path $work 'registry/old.crt') -KeyFile (Join-Path $work 'registry/old.key')
+        $server = Start-TestRegistry -Folder (Join-Path $work 'registry') -Port $port -CertificateFile (Join-Path $work 'registry/old.crt') -KeyFile (Join-Path $work 'registry/old.key')
         New-OciLayout (Join-Path $work 'image')
         $push = skopeo copy --insecure-policy --dest-cert-dir $certDir "oci:$(Join-Path $work 'image'):1" "docker://$registry/lifecycle/app:1" 2>&1 | Out-String
         $LASTEXITCODE | Should -Be 0 -Because $push
@@ -163,7 +129,7 @@ done
             # 2. The registry restarts on a certificate from the new CA.
             $phases.Restart = [DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds() / 1000
             Stop-Registry $server
-            $server = Start-Registry -Folder (Join-Path $work 'registry') -Port $port -CertificateFile (Join-Path $work 'registry/new.crt') -KeyFile (Join-Path $work 'registry/new.key')
+            $server = Start-TestRegistry -Folder (Join-Path $work 'registry') -Port $port -CertificateFile (Join-Path $work 'registry/new.crt') -KeyFile (Join-Path $work 'registry/new.key')
             $phases.Restarted = [DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds() / 1000
             Wait-Requests $log 6
 
