@@ -53,6 +53,16 @@ BeforeAll {
         }
         $constructor.Invoke($values)
     }
+    # Result objects whose properties are set once, inside the module (internal init).
+    function New-ModuleRecord([string] $TypeName, [hashtable] $Properties) {
+        $type = [DcosTls.Certificates.DcosCertificate].Assembly.GetType($TypeName, $true)
+        $record = [Activator]::CreateInstance($type, $true)
+        foreach ($name in $Properties.Keys) {
+            $property = $type.GetProperty($name)
+            $property.SetValue($record, [Management.Automation.LanguagePrimitives]::ConvertTo($Properties[$name], $property.PropertyType))
+        }
+        $record
+    }
     $token = 'eyJhbGciOiJSUzI1NiJ9.views-token-body.views-token-signature'
     $tls = New-ModuleObject 'DcosTls.Session.TlsPolicy' @($ca.Certificate, $false)
     $session = New-ModuleObject 'DcosTls.Session.DcosSession' @([uri]'https://master.mycluster.example.com/', 'dcos-operator', 'Password', $tls, $null)
@@ -131,7 +141,7 @@ BeforeAll {
             Whole80 = @('Certificate', 'PrivateKey', '0600'); Whole160 = @((Join-Path $TestDrive 'written/leaf.crt'), (Join-Path $TestDrive 'written/leaf.key'))
         }
         'DcosTls.Credentials.DcosPullSecret'           = @{
-            Objects = @(New-ModuleObject 'DcosTls.Credentials.DcosPullSecret' @('registry/pull-config', 'Created', [string[]]@($shortRegistry, $longRegistry), 'https://master.mycluster/', '{}'))
+            Objects = @(New-ModuleRecord 'DcosTls.Credentials.DcosPullSecret' @{ SecretPath = 'registry/pull-config'; Action = 'Created'; Registries = [DcosTls.Common.ValueList[string]].GetConstructors([Reflection.BindingFlags]'NonPublic, Instance')[0].Invoke(@([string[]]@($shortRegistry, $longRegistry), ', ')); Cluster = 'https://master.mycluster/'; MarathonApp = '{}' })
             Headers = 'Action', 'SecretPath', 'Registries'; Whole80 = @('registry/pull-config', $shortRegistry); Whole160 = @()
         }
         'DcosTls.Session.DcosSession'                  = @{

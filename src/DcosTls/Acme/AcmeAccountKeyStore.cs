@@ -1,6 +1,3 @@
-using System.Management.Automation;
-using System.Security.Cryptography;
-
 namespace DcosTls.Acme;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Management.Automation;
-using System.Text.Json.Nodes;
-
 namespace DcosTls.Acme;
 
 /// <summary>

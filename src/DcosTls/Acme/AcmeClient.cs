@@ -1,10 +1,4 @@
-using System.Management.Automation;
-using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Cryptography.X509Certificates;
-using System.Text;
-using System.Text.Json.Nodes;
-using DcosTls.Session;
 
 namespace DcosTls.Acme;
 

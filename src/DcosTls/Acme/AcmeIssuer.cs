@@ -1,9 +1,3 @@
-using System.Management.Automation;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using DcosTls.Certificates;
-using DcosTls.Session;
-
 namespace DcosTls.Acme;
 
 /// <summary>What an ACME issuer needs: the directory, its TLS trust, the account and a challenge method.</summary>

@@ -1,10 +1,5 @@
-using System.Management.Automation;
-using System.Net;
 using System.Net.Mail;
-using System.Security;
-using System.Security.Cryptography.X509Certificates;
 using DcosTls.Acme.Dns;
-using DcosTls.Certificates;
 
 namespace DcosTls.Acme;
 

@@ -1,7 +1,3 @@
-using System.Management.Automation;
-using System.Net;
-using System.Security.Cryptography;
-using System.Text;
 using DcosTls.Acme.Dns;
 
 namespace DcosTls.Acme;

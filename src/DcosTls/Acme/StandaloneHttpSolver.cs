@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
-using System.Management.Automation;
-using System.Net;
 using System.Net.Sockets;
-using System.Text;
 
 namespace DcosTls.Acme;
 

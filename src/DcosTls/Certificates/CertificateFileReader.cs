@@ -1,7 +1,3 @@
-using System.Security;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-
 namespace DcosTls.Certificates;
 
 /// <summary>

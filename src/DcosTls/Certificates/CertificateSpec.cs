@@ -1,9 +1,3 @@
-using DcosTls.Common;
-using System.Net;
-using System.Security.Cryptography.X509Certificates;
-using System.Text.RegularExpressions;
-using System.Management.Automation;
-
 namespace DcosTls.Certificates;
 
 /// <summary>

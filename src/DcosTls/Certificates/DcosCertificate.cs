@@ -1,9 +1,4 @@
 using System.Formats.Asn1;
-using System.Net;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using System.Management.Automation;
-using DcosTls.Common;
 using Newtonsoft.Json;
 
 namespace DcosTls.Certificates;

@@ -1,8 +1,3 @@
-using System.Security;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using DcosTls.Common;
-
 namespace DcosTls.Certificates;
 
 /// <summary>
@@ -32,14 +27,8 @@ internal static class ExportEquivalence
         if (!OperatingSystem.IsWindows() && File.GetUnixFileMode(file) != mode) return false;
         try
         {
-            var keyBlock = PemBlock.ReadAll(File.ReadAllText(file)).FirstOrDefault(PrivateKeyReader.IsKey);
-            if (keyBlock == null) return false;
-            bool encrypted = keyBlock.Label == "ENCRYPTED PRIVATE KEY" || keyBlock.IsEncryptedLegacy;
-            if (encrypted != (password != null)) return false;
-            using var found = password == null
-                ? PrivateKeyReader.Read(keyBlock, ReadOnlySpan<char>.Empty, hasPassword: false)
-                : SecureStrings.Use(password, chars => PrivateKeyReader.Read(keyBlock, chars, hasPassword: true));
-            return SameKey(found, key);
+            using var found = ReadKey(PemBlock.ReadAll(File.ReadAllText(file)), password);
+            return found != null && SameKey(found, key);
         }
         catch (Exception e) when (e is CryptographicException or InvalidDataException or KeyPasswordException or FormatException or IOException)
         {
@@ -47,17 +36,26 @@ internal static class ExportEquivalence
         }
     }
 
+    /// <summary>
+    /// The key in a file's PEM blocks, or null when there is none or it is protected differently from
+    /// what is asked now (encrypted without -Password or plain with it): either way the file differs.
+    /// </summary>
+    private static AsymmetricAlgorithm? ReadKey(IReadOnlyList<PemBlock> blocks, SecureString? password)
+    {
+        var keyBlock = blocks.FirstOrDefault(PrivateKeyReader.IsKey);
+        if (keyBlock == null) return null;
+        bool encrypted = keyBlock.Label == "ENCRYPTED PRIVATE KEY" || keyBlock.IsEncryptedLegacy;
+        if (encrypted != (password != null)) return null;
+        return password == null
+            ? PrivateKeyReader.Read(keyBlock, ReadOnlySpan<char>.Empty, hasPassword: false)
+            : SecureStrings.Use(password, chars => PrivateKeyReader.Read(keyBlock, chars, hasPassword: true));
+    }
+
     private static bool HoldsPem(string file, DcosCertificate certificate, SecureString? password)
     {
         var blocks = PemBlock.ReadAll(File.ReadAllText(file));
-        var keyBlock = blocks.FirstOrDefault(PrivateKeyReader.IsKey);
-        if (keyBlock == null) return false;
-        bool encrypted = keyBlock.Label == "ENCRYPTED PRIVATE KEY" || keyBlock.IsEncryptedLegacy;
-        if (encrypted != (password != null)) return false;
-        using var key = password == null
-            ? PrivateKeyReader.Read(keyBlock, ReadOnlySpan<char>.Empty, hasPassword: false)
-            : SecureStrings.Use(password, chars => PrivateKeyReader.Read(keyBlock, chars, hasPassword: true));
-        if (!SameKey(key, certificate.PrivateKey!)) return false;
+        using var key = ReadKey(blocks, password);
+        if (key == null || !SameKey(key, certificate.PrivateKey!)) return false;
         var certs = PemBlock.ReadCertificates(blocks).Select(c => c.RawData).ToList();
         // A .key file holds no certificate; a combined PEM holds the certificate and its chain.
         return certs.Count == 0 || SameCertificates(certs, certificate);

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace DcosTls.Certificates;
 
 /// <summary>Key generation with the in-box crypto (OpenSSL underneath on Linux).</summary>

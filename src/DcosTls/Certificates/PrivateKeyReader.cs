@@ -1,8 +1,3 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using DcosTls.Common;
-using System.Management.Automation;
-
 namespace DcosTls.Certificates;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Management.Automation;
-using DcosTls.Common;
-using DcosTls.Session;
-
 namespace DcosTls.Cmdlets;
 
 /// <summary>Disconnect-DcosCluster: forgets the token (and a service account's key) of a session.</summary>

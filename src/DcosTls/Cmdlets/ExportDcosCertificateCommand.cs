@@ -1,10 +1,3 @@
-using System.Management.Automation;
-using System.Security;
-using System.Security.Cryptography.X509Certificates;
-using DcosTls.Certificates;
-using DcosTls.Common;
-using DcosTls.Files;
-
 namespace DcosTls.Cmdlets;
 
 /// <summary>
@@ -43,14 +36,7 @@ public sealed class ExportDcosCertificateCommand : DcosCmdlet
 
     protected override void ProcessRecord()
     {
-        string target = ResolvePath(Path);
-        // Writing <folder>.crt beside an existing folder is never what was meant.
-        if (Directory.Exists(target))
-        {
-            Report("ExportPathIsFolder", ErrorCategory.InvalidArgument,
-                $"-Path '{target}' is an existing folder. Give a file path in it, e.g. '{System.IO.Path.Combine(target, "name.crt")}'; nothing was written.", target);
-            return;
-        }
+        if (!TryResolveExportPath(Path, "name.crt", out string target)) return;
         bool withKey = Certificate.HasPrivateKey && !NoKey;
         if (Format != CertificateExportFormat.Pem && !Certificate.HasPrivateKey)
         {

@@ -1,9 +1,3 @@
-using System.Management.Automation;
-using DcosTls.Certificates;
-using DcosTls.Common;
-using DcosTls.Files;
-using DcosTls.Requests;
-
 namespace DcosTls.Cmdlets;
 
 /// <summary>
@@ -38,14 +32,7 @@ public sealed class ExportDcosCertificateRequestCommand : DcosCmdlet
 
     protected override void ProcessRecord()
     {
-        string target = ResolvePath(Path);
-        // Writing <folder>.crt beside an existing folder is never what was meant.
-        if (Directory.Exists(target))
-        {
-            Report("ExportPathIsFolder", ErrorCategory.InvalidArgument,
-                $"-Path '{target}' is an existing folder. Give a file path in it, e.g. '{System.IO.Path.Combine(target, "name.crt")}'; nothing was written.", target);
-            return;
-        }
+        if (!TryResolveExportPath(Path, "name.csr", out string target)) return;
         string csr = target.EndsWith(".csr", StringComparison.Ordinal) || target.EndsWith(".pem", StringComparison.Ordinal) ? target : target + ".csr";
         string stem = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(csr)!, System.IO.Path.GetFileNameWithoutExtension(csr));
         var utf8 = new System.Text.UTF8Encoding(false);

@@ -1,9 +1,3 @@
-using System.Management.Automation;
-using System.Text;
-using DcosTls.Common;
-using DcosTls.Files;
-using DcosTls.Lifecycle;
-
 namespace DcosTls.Cmdlets;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Management.Automation;
-using DcosTls.Acme;
-using DcosTls.Common;
-
 namespace DcosTls.Cmdlets;
 
 /// <summary>Get-DcosAcmeAccount: the account of the stored key at an ACME directory (status, contacts). Creates nothing.</summary>

@@ -1,8 +1,3 @@
-using System.Management.Automation;
-using DcosTls.Common;
-using DcosTls.Fleet;
-using DcosTls.Session;
-
 namespace DcosTls.Cmdlets;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using System.Management.Automation;
-using System.Security.Cryptography.X509Certificates;
-using DcosTls.Certificates;
-using DcosTls.Common;
-using DcosTls.Session;
-
 namespace DcosTls.Cmdlets;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Management.Automation;
-using DcosTls.Common;
-using DcosTls.Lifecycle;
-
 namespace DcosTls.Cmdlets;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Management.Automation;
-using DcosTls.Common;
-using DcosTls.Trust;
-
 namespace DcosTls.Cmdlets;
 
 /// <summary>

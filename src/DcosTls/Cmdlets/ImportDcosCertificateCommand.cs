@@ -1,8 +1,4 @@
-using System.Management.Automation;
 using System.Runtime.InteropServices;
-using System.Security;
-using DcosTls.Certificates;
-using DcosTls.Common;
 
 namespace DcosTls.Cmdlets;
 

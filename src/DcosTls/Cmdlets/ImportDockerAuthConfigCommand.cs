@@ -1,7 +1,3 @@
-using System.Management.Automation;
-using DcosTls.Common;
-using DcosTls.Credentials;
-
 namespace DcosTls.Cmdlets;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System.Management.Automation;
-using DcosTls.Certificates;
-using DcosTls.Common;
-using DcosTls.DockerDaemon;
-
 namespace DcosTls.Cmdlets;
 
 /// <summary>

@@ -1,12 +1,6 @@
 using System.Collections;
 using System.Diagnostics;
-using System.Management.Automation;
 using System.Management.Automation.Runspaces;
-using DcosTls.Certificates;
-using DcosTls.Common;
-using DcosTls.Fleet;
-using DcosTls.Session;
-using System.Security.Cryptography;
 
 namespace DcosTls.Cmdlets;
 

@@ -1,11 +1,3 @@
-using System.Management.Automation;
-using System.Security.Cryptography;
-using DcosTls.Acme;
-using DcosTls.Certificates;
-using DcosTls.Common;
-using DcosTls.Requests;
-using DcosTls.Session;
-
 namespace DcosTls.Cmdlets;
 
 /// <summary>

@@ -1,10 +1,3 @@
-using System.Management.Automation;
-using System.Security.Cryptography;
-using DcosTls.Marathon;
-using DcosTls.Common;
-using DcosTls.Credentials;
-using DcosTls.Files;
-
 namespace DcosTls.Cmdlets;
 
 /// <summary>
@@ -107,8 +100,17 @@ public sealed class NewDockerAuthArchiveCommand : DcosCmdlet
         string fetchUri = Uri?.AbsoluteUri ?? new System.Uri("file://" + agentPath).AbsoluteUri;
         var registries = document.Registries.ToArray();
         string image = Image ?? MarathonSnippets.ExampleImage(registries);
-        WriteResult(new DockerAuthArchive(localPath, agentPath, Convert.ToHexString(SHA256.HashData(archive)).ToLowerInvariant(), action, registries,
-            fetchUri, MarathonSnippets.FetchEntry(fetchUri), MarathonSnippets.DockerApp(fetchUri, image)));
+        WriteResult(new DockerAuthArchive
+        {
+            Path = localPath,
+            AgentPath = agentPath,
+            Sha256 = Convert.ToHexString(SHA256.HashData(archive)).ToLowerInvariant(),
+            Action = action,
+            Registries = new ValueList<string>(registries),
+            FetchUri = fetchUri,
+            FetchEntry = MarathonSnippets.FetchEntry(fetchUri),
+            MarathonApp = MarathonSnippets.DockerApp(fetchUri, image),
+        });
     }
 
     /// <summary>The given credentials over those already in the archive (none with -Replace); checked before anything is written.</summary>

@@ -1,7 +1,3 @@
-using System.Management.Automation;
-using DcosTls.Common;
-using DcosTls.Marathon;
-
 namespace DcosTls.Cmdlets;
 
 /// <summary>

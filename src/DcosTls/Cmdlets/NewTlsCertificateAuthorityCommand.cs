@@ -1,7 +1,3 @@
-using System.Management.Automation;
-using DcosTls.Certificates;
-using DcosTls.Common;
-
 namespace DcosTls.Cmdlets;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System.Management.Automation;
-using System.Security.Cryptography.X509Certificates;
-using DcosTls.Common;
-using DcosTls.Trust;
-
 namespace DcosTls.Cmdlets;
 
 /// <summary>

@@ -1,11 +1,3 @@
-using System.Management.Automation;
-using System.Security.Cryptography;
-using DcosTls.Certificates;
-using DcosTls.Common;
-using DcosTls.Files;
-using DcosTls.Lifecycle;
-using DcosTls.Session;
-
 namespace DcosTls.Cmdlets;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using System.Management.Automation;
-using DcosTls.Certificates;
-using DcosTls.Common;
-using DcosTls.DockerDaemon;
-using DcosTls.Files;
-
 namespace DcosTls.Cmdlets;
 
 /// <summary>

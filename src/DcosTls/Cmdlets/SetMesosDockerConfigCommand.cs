@@ -1,10 +1,3 @@
-using System.Management.Automation;
-using DcosTls.Marathon;
-using DcosTls.Common;
-using DcosTls.Credentials;
-using DcosTls.Files;
-using DcosTls.Session;
-
 namespace DcosTls.Cmdlets;
 
 /// <summary>
@@ -196,7 +189,14 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
         {
             string action = DcosSecretStore.Upsert(session, AsSecret!, document.ToJson(), Log, Cancel);
             WriteVerbose($"{action}: secret default/{AsSecret} on {cluster}");
-            if (PassThru) WriteObject(new DcosPullSecret(AsSecret!, action, registries, cluster, app));
+            if (PassThru) WriteObject(new DcosPullSecret
+            {
+                SecretPath = AsSecret!,
+                Action = action,
+                Registries = new ValueList<string>(registries),
+                Cluster = cluster,
+                MarathonApp = app,
+            });
         }
         catch (DcosApiException e)
         {

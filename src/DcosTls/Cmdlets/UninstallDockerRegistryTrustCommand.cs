@@ -1,6 +1,3 @@
-using System.Management.Automation;
-using DcosTls.Trust;
-
 namespace DcosTls.Cmdlets;
 
 /// <summary>

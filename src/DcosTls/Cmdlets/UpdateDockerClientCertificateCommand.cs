@@ -1,8 +1,3 @@
-using System.Management.Automation;
-using DcosTls.Certificates;
-using DcosTls.Files;
-using DcosTls.Lifecycle;
-
 namespace DcosTls.Cmdlets;
 
 /// <summary>

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
-using System.Management.Automation;
-using DcosTls.Files;
 
 namespace DcosTls.Common;
 
@@ -153,5 +151,19 @@ public abstract class DcosCmdlet : PSCmdlet
             throw Fail("PathNotOnFileSystem", ErrorCategory.InvalidArgument,
                 $"'{path}' is not a file system path ({e.Message.TrimEnd('.')}). Give a file or folder path, absolute or relative to the current location.", path);
         }
+    }
+
+    /// <summary>
+    /// -Path of an Export cmdlet, resolved: the stem its files are named after. Writing
+    /// &lt;folder&gt;.crt beside an existing folder is never what was meant, so a folder is reported
+    /// (ExportPathIsFolder) and the pipeline goes on with the next input.
+    /// </summary>
+    protected bool TryResolveExportPath(string path, string exampleFileName, out string target)
+    {
+        target = ResolvePath(path);
+        if (!Directory.Exists(target)) return true;
+        Report("ExportPathIsFolder", ErrorCategory.InvalidArgument,
+            $"-Path '{target}' is an existing folder. Give a file path in it, e.g. '{System.IO.Path.Combine(target, exampleFileName)}'; nothing was written.", target);
+        return false;
     }
 }

@@ -1,6 +1,3 @@
-using System.Management.Automation;
-using DcosTls.Session;
-
 namespace DcosTls.Common;
 
 /// <summary>

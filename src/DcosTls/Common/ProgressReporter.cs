@@ -1,6 +1,3 @@
-using System.Management.Automation;
-using DcosTls.Certificates;
-
 namespace DcosTls.Common;
 
 /// <summary>A progress bar for key generation that takes long enough to wonder about (RSA ≥ 4096).</summary>

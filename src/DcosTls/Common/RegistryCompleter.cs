@@ -1,7 +1,5 @@
 using System.Collections;
-using System.Management.Automation;
 using System.Management.Automation.Language;
-using System.Text.Json;
 
 namespace DcosTls.Common;
 

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
-
 namespace DcosTls.Common;
 
 /// <summary>A registry name that cannot be turned into a usable host[:port]; the message says what to do.</summary>

@@ -1,4 +1,3 @@
-using System.Management.Automation;
 using Microsoft.PowerShell.Commands;
 
 namespace DcosTls.Common;

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using DcosTls.Engine;
 
 namespace DcosTls.Credentials;

@@ -1,6 +1,3 @@
-using System.Management.Automation;
-using DcosTls.Common;
-
 namespace DcosTls.Credentials;
 
 /// <summary>A registry/credential pair that cannot become a login; says what to do.</summary>

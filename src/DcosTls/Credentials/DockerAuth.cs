@@ -1,7 +1,3 @@
-using System.Security;
-using System.Text;
-using DcosTls.Common;
-
 namespace DcosTls.Credentials;
 
 /// <summary>Why an auth string cannot be used as it is.</summary>

@@ -1,7 +1,5 @@
 using System.Formats.Tar;
 using System.IO.Compression;
-using System.Management.Automation;
-using System.Text;
 
 namespace DcosTls.Credentials;
 

@@ -1,9 +1,3 @@
-using DcosTls.Common;
-using System.Management.Automation;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-
 namespace DcosTls.Credentials;
 
 /// <summary>A docker config that cannot be used; the message says what to do and never quotes an auth string.</summary>

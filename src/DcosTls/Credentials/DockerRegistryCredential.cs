@@ -1,5 +1,3 @@
-using System.Security;
-
 namespace DcosTls.Credentials;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Management.Automation;
-using System.Text;
-using DcosTls.Files;
-
 namespace DcosTls.Credentials;
 
 /// <summary>
@@ -10,23 +6,14 @@ namespace DcosTls.Credentials;
 /// the agent units read last, kept across upgrades). Everything is read and checked before the
 /// first write, so bad input leaves both files as they were.
 /// </summary>
-internal sealed class MesosAgentDockerConfig
+/// <param name="writer">Maps agent paths under -Root and writes atomically.</param>
+/// <param name="credentialsPath">Agent path of the credentials file (already checked by CheckCredentialsPath).</param>
+/// <param name="replace">Start from an empty file instead of merging into the existing one.</param>
+internal sealed class MesosAgentDockerConfig(StagedFileWriter writer, string credentialsPath, bool replace)
 {
     internal const string DefaultCredentialsPath = "/var/lib/dcos/docker_credentials";
     internal const string EnvironmentFilePath = "/var/lib/dcos/mesos-slave-common";
     internal const string Variable = "MESOS_DOCKER_CONFIG";
-
-    private readonly StagedFileWriter _writer;
-    private readonly string _path;
-    private readonly bool _replace;
-
-    /// <param name="credentialsPath">Agent path of the credentials file (already checked by CheckCredentialsPath).</param>
-    internal MesosAgentDockerConfig(StagedFileWriter writer, string credentialsPath, bool replace)
-    {
-        _writer = writer;
-        _path = credentialsPath;
-        _replace = replace;
-    }
 
     /// <summary>Things worth telling the user that do not stop the change.</summary>
     internal List<string> Warnings { get; } = new();
@@ -47,47 +34,47 @@ internal sealed class MesosAgentDockerConfig
 
     internal MesosDockerConfigResult Apply(IReadOnlyList<DockerRegistryCredential> credentials, Action<string> verbose)
     {
-        string credentialsFile = _writer.MapForRead(_path);
-        string environmentFile = _writer.MapForRead(EnvironmentFilePath);
+        string credentialsFile = writer.MapForRead(credentialsPath);
+        string environmentFile = writer.MapForRead(EnvironmentFilePath);
         foreach (string target in new[] { credentialsFile, environmentFile }) CheckTarget(target);
 
         // Read, merge and write under the files' locks: a parallel run merging another registry waits
         // and then reads what this one wrote, so no login is lost.
-        using var held = AgentFileLock.Acquire(_writer);
+        using var held = AgentFileLock.Acquire(writer);
         var document = ReadExisting(credentialsFile);
         RefuseAmbiguousLogins(document, credentials);
-        document.RewriteUsableEntries(_path);
+        document.RewriteUsableEntries(credentialsPath);
         foreach (var credential in credentials) document.Set(credential);
-        var problems = document.Problems(_path).ToList();
+        var problems = document.Problems(credentialsPath).ToList();
         if (problems.Count > 0)
         {
-            string hint = _replace ? string.Empty : " Use -Replace to drop the registries already in the file.";
+            string hint = replace ? string.Empty : " Use -Replace to drop the registries already in the file.";
             throw new DockerConfigException(problems[0].ErrorId!, ErrorCategory.InvalidData,
-                string.Join(" ", problems.Select(p => p.Message)) + hint + " Nothing was written.") { TargetObject = _path };
+                string.Join(" ", problems.Select(p => p.Message)) + hint + " Nothing was written.") { TargetObject = credentialsPath };
         }
         if (document.UsesHelpers)
-            Warnings.Add($"'{_path}' keeps credsStore/credHelpers settings, which Mesos ignores (agents have no credential helpers).");
+            Warnings.Add($"'{credentialsPath}' keeps credsStore/credHelpers settings, which Mesos ignores (agents have no credential helpers).");
         string? environment = File.Exists(environmentFile) ? File.ReadAllText(environmentFile) : null;
-        string newEnvironment = MesosEnvironmentFile.SetVariable(environment, Variable, "file://" + _path);
+        string newEnvironment = MesosEnvironmentFile.SetVariable(environment, Variable, "file://" + credentialsPath);
         var environmentMode = environment != null && !OperatingSystem.IsWindows() ? File.GetUnixFileMode(environmentFile) : StagedFileWriter.PublicFile;
 
         FileAction credentialsAction, environmentAction;
         string? backup;
         // One change: the credentials file first (the environment file names it), both rolled back
         // when the second write fails.
-        using var change = _writer.BeginChange();
-        if (!_writer.DryRun)
+        using var change = writer.BeginChange();
+        if (!writer.DryRun)
         {
-            try { change.Check(new[] { _path, EnvironmentFilePath }); }
+            try { change.Check(new[] { credentialsPath, EnvironmentFilePath }); }
             catch (AgentChangeException e) { throw new DockerConfigException(e.ErrorId, e.Category, e.Message) { TargetObject = e.Path }; }
         }
         try
         {
-            credentialsAction = _writer.WriteBytes(_path, document.ToBytes(), StagedFileWriter.PrivateFile, directoryMode: StagedFileWriter.PrivateDirectory);
+            credentialsAction = writer.WriteBytes(credentialsPath, document.ToBytes(), StagedFileWriter.PrivateFile, directoryMode: StagedFileWriter.PrivateDirectory);
             // MESOS_DOCKER_CONFIG naming a file the user declined to create would stop the agent.
-            environmentAction = _writer.Declined(credentialsAction, _path)
+            environmentAction = writer.Declined(credentialsAction, credentialsPath)
                 ? FileAction.Skipped
-                : _writer.WriteBytes(EnvironmentFilePath, new UTF8Encoding(false).GetBytes(newEnvironment), environmentMode, backup: true);
+                : writer.WriteBytes(EnvironmentFilePath, new UTF8Encoding(false).GetBytes(newEnvironment), environmentMode, backup: true);
             backup = environmentAction == FileAction.Updated ? StagedFileWriter.BackupPathOf(environmentFile) : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -97,8 +84,16 @@ internal sealed class MesosAgentDockerConfig
         }
         verbose($"{credentialsAction}: {credentialsFile}");
         verbose($"{environmentAction}: {environmentFile}{(backup != null ? " (backup " + backup + ")" : string.Empty)}");
-        return new MesosDockerConfigResult(_path, credentialsFile, credentialsAction, environmentFile, environmentAction, backup,
-            document.Registries.ToArray(), null, false);
+        return new MesosDockerConfigResult
+        {
+            AgentPath = credentialsPath,
+            Path = credentialsFile,
+            Action = credentialsAction,
+            EnvironmentPath = environmentFile,
+            EnvironmentAction = environmentAction,
+            BackupPath = backup,
+            Registries = new ValueList<string>(document.Registries),
+        };
     }
 
     /// <summary>
@@ -109,30 +104,30 @@ internal sealed class MesosAgentDockerConfig
     {
         var given = credentials.Select(c => c.Registry).ToHashSet(StringComparer.Ordinal);
         var ambiguous = new List<ConfigEntry>();
-        foreach (var entry in document.ReadEntries(_path, repair: false))
+        foreach (var entry in document.ReadEntries(credentialsPath, repair: false))
         {
             entry.Credential?.Password.Dispose();
             if (entry.ErrorId != "DuplicateRegistryKey") continue;
             if (given.Contains(entry.Registry))
-                Warnings.Add($"'{_path}' had two keys with different logins for '{entry.Registry}'; both give way to the login given now.");
+                Warnings.Add($"'{credentialsPath}' had two keys with different logins for '{entry.Registry}'; both give way to the login given now.");
             else
                 ambiguous.Add(entry);
         }
         if (ambiguous.Count > 0)
             throw new DockerConfigException("DuplicateRegistryKey", ErrorCategory.InvalidData,
-                string.Join(" ", ambiguous.Select(e => e.Message)) + " Nothing was written.") { TargetObject = _path };
+                string.Join(" ", ambiguous.Select(e => e.Message)) + " Nothing was written.") { TargetObject = credentialsPath };
     }
 
     private DockerConfigDocument ReadExisting(string credentialsFile)
     {
-        if (_replace || !File.Exists(credentialsFile)) return DockerConfigDocument.Empty();
+        if (replace || !File.Exists(credentialsFile)) return DockerConfigDocument.Empty();
         try
         {
-            return DockerConfigDocument.Parse(File.ReadAllText(credentialsFile), _path, "Fix or remove it, or use -Replace to write a new one. Nothing was written.");
+            return DockerConfigDocument.Parse(File.ReadAllText(credentialsFile), credentialsPath, "Fix or remove it, or use -Replace to write a new one. Nothing was written.");
         }
         catch (DockerConfigException e)
         {
-            throw new DockerConfigException(e.ErrorId, e.Category, e.Message) { TargetObject = _path };
+            throw new DockerConfigException(e.ErrorId, e.Category, e.Message) { TargetObject = credentialsPath };
         }
     }
 

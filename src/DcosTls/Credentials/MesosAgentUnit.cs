@@ -1,5 +1,3 @@
-using DcosTls.Common;
-
 namespace DcosTls.Credentials;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using DcosTls.Common;
-
 namespace DcosTls.Credentials;
 
 /// <summary>A registry name that cannot be turned into a config.json key.</summary>

@@ -1,12 +1,3 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
-using DcosTls.Certificates;
-using DcosTls.Files;
-
 namespace DcosTls.DockerDaemon;
 
 /// <summary>What Test-DockerDaemonTls was asked to check.</summary>

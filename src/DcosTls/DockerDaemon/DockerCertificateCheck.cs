@@ -1,6 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
-using DcosTls.Certificates;
-
 namespace DcosTls.DockerDaemon;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Text;
-using DcosTls.Certificates;
-using DcosTls.Files;
-
 namespace DcosTls.DockerDaemon;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using DcosTls.Common;
-
 namespace DcosTls.DockerDaemon;
 
 /// <summary>What Install-DockerClientCertificate installed, and the environment the docker CLI needs.</summary>

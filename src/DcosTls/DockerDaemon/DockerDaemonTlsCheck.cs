@@ -1,5 +1,3 @@
-using System.Management.Automation;
-
 namespace DcosTls.DockerDaemon;
 
 /// <summary>The checks Test-DockerDaemonTls makes, in the order it makes them.</summary>

@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace DcosTls.DockerDaemon;
 
 /// <summary>The kinds of listener dockerd's "hosts" accepts.</summary>
@@ -14,27 +12,18 @@ internal enum DockerHostKind
 /// One entry of daemon.json "hosts" (tcp://host:port, unix:///path, fd://), parsed so that the
 /// certificate check knows which names clients will dial and the warnings know what is exposed.
 /// </summary>
-internal sealed class DockerHostAddress
+internal sealed class DockerHostAddress(string text, DockerHostKind kind, string host, int port, string path)
 {
     /// <summary>dockerd's default port when TLS is on.</summary>
     internal const int DefaultTlsPort = 2376;
 
-    private DockerHostAddress(string text, DockerHostKind kind, string host, int port, string path)
-    {
-        Text = text;
-        Kind = kind;
-        Host = host;
-        Port = port;
-        Path = path;
-    }
-
-    internal string Text { get; }
-    internal DockerHostKind Kind { get; }
+    internal string Text { get; } = text;
+    internal DockerHostKind Kind { get; } = kind;
 
     /// <summary>For TCP: the host part, without brackets; empty or 0.0.0.0/:: means every interface.</summary>
-    internal string Host { get; }
-    internal int Port { get; }
-    internal string Path { get; }
+    internal string Host { get; } = host;
+    internal int Port { get; } = port;
+    internal string Path { get; } = path;
 
     internal bool IsAnyInterface => Kind == DockerHostKind.Tcp && (Host.Length == 0 || Host is "0.0.0.0" or "::");
 

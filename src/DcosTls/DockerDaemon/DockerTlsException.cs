@@ -1,6 +1,3 @@
-using System.Management.Automation;
-using DcosTls.Common;
-
 namespace DcosTls.DockerDaemon;
 
 /// <summary>Bad input for the Docker TLS cmdlets, with the stable error id the cmdlet reports.</summary>

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using DcosTls.Common;
 
 namespace DcosTls.Files;
 

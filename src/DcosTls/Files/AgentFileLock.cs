@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Management.Automation;
 using System.Runtime.InteropServices;
-using DcosTls.Common;
 
 namespace DcosTls.Files;
 

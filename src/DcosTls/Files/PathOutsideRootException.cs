@@ -1,5 +1,3 @@
-using DcosTls.Common;
-
 namespace DcosTls.Files;
 
 /// <summary>An agent path that leads out of the staging root (by "..", a linked folder or a linked file).</summary>

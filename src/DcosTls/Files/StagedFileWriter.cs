@@ -1,6 +1,3 @@
-using System.Text;
-using DcosTls.Common;
-
 namespace DcosTls.Files;
 
 /// <summary>What a write did (or, under -WhatIf, would have done).</summary>

@@ -1,5 +1,3 @@
-using DcosTls.Session;
-
 namespace DcosTls.Fleet;
 
 /// <summary>Asks the cluster for its agents: GET /mesos/slaves, which Admin Router proxies to the leading master.</summary>

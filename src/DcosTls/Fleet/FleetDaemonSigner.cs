@@ -1,8 +1,3 @@
-using System.Net;
-using System.Text;
-using DcosTls.Certificates;
-using DcosTls.Requests;
-
 namespace DcosTls.Fleet;
 
 /// <summary>

@@ -1,10 +1,7 @@
 using System.Collections;
 using System.Collections.Concurrent;
-using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Collections.ObjectModel;
-using DcosTls.Requests;
-using DcosTls.Session;
 
 namespace DcosTls.Fleet;
 

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace DcosTls.Fleet;
 
 /// <summary>

@@ -1,12 +1,3 @@
-using System.Management.Automation;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using System.Text.Json.Nodes;
-using DcosTls.Certificates;
-using DcosTls.DockerDaemon;
-using DcosTls.Files;
-using DcosTls.Trust;
-
 namespace DcosTls.Lifecycle;
 
 /// <summary>Something the inventory could not read; the rows it could read are still listed.</summary>

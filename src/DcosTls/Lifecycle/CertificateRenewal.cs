@@ -1,5 +1,3 @@
-using DcosTls.Certificates;
-
 namespace DcosTls.Lifecycle;
 
 /// <summary>What renewing one certificate-and-key pair did (Update-DockerDaemonCertificate, Update-DockerClientCertificate).</summary>

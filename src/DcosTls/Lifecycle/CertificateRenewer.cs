@@ -1,9 +1,3 @@
-using System.Management.Automation;
-using System.Security.Cryptography.X509Certificates;
-using System.Text;
-using DcosTls.Certificates;
-using DcosTls.Files;
-
 namespace DcosTls.Lifecycle;
 
 /// <summary>The pair in a slot and whether it is due for renewal, read before anything is issued.</summary>

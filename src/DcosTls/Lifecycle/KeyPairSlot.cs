@@ -1,5 +1,3 @@
-using DcosTls.Files;
-
 namespace DcosTls.Lifecycle;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Management.Automation;
-using DcosTls.Common;
-
 namespace DcosTls.Lifecycle;
 
 /// <summary>Why a renewal was refused, with the stable error id and category the cmdlet reports.</summary>

@@ -3,24 +3,18 @@ namespace DcosTls.Marathon;
 /// <summary>The two JSON documents of a registry behind marathon-lb: marathon-lb's package options and the registry app.</summary>
 public sealed class MarathonRegistryApp
 {
-    internal MarathonRegistryApp(string appId, string marathonLbName, int servicePort, string marathonLbOptions, string appDefinition)
-    {
-        AppId = appId;
-        MarathonLbName = marathonLbName;
-        ServicePort = servicePort;
-        MarathonLbOptions = marathonLbOptions;
-        AppDefinition = appDefinition;
-    }
+    /// <summary>Made only by the module; its properties are set once, when it is made.</summary>
+    internal MarathonRegistryApp() { }
 
-    public string AppId { get; }
-    public string MarathonLbName { get; }
-    public int ServicePort { get; }
+    public string AppId { get; internal init; } = string.Empty;
+    public string MarathonLbName { get; internal init; } = string.Empty;
+    public int ServicePort { get; internal init; }
 
     /// <summary>For `dcos package install --options=mlbint.json marathon-lb`.</summary>
-    public string MarathonLbOptions { get; }
+    public string MarathonLbOptions { get; internal init; } = string.Empty;
 
     /// <summary>For `dcos marathon app add registry.json`.</summary>
-    public string AppDefinition { get; }
+    public string AppDefinition { get; internal init; } = string.Empty;
 
     /// <summary>The file AppDefinition was written to (-Path), or null.</summary>
     public string? Path { get; internal set; }

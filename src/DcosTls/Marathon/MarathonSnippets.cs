@@ -1,7 +1,3 @@
-using System.Text.Json;
-using DcosTls.Credentials;
-using System.Text.Json.Nodes;
-
 namespace DcosTls.Marathon;
 
 /// <summary>The Marathon JSON an operator pastes into an app definition: the pull-secret reference and the fetch entry for a credentials archive.</summary>
@@ -27,30 +23,23 @@ internal static class MarathonSnippets
     internal static string FetchEntry(string uri) => Fetch(uri).ToJsonString(Indented);
 
     /// <summary>The docker.tar.gz way: Docker containerizer only (UCR ignores the sandbox file).</summary>
-    internal static string DockerApp(string uri, string image) => new JsonObject
+    internal static string DockerApp(string uri, string image)
     {
-        ["id"] = "/private-app",
-        ["cmd"] = "sleep 3600",
-        ["cpus"] = 0.1,
-        ["mem"] = 64,
-        ["instances"] = 1,
-        ["container"] = new JsonObject
+        var app = SleepingApp("/private-app");
+        app["container"] = new JsonObject
         {
             ["type"] = "DOCKER",
             ["docker"] = new JsonObject { ["image"] = image },
-        },
-        ["fetch"] = new JsonArray(Fetch(uri)),
-    }.ToJsonString(Indented);
+        };
+        app["fetch"] = new JsonArray(Fetch(uri));
+        return app.ToJsonString(Indented);
+    }
 
     /// <summary>The secret way: UCR (container.type MESOS) with docker.pullConfig naming a secret.</summary>
-    internal static string PullConfigApp(string appId, string secretPath, string image) => new JsonObject
+    internal static string PullConfigApp(string appId, string secretPath, string image)
     {
-        ["id"] = appId,
-        ["cmd"] = "sleep 3600",
-        ["cpus"] = 0.1,
-        ["mem"] = 64,
-        ["instances"] = 1,
-        ["container"] = new JsonObject
+        var app = SleepingApp(appId);
+        app["container"] = new JsonObject
         {
             ["type"] = "MESOS",
             ["docker"] = new JsonObject
@@ -58,10 +47,21 @@ internal static class MarathonSnippets
                 ["image"] = image,
                 ["pullConfig"] = new JsonObject { ["secret"] = "pullConfigSecret" },
             },
-        },
-        ["secrets"] = new JsonObject
+        };
+        app["secrets"] = new JsonObject
         {
             ["pullConfigSecret"] = new JsonObject { ["source"] = secretPath },
-        },
-    }.ToJsonString(Indented);
+        };
+        return app.ToJsonString(Indented);
+    }
+
+    /// <summary>The smallest app that stays up long enough to show that its image was pulled.</summary>
+    private static JsonObject SleepingApp(string id) => new()
+    {
+        ["id"] = id,
+        ["cmd"] = "sleep 3600",
+        ["cpus"] = 0.1,
+        ["mem"] = 64,
+        ["instances"] = 1,
+    };
 }

@@ -1,10 +1,4 @@
-using System.Globalization;
-using System.Net;
 using System.Text.Encodings.Web;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
-using DcosTls.Certificates;
 
 namespace DcosTls.Marathon;
 
@@ -26,8 +20,14 @@ internal static class RegistryAppBuilder
     internal static MarathonRegistryApp Build(RegistryAppSpec spec)
     {
         Validate(spec);
-        return new MarathonRegistryApp(spec.AppId, spec.MarathonLbName, spec.ServicePort,
-            BuildMarathonLbOptions(spec).ToJsonString(Output), BuildApp(spec).ToJsonString(Output));
+        return new MarathonRegistryApp
+        {
+            AppId = spec.AppId,
+            MarathonLbName = spec.MarathonLbName,
+            ServicePort = spec.ServicePort,
+            MarathonLbOptions = BuildMarathonLbOptions(spec).ToJsonString(Output),
+            AppDefinition = BuildApp(spec).ToJsonString(Output),
+        };
     }
 
     private static JsonObject BuildMarathonLbOptions(RegistryAppSpec spec)

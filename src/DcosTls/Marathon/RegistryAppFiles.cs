@@ -1,8 +1,3 @@
-using System.Text;
-using DcosTls.Files;
-using DcosTls.Common;
-using System.Management.Automation;
-
 namespace DcosTls.Marathon;
 
 /// <summary>A file New-MarathonRegistryApp was asked to write, and why it may not.</summary>

@@ -1,6 +1,3 @@
-using DcosTls.Common;
-using System.Management.Automation;
-
 namespace DcosTls.Marathon;
 
 /// <summary>The parameters of a private registry behind an internal marathon-lb (its values are the defaults).</summary>

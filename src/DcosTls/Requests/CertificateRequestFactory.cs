@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using DcosTls.Certificates;
-
 namespace DcosTls.Requests;
 
 /// <summary>A key and a request made here; the request goes through the same reader as one made elsewhere.</summary>

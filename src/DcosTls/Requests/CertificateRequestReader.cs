@@ -1,11 +1,4 @@
 using System.Formats.Asn1;
-using System.Management.Automation;
-using System.Net;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using System.Text;
-using DcosTls.Certificates;
-using DcosTls.Common;
 
 namespace DcosTls.Requests;
 

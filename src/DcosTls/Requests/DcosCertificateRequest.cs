@@ -1,9 +1,3 @@
-using System.Net;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using DcosTls.Certificates;
-using DcosTls.Common;
-
 namespace DcosTls.Requests;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using DcosTls.Common;
-using System.Net;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using DcosTls.Certificates;
-
 namespace DcosTls.Session;
 
 /// <summary>

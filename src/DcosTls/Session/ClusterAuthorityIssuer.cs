@@ -1,7 +1,3 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using DcosTls.Certificates;
-
 namespace DcosTls.Session;
 
 /// <summary>

@@ -1,10 +1,3 @@
-using System.Management.Automation;
-using System.Security;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using DcosTls.Certificates;
-using DcosTls.Common;
-
 namespace DcosTls.Session;
 
 /// <summary>

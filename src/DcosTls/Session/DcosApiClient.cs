@@ -1,10 +1,4 @@
-using DcosTls.Common;
-using System.Net;
 using System.Net.Http.Headers;
-using System.Security;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace DcosTls.Session;
 

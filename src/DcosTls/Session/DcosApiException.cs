@@ -1,6 +1,3 @@
-using System.Management.Automation;
-using DcosTls.Common;
-
 namespace DcosTls.Session;
 
 /// <summary>A DC/OS API call failed. Messages never quote the token, a password or a request body.</summary>

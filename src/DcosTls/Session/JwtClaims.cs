@@ -1,6 +1,3 @@
-using System.Text;
-using System.Text.Json;
-
 namespace DcosTls.Session;
 
 /// <summary>Reads (never verifies: that is the cluster's job) the uid and exp claims of a DC/OS token.</summary>

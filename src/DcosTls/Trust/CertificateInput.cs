@@ -1,8 +1,4 @@
 using System.Collections;
-using System.Management.Automation;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using DcosTls.Certificates;
 
 namespace DcosTls.Trust;
 

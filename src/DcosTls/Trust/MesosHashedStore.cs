@@ -1,8 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
-using System.Text.RegularExpressions;
-using DcosTls.Common;
-using DcosTls.Files;
-
 namespace DcosTls.Trust;
 
 /// <summary>

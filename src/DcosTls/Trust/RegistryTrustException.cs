@@ -1,6 +1,3 @@
-using System.Management.Automation;
-using DcosTls.Common;
-
 namespace DcosTls.Trust;
 
 /// <summary>A refusal found while checking input, before anything is written; carries its error id and category.</summary>

@@ -1,7 +1,3 @@
-using System.Management.Automation;
-using DcosTls.Common;
-using DcosTls.Files;
-
 namespace DcosTls.Trust;
 
 /// <summary>One CA certificate to trust (or no longer trust) for one registry in one store.</summary>
@@ -140,7 +136,16 @@ internal sealed class RegistryTrustInstaller
         var certificate = request.Certificate;
         string full = _writer.Map(agentPath);
         RegistryTrustResult Make(FileAction action)
-            => new("LegacyBundle", null, full, agentPath, action, certificate.SubjectHash, certificate.Thumbprint, certificate.Sha256Fingerprint);
+            => new()
+            {
+                Target = "LegacyBundle",
+                Path = full,
+                AgentPath = agentPath,
+                Action = action,
+                SubjectHash = certificate.SubjectHash,
+                Thumbprint = certificate.Thumbprint,
+                Sha256Fingerprint = certificate.Sha256Fingerprint,
+            };
         if (CertificateInput.ReadInstalled(full).Any(certificate.IsSame)) return Make(FileAction.Unchanged);
         string text = File.ReadAllText(full);
         string separator = text.Length > 0 && !text.EndsWith('\n') ? "\n" : string.Empty;

@@ -1,5 +1,3 @@
-using System.Management.Automation;
-
 namespace DcosTls.Trust;
 
 /// <summary>Why Test-DockerRegistryTrust said true or false.</summary>

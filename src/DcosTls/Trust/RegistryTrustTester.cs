@@ -1,7 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
-using DcosTls.Certificates;
-using DcosTls.Common;
-
 namespace DcosTls.Trust;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using DcosTls.Common;
-using DcosTls.Files;
-
 namespace DcosTls.Trust;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
-using DcosTls.Common;
-using DcosTls.Files;
-
 namespace DcosTls.Trust;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using System.Text;
-using DcosTls.Certificates;
-
 namespace DcosTls.Trust;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
-using DcosTls.Common;
-using DcosTls.Files;
-
 namespace DcosTls.Trust;
 
 /// <summary>
@@ -47,7 +43,17 @@ internal abstract class TrustStore
     internal virtual void AfterChange(Func<string, string, bool> shouldProcess, Action<string> verbose) { }
 
     protected RegistryTrustResult Result(RegistryName? registry, string fullPath, FileAction action, TrustCertificate certificate)
-        => new(Target.ToString(), IsPerRegistry ? registry?.Value : null, fullPath, Writer.AgentPathOf(fullPath), action, certificate.SubjectHash, certificate.Thumbprint, certificate.Sha256Fingerprint);
+        => new()
+        {
+            Target = Target.ToString(),
+            Registry = IsPerRegistry ? registry?.Value : null,
+            Path = fullPath,
+            AgentPath = Writer.AgentPathOf(fullPath),
+            Action = action,
+            SubjectHash = certificate.SubjectHash,
+            Thumbprint = certificate.Thumbprint,
+            Sha256Fingerprint = certificate.Sha256Fingerprint,
+        };
 
     protected static InstalledRegistryTrust Describe(TrustTarget target, string? registry, string path, X509Certificate2 certificate)
     {

@@ -1,5 +1,3 @@
-using DcosTls.Files;
-
 namespace DcosTls.Trust;
 
 /// <summary>Makes the store object for a target.</summary>

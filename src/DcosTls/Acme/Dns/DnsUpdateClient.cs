@@ -1,6 +1,4 @@
 using System.Buffers.Binary;
-using System.Management.Automation;
-using System.Net;
 using System.Net.Sockets;
 
 namespace DcosTls.Acme.Dns;

@@ -1,9 +1,3 @@
-using System.Management.Automation;
-using System.Security;
-using System.Security.Cryptography;
-using System.Text.RegularExpressions;
-using DcosTls.Common;
-
 namespace DcosTls.Acme.Dns;
 
 /// <summary>
