@@ -175,6 +175,7 @@ BeforeDiscovery {
     }
     Add-Case 'Set-MesosDockerConfig -AsSecret with -Root' "`$login | Set-MesosDockerConfig -AsSecret pull/config -Root `$Root" 'AmbiguousParameterSet' 'InvalidArgument' 'Parameter set cannot be resolved'
     Add-Case 'Set-MesosDockerConfig -AsSecret with -AsConfigYaml' "`$login | Set-MesosDockerConfig -AsSecret pull/config -AsConfigYaml (Join-Path `$Root c.yaml)" 'AmbiguousParameterSet' 'InvalidArgument' 'Parameter set cannot be resolved'
+    Add-Case 'Set-MesosDockerConfig -Session with agent files' "`$login | Set-MesosDockerConfig -Root `$Root -Session `$null" 'AmbiguousParameterSet' 'InvalidArgument' 'Parameter set cannot be resolved'
     Add-Case 'Set-MesosDockerConfig -AppId without -AsSecret' "`$login | Set-MesosDockerConfig -AppId /app -AsConfigYaml (Join-Path `$Root c.yaml)" 'AmbiguousParameterSet' 'InvalidArgument' 'Parameter set cannot be resolved'
     Add-Case 'Set-DockerDaemonTls -Restart with a staging root' "Set-DockerDaemonTls -CaCertificate `$ca -Certificate `$server -Root `$Root -Restart -Confirm:`$false" 'RestartNeedsAgentRoot' 'InvalidArgument' '-Restart'
 }

@@ -20,6 +20,11 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
     private const string CredentialSecretSet = "CredentialSecret";
     private const string ObjectConfigYamlSet = "ObjectConfigYaml";
     private const string CredentialConfigYamlSet = "CredentialConfigYaml";
+
+    /// <summary>Only the secret store is on the cluster: the agent files and the YAML are written here.</summary>
+    [Parameter(ParameterSetName = ObjectSecretSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = CredentialSecretSet, ValueFromPipelineByPropertyName = true)]
+    public override DcosSession? Session { get; set; }
     private readonly CredentialBatch _batch = new();
 
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ObjectSet)]

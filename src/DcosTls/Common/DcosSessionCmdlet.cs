@@ -6,9 +6,12 @@ namespace DcosTls.Common;
 /// </summary>
 public abstract class DcosSessionCmdlet : DcosNetworkCmdlet
 {
-    /// <summary>The session from Connect-DcosCluster; the most recent one when omitted.</summary>
+    /// <summary>
+    /// The session from Connect-DcosCluster; the most recent one when omitted. Virtual so that a
+    /// cmdlet whose other parameter sets never reach the cluster can offer it only where it is used.
+    /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    public DcosSession? Session { get; set; }
+    public virtual DcosSession? Session { get; set; }
 
     /// <summary>-Session, else the default, else a terminating error that says what to do.</summary>
     internal DcosSession RequireSession()
