@@ -214,3 +214,68 @@ Describe 'The -Acme shorthand' -Tag Acme, AcmeRegistry {
         (Get-Command New-DcosCertificate).Parameters['Acme'].ParameterSets.Keys | Should -Not -Contain 'Acme'
     }
 }
+
+Describe 'rateLimited answers' -Tag Acme, AcmeRegistry {
+    # pebble never rate-limits, so this one test talks to a tiny stand-in written here (python's
+    # http.server over TLS with pebble's TLS certificate): a directory, nonces, and a newAccount that
+    # answers rateLimited twice, first with Retry-After 1 s, then with 2 hours.
+    BeforeAll {
+        $standIn = Join-Path $TestDrive 'ratelimit.py'
+        Set-Content -LiteralPath $standIn -Value @'
+import http.server, json, ssl, sys
+port, cert, key, log = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+base = "https://127.0.0.1:%d" % port
+answers = iter(["1", "7200"])
+class Handler(http.server.BaseHTTPRequestHandler):
+    def reply(self, status, body, headers={}):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Replay-Nonce", "nonce-%d" % id(data))
+        for k, v in headers.items(): self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+    def do_GET(self):
+        self.reply(200, {"newNonce": base + "/nonce", "newAccount": base + "/account", "newOrder": base + "/order"})
+    def do_HEAD(self):
+        self.send_response(200); self.send_header("Replay-Nonce", "nonce-head"); self.end_headers()
+    def do_POST(self):
+        self.rfile.read(int(self.headers["Content-Length"]))
+        wait = next(answers, "7200")
+        with open(log, "a") as f: f.write("POST %s Retry-After %s\n" % (self.path, wait))
+        self.reply(429, {"type": "urn:ietf:params:acme:error:rateLimited", "detail": "too many new accounts from this address"},
+                   {"Retry-After": wait, "Content-Type": "application/problem+json"})
+    def log_message(self, *args): pass
+server = http.server.HTTPServer(("127.0.0.1", port), Handler)
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+context.load_cert_chain(cert, key)
+server.socket = context.wrap_socket(server.socket, server_side=True)
+server.serve_forever()
+'@
+        $port = Get-AcmeFreePort
+        $posts = Join-Path $TestDrive 'ratelimit.log'
+        $tls = Join-Path $bed.Path 'tls'
+        $process = Start-Process python3 -ArgumentList $standIn, $port, (Join-Path $tls 'server.pem'), (Join-Path $tls 'server-key.pem'), $posts -PassThru `
+            -RedirectStandardError (Join-Path $TestDrive 'ratelimit.err')
+        Register-AcmeTestProcess $process
+        Wait-AcmeTcpPort $port
+    }
+
+    AfterAll {
+        if ($process -and -not $process.HasExited) { Stop-Process -Id $process.Id -Force; $process.WaitForExit(5000) | Out-Null }
+    }
+
+    It 'waits out a short Retry-After, then stops with the problem and how long to wait' {
+        $folder = Join-Path $TestDrive 'limited'
+        $output = New-DcosAcmeAccount -AcmeDirectory "https://127.0.0.1:$port/dir" -CaCertificatePath $bed.TlsCa -AccountPath $folder -AcceptTermsOfService `
+            -Verbose -ErrorVariable err -ErrorAction SilentlyContinue 4>&1
+        @($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match 'rateLimited .*waiting 1 s' }) | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'AcmeRateLimited*'
+        $err[0].CategoryInfo.Category | Should -Be 'LimitsExceeded'
+        $err[0].Exception.ProblemType | Should -Be 'urn:ietf:params:acme:error:rateLimited'
+        $err[0].Exception.RetryAfter | Should -Be ([TimeSpan]::FromHours(2))
+        "$($err[0])" | Should -Match 'too many new accounts'
+        "$($err[0])" | Should -Match '120 minute'
+        @(Get-Content $posts) | Should -Be @('POST /account Retry-After 1', 'POST /account Retry-After 7200')
+    }
+}
