@@ -120,6 +120,16 @@ Describe 'An ACME certificate served by docker-registry' -Tag Acme, AcmeRegistry
     }
 }
 
+Describe 'IP identifiers' -Tag Acme, AcmeRegistry {
+    It 'refuses an IP address with DNS-01 before anything is sent, naming it and the way out' {
+        $verbose = New-DcosCertificate @acme -CommonName ipdns.acme.test -IPAddress 127.0.0.1 -DnsServer "127.0.0.1:$($bed.DnsPort)" -TsigKeyFile $bed.TsigKeyFile `
+            -Verbose -ErrorVariable err -ErrorAction SilentlyContinue 4>&1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidCertificateRequest,IPAddress*'
+        "$($err[0])" | Should -Match '127\.0\.0\.1.*HTTP-01.*-WebRoot or -HttpPort'
+        @($verbose | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match 'ACME: (POST|HEAD|GET)' }) | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'Renewing an ACME certificate with the lifecycle cmdlets' -Tag Acme, AcmeRegistry {
     BeforeAll {
         $root = Join-Path $TestDrive 'daemon'
@@ -171,11 +181,11 @@ Describe 'Renewing an ACME certificate with the lifecycle cmdlets' -Tag Acme, Ac
         Assert-VerifiesAgainstPebble (Join-Path $client 'cert.pem')
     }
 
-    It 'keeps the old pair when the order fails, and says which name and why' {
+    It 'keeps the old pair when the order fails, and says which record and why' {
         $before = Get-FileHash $certFile
         $wrong = ConvertTo-SecureString ([Convert]::ToBase64String([byte[]]::new(32))) -AsPlainText -Force
         { Update-DockerDaemonCertificate -Root $root @acme -DnsServer "127.0.0.1:$($bed.DnsPort)" -TsigKeyName $bed.TsigKeyName -TsigSecret $wrong -Force -ErrorAction Stop } |
-            Should -Throw -ErrorId 'DnsUpdateNotAuthorized,DcosTls.Cmdlets.UpdateDockerDaemonCertificateCommand' -ExpectedMessage '*dockerd.acme.test*BADSIG*'
+            Should -Throw -ErrorId 'DnsUpdateNotAuthorized,DcosTls.Cmdlets.UpdateDockerDaemonCertificateCommand' -ExpectedMessage '*_acme-challenge.docker*.acme.test*BADSIG*'
         (Get-FileHash $certFile).Hash | Should -Be $before.Hash
     }
 }
