@@ -1,8 +1,8 @@
 <#
     The ACME test bed, all real servers on 127.0.0.1 and free ports: bind9 (named) authoritative for
     acme.test with a TSIG key that may update it and a wildcard A record to 127.0.0.1 (so pebble's
-    validation of any test name lands here), and pebble with a TLS certificate from a test CA made
-    with openssl, its -dnsserver pointing at named. Dot-source in BeforeAll; stop with Stop-AcmeTestBed.
+    validation of any test name lands here), and pebble with a TLS certificate from the tests' cfssl
+    CA, its -dnsserver pointing at named. Dot-source in BeforeAll; stop with Stop-AcmeTestBed.
 #>
 
 function Get-AcmeFreePort {
@@ -67,24 +67,27 @@ zone "acme.test" {
     Register-AcmeTestProcess $bed.Processes[-1]
     Wait-AcmeTcpPort $bed.DnsPort
 
-    # pebble's TLS: a test CA and a certificate for 127.0.0.1 and localhost.
+    # pebble's TLS: the tests' cfssl CA (ECDSA, made in a few milliseconds) and a server certificate for
+    # 127.0.0.1 and localhost signed by it with cfssl's "server" profile.
     $tls = Join-Path $Path 'tls'
     $null = New-Item -ItemType Directory -Force -Path $tls
+    Set-Content -LiteralPath (Join-Path $tls 'ca-csr.json') -Value '{"CN":"DcosTls ACME test TLS CA","key":{"algo":"ecdsa","size":256},"ca":{"expiry":"48h"}}'
+    Set-Content -LiteralPath (Join-Path $tls 'ca-config.json') -Value '{"signing":{"default":{"expiry":"48h"},"profiles":{"server":{"expiry":"48h","usages":["signing","digital signature","key encipherment","server auth"]}}}}'
+    Set-Content -LiteralPath (Join-Path $tls 'server-csr.json') -Value '{"CN":"localhost","hosts":["127.0.0.1","localhost"],"key":{"algo":"ecdsa","size":256}}'
+    Push-Location $tls
+    try {
+        & sh -c 'cfssl gencert -initca ca-csr.json 2>/dev/null | cfssljson -bare ca && cfssl gencert -ca ca.pem -ca-key ca-key.pem -config ca-config.json -profile server server-csr.json 2>/dev/null | cfssljson -bare server'
+        if ($LASTEXITCODE -ne 0) { throw "cfssl could not make pebble's TLS certificate in $tls." }
+    }
+    finally { Pop-Location }
     $bed.TlsCa = Join-Path $tls 'ca.pem'
-    & openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj '/CN=ACME test TLS CA' `
-        -keyout (Join-Path $tls 'ca.key') -out $bed.TlsCa 2>$null
-    & openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj '/CN=localhost' `
-        -keyout (Join-Path $tls 'key.pem') -out (Join-Path $tls 'req.pem') 2>$null
-    Set-Content -LiteralPath (Join-Path $tls 'ext.cnf') -Value "subjectAltName=IP:127.0.0.1,DNS:localhost`nextendedKeyUsage=serverAuth"
-    & openssl x509 -req -in (Join-Path $tls 'req.pem') -CA $bed.TlsCa -CAkey (Join-Path $tls 'ca.key') -CAcreateserial -days 2 `
-        -extfile (Join-Path $tls 'ext.cnf') -out (Join-Path $tls 'cert.pem') 2>$null
 
     $bed.AcmePort = Get-AcmeFreePort
     $bed.ManagementPort = Get-AcmeFreePort
     $bed.HttpPort = Get-AcmeFreePort
     $config = @{ pebble = @{
         listenAddress = "127.0.0.1:$($bed.AcmePort)"; managementListenAddress = "127.0.0.1:$($bed.ManagementPort)"
-        certificate = (Join-Path $tls 'cert.pem'); privateKey = (Join-Path $tls 'key.pem')
+        certificate = (Join-Path $tls 'server.pem'); privateKey = (Join-Path $tls 'server-key.pem')
         httpPort = $bed.HttpPort; tlsPort = (Get-AcmeFreePort); ocspResponderURL = ''; externalAccountBindingRequired = $false
     } }
     $configPath = Join-Path $Path 'pebble.json'

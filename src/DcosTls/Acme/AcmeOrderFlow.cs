@@ -9,11 +9,12 @@ internal static class AcmeOrderFlow
 {
     private static readonly TimeSpan PollLimit = TimeSpan.FromSeconds(120);
 
-    internal static string Run(AcmeClient client, IReadOnlyList<string> names, byte[] csrDer, IAcmeChallengeSolver solver,
+    internal static string Run(AcmeClient client, IReadOnlyList<AcmeIdentifier> identifierList, byte[] csrDer, IAcmeChallengeSolver solver,
         Action<string> log, CancellationToken cancel)
     {
+        var names = identifierList.Select(i => i.Value).ToList();
         var identifiers = new JsonArray();
-        foreach (string name in names) identifiers.Add(new JsonObject { ["type"] = "dns", ["value"] = name });
+        foreach (var identifier in identifierList) identifiers.Add(new JsonObject { ["type"] = identifier.Type, ["value"] = identifier.Value });
         var created = client.Post(client.Directory()["newOrder"]!.GetValue<string>(), new JsonObject { ["identifiers"] = identifiers }, identifier: names[0]);
         string orderUrl = created.Location ?? throw Invalid("newOrder answer has no Location (order URL)");
         var authorizations = (created.Json["authorizations"] as JsonArray)?.Select(a => a!.GetValue<string>()).ToList()

@@ -58,7 +58,7 @@ internal static class AcmeSettingsFactory
             if (!Directory.Exists(o.WebRoot))
                 throw Bad("WebRoot", $"The web root '{o.WebRoot}' does not exist. Give the document root of the web server that answers for the names on port 80.");
             var webRoot = new WebRootSolver(o.WebRoot);
-            return new AcmeSettings(directory, trust, AccountFolder(o), o.AcceptTermsOfService, contacts, () => new WebRootSolver(o.WebRoot), webRoot.Description);
+            return new AcmeSettings(directory, trust, AccountFolder(o), o.AcceptTermsOfService, contacts, () => new WebRootSolver(o.WebRoot), webRoot.Description, "http-01");
         }
         if (o.HttpPort != null)
         {
@@ -67,7 +67,7 @@ internal static class AcmeSettingsFactory
                 throw Bad("HttpListenAddress", $"'{o.HttpListenAddress}' is not an IP address. Give the local address to listen on, e.g. 0.0.0.0 or 127.0.0.1.");
             int port = o.HttpPort.Value;
             var listener = new StandaloneHttpSolver(address, port);
-            return new AcmeSettings(directory, trust, AccountFolder(o), o.AcceptTermsOfService, contacts, () => new StandaloneHttpSolver(address, port), listener.Description);
+            return new AcmeSettings(directory, trust, AccountFolder(o), o.AcceptTermsOfService, contacts, () => new StandaloneHttpSolver(address, port), listener.Description, "http-01");
         }
         var server = ParseServer(o.DnsServer!);
         TsigKey key;
@@ -85,7 +85,7 @@ internal static class AcmeSettingsFactory
             key = TsigKey.FromSecret(o.TsigKeyName, o.TsigAlgorithm, o.TsigSecret);
         }
         string description = $"DNS-01 through {server}";
-        return new AcmeSettings(directory, trust, AccountFolder(o), o.AcceptTermsOfService, contacts, () => new Dns01Solver(server, key, log, cancel), description);
+        return new AcmeSettings(directory, trust, AccountFolder(o), o.AcceptTermsOfService, contacts, () => new Dns01Solver(server, key, log, cancel), description, "dns-01");
     }
 
     private static IPEndPoint ParseServer(string text)

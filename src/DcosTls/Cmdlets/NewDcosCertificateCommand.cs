@@ -16,12 +16,15 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     private const string RequestIssuerSet = "RequestIssuer";
     private const string AcmeSet = "Acme";
     private const string RequestAcmeSet = "RequestAcme";
+    private const string AcmeNamedSet = "AcmeNamed";
+    private const string RequestAcmeNamedSet = "RequestAcmeNamed";
     private int _index;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ClusterSet)]
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = IssuerSet)]
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = SelfSignedSet)]
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = AcmeSet)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = AcmeNamedSet)]
     [Alias("CN")]
     public string CommonName { get; set; } = string.Empty;
 
@@ -113,7 +116,9 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     [Parameter(ValueFromPipeline = true, ParameterSetName = IssuerSet)]
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = RequestIssuerSet)]
     [Parameter(ValueFromPipeline = true, ParameterSetName = AcmeSet)]
+    [Parameter(ValueFromPipeline = true, ParameterSetName = AcmeNamedSet)]
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = RequestAcmeSet)]
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = RequestAcmeNamedSet)]
     [Alias("Csr")]
     public DcosCertificateRequest CertificateRequest { get; set; } = null!;
 
@@ -122,61 +127,90 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     [Parameter(Mandatory = true, ParameterSetName = RequestAcmeSet)]
     public Uri AcmeDirectory { get; set; } = null!;
 
+    /// <summary>A public ACME CA by name instead of -AcmeDirectory: LetsEncrypt or LetsEncryptStaging.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = AcmeNamedSet)]
+    [Parameter(Mandatory = true, ParameterSetName = RequestAcmeNamedSet)]
+    public AcmeServer Acme { get; set; }
+
     /// <summary>The folder of the ACME account key (default: the user's config folder, per directory host).</summary>
     [Parameter(ParameterSetName = AcmeSet)]
+    [Parameter(ParameterSetName = AcmeNamedSet)]
     [Parameter(ParameterSetName = RequestAcmeSet)]
+    [Parameter(ParameterSetName = RequestAcmeNamedSet)]
     public string? AccountPath { get; set; }
 
     /// <summary>Agrees to the ACME server's terms of service when a new account is created.</summary>
     [Parameter(ParameterSetName = AcmeSet)]
+    [Parameter(ParameterSetName = AcmeNamedSet)]
     [Parameter(ParameterSetName = RequestAcmeSet)]
+    [Parameter(ParameterSetName = RequestAcmeNamedSet)]
     public SwitchParameter AcceptTermsOfService { get; set; }
 
     /// <summary>E-mail addresses for a new ACME account.</summary>
     [Parameter(ParameterSetName = AcmeSet)]
+    [Parameter(ParameterSetName = AcmeNamedSet)]
     [Parameter(ParameterSetName = RequestAcmeSet)]
+    [Parameter(ParameterSetName = RequestAcmeNamedSet)]
     public string[]? Contact { get; set; }
 
     /// <summary>The CA that issued the ACME server's TLS certificate, when the system trust does not hold it.</summary>
     [Parameter(ParameterSetName = AcmeSet)]
+    [Parameter(ParameterSetName = AcmeNamedSet)]
     [Parameter(ParameterSetName = RequestAcmeSet)]
+    [Parameter(ParameterSetName = RequestAcmeNamedSet)]
     public string? CaCertificatePath { get; set; }
 
     /// <summary>HTTP-01 through a running web server's document root.</summary>
     [Parameter(ParameterSetName = AcmeSet)]
+    [Parameter(ParameterSetName = AcmeNamedSet)]
     [Parameter(ParameterSetName = RequestAcmeSet)]
+    [Parameter(ParameterSetName = RequestAcmeNamedSet)]
     public string? WebRoot { get; set; }
 
     /// <summary>HTTP-01 with a listener of our own on this port.</summary>
     [Parameter(ParameterSetName = AcmeSet)]
+    [Parameter(ParameterSetName = AcmeNamedSet)]
     [Parameter(ParameterSetName = RequestAcmeSet)]
+    [Parameter(ParameterSetName = RequestAcmeNamedSet)]
     [ValidateRange(1, 65535)]
     public int HttpPort { get; set; }
 
     /// <summary>The local address of the -HttpPort listener (default: all).</summary>
     [Parameter(ParameterSetName = AcmeSet)]
+    [Parameter(ParameterSetName = AcmeNamedSet)]
     [Parameter(ParameterSetName = RequestAcmeSet)]
+    [Parameter(ParameterSetName = RequestAcmeNamedSet)]
     public string? HttpListenAddress { get; set; }
 
     /// <summary>DNS-01: the authoritative DNS server that takes RFC 2136 updates (host, host:port or address).</summary>
     [Parameter(ParameterSetName = AcmeSet)]
+    [Parameter(ParameterSetName = AcmeNamedSet)]
     [Parameter(ParameterSetName = RequestAcmeSet)]
+    [Parameter(ParameterSetName = RequestAcmeNamedSet)]
     public string? DnsServer { get; set; }
 
     [Parameter(ParameterSetName = AcmeSet)]
+    [Parameter(ParameterSetName = AcmeNamedSet)]
     [Parameter(ParameterSetName = RequestAcmeSet)]
+    [Parameter(ParameterSetName = RequestAcmeNamedSet)]
     public string? TsigKeyName { get; set; }
 
     [Parameter(ParameterSetName = AcmeSet)]
+    [Parameter(ParameterSetName = AcmeNamedSet)]
     [Parameter(ParameterSetName = RequestAcmeSet)]
+    [Parameter(ParameterSetName = RequestAcmeNamedSet)]
     public System.Security.SecureString? TsigSecret { get; set; }
 
     [Parameter(ParameterSetName = AcmeSet)]
+    [Parameter(ParameterSetName = AcmeNamedSet)]
     [Parameter(ParameterSetName = RequestAcmeSet)]
+    [Parameter(ParameterSetName = RequestAcmeNamedSet)]
     public string? TsigKeyFile { get; set; }
 
     [Parameter(ParameterSetName = AcmeSet)]
+    [Parameter(ParameterSetName = AcmeNamedSet)]
     [Parameter(ParameterSetName = RequestAcmeSet)]
+    [Parameter(ParameterSetName = RequestAcmeNamedSet)]
     [ValidateSet("hmac-sha256", "hmac-sha384", "hmac-sha512", "hmac-sha1")]
     public string TsigAlgorithm { get; set; } = "hmac-sha256";
 
@@ -198,7 +232,7 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
         try
         {
             // ACME: ECDSA P-256 unless asked otherwise (smaller, and what ACME clients default to).
-            var algorithm = ParameterSetName == AcmeSet && !MyInvocation.BoundParameters.ContainsKey(nameof(KeyAlgorithm)) ? KeyAlgorithm.ECDSA : KeyAlgorithm;
+            var algorithm = ParameterSetName is AcmeSet or AcmeNamedSet && !MyInvocation.BoundParameters.ContainsKey(nameof(KeyAlgorithm)) ? KeyAlgorithm.ECDSA : KeyAlgorithm;
             spec = CertificateSpec.Create(CommonName, DnsName, IPAddress, algorithm,
                 MyInvocation.BoundParameters.ContainsKey(nameof(KeySize)) ? KeySize : null, forAuthority: false,
                 Country, State, Locality, Organization, OrganizationalUnit);
@@ -339,7 +373,8 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     {
         IssuerSet or RequestIssuerSet => new LocalCaIssuer(Issuer, ValidDays),
         SelfSignedSet => new SelfSignedIssuer(ValidDays),
-        AcmeSet or RequestAcmeSet => new AcmeIssuer(AcmeSettingsFactory.Create(new AcmeOptions(AcmeDirectory, OptionalPath(CaCertificatePath),
+        AcmeSet or RequestAcmeSet or AcmeNamedSet or RequestAcmeNamedSet => new AcmeIssuer(AcmeSettingsFactory.Create(new AcmeOptions(
+            ParameterSetName is AcmeNamedSet or RequestAcmeNamedSet ? AcmeServers.Directory(Acme) : AcmeDirectory, OptionalPath(CaCertificatePath),
             OptionalPath(AccountPath), AcceptTermsOfService, Contact, OptionalPath(WebRoot),
             MyInvocation.BoundParameters.ContainsKey(nameof(HttpPort)) ? HttpPort : null, HttpListenAddress, DnsServer,
             TsigKeyName, TsigSecret, OptionalPath(TsigKeyFile), TsigAlgorithm), Log, Cancel), Log, Cancel),

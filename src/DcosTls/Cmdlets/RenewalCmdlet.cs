@@ -2,10 +2,10 @@ namespace DcosTls.Cmdlets;
 
 /// <summary>
 /// What Update-DockerDaemonCertificate and Update-DockerClientCertificate share: the issuer (the
-/// cluster through a session, or a local CA object), the renewal window, -Force, -PassThru, and one
+/// cluster through a session, a local CA object, or an ACME CA), the renewal window, -Force, -PassThru, and one
 /// ShouldProcess per pair (the pair is switched in one step, so there is nothing to confirm per file).
 /// </summary>
-public abstract class RenewalCmdlet : DcosSessionCmdlet
+public abstract partial class RenewalCmdlet : DcosSessionCmdlet
 {
     private protected const string ClusterSet = "Cluster";
     private protected const string IssuerSet = "Issuer";
@@ -65,13 +65,30 @@ public abstract class RenewalCmdlet : DcosSessionCmdlet
             return false;
         }
 
-        ICertificateIssuer issuer = ParameterSetName == IssuerSet
-            ? new LocalCaIssuer(Issuer, ValidDays > 0 ? ValidDays : Math.Max(1, (int)Math.Round((plan.Current.NotAfter - plan.Current.NotBefore).TotalDays)))
-            : new ClusterIssuer(RequireSession(), Profile, serverGeneratedKey: false, Log, Cancel);
+        ICertificateIssuer issuer;
+        try
+        {
+            issuer = IsAcme ? CreateAcmeIssuer()
+                : ParameterSetName == IssuerSet
+                ? new LocalCaIssuer(Issuer, ValidDays > 0 ? ValidDays : Math.Max(1, (int)Math.Round((plan.Current.NotAfter - plan.Current.NotBefore).TotalDays)))
+                : new ClusterIssuer(RequireSession(), Profile, serverGeneratedKey: false, Log, Cancel);
+        }
+        catch (AcmeProblemException e)
+        {
+            Fail(e, plan.Path);
+            return false;
+        }
         try
         {
             issuer.Validate();
-            if (!Force)
+            if (IsAcme)
+            {
+                // An ACME CA signs with intermediates it rotates on its own, so the signer of the
+                // certificate in place says nothing about the next one; what is checked is the new
+                // certificate itself (our key, the same names, a chain that signs it).
+                WriteVerbose($"'{plan.Path}' was issued by '{plan.Current.Issuer}'; the {issuer.Description} may sign with another intermediate.");
+            }
+            else if (!Force)
             {
                 var ca = issuer is ClusterIssuer cluster ? cluster.SigningCa() : Issuer.Certificate;
                 CertificateRenewer.CheckIssuer(plan, ca, issuer.Description);
@@ -86,9 +103,18 @@ public abstract class RenewalCmdlet : DcosSessionCmdlet
             if (PassThru) WriteResult(renewed);
             return true;
         }
+        catch (CertificateSpecException e) when (IsAcme)
+        {
+            Fail("RenewalCertificateUnsupported", ErrorCategory.InvalidData,
+                $"'{plan.Path}' cannot be renewed from the {issuer.Description}: {e.Message} The old pair is kept.", plan.Path);
+        }
         catch (CertificateSpecException e)
         {
             Fail("InvalidIssuer," + e.Parameter, ErrorCategory.InvalidArgument, e.Message, Issuer);
+        }
+        catch (AcmeProblemException e)
+        {
+            Fail(e, plan.Path);
         }
         catch (RenewalException e)
         {

@@ -51,20 +51,8 @@ internal sealed class DnsUpdateClient
     private void Update(string zone, string name, string value, int @class, uint ttl)
     {
         int id = Random.Shared.Next(0, 0x10000);
-        var w = new DnsWriter();
-        w.U16(id);
-        w.U16(5 << 11); // opcode UPDATE
-        w.U16(1); w.U16(0); w.U16(1); w.U16(0);
-        w.Name(zone);
-        w.U16(DnsTypes.Soa);
-        w.U16(DnsTypes.ClassIn);
-        w.Record(name, DnsTypes.Txt, @class, ttl, rd =>
-        {
-            byte[] text = System.Text.Encoding.ASCII.GetBytes(value);
-            rd.Bytes(new[] { (byte)text.Length });
-            rd.Bytes(text);
-        });
-        var answer = Exchange(Sign(w.ToArray(), id));
+        byte[] message = DnsUpdateMessage.Build(id, zone, name, value, @class, ttl);
+        var answer = Exchange(DnsUpdateMessage.Sign(message, id, _key, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), Fudge));
         if (answer.ResponseCode == 0) return;
         int tsigError = answer.TsigError();
         string action = @class == DnsTypes.ClassNone ? "delete" : "add";
@@ -85,40 +73,6 @@ internal sealed class DnsUpdateClient
         throw new AcmeProblemException("DnsUpdateRefused", ErrorCategory.PermissionDenied,
             $"The DNS server {Server} refused to {action} the TXT record '{name.TrimEnd('.')}' in zone '{zone.TrimEnd('.')}' ({code}). Check the zone's update policy for {_key}.",
             identifier: name.TrimEnd('.'));
-    }
-
-    /// <summary>Appends a TSIG record: the MAC covers the message and the TSIG variables.</summary>
-    private byte[] Sign(byte[] message, int id)
-    {
-        long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var variables = new DnsWriter();
-        variables.Name(_key.Name, lowerCase: true);
-        variables.U16(DnsTypes.ClassAny);
-        variables.U32(0);
-        variables.Name(_key.Algorithm, lowerCase: true);
-        variables.U48(now);
-        variables.U16(Fudge);
-        variables.U16(0); // error
-        variables.U16(0); // other length
-        byte[] mac = _key.Mac(message.Concat(variables.ToArray()).ToArray());
-
-        var w = new DnsWriter();
-        w.Bytes(message);
-        w.Record(_key.Name, DnsTypes.Tsig, DnsTypes.ClassAny, 0, rd =>
-        {
-            rd.Name(_key.Algorithm, lowerCase: true);
-            rd.U48(now);
-            rd.U16(Fudge);
-            rd.U16(mac.Length);
-            rd.Bytes(mac);
-            rd.U16(id);
-            rd.U16(0);
-            rd.U16(0);
-        });
-        byte[] signed = w.ToArray();
-        int additional = BinaryPrimitives.ReadUInt16BigEndian(signed.AsSpan(10, 2));
-        BinaryPrimitives.WriteUInt16BigEndian(signed.AsSpan(10, 2), (ushort)(additional + 1));
-        return signed;
     }
 
     private DnsMessage Query(string name, int type)
