@@ -146,7 +146,11 @@ Describe 'Invoke-DcosAgentProvisioning on simulated agents' -Tag Fleet {
             Should -Throw -ErrorId 'RegistryMissing,DcosTls.Cmdlets.InvokeDcosAgentProvisioningCommand'
     }
 
-    It 'asks each agent what would change (trust for a new registry, a daemon key) and writes nothing' {
+    It 'asks each agent what would change (trust for a new registry, a daemon key) and writes nothing; an agent with another build of the module is not asked' {
+        # The second agent has another build of this version: one of its module files differs.
+        $otherBuild = Join-Path $agents[1].Root 'root/.local/share/powershell/Modules/DcosTls/0.1.0/en-US/about_DcosTls.help.txt'
+        $original = [IO.File]::ReadAllBytes($otherBuild)
+        Add-Content -LiteralPath $otherBuild -Value 'Another build of the same version.'
         $before = foreach ($a in $agents) { Get-TreeSnapshot $a.Root | Where-Object { $_ -notlike '.sshd*' } }
         $script = Join-Path $TestDrive 'whatif.ps1'
         Set-Content -LiteralPath $script -Value @"
@@ -155,14 +159,23 @@ Import-Module '$(Join-Path $PSScriptRoot '../../DcosTls.psd1')'
 `$rows = @('$($hosts -join "','")' | Invoke-DcosAgentProvisioning -CaCertificate `$ca -Registry whatif.fleet.internal -DaemonTls -Issuer `$ca -UserName root -KeyFilePath '$($kit.KeyFilePath)' -SSHOption @{ UserKnownHostsFile = '$($kit.KnownHosts)' } -Port $port -WhatIf)
 "rows: `$(`$rows.Count)"
 "@
-        $output = Invoke-ChildPwsh -ArgumentList '-File', $script
+        try {
+            $output = Invoke-ChildPwsh -ArgumentList '-File', $script
+            $after = foreach ($a in $agents) { Get-TreeSnapshot $a.Root | Where-Object { $_ -notlike '.sshd*' } }
+        }
+        finally { [IO.File]::WriteAllBytes($otherBuild, $original) }
         $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
         $output | Should -Contain 'rows: 0'
         foreach ($a in $hosts) {
             @($output -match "^What if: $([regex]::Escape($a)): .*whatif\.fleet\.internal").Count | Should -BeGreaterThan 0 -Because ($output -join "`n")
-            @($output -match "^What if: $([regex]::Escape($a)): Make a daemon key on the agent .*no server certificate yet").Count | Should -Be 1 -Because ($output -join "`n")
         }
-        $after = foreach ($a in $agents) { Get-TreeSnapshot $a.Root | Where-Object { $_ -notlike '.sshd*' } }
+        # The first agent's own module answers, file by file.
+        @($output -match "^What if: $([regex]::Escape($hosts[0])): Make a daemon key on the agent .*no server certificate yet").Count | Should -Be 1 -Because ($output -join "`n")
+        # The second would get this build first: it says so and what the plan would do, without asking the build it has.
+        @($output -match "^What if: $([regex]::Escape($hosts[1])): Update module DcosTls 0\.1\.0 .*\(1 files\)").Count | Should -Be 1 -Because ($output -join "`n")
+        @($output -match "^What if: $([regex]::Escape($hosts[1])): Install registry trust for whatif\.fleet\.internal").Count | Should -Be 1 -Because ($output -join "`n")
+        @($output -match "^What if: $([regex]::Escape($hosts[1])): Make a daemon key on the agent and a certificate from .*, then set daemon TLS$").Count | Should -Be 1 -Because ($output -join "`n")
+        @($output -match "^What if: $([regex]::Escape($hosts[1])): .*no server certificate yet").Count | Should -Be 0 -Because 'the build on that agent is not asked'
         $after | Should -Be $before
     }
 

@@ -115,12 +115,10 @@ internal sealed class FleetProvisioner
             {
                 module = fresh ? "Installed" : "Updated";
                 would.Add($"{(fresh ? "Install" : "Update")} module {_module.Name} {_module.Version} in {moduleBase} ({stale.Count} files)");
-                if (fresh)
-                {
-                    // Without the module the agent cannot be asked file by file: say what the plan would do.
-                    would.AddRange(PlanWithoutModule());
-                    return new FleetAgentResult(target.Name, true, true, module, rows, null, null) { WouldChange = would };
-                }
+                // Without this module's files the agent cannot be asked file by file: the files it has
+                // are another build, whose answers need not be this one's. Say what the plan would do.
+                would.AddRange(PlanWithoutModule());
+                return new FleetAgentResult(target.Name, true, true, module, rows, null, null) { WouldChange = would };
             }
             else
             {
@@ -222,7 +220,7 @@ internal sealed class FleetProvisioner
             ? items.Cast<object>().Select(PSObject.AsPSObject).ToList()
             : Array.Empty<PSObject>();
 
-    /// <summary>What the plan would write on an agent that has no DcosTls yet: every file is new there.</summary>
+    /// <summary>What the plan would do on an agent that has not got this module yet (none, or another build of it).</summary>
     private IEnumerable<string> PlanWithoutModule()
     {
         if (_plan.CaCertificatePem.Count > 0)
