@@ -130,6 +130,37 @@ Describe 'Invoke-DcosAgentProvisioning on simulated agents' -Tag Fleet {
         $rows[1].Succeeded | Should -BeTrue
     }
 
+    It 'reports a refused login key and a module copy that fails part way in their own rows; a rerun finishes them' {
+        # The first agent no longer accepts the operator's key; the second cannot take the module's
+        # help folder (a file is in its place): its copy stops there, whatever it had written before.
+        $authorized = Join-Path $agents[0].Root '.sshd/authorized_keys'
+        $accepted = Get-Content -Raw $authorized
+        $otherKey = Join-Path $TestDrive 'not-this-operator'
+        & ssh-keygen -q -t ed25519 -N '' -C other -f $otherKey
+        Copy-Item "$otherKey.pub" $authorized -Force
+        $moduleBase = Join-Path $agents[1].Root 'root/.local/share/powershell/Modules/DcosTls/0.1.0'
+        Remove-Item -Recurse -Force $moduleBase
+        $null = New-Item -ItemType Directory -Path $moduleBase
+        Set-Content (Join-Path $moduleBase 'en-US') 'not a folder'
+        try { $rows = @($hosts | Invoke-DcosAgentProvisioning @fleet -Port $port -ConnectingTimeout 30000 2>$null) }
+        finally { Set-Content -LiteralPath $authorized -Value $accepted -NoNewline }
+        $rows.Count | Should -Be 2
+        $rows[0].Succeeded | Should -BeFalse
+        $rows[0].FailedStage | Should -Be 'Connect'
+        $rows[0].Error | Should -Match 'the key'
+        $rows[1].Succeeded | Should -BeFalse
+        $rows[1].FailedStage | Should -Be 'Module'
+        $rows[1].Error | Should -Match 'en-US'
+        $rows[1].Changed | Should -BeTrue -Because 'a copy that stopped part way may have written module files'
+
+        Remove-Item (Join-Path $moduleBase 'en-US')
+        $again = @($hosts | Invoke-DcosAgentProvisioning @fleet -Port $port)
+        $again.Succeeded | Should -Be @($true, $true)
+        $again[0].Changed | Should -BeFalse
+        $again[1].Module | Should -BeIn 'Installed', 'Updated'
+        Join-Path $moduleBase 'en-US/about_DcosTls.help.txt' | Should -Exist
+    }
+
     It 'takes open sessions from the pipeline' {
         $a = $agents[1]
         $session = New-PSSession -HostName $a.Address -Port $a.Port @ssh

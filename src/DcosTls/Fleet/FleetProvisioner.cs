@@ -124,12 +124,13 @@ internal sealed class FleetProvisioner
             {
                 var files = new Hashtable();
                 foreach (var relative in stale) files[relative] = _module.Read(relative);
+                // A copy that stops part way has already replaced files: its row says the agent changed.
+                changed = true;
                 Run(runspace, AgentScripts.WriteModuleFiles, new Dictionary<string, object?>
                 {
                     ["Base"] = moduleBase, ["Files"] = files, ["Hashes"] = ToHashtable(_module.Hashes),
                 });
                 module = fresh ? "Installed" : "Updated";
-                changed = true;
                 _log($"{target.Name}: module {_module.Name} {_module.Version} {module.ToLowerInvariant()} ({stale.Count} files)");
             }
             string manifest = moduleBase.TrimEnd('/') + "/" + _module.Name + ".psd1";
