@@ -130,6 +130,37 @@ Describe 'Invoke-DcosAgentProvisioning on simulated agents' -Tag Fleet {
         $rows[1].Succeeded | Should -BeTrue
     }
 
+    It 'reports a refused login key and a module copy that fails part way in their own rows; a rerun finishes them' {
+        # The first agent no longer accepts the operator's key; the second cannot take the module's
+        # help folder (a file is in its place): its copy stops there, whatever it had written before.
+        $authorized = Join-Path $agents[0].Root '.sshd/authorized_keys'
+        $accepted = Get-Content -Raw $authorized
+        $otherKey = Join-Path $TestDrive 'not-this-operator'
+        & ssh-keygen -q -t ed25519 -N '' -C other -f $otherKey
+        Copy-Item "$otherKey.pub" $authorized -Force
+        $moduleBase = Join-Path $agents[1].Root 'root/.local/share/powershell/Modules/DcosTls/0.1.0'
+        Remove-Item -Recurse -Force $moduleBase
+        $null = New-Item -ItemType Directory -Path $moduleBase
+        Set-Content (Join-Path $moduleBase 'en-US') 'not a folder'
+        try { $rows = @($hosts | Invoke-DcosAgentProvisioning @fleet -Port $port -ConnectingTimeout 30000 2>$null) }
+        finally { Set-Content -LiteralPath $authorized -Value $accepted -NoNewline }
+        $rows.Count | Should -Be 2
+        $rows[0].Succeeded | Should -BeFalse
+        $rows[0].FailedStage | Should -Be 'Connect'
+        $rows[0].Error | Should -Match 'the key'
+        $rows[1].Succeeded | Should -BeFalse
+        $rows[1].FailedStage | Should -Be 'Module'
+        $rows[1].Error | Should -Match 'en-US'
+        $rows[1].Changed | Should -BeTrue -Because 'a copy that stopped part way may have written module files'
+
+        Remove-Item (Join-Path $moduleBase 'en-US')
+        $again = @($hosts | Invoke-DcosAgentProvisioning @fleet -Port $port)
+        $again.Succeeded | Should -Be @($true, $true)
+        $again[0].Changed | Should -BeFalse
+        $again[1].Module | Should -BeIn 'Installed', 'Updated'
+        Join-Path $moduleBase 'en-US/about_DcosTls.help.txt' | Should -Exist
+    }
+
     It 'takes open sessions from the pipeline' {
         $a = $agents[1]
         $session = New-PSSession -HostName $a.Address -Port $a.Port @ssh
@@ -146,7 +177,11 @@ Describe 'Invoke-DcosAgentProvisioning on simulated agents' -Tag Fleet {
             Should -Throw -ErrorId 'RegistryMissing,DcosTls.Cmdlets.InvokeDcosAgentProvisioningCommand'
     }
 
-    It 'asks each agent what would change (trust for a new registry, a daemon key) and writes nothing' {
+    It 'asks each agent what would change (trust for a new registry, a daemon key) and writes nothing; an agent with another build of the module is not asked' {
+        # The second agent has another build of this version: one of its module files differs.
+        $otherBuild = Join-Path $agents[1].Root 'root/.local/share/powershell/Modules/DcosTls/0.1.0/en-US/about_DcosTls.help.txt'
+        $original = [IO.File]::ReadAllBytes($otherBuild)
+        Add-Content -LiteralPath $otherBuild -Value 'Another build of the same version.'
         $before = foreach ($a in $agents) { Get-TreeSnapshot $a.Root | Where-Object { $_ -notlike '.sshd*' } }
         $script = Join-Path $TestDrive 'whatif.ps1'
         Set-Content -LiteralPath $script -Value @"
@@ -155,14 +190,23 @@ Import-Module '$(Join-Path $PSScriptRoot '../../DcosTls.psd1')'
 `$rows = @('$($hosts -join "','")' | Invoke-DcosAgentProvisioning -CaCertificate `$ca -Registry whatif.fleet.internal -DaemonTls -Issuer `$ca -UserName root -KeyFilePath '$($kit.KeyFilePath)' -SSHOption @{ UserKnownHostsFile = '$($kit.KnownHosts)' } -Port $port -WhatIf)
 "rows: `$(`$rows.Count)"
 "@
-        $output = Invoke-ChildPwsh -ArgumentList '-File', $script
+        try {
+            $output = Invoke-ChildPwsh -ArgumentList '-File', $script
+            $after = foreach ($a in $agents) { Get-TreeSnapshot $a.Root | Where-Object { $_ -notlike '.sshd*' } }
+        }
+        finally { [IO.File]::WriteAllBytes($otherBuild, $original) }
         $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
         $output | Should -Contain 'rows: 0'
         foreach ($a in $hosts) {
             @($output -match "^What if: $([regex]::Escape($a)): .*whatif\.fleet\.internal").Count | Should -BeGreaterThan 0 -Because ($output -join "`n")
-            @($output -match "^What if: $([regex]::Escape($a)): Make a daemon key on the agent .*no server certificate yet").Count | Should -Be 1 -Because ($output -join "`n")
         }
-        $after = foreach ($a in $agents) { Get-TreeSnapshot $a.Root | Where-Object { $_ -notlike '.sshd*' } }
+        # The first agent's own module answers, file by file.
+        @($output -match "^What if: $([regex]::Escape($hosts[0])): Make a daemon key on the agent .*no server certificate yet").Count | Should -Be 1 -Because ($output -join "`n")
+        # The second would get this build first: it says so and what the plan would do, without asking the build it has.
+        @($output -match "^What if: $([regex]::Escape($hosts[1])): Update module DcosTls 0\.1\.0 .*\(1 files\)").Count | Should -Be 1 -Because ($output -join "`n")
+        @($output -match "^What if: $([regex]::Escape($hosts[1])): Install registry trust for whatif\.fleet\.internal").Count | Should -Be 1 -Because ($output -join "`n")
+        @($output -match "^What if: $([regex]::Escape($hosts[1])): Make a daemon key on the agent and a certificate from .*, then set daemon TLS$").Count | Should -Be 1 -Because ($output -join "`n")
+        @($output -match "^What if: $([regex]::Escape($hosts[1])): .*no server certificate yet").Count | Should -Be 0 -Because 'the build on that agent is not asked'
         $after | Should -Be $before
     }
 

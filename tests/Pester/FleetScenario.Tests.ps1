@@ -3,6 +3,8 @@
     from a master stand-in | Invoke-DcosAgentProvisioning with registry trust, registry credentials and
     Docker daemon mutual TLS (keys made on each agent, signed on this machine by a local CA). No agent has
     DcosTls before the first run; one agent is down during it; real clients then use what each agent got.
+    Then daemon TLS again from the cluster CA (a real cfssl behind the master stand-in), with an eleventh
+    agent whose key request names another agent.
 #>
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../DcosTls.psd1') -Force
@@ -43,7 +45,9 @@ BeforeAll {
 
     $kit = New-SshAgentKit -Path (Join-Path $TestDrive 'operator')
     $addresses = 21..30 | ForEach-Object { "127.0.0.$_" }
-    $port = Get-SharedFreeTcpPort $addresses
+    # The eleventh agent, started last, asks for another agent's certificate.
+    $impostor = '127.0.0.31'
+    $port = Get-SharedFreeTcpPort (@($addresses) + $impostor)
     $roots = @{}
     foreach ($a in $addresses) { $roots[$a] = Join-Path $TestDrive "agent-$a" }
     # The last agent is down for the first run; it is started before the second.
@@ -61,7 +65,21 @@ BeforeAll {
     $portFile = Join-Path $TestDrive 'master.port'
     $tokenFile = Join-Path $TestDrive 'master.token'
     Set-Content -LiteralPath $tokenFile -Value $token
-    $master = Start-Native python3 @((Join-Path $PSScriptRoot 'MesosMaster.py'), $portFile, $agentList, $tokenFile)
+
+    # The cluster CA: a real cfssl serve with a server profile, reached through the master's /ca/api/v2.
+    $cfsslDir = Join-Path $TestDrive 'cfssl'
+    $null = New-Item -ItemType Directory -Path $cfsslDir
+    Set-Content (Join-Path $cfsslDir 'ca-csr.json') '{"CN":"Fleet Cluster CA","key":{"algo":"ecdsa","size":256},"ca":{"expiry":"87600h"}}'
+    Set-Content (Join-Path $cfsslDir 'ca-config.json') '{"signing":{"default":{"expiry":"8760h","usages":["signing","key encipherment","server auth","client auth"]},"profiles":{"server":{"expiry":"8760h","usages":["signing","key encipherment","server auth"]}}}}'
+    $initca = & cfssl gencert -initca (Join-Path $cfsslDir 'ca-csr.json') 2>$null | ConvertFrom-Json
+    Set-Content (Join-Path $cfsslDir 'ca.pem') $initca.cert
+    Set-Content (Join-Path $cfsslDir 'ca-key.pem') $initca.key
+    $clusterCaKeyLine = ($initca.key -split "`n" | Where-Object { $_ -and $_ -notmatch '^-----' } | Select-Object -First 1)
+    $cfsslPort = Get-FreeTcpPort 127.0.0.1
+    $cfssl = Start-Native sh @('-c', 'exec cfssl serve -address 127.0.0.1 -port "$1" -ca "$2/ca.pem" -ca-key "$2/ca-key.pem" -config "$2/ca-config.json" > "$2/serve.log" 2>&1',
+        'sh', $cfsslPort, $cfsslDir)
+    Wait-Port 127.0.0.1 $cfsslPort $cfssl 'cfssl serve'
+    $master = Start-Native python3 @((Join-Path $PSScriptRoot 'MesosMaster.py'), $portFile, $agentList, $tokenFile, "http://127.0.0.1:$cfsslPort")
     $deadline = [datetime]::UtcNow.AddSeconds(20)
     while (-not (Test-Path $portFile)) { if ([datetime]::UtcNow -gt $deadline -or $master.HasExited) { throw 'the master stand-in did not start' }; Start-Sleep -Milliseconds 100 }
     $operatorPassword = ConvertTo-SecureString 'operator-pw' -AsPlainText -Force
@@ -180,7 +198,9 @@ Describe 'Ten agents from the cluster''s agent list' -Tag Fleet {
             $tls = Join-Path $roots[$a] 'etc/docker/tls'
             $server = Import-DcosCertificate -Path (Join-Path $tls 'server-cert.pem') -KeyPath (Join-Path $tls 'server-key.pem')
             $server.IPAddresses | Should -Contain $a
-            $server.DnsNames | Should -Contain ([System.Net.Dns]::GetHostName())
+            # Its own host name (each agent has its own UTS namespace), not this machine's.
+            $server.DnsNames | Should -Contain ($agents | Where-Object Address -eq $a).HostName
+            $server.DnsNames | Should -Not -Contain ([System.Net.Dns]::GetHostName())
             $server.Issuer | Should -Be $fleetCa.Subject
             (Get-Item (Join-Path $tls 'server-key.pem')).UnixMode | Should -Be '-rw-------'
             (Get-Item $tls).UnixMode | Should -Be 'drwx------'
@@ -242,5 +262,56 @@ Describe 'Ten agents from the cluster''s agent list' -Tag Fleet {
             & kill -TERM $dockerd.Id 2>$null
             if (-not $dockerd.WaitForExit(20000)) { $dockerd.Kill($true) }
         }
+    }
+}
+
+Describe 'Daemon TLS from the cluster CA, and an agent whose request names another' -Tag Fleet {
+    BeforeAll {
+        # An agent whose remote sessions answer the daemon key request with a request for another
+        # address and name, as a host posing as an agent would.
+        $impostorConfig = Join-Path $TestDrive 'impostor.pssc'
+        Set-Content -LiteralPath $impostorConfig -Value @'
+@{
+    SchemaVersion = '2.0.0.0'
+    SessionType = 'Default'
+    FunctionDefinitions = @{ Name = 'New-DcosCertificateRequest'; ScriptBlock = { DcosTls\New-DcosCertificateRequest -CommonName 127.0.0.99 -IPAddress 127.0.0.99 -DnsName impostor.fleet.test -KeyAlgorithm ECDSA -Usage Server } }
+}
+'@
+        $agents.Add((Start-SshAgent -Kit $kit -Address $impostor -Root (Join-Path $TestDrive "agent-$impostor") -Port $port -ConfigurationFile $impostorConfig))
+        $cluster = @($addresses[1], $impostor, $addresses[2] | Invoke-DcosAgentProvisioning -DaemonTls -Session $session -Profile server @ssh)
+    }
+
+    It 'refuses the request that does not name its agent, says so in that agent''s row, and finishes the others' {
+        $cluster.Count | Should -Be 3
+        $cluster[1].Agent | Should -Be $impostor
+        $cluster[1].Succeeded | Should -BeFalse
+        $cluster[1].FailedStage | Should -Be 'DaemonTls'
+        $cluster[1].Error | Should -Match "does not name '127\.0\.0\.31'.*127\.0\.0\.99.*not signed"
+        Join-Path $TestDrive "agent-$impostor/etc/docker/tls/server-cert.pem" | Should -Not -Exist
+        Join-Path $TestDrive "agent-$impostor/etc/docker/daemon.json" | Should -Not -Exist
+        foreach ($row in $cluster[0], $cluster[2]) {
+            $row.Error | Should -BeNullOrEmpty
+            $row.Succeeded | Should -BeTrue
+            $row.Changed | Should -BeTrue
+        }
+    }
+
+    It 'signs the other agents'' daemon certificates with the cluster CA, for each agent''s own address and host name' {
+        $clusterCa = Join-Path $TestDrive 'cfssl/ca.pem'
+        foreach ($a in $addresses[1], $addresses[2]) {
+            $tls = Join-Path $roots[$a] 'etc/docker/tls'
+            $verify = & openssl verify -CAfile $clusterCa (Join-Path $tls 'server-cert.pem') 2>&1
+            $LASTEXITCODE | Should -Be 0 -Because "$verify"
+            $server = Import-DcosCertificate -Path (Join-Path $tls 'server-cert.pem') -KeyPath (Join-Path $tls 'server-key.pem')
+            $server.IPAddresses | Should -Contain $a
+            $server.DnsNames | Should -Contain ($agents | Where-Object Address -eq $a).HostName
+            $server.Issuer | Should -Be 'CN=Fleet Cluster CA'
+            (Import-DcosCertificate -Path (Join-Path $tls 'ca.pem')).Thumbprint | Should -Be (Import-DcosCertificate -Path $clusterCa).Thumbprint
+            Test-DockerDaemonTls -Root $roots[$a] | Should -BeTrue
+        }
+        # The cluster CA's key and the token stayed here.
+        $files = @(foreach ($root in $roots[$addresses[1]], $roots[$addresses[2]], (Join-Path $TestDrive "agent-$impostor")) {
+                Get-ChildItem -Recurse -File $root | Where-Object { $_.FullName -notlike '*/.sshd/*' } }) + @(Get-ChildItem -Recurse -File $kit.Transcripts)
+        foreach ($secret in $token, $clusterCaKeyLine) { $files | Select-String -SimpleMatch -Pattern $secret | Should -BeNullOrEmpty }
     }
 }

@@ -2,7 +2,7 @@
     Simulated DC/OS agents reachable over real PowerShell remoting over SSH. Dot-source in BeforeAll.
 
     One agent is one sshd (Debian openssh-server) on its own loopback address and a free port, run
-    inside its own mount namespace (unshare -m) where /etc/docker, /var/lib/dcos, /etc/systemd/system
+    inside its own mount and UTS namespaces (unshare -m -u: its own host name) where /etc/docker, /var/lib/dcos, /etc/systemd/system
     (daemon TLS writes a docker.service drop-in there) and root's user
     module folder are bind-mounted from the agent's own folders: each agent has its own root, as a
     real agent has its own disk. Its powershell subsystem is this pwsh (the apphost at $PSHOME/pwsh)
@@ -74,14 +74,19 @@ function Start-SshAgent {
     <#
     .SYNOPSIS
         Starts one simulated agent on Address; its own root is Root (created). Returns the agent:
-        Address, Port, Root, Pid, Log.
+        Address, HostName, Port, Root, Pid, Log.
     #>
     param(
         [Parameter(Mandatory)] $Kit,
         [Parameter(Mandatory)] [string] $Address,
         [Parameter(Mandatory)] [string] $Root,
         # A port of the caller's choice (e.g. one free on every agent's address); a free one otherwise.
-        [int] $Port
+        [int] $Port,
+        # The agent's own host name, as its processes see it (default: agent-127-0-0-N from the address).
+        [string] $HostName = ('agent-' + ($Address -replace '[.:]', '-')),
+        # A session configuration (.pssc) the agent's pwsh applies to every remote session: an agent
+        # whose commands do not behave as the module's own.
+        [string] $ConfigurationFile
     )
     $null = New-Item -ItemType Directory -Force -Path $Root
     $sshdDir = Join-Path $Root '.sshd'
@@ -94,6 +99,12 @@ function Start-SshAgent {
     & ssh-keygen -q -t ed25519 -N '' -C "agent-$Address" -f $hostKey
     Copy-Item -LiteralPath "$($Kit.KeyFilePath).pub" -Destination (Join-Path $sshdDir 'authorized_keys')
     $port = if ($Port) { $Port } else { Get-FreeTcpPort $Address }
+    $subsystem = $Kit.Subsystem
+    if ($ConfigurationFile) {
+        $subsystem = Join-Path $sshdDir 'pwsh-sshs'
+        Set-Content -LiteralPath $subsystem -Value ((Get-Content -LiteralPath $Kit.Subsystem) -replace ' -sshs ', " -ConfigurationFile '$ConfigurationFile' -sshs ")
+        & chmod 0755 $subsystem
+    }
     $config = Join-Path $sshdDir 'sshd_config'
     Set-Content -LiteralPath $config -Value @(
         "Port $port"
@@ -106,16 +117,16 @@ function Start-SshAgent {
         "AuthorizedKeysFile $(Join-Path $sshdDir 'authorized_keys')"
         'UsePAM no'
         'StrictModes no'
-        "Subsystem powershell $($Kit.Subsystem)"
+        "Subsystem powershell $subsystem"
     )
     $binds = foreach ($point in $script:SshAgentMounts.Keys) {
         "mount --bind '$(Join-Path $Root $script:SshAgentMounts[$point])' '$point'"
     }
     $log = Join-Path $sshdDir 'sshd.log'
     # Away from the test's own output pipes, so that nothing waits on this agent's file handles.
-    $script = "exec </dev/null >>'$log' 2>&1; " + ($binds -join ' && ') + " && exec /usr/sbin/sshd -D -f '$config' -E '$log'"
+    $script = "exec </dev/null >>'$log' 2>&1; hostname '$HostName' && " + ($binds -join ' && ') + " && exec /usr/sbin/sshd -D -f '$config' -E '$log'"
     $start = [System.Diagnostics.ProcessStartInfo]::new('unshare')
-    foreach ($argument in '-m', '--propagation', 'private', 'sh', '-c', $script) { $start.ArgumentList.Add($argument) }
+    foreach ($argument in '-m', '-u', '--propagation', 'private', 'sh', '-c', $script) { $start.ArgumentList.Add($argument) }
     $start.UseShellExecute = $false
     $process = [System.Diagnostics.Process]::Start($start)
     # sshd does not keep the run's environment marker: tests/run.ps1 stops it by this PID if the test cannot.
@@ -135,7 +146,7 @@ function Start-SshAgent {
         }
         Start-Sleep -Milliseconds 100
     }
-    [pscustomobject]@{ Address = $Address; Port = $port; Root = $Root; Pid = $process.Id; Log = $log }
+    [pscustomobject]@{ Address = $Address; HostName = $HostName; Port = $port; Root = $Root; Pid = $process.Id; Log = $log }
 }
 
 function Stop-SshAgent {

@@ -112,23 +112,22 @@ internal sealed class FleetProvisioner
             {
                 module = fresh ? "Installed" : "Updated";
                 would.Add($"{(fresh ? "Install" : "Update")} module {_module.Name} {_module.Version} in {moduleBase} ({stale.Count} files)");
-                if (fresh)
-                {
-                    // Without the module the agent cannot be asked file by file: say what the plan would do.
-                    would.AddRange(PlanWithoutModule());
-                    return new FleetAgentResult(target.Name, true, true, module, rows, null, null) { WouldChange = would };
-                }
+                // Without this module's files the agent cannot be asked file by file: the files it has
+                // are another build, whose answers need not be this one's. Say what the plan would do.
+                would.AddRange(PlanWithoutModule());
+                return new FleetAgentResult(target.Name, true, true, module, rows, null, null) { WouldChange = would };
             }
             else
             {
                 var files = new Hashtable();
                 foreach (var relative in stale) files[relative] = _module.Read(relative);
+                // A copy that stops part way has already replaced files: its row says the agent changed.
+                changed = true;
                 Run(runspace, AgentScripts.WriteModuleFiles, new Dictionary<string, object?>
                 {
                     ["Base"] = moduleBase, ["Files"] = files, ["Hashes"] = ToHashtable(_module.Hashes),
                 });
                 module = fresh ? "Installed" : "Updated";
-                changed = true;
                 _log($"{target.Name}: module {_module.Name} {_module.Version} {module.ToLowerInvariant()} ({stale.Count} files)");
             }
             string manifest = moduleBase.TrimEnd('/') + "/" + _module.Name + ".psd1";
@@ -219,7 +218,7 @@ internal sealed class FleetProvisioner
             ? items.Cast<object>().Select(PSObject.AsPSObject).ToList()
             : Array.Empty<PSObject>();
 
-    /// <summary>What the plan would write on an agent that has no DcosTls yet: every file is new there.</summary>
+    /// <summary>What the plan would do on an agent that has not got this module yet (none, or another build of it).</summary>
     private IEnumerable<string> PlanWithoutModule()
     {
         if (_plan.CaCertificatePem.Count > 0)
