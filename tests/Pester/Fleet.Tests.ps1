@@ -106,7 +106,7 @@ Describe 'Invoke-DcosAgentProvisioning on simulated agents' -Tag Fleet {
             Test-Path (Join-Path $a.Root 'root/.local/share/powershell/Modules/DcosTls/0.1.0/DcosTls.psd1') | Should -BeTrue
             # Keys never travel: no private key anywhere under the agent's root except its own sshd's.
             Get-ChildItem -Recurse -File $a.Root | Where-Object { $_.FullName -notlike '*/.sshd/*' } |
-                Select-String -Pattern 'PRIVATE KEY' -SimpleMatch | Should -BeNullOrEmpty
+                Select-String -Pattern '-----BEGIN [A-Z ]*PRIVATE KEY-----' | Should -BeNullOrEmpty
         }
 
         $second = @($hosts | Invoke-DcosAgentProvisioning @fleet -Port $port)

@@ -3,8 +3,8 @@
 
     One agent is one sshd (Debian openssh-server) on its own loopback address and a free port, run
     inside its own mount and UTS namespaces (unshare -m -u: its own host name) where /etc/docker, /var/lib/dcos, /etc/systemd/system
-    (daemon TLS writes a docker.service drop-in there) and root's user
-    module folder are bind-mounted from the agent's own folders: each agent has its own root, as a
+    (daemon TLS writes a docker.service drop-in there), the OS trust (/etc/ssl, a copy of this machine's,
+    and /usr/local/share/ca-certificates) and root's user module folder are bind-mounted from the agent's own folders: each agent has its own root, as a
     real agent has its own disk. Its powershell subsystem is this pwsh (the apphost at $PSHOME/pwsh)
     through a wrapper that gives it the same .NET. Logins are key-only, with a key made for the test;
     host keys are pinned in a known_hosts file of the test's own. Stop-SshAgent ends it by PID.
@@ -16,6 +16,9 @@ $script:SshAgentMounts = [ordered]@{
     '/var/lib/dcos'                          = 'var/lib/dcos'
     '/etc/systemd/system'                    = 'etc/systemd/system'
     '/root/.local/share/powershell/Modules'  = 'root/.local/share/powershell/Modules'
+    # The OS trust: a copy of this machine's, so that what one agent trusts no other agent does.
+    '/etc/ssl'                               = 'etc/ssl'
+    '/usr/local/share/ca-certificates'       = 'usr/local/share/ca-certificates'
 }
 
 function New-SshAgentKit {
@@ -92,6 +95,13 @@ function Start-SshAgent {
     $sshdDir = Join-Path $Root '.sshd'
     $null = New-Item -ItemType Directory -Force -Path $sshdDir
     foreach ($folder in $script:SshAgentMounts.Values) { $null = New-Item -ItemType Directory -Force -Path (Join-Path $Root $folder) }
+    # The agent starts from this machine's anchors (its links into /usr/share/ca-certificates still
+    # resolve), without this machine's private keys.
+    $ssl = Join-Path $Root 'etc/ssl'
+    if (-not (Get-ChildItem -Force -LiteralPath $ssl)) {
+        & cp -a /etc/ssl/. $ssl
+        Get-ChildItem -Force -LiteralPath (Join-Path $ssl 'private') -ErrorAction Ignore | Remove-Item -Force -Recurse
+    }
     # Mount points must exist on the host; sshd wants its privilege-separation folder.
     foreach ($point in @($script:SshAgentMounts.Keys) + '/run/sshd') { $null = New-Item -ItemType Directory -Force -Path $point }
 
