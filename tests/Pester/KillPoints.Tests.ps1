@@ -1,11 +1,12 @@
 <#
-    kill -9 at every switch of a multi-file change: whatever the moment, the files on disk are ones the
-    agent's services accept. A child pwsh runs the change with the writer's test-only pause
-    (DCOSTLS_TEST_PAUSE_AFTER_WRITE): at each switch the new content is complete under a temp name and
-    <n>.paused appears; the test lets switches 1..k-1 go, kills the child with SIGKILL at switch k, and
-    checks what is left. One child per kill point; the child that is never killed gives the step count.
-    Then the same change is run again normally: it completes, and the temp file the kill left (made
-    older than a minute) is gone.
+    kill -9 at every step of a multi-file change: whatever the moment, the files on disk are ones the
+    agent's services accept. A child pwsh runs the change with the module's test-only pause
+    (DCOSTLS_TEST_PAUSE_DIR): before each step that changes a directory entry (a rename that switches
+    complete new content into place, a temp link or folder made, an entry removed) <n>.paused appears;
+    the test lets steps 1..k-1 go, kills the child with SIGKILL at step k, and checks what is left.
+    One child per kill point; the child that is never killed gives the step count. Then the same
+    change is run again normally: it completes, and the temp files the kill left (made older than a
+    minute) are gone.
 #>
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../DcosTls.psd1') -Force
@@ -19,7 +20,24 @@ BeforeAll {
     $ca | Export-DcosCertificate -Path "$inputs/ca.crt" -NoKey
     New-DcosCertificate -Issuer $ca -CommonName docker.internal -DnsName docker.internal -IPAddress 127.0.0.1 -KeyAlgorithm ECDSA |
         Export-DcosCertificate -Path "$inputs/server.crt"
-    $serverKey = @(Get-ChildItem "$inputs/server*" -Exclude *.crt)[0].FullName
+    # The pair an agent already has when Set-DockerDaemonTls replaces it.
+    $previousServer = New-DcosCertificate -Issuer $ca -CommonName docker.internal -DnsName docker.internal -IPAddress 127.0.0.1 -KeyAlgorithm ECDSA
+
+    # A daemon already behind TLS with $previousServer: as this module installs it now, or (-PlainFiles)
+    # as older versions did, with server-cert.pem and server-key.pem as plain files.
+    function Install-PreviousDaemonTls([string] $Root, [switch] $PlainFiles) {
+        Set-DockerDaemonTls -Root $Root -CaCertificate $ca -Certificate $previousServer -Confirm:$false -WarningAction SilentlyContinue
+        if (-not $PlainFiles) { return }
+        $tls = Join-Path $Root 'etc/docker/tls'
+        foreach ($name in 'server-cert.pem', 'server-key.pem') {
+            $file = Join-Path $tls $name
+            $bytes = [IO.File]::ReadAllBytes($file)
+            Remove-Item -LiteralPath $file
+            [IO.File]::WriteAllBytes($file, $bytes)
+        }
+        & chmod 600 (Join-Path $tls 'server-key.pem')
+        Remove-Item -Recurse -Force -LiteralPath (Join-Path $tls 'server.d') -ErrorAction Ignore
+    }
 
     # A fresh agent root: a docker.service that passes -H fd://, a daemon.json without TLS, a
     # mesos-slave-common with a setting of its own.
@@ -32,8 +50,8 @@ BeforeAll {
         $root
     }
 
-    # Runs $Command ($Root and $Inputs given) in a child pwsh with the pause on; kills it at switch
-    # $KillAt. Returns $true when it was killed, $false when the change finished before that switch.
+    # Runs $Command ($Root and $Inputs given) in a child pwsh with the pause on; kills it at step
+    # $KillAt. Returns $true when it was killed, $false when the change finished before that step.
     function Invoke-KilledAt([string] $Command, [string] $Root, [int] $KillAt) {
         $pauses = Join-Path $TestDrive "pauses-$([guid]::NewGuid().ToString('n'))"
         $null = New-Item -ItemType Directory $pauses
@@ -41,7 +59,7 @@ BeforeAll {
         Set-Content -LiteralPath $script -Value "param([string] `$Root, [string] `$Inputs)`n`$ErrorActionPreference = 'Stop'`nImport-Module '$manifest'`n$Command"
         $start = [Diagnostics.ProcessStartInfo]::new($dotnet)
         foreach ($a in $pwshDll, '-NoProfile', '-NonInteractive', '-File', $script, $Root, $inputs) { $start.ArgumentList.Add($a) }
-        $start.Environment['DCOSTLS_TEST_PAUSE_AFTER_WRITE'] = $pauses
+        $start.Environment['DCOSTLS_TEST_PAUSE_DIR'] = $pauses
         $start.RedirectStandardError = $true
         $start.RedirectStandardOutput = $true
         $child = [Diagnostics.Process]::Start($start)
@@ -54,10 +72,10 @@ BeforeAll {
                 while (-not (Test-Path -LiteralPath $marker)) {
                     if ($child.HasExited) {
                         $child.WaitForExit()
-                        if ($child.ExitCode -ne 0) { throw "the change failed before switch ${n}: $($errors.Result)" }
+                        if ($child.ExitCode -ne 0) { throw "the change failed before step ${n}: $($errors.Result)" }
                         return $false
                     }
-                    if ([DateTime]::UtcNow -gt $deadline) { throw "no switch $n within 60 s" }
+                    if ([DateTime]::UtcNow -gt $deadline) { throw "no step $n within 60 s" }
                     Start-Sleep -Milliseconds 10
                 }
                 if ($n -eq $KillAt) {
@@ -73,19 +91,19 @@ BeforeAll {
         }
     }
 
-    # Kills the change at every switch in turn; runs $Check on each state left behind, then re-runs the
+    # Kills the change at every step in turn; runs $Check on each state left behind, then re-runs the
     # change normally on it. Returns the number of kill points.
-    function Test-EveryKillPoint([string] $Name, [string] $Command, [scriptblock] $Check) {
+    function Test-EveryKillPoint([string] $Name, [string] $Command, [scriptblock] $Check, [scriptblock] $Prepare) {
         for ($k = 1; ; $k++) {
             $root = New-KillRoot "$Name-$k"
+            if ($Prepare) { & $Prepare $root }
             $killed = Invoke-KilledAt $Command $root $k
-            & $Check $root "$Name, killed at switch $k"
+            & $Check $root "$Name, killed at step $k"
             if (-not $killed) { return $k - 1 }
             $temps = @(Get-ChildItem -LiteralPath $root -Recurse -Force -Filter '.*.tmp')
-            $temps.Count | Should -Be 1 -Because "$Name, killed at switch ${k}: the kill leaves the temp being switched"
             foreach ($t in $temps) { & touch -h -d '-2 minutes' $t.FullName }
             $null = & ([scriptblock]::Create("param([string] `$Root, [string] `$Inputs)`n$Command")) $root $inputs
-            & $Check $root "$Name, run again after a kill at switch $k"
+            & $Check $root "$Name, run again after a kill at step $k"
             @(Get-ChildItem -LiteralPath $root -Recurse -Force -Filter '.*.tmp') | Should -BeNullOrEmpty -Because "$Name, after the re-run: a stale temp of ours is removed"
         }
     }
@@ -106,10 +124,21 @@ BeforeAll {
             }
         }
         if ($config.ContainsKey('tlscert')) {
+            Assert-PairMatches (Join-Path $Root $config['tlscert']) (Join-Path $Root $config['tlskey']) $Because
             $pair = [Security.Cryptography.X509Certificates.X509Certificate2]::CreateFromPemFile((Join-Path $Root $config['tlscert']), (Join-Path $Root $config['tlskey']))
             $pair.HasPrivateKey | Should -BeTrue -Because "$Because (key matches certificate)"
             $pair.Dispose()
         }
+    }
+
+    # What OpenSSL (and so dockerd's TLS stack) reads through the fixed names: the certificate's public
+    # key is the key's.
+    function Assert-PairMatches([string] $CertificateFile, [string] $KeyFile, [string] $Because) {
+        $fromCertificate = (& openssl x509 -noout -pubkey -in $CertificateFile 2>&1) -join "`n"
+        $LASTEXITCODE | Should -Be 0 -Because "$Because (openssl reads $CertificateFile): $fromCertificate"
+        $fromKey = (& openssl pkey -pubout -in $KeyFile 2>&1) -join "`n"
+        $LASTEXITCODE | Should -Be 0 -Because "$Because (openssl reads $KeyFile): $fromKey"
+        $fromKey | Should -Be $fromCertificate -Because "$Because (the key openssl reads belongs to the certificate)"
     }
 
     # The Mesos agent's view: MESOS_DOCKER_CONFIG names a file that exists, is JSON and is 0600.
@@ -148,15 +177,34 @@ BeforeAll {
     }
 }
 
-Describe 'kill -9 at every switch of a multi-file change' -Tag Reliability {
+Describe 'kill -9 at every step of a multi-file change' -Tag Reliability, KillPoints {
     It 'Set-DockerDaemonTls -Hosts: dockerd can start from every state a kill leaves' {
         $points = Test-EveryKillPoint 'daemon' @'
 $ca = Import-DcosCertificate -Path "$Inputs/ca.crt"
 $server = Import-DcosCertificate -Path "$Inputs/server.crt" -KeyPath (@(Get-ChildItem "$Inputs/server*" -Exclude *.crt)[0].FullName)
 Set-DockerDaemonTls -CaCertificate $ca -Certificate $server -Hosts 'unix:///var/run/docker.sock', 'tcp://127.0.0.1:2376' -Root $Root -Confirm:$false -WarningAction SilentlyContinue
 '@ { param($Root, $Because) Assert-DockerAccepts $Root $Because }
-        # CA, certificate, key, drop-in, daemon.json's backup, daemon.json.
-        $points | Should -Be 6
+        # ca.pem; the pair: server.d, its temp folder, the certificate and key in it, the folder's rename,
+        # the temp link and its rename over "current", each name's temp link and rename; the drop-in,
+        # daemon.json's backup, daemon.json.
+        $points | Should -Be 15
+    }
+
+    It 'Set-DockerDaemonTls replacing <Case>: dockerd reads a matching pair in every state a kill leaves' -ForEach @(
+        @{ Case = 'the plain files of an older install'; PlainFiles = $true }
+        @{ Case = 'a pair it installed'; PlainFiles = $false }
+    ) {
+        $plain = $PlainFiles
+        $points = Test-EveryKillPoint "replace-$PlainFiles" @'
+$ca = Import-DcosCertificate -Path "$Inputs/ca.crt"
+$server = Import-DcosCertificate -Path "$Inputs/server.crt" -KeyPath (@(Get-ChildItem "$Inputs/server*" -Exclude *.crt)[0].FullName)
+Set-DockerDaemonTls -CaCertificate $ca -Certificate $server -Root $Root -Confirm:$false -WarningAction SilentlyContinue
+'@ { param($Root, $Because) Assert-DockerAccepts $Root $Because } { param($Root) Install-PreviousDaemonTls $Root -PlainFiles:$plain }
+        $points | Should -BeGreaterOrEqual 2
+        # Every state was checked above; the last one serves the new certificate.
+        $final = Join-Path $TestDrive "replace-$PlainFiles-$($points + 1)/etc/docker/tls"
+        (& openssl x509 -noout -fingerprint -sha1 -in "$final/server-cert.pem") -replace '^.*=|:', '' |
+            Should -Be @(Import-DcosCertificate -Path "$inputs/server.crt")[0].Thumbprint
     }
 
     It 'Set-MesosDockerConfig: the agent finds a readable credentials file in every state a kill leaves' {

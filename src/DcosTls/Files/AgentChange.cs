@@ -127,8 +127,15 @@ internal sealed class AgentChange : IDisposable
                     break;
                 case 'l':
                     if (now.Kind == 'l' && now.LinkTarget == LinkTarget) break;
-                    if (now.Kind is 'f' or 'l') File.Delete(full);
-                    File.CreateSymbolicLink(full, LinkTarget!);
+                    // A new link renamed over the entry: a reader finds the one link or the other, never none.
+                    string temp = Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + ".dcostls-" + Guid.NewGuid().ToString("N")[..8] + ".tmp");
+                    File.CreateSymbolicLink(temp, LinkTarget!);
+                    if (now.Kind == 'd')
+                    {
+                        File.Delete(temp);
+                        throw new IOException($"'{full}' is a folder now; the link to '{LinkTarget}' is not put back over it.");
+                    }
+                    StagedFileWriter.RenameEntry(temp, full);
                     break;
             }
         }

@@ -59,7 +59,11 @@ internal sealed class StagedFileWriter
         if (ReferenceEquals(_change, change)) _change = null;
     }
 
-    private void Remember(string full) => _change?.Remember(full);
+    /// <summary>Records an entry's state before it changes, for the running change's rollback (none outside a change).</summary>
+    internal void Remember(string full) => _change?.Remember(full);
+
+    /// <summary>Asks ShouldProcess for a change made outside this writer's own methods (a key pair's switch).</summary>
+    internal bool ShouldProcess(string full, string action) => _shouldProcess(full, action);
 
     /// <summary>True under -WhatIf: every write is Skipped, and that is not a user's "no".</summary>
     internal bool DryRun { get; init; }
@@ -165,7 +169,7 @@ internal sealed class StagedFileWriter
             // The umask can only narrow the creation mode: a public file (a CA in certs.d) must stay
             // readable by non-root clients, so set it on the temp file before it becomes visible.
             if (!OperatingSystem.IsWindows() && !IsPrivate(mode)) File.SetUnixFileMode(temp, mode);
-            WritePause.Before(full);
+            WritePause.Before("rename over " + full);
             File.Move(temp, full, overwrite: true);
         }
         catch
@@ -259,7 +263,7 @@ internal sealed class StagedFileWriter
         {
             Remember(full);
             File.CreateSymbolicLink(temp, targetFileName);
-            WritePause.Before(full);
+            WritePause.Before("rename over " + full);
             // rename(2) replaces nothing here (checked above) and moves the link itself, not its target.
             RenameEntry(temp, full);
         }
@@ -282,7 +286,7 @@ internal sealed class StagedFileWriter
         if (!_shouldProcess(from, $"Rename to {Path.GetFileName(to)}")) return FileAction.Skipped;
         Remember(from);
         Remember(to);
-        WritePause.Before(to);
+        WritePause.Before("rename to " + to);
         RenameEntry(from, to);
         return FileAction.Updated;
     }
@@ -321,7 +325,7 @@ internal sealed class StagedFileWriter
         if (!info.Exists && info.LinkTarget == null) return FileAction.Unchanged;
         if (!_shouldProcess(full, "Remove")) return FileAction.Skipped;
         Remember(full);
-        WritePause.Before(full);
+        WritePause.Before("remove " + full);
         File.Delete(full);
         return FileAction.Removed;
     }
