@@ -21,6 +21,9 @@ BeforeAll {
     New-DcosCertificate -Issuer $ca -CommonName docker.internal -DnsName docker.internal -IPAddress 127.0.0.1 -KeyAlgorithm ECDSA |
         Export-DcosCertificate -Path "$inputs/server.crt"
     # The pair an agent already has when Set-DockerDaemonTls replaces it.
+    # Two CAs with one subject name: one hash, two links in the Mesos folder.
+    foreach ($twin in 'a', 'b') { New-TlsCertificateAuthority -CommonName 'Kill Test Twin CA' -KeyAlgorithm ECDSA | Export-DcosCertificate -Path "$inputs/twin-$twin.crt" -NoKey }
+    $twinB = @(Import-DcosCertificate -Path "$inputs/twin-b.crt")[0].Thumbprint
     $previousServer = New-DcosCertificate -Issuer $ca -CommonName docker.internal -DnsName docker.internal -IPAddress 127.0.0.1 -KeyAlgorithm ECDSA
 
     # A daemon already behind TLS with $previousServer: as this module installs it now, or (-PlainFiles)
@@ -47,6 +50,8 @@ BeforeAll {
         Set-Content -LiteralPath "$root/lib/systemd/system/docker.service" -Value "[Service]`nExecStart=/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock"
         Set-Content -LiteralPath "$root/etc/docker/daemon.json" -Value '{ "log-driver": "journald" }' -NoNewline
         Set-Content -LiteralPath "$root/var/lib/dcos/mesos-slave-common" -Value 'MESOS_ATTRIBUTES=zone:a'
+        # A Debian agent: the System trust target writes into /usr/local/share/ca-certificates.
+        Set-Content -LiteralPath "$root/etc/os-release" -Value "ID=debian`nVERSION_ID=`"12`""
         $root
     }
 
@@ -168,7 +173,7 @@ BeforeAll {
                 $links[$i].Name | Should -BeLike "*.$i" -Because "$Because (no gap in the chain)"
             }
         }
-        foreach ($folder in "$Root/etc/docker/certs.d", "$Root/etc/containers/certs.d") {
+        foreach ($folder in "$Root/etc/docker/certs.d", "$Root/etc/containers/certs.d", "$Root/usr/local/share/ca-certificates") {
             if (-not (Test-Path $folder)) { continue }
             foreach ($file in Get-ChildItem -LiteralPath $folder -Recurse -Filter *.crt) {
                 { [Security.Cryptography.X509Certificates.X509Certificate2]::CreateFromPem((Get-Content -Raw $file.FullName)) } | Should -Not -Throw -Because $Because
@@ -207,6 +212,25 @@ Set-DockerDaemonTls -CaCertificate $ca -Certificate $server -Root $Root -Confirm
             Should -Be @(Import-DcosCertificate -Path "$inputs/server.crt")[0].Thumbprint
     }
 
+    It 'Uninstall-DockerRegistryTrust from Mesos: the CA that stays is reachable by OpenSSL in every state a kill leaves' {
+        $points = Test-EveryKillPoint 'untrust' @'
+Import-DcosCertificate -Path "$Inputs/twin-a.crt" | Uninstall-DockerRegistryTrust -Target Mesos -Root $Root -Confirm:$false
+'@ {
+            param($Root, $Because)
+            Assert-TrustAccepts $Root $Because
+            # OpenSSL's lookup: <hash>.0, .1, ... until the first that does not stat.
+            $mesos = "$Root/var/lib/dcos/pki/tls/certs"
+            $hash = (& openssl x509 -noout -subject_hash -in "$inputs/twin-b.crt").Trim()
+            $reached = for ($n = 0; Test-Path -LiteralPath "$mesos/$hash.$n"; $n++) {
+                ((& openssl x509 -noout -fingerprint -sha1 -in "$mesos/$hash.$n") -replace '^.*=|:', '')
+            }
+            @($reached) | Should -Contain $twinB -Because "$Because (the CA that stays must never drop out of the chain)"
+        } { param($Root) Install-DockerRegistryTrust -Path "$inputs/twin-a.crt", "$inputs/twin-b.crt" -Target Mesos -Root $Root -Confirm:$false | Out-Null }
+        # twin-b's link copied over .0, .1 removed, twin-a's file removed.
+        $points | Should -Be 3
+        @(Get-ChildItem -LiteralPath (Join-Path $TestDrive 'untrust-4/var/lib/dcos/pki/tls/certs') -Filter *.crt).Count | Should -Be 1
+    }
+
     It 'Set-MesosDockerConfig: the agent finds a readable credentials file in every state a kill leaves' {
         $points = Test-EveryKillPoint 'mesos' @'
 $password = ConvertTo-SecureString 'kill-test-password' -AsPlainText -Force
@@ -216,11 +240,12 @@ New-DockerAuthConfig -Registry repo.internal:5000 -Credential ([pscredential]::n
         $points | Should -Be 3
     }
 
-    It 'Install-DockerRegistryTrust into Docker, Containers and Mesos: every link and file a kill leaves is usable' {
+    It 'Install-DockerRegistryTrust into Docker, Containers, Mesos and System: every link and file a kill leaves is usable' {
         $points = Test-EveryKillPoint 'trust' @'
-Import-DcosCertificate -Path "$Inputs/ca.crt" | Install-DockerRegistryTrust -Registry repo.internal:5000 -Target Docker, Containers, Mesos -Root $Root -Confirm:$false
+Import-DcosCertificate -Path "$Inputs/ca.crt" | Install-DockerRegistryTrust -Registry repo.internal:5000 -Target Docker, Containers, Mesos, System -Root $Root -Confirm:$false
 '@ { param($Root, $Because) Assert-TrustAccepts $Root $Because }
-        # certs.d (Docker), certs.d (Containers), the Mesos .crt, its hash link.
-        $points | Should -Be 4
+        # certs.d (Docker), certs.d (Containers), the Mesos .crt, its hash link, the OS anchor.
+        $points | Should -Be 5
+        Get-ChildItem -LiteralPath (Join-Path $TestDrive 'trust-6/usr/local/share/ca-certificates') -Filter *.crt | Should -HaveCount 1
     }
 }

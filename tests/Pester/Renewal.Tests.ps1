@@ -223,15 +223,18 @@ else { Update-DockerClientCertificate -Path $Root -Issuer $ca -Force -ErrorActio
         $originalSerial = (Get-Pair $pristine).Serial
         $step = 1
         $finished = $false
+        # Daemon runs have a root each and go four at a time. Client folders are under the root /, whose
+        # lock one paused run holds: those go one at a time.
+        $batch = if ($Side -eq 'daemon') { 4 } else { 1 }
         while (-not $finished -and $step -le 40) {
-            $runs = @($step..($step + 3) | ForEach-Object { Start-Renewal $_ })
+            $runs = @($step..($step + $batch - 1) | ForEach-Object { Start-Renewal $_ })
             foreach ($run in $runs) {
                 $paused = Stop-AtPause $run
                 if ($null -eq $paused) { $finished = $true; continue }
                 $pair = Get-Pair $run.Root
                 $outcomes.Add([pscustomobject]@{ Step = $run.Step; At = $paused; Root = $run.Root; Matches = $pair.Matches; Serial = $pair.Serial; Detail = $pair.Detail })
             }
-            $step += 4
+            $step += $batch
         }
     }
 

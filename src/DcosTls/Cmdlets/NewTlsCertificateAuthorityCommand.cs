@@ -7,9 +7,11 @@ namespace DcosTls.Cmdlets;
 /// <summary>
 /// New-TlsCertificateAuthority: a local CA (the ca.pem/ca-key.pem of a Docker TLS setup) in memory: a
 /// self-signed root, with -Issuer an intermediate signed by another local CA, or with -Profile an
-/// intermediate signed by the DC/OS CA through a profile that signs CAs.
+/// intermediate signed by the DC/OS CA through a profile that signs CAs. Only -Profile changes
+/// something outside this session (the cluster CA signs and logs a CA certificate), so only that path
+/// asks ShouldProcess: -WhatIf sends nothing and emits nothing.
 /// </summary>
-[Cmdlet(VerbsCommon.New, "TlsCertificateAuthority", DefaultParameterSetName = RootSet)]
+[Cmdlet(VerbsCommon.New, "TlsCertificateAuthority", DefaultParameterSetName = RootSet, SupportsShouldProcess = true)]
 [OutputType(typeof(DcosCertificate))]
 public sealed class NewTlsCertificateAuthorityCommand : DcosSessionCmdlet
 {
@@ -95,6 +97,7 @@ public sealed class NewTlsCertificateAuthorityCommand : DcosSessionCmdlet
         try
         {
             issuer.ValidateProfile();
+            if (!ShouldProcess(spec.CommonName, $"Issue certificate authority (DC/OS CA, profile '{Profile}')")) return;
             ProgressReporter.Run(this, spec, "Creating certificate authority " + spec.CommonName, () => WriteObject(issuer.Issue(spec)));
         }
         catch (Session.DcosApiException e)

@@ -160,10 +160,13 @@ internal sealed class KeyPairSlot
         string versions = _writer.Map(VersionsPath);
         if (!Directory.Exists(versions))
         {
+            _writer.RememberNewFolder(versions);
             Step("create " + VersionsName);
             Directory.CreateDirectory(versions, StagedFileWriter.PrivateDirectory);
         }
         string temp = Path.Combine(versions, "." + version + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
+        _writer.RememberNewFolder(temp);
+        _writer.RememberNewFolder(Path.Combine(versions, version));
         Step("create " + Path.GetFileName(temp));
         Directory.CreateDirectory(temp, StagedFileWriter.PrivateDirectory);
         StagedFileWriter.WriteAtomically(Path.Combine(temp, CertificateName), certificate, StagedFileWriter.PublicFile);
