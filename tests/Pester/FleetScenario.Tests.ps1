@@ -202,7 +202,8 @@ Describe 'Ten agents from the cluster''s agent list' -Tag Fleet {
             $server.DnsNames | Should -Contain ($agents | Where-Object Address -eq $a).HostName
             $server.DnsNames | Should -Not -Contain ([System.Net.Dns]::GetHostName())
             $server.Issuer | Should -Be $fleetCa.Subject
-            (Get-Item (Join-Path $tls 'server-key.pem')).UnixMode | Should -Be '-rw-------'
+            # server-key.pem is a link into server.d/current/; UnixFileMode is the mode of the key it leads to.
+            (Get-Item (Join-Path $tls 'server-key.pem')).UnixFileMode | Should -Be ([IO.UnixFileMode] 'UserRead, UserWrite')
             (Get-Item $tls).UnixMode | Should -Be 'drwx------'
             Get-ChildItem $tls -Filter '*.pending*' | Should -BeNullOrEmpty
             $daemon = Get-Content -Raw (Join-Path $roots[$a] 'etc/docker/daemon.json') | ConvertFrom-Json

@@ -1,11 +1,12 @@
 <#
-    kill -9 at every switch of a multi-file change: whatever the moment, the files on disk are ones the
-    agent's services accept. A child pwsh runs the change with the writer's test-only pause
-    (DCOSTLS_TEST_PAUSE_AFTER_WRITE): at each switch the new content is complete under a temp name and
-    <n>.paused appears; the test lets switches 1..k-1 go, kills the child with SIGKILL at switch k, and
-    checks what is left. One child per kill point; the child that is never killed gives the step count.
-    Then the same change is run again normally: it completes, and the temp file the kill left (made
-    older than a minute) is gone.
+    kill -9 at every step of a multi-file change: whatever the moment, the files on disk are ones the
+    agent's services accept. A child pwsh runs the change with the module's test-only pause
+    (DCOSTLS_TEST_PAUSE_DIR): before each step that changes a directory entry (a rename that switches
+    complete new content into place, a temp link or folder made, an entry removed) <n>.paused appears;
+    the test lets steps 1..k-1 go, kills the child with SIGKILL at step k, and checks what is left.
+    One child per kill point; the child that is never killed gives the step count. Then the same
+    change is run again normally: it completes, and the temp files the kill left (made older than a
+    minute) are gone.
 #>
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../DcosTls.psd1') -Force
@@ -19,7 +20,27 @@ BeforeAll {
     $ca | Export-DcosCertificate -Path "$inputs/ca.crt" -NoKey
     New-DcosCertificate -Issuer $ca -CommonName docker.internal -DnsName docker.internal -IPAddress 127.0.0.1 -KeyAlgorithm ECDSA |
         Export-DcosCertificate -Path "$inputs/server.crt"
-    $serverKey = @(Get-ChildItem "$inputs/server*" -Exclude *.crt)[0].FullName
+    # The pair an agent already has when Set-DockerDaemonTls replaces it.
+    # Two CAs with one subject name: one hash, two links in the Mesos folder.
+    foreach ($twin in 'a', 'b') { New-TlsCertificateAuthority -CommonName 'Kill Test Twin CA' -KeyAlgorithm ECDSA | Export-DcosCertificate -Path "$inputs/twin-$twin.crt" -NoKey }
+    $twinB = @(Import-DcosCertificate -Path "$inputs/twin-b.crt")[0].Thumbprint
+    $previousServer = New-DcosCertificate -Issuer $ca -CommonName docker.internal -DnsName docker.internal -IPAddress 127.0.0.1 -KeyAlgorithm ECDSA
+
+    # A daemon already behind TLS with $previousServer: as this module installs it now, or (-PlainFiles)
+    # as older versions did, with server-cert.pem and server-key.pem as plain files.
+    function Install-PreviousDaemonTls([string] $Root, [switch] $PlainFiles) {
+        Set-DockerDaemonTls -Root $Root -CaCertificate $ca -Certificate $previousServer -Confirm:$false -WarningAction SilentlyContinue
+        if (-not $PlainFiles) { return }
+        $tls = Join-Path $Root 'etc/docker/tls'
+        foreach ($name in 'server-cert.pem', 'server-key.pem') {
+            $file = Join-Path $tls $name
+            $bytes = [IO.File]::ReadAllBytes($file)
+            Remove-Item -LiteralPath $file
+            [IO.File]::WriteAllBytes($file, $bytes)
+        }
+        & chmod 600 (Join-Path $tls 'server-key.pem')
+        Remove-Item -Recurse -Force -LiteralPath (Join-Path $tls 'server.d') -ErrorAction Ignore
+    }
 
     # A fresh agent root: a docker.service that passes -H fd://, a daemon.json without TLS, a
     # mesos-slave-common with a setting of its own.
@@ -29,11 +50,13 @@ BeforeAll {
         Set-Content -LiteralPath "$root/lib/systemd/system/docker.service" -Value "[Service]`nExecStart=/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock"
         Set-Content -LiteralPath "$root/etc/docker/daemon.json" -Value '{ "log-driver": "journald" }' -NoNewline
         Set-Content -LiteralPath "$root/var/lib/dcos/mesos-slave-common" -Value 'MESOS_ATTRIBUTES=zone:a'
+        # A Debian agent: the System trust target writes into /usr/local/share/ca-certificates.
+        Set-Content -LiteralPath "$root/etc/os-release" -Value "ID=debian`nVERSION_ID=`"12`""
         $root
     }
 
-    # Runs $Command ($Root and $Inputs given) in a child pwsh with the pause on; kills it at switch
-    # $KillAt. Returns $true when it was killed, $false when the change finished before that switch.
+    # Runs $Command ($Root and $Inputs given) in a child pwsh with the pause on; kills it at step
+    # $KillAt. Returns $true when it was killed, $false when the change finished before that step.
     function Invoke-KilledAt([string] $Command, [string] $Root, [int] $KillAt) {
         $pauses = Join-Path $TestDrive "pauses-$([guid]::NewGuid().ToString('n'))"
         $null = New-Item -ItemType Directory $pauses
@@ -41,7 +64,7 @@ BeforeAll {
         Set-Content -LiteralPath $script -Value "param([string] `$Root, [string] `$Inputs)`n`$ErrorActionPreference = 'Stop'`nImport-Module '$manifest'`n$Command"
         $start = [Diagnostics.ProcessStartInfo]::new($dotnet)
         foreach ($a in $pwshDll, '-NoProfile', '-NonInteractive', '-File', $script, $Root, $inputs) { $start.ArgumentList.Add($a) }
-        $start.Environment['DCOSTLS_TEST_PAUSE_AFTER_WRITE'] = $pauses
+        $start.Environment['DCOSTLS_TEST_PAUSE_DIR'] = $pauses
         $start.RedirectStandardError = $true
         $start.RedirectStandardOutput = $true
         $child = [Diagnostics.Process]::Start($start)
@@ -54,10 +77,10 @@ BeforeAll {
                 while (-not (Test-Path -LiteralPath $marker)) {
                     if ($child.HasExited) {
                         $child.WaitForExit()
-                        if ($child.ExitCode -ne 0) { throw "the change failed before switch ${n}: $($errors.Result)" }
+                        if ($child.ExitCode -ne 0) { throw "the change failed before step ${n}: $($errors.Result)" }
                         return $false
                     }
-                    if ([DateTime]::UtcNow -gt $deadline) { throw "no switch $n within 60 s" }
+                    if ([DateTime]::UtcNow -gt $deadline) { throw "no step $n within 60 s" }
                     Start-Sleep -Milliseconds 10
                 }
                 if ($n -eq $KillAt) {
@@ -73,19 +96,19 @@ BeforeAll {
         }
     }
 
-    # Kills the change at every switch in turn; runs $Check on each state left behind, then re-runs the
+    # Kills the change at every step in turn; runs $Check on each state left behind, then re-runs the
     # change normally on it. Returns the number of kill points.
-    function Test-EveryKillPoint([string] $Name, [string] $Command, [scriptblock] $Check) {
+    function Test-EveryKillPoint([string] $Name, [string] $Command, [scriptblock] $Check, [scriptblock] $Prepare) {
         for ($k = 1; ; $k++) {
             $root = New-KillRoot "$Name-$k"
+            if ($Prepare) { & $Prepare $root }
             $killed = Invoke-KilledAt $Command $root $k
-            & $Check $root "$Name, killed at switch $k"
+            & $Check $root "$Name, killed at step $k"
             if (-not $killed) { return $k - 1 }
             $temps = @(Get-ChildItem -LiteralPath $root -Recurse -Force -Filter '.*.tmp')
-            $temps.Count | Should -Be 1 -Because "$Name, killed at switch ${k}: the kill leaves the temp being switched"
             foreach ($t in $temps) { & touch -h -d '-2 minutes' $t.FullName }
             $null = & ([scriptblock]::Create("param([string] `$Root, [string] `$Inputs)`n$Command")) $root $inputs
-            & $Check $root "$Name, run again after a kill at switch $k"
+            & $Check $root "$Name, run again after a kill at step $k"
             @(Get-ChildItem -LiteralPath $root -Recurse -Force -Filter '.*.tmp') | Should -BeNullOrEmpty -Because "$Name, after the re-run: a stale temp of ours is removed"
         }
     }
@@ -106,10 +129,21 @@ BeforeAll {
             }
         }
         if ($config.ContainsKey('tlscert')) {
+            Assert-PairMatches (Join-Path $Root $config['tlscert']) (Join-Path $Root $config['tlskey']) $Because
             $pair = [Security.Cryptography.X509Certificates.X509Certificate2]::CreateFromPemFile((Join-Path $Root $config['tlscert']), (Join-Path $Root $config['tlskey']))
             $pair.HasPrivateKey | Should -BeTrue -Because "$Because (key matches certificate)"
             $pair.Dispose()
         }
+    }
+
+    # What OpenSSL (and so dockerd's TLS stack) reads through the fixed names: the certificate's public
+    # key is the key's.
+    function Assert-PairMatches([string] $CertificateFile, [string] $KeyFile, [string] $Because) {
+        $fromCertificate = (& openssl x509 -noout -pubkey -in $CertificateFile 2>&1) -join "`n"
+        $LASTEXITCODE | Should -Be 0 -Because "$Because (openssl reads $CertificateFile): $fromCertificate"
+        $fromKey = (& openssl pkey -pubout -in $KeyFile 2>&1) -join "`n"
+        $LASTEXITCODE | Should -Be 0 -Because "$Because (openssl reads $KeyFile): $fromKey"
+        $fromKey | Should -Be $fromCertificate -Because "$Because (the key openssl reads belongs to the certificate)"
     }
 
     # The Mesos agent's view: MESOS_DOCKER_CONFIG names a file that exists, is JSON and is 0600.
@@ -139,7 +173,7 @@ BeforeAll {
                 $links[$i].Name | Should -BeLike "*.$i" -Because "$Because (no gap in the chain)"
             }
         }
-        foreach ($folder in "$Root/etc/docker/certs.d", "$Root/etc/containers/certs.d") {
+        foreach ($folder in "$Root/etc/docker/certs.d", "$Root/etc/containers/certs.d", "$Root/usr/local/share/ca-certificates") {
             if (-not (Test-Path $folder)) { continue }
             foreach ($file in Get-ChildItem -LiteralPath $folder -Recurse -Filter *.crt) {
                 { [Security.Cryptography.X509Certificates.X509Certificate2]::CreateFromPem((Get-Content -Raw $file.FullName)) } | Should -Not -Throw -Because $Because
@@ -148,15 +182,53 @@ BeforeAll {
     }
 }
 
-Describe 'kill -9 at every switch of a multi-file change' -Tag Reliability {
+Describe 'kill -9 at every step of a multi-file change' -Tag Reliability, KillPoints {
     It 'Set-DockerDaemonTls -Hosts: dockerd can start from every state a kill leaves' {
         $points = Test-EveryKillPoint 'daemon' @'
 $ca = Import-DcosCertificate -Path "$Inputs/ca.crt"
 $server = Import-DcosCertificate -Path "$Inputs/server.crt" -KeyPath (@(Get-ChildItem "$Inputs/server*" -Exclude *.crt)[0].FullName)
 Set-DockerDaemonTls -CaCertificate $ca -Certificate $server -Hosts 'unix:///var/run/docker.sock', 'tcp://127.0.0.1:2376' -Root $Root -Confirm:$false -WarningAction SilentlyContinue
 '@ { param($Root, $Because) Assert-DockerAccepts $Root $Because }
-        # CA, certificate, key, drop-in, daemon.json's backup, daemon.json.
-        $points | Should -Be 6
+        # ca.pem; the pair: server.d, its temp folder, the certificate and key in it, the folder's rename,
+        # the temp link and its rename over "current", each name's temp link and rename; the drop-in,
+        # daemon.json's backup, daemon.json.
+        $points | Should -Be 15
+    }
+
+    It 'Set-DockerDaemonTls replacing <Case>: dockerd reads a matching pair in every state a kill leaves' -ForEach @(
+        @{ Case = 'the plain files of an older install'; PlainFiles = $true }
+        @{ Case = 'a pair it installed'; PlainFiles = $false }
+    ) {
+        $plain = $PlainFiles
+        $points = Test-EveryKillPoint "replace-$PlainFiles" @'
+$ca = Import-DcosCertificate -Path "$Inputs/ca.crt"
+$server = Import-DcosCertificate -Path "$Inputs/server.crt" -KeyPath (@(Get-ChildItem "$Inputs/server*" -Exclude *.crt)[0].FullName)
+Set-DockerDaemonTls -CaCertificate $ca -Certificate $server -Root $Root -Confirm:$false -WarningAction SilentlyContinue
+'@ { param($Root, $Because) Assert-DockerAccepts $Root $Because } { param($Root) Install-PreviousDaemonTls $Root -PlainFiles:$plain }
+        $points | Should -BeGreaterOrEqual 2
+        # Every state was checked above; the last one serves the new certificate.
+        $final = Join-Path $TestDrive "replace-$PlainFiles-$($points + 1)/etc/docker/tls"
+        (& openssl x509 -noout -fingerprint -sha1 -in "$final/server-cert.pem") -replace '^.*=|:', '' |
+            Should -Be @(Import-DcosCertificate -Path "$inputs/server.crt")[0].Thumbprint
+    }
+
+    It 'Uninstall-DockerRegistryTrust from Mesos: the CA that stays is reachable by OpenSSL in every state a kill leaves' {
+        $points = Test-EveryKillPoint 'untrust' @'
+Import-DcosCertificate -Path "$Inputs/twin-a.crt" | Uninstall-DockerRegistryTrust -Target Mesos -Root $Root -Confirm:$false
+'@ {
+            param($Root, $Because)
+            Assert-TrustAccepts $Root $Because
+            # OpenSSL's lookup: <hash>.0, .1, ... until the first that does not stat.
+            $mesos = "$Root/var/lib/dcos/pki/tls/certs"
+            $hash = (& openssl x509 -noout -subject_hash -in "$inputs/twin-b.crt").Trim()
+            $reached = for ($n = 0; Test-Path -LiteralPath "$mesos/$hash.$n"; $n++) {
+                ((& openssl x509 -noout -fingerprint -sha1 -in "$mesos/$hash.$n") -replace '^.*=|:', '')
+            }
+            @($reached) | Should -Contain $twinB -Because "$Because (the CA that stays must never drop out of the chain)"
+        } { param($Root) Install-DockerRegistryTrust -Path "$inputs/twin-a.crt", "$inputs/twin-b.crt" -Target Mesos -Root $Root -Confirm:$false | Out-Null }
+        # twin-b's link copied over .0, .1 removed, twin-a's file removed.
+        $points | Should -Be 3
+        @(Get-ChildItem -LiteralPath (Join-Path $TestDrive 'untrust-4/var/lib/dcos/pki/tls/certs') -Filter *.crt).Count | Should -Be 1
     }
 
     It 'Set-MesosDockerConfig: the agent finds a readable credentials file in every state a kill leaves' {
@@ -168,11 +240,12 @@ New-DockerAuthConfig -Registry repo.internal:5000 -Credential ([pscredential]::n
         $points | Should -Be 3
     }
 
-    It 'Install-DockerRegistryTrust into Docker, Containers and Mesos: every link and file a kill leaves is usable' {
+    It 'Install-DockerRegistryTrust into Docker, Containers, Mesos and System: every link and file a kill leaves is usable' {
         $points = Test-EveryKillPoint 'trust' @'
-Import-DcosCertificate -Path "$Inputs/ca.crt" | Install-DockerRegistryTrust -Registry repo.internal:5000 -Target Docker, Containers, Mesos -Root $Root -Confirm:$false
+Import-DcosCertificate -Path "$Inputs/ca.crt" | Install-DockerRegistryTrust -Registry repo.internal:5000 -Target Docker, Containers, Mesos, System -Root $Root -Confirm:$false
 '@ { param($Root, $Because) Assert-TrustAccepts $Root $Because }
-        # certs.d (Docker), certs.d (Containers), the Mesos .crt, its hash link.
-        $points | Should -Be 4
+        # certs.d (Docker), certs.d (Containers), the Mesos .crt, its hash link, the OS anchor.
+        $points | Should -Be 5
+        Get-ChildItem -LiteralPath (Join-Path $TestDrive 'trust-6/usr/local/share/ca-certificates') -Filter *.crt | Should -HaveCount 1
     }
 }

@@ -14,11 +14,23 @@ BeforeAll {
         -KeyAlgorithm ECDSA -ValidDays 5 -Organization 'Ops' -OrganizationalUnit 'Agents'
     $client = New-DcosCertificate -Issuer $ca -CommonName operator -Usage Client -KeyAlgorithm RSA -KeySize 2048 -ValidDays 3
 
-    # A staging root as Set-DockerDaemonTls leaves it (plain files, not links yet).
+    # A staging root as Set-DockerDaemonTls leaves it.
     function New-DaemonRoot([string] $Name, [object] $Certificate = $server) {
         $root = Join-Path $TestDrive $Name
         Set-DockerDaemonTls -Root $root -CaCertificate $ca -Certificate $Certificate
         $root
+    }
+
+    # The pair as older versions of the module wrote it: two plain files, no <pair>.d folder.
+    function ConvertTo-PlainPair([string] $Folder, [string] $CertificateName, [string] $KeyName, [string] $Versions) {
+        foreach ($name in $CertificateName, $KeyName) {
+            $file = Join-Path $Folder $name
+            $bytes = [IO.File]::ReadAllBytes($file)
+            Remove-Item -LiteralPath $file
+            [IO.File]::WriteAllBytes($file, $bytes)
+        }
+        chmod 600 (Join-Path $Folder $KeyName)
+        Remove-Item -Recurse -Force -LiteralPath (Join-Path $Folder $Versions)
     }
 
     # The public key of the certificate and of the key behind the fixed names, as openssl reads them.
@@ -69,7 +81,8 @@ Describe 'Update-DockerDaemonCertificate' -Tag Lifecycle, Renewal {
         $row = Update-DockerDaemonCertificate -Root $root -Issuer $ca -RenewWithin 2 -PassThru
         $row.Renewed | Should -BeFalse
         $row.Thumbprint | Should -Be $server.Thumbprint
-        (Get-Item (Join-Path $root 'etc/docker/tls/server-cert.pem')).LinkTarget | Should -BeNullOrEmpty -Because 'nothing was written'
+        (Get-Item (Join-Path $root 'etc/docker/tls/server.d/current')).LinkTarget | Should -Be $row.Version -Because 'nothing was written'
+        @(Get-ChildItem -Directory (Join-Path $root 'etc/docker/tls/server.d')).Count | Should -Be 2 -Because 'the version folder and "current": nothing was written'
         (Update-DockerDaemonCertificate -Root $root -Issuer $ca -RenewWithin 2 -Force -PassThru).Renewed | Should -BeTrue
     }
 
@@ -142,64 +155,86 @@ Describe 'Update-DockerClientCertificate' -Tag Lifecycle, Renewal {
     }
 }
 
-Describe 'The pair a reader sees when the renewal is killed (SIGKILL) at each step' -Tag Lifecycle, Renewal {
+Describe 'The <Side> pair a reader sees when the renewal is killed (SIGKILL) at each step' -Tag Lifecycle, Renewal -ForEach @(
+    @{ Side = 'daemon' }
+    @{ Side = 'client' }
+) {
     BeforeAll {
-        $pristine = New-DaemonRoot pristine
+        # Installed, then made plain files as older versions wrote them: the renewal converts them first.
+        if ($Side -eq 'daemon') {
+            $pristine = New-DaemonRoot pristine
+            ConvertTo-PlainPair (Join-Path $pristine 'etc/docker/tls') server-cert.pem server-key.pem server.d
+            function Get-Pair([string] $Root) { Get-DaemonPair $Root }
+        }
+        else {
+            $pristine = Join-Path $TestDrive 'client-pristine'
+            $null = Install-DockerClientCertificate -Path $pristine -CaCertificate $ca -Certificate $client
+            ConvertTo-PlainPair $pristine cert.pem key.pem client.d
+            function Get-Pair([string] $Root) { Get-PairState (Join-Path $Root 'cert.pem') (Join-Path $Root 'key.pem') }
+        }
         $caFile = Join-Path $TestDrive 'kill-ca.crt'
-        $ca | Export-DcosCertificate -Path $caFile
+        $ca | Export-DcosCertificate -Path $caFile -Force
         $exe = [Environment]::ProcessPath
         $prefix = if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { @(Join-Path $PSHOME 'pwsh.dll') } else { @() }
         $manifest = (Resolve-Path (Join-Path $PSScriptRoot '../../DcosTls.psd1')).Path
         $script = Join-Path $TestDrive 'renew.ps1'
         Set-Content -LiteralPath $script -Value @'
-param($Manifest, $CaFile, $Root)
+param($Manifest, $CaFile, $Root, $Side)
 Import-Module $Manifest
 $ca = Import-DcosCertificate -Path $CaFile -KeyPath ([IO.Path]::ChangeExtension($CaFile, '.key'))
-Update-DockerDaemonCertificate -Root $Root -Issuer $ca -Force -ErrorAction Stop
+if ($Side -eq 'daemon') { Update-DockerDaemonCertificate -Root $Root -Issuer $ca -Force -ErrorAction Stop }
+else { Update-DockerClientCertificate -Path $Root -Issuer $ca -Force -ErrorAction Stop }
 '@
 
-        # Starts one renewal that pauses at step N in a pwsh of its own.
+        # Starts one renewal, in a pwsh of its own with the test-only pause on, that is to be killed at step N.
         function Start-Renewal([int] $Step) {
-            $root = Join-Path $TestDrive "kill-$Step"
+            $root = Join-Path $TestDrive "kill-$Side-$Step"
             Copy-Item -Recurse $pristine $root
-            $signal = Join-Path $TestDrive "paused-$Step"
+            $pauses = Join-Path $TestDrive "pauses-$Side-$Step"
+            $null = New-Item -ItemType Directory $pauses
             $psi = [Diagnostics.ProcessStartInfo]::new($exe)
-            foreach ($a in @($prefix) + @('-NoProfile', '-NonInteractive', '-File', $script, $manifest, $caFile, $root)) { $psi.ArgumentList.Add($a) }
-            $psi.Environment['DCOSTLS_TEST_PAUSE_AT_STEP'] = "$Step"
-            $psi.Environment['DCOSTLS_TEST_PAUSE_FILE'] = $signal
+            foreach ($a in @($prefix) + @('-NoProfile', '-NonInteractive', '-File', $script, $manifest, $caFile, $root, $Side)) { $psi.ArgumentList.Add($a) }
+            $psi.Environment['DCOSTLS_TEST_PAUSE_DIR'] = $pauses
             $psi.RedirectStandardError = $true
             $psi.RedirectStandardOutput = $true
-            [pscustomobject]@{ Step = $Step; Root = $root; Signal = $signal; Process = [Diagnostics.Process]::Start($psi) }
+            [pscustomobject]@{ Step = $Step; Root = $root; Pauses = $pauses; Process = [Diagnostics.Process]::Start($psi) }
         }
 
-        # Kills the renewal with SIGKILL once it paused; $null when it finished without reaching step N.
+        # Lets steps 1..N-1 go and kills the renewal with SIGKILL at step N; returns what step N was
+        # about to do, or $null when the renewal finished without reaching step N.
         function Stop-AtPause([object] $Run) {
-            $deadline = [DateTime]::UtcNow.AddSeconds(90)
-            while (-not (Test-Path -LiteralPath $Run.Signal) -and -not $Run.Process.HasExited -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
-            if (Test-Path -LiteralPath $Run.Signal) {
+            $deadline = [DateTime]::UtcNow.AddSeconds(180)
+            for ($n = 1; ; $n++) {
+                $marker = Join-Path $Run.Pauses "$n.paused"
+                while (-not (Test-Path -LiteralPath $marker) -and -not $Run.Process.HasExited -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+                if (-not (Test-Path -LiteralPath $marker)) { break }
+                if ($n -lt $Run.Step) { Remove-Item -LiteralPath $marker; continue }
                 kill -9 $Run.Process.Id
                 $Run.Process.WaitForExit()
-                return (Get-Content -Raw -LiteralPath $Run.Signal).Trim()
+                return "$n $((Get-Content -Raw -LiteralPath $marker).Trim())"
             }
-            if (-not $Run.Process.HasExited) { kill -9 $Run.Process.Id; throw "step $($Run.Step): no pause within 90 s" }
+            if (-not $Run.Process.HasExited) { kill -9 $Run.Process.Id; throw "step $($Run.Step): no pause within 180 s" }
             $Run.Process.ExitCode | Should -Be 0 -Because $Run.Process.StandardError.ReadToEnd()
             $null
         }
 
         # Steps 1.. until a run finishes without pausing; a few runs at a time (each is a pwsh).
         $outcomes = [Collections.Generic.List[object]]::new()
-        $originalSerial = (Get-DaemonPair $pristine).Serial
+        $originalSerial = (Get-Pair $pristine).Serial
         $step = 1
         $finished = $false
+        # Daemon runs have a root each and go four at a time. Client folders are under the root /, whose
+        # lock one paused run holds: those go one at a time.
+        $batch = if ($Side -eq 'daemon') { 4 } else { 1 }
         while (-not $finished -and $step -le 40) {
-            $runs = @($step..($step + 3) | ForEach-Object { Start-Renewal $_ })
+            $runs = @($step..($step + $batch - 1) | ForEach-Object { Start-Renewal $_ })
             foreach ($run in $runs) {
                 $paused = Stop-AtPause $run
                 if ($null -eq $paused) { $finished = $true; continue }
-                $pair = Get-DaemonPair $run.Root
+                $pair = Get-Pair $run.Root
                 $outcomes.Add([pscustomobject]@{ Step = $run.Step; At = $paused; Root = $run.Root; Matches = $pair.Matches; Serial = $pair.Serial; Detail = $pair.Detail })
             }
-            $step += 4
+            $step += $batch
         }
     }
 
@@ -217,9 +252,10 @@ Update-DockerDaemonCertificate -Root $Root -Issuer $ca -Force -ErrorAction Stop
 
     It 'completes on the next run after a kill, removing what the killed run left' {
         foreach ($o in $outcomes) {
-            Update-DockerDaemonCertificate -Root $o.Root -Issuer $ca -Force
-            (Get-DaemonPair $o.Root).Matches | Should -BeTrue -Because "resumed after step $($o.Step)"
-            @(Get-ChildItem -Recurse -Force (Join-Path $o.Root 'etc/docker/tls') -Filter '*.tmp') | Should -BeNullOrEmpty -Because "resumed after step $($o.Step) ($($o.At))"
+            if ($Side -eq 'daemon') { Update-DockerDaemonCertificate -Root $o.Root -Issuer $ca -Force }
+            else { Update-DockerClientCertificate -Path $o.Root -Issuer $ca -Force }
+            (Get-Pair $o.Root).Matches | Should -BeTrue -Because "resumed after step $($o.Step)"
+            @(Get-ChildItem -Recurse -Force $o.Root -Filter '*.tmp') | Should -BeNullOrEmpty -Because "resumed after step $($o.Step) ($($o.At))"
         }
     }
 }

@@ -37,6 +37,7 @@ BeforeAll {
         'New-DcosAcmeAccount'             = { param($Folder) New-DcosAcmeAccount -AcmeDirectory https://127.0.0.9:1/dir -AccountPath (Join-Path $Folder 'acme') -AcceptTermsOfService @args }
         'Disconnect-DcosCluster'          = { param($Folder) Disconnect-DcosCluster @args }
         'New-DcosCertificate'             = { param($Folder) New-DcosCertificate -Issuer $ca -CommonName whatif.internal -KeyAlgorithm ECDSA @args }
+        'New-TlsCertificateAuthority'     = { param($Folder) New-TlsCertificateAuthority -CommonName 'WhatIf CA' -KeyAlgorithm ECDSA @args }
         'Export-DcosCertificate'          = { param($Folder) $server | Export-DcosCertificate -Path (Join-Path $Folder 'repo.crt') -PassThru @args }
         'Export-DcosCertificateRequest'   = { param($Folder) New-DcosCertificateRequest -CommonName whatif.internal -KeyAlgorithm ECDSA | Export-DcosCertificateRequest -Path (Join-Path $Folder 'whatif.csr') -PassThru @args }
         'Install-DockerRegistryTrust'     = { param($Folder) $ca | Install-DockerRegistryTrust -Registry repo.internal:5000 -Root $Folder @args }

@@ -214,6 +214,18 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     [ValidateSet("hmac-sha256", "hmac-sha384", "hmac-sha512", "hmac-sha1")]
     public string TsigAlgorithm { get; set; } = "hmac-sha256";
 
+    /// <summary>
+    /// Where this row's certificate is exported (Export-DcosCertificate -Path, Pem): when that file and
+    /// its key already hold a valid certificate for the same names, the row is skipped (nothing is sent,
+    /// nothing is output). A script block gives a path per row: -SkipIfValid { "./certs/$($_.CommonName).crt" }.
+    /// </summary>
+    [Parameter(ParameterSetName = ClusterSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = IssuerSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = SelfSignedSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = AcmeSet, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? SkipIfValid { get; set; }
+
     protected override void ProcessRecord()
     {
         _index++;
@@ -236,6 +248,8 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
             spec = CertificateSpec.Create(CommonName, DnsName, IPAddress, algorithm,
                 MyInvocation.BoundParameters.ContainsKey(nameof(KeySize)) ? KeySize : null, forAuthority: false,
                 Country, State, Locality, Organization, OrganizationalUnit);
+            // Before the issuer is chosen or asked anything: a row already written sends nothing.
+            if (SkipIfValid != null && AlreadyValid(spec)) return;
             issuer = ChooseIssuer();
             issuer.Validate();
         }
@@ -389,5 +403,19 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
         bool needClient = Usage is CertificateUsage.Client or CertificateUsage.ServerAndClient;
         if ((needServer && !issued.ExtendedKeyUsages.Contains("serverAuth")) || (needClient && !issued.ExtendedKeyUsages.Contains("clientAuth")))
             WriteWarning($"'{issued.CommonName}' was issued with extended key usage [{string.Join(", ", issued.ExtendedKeyUsages)}], not {Usage}: the CA's profile decides. Pick a -Profile that gives it.");
+    }
+
+    /// <summary>True (and said in Verbose) when -SkipIfValid already holds this row's certificate.</summary>
+    private bool AlreadyValid(CertificateSpec spec)
+    {
+        string path = ResolvePath(SkipIfValid!);
+        string? problem = ExistingCertificate.Problem(path, spec, out var found);
+        if (problem != null)
+        {
+            WriteVerbose($"Issuing '{spec.CommonName}': {problem}.");
+            return false;
+        }
+        WriteVerbose($"Skipped '{spec.CommonName}': '{ExistingCertificate.PemPaths(path).Certificate}' holds a valid certificate for the same names (thumbprint {found!.Thumbprint}, expires {found.NotAfter:yyyy-MM-dd}).");
+        return true;
     }
 }

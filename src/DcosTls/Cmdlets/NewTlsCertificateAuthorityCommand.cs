@@ -3,9 +3,11 @@ namespace DcosTls.Cmdlets;
 /// <summary>
 /// New-TlsCertificateAuthority: a local CA (the ca.pem/ca-key.pem of a Docker TLS setup) in memory: a
 /// self-signed root, with -Issuer an intermediate signed by another local CA, or with -Profile an
-/// intermediate signed by the DC/OS CA through a profile that signs CAs.
+/// intermediate signed by the DC/OS CA through a profile that signs CAs. Every form asks ShouldProcess
+/// before the key is made, as New-DcosCertificate does: with -Profile, -WhatIf sends no signing request
+/// to the cluster, and under -WhatIf no form emits a CA.
 /// </summary>
-[Cmdlet(VerbsCommon.New, "TlsCertificateAuthority", DefaultParameterSetName = RootSet)]
+[Cmdlet(VerbsCommon.New, "TlsCertificateAuthority", DefaultParameterSetName = RootSet, SupportsShouldProcess = true)]
 [OutputType(typeof(DcosCertificate))]
 public sealed class NewTlsCertificateAuthorityCommand : DcosSessionCmdlet
 {
@@ -80,6 +82,7 @@ public sealed class NewTlsCertificateAuthorityCommand : DcosSessionCmdlet
             Report(e, CommonName);
             return;
         }
+        if (!ShouldProcess(spec.CommonName, issuer != null ? $"Create certificate authority (signed by '{Issuer!.CommonName}')" : "Create self-signed certificate authority")) return;
         ProgressReporter.Run(this, spec, "Creating certificate authority " + spec.CommonName,
             () => WriteObject(issuer != null ? issuer.IssueAuthority(spec, pathLength!.Value) : CertificateBuilder.CreateAuthority(spec, ValidDays, pathLength)));
     }
@@ -91,6 +94,7 @@ public sealed class NewTlsCertificateAuthorityCommand : DcosSessionCmdlet
         try
         {
             issuer.ValidateProfile();
+            if (!ShouldProcess(spec.CommonName, $"Issue certificate authority (DC/OS CA, profile '{Profile}')")) return;
             ProgressReporter.Run(this, spec, "Creating certificate authority " + spec.CommonName, () => WriteObject(issuer.Issue(spec)));
         }
         catch (Session.DcosApiException e)

@@ -19,6 +19,9 @@ internal sealed class DaemonTlsPlan
 {
     internal List<(string Role, string AgentPath, byte[] Content, UnixFileMode Mode, bool Backup)> Files { get; } = new();
 
+    /// <summary>The server certificate (with its chain) and key, installed together after ca.pem (see KeyPairSlot).</summary>
+    internal (byte[] Certificate, byte[] Key, string Thumbprint) ServerPair { get; set; }
+
     /// <summary>Our drop-in when daemon.json ends up without "hosts" (dockerd would then have no socket).</summary>
     internal string? DropInToRemove { get; set; }
     internal List<string> Warnings { get; } = new();
@@ -28,7 +31,10 @@ internal sealed class DaemonTlsPlan
 /// <summary>
 /// Puts dockerd behind mutual TLS: installs ca.pem, server-cert.pem and server-key.pem,
 /// merges the TLS keys into daemon.json, and writes the systemd drop-in "hosts" needs. Plan()
-/// validates everything and reads the existing files; Apply() only writes.
+/// validates everything and reads the existing files; Apply() only writes, in an order where every
+/// state between two steps is one dockerd starts from: ca.pem, then the server pair in one switch
+/// (KeyPairSlot: a kill between two files never leaves a key of another certificate), then the
+/// drop-in, daemon.json last.
 /// </summary>
 internal static class DaemonTlsConfigurator
 {
@@ -56,9 +62,8 @@ internal static class DaemonTlsConfigurator
         var ca = request.CaCertificate;
         var server = request.ServerCertificate;
         plan.Files.Add(("CaCertificate", paths.CaCertificate, utf8.GetBytes(ca.CertificatePem), StagedFileWriter.PublicFile, false));
-        plan.Files.Add(("ServerCertificate", paths.ServerCertificate, utf8.GetBytes(server.CertificatePem + server.ChainPem), StagedFileWriter.PublicFile, false));
-        plan.Files.Add(("ServerKey", paths.ServerKey,
-            utf8.GetBytes(PrivateKeyReader.ExportPem(server.PrivateKey!, ReadOnlySpan<char>.Empty, encrypt: false)), StagedFileWriter.PrivateFile, false));
+        plan.ServerPair = (utf8.GetBytes(server.CertificatePem + server.ChainPem),
+            utf8.GetBytes(PrivateKeyReader.ExportPem(server.PrivateKey!, ReadOnlySpan<char>.Empty, encrypt: false)), server.Thumbprint);
         // Same JSON (even formatted differently) → leave the file alone.
         byte[] config = existingBytes != null && DaemonJson.SameContent(existing, merged) ? existingBytes : DaemonJson.Serialize(merged);
         // An existing daemon.json keeps its mode (some sites keep it 0600).
@@ -91,7 +96,9 @@ internal static class DaemonTlsConfigurator
         using var held = AgentFileLock.Acquire(writer);
         using var change = writer.BeginChange();
         if (!writer.DryRun)
-            change.Check(plan.Files.Select(f => f.AgentPath).Concat(plan.DropInToRemove is { } r ? new[] { r } : Array.Empty<string>()));
+            change.Check(plan.Files.Select(f => f.AgentPath)
+                .Concat(new[] { KeyPairSlot.Daemon(writer, plan.TlsDirectory).CertificatePath, KeyPairSlot.Daemon(writer, plan.TlsDirectory).KeyPath })
+                .Concat(plan.DropInToRemove is { } r ? new[] { r } : Array.Empty<string>()));
         try
         {
             return Write(writer, plan);
@@ -121,9 +128,10 @@ internal static class DaemonTlsConfigurator
             bool inTlsDirectory = agentPath.StartsWith(plan.TlsDirectory.TrimEnd('/') + "/", StringComparison.Ordinal);
             var action = writer.WriteBytes(agentPath, content, mode, overwrite: true,
                 directoryMode: inTlsDirectory ? StagedFileWriter.PrivateDirectory : StagedFileWriter.PublicDirectory, backup: backup);
-            if (role is "CaCertificate" or "ServerCertificate" or "ServerKey" && writer.Declined(action, agentPath)) declined = true;
+            if (role == "CaCertificate" && writer.Declined(action, agentPath)) declined = true;
             string? backupPath = backup && existed && action == FileAction.Updated ? StagedFileWriter.BackupPathOf(full) : null;
             results.Add(new DockerTlsFile(role, full, agentPath, action, mode, backupPath));
+            if (role == "CaCertificate" && PutServerPair(writer, plan, results)) declined = true;
         }
         if (plan.DropInToRemove != null)
         {
@@ -131,6 +139,17 @@ internal static class DaemonTlsConfigurator
             results.Add(new DockerTlsFile("SystemdDropIn", writer.Map(plan.DropInToRemove), plan.DropInToRemove, action, null, null));
         }
         return results;
+    }
+
+    /// <summary>The server pair through its slot; true when the user declined to create it.</summary>
+    private static bool PutServerPair(StagedFileWriter writer, DaemonTlsPlan plan, List<DockerTlsFile> results)
+    {
+        var slot = KeyPairSlot.Daemon(writer, plan.TlsDirectory);
+        var (certificate, key, thumbprint) = plan.ServerPair;
+        var action = slot.Put(certificate, key, thumbprint);
+        results.Add(new DockerTlsFile("ServerCertificate", writer.Map(slot.CertificatePath), slot.CertificatePath, action, StagedFileWriter.PublicFile, null));
+        results.Add(new DockerTlsFile("ServerKey", writer.Map(slot.KeyPath), slot.KeyPath, action, StagedFileWriter.PrivateFile, null));
+        return writer.Declined(action, slot.CertificatePath);
     }
 
     private static void AddHostWarnings(DaemonTlsPlan plan, IReadOnlyList<DockerHostAddress> hosts, bool verifyClients)

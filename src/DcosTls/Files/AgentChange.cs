@@ -59,6 +59,16 @@ internal sealed class AgentChange : IDisposable
     }
 
     /// <summary>
+    /// Called before the change creates a folder of its own (a key pair's version folder): rolling back
+    /// removes it with everything in it.
+    /// </summary>
+    internal void RememberNewFolder(string full)
+    {
+        Current = full;
+        if (_seen.Add(full)) _journal.Add((full, new Entry('n', null, default, null)));
+    }
+
+    /// <summary>
     /// Puts every touched entry back as it was, newest first. Returns the paths it could not restore
     /// (empty when the agent is back to its state before the change).
     /// </summary>
@@ -98,7 +108,7 @@ internal sealed class AgentChange : IDisposable
     private static bool Writable(string path)
         => OperatingSystem.IsWindows() || Native.access(path, Native.W_OK) == 0;
 
-    /// <summary>What a directory entry was: absent, a file (content, mode), a link (target) or a folder.</summary>
+    /// <summary>What a directory entry was: absent, a file (content, mode), a link (target), a folder, or a folder this change makes ('n').</summary>
     private sealed record Entry(char Kind, byte[]? Content, UnixFileMode Mode, string? LinkTarget)
     {
         internal static Entry Read(string full)
@@ -115,6 +125,10 @@ internal sealed class AgentChange : IDisposable
             var now = Read(full);
             switch (Kind)
             {
+                case 'n':
+                    if (now.Kind == 'd') Directory.Delete(full, recursive: true);
+                    else if (now.Kind is 'f' or 'l') File.Delete(full);
+                    break;
                 case '-':
                     if (now.Kind is 'f' or 'l') File.Delete(full);
                     else if (now.Kind == 'd' && !Directory.EnumerateFileSystemEntries(full).Any()) Directory.Delete(full);
@@ -126,8 +140,15 @@ internal sealed class AgentChange : IDisposable
                     break;
                 case 'l':
                     if (now.Kind == 'l' && now.LinkTarget == LinkTarget) break;
-                    if (now.Kind is 'f' or 'l') File.Delete(full);
-                    File.CreateSymbolicLink(full, LinkTarget!);
+                    // A new link renamed over the entry: a reader finds the one link or the other, never none.
+                    string temp = Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + ".dcostls-" + Guid.NewGuid().ToString("N")[..8] + ".tmp");
+                    File.CreateSymbolicLink(temp, LinkTarget!);
+                    if (now.Kind == 'd')
+                    {
+                        File.Delete(temp);
+                        throw new IOException($"'{full}' is a folder now; the link to '{LinkTarget}' is not put back over it.");
+                    }
+                    StagedFileWriter.RenameEntry(temp, full);
                     break;
             }
         }

@@ -56,7 +56,14 @@ internal sealed class StagedFileWriter
         if (ReferenceEquals(_change, change)) _change = null;
     }
 
-    private void Remember(string full) => _change?.Remember(full);
+    /// <summary>Records an entry's state before it changes, for the running change's rollback (none outside a change).</summary>
+    internal void Remember(string full) => _change?.Remember(full);
+
+    /// <summary>Records a folder the running change is about to create, for its rollback (none outside a change).</summary>
+    internal void RememberNewFolder(string full) => _change?.RememberNewFolder(full);
+
+    /// <summary>Asks ShouldProcess for a change made outside this writer's own methods (a key pair's switch).</summary>
+    internal bool ShouldProcess(string full, string action) => _shouldProcess(full, action);
 
     /// <summary>True under -WhatIf: every write is Skipped, and that is not a user's "no".</summary>
     internal bool DryRun { get; init; }
@@ -162,7 +169,7 @@ internal sealed class StagedFileWriter
             // The umask can only narrow the creation mode: a public file (a CA in certs.d) must stay
             // readable by non-root clients, so set it on the temp file before it becomes visible.
             if (!OperatingSystem.IsWindows() && !IsPrivate(mode)) File.SetUnixFileMode(temp, mode);
-            WritePause.Before(full);
+            WritePause.Before("rename over " + full);
             File.Move(temp, full, overwrite: true);
         }
         catch
@@ -256,7 +263,7 @@ internal sealed class StagedFileWriter
         {
             Remember(full);
             File.CreateSymbolicLink(temp, targetFileName);
-            WritePause.Before(full);
+            WritePause.Before("rename over " + full);
             // rename(2) replaces nothing here (checked above) and moves the link itself, not its target.
             RenameEntry(temp, full);
         }
@@ -269,19 +276,35 @@ internal sealed class StagedFileWriter
     }
 
     /// <summary>
-    /// Renames a file or link (not what a link points to) within the root, through ShouldProcess.
-    /// Used to renumber hash links; the destination must be free.
+    /// Points the entry at <paramref name="agentLinkPath"/> to <paramref name="linkTarget"/> (the link's
+    /// text, as another link of the same folder holds it): a new link under a temp name renamed over
+    /// whatever the entry is, so a reader finds the old entry or the new link, never nothing.
+    /// Unchanged when it already is that link.
     /// </summary>
-    internal FileAction Rename(string agentFrom, string agentTo)
+    internal FileAction ReplaceWithSymlink(string agentLinkPath, string linkTarget)
     {
-        string from = Map(agentFrom), to = Map(agentTo);
-        if (Entry(to) != null) throw new IOException($"'{to}' exists; it is not replaced.");
-        if (!_shouldProcess(from, $"Rename to {Path.GetFileName(to)}")) return FileAction.Skipped;
-        Remember(from);
-        Remember(to);
-        WritePause.Before(to);
-        RenameEntry(from, to);
-        return FileAction.Updated;
+        string full = Map(agentLinkPath);
+        var existing = new FileInfo(full);
+        if (existing.LinkTarget == linkTarget) return FileAction.Unchanged;
+        if (Directory.Exists(full) && existing.LinkTarget == null) throw new IOException($"'{full}' is a folder; it is not replaced by a link.");
+        bool exists = existing.Exists || existing.LinkTarget != null;
+        if (!_shouldProcess(full, $"{(exists ? "Replace with" : "Create")} link to {linkTarget}")) return FileAction.Skipped;
+        string dir = Path.GetDirectoryName(full)!;
+        RemoveStaleTemps(dir);
+        string temp = TempPathFor(full);
+        try
+        {
+            Remember(full);
+            File.CreateSymbolicLink(temp, linkTarget);
+            WritePause.Before("rename over " + full);
+            RenameEntry(temp, full);
+        }
+        catch
+        {
+            try { File.Delete(temp); } catch (IOException) { }
+            throw;
+        }
+        return exists ? FileAction.Updated : FileAction.Created;
     }
 
     /// <summary>The directory entry itself (lstat): a file, a folder or a link, dangling or not; null when absent.</summary>
@@ -318,7 +341,7 @@ internal sealed class StagedFileWriter
         if (!info.Exists && info.LinkTarget == null) return FileAction.Unchanged;
         if (!_shouldProcess(full, "Remove")) return FileAction.Skipped;
         Remember(full);
-        WritePause.Before(full);
+        WritePause.Before("remove " + full);
         File.Delete(full);
         return FileAction.Removed;
     }

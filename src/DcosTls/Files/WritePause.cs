@@ -2,16 +2,16 @@ namespace DcosTls.Files;
 
 /// <summary>
 /// TEST-ONLY hook for the kill tests; nothing in normal use sets it. When the environment variable
-/// DCOSTLS_TEST_PAUSE_AFTER_WRITE names a folder (read once per process), the writer stops at every
-/// switch of a directory entry, after the new content is complete on disk under its temp name and
-/// before the rename that makes it visible: it creates &lt;folder&gt;/&lt;n&gt;.paused (n counts from 1)
-/// holding the path about to be switched, and waits until that file is deleted. A test kills the
-/// process there with SIGKILL and finds on disk every earlier switch, none of the later ones, and
-/// the temp file a real kill at that moment leaves behind.
+/// DCOSTLS_TEST_PAUSE_DIR names a folder (read once per process), every step that changes a directory
+/// entry on the agent stops before it happens: a rename that switches a file, link or folder into
+/// place (the new content is then complete under its temp name), the creation of a temp folder or
+/// link, a removal. The step creates &lt;folder&gt;/&lt;n&gt;.paused (n counts from 1) holding what it is
+/// about to do, and waits until that file is deleted. A test kills the process there with SIGKILL and
+/// finds on disk every earlier step and none of the later ones.
 /// </summary>
 internal static class WritePause
 {
-    internal const string Variable = "DCOSTLS_TEST_PAUSE_AFTER_WRITE";
+    internal const string Variable = "DCOSTLS_TEST_PAUSE_DIR";
 
     private static readonly string? Folder = ReadFolder();
     private static int _count;
@@ -22,12 +22,12 @@ internal static class WritePause
         return string.IsNullOrEmpty(folder) || !Directory.Exists(folder) ? null : folder;
     }
 
-    /// <summary>Pauses before <paramref name="fullPath"/> is switched, when the hook is on; otherwise returns at once.</summary>
-    internal static void Before(string fullPath)
+    /// <summary>Pauses before the step <paramref name="what"/>, when the hook is on; otherwise returns at once.</summary>
+    internal static void Before(string what)
     {
         if (Folder == null) return;
         string marker = Path.Combine(Folder, Interlocked.Increment(ref _count) + ".paused");
-        File.WriteAllText(marker, fullPath);
+        File.WriteAllText(marker, what);
         while (File.Exists(marker)) Thread.Sleep(10);
     }
 }

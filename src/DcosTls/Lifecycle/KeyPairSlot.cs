@@ -12,25 +12,18 @@ namespace DcosTls.Lifecycle;
 ///   server.d/current -> 20261201T170000Z-1A2B3C4D      (the one atomic step: rename(2) of a link)
 ///   server.d/20261201T170000Z-1A2B3C4D/{server-cert.pem,server-key.pem}
 ///
-/// The names and daemon.json stay as Set-DockerDaemonTls wrote them. A slot still holding plain files
-/// is converted first by copying the pair it holds into a folder and replacing each name by a link to
-/// the same bytes, so the pair matches after every step of the conversion as well. The previous
-/// folder is kept (to go back by hand); older ones and leftovers of an interrupted run are removed.
+/// Set-DockerDaemonTls and Install-DockerClientCertificate install through the slot (<see cref="Put"/>),
+/// renewal through <see cref="Install"/>; daemon.json keeps naming the fixed names. A slot still
+/// holding plain files (an older install) is converted first by copying the pair it holds into a
+/// folder and replacing each name by a link to the same bytes, so the pair matches after every step
+/// of the conversion as well. The previous folder is kept (to go back by hand); older ones and
+/// leftovers of an interrupted run are removed.
 /// </summary>
 internal sealed class KeyPairSlot
 {
     internal const string CurrentLink = "current";
 
-    /// <summary>
-    /// A test-only pause: with DCOSTLS_TEST_PAUSE_AT_STEP=N and DCOSTLS_TEST_PAUSE_FILE=path, the Nth
-    /// step writes its name to that file and waits there, so a test can kill the process (SIGKILL) at
-    /// every step and look at what a reader would find.
-    /// </summary>
-    internal const string PauseStepVariable = "DCOSTLS_TEST_PAUSE_AT_STEP";
-    internal const string PauseFileVariable = "DCOSTLS_TEST_PAUSE_FILE";
-
     private readonly StagedFileWriter _writer;
-    private int _step;
 
     internal KeyPairSlot(StagedFileWriter writer, string folder, string certificateName, string keyName, string versionsName)
     {
@@ -84,31 +77,75 @@ internal sealed class KeyPairSlot
     }
 
     /// <summary>
-    /// Makes (certificate, key) the pair every reader of the fixed names sees, in one atomic step once
-    /// the slot is converted. Returns the new version folder's name.
+    /// Installs (certificate, key) as the pair given, whatever the slot holds now: Unchanged when the
+    /// fixed names already give these bytes (and the key is private), Skipped when ShouldProcess says
+    /// no, otherwise Created or Updated through <see cref="Install"/>.
     /// </summary>
-    internal string Install(byte[] certificate, byte[] key, string thumbprint, string currentThumbprint)
+    internal FileAction Put(byte[] certificate, byte[] key, string thumbprint)
+    {
+        if (Holds(certificate, key)) return FileAction.Unchanged;
+        string certificateFull = _writer.Map(CertificatePath);
+        bool existed = StagedFileWriter.Entry(certificateFull) != null || StagedFileWriter.Entry(_writer.Map(KeyPath)) != null;
+        if (!_writer.ShouldProcess(certificateFull,
+                $"{(existed ? "Replace" : "Create")} the pair {CertificateName} and {KeyName} (one switch of {VersionsName}/{CurrentLink})"))
+            return FileAction.Skipped;
+        Install(certificate, key, thumbprint, currentThumbprint: null);
+        return existed ? FileAction.Updated : FileAction.Created;
+    }
+
+    /// <summary>True when the fixed names, read inside the root, give exactly these bytes and the key is private.</summary>
+    private bool Holds(byte[] certificate, byte[] key)
+    {
+        string cert = _writer.Map(CertificatePath), keyFull = _writer.Map(KeyPath);
+        if (!File.Exists(cert) || !File.Exists(keyFull) || _writer.Paths.LeavesRoot(cert) || _writer.Paths.LeavesRoot(keyFull)) return false;
+        var keyFile = new FileInfo(keyFull);
+        var keyTarget = keyFile.LinkTarget != null ? keyFile.ResolveLinkTarget(returnFinalTarget: true) ?? keyFile : keyFile;
+        if (!OperatingSystem.IsWindows() && (keyTarget.UnixFileMode & ~StagedFileWriter.PrivateFile) != 0) return false;
+        return File.ReadAllBytes(cert).AsSpan().SequenceEqual(certificate) && File.ReadAllBytes(keyFull).AsSpan().SequenceEqual(key);
+    }
+
+    /// <summary>
+    /// Makes (certificate, key) the pair every reader of the fixed names sees, in one atomic step once
+    /// the slot is converted. Returns the new version folder's name. Names that do not exist yet (a
+    /// first install) become links after the switch; before that nothing names a pair.
+    /// </summary>
+    internal string Install(byte[] certificate, byte[] key, string thumbprint, string? currentThumbprint)
     {
         RemoveLeftovers();
-        if (!IsConverted()) Convert(currentThumbprint);
-        string previous = CurrentVersion!;
+        if (!IsConverted() && CanConvert()) Convert(currentThumbprint);
+        string? previous = new FileInfo(_writer.Map(CurrentPath)).LinkTarget;
         string version = NewVersionName(thumbprint);
         WriteVersion(version, certificate, key);
         PointCurrentAt(version);
-        RemoveOldVersions(keep: new[] { version, previous });
+        if (!IsConverted())
+        {
+            ReplaceWithLink(CertificatePath, LinkTargetFor(CertificateName));
+            ReplaceWithLink(KeyPath, LinkTargetFor(KeyName));
+        }
+        RemoveOldVersions(keep: previous == null ? new[] { version } : new[] { version, previous });
         return version;
     }
 
     /// <summary>
-    /// Plain files (Set-DockerDaemonTls, Install-DockerClientCertificate) become links to a folder
-    /// holding the same bytes: first the folder and "current", then each name, one at a time. The
-    /// bytes behind every name are unchanged throughout, so the pair a reader sees matches.
+    /// Both names hold files this module may read (inside the root). A pair that is not there, or is
+    /// behind links out of the root, is not copied: it gives no pair to keep while the names change.
     /// </summary>
-    private void Convert(string thumbprint)
+    private bool CanConvert()
+    {
+        string cert = _writer.Map(CertificatePath), key = _writer.Map(KeyPath);
+        return File.Exists(cert) && File.Exists(key) && !_writer.Paths.LeavesRoot(cert) && !_writer.Paths.LeavesRoot(key);
+    }
+
+    /// <summary>
+    /// Plain files (an older install) become links to a folder holding the same bytes: first the
+    /// folder and "current", then each name, one at a time. The bytes behind every name are unchanged
+    /// throughout, so the pair a reader sees matches.
+    /// </summary>
+    private void Convert(string? thumbprint)
     {
         byte[] cert = File.ReadAllBytes(_writer.MapForRead(CertificatePath));
         byte[] key = File.ReadAllBytes(_writer.MapForRead(KeyPath));
-        string version = NewVersionName(thumbprint, suffix: "-installed");
+        string version = NewVersionName(thumbprint ?? ThumbprintOf(cert), suffix: "-installed");
         WriteVersion(version, cert, key);
         PointCurrentAt(version);
         ReplaceWithLink(CertificatePath, LinkTargetFor(CertificateName));
@@ -121,15 +158,16 @@ internal sealed class KeyPairSlot
         string versions = _writer.Map(VersionsPath);
         if (!Directory.Exists(versions))
         {
+            _writer.RememberNewFolder(versions);
             Step("create " + VersionsName);
             Directory.CreateDirectory(versions, StagedFileWriter.PrivateDirectory);
         }
         string temp = Path.Combine(versions, "." + version + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
+        _writer.RememberNewFolder(temp);
+        _writer.RememberNewFolder(Path.Combine(versions, version));
         Step("create " + Path.GetFileName(temp));
         Directory.CreateDirectory(temp, StagedFileWriter.PrivateDirectory);
-        Step("write " + CertificateName);
         StagedFileWriter.WriteAtomically(Path.Combine(temp, CertificateName), certificate, StagedFileWriter.PublicFile);
-        Step("write " + KeyName);
         StagedFileWriter.WriteAtomically(Path.Combine(temp, KeyName), key, StagedFileWriter.PrivateFile);
         Step("rename to " + version);
         StagedFileWriter.RenameEntry(temp, Path.Combine(versions, version));
@@ -142,6 +180,7 @@ internal sealed class KeyPairSlot
         string temp = Path.Combine(Path.GetDirectoryName(current)!, "." + CurrentLink + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
         Step("link " + Path.GetFileName(temp));
         File.CreateSymbolicLink(temp, version);
+        _writer.Remember(current);
         Step("rename over " + CurrentLink);
         StagedFileWriter.RenameEntry(temp, current);
     }
@@ -152,6 +191,7 @@ internal sealed class KeyPairSlot
         string temp = Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
         Step("link " + Path.GetFileName(temp));
         File.CreateSymbolicLink(temp, target);
+        _writer.Remember(full);
         Step("rename over " + Path.GetFileName(full));
         StagedFileWriter.RenameEntry(temp, full);
     }
@@ -186,6 +226,20 @@ internal sealed class KeyPairSlot
         }
     }
 
+    /// <summary>The SHA-1 thumbprint of the first certificate in a PEM file (only a label for the folder).</summary>
+    private static string ThumbprintOf(byte[] pem)
+    {
+        try
+        {
+            using var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(System.Text.Encoding.UTF8.GetString(pem));
+            return certificate.Thumbprint;
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return System.Convert.ToHexString(System.Security.Cryptography.SHA1.HashData(pem));
+        }
+    }
+
     private static string NewVersionName(string thumbprint, string suffix = "")
         => DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmssfff'Z'") + "-" + thumbprint[..8] + suffix;
 
@@ -194,14 +248,6 @@ internal sealed class KeyPairSlot
 
     private static string Join(string folder, string name) => folder == "/" ? "/" + name : folder + "/" + name;
 
-    /// <summary>Counts the steps; pauses at the one a test asked for (see <see cref="PauseStepVariable"/>).</summary>
-    private void Step(string what)
-    {
-        _step++;
-        string? at = Environment.GetEnvironmentVariable(PauseStepVariable);
-        string? file = Environment.GetEnvironmentVariable(PauseFileVariable);
-        if (at == null || file == null || !int.TryParse(at, out int n) || n != _step) return;
-        File.WriteAllText(file, $"{_step} {what}\n");
-        Thread.Sleep(Timeout.Infinite);
-    }
+    /// <summary>Each change of a directory entry is a step a test may stop at (see <see cref="WritePause"/>).</summary>
+    private void Step(string what) => WritePause.Before($"{what} (in {_writer.Map(Folder)})");
 }

@@ -65,30 +65,45 @@ internal sealed class MesosHashedStore : TrustStore
                 yield break;
             }
         }
-        var links = HashEntries(dir, certificate.SubjectHash);
+        // OpenSSL stops at the first <hash>.N that does not stat, so the links of this hash are never
+        // deleted from the middle: the links that stay are copied downwards over the positions before
+        // them (each copy a new link renamed over the old entry), then the surplus is removed from the
+        // top, and only then the certificate files no link names any more. At every moment .0 up to
+        // the last index are all present and lead to an existing file: every CA that stays is
+        // reachable throughout, and the one removed is gone from the chain at the first replacement.
+        var entries = HashEntries(dir, certificate.SubjectHash);
         var removedFiles = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (_, linkPath) in links)
+        var kept = new List<(int Index, string Path, string? LinkTarget)>();
+        foreach (var (index, linkPath) in entries)
         {
             string? target = Resolve(linkPath);
-            if (target == null || !File.Exists(target) || !HoldsOnly(target, certificate)) continue;
-            yield return Result(registry, linkPath, Writer.Delete(AgentDirectory + "/" + Path.GetFileName(linkPath)), certificate);
+            if (target == null || !File.Exists(target) || !HoldsOnly(target, certificate))
+            {
+                kept.Add((index, linkPath, new FileInfo(linkPath).LinkTarget));
+                continue;
+            }
             // Only files in this folder are ours to delete; a link to elsewhere loses just the link.
             if (target != linkPath && Path.GetDirectoryName(target) == dir) removedFiles.Add(target);
         }
         string own = Path.Combine(dir, certificate.FileStem + ".crt");
         if (File.Exists(own) && HoldsOnly(own, certificate)) removedFiles.Add(own);
+
+        for (int i = 0; i < kept.Count; i++)
+        {
+            if (kept[i].Index == i) continue;
+            string to = AgentDirectory + $"/{certificate.SubjectHash}.{i}";
+            var action = kept[i].LinkTarget is { } linkTarget
+                ? Writer.ReplaceWithSymlink(to, linkTarget)
+                // A hash-named copy (not a link) is copied as a file, so its own name can go from the top.
+                : Writer.WriteBytes(to, File.ReadAllBytes(kept[i].Path), StagedFileWriter.PublicFile);
+            yield return Result(registry, Path.Combine(dir, $"{certificate.SubjectHash}.{i}"), action, certificate);
+            // Declined (-Confirm): removing more would leave a link to a deleted file or a gap.
+            if (action == FileAction.Skipped && !Writer.DryRun) yield break;
+        }
+        foreach (var (index, entryPath) in entries.Where(e => e.Index >= kept.Count).OrderByDescending(e => e.Index))
+            yield return Result(registry, entryPath, Writer.Delete(AgentDirectory + "/" + Path.GetFileName(entryPath)), certificate);
         foreach (string file in removedFiles.Where(File.Exists).OrderBy(f => f, StringComparer.Ordinal))
             yield return Result(registry, file, Writer.Delete(AgentDirectory + "/" + Path.GetFileName(file)), certificate);
-
-        // Close the gaps: the remaining links of this hash become .0, .1, ... in their old order.
-        var remaining = HashEntries(dir, certificate.SubjectHash);
-        for (int i = 0; i < remaining.Count; i++)
-        {
-            if (remaining[i].Index == i) continue;
-            string to = $"{certificate.SubjectHash}.{i}";
-            var action = Writer.Rename(AgentDirectory + "/" + Path.GetFileName(remaining[i].Path), AgentDirectory + "/" + to);
-            yield return Result(registry, Path.Combine(dir, to), action, certificate);
-        }
     }
 
     internal override IEnumerable<InstalledRegistryTrust> List(RegistryName? registry)

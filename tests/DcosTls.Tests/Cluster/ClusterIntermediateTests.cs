@@ -52,6 +52,20 @@ public class ClusterIntermediateTests
         Assert.NotEqual(0, code);
     }
 
+    [Fact]
+    public void WhatIf_on_the_cluster_path_sends_no_signing_request_and_emits_nothing()
+    {
+        using var dir = new TempDir();
+        using var ps = Connected(dir, "inter-whatif");
+        int before = _cluster.Requests.Count;
+        var r = ps.Run("New-TlsCertificateAuthority -Session $s -Profile intermediate -CommonName 'WhatIf Issuing CA' -KeyAlgorithm ECDSA -WhatIf").ThrowOnError();
+        Assert.Empty(r.Output);
+        Assert.DoesNotContain(_cluster.Requests.Skip(before), q => q.Path == "/ca/api/v2/sign");
+        // The local forms emit nothing under -WhatIf either.
+        r = ps.Run("New-TlsCertificateAuthority -CommonName 'Local CA' -KeyAlgorithm ECDSA -WhatIf").ThrowOnError();
+        Assert.Empty(r.Output);
+    }
+
     [Theory]
     [InlineData("openssl-rsa-sans", "cluster")]
     [InlineData("openssl-rsa-plain", "cluster")]
@@ -179,6 +193,27 @@ public class ClusterBatchLoginRefusedTests
         // r3 was the one refused; r4 and r5 never reached the cluster.
         Assert.Equal(3, _cluster.Requests.Skip(before).Count(q => q.Path == "/ca/api/v2/sign"));
         Assert.True(File.Exists(dir["r1.example.crt"]) && File.Exists(dir["r2.example.crt"]) && !File.Exists(dir["r3.example.crt"]));
+
+        // The rerun after logging in again, the whole batch with -SkipIfValid: r1 and r2 are already
+        // written and valid, so only r3-r5 are sent, and r1/r2's files are left as they were.
+        string r1Before = File.ReadAllText(dir["r1.example.crt"]);
+        ps.Run("$s = Connect-DcosCluster -Uri $uri -Credential $cred -CaCertificatePath $ca").ThrowOnError();
+        int beforeRerun = _cluster.Requests.Count;
+        var rerun = ps.Run("'r1.example','r2.example','r3.example','r4.example','r5.example' | ForEach-Object { [pscustomobject]@{ CommonName = $_ } } | " +
+                           "New-DcosCertificate -Session $s -KeyAlgorithm ECDSA -SkipIfValid { \"$($_.CommonName).crt\" } -Verbose 4>&1 | " +
+                           "ForEach-Object { if ($_ -is [System.Management.Automation.VerboseRecord]) { \"verbose: $_\" } else { $_ | Export-DcosCertificate -Path \"$($_.CommonName).crt\"; $_.CommonName } }").ThrowOnError();
+        var rows = rerun.Output.Select(o => o.BaseObject.ToString()!).ToList();
+        Assert.Equal(new[] { "r3.example", "r4.example", "r5.example" }, rows.Where(o => !o.StartsWith("verbose: ")).ToArray());
+        Assert.Contains(rows, o => o.StartsWith("verbose: Skipped 'r1.example'"));
+        Assert.Contains(rows, o => o.StartsWith("verbose: Skipped 'r2.example'"));
+        Assert.Equal(3, _cluster.Requests.Skip(beforeRerun).Count(q => q.Path == "/ca/api/v2/sign"));
+        Assert.Equal(r1Before, File.ReadAllText(dir["r1.example.crt"]));
+        // A third run has nothing left to issue.
+        int beforeThird = _cluster.Requests.Count;
+        var third = ps.Run("'r1.example','r2.example','r3.example','r4.example','r5.example' | ForEach-Object { [pscustomobject]@{ CommonName = $_ } } | " +
+                           "New-DcosCertificate -Session $s -KeyAlgorithm ECDSA -SkipIfValid { \"$($_.CommonName).crt\" }").ThrowOnError();
+        Assert.Empty(third.Output);
+        Assert.Equal(0, _cluster.Requests.Skip(beforeThird).Count(q => q.Path == "/ca/api/v2/sign"));
         Secrets.AssertNoLeak(ps, _cluster.IssuedTokens);
     }
 }

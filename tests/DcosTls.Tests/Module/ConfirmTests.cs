@@ -24,18 +24,20 @@ public class ConfirmTests
     }
 
     [Fact]
-    public void Declining_the_server_key_leaves_daemon_json_alone()
+    public void Declining_the_server_pair_leaves_daemon_json_alone()
     {
         using var dir = new TempDir();
-        // Yes to the TLS folder, the CA and the certificate; no to the key.
-        var host = new ScriptedHost("Y", "Y", "Y", "N");
+        // Yes to the TLS folder and the CA; no to the certificate and key (one question: they change together).
+        var host = new ScriptedHost("Y", "Y", "N");
         using var ps = new Pwsh(dir.Path, host: host);
         var r = ps.Run($@"
             $ca = New-TlsCertificateAuthority -CommonName 'Confirm CA' -KeyAlgorithm ECDSA
             $server = New-DcosCertificate -Issuer $ca -CommonName docker -IPAddress 127.0.0.1 -KeyAlgorithm ECDSA
             Set-DockerDaemonTls -Root '{dir["root"]}' -CaCertificate $ca -Certificate $server -Hosts tcp://127.0.0.1:2376 -Confirm -PassThru | ForEach-Object {{ $_.Role + '=' + $_.Action }}").ThrowOnError();
         var actions = r.Output.Select(o => o.ToString()).ToList();
+        Assert.Contains("ServerCertificate=Skipped", actions);
         Assert.Contains("ServerKey=Skipped", actions);
+        Assert.False(File.Exists(dir["root/etc/docker/tls/server-cert.pem"]));
         Assert.Contains("DaemonConfig=Skipped", actions);
         Assert.False(File.Exists(dir["root/etc/docker/daemon.json"]));
         Assert.DoesNotContain(host.Prompts, p => p.Contains("daemon.json"));
