@@ -256,22 +256,8 @@ internal sealed class StagedFileWriter
         if (existing.LinkTarget == targetFileName) return FileAction.Unchanged;
         if (existing.Exists || existing.LinkTarget != null) return FileAction.Skipped;
         if (!_shouldProcess(full, $"Create link to {targetFileName}")) return FileAction.Skipped;
-        string dir = Path.GetDirectoryName(full)!;
-        RemoveStaleTemps(dir);
-        string temp = TempPathFor(full);
-        try
-        {
-            Remember(full);
-            File.CreateSymbolicLink(temp, targetFileName);
-            WritePause.Before("rename over " + full);
-            // rename(2) replaces nothing here (checked above) and moves the link itself, not its target.
-            RenameEntry(temp, full);
-        }
-        catch
-        {
-            try { File.Delete(temp); } catch (IOException) { }
-            throw;
-        }
+        // Nothing is replaced here (checked above).
+        RenameLinkInto(full, targetFileName);
         return FileAction.Created;
     }
 
@@ -289,8 +275,17 @@ internal sealed class StagedFileWriter
         if (Directory.Exists(full) && existing.LinkTarget == null) throw new IOException($"'{full}' is a folder; it is not replaced by a link.");
         bool exists = existing.Exists || existing.LinkTarget != null;
         if (!_shouldProcess(full, $"{(exists ? "Replace with" : "Create")} link to {linkTarget}")) return FileAction.Skipped;
-        string dir = Path.GetDirectoryName(full)!;
-        RemoveStaleTemps(dir);
+        RenameLinkInto(full, linkTarget);
+        return exists ? FileAction.Updated : FileAction.Created;
+    }
+
+    /// <summary>
+    /// A new link under a temp name in the same folder, then rename(2) onto <paramref name="full"/>:
+    /// the rename moves the link itself, not its target, and a reader sees the old entry or the new link.
+    /// </summary>
+    private void RenameLinkInto(string full, string linkTarget)
+    {
+        RemoveStaleTemps(Path.GetDirectoryName(full)!);
         string temp = TempPathFor(full);
         try
         {
@@ -304,7 +299,6 @@ internal sealed class StagedFileWriter
             try { File.Delete(temp); } catch (IOException) { }
             throw;
         }
-        return exists ? FileAction.Updated : FileAction.Created;
     }
 
     /// <summary>The directory entry itself (lstat): a file, a folder or a link, dangling or not; null when absent.</summary>
