@@ -45,7 +45,7 @@ public abstract class AcmeAccountCmdlet : DcosCmdlet
         try
         {
             var directory = AcmeSettingsFactory.CheckDirectory(AcmeDirectory);
-            var trust = AcmeSettingsFactory.ReadTrust(CaCertificatePath == null ? null : ResolvePath(CaCertificatePath));
+            var trust = AcmeSettingsFactory.ReadTrust(ResolveOptionalPath(CaCertificatePath));
             var list = AcmeSettingsFactory.CheckContacts(contacts);
             var store = new AcmeAccountKeyStore(AccountPath == null ? AcmeAccountKeyStore.DefaultFolder(directory) : ResolvePath(AccountPath));
             if (store.Exists) store.Load().Dispose();

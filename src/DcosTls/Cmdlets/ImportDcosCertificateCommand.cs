@@ -58,7 +58,7 @@ public sealed class ImportDcosCertificateCommand : DcosCmdlet
             }
             try
             {
-                foreach (var cert in CertificateFileReader.Read(file, KeyPath == null ? null : ResolvePath(KeyPath), Password))
+                foreach (var cert in CertificateFileReader.Read(file, ResolveOptionalPath(KeyPath), Password))
                     WriteObject(cert);
             }
             catch (KeyPasswordException e)

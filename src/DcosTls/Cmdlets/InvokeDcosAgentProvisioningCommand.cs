@@ -153,7 +153,7 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
         }
         var module = MyInvocation.MyCommand.Module;
         var payload = ModulePayload.FromModule(module.Name, module.Version.ToString(), module.ModuleBase);
-        var ssh = new SshSettings(UserName ?? Environment.UserName, KeyFilePath == null ? null : ResolvePath(KeyFilePath), Port, SSHOption, ConnectingTimeout);
+        var ssh = new SshSettings(UserName ?? Environment.UserName, ResolveOptionalPath(KeyFilePath), Port, SSHOption, ConnectingTimeout);
 
         var messages = new System.Collections.Concurrent.BlockingCollection<string>();
         var plan = new FleetPlan(pems, Registry, Credential, CredentialRegistry, Root, DaemonTls ? DaemonSigner(messages.Add) : null, WhatIfRequested);

@@ -388,14 +388,13 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
         IssuerSet or RequestIssuerSet => new LocalCaIssuer(Issuer, ValidDays),
         SelfSignedSet => new SelfSignedIssuer(ValidDays),
         AcmeSet or RequestAcmeSet or AcmeNamedSet or RequestAcmeNamedSet => new AcmeIssuer(AcmeSettingsFactory.Create(new AcmeOptions(
-            ParameterSetName is AcmeNamedSet or RequestAcmeNamedSet ? AcmeServers.Directory(Acme) : AcmeDirectory, OptionalPath(CaCertificatePath),
-            OptionalPath(AccountPath), AcceptTermsOfService, Contact, OptionalPath(WebRoot),
+            ParameterSetName is AcmeNamedSet or RequestAcmeNamedSet ? AcmeServers.Directory(Acme) : AcmeDirectory, ResolveOptionalPath(CaCertificatePath),
+            ResolveOptionalPath(AccountPath), AcceptTermsOfService, Contact, ResolveOptionalPath(WebRoot),
             MyInvocation.BoundParameters.ContainsKey(nameof(HttpPort)) ? HttpPort : null, HttpListenAddress, DnsServer,
-            TsigKeyName, TsigSecret, OptionalPath(TsigKeyFile), TsigAlgorithm), Log, Cancel), Log, Cancel),
+            TsigKeyName, TsigSecret, ResolveOptionalPath(TsigKeyFile), TsigAlgorithm), Log, Cancel), Log, Cancel),
         _ => new ClusterIssuer(RequireSession(), Profile, ServerGeneratedKey, Log, Cancel),
     };
 
-    private string? OptionalPath(string? path) => path == null ? null : ResolvePath(path);
 
     private void WarnOnUsageMismatch(DcosCertificate issued)
     {

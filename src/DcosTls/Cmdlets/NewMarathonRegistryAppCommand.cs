@@ -83,7 +83,7 @@ public sealed class NewMarathonRegistryAppCommand : DcosCmdlet
             {
                 var files = new RegistryAppFiles((target, action) => ShouldProcess(target, action), Force);
                 (app.Path, app.MarathonLbOptionsPath) = files.Write(app,
-                    Path == null ? null : ResolvePath(Path), MarathonLbOptionsPath == null ? null : ResolvePath(MarathonLbOptionsPath));
+                    ResolveOptionalPath(Path), ResolveOptionalPath(MarathonLbOptionsPath));
             }
             catch (RegistryAppFileException e)
             {

@@ -74,9 +74,7 @@ public abstract partial class RenewalCmdlet
     private protected bool IsAcme => ParameterSetName is AcmeSet or AcmeNamedSet;
 
     private protected AcmeIssuer CreateAcmeIssuer() => new(AcmeSettingsFactory.Create(new AcmeOptions(
-        ParameterSetName == AcmeNamedSet ? AcmeServers.Directory(Acme) : AcmeDirectory, OptionalPath(CaCertificatePath), OptionalPath(AccountPath),
-        AcceptTermsOfService, null, OptionalPath(WebRoot), MyInvocation.BoundParameters.ContainsKey(nameof(HttpPort)) ? HttpPort : null,
-        HttpListenAddress, DnsServer, TsigKeyName, TsigSecret, OptionalPath(TsigKeyFile), TsigAlgorithm), Log, Cancel), Log, Cancel);
-
-    private string? OptionalPath(string? path) => path == null ? null : ResolvePath(path);
+        ParameterSetName == AcmeNamedSet ? AcmeServers.Directory(Acme) : AcmeDirectory, ResolveOptionalPath(CaCertificatePath), ResolveOptionalPath(AccountPath),
+        AcceptTermsOfService, null, ResolveOptionalPath(WebRoot), MyInvocation.BoundParameters.ContainsKey(nameof(HttpPort)) ? HttpPort : null,
+        HttpListenAddress, DnsServer, TsigKeyName, TsigSecret, ResolveOptionalPath(TsigKeyFile), TsigAlgorithm), Log, Cancel), Log, Cancel);
 }

@@ -139,6 +139,9 @@ public abstract class DcosCmdlet : PSCmdlet
         }
     }
 
+    /// <summary>An optional user-given file path: null stays null, anything else as ResolvePath.</summary>
+    protected string? ResolveOptionalPath(string? path) => path == null ? null : ResolvePath(path);
+
     /// <summary>A user-given file path: relative to the current pwsh location (not the process's), ~ expanded.</summary>
     protected string ResolvePath(string path)
     {
