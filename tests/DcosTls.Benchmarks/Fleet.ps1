@@ -4,11 +4,19 @@
     limit the wall time of Invoke-DcosAgentProvisioning from agents without DcosTls (trust, registry
     credentials and daemon TLS), of a second run that changes nothing, and of a bare
     Invoke-Command { 1 } to the same agents.
+
+    The agents share this machine's cores, so their computing cannot overlap here as it does on a real
+    fleet; -OneWayDelayMs puts a distant network in front of every agent (delay-proxy.py as ssh's
+    ProxyCommand), giving each agent waiting of a known size, and -SlowAgentDelayMs gives the last agent
+    a longer one. Comparing runs with and without the delay shows whether the fan-out's waiting grows
+    with the slowest agent or with the sum of the agents.
 #>
 param(
     # Comma-separated under pwsh -File, e.g. -Size 1,5,10,20.
     [string] $Size = '1,5,10,20',
     [string] $ThrottleLimit = '1,32',
+    [int] $OneWayDelayMs = 0,
+    [int] $SlowAgentDelayMs = 0,
     [string] $Work = (Join-Path ([IO.Path]::GetTempPath()) "dcostls-bench-fleet-$PID")
 )
 $ErrorActionPreference = 'Stop'
@@ -22,11 +30,17 @@ $count = ($Size | Measure-Object -Maximum).Maximum
 $addresses = 1..$count | ForEach-Object { "127.0.1.$_" }
 $kit = New-SshAgentKit -Path (Join-Path $Work 'operator')
 $port = Get-SharedFreeTcpPort $addresses
-$agents = foreach ($a in $addresses) { Start-SshAgent -Kit $kit -Address $a -Root (Join-Path $Work "agent-$a") -Port $port }
+$agents = @(foreach ($a in $addresses) { Start-SshAgent -Kit $kit -Address $a -Root (Join-Path $Work "agent-$a") -Port $port })
 try {
     $registryCa = New-TlsCertificateAuthority -CommonName 'Bench Registry CA' -KeyAlgorithm ECDSA
     $fleetCa = New-TlsCertificateAuthority -CommonName 'Bench Daemon CA' -KeyAlgorithm ECDSA
     $ssh = @{ UserName = 'root'; KeyFilePath = $kit.KeyFilePath; Port = $port }
+    $sshOption = @{ UserKnownHostsFile = $kit.KnownHosts }
+    if ($OneWayDelayMs -or $SlowAgentDelayMs) {
+        $proxy = Join-Path $PSScriptRoot 'delay-proxy.py'
+        $sshOption.ProxyCommand = "python3 $proxy %h %p $OneWayDelayMs"
+        "one-way delay to every agent: $OneWayDelayMs ms"
+    }
     $plan = @{
         CaCertificate = $registryCa; Registry = 'repo.bench.internal:5000'
         Credential = [pscredential]::new('puller', (ConvertTo-SecureString 'bench-password' -AsPlainText -Force)); CredentialRegistry = 'repo.bench.internal:5000'
@@ -42,15 +56,21 @@ try {
     foreach ($t in $ThrottleLimit) {
         foreach ($n in $Size) {
             $some = $agents[0..($n - 1)]
+            if ($SlowAgentDelayMs) {
+                # The last agent of each size is the slow one.
+                $env:DELAY_PROXY_SLOW = "$($some[-1].Address)=$SlowAgentDelayMs"
+                "slow agent: $($some[-1].Address), one-way delay $SlowAgentDelayMs ms"
+            }
             $some | ForEach-Object { Clear-Agent $_ }
             $hosts = @($some | ForEach-Object Address)
-            $fresh = Measure-Command { $rows = $hosts | Invoke-DcosAgentProvisioning @plan @ssh -SSHOption @{ UserKnownHostsFile = $kit.KnownHosts } -ThrottleLimit $t }
+            if ($hosts.Count -ne $n) { throw "expected $n agents, have $($hosts.Count)" }
+            $fresh = Measure-Command { $rows = $hosts | Invoke-DcosAgentProvisioning @plan @ssh -SSHOption $sshOption -ThrottleLimit $t }
             if (@($rows | Where-Object { -not $_.Succeeded }).Count) { throw "provisioning failed: $($rows | Where-Object { -not $_.Succeeded })" }
-            $rerun = Measure-Command { $rows = $hosts | Invoke-DcosAgentProvisioning @plan @ssh -SSHOption @{ UserKnownHostsFile = $kit.KnownHosts } -ThrottleLimit $t }
+            $rerun = Measure-Command { $rows = $hosts | Invoke-DcosAgentProvisioning @plan @ssh -SSHOption $sshOption -ThrottleLimit $t }
             if (@($rows | Where-Object Changed).Count) { throw 'the rerun changed something' }
             # Invoke-Command -HostName has no -ThrottleLimit: one host at a time for 1, all at once (pwsh's 32) otherwise.
             $groups = if ($t -eq 1) { $hosts | ForEach-Object { , @($_) } } else { , $hosts }
-            $bare = Measure-Command { foreach ($g in $groups) { $null = Invoke-Command -HostName $g @ssh -Options @{ UserKnownHostsFile = $kit.KnownHosts } -ScriptBlock { 1 } -ErrorAction Stop } }
+            $bare = Measure-Command { foreach ($g in $groups) { $null = Invoke-Command -HostName $g @ssh -Options $sshOption -ScriptBlock { 1 } -ErrorAction Stop } }
             $figures["$n/$t"] = $fresh.TotalSeconds
             "{0,6} {1,9} {2,12:F1} {3,12:F1} {4,14:F1} {5,20:F2}" -f $n, $t, $fresh.TotalSeconds, $rerun.TotalSeconds, $bare.TotalSeconds, (($fresh.TotalSeconds - $bare.TotalSeconds) / $n)
         }

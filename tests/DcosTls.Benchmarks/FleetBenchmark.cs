@@ -8,7 +8,8 @@ namespace DcosTls.Benchmarks;
 /// address): wall time for 1, 5, 10 and 20 agents at ThrottleLimit 1 and 32, from agents without
 /// DcosTls and again when nothing changes, against a bare Invoke-Command { 1 } to the same agents.
 /// The body is Fleet.ps1, run in the repository's pwsh (SSH remoting needs the real pwsh, not the
-/// hosted engine). Arguments: sizes and throttle limits, e.g. "1,5 32".
+/// hosted engine). Arguments: sizes, throttle limits, a one-way network delay to every agent and a
+/// longer one to the last agent, in ms, e.g. "1,10,20 1,32 100 400" (see Fleet.ps1).
 /// </summary>
 public sealed class FleetBenchmark : IBenchmark
 {
@@ -22,6 +23,8 @@ public sealed class FleetBenchmark : IBenchmark
         foreach (var a in new[] { "pwsh", "-NoProfile", "-NonInteractive", "-File", script }) psi.ArgumentList.Add(a);
         if (args.Length > 0) { psi.ArgumentList.Add("-Size"); psi.ArgumentList.Add(args[0]); }
         if (args.Length > 1) { psi.ArgumentList.Add("-ThrottleLimit"); psi.ArgumentList.Add(args[1]); }
+        if (args.Length > 2) { psi.ArgumentList.Add("-OneWayDelayMs"); psi.ArgumentList.Add(args[2]); }
+        if (args.Length > 3) { psi.ArgumentList.Add("-SlowAgentDelayMs"); psi.ArgumentList.Add(args[3]); }
         Console.WriteLine($"{Environment.ProcessorCount} cores; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at the start");
         using var p = Process.Start(psi)!;
         p.WaitForExit();

@@ -18,7 +18,10 @@ $stale = @(foreach ($relative in $Hashes.Keys) {
 [pscustomobject]@{ Base = $base; Stale = $stale; Fresh = -not (Test-Path -LiteralPath (Join-Path $base ""$Name.psd1"")) }
 ";
 
-    /// <summary>Writes module files (temp file in the same folder, then rename) and checks every hash afterwards.</summary>
+    /// <summary>
+    /// Writes module files, which arrive Brotli-compressed (each expanded into a temp file in the same
+    /// folder, then renamed), and checks every hash afterwards.
+    /// </summary>
     internal const string WriteModuleFiles = @"
 param([string] $Base, [hashtable] $Files, [hashtable] $Hashes)
 $ErrorActionPreference = 'Stop'
@@ -26,7 +29,10 @@ foreach ($relative in $Files.Keys) {
     $target = Join-Path $Base $relative
     $null = New-Item -ItemType Directory -Force -Path (Split-Path -Parent $target)
     $temp = ""$target.$([guid]::NewGuid().ToString('N')).tmp""
-    [IO.File]::WriteAllBytes($temp, [byte[]] $Files[$relative])
+    $packed = [IO.MemoryStream]::new([byte[]] $Files[$relative])
+    $brotli = [IO.Compression.BrotliStream]::new($packed, [IO.Compression.CompressionMode]::Decompress)
+    $out = [IO.File]::Create($temp)
+    try { $brotli.CopyTo($out) } finally { $out.Dispose(); $brotli.Dispose() }
     Move-Item -LiteralPath $temp -Destination $target -Force
 }
 foreach ($relative in $Hashes.Keys) {

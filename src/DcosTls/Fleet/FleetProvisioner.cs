@@ -120,7 +120,7 @@ internal sealed class FleetProvisioner
             else
             {
                 var files = new Hashtable();
-                foreach (var relative in stale) files[relative] = _module.Read(relative);
+                foreach (var relative in stale) files[relative] = _module.ReadCompressed(relative);
                 // A copy that stops part way has already replaced files: its row says the agent changed.
                 changed = true;
                 Run(runspace, AgentScripts.WriteModuleFiles, new Dictionary<string, object?>
