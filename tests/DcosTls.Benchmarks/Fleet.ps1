@@ -3,7 +3,8 @@
     sshd per loopback address, as the Pester fleet tests start them), then for each size and throttle
     limit the wall time of Invoke-DcosAgentProvisioning from agents without DcosTls (trust, registry
     credentials and daemon TLS), of a second run that changes nothing, and of a bare
-    Invoke-Command { 1 } to the same agents.
+    Invoke-Command { 1 } to the same agents, with the CPU seconds the fresh run cost on the operator's
+    side (this process and its ssh clients) and on the agents' side (the rest of the machine).
 
     The agents share this machine's cores, so their computing cannot overlap here as it does on a real
     fleet; -OneWayDelayMs puts a distant network in front of every agent (delay-proxy.py as ssh's
@@ -46,12 +47,24 @@ try {
         Credential = [pscredential]::new('puller', (ConvertTo-SecureString 'bench-password' -AsPlainText -Force)); CredentialRegistry = 'repo.bench.internal:5000'
         DaemonTls = $true; Issuer = $fleetCa
     }
+    # CPU seconds: this process with the children it has reaped (the operator's side, its ssh
+    # clients included), and the whole machine (the agents are the rest).
+    $tick = [double](& getconf CLK_TCK)
+    function Get-OperatorCpu {
+        $f = ((Get-Content -Raw /proc/self/stat) -split '\) ', 2)[1] -split ' '
+        ([long]$f[11] + [long]$f[12] + [long]$f[13] + [long]$f[14]) / $tick
+    }
+    function Get-MachineCpu {
+        $f = @((Get-Content -TotalCount 1 /proc/stat) -split '\s+' | Select-Object -Skip 1 | ForEach-Object { [long]$_ })
+        ($f[0] + $f[1] + $f[2] + $f[5] + $f[6] + $f[7]) / $tick
+    }
     function Clear-Agent($agent) {
         foreach ($folder in 'etc/docker', 'var/lib/dcos', 'etc/systemd/system', 'root/.local/share/powershell/Modules') {
             Get-ChildItem -Force (Join-Path $agent.Root $folder) | Remove-Item -Recurse -Force
         }
     }
-    "{0,6} {1,9} {2,12} {3,12} {4,14} {5,20}" -f 'agents', 'throttle', 'fresh s', 'rerun s', 'bare IC {1} s', 'fresh-bare per agent'
+    "{0,6} {1,9} {2,8} {3,8} {4,8} {5,10} {6,10} {7,10}" -f 'agents', 'throttle', 'fresh s', 'rerun s', 'bare s', 'fresh-bare', 'operator', 'agents'
+    "{0,6} {1,9} {2,8} {3,8} {4,8} {5,10} {6,10} {7,10}" -f '', '', '', '', 'IC {1}', 'per agent', 'cpu s', 'cpu s'
     $figures = @{}
     foreach ($t in $ThrottleLimit) {
         foreach ($n in $Size) {
@@ -64,7 +77,9 @@ try {
             $some | ForEach-Object { Clear-Agent $_ }
             $hosts = @($some | ForEach-Object Address)
             if ($hosts.Count -ne $n) { throw "expected $n agents, have $($hosts.Count)" }
+            $operatorBefore, $machineBefore = (Get-OperatorCpu), (Get-MachineCpu)
             $fresh = Measure-Command { $rows = $hosts | Invoke-DcosAgentProvisioning @plan @ssh -SSHOption $sshOption -ThrottleLimit $t }
+            $operatorCpu, $machineCpu = ((Get-OperatorCpu) - $operatorBefore), ((Get-MachineCpu) - $machineBefore)
             if (@($rows | Where-Object { -not $_.Succeeded }).Count) { throw "provisioning failed: $($rows | Where-Object { -not $_.Succeeded })" }
             $rerun = Measure-Command { $rows = $hosts | Invoke-DcosAgentProvisioning @plan @ssh -SSHOption $sshOption -ThrottleLimit $t }
             if (@($rows | Where-Object Changed).Count) { throw 'the rerun changed something' }
@@ -72,7 +87,7 @@ try {
             $groups = if ($t -eq 1) { $hosts | ForEach-Object { , @($_) } } else { , $hosts }
             $bare = Measure-Command { foreach ($g in $groups) { $null = Invoke-Command -HostName $g @ssh -Options $sshOption -ScriptBlock { 1 } -ErrorAction Stop } }
             $figures["$n/$t"] = $fresh.TotalSeconds
-            "{0,6} {1,9} {2,12:F1} {3,12:F1} {4,14:F1} {5,20:F2}" -f $n, $t, $fresh.TotalSeconds, $rerun.TotalSeconds, $bare.TotalSeconds, (($fresh.TotalSeconds - $bare.TotalSeconds) / $n)
+            "{0,6} {1,9} {2,8:F1} {3,8:F1} {4,8:F1} {5,10:F2} {6,10:F1} {7,10:F1}" -f $n, $t, $fresh.TotalSeconds, $rerun.TotalSeconds, $bare.TotalSeconds, (($fresh.TotalSeconds - $bare.TotalSeconds) / $n), $operatorCpu, ($machineCpu - $operatorCpu)
         }
     }
     $maxSize = ($Size | Measure-Object -Maximum).Maximum
