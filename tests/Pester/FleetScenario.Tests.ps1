@@ -290,6 +290,9 @@ Describe 'Daemon TLS from the cluster CA, and an agent whose request names anoth
         $cluster[1].Error | Should -Match "does not name '127\.0\.0\.31'.*127\.0\.0\.99.*not signed"
         Join-Path $TestDrive "agent-$impostor/etc/docker/tls/server-cert.pem" | Should -Not -Exist
         Join-Path $TestDrive "agent-$impostor/etc/docker/daemon.json" | Should -Not -Exist
+        # The key made for the refused request does not stay behind, nor its request.
+        Join-Path $TestDrive "agent-$impostor/etc/docker/tls/server.pending.key" | Should -Not -Exist
+        Join-Path $TestDrive "agent-$impostor/etc/docker/tls/server.pending.csr" | Should -Not -Exist
         foreach ($row in $cluster[0], $cluster[2]) {
             $row.Error | Should -BeNullOrEmpty
             $row.Succeeded | Should -BeTrue

@@ -260,6 +260,31 @@ Describe 'A CA with the issuer''s name but another key' -Tag Flow {
         }
     }
 
+    It 'New-DcosCertificate -SkipIfValid skips a row only when its file came from the -Issuer given' {
+        $certs = Join-Path $TestDrive 'skip'
+        $null = New-Item -ItemType Directory -Force $certs
+        $rows = @([pscustomobject]@{ CommonName = 'a.internal'; DnsName = 'a.internal' }, [pscustomobject]@{ CommonName = 'b.internal'; DnsName = 'b.internal' })
+        $path = { Join-Path $certs "$($_.CommonName).crt" }
+        $first = @($rows | New-DcosCertificate -Issuer $issuer -KeyAlgorithm ECDSA -SkipIfValid $path)
+        $first.Count | Should -Be 2
+        $first | Export-DcosCertificate -Path $path
+
+        $again = @($rows | New-DcosCertificate -Issuer $issuer -KeyAlgorithm ECDSA -SkipIfValid $path -Verbose 4>&1)
+        @($again | Where-Object { $_ -is [DcosTls.Certificates.DcosCertificate] }).Count | Should -Be 0
+        @($again | Where-Object { "$_" -like 'Skipped*' }).Count | Should -Be 2
+
+        # The twin has the same name and another key: its batch must not keep the first CA's files.
+        $moved = @($rows | New-DcosCertificate -Issuer $twin -KeyAlgorithm ECDSA -SkipIfValid $path -Verbose 4>&1)
+        $issued = @($moved | Where-Object { $_ -is [DcosTls.Certificates.DcosCertificate] })
+        $issued.Count | Should -Be 2
+        $issued | ForEach-Object { $_.Chain[0].Thumbprint | Should -Be $twin.Thumbprint }
+        @($moved | Where-Object { "$_" -match "was issued by 'CN=Twin CA', not by 'CN=Twin CA' \(thumbprint $($twin.Thumbprint)\)" }).Count | Should -Be 2
+
+        $selfSigned = @($rows | New-DcosCertificate -SelfSigned -KeyAlgorithm ECDSA -SkipIfValid $path -Verbose 4>&1)
+        @($selfSigned | Where-Object { $_ -is [DcosTls.Certificates.DcosCertificate] }).Count | Should -Be 2
+        @($selfSigned | Where-Object { "$_" -match 'not self-signed' }).Count | Should -Be 2
+    }
+
     It 'Test-DockerDaemonTls and Set-DockerDaemonTls say the names match but the key differs' {
         $root = Join-Path $TestDrive 'twin-daemon'
         $null = Set-DockerDaemonTls -CaCertificate $twin -Certificate $server -Hosts 'tcp://127.0.0.1:2376' -Root $root -Confirm:$false -WarningVariable warned -WarningAction SilentlyContinue

@@ -317,11 +317,12 @@ Describe 'A real dockerd serves the renewed certificate to a real docker CLI aft
             if (-not $Process.WaitForExit(30000)) { kill -KILL $Process.Id; $null = $Process.WaitForExit(5000) }
         }
 
-        $dockerd = Start-Dockerd
+        # Script scope: the tests restart dockerd, and AfterAll must stop the one that runs last.
+        $script:dockerd = Start-Dockerd
     }
 
     AfterAll {
-        Stop-Dockerd $dockerd
+        Stop-Dockerd $script:dockerd
     }
 
     It 'serves the renewed certificate from the same CA after a restart, and the docker CLI verifies it' {
@@ -332,7 +333,7 @@ Describe 'A real dockerd serves the renewed certificate to a real docker CLI aft
         $row = Update-DockerDaemonCertificate -Root $root -Issuer $ca -RenewWithin 10 -PassThru
         $row.Renewed | Should -BeTrue
         Get-ServedSerial | Should -Be $before -Because 'dockerd reads its certificate when it starts'
-        Stop-Dockerd $dockerd
+        Stop-Dockerd $script:dockerd
         $script:dockerd = Start-Dockerd
 
         Get-ServedSerial | Should -Be $row.SerialNumber

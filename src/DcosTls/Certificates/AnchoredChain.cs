@@ -20,6 +20,19 @@ internal static class AnchoredChain
         return chain;
     }
 
+    /// <summary>
+    /// The CA's key signed the certificate directly (dates, usages and constraints aside): the
+    /// question "did this CA issue it", not "is it valid now".
+    /// </summary>
+    internal static bool IsSignedBy(X509Certificate2 certificate, X509Certificate2 ca)
+    {
+        using var chain = Create(new[] { ca }, flags: X509VerificationFlags.AllFlags);
+        chain.Build(certificate);
+        return chain.ChainElements.Count > 1
+            && chain.ChainElements[1].Certificate.RawData.AsSpan().SequenceEqual(ca.RawData)
+            && !chain.ChainElements[0].ChainElementStatus.Any(s => s.Status.HasFlag(X509ChainStatusFlags.NotSignatureValid));
+    }
+
     /// <summary>The certificates a TLS peer sent, as the handshake's validation callback sees them.</summary>
     internal static IEnumerable<X509Certificate2> SentBy(X509Chain? offered)
         => offered == null ? Array.Empty<X509Certificate2>() : offered.ChainPolicy.ExtraStore.Cast<X509Certificate2>();

@@ -3,7 +3,9 @@ namespace DcosTls.Certificates;
 /// <summary>
 /// Whether a PEM pair that Export-DcosCertificate wrote (&lt;name&gt;.crt, &lt;name&gt;.key beside it) already
 /// answers a certificate spec: both files there, the key the certificate's, valid now, and the same
-/// common name, DNS names and IP addresses. A rerun of a batch uses it to issue only what is missing.
+/// common name, DNS names and IP addresses, and, where the issuer is known without asking anyone
+/// (a local CA object, self-signed), from that issuer. A rerun of a batch uses it to issue only what
+/// is missing, and a batch moved to another CA issues everything again.
 /// </summary>
 internal static class ExistingCertificate
 {
@@ -16,7 +18,9 @@ internal static class ExistingCertificate
     }
 
     /// <summary>Null when the pair at <paramref name="path"/> answers the spec, otherwise why not (for Verbose).</summary>
-    internal static string? Problem(string path, CertificateSpec spec, out DcosCertificate? found)
+    /// <param name="issuer">The CA that must have signed it, or null when that is not checked.</param>
+    /// <param name="selfSigned">It must be its own issuer.</param>
+    internal static string? Problem(string path, CertificateSpec spec, out DcosCertificate? found, X509Certificate2? issuer = null, bool selfSigned = false)
     {
         found = null;
         var (crt, key) = PemPaths(path);
@@ -42,6 +46,10 @@ internal static class ExistingCertificate
             return $"'{crt}' has the DNS names [{string.Join(", ", dns)}], not [{string.Join(", ", spec.DnsNames)}]";
         if (!ips.Select(ip => IPAddress.Parse(ip).ToString()).ToHashSet().SetEquals(spec.IPAddresses.Select(ip => ip.ToString())))
             return $"'{crt}' has the IP addresses [{string.Join(", ", ips)}], not [{string.Join(", ", spec.IPAddresses)}]";
+        if (issuer != null && !AnchoredChain.IsSignedBy(current.Certificate, issuer))
+            return $"'{crt}' was issued by '{current.Issuer}', not by '{issuer.Subject}' (thumbprint {issuer.Thumbprint})";
+        if (selfSigned && !current.Certificate.SubjectName.RawData.AsSpan().SequenceEqual(current.Certificate.IssuerName.RawData))
+            return $"'{crt}' was issued by '{current.Issuer}', not self-signed";
         found = current;
         return null;
     }

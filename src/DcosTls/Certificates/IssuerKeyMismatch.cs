@@ -15,7 +15,7 @@ internal static class IssuerKeyMismatch
     internal static string Explain(X509Certificate2 certificate, IEnumerable<X509Certificate2> anchors)
     {
         var sameName = anchors.Where(a => a.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData)).ToList();
-        if (sameName.Count == 0 || sameName.Any(a => SignedBy(certificate, a))) return string.Empty;
+        if (sameName.Count == 0 || sameName.Any(a => AnchoredChain.IsSignedBy(certificate, a))) return string.Empty;
         string? wanted = certificate.Extensions.OfType<X509AuthorityKeyIdentifierExtension>().FirstOrDefault()?.KeyIdentifier is { } id
             ? Convert.ToHexString(id.Span)
             : null;
@@ -26,15 +26,5 @@ internal static class IssuerKeyMismatch
             : string.Empty;
         return $" The CA here has the issuer's name '{certificate.Issuer}' but a different key{keys}: it is another CA with the same name, " +
             "for example one made again. Install the CA certificate that really issued this certificate, or issue the certificate again from this CA.";
-    }
-
-    /// <summary>The anchor's key signed the certificate (dates, usages and constraints aside).</summary>
-    private static bool SignedBy(X509Certificate2 certificate, X509Certificate2 anchor)
-    {
-        using var chain = AnchoredChain.Create(new[] { anchor }, flags: X509VerificationFlags.AllFlags);
-        chain.Build(certificate);
-        return chain.ChainElements.Count > 1
-            && chain.ChainElements[1].Certificate.RawData.AsSpan().SequenceEqual(anchor.RawData)
-            && !chain.ChainElements[0].ChainElementStatus.Any(s => s.Status.HasFlag(X509ChainStatusFlags.NotSignatureValid));
     }
 }

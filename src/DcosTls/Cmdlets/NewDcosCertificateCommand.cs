@@ -216,8 +216,8 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
 
     /// <summary>
     /// Where this row's certificate is exported (Export-DcosCertificate -Path, Pem): when that file and
-    /// its key already hold a valid certificate for the same names, the row is skipped (nothing is sent,
-    /// nothing is output). A script block gives a path per row: -SkipIfValid { "./certs/$($_.CommonName).crt" }.
+    /// its key already hold a valid certificate for the same names (with -Issuer: signed by that CA; with
+    /// -SelfSigned: self-signed), the row is skipped (nothing is sent, nothing is output). A script block gives a path per row: -SkipIfValid { "./certs/$($_.CommonName).crt" }.
     /// </summary>
     [Parameter(ParameterSetName = ClusterSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = IssuerSet, ValueFromPipelineByPropertyName = true)]
@@ -408,7 +408,10 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     private bool AlreadyValid(CertificateSpec spec)
     {
         string path = ResolvePath(SkipIfValid!);
-        string? problem = ExistingCertificate.Problem(path, spec, out var found);
+        // A local CA or self-signing is known here without asking anyone; a cluster's or an ACME
+        // server's CA is not, and a row is not worth a request just to skip it.
+        string? problem = ExistingCertificate.Problem(path, spec, out var found,
+            ParameterSetName == IssuerSet ? Issuer.Certificate : null, selfSigned: ParameterSetName == SelfSignedSet);
         if (problem != null)
         {
             WriteVerbose($"Issuing '{spec.CommonName}': {problem}.");

@@ -103,6 +103,13 @@ $request | Export-DcosCertificateRequest -Path (Join-Path $tls 'server.pending.c
 [pscustomobject]@{ Keep = $false; Reason = $reason; RequestPem = $request.RequestPem; Rows = @() }
 ";
 
+    /// <summary>Daemon TLS when the operator's side did not sign the request: the key made for it and the request go.</summary>
+    internal const string DaemonDiscard = @"
+param([string] $Root)
+$tls = Join-Path $Root 'etc/docker/tls'
+Remove-Item -LiteralPath (Join-Path $tls 'server.pending.key'), (Join-Path $tls 'server.pending.csr') -Force -ErrorAction SilentlyContinue
+";
+
     /// <summary>
     /// Daemon TLS, second half, on the agent: the signed certificate joins the key that never left the
     /// agent, and Set-DockerDaemonTls installs both with the CA and the hosts; the pending files go.

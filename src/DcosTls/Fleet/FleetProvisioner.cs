@@ -205,7 +205,18 @@ internal sealed class FleetProvisioner
             return Array.Empty<PSObject>();
         }
         _log($"{agent}: daemon key made on the agent ({reason}); signing its request with {daemon.Description}");
-        string certificate = daemon.Sign(agent, (string)prepared.Properties["RequestPem"].Value);
+        string certificate;
+        try
+        {
+            certificate = daemon.Sign(agent, (string)prepared.Properties["RequestPem"].Value);
+        }
+        catch (Exception e) when (e is CertificateRequestException or DcosApiException or InvalidOperationException or System.Security.Cryptography.CryptographicException)
+        {
+            // A key whose request was not signed has no use: it does not stay on the agent.
+            try { run(runspace, AgentScripts.DaemonDiscard, new Dictionary<string, object?> { ["Root"] = _plan.Root }); }
+            catch (Exception discard) when (discard is RuntimeException or InvalidOperationException) { _log($"{agent}: the unsigned key could not be removed: {discard.Message}"); }
+            throw;
+        }
         return run(runspace, AgentScripts.DaemonApply, new Dictionary<string, object?>
         {
             ["Manifest"] = manifest, ["Root"] = _plan.Root, ["CaPem"] = daemon.CaPem, ["CertificatePem"] = certificate,

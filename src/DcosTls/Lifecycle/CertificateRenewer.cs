@@ -57,18 +57,10 @@ internal static class CertificateRenewer
         if (issuerCa == null)
             throw new RenewalException("RenewalIssuerUnknown", ErrorCategory.InvalidData,
                 $"The {issuerDescription} did not say which CA it signs with, so it cannot be checked against '{plan.Current.Issuer}'. Use -Force to renew anyway.");
-        if (SignedBy(plan.Current, issuerCa)) return;
+        if (AnchoredChain.IsSignedBy(plan.Current.Certificate, issuerCa)) return;
         throw new RenewalException("RenewalIssuerMismatch", ErrorCategory.InvalidArgument,
             $"'{plan.Path}' was issued by '{plan.Current.Issuer}', not by the {issuerDescription} ('{issuerCa.Subject}', thumbprint {issuerCa.Thumbprint}). " +
             "A certificate from another CA would be refused by everyone who trusts the current one. Give the CA that signed it, or add -Force to switch CAs (then give the peers the new CA).");
-    }
-
-    private static bool SignedBy(DcosCertificate current, X509Certificate2 ca)
-    {
-        using var chain = AnchoredChain.Create(new[] { ca }, current.Chain, X509VerificationFlags.IgnoreNotTimeValid);
-        if (!chain.Build(current.Certificate)) return false;
-        // The CA given must be the direct signer, not a root somewhere above it.
-        return chain.ChainElements.Count >= 2 && chain.ChainElements[1].Certificate.RawData.AsSpan().SequenceEqual(ca.RawData);
     }
 
     /// <summary>What the current certificate asks for: its subject, names, key type and size.</summary>
