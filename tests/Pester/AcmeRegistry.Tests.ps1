@@ -204,12 +204,14 @@ Describe 'The -Acme shorthand' -Tag Acme, AcmeRegistry {
             "`$a = New-DcosCertificate -Acme LetsEncrypt -AccountPath '$folder' -CommonName prod.example.com -HttpPort 8080 -WhatIf; " +
             "`$b = New-DcosCertificate -Acme LetsEncryptStaging -AccountPath '$folder' -CommonName staging.example.com -HttpPort 8080 -WhatIf; " +
             "`$c = Update-DockerDaemonCertificate -Root '$root' -Acme LetsEncrypt -AccountPath '$folder' -HttpPort 8080 -PassThru -WhatIf; " +
-            "'ROWS=' + @(`$a; `$b; `$c).Count"
+            "`$d = New-DcosAcmeAccount -Acme LetsEncryptStaging -AccountPath '$folder' -AcceptTermsOfService -WhatIf; " +
+            "'ROWS=' + @(`$a; `$b; `$c; `$d).Count"
         $lines = Invoke-ChildPwsh -ArgumentList '-Command', $command
         $text = $lines -join "`n"
         @($lines -match '^What if: .*Issue certificate \(ACME https://acme-v02\.api\.letsencrypt\.org/directory,.*on target "prod\.example\.com"').Count | Should -Be 1 -Because $text
         @($lines -match '^What if: .*Issue certificate \(ACME https://acme-staging-v02\.api\.letsencrypt\.org/directory,.*on target "staging\.example\.com"').Count | Should -Be 1 -Because $text
         @($lines -match '^What if: .*Renew .*from the ACME https://acme-v02\.api\.letsencrypt\.org/directory,.*server-cert\.pem').Count | Should -Be 1 -Because $text
+        @($lines -match '^What if: .*Create an ACME account .*on target "https://acme-staging-v02\.api\.letsencrypt\.org/directory"').Count | Should -Be 1 -Because $text
         $lines | Should -Contain 'ROWS=0'
         @(Get-ChildItem -Force $folder) | Should -BeNullOrEmpty -Because 'no account is created under -WhatIf'
         (Get-FileHash (Join-Path $root 'etc/docker/tls/server-cert.pem')).Hash | Should -Be $before
@@ -220,7 +222,10 @@ Describe 'The -Acme shorthand' -Tag Acme, AcmeRegistry {
             Should -Throw -ErrorId 'AmbiguousParameterSet,DcosTls.Cmdlets.NewDcosCertificateCommand'
         { Update-DockerDaemonCertificate -Acme LetsEncrypt -AcmeDirectory https://127.0.0.1:9/dir -Root $TestDrive -HttpPort 8080 -WhatIf } |
             Should -Throw -ErrorId 'AmbiguousParameterSet,DcosTls.Cmdlets.UpdateDockerDaemonCertificateCommand'
+        { New-DcosAcmeAccount -Acme LetsEncrypt -AcmeDirectory https://127.0.0.1:9/dir -WhatIf } |
+            Should -Throw -ErrorId 'AmbiguousParameterSet,DcosTls.Cmdlets.NewDcosAcmeAccountCommand'
         (Get-Command New-DcosCertificate).ParameterSets.Name | Should -Contain 'AcmeNamed'
+        @((Get-Command Get-DcosAcmeAccount).ParameterSets.Name | Sort-Object) | Should -Be @('Directory', 'Named')
         (Get-Command New-DcosCertificate).Parameters['Acme'].ParameterSets.Keys | Should -Not -Contain 'Acme'
     }
 }

@@ -1,7 +1,7 @@
 namespace DcosTls.Cmdlets;
 
 /// <summary>Get-DcosAcmeAccount: the account of the stored key at an ACME directory (status, contacts). Creates nothing.</summary>
-[Cmdlet(VerbsCommon.Get, "DcosAcmeAccount")]
+[Cmdlet(VerbsCommon.Get, "DcosAcmeAccount", DefaultParameterSetName = DirectorySet)]
 [OutputType(typeof(AcmeAccount))]
 public sealed class GetDcosAcmeAccountCommand : AcmeAccountCmdlet
 {
@@ -9,7 +9,7 @@ public sealed class GetDcosAcmeAccountCommand : AcmeAccountCmdlet
 }
 
 /// <summary>New-DcosAcmeAccount: creates the account (key made here, 0600) or returns the existing one of the stored key.</summary>
-[Cmdlet(VerbsCommon.New, "DcosAcmeAccount", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.New, "DcosAcmeAccount", SupportsShouldProcess = true, DefaultParameterSetName = DirectorySet)]
 [OutputType(typeof(AcmeAccount))]
 public sealed class NewDcosAcmeAccountCommand : AcmeAccountCmdlet
 {
@@ -27,10 +27,17 @@ public sealed class NewDcosAcmeAccountCommand : AcmeAccountCmdlet
 /// <summary>What the two account cmdlets share: the directory, its TLS trust and the key folder.</summary>
 public abstract class AcmeAccountCmdlet : DcosCmdlet
 {
+    private protected const string DirectorySet = "Directory";
+    private const string NamedSet = "Named";
     private readonly CancellationTokenSource _cancel = new();
 
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    /// <summary>The ACME server's directory URL.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = DirectorySet)]
     public Uri AcmeDirectory { get; set; } = null!;
+
+    /// <summary>A public ACME CA by name instead of -AcmeDirectory: LetsEncrypt or LetsEncryptStaging.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = NamedSet)]
+    public AcmeServer Acme { get; set; }
 
     /// <summary>The folder of the account key (default: the user's config folder, per directory host).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -44,7 +51,7 @@ public abstract class AcmeAccountCmdlet : DcosCmdlet
     {
         try
         {
-            var directory = AcmeSettingsFactory.CheckDirectory(AcmeDirectory);
+            var directory = AcmeSettingsFactory.CheckDirectory(ParameterSetName == NamedSet ? AcmeServers.Directory(Acme) : AcmeDirectory);
             var trust = AcmeSettingsFactory.ReadTrust(ResolveOptionalPath(CaCertificatePath));
             var list = AcmeSettingsFactory.CheckContacts(contacts);
             var store = new AcmeAccountKeyStore(AccountPath == null ? AcmeAccountKeyStore.DefaultFolder(directory) : ResolvePath(AccountPath));
@@ -57,7 +64,7 @@ public abstract class AcmeAccountCmdlet : DcosCmdlet
         }
         catch (AcmeProblemException e)
         {
-            Report(e, AcmeDirectory);
+            Report(e, ParameterSetName == NamedSet ? Acme : AcmeDirectory);
         }
     }
 
