@@ -292,5 +292,6 @@ server.serve_forever()
         "$($err[0])" | Should -Match 'too many new accounts'
         "$($err[0])" | Should -Match '120 minute'
         @(Get-Content $posts) | Should -Be @('POST /account Retry-After 1', 'POST /account Retry-After 7200')
+        @(Get-ChildItem -Force $folder) | Should -BeNullOrEmpty -Because 'the server made no account, so no account key stays'
     }
 }

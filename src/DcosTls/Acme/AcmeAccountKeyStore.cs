@@ -59,8 +59,11 @@ internal sealed class AcmeAccountKeyStore
         return key;
     }
 
-    /// <summary>A new P-256 key written atomically: a 0600 temporary file in the folder, then a rename.</summary>
-    internal ECDsa Create()
+    /// <summary>
+    /// A new P-256 key in a 0600 temporary file in the folder. It becomes the account key (a rename)
+    /// only once the server has registered it: an account that was never made leaves no key behind.
+    /// </summary>
+    internal NewAccountKey Create()
     {
         Directory.CreateDirectory(Folder);
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Folder, PrivateFolder);
@@ -70,13 +73,10 @@ internal sealed class AcmeAccountKeyStore
         {
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
             if (!OperatingSystem.IsWindows()) options.UnixCreateMode = PrivateFile;
-            using (var stream = new FileStream(temp, options))
-            using (var writer = new StreamWriter(stream))
-            {
-                writer.Write(key.ExportPkcs8PrivateKeyPem());
-                writer.Write('\n');
-            }
-            File.Move(temp, KeyPath, overwrite: false);
+            using var stream = new FileStream(temp, options);
+            using var writer = new StreamWriter(stream);
+            writer.Write(key.ExportPkcs8PrivateKeyPem());
+            writer.Write('\n');
         }
         catch
         {
@@ -84,6 +84,6 @@ internal sealed class AcmeAccountKeyStore
             File.Delete(temp);
             throw;
         }
-        return key;
+        return new NewAccountKey(key, temp, KeyPath);
     }
 }

@@ -38,9 +38,12 @@ internal static class AcmeAccountOpener
             throw new AcmeProblemException("AcmeAccountNotFound", ErrorCategory.ObjectNotFound,
                 $"There is no ACME account key in '{store.Folder}'. Create the account with New-DcosAcmeAccount -AcmeDirectory {client.DirectoryUrl} -AcceptTermsOfService, or give the -AccountPath that holds it.");
         RequireAgreement(client, agree);
-        client.UseKey(store.Create());
+        using var key = store.Create();
+        client.UseKey(key.Key);
+        var created = client.Account(create: true, agree, contacts);
+        key.Keep();
         log($"ACME: new account key in '{store.KeyPath}'.");
-        return client.Account(create: true, agree, contacts);
+        return created;
     }
 
     private static void RequireAgreement(AcmeClient client, bool agree)
