@@ -150,8 +150,9 @@ Describe 'Renewing an ACME certificate with the lifecycle cmdlets' -Tag Acme, Ac
     It 'runs the order again for the same names (DNS-01), with a new key of the same type, and switches the pair' {
         $oldKey = Get-Content -Raw $keyFile
         # 36500 days: due now, so the renewal runs as it would 30 days before expiry, without -Force.
-        $row = Update-DockerDaemonCertificate -Root $root @acme -DnsServer "127.0.0.1:$($bed.DnsPort)" -TsigKeyFile $bed.TsigKeyFile -RenewWithin 36500 -PassThru
+        $row = Update-DockerDaemonCertificate -Root $root @acme -DnsServer "127.0.0.1:$($bed.DnsPort)" -TsigKeyFile $bed.TsigKeyFile -RenewWithin 36500 -Contact renewals@example.com -PassThru
         $row.Renewed | Should -BeTrue
+        (Get-DcosAcmeAccount @acme).Contact | Should -Be 'renewals@example.com' -Because '-Contact updates the account the renewal used'
         $row.PreviousThumbprint | Should -Be $first.Thumbprint
         $row.Thumbprint | Should -Not -Be $first.Thumbprint
         $renewed = Import-DcosCertificate -Path $certFile -KeyPath $keyFile

@@ -28,6 +28,11 @@ public abstract partial class RenewalCmdlet
     [Parameter(ParameterSetName = AcmeNamedSet)]
     public SwitchParameter AcceptTermsOfService { get; set; }
 
+    /// <summary>E-mail addresses for the ACME account: a new account gets them, an existing one is updated when its differ.</summary>
+    [Parameter(ParameterSetName = AcmeSet)]
+    [Parameter(ParameterSetName = AcmeNamedSet)]
+    public string[]? Contact { get; set; }
+
     /// <summary>The CA that issued the ACME server's TLS certificate, when the system trust does not hold it.</summary>
     [Parameter(ParameterSetName = AcmeSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = AcmeNamedSet, ValueFromPipelineByPropertyName = true)]
@@ -75,6 +80,6 @@ public abstract partial class RenewalCmdlet
 
     private protected AcmeIssuer CreateAcmeIssuer() => new(AcmeSettingsFactory.Create(new AcmeOptions(
         ParameterSetName == AcmeNamedSet ? AcmeServers.Directory(Acme) : AcmeDirectory, ResolveOptionalPath(CaCertificatePath), ResolveOptionalPath(AccountPath),
-        AcceptTermsOfService, null, ResolveOptionalPath(WebRoot), MyInvocation.BoundParameters.ContainsKey(nameof(HttpPort)) ? HttpPort : null,
+        AcceptTermsOfService, Contact, ResolveOptionalPath(WebRoot), MyInvocation.BoundParameters.ContainsKey(nameof(HttpPort)) ? HttpPort : null,
         HttpListenAddress, DnsServer, TsigKeyName, TsigSecret, ResolveOptionalPath(TsigKeyFile), TsigAlgorithm), Log, Cancel), Log, Cancel);
 }
