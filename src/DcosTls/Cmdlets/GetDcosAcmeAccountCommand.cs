@@ -47,11 +47,14 @@ public abstract class AcmeAccountCmdlet : DcosCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? CaCertificatePath { get; set; }
 
+    /// <summary>The directory URL, given or named by -Acme.</summary>
+    private Uri ChosenDirectory => ParameterSetName == NamedSet ? AcmeServers.Directory(Acme) : AcmeDirectory;
+
     internal void Run(bool create, bool agree, string[]? contacts)
     {
         try
         {
-            var directory = AcmeSettingsFactory.CheckDirectory(ParameterSetName == NamedSet ? AcmeServers.Directory(Acme) : AcmeDirectory);
+            var directory = AcmeSettingsFactory.CheckDirectory(ChosenDirectory);
             var trust = AcmeSettingsFactory.ReadTrust(ResolveOptionalPath(CaCertificatePath));
             var list = AcmeSettingsFactory.CheckContacts(contacts);
             var store = new AcmeAccountKeyStore(AccountPath == null ? AcmeAccountKeyStore.DefaultFolder(directory) : ResolvePath(AccountPath));
@@ -64,7 +67,7 @@ public abstract class AcmeAccountCmdlet : DcosCmdlet
         }
         catch (AcmeProblemException e)
         {
-            Report(e, ParameterSetName == NamedSet ? Acme : AcmeDirectory);
+            Report(e, ChosenDirectory);
         }
     }
 
