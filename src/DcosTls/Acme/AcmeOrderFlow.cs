@@ -57,8 +57,8 @@ internal static class AcmeOrderFlow
             throw new AcmeProblemException("AcmeChallengeNotOffered", ErrorCategory.InvalidOperation,
                 $"The ACME server offers no {solver.ChallengeType} challenge for '{name}' (it offers: {string.Join(", ", challenges.Select(c => c["type"]?.GetValue<string>()))}). " +
                 (name.StartsWith("*.", StringComparison.Ordinal) ? "Wildcard names need DNS-01: use -DnsServer." : "Choose another challenge method."), identifier: name);
-        string token = challenge["token"]!.GetValue<string>();
-        string challengeUrl = challenge["url"]!.GetValue<string>();
+        string token = AcmeChallengeToken.Require(Text(challenge, "token"), name);
+        string challengeUrl = Text(challenge, "url") ?? throw Invalid($"{solver.ChallengeType} challenge for '{name}' has no url");
         log($"ACME: proving '{name}' with {solver.Description}.");
         using (solver.Publish(name.TrimStart('*', '.'), token, client.Jws.KeyAuthorization(token)))
         {
@@ -117,6 +117,10 @@ internal static class AcmeOrderFlow
             (string.IsNullOrEmpty(detail) ? "." : $" ({detail.TrimEnd('.')}).") + " " + advice;
         return new AcmeProblemException("AcmeChallengeFailed", category, message, type, detail, name);
     }
+
+    /// <summary>A member that must be a JSON string; null when it is missing or of another type.</summary>
+    private static string? Text(JsonObject json, string member)
+        => json[member] is JsonValue value && value.TryGetValue(out string? text) ? text : null;
 
     private static AcmeProblemException Invalid(string what)
         => new("AcmeResponseInvalid", ErrorCategory.ProtocolError, $"The ACME server's {what}. Check -AcmeDirectory.");

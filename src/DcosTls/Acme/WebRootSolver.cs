@@ -17,6 +17,8 @@ internal sealed class WebRootSolver : IAcmeChallengeSolver
 
     public IDisposable Publish(string identifier, string token, string keyAuthorization)
     {
+        // The token names the file: refused here too, so no caller can send it outside the folder.
+        AcmeChallengeToken.Require(token, identifier);
         if (!Directory.Exists(_webRoot))
             throw new AcmeProblemException("AcmeWebRootNotFound", ErrorCategory.ObjectNotFound,
                 $"The web root '{_webRoot}' does not exist. Give the folder the web server for '{identifier}' serves as its document root.");
