@@ -17,6 +17,47 @@ internal sealed class AcmeAccountKeyStore
     internal string KeyPath => Path.Combine(Folder, KeyFileName);
     internal bool Exists => File.Exists(KeyPath);
 
+    /// <summary>
+    /// Refuses an account path that cannot hold a key (a file given as the folder, a folder where the
+    /// key should be) before anything is sent: otherwise the CA registers an account whose key is lost.
+    /// </summary>
+    internal void Check()
+    {
+        if (File.Exists(Folder))
+            throw new AcmeProblemException("AcmeAccountPathInvalid", ErrorCategory.InvalidArgument,
+                $"-AccountPath '{Folder}' is a file. Give a folder for the account key (it is created when missing).");
+        if (Directory.Exists(KeyPath))
+            throw new AcmeProblemException("AcmeAccountKeyInvalid", ErrorCategory.InvalidData,
+                $"'{KeyPath}' is a folder, not an account key. Move it away, or give another -AccountPath.");
+    }
+
+    /// <summary>
+    /// Holds the folder's lock while an account is looked up or made, so two first orders at once make
+    /// one account: the second finds the first's key instead of registering an orphan. A folder made
+    /// here is 0700; an existing folder keeps its mode (it is the operator's).
+    /// </summary>
+    internal IDisposable Lock()
+    {
+        Check();
+        try
+        {
+            if (!Directory.Exists(Folder))
+            {
+                if (OperatingSystem.IsWindows()) Directory.CreateDirectory(Folder);
+                else Directory.CreateDirectory(Folder, PrivateFolder);
+            }
+            return Files.AgentFileLock.AcquireFolder(Folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw NotWritable(e);
+        }
+    }
+
+    private AcmeProblemException NotWritable(Exception e)
+        => new("AcmeAccountNotWritable", ErrorCategory.WriteError,
+            $"The ACME account folder '{Folder}' cannot be used ({e.GetType().Name}). Check that it is a folder this user can write (not immutable, not read-only), or give another -AccountPath.");
+
     /// <summary>~/.config/DcosTls/acme/host[_port] (XDG_CONFIG_HOME when set).</summary>
     internal static string DefaultFolder(Uri directory)
     {
@@ -65,8 +106,6 @@ internal sealed class AcmeAccountKeyStore
     /// </summary>
     internal NewAccountKey Create()
     {
-        Directory.CreateDirectory(Folder);
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Folder, PrivateFolder);
         var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         string temp = Path.Combine(Folder, $".{KeyFileName}.{Guid.NewGuid():N}.tmp");
         try
@@ -78,10 +117,11 @@ internal sealed class AcmeAccountKeyStore
             writer.Write(key.ExportPkcs8PrivateKeyPem());
             writer.Write('\n');
         }
-        catch
+        catch (Exception e)
         {
             key.Dispose();
-            File.Delete(temp);
+            try { File.Delete(temp); } catch (Exception left) when (left is IOException or UnauthorizedAccessException) { }
+            if (e is IOException or UnauthorizedAccessException) throw NotWritable(e);
             throw;
         }
         return new NewAccountKey(key, temp, KeyPath);

@@ -10,6 +10,8 @@ internal static class AcmeAccountOpener
     internal static AcmeAccountState Open(AcmeClient client, AcmeAccountKeyStore store, bool create, bool agree,
         IReadOnlyList<string> contacts, Action<string> log)
     {
+        store.Check();
+        using var held = create ? store.Lock() : null;
         if (store.Exists)
         {
             client.UseKey(store.Load());

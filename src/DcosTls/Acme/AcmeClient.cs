@@ -45,7 +45,7 @@ internal sealed class AcmeClient : IDisposable
     internal void UseKey(System.Security.Cryptography.ECDsa key) => _jws = new AcmeJws(key);
 
     /// <summary>The directory's terms of service URL, or null when it has none.</summary>
-    internal string? TermsOfService => (Directory()["meta"] as JsonObject)?["termsOfService"]?.GetValue<string>();
+    internal string? TermsOfService => AcmeJson.Text(Directory()["meta"], "termsOfService");
 
     internal JsonObject Directory()
     {
@@ -60,13 +60,17 @@ internal sealed class AcmeClient : IDisposable
             _directory = JsonNode.Parse(body) as JsonObject;
         }
         catch (System.Text.Json.JsonException) { }
-        if (_directory?["newNonce"] == null || _directory["newAccount"] == null || _directory["newOrder"] == null)
+        // Each endpoint must be an absolute URL: a number or an object there is a broken server, not a directory.
+        if (new[] { "newNonce", "newAccount", "newOrder" }.Any(name => !Uri.TryCreate(AcmeJson.Text(_directory, name), UriKind.Absolute, out _)))
+        {
+            _directory = null;
             throw new AcmeProblemException("AcmeDirectoryInvalid", ErrorCategory.ProtocolError,
-                $"{DirectoryUrl} is not an ACME directory (no newNonce, newAccount and newOrder). Check -AcmeDirectory: it is the directory URL, e.g. https://acme-v02.api.letsencrypt.org/directory.");
-        return _directory;
+                $"{DirectoryUrl} is not an ACME directory (no newNonce, newAccount and newOrder URLs). Check -AcmeDirectory: it is the directory URL, e.g. https://acme-v02.api.letsencrypt.org/directory.");
+        }
+        return _directory!;
     }
 
-    private string Endpoint(string name) => Directory()[name]!.GetValue<string>();
+    private string Endpoint(string name) => AcmeJson.Text(Directory(), name)!;
 
     private string Nonce()
     {
@@ -127,7 +131,7 @@ internal sealed class AcmeClient : IDisposable
             if (accept != null) request.Headers.Accept.ParseAdd(accept);
             var (status, headers, text) = Send(request);
             if ((int)status < 400)
-                return new AcmeResponse(status, headers.Location?.ToString() is { } l ? new Uri(new Uri(url), l).ToString() : null,
+                return new AcmeResponse(url, status, headers.Location?.ToString() is { } l ? new Uri(new Uri(url), l).ToString() : null,
                     text, RetryAfter(headers));
 
             var problem = Problem(status, text, RetryAfter(headers), url, identifier);
@@ -191,12 +195,12 @@ internal sealed class AcmeClient : IDisposable
         {
             if (JsonNode.Parse(text) is JsonObject doc)
             {
-                type = doc["type"]?.GetValue<string>();
-                detail = doc["detail"]?.GetValue<string>();
+                type = AcmeJson.Text(doc, "type");
+                detail = AcmeJson.Text(doc, "detail");
                 if (doc["subproblems"] is JsonArray subs && subs.Count > 0)
                 {
                     var first = subs[0] as JsonObject;
-                    identifier ??= first?["identifier"]?["value"]?.GetValue<string>();
+                    identifier ??= AcmeJson.Text(first?["identifier"], "value");
                 }
             }
         }
@@ -247,9 +251,9 @@ internal sealed class AcmeClient : IDisposable
 }
 
 /// <summary>An ACME answer that is not a problem: status, resolved Location, body and Retry-After.</summary>
-internal sealed record AcmeResponse(HttpStatusCode Status, string? Location, string Body, TimeSpan? RetryAfter)
+internal sealed record AcmeResponse(string Url, HttpStatusCode Status, string? Location, string Body, TimeSpan? RetryAfter)
 {
-    internal JsonObject Json => (Body.Length > 0 ? JsonNode.Parse(Body) as JsonObject : null) ?? new JsonObject();
+    internal JsonObject Json => AcmeJson.Object(Body, Url);
 }
 
 /// <summary>The account's status and contacts as the server reports them.</summary>
@@ -257,8 +261,8 @@ internal sealed record AcmeAccountState(string Url, string Status, IReadOnlyList
 {
     internal static AcmeAccountState Read(string url, JsonObject json)
     {
-        var contacts = (json["contact"] as JsonArray)?.Select(c => c?.GetValue<string>() ?? string.Empty)
+        var contacts = (json["contact"] as JsonArray)?.Select(c => AcmeJson.Text(c) ?? string.Empty)
             .Select(c => c.StartsWith("mailto:", StringComparison.OrdinalIgnoreCase) ? c[7..] : c).ToList() ?? new List<string>();
-        return new AcmeAccountState(url, json["status"]?.GetValue<string>() ?? "unknown", contacts);
+        return new AcmeAccountState(url, AcmeJson.Text(json, "status") ?? "unknown", contacts);
     }
 }

@@ -29,6 +29,7 @@ internal sealed class AcmeIssuer : ICertificateIssuer
     public void Validate()
     {
         var store = new AcmeAccountKeyStore(_settings.AccountFolder);
+        store.Check();
         if (store.Exists) store.Load().Dispose();
     }
 
@@ -108,7 +109,16 @@ internal sealed class AcmeIssuer : ICertificateIssuer
                     $"The ACME account {account.Url} is {account.Status}. Use another -AccountPath to create a new account.");
             chainPem = AcmeOrderFlow.Run(client, identifiers, csrDer, solver, _log, _cancel);
         }
-        var certificates = PemBlock.ReadCertificates(chainPem);
+        List<X509Certificate2> certificates;
+        try
+        {
+            certificates = PemBlock.ReadCertificates(chainPem);
+        }
+        catch (Exception e) when (e is CryptographicException or InvalidDataException)
+        {
+            // A PEM frame around bytes that are not base64 or not a certificate: the server's fault, not ours.
+            certificates = new List<X509Certificate2>();
+        }
         if (certificates.Count == 0)
             throw new AcmeProblemException("AcmeCertificateInvalid", ErrorCategory.InvalidResult,
                 $"The ACME server's certificate for '{commonName}' holds no PEM certificate. Check -AcmeDirectory.", identifier: commonName);

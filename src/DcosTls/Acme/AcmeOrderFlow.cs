@@ -15,9 +15,9 @@ internal static class AcmeOrderFlow
         var names = identifierList.Select(i => i.Value).ToList();
         var identifiers = new JsonArray();
         foreach (var identifier in identifierList) identifiers.Add(new JsonObject { ["type"] = identifier.Type, ["value"] = identifier.Value });
-        var created = client.Post(client.Directory()["newOrder"]!.GetValue<string>(), new JsonObject { ["identifiers"] = identifiers }, identifier: names[0]);
+        var created = client.Post(AcmeJson.Url(client.Directory(), "newOrder", "directory"), new JsonObject { ["identifiers"] = identifiers }, identifier: names[0]);
         string orderUrl = created.Location ?? throw Invalid("newOrder answer has no Location (order URL)");
-        var authorizations = (created.Json["authorizations"] as JsonArray)?.Select(a => a!.GetValue<string>()).ToList()
+        var authorizations = (created.Json["authorizations"] as JsonArray)?.Select(a => AcmeJson.Text(a) is { } u && Uri.IsWellFormedUriString(u, UriKind.Absolute) ? u : throw Invalid("order lists an authorization that is not a URL")).ToList()
             ?? throw Invalid("order has no authorizations");
         try
         {
@@ -32,42 +32,42 @@ internal static class AcmeOrderFlow
         var order = Poll(client, orderUrl, s => s is not "pending", log, cancel, names[0]);
         if (OrderStatus(order) == "ready")
         {
-            client.Post(order["finalize"]!.GetValue<string>(), new JsonObject { ["csr"] = Base64Url.Encode(csrDer) }, identifier: names[0]);
+            client.Post(AcmeJson.Url(order, "finalize", $"order for '{names[0]}'"), new JsonObject { ["csr"] = Base64Url.Encode(csrDer) }, identifier: names[0]);
             order = Poll(client, orderUrl, s => s is not ("ready" or "processing"), log, cancel, names[0]);
         }
         if (OrderStatus(order) != "valid")
             throw Failed(order["error"] as JsonObject, $"the order for '{names[0]}' ended {OrderStatus(order)}", names[0]);
-        string certificateUrl = order["certificate"]?.GetValue<string>() ?? throw Invalid("valid order has no certificate URL");
+        string certificateUrl = AcmeJson.Url(order, "certificate", $"valid order for '{names[0]}'");
         return client.Post(certificateUrl, null, identifier: names[0], accept: "application/pem-certificate-chain").Body;
     }
 
     private static void Authorize(AcmeClient client, string url, IAcmeChallengeSolver solver, Action<string> log, CancellationToken cancel)
     {
         var authz = client.Post(url, null).Json;
-        string name = authz["identifier"]?["value"]?.GetValue<string>() ?? "?";
-        if (authz["wildcard"]?.GetValue<bool>() == true) name = "*." + name;
-        string status = authz["status"]?.GetValue<string>() ?? string.Empty;
+        string name = AcmeJson.Text(authz["identifier"], "value") ?? "?";
+        if (authz["wildcard"] is JsonValue wildcard && wildcard.TryGetValue(out bool isWildcard) && isWildcard) name = "*." + name;
+        string status = AcmeJson.Text(authz, "status") ?? string.Empty;
         if (status == "valid") return;
         if (status != "pending")
             throw new AcmeProblemException("AcmeAuthorizationInvalid", ErrorCategory.InvalidResult,
                 $"The ACME server's authorization for '{name}' is {status}, not pending. Start a new order (run the command again).", identifier: name);
         var challenges = (authz["challenges"] as JsonArray)?.OfType<JsonObject>().ToList() ?? new List<JsonObject>();
-        var challenge = challenges.FirstOrDefault(c => c["type"]?.GetValue<string>() == solver.ChallengeType);
+        var challenge = challenges.FirstOrDefault(c => AcmeJson.Text(c, "type") == solver.ChallengeType);
         if (challenge == null)
             throw new AcmeProblemException("AcmeChallengeNotOffered", ErrorCategory.InvalidOperation,
-                $"The ACME server offers no {solver.ChallengeType} challenge for '{name}' (it offers: {string.Join(", ", challenges.Select(c => c["type"]?.GetValue<string>()))}). " +
+                $"The ACME server offers no {solver.ChallengeType} challenge for '{name}' (it offers: {string.Join(", ", challenges.Select(c => AcmeJson.Text(c, "type")))}). " +
                 (name.StartsWith("*.", StringComparison.Ordinal) ? "Wildcard names need DNS-01: use -DnsServer." : "Choose another challenge method."), identifier: name);
-        string token = AcmeChallengeToken.Require(Text(challenge, "token"), name);
-        string challengeUrl = Text(challenge, "url") ?? throw Invalid($"{solver.ChallengeType} challenge for '{name}' has no url");
+        string token = AcmeChallengeToken.Require(AcmeJson.Text(challenge, "token"), name);
+        string challengeUrl = AcmeJson.Url(challenge, "url", $"{solver.ChallengeType} challenge for '{name}'");
         log($"ACME: proving '{name}' with {solver.Description}.");
         using (solver.Publish(name.TrimStart('*', '.'), token, client.Jws.KeyAuthorization(token)))
         {
             client.Post(challengeUrl, new JsonObject(), identifier: name);
             authz = Poll(client, url, s => s is not "pending", log, cancel, name);
         }
-        if (authz["status"]?.GetValue<string>() == "valid") return;
+        if (AcmeJson.Text(authz, "status") == "valid") return;
         var failed = (authz["challenges"] as JsonArray)?.OfType<JsonObject>()
-            .FirstOrDefault(c => c["type"]?.GetValue<string>() == solver.ChallengeType);
+            .FirstOrDefault(c => AcmeJson.Text(c, "type") == solver.ChallengeType);
         throw Failed(failed?["error"] as JsonObject, $"{solver.ChallengeType} for '{name}' failed", name);
     }
 
@@ -89,7 +89,7 @@ internal static class AcmeOrderFlow
         }
     }
 
-    private static string OrderStatus(JsonObject json) => json["status"]?.GetValue<string>() ?? string.Empty;
+    private static string OrderStatus(JsonObject json) => AcmeJson.Text(json, "status") ?? string.Empty;
 
     private static void Deactivate(AcmeClient client, IEnumerable<string> authorizations, Action<string> log)
     {
@@ -98,7 +98,7 @@ internal static class AcmeOrderFlow
             try
             {
                 var authz = client.Post(url, null).Json;
-                if (authz["status"]?.GetValue<string>() != "pending") continue;
+                if (AcmeJson.Text(authz, "status") != "pending") continue;
                 client.Post(url, new JsonObject { ["status"] = "deactivated" });
                 log($"ACME: deactivated the pending authorization {url}.");
             }
@@ -109,8 +109,8 @@ internal static class AcmeOrderFlow
     /// <summary>The server's validation error, naming the identifier.</summary>
     private static AcmeProblemException Failed(JsonObject? error, string what, string name)
     {
-        string? type = error?["type"]?.GetValue<string>();
-        string? detail = error?["detail"]?.GetValue<string>();
+        string? type = AcmeJson.Text(error, "type");
+        string? detail = AcmeJson.Text(error, "detail");
         string? shortType = AcmeClient.ShortType(type);
         var (_, category, advice) = AcmeClient.Classify(shortType, null);
         string message = $"The ACME server says {what}: {shortType ?? "no reason given"}" +
@@ -118,10 +118,5 @@ internal static class AcmeOrderFlow
         return new AcmeProblemException("AcmeChallengeFailed", category, message, type, detail, name);
     }
 
-    /// <summary>A member that must be a JSON string; null when it is missing or of another type.</summary>
-    private static string? Text(JsonObject json, string member)
-        => json[member] is JsonValue value && value.TryGetValue(out string? text) ? text : null;
-
-    private static AcmeProblemException Invalid(string what)
-        => new("AcmeResponseInvalid", ErrorCategory.ProtocolError, $"The ACME server's {what}. Check -AcmeDirectory.");
+    private static AcmeProblemException Invalid(string what) => AcmeJson.Invalid(what);
 }

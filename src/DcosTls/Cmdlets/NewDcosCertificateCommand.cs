@@ -253,14 +253,9 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
             issuer = ChooseIssuer();
             issuer.Validate();
         }
-        catch (CertificateSpecException e)
+        catch (DcosTlsException e)
         {
-            Report(e, CommonName);
-            return;
-        }
-        catch (AcmeProblemException e)
-        {
-            Report(e, CommonName);
+            ReportRow(e, CommonName);
             return;
         }
         if (!ShouldProcess(spec.CommonName, $"Issue certificate ({issuer.Description})")) return;
@@ -273,19 +268,9 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
             WarnOnUsageMismatch(issued);
             WriteObject(issued);
         }
-        catch (CertificateSpecException e)
+        catch (DcosTlsException e)
         {
-            Report(e, CommonName);
-        }
-        catch (AcmeProblemException e)
-        {
-            Report(e, CommonName);
-        }
-        catch (DcosApiException e)
-        {
-            var record = ToErrorRecord(e, CommonName);
-            if (e is DcosAuthenticationException) { StopBatch(record); return; }
-            WriteError(record);
+            ReportRow(e, CommonName);
         }
         catch (Exception e) when (ParameterSetName == ClusterSet && e is CryptographicException or InvalidDataException or FormatException)
         {
@@ -314,9 +299,9 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
             issuer = ChooseIssuer();
             issuer.Validate();
         }
-        catch (CertificateSpecException e)
+        catch (DcosTlsException e)
         {
-            Report(e, target);
+            ReportRow(e, target);
             return;
         }
         if (ServerGeneratedKey)
@@ -332,17 +317,26 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
             WarnOnUsageMismatch(issued);
             WriteObject(issued);
         }
-        catch (DcosApiException e)
+        catch (DcosTlsException e)
         {
-            var record = ToErrorRecord(e, target);
-            if (e is DcosAuthenticationException) { StopBatch(record); return; }
-            WriteError(record);
+            ReportRow(e, target);
         }
         catch (Exception e) when ((ParameterSetName is ClusterSet or RequestClusterSet) && e is CryptographicException or InvalidDataException or FormatException)
         {
             Report("CaResponseInvalid", ErrorCategory.ProtocolError,
                 $"The DC/OS CA's answer for '{target}' holds no readable certificate. Check that the session's cluster address is a DC/OS Enterprise master.", target);
         }
+    }
+
+    /// <summary>
+    /// One row failed: its error, with its own id, and the batch goes on with the next row; only a
+    /// refused login stops the batch (every later row would be refused the same way).
+    /// </summary>
+    private void ReportRow(DcosTlsException error, string row)
+    {
+        var record = ToErrorRecord(error, row);
+        if (error is DcosAuthenticationException) StopBatch(record);
+        else WriteError(record);
     }
 
     private ErrorRecord? _loginRefused;

@@ -28,8 +28,18 @@ internal sealed class AgentFileLock : IDisposable
     {
         if (writer.DryRun || !OperatingSystem.IsLinux()) return new AgentFileLock(-1);
         Directory.CreateDirectory(writer.Root);
-        int fd = Native.open(writer.Root, Native.O_RDONLY | Native.O_CLOEXEC);
-        if (fd < 0) throw new IOException($"The root '{writer.Root}' cannot be opened to lock it (errno {Marshal.GetLastWin32Error()}). Check that it is a readable folder.");
+        return AcquireFolder(writer.Root, timeout);
+    }
+
+    /// <summary>
+    /// Takes the flock of an existing folder (an agent root, an ACME account folder), waiting up to
+    /// <paramref name="timeout"/>; nothing off Linux.
+    /// </summary>
+    internal static AgentFileLock AcquireFolder(string folder, TimeSpan? timeout = null)
+    {
+        if (!OperatingSystem.IsLinux()) return new AgentFileLock(-1);
+        int fd = Native.open(folder, Native.O_RDONLY | Native.O_CLOEXEC);
+        if (fd < 0) throw new IOException($"The folder '{folder}' cannot be opened to lock it (errno {Marshal.GetLastWin32Error()}). Check that it is a readable folder.");
         var wait = timeout ?? DefaultTimeout;
         var clock = Stopwatch.StartNew();
         int pause = 5;
@@ -39,14 +49,14 @@ internal sealed class AgentFileLock : IDisposable
             if (errno != Native.EWOULDBLOCK && errno != Native.EINTR)
             {
                 Native.close(fd);
-                throw new IOException($"The root '{writer.Root}' cannot be locked (errno {errno}).");
+                throw new IOException($"The folder '{folder}' cannot be locked (errno {errno}).");
             }
             if (clock.Elapsed >= wait)
             {
                 Native.close(fd);
                 throw new AgentFileLockException(
-                    $"Another DcosTls run has been changing '{writer.Root}' for more than {wait.TotalSeconds:0} s. Wait for it to finish and run the command again; nothing was changed.",
-                    writer.Root);
+                    $"Another DcosTls run has been changing '{folder}' for more than {wait.TotalSeconds:0} s. Wait for it to finish and run the command again; nothing was changed.",
+                    folder);
             }
             // Held by another run: wait a little longer each time, up to a quarter second.
             Thread.Sleep(pause);

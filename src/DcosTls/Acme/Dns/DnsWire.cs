@@ -145,11 +145,46 @@ internal sealed class DnsMessage
                 int type = r.U16(), @class = r.U16();
                 r.U32();
                 int length = r.U16();
-                list.Add(new DnsRecord(name, type, @class, r.Position, length));
+                if (r.Position + length > data.Length) throw new InvalidDataException("DNS record runs past the end of the message");
+                var record = new DnsRecord(name, type, @class, r.Position, length);
+                // The parts read later are checked now, so a malformed answer fails here, in one place.
+                if (type == DnsTypes.Txt) CheckTxt(data, record);
+                if (type == DnsTypes.Tsig) CheckTsig(data, record);
+                list.Add(record);
                 r.Position += length;
             }
         }
         return message;
+    }
+
+    /// <summary>Every character string of the TXT record lies inside the record.</summary>
+    private static void CheckTxt(byte[] data, DnsRecord record)
+    {
+        int p = record.RdataOffset, end = record.RdataOffset + record.RdataLength;
+        while (p < end)
+        {
+            p += 1 + data[p];
+            if (p > end) throw new InvalidDataException("TXT string longer than its record");
+        }
+    }
+
+    /// <summary>The TSIG record holds its fields up to the error code (RFC 8945 §4.2) inside the record.</summary>
+    private static void CheckTsig(byte[] data, DnsRecord record)
+    {
+        int end = record.RdataOffset + record.RdataLength;
+        var r = new DnsReader(data[..end]) { Position = record.RdataOffset };
+        try
+        {
+            r.Name();
+            r.Bytes(6 + 2);
+            int macSize = r.U16();
+            r.Bytes(macSize + 2);
+            r.U16();
+        }
+        catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException)
+        {
+            throw new InvalidDataException("TSIG record cut short");
+        }
     }
 
     /// <summary>The character strings of a TXT record, joined.</summary>
