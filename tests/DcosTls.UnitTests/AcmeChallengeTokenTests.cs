@@ -5,7 +5,7 @@ namespace DcosTls.UnitTests;
 
 /// <summary>
 /// A challenge token is the server's text and becomes a file name under -WebRoot: anything but
-/// base64url (RFC 8555 §8.1) is refused before the disk is touched, so no token reaches outside
+/// base64url (RFC 8555 section 8.1) is refused before the disk is touched, so no token reaches outside
 /// &lt;web root&gt;/.well-known/acme-challenge.
 /// </summary>
 public sealed class AcmeChallengeTokenTests : IDisposable

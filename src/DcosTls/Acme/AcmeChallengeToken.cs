@@ -2,7 +2,7 @@ namespace DcosTls.Acme;
 
 /// <summary>
 /// The server's challenge token is hostile input that becomes a file name (-WebRoot), a URL path
-/// (-HttpPort) and part of a TXT digest: RFC 8555 §8.1 allows only base64url without padding, so
+/// (-HttpPort) and part of a TXT digest: RFC 8555 section 8.1 allows only base64url without padding, so
 /// anything else (a '/', '..', a control character) is refused before it is used.
 /// </summary>
 internal static class AcmeChallengeToken

@@ -168,7 +168,7 @@ internal sealed class DnsMessage
         }
     }
 
-    /// <summary>The TSIG record holds its fields up to the error code (RFC 8945 §4.2) inside the record.</summary>
+    /// <summary>The TSIG record holds its fields up to the error code (RFC 8945 section 4.2) inside the record.</summary>
     private static void CheckTsig(byte[] data, DnsRecord record)
     {
         int end = record.RdataOffset + record.RdataLength;
