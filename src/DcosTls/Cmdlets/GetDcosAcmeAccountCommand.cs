@@ -58,6 +58,7 @@ public abstract class AcmeAccountCmdlet : DcosCmdlet
             var trust = AcmeSettingsFactory.ReadTrust(ResolveOptionalPath(CaCertificatePath));
             var list = AcmeSettingsFactory.CheckContacts(contacts);
             var store = new AcmeAccountKeyStore(AccountPath == null ? AcmeAccountKeyStore.DefaultFolder(directory) : ResolvePath(AccountPath));
+            store.Check();
             if (store.Exists) store.Load().Dispose();
             if (create && !ShouldProcess(directory.ToString(), store.Exists ? $"Look up the account of '{store.KeyPath}'" : $"Create an ACME account (key in '{store.KeyPath}')"))
                 return;
