@@ -25,7 +25,9 @@ function Wait-AcmeTcpPort([int] $Port, [int] $Seconds = 20) {
 }
 
 function Start-AcmeTestBed {
-    param([Parameter(Mandatory)] [string] $Path, [int] $NonceReject = 0)
+    param([Parameter(Mandatory)] [string] $Path, [int] $NonceReject = 0,
+        # pebble waits 0-15 s before it validates a challenge, as a real CA takes its time.
+        [switch] $SlowValidation)
     $null = New-Item -ItemType Directory -Force -Path $Path
     $bed = @{ Path = $Path; Processes = @() }
 
@@ -93,7 +95,7 @@ zone "acme.test" {
     $configPath = Join-Path $Path 'pebble.json'
     $config | ConvertTo-Json -Depth 4 | Set-Content -LiteralPath $configPath
     $saved = @{}
-    $variables = @{ PEBBLE_VA_NOSLEEP = '1'; PEBBLE_AUTHZREUSE = '0'; PEBBLE_WFE_NONCEREJECT = "$NonceReject" }
+    $variables = @{ PEBBLE_VA_NOSLEEP = $(if ($SlowValidation) { '0' } else { '1' }); PEBBLE_AUTHZREUSE = '0'; PEBBLE_WFE_NONCEREJECT = "$NonceReject" }
     foreach ($name in $variables.Keys) { $saved[$name] = [Environment]::GetEnvironmentVariable($name); [Environment]::SetEnvironmentVariable($name, $variables[$name]) }
     try {
         $bed.Processes += Start-Process -FilePath pebble -ArgumentList @('-config', $configPath, '-dnsserver', "127.0.0.1:$($bed.DnsPort)") -PassThru `

@@ -85,7 +85,7 @@ internal static class AcmeSettingsFactory
             key = TsigKey.FromSecret(o.TsigKeyName, o.TsigAlgorithm, o.TsigSecret);
         }
         string description = $"DNS-01 through {server}";
-        return new AcmeSettings(directory, trust, AccountFolder(o), o.AcceptTermsOfService, contacts, () => new Dns01Solver(server, key, log, cancel), description, "dns-01");
+        return new AcmeSettings(directory, trust, AccountFolder(o), o.AcceptTermsOfService, contacts, () => new Dns01Solver(server, key, AccountFolder(o), log, cancel), description, "dns-01");
     }
 
     private static IPEndPoint ParseServer(string text)
