@@ -37,7 +37,7 @@ internal sealed class CfsslClient(DcosSession session, Action<string> log, Cance
         // cfssl: "hosts": [] strips every SAN, so send the list only when there is one.
         if (hostList.Count > 0) body["hosts"] = new JsonArray(hostList.Select(h => (JsonNode)h!).ToArray());
         if (!string.IsNullOrEmpty(profile)) body["profile"] = profile;
-        return Call("sign", body)["certificate"]?.GetValue<string>()
+        return Text(Call("sign", body), "certificate", "sign")
             ?? throw new DcosApiException("CaResponseInvalid", "The CA's sign answer holds no certificate.");
     }
 
@@ -59,8 +59,8 @@ internal sealed class CfsslClient(DcosSession session, Action<string> log, Cance
         };
         if (name.Count > 0) body["names"] = new JsonArray(name);
         var result = Call("newkey", body);
-        return (result["private_key"]?.GetValue<string>() ?? throw new DcosApiException("CaResponseInvalid", "The CA's newkey answer holds no key."),
-                result["certificate_request"]?.GetValue<string>() ?? throw new DcosApiException("CaResponseInvalid", "The CA's newkey answer holds no CSR."));
+        return (Text(result, "private_key", "newkey") ?? throw new DcosApiException("CaResponseInvalid", "The CA's newkey answer holds no key."),
+                Text(result, "certificate_request", "newkey") ?? throw new DcosApiException("CaResponseInvalid", "The CA's newkey answer holds no CSR."));
     }
 
     private JsonNode Call(string endpoint, JsonObject body)

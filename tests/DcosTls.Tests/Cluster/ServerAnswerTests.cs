@@ -58,6 +58,37 @@ public class ServerAnswerTests
         { "errors-strings", "{\"success\":false,\"result\":null,\"errors\":[\"x\"],\"messages\":[]}" },
     };
 
+    public static TheoryData<string, string, string> SignAnswers => new()
+    {
+        { "sign-certificate-number", "sign", "{\"success\":true,\"result\":{\"certificate\":12},\"errors\":[],\"messages\":[]}" },
+        { "newkey-key-object", "newkey", "{\"success\":true,\"result\":{\"private_key\":{\"a\":1},\"certificate_request\":\"x\"},\"errors\":[],\"messages\":[]}" },
+        { "newkey-csr-array", "newkey", "{\"success\":true,\"result\":{\"private_key\":\"x\",\"certificate_request\":[1]},\"errors\":[],\"messages\":[]}" },
+    };
+
+    /// <summary>The CA's sign and newkey answers are hostile input too: a field of another type is CaResponseInvalid, and the batch goes on.</summary>
+    [Theory]
+    [MemberData(nameof(SignAnswers))]
+    public void A_sign_answer_with_wrong_types_is_CaResponseInvalid(string name, string endpoint, string answer)
+    {
+        string user = "sign-" + name;
+        _cluster.AddUser(user, user + "-pw");
+        using var dir = new TempDir();
+        using var ps = new Pwsh(dir.Path).Set("cred", Secrets.Credential(user, user + "-pw")).Set("uri", _cluster.Uri).Set("ca", _cluster.CaPath);
+        ps.Run("$s = Connect-DcosCluster -Uri $uri -Credential $cred -CaCertificatePath $ca").ThrowOnError();
+        _cluster.CfsslAnswerRewrite[endpoint] = (_, _) => answer;
+        try
+        {
+            string extra = endpoint == "newkey" ? " -ServerGeneratedKey" : string.Empty;
+            var r = ps.Run($"'a.example', 'b.example' | New-DcosCertificate{extra}; 'after'");
+            Assert.Equal(2, r.AllErrors.Count());
+            Assert.All(r.AllErrors, e => Assert.Equal("CaResponseInvalid,DcosTls.Cmdlets.NewDcosCertificateCommand", e.FullyQualifiedErrorId));
+        }
+        finally
+        {
+            _cluster.CfsslAnswerRewrite.TryRemove(endpoint, out _);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(InfoAnswers))]
     public void An_info_answer_with_wrong_types_is_an_error_with_a_stable_id(string name, string answer)
