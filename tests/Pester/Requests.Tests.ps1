@@ -239,7 +239,7 @@ Describe 'Requests made elsewhere, signed by local CAs' -Tag Requests {
     }
 }
 
-Describe 'Requests other tools wrote badly' -Tag Requests, RequestBatch {
+Describe 'Requests other tools wrote badly, and requests named only by their alternative names' -Tag Requests, RequestBatch {
     BeforeAll {
         $ca = New-TlsCertificateAuthority -CommonName 'Requests Batch CA' -KeyAlgorithm ECDSA
         $work = Join-Path $TestDrive 'batch'
@@ -296,6 +296,19 @@ Describe 'Requests other tools wrote badly' -Tag Requests, RequestBatch {
             $problems[$i].Exception.Message | Should -BeLike "*$file*"
             $problems[$i].Exception.Message.Contains($text) | Should -BeTrue -Because $problems[$i].Exception.Message
             $problems[$i].Exception.Message | Should -Not -Match '[\x00-\x1f\x7f-\x9f]'
+        }
+    }
+
+    It 'signs a request named only by its alternative names when it is piped, as when it is given by -CertificateRequest' {
+        $csr = Write-Request 'sanonly' '' (San 0x82 ([Text.Encoding]::ASCII.GetBytes('sanonly.example.test')))
+        $request = Import-DcosCertificateRequest $csr
+        $request.CommonName | Should -BeNullOrEmpty
+        $piped = $request | New-DcosCertificate -Issuer $ca
+        $given = New-DcosCertificate -CertificateRequest $request -Issuer $ca
+        foreach ($cert in $piped, $given) {
+            @($cert).Count | Should -Be 1
+            @($cert.DnsNames) | Should -Be @('sanonly.example.test')
+            $cert.Subject | Should -Be $request.Subject
         }
     }
 }
