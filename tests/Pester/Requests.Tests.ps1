@@ -239,6 +239,80 @@ Describe 'Requests made elsewhere, signed by local CAs' -Tag Requests {
     }
 }
 
+Describe 'Requests other tools wrote badly, and requests named only by their alternative names' -Tag Requests, RequestBatch {
+    BeforeAll {
+        $ca = New-TlsCertificateAuthority -CommonName 'Requests Batch CA' -KeyAlgorithm ECDSA
+        $work = Join-Path $TestDrive 'batch'
+        New-Item -ItemType Directory $work | Out-Null
+
+        # A request written with .NET, which writes what openssl will not: any subject text, any SAN bytes.
+        function Write-Request([string] $Name, [string] $CommonName, [byte[]] $San) {
+            $key = [System.Security.Cryptography.ECDsa]::Create([System.Security.Cryptography.ECCurve+NamedCurves]::nistP256)
+            $subject = [System.Security.Cryptography.X509Certificates.X500DistinguishedNameBuilder]::new()
+            $subject.AddOrganizationName('Example')
+            if ($CommonName) { $subject.AddCommonName($CommonName) }
+            $request = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new($subject.Build(), $key, [System.Security.Cryptography.HashAlgorithmName]::SHA256)
+            if ($San) { $request.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509Extension]::new('2.5.29.17', $San, $false)) }
+            $path = Join-Path $work "$Name.csr"
+            Set-Content -LiteralPath $path -Value $request.CreateSigningRequestPem() -NoNewline
+            $path
+        }
+        # GeneralNames (a DER SEQUENCE) of one dNSName [2] or iPAddress [7] with the given content bytes.
+        function San([byte] $Tag, [byte[]] $Content) { [byte[]](@(0x30, ($Content.Length + 2), $Tag, $Content.Length) + $Content) }
+    }
+
+    It 'reads every good file of a batch and gives each malformed one its own id, category and file name' {
+        $empty = Join-Path $work 'empty.csr'
+        [IO.File]::WriteAllBytes($empty, [byte[]]@())
+        $files = @(
+            Write-Request 'good1' 'good1.example.test'
+            $empty
+            Write-Request 'ip5' 'ip5.example.test' (San 0x87 ([byte[]](10, 0, 0, 1, 5)))
+            Write-Request 'good2' 'good2.example.test' (San 0x82 ([Text.Encoding]::ASCII.GetBytes('good2.example.test')))
+            Write-Request 'utf8' 'utf8.example.test' (San 0x82 ([Text.Encoding]::UTF8.GetBytes('bücher.example.test')))
+            Write-Request 'broken' 'broken.example.test' ([byte[]](0x30, 0x05, 0x82))
+            Write-Request 'escape' "x`e[2J`e[HWARNING: forged"
+            Write-Request 'good3' 'good3.example.test'
+        )
+        try {
+            $read = @(Import-DcosCertificateRequest $files -ErrorVariable problems -ErrorAction SilentlyContinue)
+        }
+        catch {
+            throw "a bad file ended the batch: $($_.FullyQualifiedErrorId): $_"
+        }
+        @($read.CommonName) | Should -Be @('good1.example.test', 'good2.example.test', 'good3.example.test')
+        $expected = @(
+            ,@($empty, 'CertificateRequestUnreadable', 'is empty')
+            ,@($files[2], 'CertificateRequestNameInvalid', '5 bytes')
+            ,@($files[4], 'CertificateRequestNameInvalid', "'b\xC3\xBCcher.example.test'")
+            ,@($files[5], 'CertificateRequestMalformed', 'subjectAltName')
+            ,@($files[6], 'CertificateRequestNameInvalid', 'x\u001B[2J\u001B[HWARNING: forged')
+        )
+        $problems.Count | Should -Be $expected.Count
+        for ($i = 0; $i -lt $expected.Count; $i++) {
+            $file, $id, $text = $expected[$i]
+            $problems[$i].FullyQualifiedErrorId | Should -Be "$id,DcosTls.Cmdlets.ImportDcosCertificateRequestCommand"
+            $problems[$i].CategoryInfo.Category | Should -Be 'InvalidData'
+            $problems[$i].Exception.Message | Should -BeLike "*$file*"
+            $problems[$i].Exception.Message.Contains($text) | Should -BeTrue -Because $problems[$i].Exception.Message
+            $problems[$i].Exception.Message | Should -Not -Match '[\x00-\x1f\x7f-\x9f]'
+        }
+    }
+
+    It 'signs a request named only by its alternative names when it is piped, as when it is given by -CertificateRequest' {
+        $csr = Write-Request 'sanonly' '' (San 0x82 ([Text.Encoding]::ASCII.GetBytes('sanonly.example.test')))
+        $request = Import-DcosCertificateRequest $csr
+        $request.CommonName | Should -BeNullOrEmpty
+        $piped = $request | New-DcosCertificate -Issuer $ca
+        $given = New-DcosCertificate -CertificateRequest $request -Issuer $ca
+        foreach ($cert in $piped, $given) {
+            @($cert).Count | Should -Be 1
+            @($cert.DnsNames) | Should -Be @('sanonly.example.test')
+            $cert.Subject | Should -Be $request.Subject
+        }
+    }
+}
+
 Describe 'Requests made here' -Tag Requests {
     It 'exports the request (0644) and its key (0600), reads back the same key, and a re-run changes nothing' {
         $request = New-DcosCertificateRequest -CommonName made.example.test -DnsName made.example.test -IPAddress 127.0.0.3 -KeyAlgorithm ECDSA -Organization Example

@@ -25,6 +25,10 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = SelfSignedSet)]
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = AcmeSet)]
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = AcmeNamedSet)]
+    // A piped request named only by its alternative names binds its empty CommonName here by property
+    // name; the binder would refuse it before the request could be signed. An empty name without a
+    // request is still refused, by CertificateSpec, with InvalidCertificateRequest,CommonName.
+    [AllowEmptyString]
     [Alias("CN")]
     public string CommonName { get; set; } = string.Empty;
 

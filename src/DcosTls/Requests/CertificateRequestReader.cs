@@ -4,18 +4,40 @@ namespace DcosTls.Requests;
 
 /// <summary>
 /// Reads a PKCS#10 request from PEM or DER bytes and checks it before anyone signs it or sends it: the
-/// signature verifies with the request's own key, the key is RSA 2048-8192 or ECDSA P-256/384/521, the
-/// request names something (a common name or a subject alternative name), every DNS name is well formed,
-/// and it does not ask for CA:TRUE (a leaf profile never issues a CA).
+/// signature verifies with the request's own key and uses SHA-256 or better, the key is RSA 2048-8192 or
+/// ECDSA P-256/384/521, the request names something (a common name or a subject alternative name), every
+/// DNS name is well formed ASCII, no subject value holds a control character, and it does not ask for
+/// CA:TRUE (a leaf profile never issues a CA). Whatever is wrong, the caller gets a
+/// CertificateRequestException naming the source, with the bad value shown printable.
 /// </summary>
 internal static class CertificateRequestReader
 {
     private static readonly string[] RequestLabels = { "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST" };
     private const string CommonNameOid = "2.5.4.3";
+    private const string BasicConstraintsOid = "2.5.29.19";
+    private const string SubjectAltNameOid = "2.5.29.17";
 
-    /// <exception cref="CertificateRequestException">with a stable error id naming what is wrong.</exception>
+    /// <exception cref="CertificateRequestException">with a stable error id naming what is wrong, and only that:
+    /// a file another tool wrote badly must not end a batch (Import-DcosCertificateRequest a.csr, b.csr, ...).</exception>
     internal static DcosCertificateRequest Read(byte[] bytes, string source, string? path = null, AsymmetricAlgorithm? privateKey = null)
     {
+        try
+        {
+            return ReadChecked(bytes, source, path, privateKey);
+        }
+        catch (Exception e) when (e is CryptographicException or AsnContentException or ArgumentException or NotSupportedException or FormatException or OverflowException)
+        {
+            // The checks below name every problem met so far; this is for the one nobody has met yet.
+            throw new CertificateRequestException("CertificateRequestMalformed", ErrorCategory.InvalidData,
+                $"The request in {source} could not be decoded ({e.GetType().Name}): part of it is not what PKCS#10 allows. The tool that made it wrote it wrongly, or the file is damaged; ask for a new request.");
+        }
+    }
+
+    private static DcosCertificateRequest ReadChecked(byte[] bytes, string source, string? path, AsymmetricAlgorithm? privateKey)
+    {
+        if (bytes.All(b => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+            throw new CertificateRequestException("CertificateRequestUnreadable", ErrorCategory.InvalidData,
+                $"{source} is empty{(bytes.Length > 0 ? " (white space only)" : string.Empty)}: it holds no certificate request. Check that the tool that made the CSR finished writing it.");
         byte[] der = Unwrap(bytes, source);
         CertificateRequest loaded;
         try
@@ -29,47 +51,73 @@ internal static class CertificateRequestReader
         }
 
         var (algorithm, size) = CheckKey(loaded.PublicKey, source);
+        RequestSignatureAlgorithm.Check(RequestSignatureAlgorithm.Oid(der), source);
         try
         {
             CertificateRequest.LoadSigningRequest(der, HashAlgorithmName.SHA256, CertificateRequestLoadOptions.UnsafeLoadCertificateExtensions);
         }
-        catch (CryptographicException)
+        catch (Exception e) when (e is CryptographicException or NotSupportedException)
         {
             throw new CertificateRequestException("CertificateRequestSignatureInvalid", ErrorCategory.SecurityError,
                 $"The signature of the request in {source} does not verify with the request's own key: it was changed after it was signed, or it is damaged. Ask for a new request.");
         }
 
-        if (loaded.CertificateExtensions.OfType<X509BasicConstraintsExtension>().Any(b => b.CertificateAuthority))
-            throw new CertificateRequestException("CertificateRequestAsksForCa", ErrorCategory.InvalidData,
-                $"The request in {source} asks for CA:TRUE in its basic constraints; a leaf certificate is never a CA. Make the request without the CA extension, or make a CA with New-TlsCertificateAuthority -Issuer.");
-
-        string commonName = loaded.SubjectName.EnumerateRelativeDistinguishedNames()
-            .Where(r => !r.HasMultipleElements && r.GetSingleElementType().Value == CommonNameOid)
-            .Select(r => r.GetSingleElementValue() ?? string.Empty).LastOrDefault() ?? string.Empty;
         var dns = new List<string>();
         var ips = new List<IPAddress>();
-        foreach (var san in loaded.CertificateExtensions.OfType<X509SubjectAlternativeNameExtension>())
+        foreach (var extension in loaded.CertificateExtensions)
         {
-            dns.AddRange(san.EnumerateDnsNames());
-            ips.AddRange(san.EnumerateIPAddresses());
+            if (extension.Oid?.Value == BasicConstraintsOid && AsksForCa(extension, source))
+                throw new CertificateRequestException("CertificateRequestAsksForCa", ErrorCategory.InvalidData,
+                    $"The request in {source} asks for CA:TRUE in its basic constraints; a leaf certificate is never a CA. Make the request without the CA extension, or make a CA with New-TlsCertificateAuthority -Issuer.");
+            if (extension.Oid?.Value == SubjectAltNameOid) RequestAlternativeNames.Read(extension.RawData, source, dns, ips);
         }
-        foreach (var raw in loaded.CertificateExtensions.Where(e => e.Oid?.Value == "2.5.29.17" && e is not X509SubjectAlternativeNameExtension))
-        {
-            var san = new X509SubjectAlternativeNameExtension(raw.RawData, raw.Critical);
-            dns.AddRange(san.EnumerateDnsNames());
-            ips.AddRange(san.EnumerateIPAddresses());
-        }
+
+        string commonName = CheckSubject(loaded.SubjectName, source);
         if (commonName.Length == 0 && dns.Count == 0 && ips.Count == 0)
             throw new CertificateRequestException("CertificateRequestNoNames", ErrorCategory.InvalidData,
                 $"The request in {source} names nothing: no common name (CN) and no DNS or IP subject alternative names. Make it with -subj '/CN=host.example' and -addext 'subjectAltName=DNS:host.example'.");
-        foreach (string name in dns)
-            if (!CertificateSpec.IsValidDnsName(name))
-                throw new CertificateRequestException("CertificateRequestNameInvalid", ErrorCategory.InvalidData,
-                    $"The request in {source} asks for the DNS name '{name}', which is not a valid DNS name (letters, digits and hyphens in dot-separated labels). Ask for a request with valid names.");
 
         return new DcosCertificateRequest(der, loaded.SubjectName, commonName, dns.Distinct(StringComparer.OrdinalIgnoreCase).ToList(),
             ips.Distinct().ToList(), algorithm, size, loaded.PublicKey.ExportSubjectPublicKeyInfo(), path, privateKey);
     }
+
+    private static bool AsksForCa(X509Extension extension, string source)
+    {
+        try
+        {
+            var constraints = extension as X509BasicConstraintsExtension ?? new X509BasicConstraintsExtension(new AsnEncodedData(extension.Oid, extension.RawData), extension.Critical);
+            return constraints.CertificateAuthority;
+        }
+        catch (CryptographicException)
+        {
+            throw new CertificateRequestException("CertificateRequestMalformed", ErrorCategory.InvalidData,
+                $"The request in {source} has a basicConstraints extension (2.5.29.19) that is not valid DER. The tool that made the request wrote it wrongly; ask for a new request.");
+        }
+    }
+
+    /// <summary>
+    /// The common name (the last CN, as openssl takes it), after every subject value is checked for control
+    /// characters: the subject is copied into the certificate and shown by the table view and -WhatIf, where
+    /// an escape sequence clears the screen or forges a line. -CommonName refuses them the same way.
+    /// </summary>
+    private static string CheckSubject(X500DistinguishedName subject, string source)
+    {
+        string commonName = string.Empty;
+        foreach (var rdn in subject.EnumerateRelativeDistinguishedNames())
+        {
+            if (rdn.HasMultipleElements) continue; // checked with the whole subject below
+            var type = rdn.GetSingleElementType();
+            string value = rdn.GetSingleElementValue() ?? string.Empty;
+            if (value.Any(char.IsControl)) throw ControlCharacters(source, $"the subject {type.FriendlyName ?? type.Value} '{CertificateSpec.Printable(value)}'");
+            if (type.Value == CommonNameOid) commonName = value;
+        }
+        if (subject.Name.Any(char.IsControl)) throw ControlCharacters(source, $"the subject '{CertificateSpec.Printable(subject.Name)}'");
+        return commonName;
+    }
+
+    private static CertificateRequestException ControlCharacters(string source, string what)
+        => new("CertificateRequestNameInvalid", ErrorCategory.InvalidData,
+            $"The request in {source} has {what}, which holds a control character (escape, newline, NUL or another); it would reach the certificate and every console that shows it. Ask for a request whose subject has no control characters.");
 
     /// <summary>The DER request inside PEM text, or the bytes themselves when they are not PEM.</summary>
     private static byte[] Unwrap(byte[] bytes, string source)
@@ -79,7 +127,9 @@ internal static class CertificateRequestReader
         catch (DecoderFallbackException) { return bytes; }
         if (!text.Contains("-----BEGIN ", StringComparison.Ordinal))
         {
-            if (text.Length > 0 && text.Trim().All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '/' or '=' or '\n' or '\r'))
+            // Base64 that decodes ("0", the first byte of DER, is not base64: that file is a truncated DER request).
+            if (text.Trim().All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '/' or '=' or '\n' or '\r')
+                && Convert.TryFromBase64String(text.Trim().Replace("\r", "").Replace("\n", ""), new byte[text.Length], out _))
                 throw new CertificateRequestException("CertificateRequestUnreadable", ErrorCategory.InvalidData,
                     $"{source} holds base64 text without the '-----BEGIN CERTIFICATE REQUEST-----' line. Give the whole PEM file as openssl req wrote it, or the DER file.");
             return bytes;
@@ -98,18 +148,42 @@ internal static class CertificateRequestReader
         throw Unreadable(source);
     }
 
-    /// <summary>DER that is not a request: say so, and say when it is a DER certificate instead.</summary>
+    /// <summary>DER that .NET does not take as a request: a DER certificate, a request broken inside, or neither.</summary>
     private static CertificateRequestException NotARequest(byte[] der, string source)
     {
         try
         {
-            using var cert = new X509Certificate2(der);
-            return new CertificateRequestException("CertificateRequestIsCertificate", ErrorCategory.InvalidData,
-                $"{source} holds a DER certificate, not a certificate request. Give the CSR; a certificate is read with Import-DcosCertificate.");
+            if (X509Certificate2.GetCertContentType(der) == X509ContentType.Cert)
+                return new CertificateRequestException("CertificateRequestIsCertificate", ErrorCategory.InvalidData,
+                    $"{source} holds a DER certificate, not a certificate request. Give the CSR; a certificate is read with Import-DcosCertificate.");
         }
-        catch (CryptographicException)
+        catch (CryptographicException) { }
+        if (LooksLikeRequest(der))
+            return new CertificateRequestException("CertificateRequestMalformed", ErrorCategory.InvalidData,
+                $"The request in {source} is shaped like a PKCS#10 request, but its subject, key or attributes cannot be decoded. The tool that made it wrote it wrongly, or the file is damaged; ask for a new request.");
+        return Unreadable(source);
+    }
+
+    /// <summary>SEQUENCE { SEQUENCE { INTEGER, Name, SubjectPublicKeyInfo, [0] attributes }, AlgorithmIdentifier, BIT STRING }.</summary>
+    private static bool LooksLikeRequest(byte[] der)
+    {
+        try
         {
-            return Unreadable(source);
+            var outer = new AsnReader(der, AsnEncodingRules.DER);
+            var request = outer.ReadSequence();
+            outer.ThrowIfNotEmpty();
+            var info = request.ReadSequence();
+            request.ReadSequence();
+            request.ReadBitString(out _);
+            request.ThrowIfNotEmpty();
+            info.ReadInteger();
+            info.ReadSequence();
+            info.ReadSequence();
+            return info.PeekTag().HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 0));
+        }
+        catch (AsnContentException)
+        {
+            return false;
         }
     }
 
