@@ -56,6 +56,29 @@ Describe 'Stopping a DNS-01 order' -Tag Acme, AcmeStop {
         @(Get-ChildItem (Join-Path $account 'dns-01') -ErrorAction Ignore) | Should -BeNullOrEmpty
     }
 
+    It 'Ctrl+C during an HTTP-01 order removes the -WebRoot challenge file' {
+        $webRoot = Join-Path $TestDrive 'www'
+        $null = New-Item -ItemType Directory $webRoot
+        $module = Join-Path $PSScriptRoot '../../DcosTls.psd1'
+        $http = @{ AcmeDirectory = $bed.Directory; CaCertificatePath = $bed.TlsCa; AccountPath = $account; WebRoot = $webRoot }
+        $seen = $false
+        for ($round = 1; $round -le 4 -and -not $seen; $round++) {
+            $ps = [powershell]::Create()
+            $null = $ps.AddScript({ param($module, $http) Import-Module $module; New-DcosCertificate @http -CommonName web.acme.test }).
+                AddArgument($module).AddArgument($http)
+            $running = $ps.BeginInvoke()
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while (-not $seen -and -not $running.IsCompleted -and [DateTime]::UtcNow -lt $deadline) {
+                $seen = @(Get-ChildItem (Join-Path $webRoot '.well-known/acme-challenge') -File -ErrorAction Ignore).Count -gt 0
+                if (-not $seen) { Start-Sleep -Milliseconds 20 }
+            }
+            if ($seen) { $ps.Stop() } else { $null = $ps.EndInvoke($running) }
+            $ps.Dispose()
+        }
+        $seen | Should -BeTrue -Because 'the order was stopped while its challenge file was published'
+        @(Get-ChildItem -Recurse -Force $webRoot) | Should -BeNullOrEmpty
+    }
+
     It 'a record left by a killed order is removed by the next order' {
         $script = Join-Path $TestDrive 'order.ps1'
         $module = Join-Path $PSScriptRoot '../../DcosTls.psd1'
