@@ -11,7 +11,7 @@ namespace DcosTls.UnitTests;
 internal sealed record CorpusCase(string Name, byte[] Bytes, string? ExpectedId, string? MessagePart = null);
 
 /// <summary>
-/// The CSR corpus of issue 26, generated: well-formed requests of every shape another tool writes, and
+/// The CSR corpus, generated: well-formed requests of every shape another tool writes, and
 /// requests broken on purpose (truncated, trailing bytes, extensions that are not DER, IP SANs of the
 /// wrong length, raw UTF-8 and control characters in names, MD5 and SHA-1 signatures, signatures by
 /// another key, certificates and keys instead of requests). Generated rather than stored so that a

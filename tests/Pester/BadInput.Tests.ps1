@@ -114,6 +114,11 @@ BeforeDiscovery {
     Add-Case 'Uninstall-DockerRegistryTrust -Root <file>' "`$ca | Uninstall-DockerRegistryTrust -Registry repo.internal:5000 -Root `$Root -Confirm:`$false" 'RootNotDirectory' 'InvalidArgument' 'is a file' $rootFile
     Add-Case 'New-DockerAuthArchive -Root <file>' "`$login | New-DockerAuthArchive -Root `$Root -Path /etc/docker.tar.gz -Confirm:`$false" 'RootNotDirectory' 'InvalidArgument' 'is a file' $rootFile
 
+    # -Root that does not exist, for Get-DockerRegistryTrust: an empty answer would pass a health check that checked nothing
+    # (Test-DockerRegistryTrust answers $false there, and Test-DockerDaemonTls fails its config check).
+    $rootMissing = 'Remove-Item -LiteralPath $Root -Recurse -Force; '
+    Add-Case 'Get-DockerRegistryTrust -Root <missing>' "Get-DockerRegistryTrust -Root `$Root" 'RootNotFound' 'ObjectNotFound' 'does not exist' $rootMissing
+
     # Trust input.
     Add-Case 'Install-DockerRegistryTrust -Path <missing>' "Install-DockerRegistryTrust -Registry repo.internal:5000 -Path (Join-Path `$Root 'missing.crt') -Root `$Root -Confirm:`$false" 'CertificateFileNotFound' 'ObjectNotFound' 'missing.crt'
     Add-Case 'Install-DockerRegistryTrust -CertificatePem <not PEM>' "Install-DockerRegistryTrust -Registry repo.internal:5000 -CertificatePem 'not a certificate' -Root `$Root -Confirm:`$false" 'InvalidCertificateInput' 'InvalidData' 'PEM'

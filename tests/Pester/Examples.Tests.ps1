@@ -125,7 +125,7 @@ Describe 'Words for users' -Tag Help {
     BeforeAll {
         # Documents that live outside the repository, or the shorthand for them: a reader of the
         # code or the help cannot follow such a reference.
-        $outsideReference = '\bseeds? 0\d\d|\bissues? \d+\b|dcos-api\.md|trust-and-peers|test-peers|powershell-style\.md|section '
+        $outsideReference = '\bseeds? 0\d\d|\bissues? \d+\b|dcos-api\.md|trust-and-peers|test-peers|powershell-style\.md|§'
     }
 
     It '<Name> speaks no internal shorthand' -ForEach $texts {

@@ -32,6 +32,7 @@ public sealed class GetDockerRegistryTrustCommand : DcosCmdlet
         }
         if (registries.Count == 0) registries.Add(null);
 
+        ResolveExistingRoot(Root);
         var writer = CreateWriter(Root);
         var targets = Target ?? Enum.GetValues<TrustTarget>();
         foreach (var target in targets.Distinct())

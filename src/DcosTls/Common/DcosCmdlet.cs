@@ -66,6 +66,19 @@ public abstract class DcosCmdlet : PSCmdlet
     }
 
     /// <summary>
+    /// -Root for a cmdlet that only reads the agent: a root that does not exist is refused (RootNotFound),
+    /// since an empty answer from a mistyped root would pass a health check that checked nothing.
+    /// </summary>
+    internal AgentRoot ResolveExistingRoot(string? root)
+    {
+        var resolved = ResolveRoot(root);
+        if (!Directory.Exists(resolved.Root))
+            Fail("RootNotFound", ErrorCategory.ObjectNotFound,
+                $"The root '{resolved.Root}' does not exist. Give the agent's / or the staging folder the other cmdlets wrote.", root);
+        return resolved;
+    }
+
+    /// <summary>
     /// Writes a result row, except under -WhatIf: nothing was changed, so there is nothing to
     /// report (the "What if:" lines say what would have been done).
     /// </summary>
