@@ -16,7 +16,7 @@
       Package  <PackagePath>/<version>/: the module as users install it (manifest, assemblies without
                .pdb, format files, compiled help, README, module/Examples and tests/Provisioning),
                ready for $env:PSModulePath or Publish-PSResource.
-      Example  the main job: builds (unless -NoBuild or Build ran already), then runs
+      Example  the main job: builds the module project (unless -NoBuild or Build ran already), then runs
                module/Examples/Provision-Agent.ps1 into the staging root -StagingRoot.
 .PARAMETER Task
     The tasks to run, in order; a comma-separated string works too (pwsh -File). Default: Build, Test.
@@ -114,7 +114,9 @@ foreach ($t in $Task) {
             Write-Host "Packaged: $target"
         }
         'Example' {
-            if (-not $NoBuild -and 'Build' -notin $Task) { Invoke-Dotnet build (Join-Path $root 'DcosTls.sln') -c $Configuration }
+            # The module project alone (engine, help builder, module and help assembled): the test and
+            # benchmark projects are not needed to provision, and building them was most of the time.
+            if (-not $NoBuild -and 'Build' -notin $Task) { Invoke-Dotnet build (Join-Path $root 'src/DcosTls/DcosTls.csproj') -c $Configuration }
             & (Join-Path $root 'module/Examples/Provision-Agent.ps1') -Root $StagingRoot
         }
     }

@@ -11,7 +11,9 @@ BeforeAll {
     $first = @(Invoke-ChildPwsh -ArgumentList '-File', $script, '-Root', './staging' -WorkingDirectory $work)
     $firstExit = $LASTEXITCODE
     $snapshot = @(Get-TreeSnapshot $root)
-    $second = @(Invoke-ChildPwsh -ArgumentList '-File', $script, '-Root', './staging' -WorkingDirectory $work)
+    # The second run is the README's command itself: build.ps1 -Task Example (an up-to-date build, then the script).
+    $build = (Resolve-Path (Join-Path $PSScriptRoot '../../build.ps1')).ProviderPath
+    $second = @(Invoke-ChildPwsh -ArgumentList '-File', $build, '-Task', 'Example', '-StagingRoot', './staging' -WorkingDirectory $work)
     $secondExit = $LASTEXITCODE
     function Get-StagedPath([string] $AgentPath) { Join-Path $root $AgentPath.TrimStart('/') }
     function Get-Mode([string] $AgentPath) { [Convert]::ToString([int] (Get-Item -LiteralPath (Get-StagedPath $AgentPath) -Force).UnixFileMode, 8) }
@@ -24,6 +26,12 @@ Describe 'The main job: Provision-Agent.ps1 under pwsh -File' -Tag MainJob {
         $text | Should -Match '(?m)^Step\s+Task\s+Result\s*$'
         $text | Should -Match '(?m)^\s+7 Check: daemon TLS consistent\s+True\s*$'
         $text | Should -Match '(?m)^\s+7 Check: logins stored for\s+repo\.internal:5000\s*$'
+    }
+
+    It 'builds the module for the main job, not the test and benchmark projects' {
+        $secondExit | Should -Be 0 -Because ($second -join "`n")
+        @($second | Where-Object { $_ -match '^\s*DcosTls\.(Tests|UnitTests|Benchmarks) -> ' }) | Should -BeNullOrEmpty
+        @($second | Where-Object { $_ -match '^\s*DcosTls -> ' }) | Should -Not -BeNullOrEmpty
     }
 
     It 'prints tables and headings, never property lists' {
