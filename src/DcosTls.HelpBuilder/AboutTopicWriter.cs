@@ -5,7 +5,7 @@ namespace DcosTls.HelpBuilder;
 /// <summary>
 /// about_*.md (PlatyPS about template) to the plain-text about_*.help.txt Get-Help reads. Get-Help
 /// prints the file as it is, so paragraphs and list items are word-wrapped here to fit an 80-column
-/// console; code blocks are kept as written.
+/// console; code blocks, fenced or indented, are kept as written.
 /// </summary>
 public static class AboutTopicWriter
 {
@@ -18,6 +18,8 @@ public static class AboutTopicWriter
         var paragraph = new List<string>();
         string paragraphIndent = "    ", continuationIndent = "    ";
         bool inFence = false;
+        bool inIndentedCode = false;
+        bool previousBlank = true;
 
         void Flush()
         {
@@ -31,6 +33,18 @@ public static class AboutTopicWriter
             string line = raw.TrimEnd();
             if (line.StartsWith("```", StringComparison.Ordinal)) { Flush(); inFence = !inFence; continue; }
             if (inFence) { sb.AppendLine(line.Length == 0 ? string.Empty : "        " + line); continue; }
+            // An indented code block (four spaces after a blank line, as the systemd units and the alert
+            // rules are written) keeps its lines and their indentation, as PlatyPS keeps them.
+            bool indented = line.StartsWith("    ", StringComparison.Ordinal) || line.StartsWith('\t');
+            if (indented && (inIndentedCode || (paragraph.Count == 0 && previousBlank)))
+            {
+                inIndentedCode = true;
+                sb.AppendLine("        " + (line.StartsWith('\t') ? line[1..] : line[4..]));
+                continue;
+            }
+            if (inIndentedCode && line.Length == 0) { sb.AppendLine(); continue; }
+            inIndentedCode = false;
+            previousBlank = line.Length == 0;
             if (line.StartsWith("# ", StringComparison.Ordinal)) { Flush(); sb.AppendLine("TOPIC").AppendLine("    " + line[2..].Trim()).AppendLine(); continue; }
             if (line.StartsWith("## ", StringComparison.Ordinal)) { Flush(); sb.AppendLine(line[3..].Trim().ToUpperInvariant()); continue; }
             if (line.StartsWith("### ", StringComparison.Ordinal)) { Flush(); sb.AppendLine("  " + line[4..].Trim().ToUpperInvariant()); continue; }

@@ -93,6 +93,18 @@ Describe 'about_DcosTls' -Tag Help {
         @($about -split '\r?\n' | Where-Object { $_.Length -gt 79 }) | Should -BeNullOrEmpty
     }
 
+    It 'keeps the lines of its code blocks (the systemd units and the alert rules)' {
+        $lines = $about -split '\r?\n'
+        foreach ($line in '[Unit]', '[Service]', 'Type=oneshot', 'OnCalendar=daily', 'WantedBy=timers.target', 'groups:',
+            '- alert: DcosTlsCertificateExpiresSoon', 'severity: warning') {
+            @($lines | Where-Object { $_.Trim() -ceq $line }) | Should -Not -BeNullOrEmpty -Because "'$line' is a line of its own in the markdown"
+        }
+        # The YAML keeps its nesting: a rule sits deeper than its group.
+        $group = $lines | Where-Object { $_ -match '^\s*- name: dcostls$' } | Select-Object -First 1
+        $rule = $lines | Where-Object { $_ -match '^\s*- alert: DcosTlsInventoryStale$' } | Select-Object -First 1
+        ($rule.Length - $rule.TrimStart().Length) | Should -BeGreaterThan ($group.Length - $group.TrimStart().Length)
+    }
+
     It 'lists every exported cmdlet under SEE ALSO' {
         $seeAlso = ($about -split 'SEE ALSO')[-1]
         foreach ($cmdlet in (Get-Module DcosTls).ExportedCmdlets.Keys) {
