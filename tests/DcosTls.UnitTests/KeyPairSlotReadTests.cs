@@ -27,7 +27,7 @@ public sealed class KeyPairSlotReadTests : IDisposable
     }
 
     [Fact]
-    public void Plan_reads_the_certificate_and_the_key_of_one_pair_while_current_switches()
+    public async Task Plan_reads_the_certificate_and_the_key_of_one_pair_while_current_switches()
     {
         var writer = new StagedFileWriter(_root, (_, _) => true);
         var slot = KeyPairSlot.Daemon(writer, "/etc/docker/tls");
@@ -72,7 +72,7 @@ public sealed class KeyPairSlotReadTests : IDisposable
         finally
         {
             stop.Cancel();
-            switcher.Wait();
+            await switcher;
         }
         Assert.True(mixed.Count == 0, $"Plan {plans} read a certificate and a key of different pairs: {string.Join("; ", mixed)}");
     }
