@@ -24,6 +24,10 @@ internal sealed class LocalCaIssuer : ICertificateIssuer
                 $"The issuer '{_authority.CommonName}' carries no private key. Import it with Import-DcosCertificate -KeyPath.");
         if (_authority.NotAfter <= DateTime.UtcNow)
             throw new CertificateSpecException("Issuer", $"The issuer '{_authority.CommonName}' expired on {_authority.NotAfter:yyyy-MM-dd}. Make a new CA.");
+        // What a CA signs before its own validity starts fails every verification until then.
+        if (_authority.NotBefore > DateTime.UtcNow)
+            throw new CertificateSpecException("Issuer",
+                $"The issuer '{_authority.CommonName}' is not valid before {_authority.NotBefore:yyyy-MM-dd HH:mm:ss} UTC, so nothing it signs verifies until then. Use a CA that is valid now, or check this machine's clock.");
     }
 
     /// <summary>

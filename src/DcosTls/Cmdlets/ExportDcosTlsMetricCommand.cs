@@ -39,9 +39,8 @@ public sealed class ExportDcosTlsMetricCommand : DcosCmdlet
         if (!Directory.Exists(directory))
             Fail("TextfileDirectoryNotFound", ErrorCategory.ObjectNotFound,
                 $"-TextfileDirectory '{directory}' does not exist. Give node_exporter's --collector.textfile.directory (it is not created here, so that a typo cannot hide the metrics).", TextfileDirectory);
-        if (Name.Length <= ".prom".Length || !Name.EndsWith(".prom", StringComparison.Ordinal) || Name.Contains('/') || Name.StartsWith('.'))
-            Fail("InvalidMetricsFileName", ErrorCategory.InvalidArgument,
-                $"-Name '{Name}' must be a file name ending in .prom (the collector reads only those), without '/' and not starting with '.'.", Name);
+        if (PrometheusTextfile.FileNameProblem(Name) is { } badName)
+            Fail("InvalidMetricsFileName", ErrorCategory.InvalidArgument, badName, Name);
 
         var inventory = InventoryRun.Read(this, ResolvePath, Root, Path);
         foreach (var problem in inventory.Problems) Report(problem.ErrorId, problem.Category, problem.Message, problem.Target);

@@ -46,6 +46,18 @@ internal sealed class AgentRoot
             $"'{full}' is a link to '{RealPath(full)}', outside the root '{Root}'; it is not read. Replace the link with the file itself, or choose another -Root.", agentPath);
     }
 
+    /// <summary>
+    /// The check of <see cref="MapForRead"/> for a full path found by listing a folder under the root
+    /// (the inventory's reads): outside the root, through a linked folder out of it, or a link whose
+    /// target leaves it, the file is not read.
+    /// </summary>
+    internal void CheckRead(string full)
+    {
+        if (!Contains(full))
+            throw new PathOutsideRootException($"'{full}' is outside the root '{Root}'; it is not read. Replace the link that leads there with the file itself, or choose another -Root.", full);
+        MapForRead(AgentPathOf(full));
+    }
+
     /// <summary>A link (the entry itself) whose final target lies outside a staging root.</summary>
     internal bool LeavesRoot(string full)
         => Root != "/" && new FileInfo(full).LinkTarget != null && !IsUnder(RealPath(full), RealPath(Root));

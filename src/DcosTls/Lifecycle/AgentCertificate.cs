@@ -31,7 +31,11 @@ public sealed class AgentCertificate
     /// <summary>SHA-256, upper-case hex.</summary>
     public string? Sha256Fingerprint { get; internal set; }
 
-    /// <summary>OK, Expired, or what is wrong with the file or link (Missing, NotPem, MissingLink, Gap, DanglingLink, WrongHash, Bundle).</summary>
+    /// <summary>
+    /// OK, Expired, or what is wrong with the file or link (Missing, Empty, NotPem, MissingLink, Gap,
+    /// DanglingLink, WrongHash, Bundle); for an entry that was not read (an error says why),
+    /// OutsideRoot, NotRegularFile, TooLarge or Unreadable.
+    /// </summary>
     public string Health { get; internal set; } = "OK";
 
     /// <summary>The file on this machine (under -Root for agent files).</summary>

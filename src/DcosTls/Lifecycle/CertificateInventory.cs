@@ -24,14 +24,14 @@ internal static class CertificateInventory
         var problems = new List<InventoryProblem>();
         if (readAgent)
         {
-            ReadTrustStores(writer, warn, now, rows);
+            ReadTrustStores(writer, warn, now, rows, problems);
             ReadDaemon(writer, now, rows, problems);
         }
         foreach (string folder in clientFolders) ReadClientFolder(folder, now, rows, problems);
         return new InventoryResult(rows, problems, now);
     }
 
-    private static void ReadTrustStores(StagedFileWriter writer, Action<string> warn, DateTime now, List<AgentCertificate> rows)
+    private static void ReadTrustStores(StagedFileWriter writer, Action<string> warn, DateTime now, List<AgentCertificate> rows, List<InventoryProblem> problems)
     {
         foreach (var target in Enum.GetValues<TrustTarget>())
         {
@@ -45,6 +45,8 @@ internal static class CertificateInventory
                 // The store knows more than expiry: a broken hash link or a bundle stays visible.
                 if (trust.Health != "OK") row.Health = trust.Health;
                 rows.Add(row);
+                // An entry that was not read leaves the inventory incomplete: an error as well as the row.
+                if (trust.ReadError is { } error) problems.Add(Problem(error, trust.Path));
             }
         }
     }
@@ -52,22 +54,30 @@ internal static class CertificateInventory
     private static void ReadDaemon(StagedFileWriter writer, DateTime now, List<AgentCertificate> rows, List<InventoryProblem> problems)
     {
         string full = writer.Map(DaemonJsonPath);
-        if (!File.Exists(full)) return;
+        if (StagedFileWriter.Entry(full) == null) return;
         JsonObject config;
         try
         {
-            config = DaemonJson.Parse(File.ReadAllBytes(full), DaemonJsonPath);
+            config = DaemonJson.Parse(InstalledFile.Read(full, writer.Paths), DaemonJsonPath);
         }
         catch (DockerTlsException e)
         {
             problems.Add(new InventoryProblem(e.ErrorId, ErrorCategory.InvalidData, e.Message, full));
             return;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (InstalledFileException e) when (e.Health == "Unreadable")
         {
-            problems.Add(new InventoryProblem("DaemonJsonUnreadable", ErrorCategory.ReadError,
-                $"'{full}' could not be read ({e.GetType().Name}). Run as root on the agent, or give a -Root you can read.", full));
+            problems.Add(new InventoryProblem("DaemonJsonUnreadable", ErrorCategory.ReadError, e.Message, full));
             return;
+        }
+        catch (InstalledFileException e)
+        {
+            problems.Add(Problem(e, full));
+            return;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return; // a dangling link: no daemon.json, as when there is none
         }
         foreach (var (key, role) in new[] { ("tlscacert", "DaemonCa"), ("tlscert", "DaemonServer") })
         {
@@ -80,7 +90,7 @@ internal static class CertificateInventory
                     $"daemon.json's {key} '{agentPath}' cannot be read under the root: {e.Message}", agentPath));
                 continue;
             }
-            ReadFile("DockerDaemon", role, file, now, rows);
+            ReadFile("DockerDaemon", role, file, writer.Paths, now, rows, problems);
         }
     }
 
@@ -92,31 +102,31 @@ internal static class CertificateInventory
                 $"The client folder '{folder}' does not exist. Give the -Path (DOCKER_CERT_PATH) that Install-DockerClientCertificate wrote.", folder));
             return;
         }
-        ReadFile("DockerClient", "ClientCa", System.IO.Path.Combine(folder, "ca.pem"), now, rows);
-        ReadFile("DockerClient", "Client", System.IO.Path.Combine(folder, "cert.pem"), now, rows);
+        // The user's own DOCKER_CERT_PATH, read as given: no root to stay in, the other checks hold.
+        ReadFile("DockerClient", "ClientCa", System.IO.Path.Combine(folder, "ca.pem"), null, now, rows, problems);
+        ReadFile("DockerClient", "Client", System.IO.Path.Combine(folder, "cert.pem"), null, now, rows, problems);
     }
 
     /// <summary>
     /// One row per certificate in the file: the first has the role, the rest (a chain sent with a
-    /// leaf) are its chain. A file that is named but missing, or holds no certificate, is one row
-    /// saying so.
+    /// leaf) are its chain. A file that is named but missing, empty, holds no certificate or is not
+    /// read (see <see cref="InstalledFile"/>) is one row saying so; one not read is a problem too.
     /// </summary>
-    private static void ReadFile(string store, string role, string file, DateTime now, List<AgentCertificate> rows)
+    private static void ReadFile(string store, string role, string file, AgentRoot? root, DateTime now, List<AgentCertificate> rows, List<InventoryProblem> problems)
     {
-        if (!File.Exists(file))
-        {
-            rows.Add(new AgentCertificate { Store = store, Role = role, Path = file, Health = "Missing" });
-            return;
-        }
-        var certificates = CertificateInput.ReadInstalled(file);
+        var read = CertificateInput.ReadInstalledFile(file, root);
+        var certificates = read.Certificates;
         if (certificates.Count == 0)
         {
-            rows.Add(new AgentCertificate { Store = store, Role = role, Path = file, Health = "NotPem" });
+            rows.Add(new AgentCertificate { Store = store, Role = role, Path = file, Health = read.Health ?? "NotPem" });
+            if (read.Refused != null) problems.Add(Problem(read.Refused, file));
             return;
         }
         for (int i = 0; i < certificates.Count; i++)
             rows.Add(Describe(store, null, i == 0 || role.EndsWith("Ca", StringComparison.Ordinal) ? role : role + "Chain", file, certificates[i], now));
     }
+
+    private static InventoryProblem Problem(DcosTlsException error, string path) => new(error.ErrorId, error.Category, error.Message, path);
 
     private static AgentCertificate Describe(string store, string? registry, string role, string path, X509Certificate2? certificate, DateTime now)
     {

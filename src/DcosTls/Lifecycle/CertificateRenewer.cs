@@ -20,21 +20,36 @@ internal sealed class RenewalPlan
 /// </summary>
 internal static class CertificateRenewer
 {
-    /// <summary>Reads the pair the fixed names give now; refuses a missing or mismatched pair.</summary>
+    /// <summary>
+    /// Reads the pair the fixed names give now, both files from the one folder "current" names
+    /// (<see cref="KeyPairSlot.ReadPaths"/>); refuses a missing or mismatched pair.
+    /// </summary>
     internal static RenewalPlan Plan(StagedFileWriter writer, KeyPairSlot slot, string role, int renewWithin, bool force)
     {
-        string certPath = writer.MapForRead(slot.CertificatePath);
-        string keyPath = writer.MapForRead(slot.KeyPath);
-        if (!File.Exists(certPath) || !File.Exists(keyPath))
+        var (certificateAgentPath, keyAgentPath) = slot.ReadPaths();
+        string certPath, keyPath;
+        try
         {
-            string missing = File.Exists(certPath) ? keyPath : certPath;
-            throw new RenewalException("RenewalCertificateMissing", ErrorCategory.ObjectNotFound,
-                $"'{missing}' does not exist, so there is nothing to renew. Install the pair first (Set-DockerDaemonTls or Install-DockerClientCertificate), or check -TlsDirectory / -Path.");
+            certPath = writer.MapForRead(certificateAgentPath);
+            keyPath = writer.MapForRead(keyAgentPath);
         }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // A link on the way that leads nowhere (a dangling "current"): there is no pair.
+            throw Missing(writer.Map(slot.CertificatePath), e.Message);
+        }
+        if (!File.Exists(certPath) || !File.Exists(keyPath))
+            throw Missing(File.Exists(certPath) ? keyPath : certPath, null);
+        string fixedPath = writer.Map(slot.CertificatePath);
         DcosCertificate current;
         try
         {
             current = CertificateFileReader.Read(certPath, keyPath, null)[0];
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // The folder was removed since (two installs after it): nothing is left to renew from it.
+            throw Missing(certPath, e.Message);
         }
         catch (Exception e) when (e is InvalidDataException or System.Security.Cryptography.CryptographicException)
         {
@@ -45,8 +60,12 @@ internal static class CertificateRenewer
             throw new RenewalException("RenewalCertificateUnreadable", ErrorCategory.InvalidData,
                 $"'{keyPath}' holds no key for '{certPath}'. Put a matching pair in place with Set-DockerDaemonTls or Install-DockerClientCertificate first.");
         bool due = force || current.NotAfter <= DateTime.UtcNow.AddDays(renewWithin);
-        return new RenewalPlan { Slot = slot, Role = role, Current = current, Due = due, Path = certPath };
+        return new RenewalPlan { Slot = slot, Role = role, Current = current, Due = due, Path = fixedPath };
     }
+
+    private static RenewalException Missing(string missing, string? why)
+        => new("RenewalCertificateMissing", ErrorCategory.ObjectNotFound,
+            $"'{missing}' does not exist{(why == null ? "" : $" ({why.TrimEnd('.')})")}, so there is nothing to renew. Install the pair first (Set-DockerDaemonTls or Install-DockerClientCertificate), or check -TlsDirectory / -Path.");
 
     /// <summary>
     /// Refuses a CA that did not sign the certificate in place: clients trust that CA, and a certificate

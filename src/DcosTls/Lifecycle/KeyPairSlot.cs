@@ -66,6 +66,23 @@ internal sealed class KeyPairSlot
         }
     }
 
+    /// <summary>
+    /// The agent paths to read the pair from now. Once converted, the folder "current" names, read
+    /// once: reading both fixed names one after the other resolves "current" twice, and an install
+    /// switching it in between gives the certificate of one pair and the key of the other. A version
+    /// folder never changes once in place, so both files read from it belong together. The fixed
+    /// names while they are plain files (an older install).
+    /// </summary>
+    internal (string Certificate, string Key) ReadPaths()
+    {
+        bool linked = new FileInfo(_writer.Map(CertificatePath)).LinkTarget == LinkTargetFor(CertificateName)
+            && new FileInfo(_writer.Map(KeyPath)).LinkTarget == LinkTargetFor(KeyName);
+        string? version = linked ? new FileInfo(_writer.Map(CurrentPath)).LinkTarget : null;
+        if (version == null || !IsVersionName(version)) return (CertificatePath, KeyPath);
+        string folder = Join(VersionsPath, version);
+        return (Join(folder, CertificateName), Join(folder, KeyName));
+    }
+
     /// <summary>True when both names are our links and "current" names a folder of ours.</summary>
     internal bool IsConverted()
     {

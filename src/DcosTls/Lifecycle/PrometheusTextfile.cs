@@ -37,6 +37,19 @@ internal static class PrometheusTextfile
         return text.ToString();
     }
 
+    /// <summary>
+    /// Why a name cannot be the metrics file's, or null. node_exporter reads only *.prom files and
+    /// shows the name in its own series (node_textfile_mtime_seconds{file="..."}), so a line break,
+    /// a quote or a backslash would break the text it serves: letters, digits, '.', '_' and '-' only.
+    /// </summary>
+    internal static string? FileNameProblem(string name)
+    {
+        bool plain = name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
+        if (plain && name.Length > ".prom".Length && name.EndsWith(".prom", StringComparison.Ordinal) && !name.StartsWith('.')) return null;
+        return $"-Name '{CertificateSpec.Printable(name)}' must be a file name ending in .prom (the collector reads only those), " +
+            "of letters, digits, '.', '_' and '-' only (no '/', space, quote, backslash or line break), not starting with '.'. Give a name such as dcostls.prom.";
+    }
+
     private static void Header(StringBuilder text, string name, string help)
         => text.Append("# HELP ").Append(name).Append(' ').Append(EscapeHelp(help)).Append('\n')
                .Append("# TYPE ").Append(name).Append(" gauge\n");

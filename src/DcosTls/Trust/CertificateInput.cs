@@ -74,26 +74,42 @@ internal static class CertificateInput
         throw new InvalidDataException($"{source} holds no certificate (found: {string.Join(", ", labels)}). {Accepted}");
     }
 
-    /// <summary>Certificates in a file already on the agent; empty when it is not readable PEM or DER.</summary>
-    internal static IReadOnlyList<X509Certificate2> ReadInstalled(string fullPath)
+    /// <summary>Certificates in a file already on the agent; empty when it is not readable PEM or DER (see <see cref="ReadInstalledFile"/>).</summary>
+    internal static IReadOnlyList<X509Certificate2> ReadInstalled(string fullPath, Files.AgentRoot? root = null)
+        => ReadInstalledFile(fullPath, root).Certificates;
+
+    /// <summary>
+    /// A file already on the agent, read through <see cref="Files.InstalledFile"/> (inside the root,
+    /// regular, bounded), with what it holds or why it holds nothing.
+    /// </summary>
+    /// <param name="root">The root the file must stay in; null for a folder read as given (a client folder).</param>
+    internal static InstalledCertificates ReadInstalledFile(string fullPath, Files.AgentRoot? root)
     {
+        byte[] raw;
         try
         {
-            byte[] raw = File.ReadAllBytes(fullPath);
-            string text = System.Text.Encoding.UTF8.GetString(raw);
-            if (text.Contains("-----BEGIN", StringComparison.Ordinal)) return FromPem(text, fullPath);
-            return new[] { new X509Certificate2(raw) };
+            raw = Files.InstalledFile.Read(fullPath, root);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or CryptographicException)
+        catch (Files.InstalledFileException e)
         {
-            return Array.Empty<X509Certificate2>();
+            return InstalledCertificates.Nothing(e.Health, e);
         }
-    }
-
-    /// <summary>True when the file is PEM (Docker and containers/image ignore DER .crt files).</summary>
-    internal static bool IsPem(string fullPath)
-    {
-        try { return File.ReadAllText(fullPath).Contains("-----BEGIN", StringComparison.Ordinal); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return InstalledCertificates.Nothing("Missing");
+        }
+        // An empty array makes an X509Certificate2 that fails later, on first use.
+        if (raw.Length == 0) return InstalledCertificates.Nothing("Empty");
+        string text = System.Text.Encoding.UTF8.GetString(raw);
+        bool pem = text.Contains("-----BEGIN", StringComparison.Ordinal);
+        try
+        {
+            var certificates = pem ? FromPem(text, fullPath) : new[] { new X509Certificate2(raw) };
+            return new InstalledCertificates(certificates, pem, null, null);
+        }
+        catch (Exception e) when (e is InvalidDataException or CryptographicException)
+        {
+            return new InstalledCertificates(Array.Empty<X509Certificate2>(), pem, "NotPem", null);
+        }
     }
 }

@@ -80,27 +80,53 @@ internal abstract class CertsDirectoryStore : TrustStore
         foreach (string dir in dirs)
         {
             string name = Path.GetFileName(dir);
+            // A registry folder linked out of the root (to the host's /etc/ssl/certs, say) is not the root's.
+            var outside = LeavesRoot(dir);
+            if (outside != null)
+            {
+                yield return new InstalledRegistryTrust { Target = Target.ToString(), Registry = name, Path = dir, Health = "OutsideRoot", ReadError = outside };
+                continue;
+            }
             foreach (string file in CrtFiles(dir))
             {
-                var certs = CertificateInput.ReadInstalled(file);
-                if (certs.Count == 0 || !CertificateInput.IsPem(file))
+                var read = CertificateInput.ReadInstalledFile(file, Writer.Paths);
+                if (read.Health != null || !read.IsPem)
                 {
-                    yield return new InstalledRegistryTrust { Target = Target.ToString(), Registry = name, Path = file, Health = "NotPem" };
+                    yield return new InstalledRegistryTrust { Target = Target.ToString(), Registry = name, Path = file, Health = read.Health ?? "NotPem", ReadError = read.Refused };
                     continue;
                 }
-                foreach (var cert in certs) yield return Describe(Target, name, file, cert);
+                foreach (var cert in read.Certificates) yield return Describe(Target, name, file, cert);
             }
+        }
+    }
+
+    /// <summary>Why a folder under the root is not read (it leads out of the root), or null.</summary>
+    private Files.InstalledFileException? LeavesRoot(string fullDir)
+    {
+        try
+        {
+            Writer.Paths.CheckRead(fullDir);
+            return null;
+        }
+        catch (Files.PathOutsideRootException e)
+        {
+            return new Files.InstalledFileException(Files.PathOutsideRootException.ErrorId, ErrorCategory.InvalidArgument, e.Message, fullDir, health: "OutsideRoot");
         }
     }
 
     internal override IReadOnlyList<X509Certificate2> Anchors(RegistryName registry)
         => CrtFiles(Writer.Map(RegistryDirectory(registry)))
-            .Where(CertificateInput.IsPem)
-            .SelectMany(CertificateInput.ReadInstalled).ToList();
+            .Select(f => CertificateInput.ReadInstalledFile(f, Writer.Paths))
+            .Where(r => r.IsPem)
+            .SelectMany(r => r.Certificates).ToList();
 
+    /// <summary>
+    /// Every entry named *.crt, folders and special files included: the readers refuse those, and the
+    /// listing shows them instead of passing over them in silence.
+    /// </summary>
     private static IEnumerable<string> CrtFiles(string fullDir)
         => Directory.Exists(fullDir)
-            ? Directory.EnumerateFiles(fullDir, "*.crt").Where(f => f.EndsWith(".crt", StringComparison.Ordinal)).OrderBy(f => f, StringComparer.Ordinal)
+            ? Directory.EnumerateFileSystemEntries(fullDir, "*.crt").Where(f => f.EndsWith(".crt", StringComparison.Ordinal)).OrderBy(f => f, StringComparer.Ordinal)
             : Enumerable.Empty<string>();
 
     /// <summary>A .key without its .cert (or the reverse) breaks every pull from the registry; say so.</summary>

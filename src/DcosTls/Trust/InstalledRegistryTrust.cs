@@ -29,8 +29,14 @@ public sealed class InstalledRegistryTrust
     /// <summary>Hash links (file names) that point at this certificate (Mesos only).</summary>
     public ValueList<string> Links { get; internal set; } = ValueList<string>.None;
 
-    /// <summary>OK, or what is wrong: MissingLink, Gap, DanglingLink, WrongHash, Expired, NotPem, Bundle.</summary>
+    /// <summary>
+    /// OK, or what is wrong: MissingLink, Gap, DanglingLink, WrongHash, Expired, NotPem, Bundle, Empty;
+    /// for an entry that was not read, OutsideRoot, NotRegularFile, TooLarge or Unreadable.
+    /// </summary>
     public string Health { get; internal set; } = "OK";
+
+    /// <summary>Why the entry was not read (with its stable id), for the inventory to report; not a property users see.</summary>
+    internal DcosTlsException? ReadError { get; set; }
 
     public string? CertificatePem { get; internal set; }
 

@@ -132,10 +132,11 @@ internal sealed class MesosHashedStore : TrustStore
 
         foreach (string file in files)
         {
-            var certs = CertificateInput.ReadInstalled(file);
+            var read = CertificateInput.ReadInstalledFile(file, Writer.Paths);
+            var certs = read.Certificates;
             if (certs.Count == 0)
             {
-                yield return new InstalledRegistryTrust { Target = Target.ToString(), Path = file, Health = "NotPem" };
+                yield return new InstalledRegistryTrust { Target = Target.ToString(), Path = file, Health = read.Health ?? "NotPem", ReadError = read.Refused };
                 continue;
             }
             var row = Describe(Target, null, file, certs[0]);
@@ -151,8 +152,13 @@ internal sealed class MesosHashedStore : TrustStore
             yield return row;
         }
         foreach (var dangling in links.Where(l => l.Target == null || !File.Exists(l.Target)).OrderBy(l => l.Path, StringComparer.Ordinal))
-            yield return new InstalledRegistryTrust { Target = Target.ToString(), Path = dangling.Path, SubjectHash = dangling.Hash, Health = "DanglingLink",
+        {
+            // A link out of the root is not followed, so it reads as dangling; say why.
+            var outside = LeavesRoot(dangling.Path);
+            yield return new InstalledRegistryTrust { Target = Target.ToString(), Path = dangling.Path, SubjectHash = dangling.Hash,
+                Health = outside == null ? "DanglingLink" : "OutsideRoot", ReadError = outside,
                 Links = new ValueList<string>(new[] { Path.GetFileName(dangling.Path) }, " ") };
+        }
     }
 
     /// <summary>What OpenSSL would find: per hash, .0 upwards until the first name that does not stat.</summary>
@@ -169,7 +175,7 @@ internal sealed class MesosHashedStore : TrustStore
             {
                 string? target = Resolve(Path.Combine(dir, $"{hash}.{k}"));
                 if (target == null || !File.Exists(target)) break;
-                anchors.AddRange(CertificateInput.ReadInstalled(target));
+                anchors.AddRange(CertificateInput.ReadInstalled(target, Writer.Paths));
             }
         }
         return anchors;
@@ -225,6 +231,30 @@ internal sealed class MesosHashedStore : TrustStore
         {
             return null;
         }
+    }
+
+    /// <summary>Why a hash link is not followed when its target leaves the root (as <see cref="Resolve"/> decides), or null.</summary>
+    private Files.InstalledFileException? LeavesRoot(string fullEntry)
+    {
+        string? target = new FileInfo(fullEntry).LinkTarget;
+        if (target == null) return null;
+        string message;
+        if (target.StartsWith('/'))
+        {
+            try
+            {
+                Writer.Map(target);
+                return null;
+            }
+            catch (Files.PathOutsideRootException e) { message = e.Message; }
+            catch (ArgumentException) { return null; }
+        }
+        else
+        {
+            if (Writer.Contains(Path.GetFullPath(Path.Combine(Path.GetDirectoryName(fullEntry)!, target)))) return null;
+            message = $"'{fullEntry}' links to '{target}', outside the root '{Writer.Root}'; it is not read. Link to a file inside the root, or choose another -Root.";
+        }
+        return new Files.InstalledFileException(Files.PathOutsideRootException.ErrorId, ErrorCategory.InvalidArgument, message, fullEntry, health: "OutsideRoot");
     }
 
     private void WarnAboutBrokenChain(List<(int Index, string Path)> links, string hash)

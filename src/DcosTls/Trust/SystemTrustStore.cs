@@ -88,18 +88,18 @@ internal sealed class SystemTrustStore : TrustStore
         string fullDir = Writer.Map(Current.AnchorDirectory);
         foreach (string file in AnchorFiles(fullDir))
         {
-            var certs = CertificateInput.ReadInstalled(file);
-            if (certs.Count == 0)
+            var read = CertificateInput.ReadInstalledFile(file, Writer.Paths);
+            if (read.Certificates.Count == 0)
             {
-                yield return new InstalledRegistryTrust { Target = Target.ToString(), Path = file, Health = "NotPem" };
+                yield return new InstalledRegistryTrust { Target = Target.ToString(), Path = file, Health = read.Health ?? "NotPem", ReadError = read.Refused };
                 continue;
             }
-            foreach (var cert in certs) yield return Describe(Target, null, file, cert);
+            foreach (var cert in read.Certificates) yield return Describe(Target, null, file, cert);
         }
     }
 
     internal override IReadOnlyList<X509Certificate2> Anchors(RegistryName registry)
-        => AnchorFiles(Writer.Map(Current.AnchorDirectory)).SelectMany(CertificateInput.ReadInstalled).ToList();
+        => AnchorFiles(Writer.Map(Current.AnchorDirectory)).SelectMany(f => CertificateInput.ReadInstalled(f, Writer.Paths)).ToList();
 
     internal override void AfterChange(Func<string, string, bool> shouldProcess, Action<string> verbose)
     {
@@ -129,10 +129,29 @@ internal sealed class SystemTrustStore : TrustStore
         return command;
     }
 
-    private static IEnumerable<string> AnchorFiles(string fullDir)
-        => Directory.Exists(fullDir)
-            ? Directory.EnumerateFiles(fullDir, "*", SearchOption.AllDirectories)
-                .Where(f => f.EndsWith(".crt", StringComparison.Ordinal) || f.EndsWith(".pem", StringComparison.Ordinal))
-                .OrderBy(f => f, StringComparer.Ordinal)
-            : Enumerable.Empty<string>();
+    /// <summary>
+    /// Entries named *.crt or *.pem in the folder and its sub-folders (followed like
+    /// update-ca-certificates does), in path order. Folders and special files with such a name are
+    /// listed for the reader to refuse, and so is a linked sub-folder that leads out of the root,
+    /// instead of being walked into.
+    /// </summary>
+    private IEnumerable<string> AnchorFiles(string fullDir)
+        => AnchorEntries(fullDir, depth: 0).OrderBy(f => f, StringComparer.Ordinal).ToList();
+
+    private IEnumerable<string> AnchorEntries(string fullDir, int depth)
+    {
+        if (!Directory.Exists(fullDir)) yield break;
+        foreach (var entry in new DirectoryInfo(fullDir).EnumerateFileSystemInfos())
+        {
+            bool named = entry.Name.EndsWith(".crt", StringComparison.Ordinal) || entry.Name.EndsWith(".pem", StringComparison.Ordinal);
+            if (named || (entry.LinkTarget != null && Directory.Exists(entry.FullName) && Writer.Paths.LeavesRoot(entry.FullName)))
+            {
+                yield return entry.FullName;
+                continue;
+            }
+            // Links inside the root can loop; the depth bounds the walk.
+            if (Directory.Exists(entry.FullName) && depth < 8)
+                foreach (string nested in AnchorEntries(entry.FullName, depth + 1)) yield return nested;
+        }
+    }
 }

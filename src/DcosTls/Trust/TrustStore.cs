@@ -76,7 +76,7 @@ internal abstract class TrustStore
     }
 
     /// <summary>A name for the certificate's file in a folder: its stem, or stem-2, -3... when another file has the name.</summary>
-    protected static string FreeFileName(string fullDirectory, TrustCertificate certificate, string extension)
+    protected string FreeFileName(string fullDirectory, TrustCertificate certificate, string extension)
     {
         for (int n = 1; ; n++)
         {
@@ -88,12 +88,12 @@ internal abstract class TrustStore
     }
 
     /// <summary>The file holds exactly this certificate (and nothing else that would be lost by deleting it).</summary>
-    protected static bool HoldsOnly(string fullPath, TrustCertificate certificate)
+    protected bool HoldsOnly(string fullPath, TrustCertificate certificate)
     {
-        var certs = CertificateInput.ReadInstalled(fullPath);
+        var certs = CertificateInput.ReadInstalled(fullPath, Writer.Paths);
         return certs.Count == 1 && certificate.IsSame(certs[0]);
     }
 
-    protected static bool Holds(string fullPath, TrustCertificate certificate)
-        => CertificateInput.ReadInstalled(fullPath).Any(certificate.IsSame);
+    protected bool Holds(string fullPath, TrustCertificate certificate)
+        => CertificateInput.ReadInstalled(fullPath, Writer.Paths).Any(certificate.IsSame);
 }
