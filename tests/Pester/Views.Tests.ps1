@@ -165,6 +165,19 @@ BeforeAll {
         }
     }
 
+    # What Get-DcosCaCertificate outputs, made here as it makes it (no cluster in this tier): the
+    # cluster's root bundle and its signing CA, which are often the same certificate, told apart by Role.
+    function New-ClusterCaRow([string] $Role) {
+        $row = [psobject]::AsPSObject((Import-DcosCertificate -Path (Join-Path $TestDrive 'ca.crt')))
+        $row.PSObject.TypeNames.Insert(0, 'DcosTls.Certificates.DcosCertificate#ClusterCa')
+        $row | Add-Member -NotePropertyName Role -NotePropertyValue $Role -PassThru
+    }
+    $clusterCa = @((New-ClusterCaRow RootBundle), (New-ClusterCaRow SigningCa))
+    $samples['DcosTls.Certificates.DcosCertificate#ClusterCa'] = @{
+        Objects = $clusterCa; Headers = 'Role', 'Thumbprint', 'DaysLeft', 'CommonName'
+        Whole80 = @('RootBundle', 'SigningCa', $ca.Thumbprint, 'Views Root CA'); Whole160 = @()
+    }
+
     # The cells of every table in a rendering, by column: the fragments a wrapped cell is shown in,
     # joined by one space. A value split inside a word comes back with a space in that word.
     function Get-TableCell([string] $Text) {
@@ -313,6 +326,36 @@ Describe 'Every label a view shows is a property' -Tag ViewLabels {
         $row = $listed | Select-Object -First 1
         $row.Name | Should -Be (Split-Path -Leaf $row.Path)
         ($installed | Format-Table Target, Action, Name | Out-String -Width 200) | Should -Match ([regex]::Escape((Split-Path -Leaf $installed[0].Path)))
+    }
+}
+
+Describe 'Tables that tell rows apart and fit 80 columns' -Tag ViewRoles {
+    It 'shows the Role of each Get-DcosCaCertificate row: the root bundle and the signing CA are two lines that differ' {
+        $views = @((Get-Module DcosTls).ExportedFormatFiles | ForEach-Object { ([xml](Get-Content -Raw $_)).Configuration.ViewDefinitions.View } |
+                Where-Object { $_.ViewSelectedBy.TypeName -contains 'DcosTls.Certificates.DcosCertificate#ClusterCa' -and $_.TableControl })
+        $views | Should -HaveCount 1 -Because 'Get-DcosCaCertificate rows have their own table'
+        @($views[0].TableControl.TableHeaders.TableColumnHeader.Label) | Should -Contain 'Role'
+        $text = $clusterCa | Out-String -Width 80
+        $rows = @($text -split "`r?`n" | Where-Object { $_.Contains($ca.Thumbprint) })
+        $rows | Should -HaveCount 2
+        $rows[0] | Should -Not -Be $rows[1]
+        $rows[0] | Should -Match '^RootBundle '
+        $rows[1] | Should -Match '^SigningCa '
+        foreach ($line in $text -split "`r?`n") { $line.TrimEnd().Length | Should -BeLessOrEqual 80 }
+    }
+
+    It 'shows each Get-DcosAgent agent on one line of a table at 80 columns' {
+        $agents = @(
+            New-ModuleObject 'DcosTls.Fleet.DcosAgent' @('10.0.1.17', '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0-S12', $true, $agentAttributes, '1.10.0', 'slave(1)@10.0.1.17:5051')
+            New-ModuleObject 'DcosTls.Fleet.DcosAgent' @('10.0.1.18', '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0-S3', $false, [Collections.Generic.Dictionary[string, string]]::new(), '1.10.0', 'slave(1)@10.0.1.18:5051')
+        )
+        $text = $agents | Out-String -Width 80
+        $text | Should -Not -Match 'Hostname +:' -Because 'a table, not a list'
+        foreach ($line in $text -split "`r?`n") { $line.TrimEnd().Length | Should -BeLessOrEqual 80 }
+        $cells = @(Get-TableCell $text)
+        $cells | Should -HaveCount 2
+        $cells.AgentId | Should -Be $agents.AgentId
+        $cells.Hostname | Should -Be $agents.Hostname
     }
 }
 
