@@ -100,7 +100,7 @@ BeforeAll {
             Whole160 = @()
         }
         'DcosTls.Trust.RegistryTrustTestResult'        = @{
-            Objects = @(Test-DockerRegistryTrust -Registry 'nothing.internal:5000' -Root $root -Detailed); Headers = 'Target', 'Trusted', 'Reason', 'Message'
+            Objects = @(Test-DockerRegistryTrust -Registry 'nothing.internal:5000' -Root $root -Detailed); Headers = 'Trusted', 'Reason', 'Message'
             Whole80 = @('nothing.internal:5000', 'NoInstalledCertificates'); Whole160 = @()
         }
         'DcosTls.Lifecycle.AgentCertificate'           = @{
@@ -108,8 +108,8 @@ BeforeAll {
             Whole80 = @('CN=Views Root CA', $shortRegistry, $longRegistry); Whole160 = @()
         }
         'DcosTls.DockerDaemon.DockerTlsFile'           = @{
-            Objects = @(Set-DockerDaemonTls -Certificate $leaf -CaCertificate $ca -Root $root -PassThru); Headers = 'Role', 'Action', 'Mode', 'AgentPath'
-            Whole80 = @('/etc/docker/tls/ca.pem', '/etc/docker/tls/server-cert.pem', '/etc/docker/tls/server-key.pem', '/etc/docker/daemon.json', 'ServerCertificate')
+            Objects = @(Set-DockerDaemonTls -Certificate $leaf -CaCertificate $ca -Root $root -PassThru); Headers = 'Role', 'Action', 'Mode', 'Name'
+            Whole80 = @('/etc/docker/tls', 'ca.pem', 'server-cert.pem', 'server-key.pem', '/etc/docker', 'daemon.json', 'ServerCertificate')
             Whole160 = @()
         }
         'DcosTls.Lifecycle.CertificateRenewal'         = @{
@@ -356,6 +356,43 @@ Describe 'Tables that tell rows apart and fit 80 columns' -Tag ViewRoles {
         $cells | Should -HaveCount 2
         $cells.AgentId | Should -Be $agents.AgentId
         $cells.Hostname | Should -Be $agents.Hostname
+    }
+}
+
+Describe 'No word split at 80 columns' -Tag ViewWrap {
+    It 'Test-DockerRegistryTrust -Detailed: each Message whole, words unbroken' {
+        $results = @(Test-DockerRegistryTrust -Registry $longRegistry -Root $root -Detailed -TimeoutSec 2
+            Test-DockerRegistryTrust -Registry 'nothing.marathon.l4lb.thisdcos.directory:5000' -Root $root -Detailed)
+        $text = $results | Out-String -Width 80
+        foreach ($line in $text -split "`r?`n") { $line.TrimEnd().Length | Should -BeLessOrEqual 80 -Because "'$line' is wider than 80" }
+        @(Get-TableCell $text).Message | Should -Be $results.Message
+    }
+
+    It 'Set-DockerDaemonTls -PassThru: each file''s agent path whole, the drop-in''s too' {
+        $dropInLeaf = New-DcosCertificate -Issuer $ca -CommonName repo.internal -IPAddress 10.10.0.200 -KeyAlgorithm ECDSA
+        $files = @(Set-DockerDaemonTls -Certificate $dropInLeaf -CaCertificate $ca -Root (Join-Path $TestDrive 'wrap-agent') -Hosts 'unix:///var/run/docker.sock', 'tcp://10.10.0.200:2376' -PassThru)
+        $files.AgentPath | Should -Contain '/etc/systemd/system/docker.service.d/dcostls-hosts.conf'
+        $text = $files | Out-String -Width 80
+        $lines = $text -split "`r?`n"
+        foreach ($line in $lines) { $line.TrimEnd().Length | Should -BeLessOrEqual 80 -Because "'$line' is wider than 80" }
+        $cells = @(Get-TableCell $text)
+        foreach ($file in $files) {
+            # Whole on one line, or as Get-ChildItem shows it: its folder on the group line, its name a cell.
+            $whole = [bool]($lines | Where-Object { $_.Contains($file.AgentPath) })
+            $grouped = [bool]($lines | Where-Object { $_.TrimEnd().EndsWith(': ' + [IO.Path]::GetDirectoryName($file.AgentPath)) }) -and
+                ($cells | Where-Object { $_.PSObject.Properties['Name'] -and $_.Name -eq [IO.Path]::GetFileName($file.AgentPath) })
+            ($whole -or $grouped) | Should -BeTrue -Because "'$($file.AgentPath)' shows whole at 80 columns in:`n$text"
+        }
+        @($cells | ForEach-Object Role) | Should -Be $files.Role
+    }
+
+    It 'Export-DcosCertificateRequest -PassThru: each Role whole' {
+        $request = New-DcosCertificateRequest -CommonName repo.internal -DnsName repo.internal -KeyAlgorithm ECDSA
+        $written = @($request | Export-DcosCertificateRequest -Path (Join-Path $TestDrive 'wrap/repo.csr') -PassThru)
+        $written.Role | Should -Contain 'CertificateRequest'
+        $text = $written | Out-String -Width 80
+        foreach ($line in $text -split "`r?`n") { $line.TrimEnd().Length | Should -BeLessOrEqual 80 -Because "'$line' is wider than 80" }
+        @(Get-TableCell $text).Role | Should -Be $written.Role
     }
 }
 
