@@ -203,7 +203,10 @@ public class ConnectDcosClusterTests : IClassFixture<NoDefaultSession>
         // load Out-String; the Pester tier renders the view, tag ViewRoles.)
         using var dir = new TempDir();
         using var ps = Shell(dir, "hana", "hana-pw");
-        var r = ps.Run("$null = Connect-DcosCluster -Uri $uri -Credential $cred -CaCertificatePath $ca; Get-DcosCaCertificate | ForEach-Object { $_.PSObject.TypeNames[0] + '|' + $_.Role }").ThrowOnError();
+        var r = ps.Run("$null = Connect-DcosCluster -Uri $uri -Credential $cred -CaCertificatePath $ca; $rows = Get-DcosCaCertificate; $rows | ForEach-Object { $_.PSObject.TypeNames[0] + '|' + $_.Role }").ThrowOnError();
         Assert.Equal(new[] { "DcosTls.Certificates.DcosCertificate#ClusterCa|RootBundle", "DcosTls.Certificates.DcosCertificate#ClusterCa|SigningCa" }, r.Output.Select(o => o.ToString()));
+        var row = ps.Run("$rows[0]").ThrowOnError().Output.Single();
+        var (_, view, type) = Help.FormatViewChecks.Views(ps).Single(v => v.Type == "DcosTls.Certificates.DcosCertificate#ClusterCa" && v.View.Element("TableControl") != null);
+        Help.FormatViewChecks.AssertColumnsEvaluate(ps, view, type, row);
     }
 }
