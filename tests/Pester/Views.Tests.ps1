@@ -81,7 +81,7 @@ BeforeAll {
             Whole80 = @('valid', 'ops@example.com'); Whole160 = @('https://acme-v02.api.letsencrypt.org/acme/acct/1234567890')
         }
         'DcosTls.Requests.DcosCertificateRequest'      = @{
-            Objects = @(New-DcosCertificateRequest -CommonName repo.internal -DnsName repo.internal -KeyAlgorithm ECDSA); Headers = 'Key', 'HasKey', 'Names', 'CommonName'
+            Objects = @(New-DcosCertificateRequest -CommonName repo.internal -DnsName repo.internal -KeyAlgorithm ECDSA); Headers = 'Key', 'HasPrivateKey', 'NameCount', 'CommonName'
             Whole80 = @('ECDSA 256', 'repo.internal'); Whole160 = @()
         }
         'DcosTls.Certificates.DcosCertificate'         = @{
@@ -100,7 +100,7 @@ BeforeAll {
             Whole160 = @()
         }
         'DcosTls.Trust.RegistryTrustTestResult'        = @{
-            Objects = @(Test-DockerRegistryTrust -Registry 'nothing.internal:5000' -Root $root -Detailed); Headers = 'Target', 'Trusted', 'Reason', 'Message'
+            Objects = @(Test-DockerRegistryTrust -Registry 'nothing.internal:5000' -Root $root -Detailed); Headers = 'Trusted', 'Reason', 'Message'
             Whole80 = @('nothing.internal:5000', 'NoInstalledCertificates'); Whole160 = @()
         }
         'DcosTls.Lifecycle.AgentCertificate'           = @{
@@ -108,8 +108,8 @@ BeforeAll {
             Whole80 = @('CN=Views Root CA', $shortRegistry, $longRegistry); Whole160 = @()
         }
         'DcosTls.DockerDaemon.DockerTlsFile'           = @{
-            Objects = @(Set-DockerDaemonTls -Certificate $leaf -CaCertificate $ca -Root $root -PassThru); Headers = 'Role', 'Action', 'Mode', 'AgentPath'
-            Whole80 = @('/etc/docker/tls/ca.pem', '/etc/docker/tls/server-cert.pem', '/etc/docker/tls/server-key.pem', '/etc/docker/daemon.json', 'ServerCertificate')
+            Objects = @(Set-DockerDaemonTls -Certificate $leaf -CaCertificate $ca -Root $root -PassThru); Headers = 'Role', 'Action', 'Mode', 'Name'
+            Whole80 = @('/etc/docker/tls', 'ca.pem', 'server-cert.pem', 'server-key.pem', '/etc/docker', 'daemon.json', 'ServerCertificate')
             Whole160 = @()
         }
         'DcosTls.Lifecycle.CertificateRenewal'         = @{
@@ -150,7 +150,7 @@ BeforeAll {
         }
         'DcosTls.Fleet.DcosAgent'                      = @{
             Objects = @(New-ModuleObject 'DcosTls.Fleet.DcosAgent' @('10.0.1.17', '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0-S12', $true, $agentAttributes, '1.10.0', 'slave(1)@10.0.1.17:5051'))
-            Headers = 'Public', 'Active', 'AgentId', 'Hostname'; Whole80 = @('10.0.1.17', '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0-S12'); Whole160 = @()
+            Headers = 'IsPublic', 'Active', 'AgentId', 'Hostname'; Whole80 = @('10.0.1.17', '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0-S12'); Whole160 = @()
         }
         'DcosTls.Fleet.FleetAgentResult'               = @{
             Objects = @(
@@ -162,6 +162,53 @@ BeforeAll {
         'DcosTls.Marathon.MarathonRegistryApp'         = @{
             Objects = @($app)
             Whole80 = @($app.AppDefinition -split "`n") + @($app.MarathonLbOptions -split "`n"); Whole160 = @()
+        }
+    }
+
+    # What Get-DcosCaCertificate outputs, made here as it makes it (no cluster in this tier): the
+    # cluster's root bundle and its signing CA, which are often the same certificate, told apart by Role.
+    function New-ClusterCaRow([string] $Role) {
+        $row = [psobject]::AsPSObject((Import-DcosCertificate -Path (Join-Path $TestDrive 'ca.crt')))
+        $row.PSObject.TypeNames.Insert(0, 'DcosTls.Certificates.DcosCertificate#ClusterCa')
+        $row | Add-Member -NotePropertyName Role -NotePropertyValue $Role -PassThru
+    }
+    $clusterCa = @((New-ClusterCaRow RootBundle), (New-ClusterCaRow SigningCa))
+    $samples['DcosTls.Certificates.DcosCertificate#ClusterCa'] = @{
+        Objects = $clusterCa; Headers = 'Role', 'Thumbprint', 'DaysLeft', 'CommonName'
+        Whole80 = @('RootBundle', 'SigningCa', $ca.Thumbprint, 'Views Root CA'); Whole160 = @()
+    }
+
+    # The cells of every table in a rendering, by column: the fragments a wrapped cell is shown in,
+    # joined by one space. A value split inside a word comes back with a space in that word.
+    function Get-TableCell([string] $Text) {
+        $lines = $Text -split "`r?`n"
+        $rows = for ($i = 1; $i -lt $lines.Count; $i++) {
+            if ($lines[$i] -notmatch '^-+( +-+)*\s*$') { continue }
+            $starts = @([regex]::Matches($lines[$i], '-+') | ForEach-Object Index)
+            $names = @(for ($k = 0; $k -lt $starts.Count; $k++) {
+                $end = if ($k + 1 -lt $starts.Count) { $starts[$k + 1] } else { $lines[$i - 1].Length }
+                $lines[$i - 1].Substring($starts[$k], [math]::Max(0, [math]::Min($end, $lines[$i - 1].Length) - $starts[$k])).Trim()
+            })
+            $row = $null
+            for ($j = $i + 1; $j -lt $lines.Count -and $lines[$j].Trim(); $j++) {
+                $line = $lines[$j]
+                $parts = @(for ($k = 0; $k -lt $starts.Count; $k++) {
+                    $end = if ($k + 1 -lt $starts.Count) { $starts[$k + 1] } else { [math]::Max($line.Length, $starts[$k]) }
+                    if ($starts[$k] -ge $line.Length) { '' } else { $line.Substring($starts[$k], [math]::Min($end, $line.Length) - $starts[$k]).Trim() }
+                })
+                # A new row starts where the first column has text; the lines under it continue its cells.
+                if ($parts[0] -or -not $row) {
+                    if ($row) { $row }
+                    $row = [ordered]@{}; foreach ($name in $names) { $row[$name] = [Collections.Generic.List[string]]::new() }
+                }
+                for ($k = 0; $k -lt $starts.Count; $k++) { if ($parts[$k]) { $row[$names[$k]].Add($parts[$k]) } }
+            }
+            if ($row) { $row }
+        }
+        $rows | ForEach-Object {
+            $cells = [ordered]@{}
+            foreach ($name in $_.Keys) { $cells[$name] = $_[$name] -join ' ' }
+            [pscustomobject]$cells
         }
     }
 
@@ -228,6 +275,124 @@ Describe 'Default views at 80 and 160 columns' -Tag Views {
         $config.Backup | Should -Not -BeNullOrEmpty
         ($again | Out-String -Width 80) | Should -Not -Match 'Backup'
         ($config | Format-List | Out-String -Width 80) | Should -Match 'Backup +: '
+    }
+}
+
+Describe 'Every label a view shows is a property' -Tag ViewLabels {
+    It 'names, in every view of every DcosTls format file, a property a user can filter and select on' {
+        # The labels of a view: table headers (or, unlabelled, the column's property), list items and
+        # the group line. Each must be a .NET property of the type, a member DcosTls.Types.ps1xml gives
+        # it, or (for a type name a cmdlet adds, X#Y) a property of what that cmdlet outputs.
+        $missing = foreach ($file in (Get-Module DcosTls).ExportedFormatFiles) {
+            foreach ($view in ([xml](Get-Content -Raw $file)).Configuration.ViewDefinitions.View) {
+                $labels = @(
+                    if ($view.TableControl) {
+                        $headers = @($view.TableControl.TableHeaders.TableColumnHeader)
+                        $items = @($view.TableControl.TableRowEntries.TableRowEntry.TableColumnItems.TableColumnItem)
+                        for ($i = 0; $i -lt $headers.Count; $i++) {
+                            if ($headers[$i].Label) { $headers[$i].Label } elseif ($items[$i].PropertyName) { $items[$i].PropertyName } else { '(unlabelled script column)' }
+                        }
+                    }
+                    foreach ($item in @($view.ListControl.ListEntries.ListEntry.ListItems.ListItem)) {
+                        if (-not $item) { continue }
+                        if ($item.Label) { $item.Label } else { $item.PropertyName }
+                    }
+                    if ($view.GroupBy) { if ($view.GroupBy.Label) { $view.GroupBy.Label } else { $view.GroupBy.PropertyName } }
+                )
+                foreach ($typeName in @($view.ViewSelectedBy.TypeName | Where-Object { $_ -notlike 'Deserialized.*' })) {
+                    $base = $typeName -replace '#.*$'
+                    $type = [DcosTls.Certificates.DcosCertificate].Assembly.GetType($base, $true)
+                    $properties = @($type.GetProperties().Name)
+                    foreach ($name in @($base, $typeName | Sort-Object -Unique)) {
+                        $typeData = Get-TypeData -TypeName $name
+                        if ($typeData) { $properties += @($typeData.Members.Keys) }
+                    }
+                    $sample = $samples[$typeName]
+                    if ($typeName -ne $base -and $sample) {
+                        $properties += @($sample.Objects | Where-Object { $_.PSObject.TypeNames -contains $typeName } | ForEach-Object { $_.PSObject.Properties.Name })
+                    }
+                    foreach ($label in $labels) {
+                        if ($properties -cnotcontains $label) { '{0} {1} view of {2}: {3}' -f (Split-Path -Leaf $file), $view.Name, $typeName, $label }
+                    }
+                }
+            }
+        }
+        $missing | Should -BeNullOrEmpty -Because 'a column or line a user sees is something Where-Object, Select-Object and Format-* can name'
+    }
+
+    It 'filters certificates by Kind, shows Key in Format-List, and names trust rows by Name' {
+        @($ca, $leaf | Where-Object Kind -EQ CA) | Should -HaveCount 1
+        ($leaf | Format-List CommonName, Key | Out-String -Width 80) | Should -Match 'Key +: ECDSA 256'
+        $row = $listed | Select-Object -First 1
+        $row.Name | Should -Be (Split-Path -Leaf $row.Path)
+        ($installed | Format-Table Target, Action, Name | Out-String -Width 200) | Should -Match ([regex]::Escape((Split-Path -Leaf $installed[0].Path)))
+    }
+}
+
+Describe 'Tables that tell rows apart and fit 80 columns' -Tag ViewRoles {
+    It 'shows the Role of each Get-DcosCaCertificate row: the root bundle and the signing CA are two lines that differ' {
+        $views = @((Get-Module DcosTls).ExportedFormatFiles | ForEach-Object { ([xml](Get-Content -Raw $_)).Configuration.ViewDefinitions.View } |
+                Where-Object { $_.ViewSelectedBy.TypeName -contains 'DcosTls.Certificates.DcosCertificate#ClusterCa' -and $_.TableControl })
+        $views | Should -HaveCount 1 -Because 'Get-DcosCaCertificate rows have their own table'
+        @($views[0].TableControl.TableHeaders.TableColumnHeader.Label) | Should -Contain 'Role'
+        $text = $clusterCa | Out-String -Width 80
+        $rows = @($text -split "`r?`n" | Where-Object { $_.Contains($ca.Thumbprint) })
+        $rows | Should -HaveCount 2
+        $rows[0] | Should -Not -Be $rows[1]
+        $rows[0] | Should -Match '^RootBundle '
+        $rows[1] | Should -Match '^SigningCa '
+        foreach ($line in $text -split "`r?`n") { $line.TrimEnd().Length | Should -BeLessOrEqual 80 }
+    }
+
+    It 'shows each Get-DcosAgent agent on one line of a table at 80 columns' {
+        $agents = @(
+            New-ModuleObject 'DcosTls.Fleet.DcosAgent' @('10.0.1.17', '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0-S12', $true, $agentAttributes, '1.10.0', 'slave(1)@10.0.1.17:5051')
+            New-ModuleObject 'DcosTls.Fleet.DcosAgent' @('10.0.1.18', '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0-S3', $false, [Collections.Generic.Dictionary[string, string]]::new(), '1.10.0', 'slave(1)@10.0.1.18:5051')
+        )
+        $text = $agents | Out-String -Width 80
+        $text | Should -Not -Match 'Hostname +:' -Because 'a table, not a list'
+        foreach ($line in $text -split "`r?`n") { $line.TrimEnd().Length | Should -BeLessOrEqual 80 }
+        $cells = @(Get-TableCell $text)
+        $cells | Should -HaveCount 2
+        $cells.AgentId | Should -Be $agents.AgentId
+        $cells.Hostname | Should -Be $agents.Hostname
+    }
+}
+
+Describe 'No word split at 80 columns' -Tag ViewWrap {
+    It 'Test-DockerRegistryTrust -Detailed: each Message whole, words unbroken' {
+        $results = @(Test-DockerRegistryTrust -Registry $longRegistry -Root $root -Detailed -TimeoutSec 2
+            Test-DockerRegistryTrust -Registry 'nothing.marathon.l4lb.thisdcos.directory:5000' -Root $root -Detailed)
+        $text = $results | Out-String -Width 80
+        foreach ($line in $text -split "`r?`n") { $line.TrimEnd().Length | Should -BeLessOrEqual 80 -Because "'$line' is wider than 80" }
+        @(Get-TableCell $text).Message | Should -Be $results.Message
+    }
+
+    It 'Set-DockerDaemonTls -PassThru: each file''s agent path whole, the drop-in''s too' {
+        $dropInLeaf = New-DcosCertificate -Issuer $ca -CommonName repo.internal -IPAddress 10.10.0.200 -KeyAlgorithm ECDSA
+        $files = @(Set-DockerDaemonTls -Certificate $dropInLeaf -CaCertificate $ca -Root (Join-Path $TestDrive 'wrap-agent') -Hosts 'unix:///var/run/docker.sock', 'tcp://10.10.0.200:2376' -PassThru)
+        $files.AgentPath | Should -Contain '/etc/systemd/system/docker.service.d/dcostls-hosts.conf'
+        $text = $files | Out-String -Width 80
+        $lines = $text -split "`r?`n"
+        foreach ($line in $lines) { $line.TrimEnd().Length | Should -BeLessOrEqual 80 -Because "'$line' is wider than 80" }
+        $cells = @(Get-TableCell $text)
+        foreach ($file in $files) {
+            # Whole on one line, or as Get-ChildItem shows it: its folder on the group line, its name a cell.
+            $whole = [bool]($lines | Where-Object { $_.Contains($file.AgentPath) })
+            $grouped = [bool]($lines | Where-Object { $_.TrimEnd().EndsWith(': ' + [IO.Path]::GetDirectoryName($file.AgentPath)) }) -and
+                ($cells | Where-Object { $_.PSObject.Properties['Name'] -and $_.Name -eq [IO.Path]::GetFileName($file.AgentPath) })
+            ($whole -or $grouped) | Should -BeTrue -Because "'$($file.AgentPath)' shows whole at 80 columns in:`n$text"
+        }
+        @($cells | ForEach-Object Role) | Should -Be $files.Role
+    }
+
+    It 'Export-DcosCertificateRequest -PassThru: each Role whole' {
+        $request = New-DcosCertificateRequest -CommonName repo.internal -DnsName repo.internal -KeyAlgorithm ECDSA
+        $written = @($request | Export-DcosCertificateRequest -Path (Join-Path $TestDrive 'wrap/repo.csr') -PassThru)
+        $written.Role | Should -Contain 'CertificateRequest'
+        $text = $written | Out-String -Width 80
+        foreach ($line in $text -split "`r?`n") { $line.TrimEnd().Length | Should -BeLessOrEqual 80 -Because "'$line' is wider than 80" }
+        @(Get-TableCell $text).Role | Should -Be $written.Role
     }
 }
 

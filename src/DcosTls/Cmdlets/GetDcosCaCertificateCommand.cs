@@ -2,12 +2,17 @@ namespace DcosTls.Cmdlets;
 
 /// <summary>
 /// Get-DcosCaCertificate: the cluster's root bundle (/ca/dcos-ca.crt) and its signing CA
-/// (/ca/api/v2/info). Each object gets a Role note property: RootBundle or SigningCa.
+/// (/ca/api/v2/info). Each object gets a Role note property: RootBundle or SigningCa. The two are
+/// often the same certificate, so the rows carry the type name <see cref="ClusterCaTypeName"/>,
+/// whose table view shows the Role that tells them apart.
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "DcosCaCertificate")]
 [OutputType(typeof(DcosCertificate))]
 public sealed class GetDcosCaCertificateCommand : DcosSessionCmdlet
 {
+    /// <summary>The type name DcosTls.Format.ps1xml selects the Role table by.</summary>
+    internal const string ClusterCaTypeName = "DcosTls.Certificates.DcosCertificate#ClusterCa";
+
     /// <summary>The cfssl profile whose signing CA to ask for.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(ProfileCompleter))]
@@ -41,6 +46,7 @@ public sealed class GetDcosCaCertificateCommand : DcosSessionCmdlet
     private static PSObject WithRole(DcosCertificate certificate, string role)
     {
         var wrapped = PSObject.AsPSObject(certificate);
+        wrapped.TypeNames.Insert(0, ClusterCaTypeName);
         wrapped.Properties.Add(new PSNoteProperty("Role", role));
         return wrapped;
     }

@@ -194,4 +194,19 @@ public class ConnectDcosClusterTests : IClassFixture<NoDefaultSession>
         var r = ps.Run("$null = Connect-DcosCluster -Uri $uri -Credential $cred -CaCertificatePath $ca; Get-DcosCaCertificate | ForEach-Object { $_.Role + '|' + $_.Thumbprint + '|' + $_.Sha256Fingerprint + '|' + $_.IsCertificateAuthority }").ThrowOnError();
         Assert.Equal(new[] { $"RootBundle|{_cluster.CaThumbprint}|{_cluster.CaSha256}|True", $"SigningCa|{_cluster.CaThumbprint}|{_cluster.CaSha256}|True" }, r.Output.Select(o => o.ToString()));
     }
+
+    [Fact]
+    public void Get_DcosCaCertificate_rows_carry_the_type_name_of_the_role_table()
+    {
+        // The root bundle and the signing CA are the same certificate here: only Role tells the rows
+        // apart, and DcosTls.Format.ps1xml shows it in the table of this type name. (This host cannot
+        // load Out-String; the Pester tier renders the view, tag ViewRoles.)
+        using var dir = new TempDir();
+        using var ps = Shell(dir, "hana", "hana-pw");
+        var r = ps.Run("$null = Connect-DcosCluster -Uri $uri -Credential $cred -CaCertificatePath $ca; $rows = Get-DcosCaCertificate; $rows | ForEach-Object { $_.PSObject.TypeNames[0] + '|' + $_.Role }").ThrowOnError();
+        Assert.Equal(new[] { "DcosTls.Certificates.DcosCertificate#ClusterCa|RootBundle", "DcosTls.Certificates.DcosCertificate#ClusterCa|SigningCa" }, r.Output.Select(o => o.ToString()));
+        var row = ps.Run("$rows[0]").ThrowOnError().Output.Single();
+        var (_, view, type) = Help.FormatViewChecks.Views(ps).Single(v => v.Type == "DcosTls.Certificates.DcosCertificate#ClusterCa" && v.View.Element("TableControl") != null);
+        Help.FormatViewChecks.AssertColumnsEvaluate(ps, view, type, row);
+    }
 }

@@ -47,6 +47,7 @@ public class FormatViewTests
     public static readonly Dictionary<string, string> CheckedElsewhere = new()
     {
         ["DcosTls.Session.DcosSession"] = "Cluster.ConnectDcosClusterTests.Session_table_view_renders_and_shows_no_token",
+        ["DcosTls.Certificates.DcosCertificate#ClusterCa"] = "Cluster.ConnectDcosClusterTests.Get_DcosCaCertificate_rows_carry_the_type_name_of_the_role_table",
         ["DcosTls.Credentials.DcosPullSecret"] = "Credentials.PullSecretTests (the secrets store stand-in)",
         ["DcosTls.Acme.AcmeAccount"] = "Pester Acme.Tests.ps1: the account's default views show a real pebble account (the ACME test CA)",
         ["DcosTls.Fleet.DcosAgent"] = "Fleet.GetDcosAgentTests.The_view_columns_evaluate_on_a_real_agent (the master stand-in)",
