@@ -127,3 +127,34 @@ Describe 'The ACME account folder' -Tag Acme, Hostile {
         finally { & chattr -i $folder 2>$null }
     }
 }
+
+Describe 'A broken DNS server for DNS-01' -Tag Acme, Hostile {
+    BeforeAll {
+        $dnsServers = @{}
+        foreach ($mode in 'past-the-end', 'truncated-tsig') {
+            $dnsPort = Get-AcmeFreePort
+            $process = Start-Process -FilePath python3 -PassThru -RedirectStandardOutput (Join-Path $tls "dns-$mode.log") -RedirectStandardError (Join-Path $tls "dns-$mode.err") `
+                -ArgumentList @((Join-Path $PSScriptRoot 'BrokenDns.py'), $dnsPort, $mode)
+            Register-AcmeTestProcess $process
+            Wait-AcmeTcpPort $dnsPort
+            $dnsServers[$mode] = @{ Port = $dnsPort; Process = $process }
+        }
+        $tsigSecret = [Convert]::ToBase64String([System.Security.Cryptography.RandomNumberGenerator]::GetBytes(32))
+    }
+
+    AfterAll {
+        foreach ($entry in $dnsServers.Values) { if (-not $entry.Process.HasExited) { Stop-Process -Id $entry.Process.Id -Force } }
+    }
+
+    It '<Mode> gives DnsAnswerInvalid and never shows the TSIG secret' -ForEach @(@{ Mode = 'past-the-end' }, @{ Mode = 'truncated-tsig' }) {
+        $common = Get-HostileCommon "dns-$Mode"
+        $secure = ConvertTo-SecureString $tsigSecret -AsPlainText -Force
+        $all = New-DcosCertificate @common -CommonName hostile.acme.test -DnsServer "127.0.0.1:$($dnsServers[$Mode].Port)" `
+            -TsigKeyName acme-test-key -TsigSecret $secure -ErrorVariable err -ErrorAction SilentlyContinue -Verbose 4>&1
+        @($all | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }) | ForEach-Object { "$_" | Should -Not -Match ([regex]::Escape($tsigSecret)) }
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'DnsAnswerInvalid,*'
+        $err[0].CategoryInfo.Category | Should -Be 'ProtocolError'
+        "$($err[0])" | Should -Not -Match ([regex]::Escape($tsigSecret))
+    }
+}

@@ -15,7 +15,8 @@ Modes:
   order-nonjson   newOrder answers 201 with an HTML page
   cert-garbage    the certificate is a PEM frame around text that is not base64
   cert-notcert    the certificate is a PEM frame around base64 that is not a certificate
-Every answer carries a Replay-Nonce; the state of an order is kept per mode.
+Authorizations offer http-01 and dns-01. Every answer carries a Replay-Nonce; the state of an order
+is kept per mode.
 """
 import json
 import ssl
@@ -92,12 +93,12 @@ class Handler(BaseHTTPRequestHandler):
         if rest == "authz/1":
             if b"deactivated" in payload:
                 state["authz"] = "deactivated"
-            challenge = {"type": "http-01", "url": base + "/challenge/1", "token": token_for(mode),
-                         "status": state["authz"]}
+            challenges = [{"type": kind, "url": base + "/challenge/1", "token": token_for(mode), "status": state["authz"]}
+                          for kind in ("http-01", "dns-01")]
             if mode == "chal-missing":
-                challenge = {"type": "http-01", "status": "pending"}
+                challenges = [{"type": "http-01", "status": "pending"}]
             return self.answer(200, {"status": state["authz"], "identifier": {"type": "dns", "value": "hostile.acme.test"},
-                                     "challenges": [challenge]})
+                                     "challenges": challenges})
         if rest == "challenge/1":
             state["authz"] = "valid"
             state["order"] = "ready"
