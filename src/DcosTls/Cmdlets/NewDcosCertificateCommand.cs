@@ -37,6 +37,7 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     [Parameter(ParameterSetName = IssuerSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = SelfSignedSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = AcmeSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = AcmeNamedSet, ValueFromPipelineByPropertyName = true)]
     [Alias("DnsNames", "Hosts")]
     public string[]? DnsName { get; set; }
 
@@ -44,6 +45,7 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     [Parameter(ParameterSetName = IssuerSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = SelfSignedSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = AcmeSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = AcmeNamedSet, ValueFromPipelineByPropertyName = true)]
     [Alias("IPAddresses", "IP")]
     public string[]? IPAddress { get; set; }
 
@@ -51,12 +53,14 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     [Parameter(ParameterSetName = IssuerSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = SelfSignedSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = AcmeSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = AcmeNamedSet, ValueFromPipelineByPropertyName = true)]
     public KeyAlgorithm KeyAlgorithm { get; set; } = KeyAlgorithm.RSA;
 
     [Parameter(ParameterSetName = ClusterSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = IssuerSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = SelfSignedSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = AcmeSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = AcmeNamedSet, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(KeySizeCompleter))]
     public int KeySize { get; set; }
 
@@ -227,6 +231,7 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     [Parameter(ParameterSetName = IssuerSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = SelfSignedSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = AcmeSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = AcmeNamedSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string? SkipIfValid { get; set; }
 
