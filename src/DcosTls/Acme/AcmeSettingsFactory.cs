@@ -69,7 +69,7 @@ internal static class AcmeSettingsFactory
             var listener = new StandaloneHttpSolver(address, port);
             return new AcmeSettings(directory, trust, AccountFolder(o), o.AcceptTermsOfService, contacts, () => new StandaloneHttpSolver(address, port), listener.Description, "http-01");
         }
-        var server = ParseServer(o.DnsServer!);
+        var (host, server) = ParseServer(o.DnsServer!);
         TsigKey key;
         if (o.TsigKeyFile != null)
         {
@@ -84,16 +84,20 @@ internal static class AcmeSettingsFactory
                 throw Bad("TsigKeyName", "DNS-01 updates are signed: give -TsigKeyName and -TsigSecret, or -TsigKeyFile.");
             key = TsigKey.FromSecret(o.TsigKeyName, o.TsigAlgorithm, o.TsigSecret);
         }
-        string description = $"DNS-01 through {server}";
-        return new AcmeSettings(directory, trust, AccountFolder(o), o.AcceptTermsOfService, contacts, () => new Dns01Solver(server, key, AccountFolder(o), log, cancel), description, "dns-01");
+        string description = $"DNS-01 through {(IPAddress.TryParse(host, out _) ? server.ToString() : $"{host}:{server.Port}")}";
+        // A name is looked up when the solver is made, at the first challenge: -WhatIf asks no one
+        // (not even the resolver), and a name that does not resolve is that order's error.
+        return new AcmeSettings(directory, trust, AccountFolder(o), o.AcceptTermsOfService, contacts,
+            () => new Dns01Solver(Resolve(host, server), key, AccountFolder(o), log, cancel), description, "dns-01");
     }
 
-    private static IPEndPoint ParseServer(string text)
+    /// <summary>host, host:port or an address: the host as given and the endpoint (address Any until a name is resolved).</summary>
+    private static (string Host, IPEndPoint Server) ParseServer(string text)
     {
         if (IPEndPoint.TryParse(text, out var endpoint))
         {
             if (endpoint.Port == 0) endpoint.Port = 53;
-            return endpoint;
+            return (endpoint.Address.ToString(), endpoint);
         }
         string host = text;
         int port = 53;
@@ -103,11 +107,17 @@ internal static class AcmeSettingsFactory
             host = text[..colon];
             port = p;
         }
+        return (host, new IPEndPoint(IPAddress.Any, port));
+    }
+
+    private static IPEndPoint Resolve(string host, IPEndPoint server)
+    {
+        if (IPAddress.TryParse(host, out _)) return server;
         try
         {
             var address = System.Net.Dns.GetHostAddresses(host).FirstOrDefault()
                 ?? throw Bad("DnsServer", $"'{host}' has no address. Give the DNS server as host, host:port or an IP address.");
-            return new IPEndPoint(address, port);
+            return new IPEndPoint(address, server.Port);
         }
         catch (System.Net.Sockets.SocketException)
         {

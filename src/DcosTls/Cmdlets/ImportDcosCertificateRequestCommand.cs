@@ -30,12 +30,7 @@ public sealed class ImportDcosCertificateRequestCommand : DcosCmdlet
         foreach (string p in Path)
         {
             string file = ResolvePath(p);
-            if (!File.Exists(file))
-            {
-                Report("CertificateRequestFileNotFound", ErrorCategory.ObjectNotFound, $"The file '{file}' does not exist. Check -Path.", p);
-                continue;
-            }
-            Read(() => CertificateRequestReader.Read(File.ReadAllBytes(file), $"'{file}'", file), p);
+            Read(() => CertificateRequestReader.ReadFile(file, "-Path"), p);
         }
     }
 

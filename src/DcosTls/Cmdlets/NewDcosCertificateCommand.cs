@@ -5,7 +5,10 @@ namespace DcosTls.Cmdlets;
 /// from a local CA (-Issuer), or self-signed (-SelfSigned). Rows with CommonName/DnsName/IPAddress
 /// properties (Import-Csv) issue one certificate each.
 /// </summary>
-[Cmdlet(VerbsCommon.New, "DcosCertificate", SupportsShouldProcess = true, DefaultParameterSetName = ClusterSet)]
+// The default set is RequestCluster: -CertificateRequest alone is also in the name sets (optional, for
+// piping), and with the name form as default the binder picked it and asked for -CommonName. A name,
+// a row or a string still goes to the name sets, the only ones that take it.
+[Cmdlet(VerbsCommon.New, "DcosCertificate", SupportsShouldProcess = true, DefaultParameterSetName = RequestClusterSet)]
 [OutputType(typeof(DcosCertificate))]
 public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
 {
@@ -37,6 +40,7 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     [Parameter(ParameterSetName = IssuerSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = SelfSignedSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = AcmeSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = AcmeNamedSet, ValueFromPipelineByPropertyName = true)]
     [Alias("DnsNames", "Hosts")]
     public string[]? DnsName { get; set; }
 
@@ -44,6 +48,7 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     [Parameter(ParameterSetName = IssuerSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = SelfSignedSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = AcmeSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = AcmeNamedSet, ValueFromPipelineByPropertyName = true)]
     [Alias("IPAddresses", "IP")]
     public string[]? IPAddress { get; set; }
 
@@ -51,12 +56,14 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     [Parameter(ParameterSetName = IssuerSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = SelfSignedSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = AcmeSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = AcmeNamedSet, ValueFromPipelineByPropertyName = true)]
     public KeyAlgorithm KeyAlgorithm { get; set; } = KeyAlgorithm.RSA;
 
     [Parameter(ParameterSetName = ClusterSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = IssuerSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = SelfSignedSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = AcmeSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = AcmeNamedSet, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(KeySizeCompleter))]
     public int KeySize { get; set; }
 
@@ -111,9 +118,10 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     public SwitchParameter SelfSigned { get; set; }
 
     /// <summary>
-    /// A request made elsewhere (Import-DcosCertificateRequest) or by New-DcosCertificateRequest. It is
-    /// also in the name sets, optional: a piped request carries CommonName and DnsNames, which bind by
-    /// property name, and the binder prefers the default set; there the request must still win.
+    /// A request made elsewhere (Import-DcosCertificateRequest) or by New-DcosCertificateRequest, or the
+    /// path of its PEM or DER file (as certbot, step and Posh-ACME take a CSR). It is also in the name
+    /// sets, optional: a request piped with a name-set parameter (-Country) binds CommonName and DnsNames
+    /// by property name there, and the request must still win.
     /// </summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = RequestClusterSet)]
     [Parameter(ValueFromPipeline = true, ParameterSetName = ClusterSet)]
@@ -124,6 +132,7 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = RequestAcmeSet)]
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = RequestAcmeNamedSet)]
     [Alias("Csr")]
+    [CertificateRequestFile]
     public DcosCertificateRequest CertificateRequest { get; set; } = null!;
 
     /// <summary>An ACME directory (Let's Encrypt, pebble): the names are proved with -WebRoot, -HttpPort or -DnsServer.</summary>
@@ -227,6 +236,7 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     [Parameter(ParameterSetName = IssuerSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = SelfSignedSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = AcmeSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = AcmeNamedSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string? SkipIfValid { get; set; }
 
@@ -296,6 +306,11 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     private void SignRequest()
     {
         var request = CertificateRequest;
+        if (request.ReadError != null)
+        {
+            Report(request.ReadError, request.Path);
+            return;
+        }
         string target = request.CommonName.Length > 0 ? request.CommonName : request.Subject;
         ICertificateIssuer issuer;
         try

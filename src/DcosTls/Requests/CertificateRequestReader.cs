@@ -19,6 +19,28 @@ internal static class CertificateRequestReader
 
     /// <exception cref="CertificateRequestException">with a stable error id naming what is wrong, and only that:
     /// a file another tool wrote badly must not end a batch (Import-DcosCertificateRequest a.csr, b.csr, ...).</exception>
+    /// <summary>
+    /// A request file, as Import-DcosCertificateRequest -Path and New-DcosCertificate -CertificateRequest
+    /// read it: a missing or unreadable file is a CertificateRequestException too, with its own id.
+    /// </summary>
+    internal static DcosCertificateRequest ReadFile(string file, string parameter)
+    {
+        if (!File.Exists(file))
+            throw new CertificateRequestException("CertificateRequestFileNotFound", ErrorCategory.ObjectNotFound,
+                $"The file '{file}' does not exist. Check {parameter}.");
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CertificateRequestException("CertificateRequestFileUnreadable", ErrorCategory.ReadError,
+                $"'{file}' could not be read ({e.GetType().Name}). Check the file's permissions.");
+        }
+        return Read(bytes, $"'{file}'", file);
+    }
+
     internal static DcosCertificateRequest Read(byte[] bytes, string source, string? path = null, AsymmetricAlgorithm? privateKey = null)
     {
         try

@@ -30,6 +30,26 @@ public sealed class DcosCertificateRequest
         PublicKeySha256 = Convert.ToHexString(SHA256.HashData(publicKeyInfo));
     }
 
+    /// <summary>
+    /// A -CertificateRequest path that could not be read: the reader's error, reported by the cmdlet with
+    /// its own id (the binder would report any transformation failure as ParameterArgumentTransformationError).
+    /// </summary>
+    private DcosCertificateRequest(string path, DcosTlsException error)
+    {
+        Der = PublicKeyInfo = Array.Empty<byte>();
+        SubjectName = new X500DistinguishedName(string.Empty);
+        Subject = CommonName = KeyAlgorithm = RequestPem = PublicKeySha256 = string.Empty;
+        DnsNames = IPAddresses = new ValueList<string>(Array.Empty<string>());
+        IPAddressValues = Array.Empty<IPAddress>();
+        Path = path;
+        ReadError = error;
+    }
+
+    internal static DcosCertificateRequest Unreadable(string path, DcosTlsException error) => new(path, error);
+
+    /// <summary>Set only on a request from a path that could not be read; nothing else about it is real.</summary>
+    internal DcosTlsException? ReadError { get; }
+
     public string CommonName { get; }
     public string Subject { get; }
     public ValueList<string> DnsNames { get; }
