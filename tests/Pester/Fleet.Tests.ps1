@@ -5,6 +5,8 @@
 #>
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../DcosTls.psd1') -Force
+    # The version has one home, the manifest: the module folder on an agent is named after it.
+    $moduleVersion = (Import-PowerShellDataFile (Join-Path $PSScriptRoot '../../DcosTls.psd1')).ModuleVersion
     . (Join-Path $PSScriptRoot 'SshAgents.ps1')
     . (Join-Path $PSScriptRoot 'Pwsh.ps1')
     $kit = New-SshAgentKit -Path (Join-Path $TestDrive 'operator')
@@ -103,7 +105,7 @@ Describe 'Invoke-DcosAgentProvisioning on simulated agents' -Tag Fleet {
             $auth = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($config.auths.$registry.auth))
             $auth | Should -Be "puller:$password"
             Get-Content (Join-Path $a.Root 'var/lib/dcos/mesos-slave-common') | Should -Contain 'MESOS_DOCKER_CONFIG=file:///var/lib/dcos/docker_credentials'
-            Test-Path (Join-Path $a.Root 'root/.local/share/powershell/Modules/DcosTls/0.1.0/DcosTls.psd1') | Should -BeTrue
+            Test-Path (Join-Path $a.Root "root/.local/share/powershell/Modules/DcosTls/$moduleVersion/DcosTls.psd1") | Should -BeTrue
             # Keys never travel: no private key anywhere under the agent's root except its own sshd's.
             Get-ChildItem -Recurse -File $a.Root | Where-Object { $_.FullName -notlike '*/.sshd/*' } |
                 Select-String -Pattern '-----BEGIN [A-Z ]*PRIVATE KEY-----' | Should -BeNullOrEmpty
@@ -138,7 +140,7 @@ Describe 'Invoke-DcosAgentProvisioning on simulated agents' -Tag Fleet {
         $otherKey = Join-Path $TestDrive 'not-this-operator'
         & ssh-keygen -q -t ed25519 -N '' -C other -f $otherKey
         Copy-Item "$otherKey.pub" $authorized -Force
-        $moduleBase = Join-Path $agents[1].Root 'root/.local/share/powershell/Modules/DcosTls/0.1.0'
+        $moduleBase = Join-Path $agents[1].Root "root/.local/share/powershell/Modules/DcosTls/$moduleVersion"
         Remove-Item -Recurse -Force $moduleBase
         $null = New-Item -ItemType Directory -Path $moduleBase
         Set-Content (Join-Path $moduleBase 'en-US') 'not a folder'
@@ -179,7 +181,7 @@ Describe 'Invoke-DcosAgentProvisioning on simulated agents' -Tag Fleet {
 
     It 'asks each agent what would change (trust for a new registry, a daemon key) and writes nothing; an agent with another build of the module is not asked' {
         # The second agent has another build of this version: one of its module files differs.
-        $otherBuild = Join-Path $agents[1].Root 'root/.local/share/powershell/Modules/DcosTls/0.1.0/en-US/about_DcosTls.help.txt'
+        $otherBuild = Join-Path $agents[1].Root "root/.local/share/powershell/Modules/DcosTls/$moduleVersion/en-US/about_DcosTls.help.txt"
         $original = [IO.File]::ReadAllBytes($otherBuild)
         Add-Content -LiteralPath $otherBuild -Value 'Another build of the same version.'
         $before = foreach ($a in $agents) { Get-TreeSnapshot $a.Root | Where-Object { $_ -notlike '.sshd*' } }
