@@ -205,7 +205,7 @@ Import-Module '$(Join-Path $PSScriptRoot '../../DcosTls.psd1')'
         # The first agent's own module answers, file by file.
         @($output -match "^What if: $([regex]::Escape($hosts[0])): Make a daemon key on the agent .*no server certificate yet").Count | Should -Be 1 -Because ($output -join "`n")
         # The second would get this build first: it says so and what the plan would do, without asking the build it has.
-        @($output -match "^What if: $([regex]::Escape($hosts[1])): Update module DcosTls 0\.1\.0 .*\(1 files\)").Count | Should -Be 1 -Because ($output -join "`n")
+        @($output -match "^What if: $([regex]::Escape($hosts[1])): Update module DcosTls $([regex]::Escape($moduleVersion)) .*\(1 files\)").Count | Should -Be 1 -Because ($output -join "`n")
         @($output -match "^What if: $([regex]::Escape($hosts[1])): Install registry trust for whatif\.fleet\.internal").Count | Should -Be 1 -Because ($output -join "`n")
         @($output -match "^What if: $([regex]::Escape($hosts[1])): Make a daemon key on the agent and a certificate from .*, then set daemon TLS$").Count | Should -Be 1 -Because ($output -join "`n")
         @($output -match "^What if: $([regex]::Escape($hosts[1])): .*no server certificate yet").Count | Should -Be 0 -Because 'the build on that agent is not asked'
