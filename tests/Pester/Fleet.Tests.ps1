@@ -25,7 +25,7 @@ AfterAll {
     if ($agents) { $agents | Stop-SshAgent }
 }
 
-Describe 'Simulated agents over SSH remoting' -Tag Fleet {
+Describe 'Simulated agents over SSH remoting' -Tag Fleet, Heavy {
     It 'runs a script block on an agent with Invoke-Command -HostName' {
         $a = $agents[0]
         $version = Invoke-Command -HostName $a.Address -Port $a.Port @ssh -ScriptBlock { $PSVersionTable.PSVersion } -ErrorAction Stop
@@ -66,7 +66,7 @@ Describe 'Simulated agents over SSH remoting' -Tag Fleet {
     }
 }
 
-Describe 'Invoke-DcosAgentProvisioning on simulated agents' -Tag Fleet {
+Describe 'Invoke-DcosAgentProvisioning on simulated agents' -Tag Fleet, Heavy {
     BeforeAll {
         $ca = New-TlsCertificateAuthority -CommonName 'Fleet Registry CA' -KeyAlgorithm ECDSA
         $registry = 'repo.fleet.internal:5000'
@@ -237,7 +237,7 @@ Import-Module '$(Join-Path $PSScriptRoot '../../DcosTls.psd1')'
     }
 }
 
-Describe 'The fleet example' -Tag Fleet {
+Describe 'The fleet example' -Tag Fleet, Heavy {
     It 'provisions named agents through Invoke-DcosAgentProvisioning and lists one row per agent' {
         $caFile = Join-Path $TestDrive 'example-ca.crt'
         New-TlsCertificateAuthority -CommonName 'Example Fleet CA' -KeyAlgorithm ECDSA | Export-DcosCertificate -Path $caFile -NoKey
