@@ -8,8 +8,9 @@
       Restore  dotnet restore of DcosTls.sln.
       Build    dotnet build: assembles the importable module (module/bin, module/bin/Dependencies)
                and its help; after it, Import-Module ./DcosTls.psd1 works.
-      Test     tests/run.ps1 in a pwsh of its own: every tier (xunit, then Pester 5.7.1 and 6.2.0
-               from the package registry). A failed test fails the build; later tasks do not run.
+      Test     tests/run.ps1 in a pwsh of its own: every tier (unit, xunit, Pester 6.2.0, then the
+               Pester 5.7.1 compatibility pass; Pester from the package registry). A failed test
+               fails the build; later tasks do not run.
       Help     Rewrites the SYNTAX and parameter metadata of en-US/<Cmdlet>.md from the built cmdlets
                (Get-Command), then builds en-US/DcosTls.dll-Help.xml and about_DcosTls.help.txt from the
                markdown with the converter in src/DcosTls.HelpBuilder. Run after Build.

@@ -62,7 +62,7 @@ AfterAll {
     foreach ($name in $savedTrust.Keys) { [Environment]::SetEnvironmentVariable($name, $savedTrust[$name]) }
 }
 
-Describe 'An ACME certificate served by docker-registry' -Tag Acme, AcmeRegistry {
+Describe 'An ACME certificate served by docker-registry' -Tag Acme, AcmeRegistry, Heavy {
     BeforeAll {
         $work = Join-Path $TestDrive 'registry'
         $agent = Join-Path $TestDrive 'agent'
@@ -120,7 +120,7 @@ Describe 'An ACME certificate served by docker-registry' -Tag Acme, AcmeRegistry
     }
 }
 
-Describe 'IP identifiers' -Tag Acme, AcmeRegistry {
+Describe 'IP identifiers' -Tag Acme, AcmeRegistry, Heavy {
     It 'refuses an IP address with DNS-01 before anything is sent, naming it and the way out' {
         $verbose = New-DcosCertificate @acme -CommonName ipdns.acme.test -IPAddress 127.0.0.1 -DnsServer "127.0.0.1:$($bed.DnsPort)" -TsigKeyFile $bed.TsigKeyFile `
             -Verbose -ErrorVariable err -ErrorAction SilentlyContinue 4>&1
@@ -130,7 +130,7 @@ Describe 'IP identifiers' -Tag Acme, AcmeRegistry {
     }
 }
 
-Describe 'Renewing an ACME certificate with the lifecycle cmdlets' -Tag Acme, AcmeRegistry {
+Describe 'Renewing an ACME certificate with the lifecycle cmdlets' -Tag Acme, AcmeRegistry, Heavy {
     BeforeAll {
         $root = Join-Path $TestDrive 'daemon'
         $null = New-Item -ItemType Directory -Force $root
@@ -191,7 +191,7 @@ Describe 'Renewing an ACME certificate with the lifecycle cmdlets' -Tag Acme, Ac
     }
 }
 
-Describe 'The -Acme shorthand' -Tag Acme, AcmeRegistry {
+Describe 'The -Acme shorthand' -Tag Acme, AcmeRegistry, Heavy {
     It 'maps LetsEncrypt and LetsEncryptStaging to their directories, shown under -WhatIf, issuing and renewing nothing' {
         # One child pwsh, so that the What if lines are read as a user sees them.
         $manifest = (Resolve-Path (Join-Path $PSScriptRoot '../../DcosTls.psd1')).Path

@@ -205,7 +205,7 @@ BeforeAll {
     }
 }
 
-Describe 'Bad input stops with a stable id, names the value and writes nothing' -Tag BadInput {
+Describe 'Bad input stops with a stable id, names the value and writes nothing' -Tag BadInput, Heavy {
     It '<Name>' -ForEach $cases {
         $Root = Join-Path $TestDrive ([guid]::NewGuid().ToString('n'))
         $null = New-Item -ItemType Directory -Path $Root

@@ -50,7 +50,7 @@ for (`$Round = 1; `$Round -le `$Rounds; `$Round++) {
     }
 }
 
-Describe 'Parallel runs on one agent' -Tag Concurrency {
+Describe 'Parallel runs on one agent' -Tag Concurrency, Heavy {
     It 'installs 8 CAs with one subject name from 4 processes, 10 rounds: every CA gets its own hash link' {
         $folder = Join-Path $TestDrive 'trust'
         $null = New-Item -ItemType Directory $folder

@@ -10,7 +10,6 @@ BeforeDiscovery {
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../DcosTls.psd1') -Force
-    $staging = Join-Path $TestDrive 'agent'
 }
 
 Describe 'DcosTls module' {
@@ -31,9 +30,14 @@ Describe 'DcosTls module' {
     }
 }
 
-Describe 'A local CA provisions a staging agent' {
+# -ForEach on a Describe: a Pester feature the compatibility pass (tests/run.ps1) keeps.
+Describe 'A local <KeyAlgorithm> CA provisions a staging agent' -ForEach @(
+    @{ KeyAlgorithm = 'ECDSA' }
+    @{ KeyAlgorithm = 'RSA' }
+) {
     BeforeAll {
-        $ca = New-TlsCertificateAuthority -CommonName 'Pester CA' -KeyAlgorithm ECDSA
+        $ca = New-TlsCertificateAuthority -CommonName "Pester $KeyAlgorithm CA" -KeyAlgorithm $KeyAlgorithm
+        $staging = Join-Path $TestDrive "agent-$KeyAlgorithm"
     }
 
     It 'installs trust once and reports Unchanged the second time' {
@@ -44,8 +48,9 @@ Describe 'A local CA provisions a staging agent' {
     }
 
     It 'issues a server certificate that chains to the CA' {
-        $cert = New-DcosCertificate -Issuer $ca -CommonName repo.internal -DnsName repo.internal -KeyAlgorithm ECDSA
+        $cert = New-DcosCertificate -Issuer $ca -CommonName repo.internal -DnsName repo.internal -KeyAlgorithm $KeyAlgorithm
         $cert.Chain[0].Thumbprint | Should -Be $ca.Certificate.Thumbprint
+        $cert.KeyAlgorithm | Should -Be $KeyAlgorithm
         $cert.ExtendedKeyUsages | Should -Contain 'serverAuth'
     }
 }

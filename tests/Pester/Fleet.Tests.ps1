@@ -5,6 +5,8 @@
 #>
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../DcosTls.psd1') -Force
+    # The version has one home, the manifest: the module folder on an agent is named after it.
+    $moduleVersion = (Import-PowerShellDataFile (Join-Path $PSScriptRoot '../../DcosTls.psd1')).ModuleVersion
     . (Join-Path $PSScriptRoot 'SshAgents.ps1')
     . (Join-Path $PSScriptRoot 'Pwsh.ps1')
     $kit = New-SshAgentKit -Path (Join-Path $TestDrive 'operator')
@@ -23,7 +25,7 @@ AfterAll {
     if ($agents) { $agents | Stop-SshAgent }
 }
 
-Describe 'Simulated agents over SSH remoting' -Tag Fleet {
+Describe 'Simulated agents over SSH remoting' -Tag Fleet, Heavy {
     It 'runs a script block on an agent with Invoke-Command -HostName' {
         $a = $agents[0]
         $version = Invoke-Command -HostName $a.Address -Port $a.Port @ssh -ScriptBlock { $PSVersionTable.PSVersion } -ErrorAction Stop
@@ -64,7 +66,7 @@ Describe 'Simulated agents over SSH remoting' -Tag Fleet {
     }
 }
 
-Describe 'Invoke-DcosAgentProvisioning on simulated agents' -Tag Fleet {
+Describe 'Invoke-DcosAgentProvisioning on simulated agents' -Tag Fleet, Heavy {
     BeforeAll {
         $ca = New-TlsCertificateAuthority -CommonName 'Fleet Registry CA' -KeyAlgorithm ECDSA
         $registry = 'repo.fleet.internal:5000'
@@ -103,7 +105,7 @@ Describe 'Invoke-DcosAgentProvisioning on simulated agents' -Tag Fleet {
             $auth = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($config.auths.$registry.auth))
             $auth | Should -Be "puller:$password"
             Get-Content (Join-Path $a.Root 'var/lib/dcos/mesos-slave-common') | Should -Contain 'MESOS_DOCKER_CONFIG=file:///var/lib/dcos/docker_credentials'
-            Test-Path (Join-Path $a.Root 'root/.local/share/powershell/Modules/DcosTls/0.1.0/DcosTls.psd1') | Should -BeTrue
+            Test-Path (Join-Path $a.Root "root/.local/share/powershell/Modules/DcosTls/$moduleVersion/DcosTls.psd1") | Should -BeTrue
             # Keys never travel: no private key anywhere under the agent's root except its own sshd's.
             Get-ChildItem -Recurse -File $a.Root | Where-Object { $_.FullName -notlike '*/.sshd/*' } |
                 Select-String -Pattern '-----BEGIN [A-Z ]*PRIVATE KEY-----' | Should -BeNullOrEmpty
@@ -138,7 +140,7 @@ Describe 'Invoke-DcosAgentProvisioning on simulated agents' -Tag Fleet {
         $otherKey = Join-Path $TestDrive 'not-this-operator'
         & ssh-keygen -q -t ed25519 -N '' -C other -f $otherKey
         Copy-Item "$otherKey.pub" $authorized -Force
-        $moduleBase = Join-Path $agents[1].Root 'root/.local/share/powershell/Modules/DcosTls/0.1.0'
+        $moduleBase = Join-Path $agents[1].Root "root/.local/share/powershell/Modules/DcosTls/$moduleVersion"
         Remove-Item -Recurse -Force $moduleBase
         $null = New-Item -ItemType Directory -Path $moduleBase
         Set-Content (Join-Path $moduleBase 'en-US') 'not a folder'
@@ -179,7 +181,7 @@ Describe 'Invoke-DcosAgentProvisioning on simulated agents' -Tag Fleet {
 
     It 'asks each agent what would change (trust for a new registry, a daemon key) and writes nothing; an agent with another build of the module is not asked' {
         # The second agent has another build of this version: one of its module files differs.
-        $otherBuild = Join-Path $agents[1].Root 'root/.local/share/powershell/Modules/DcosTls/0.1.0/en-US/about_DcosTls.help.txt'
+        $otherBuild = Join-Path $agents[1].Root "root/.local/share/powershell/Modules/DcosTls/$moduleVersion/en-US/about_DcosTls.help.txt"
         $original = [IO.File]::ReadAllBytes($otherBuild)
         Add-Content -LiteralPath $otherBuild -Value 'Another build of the same version.'
         $before = foreach ($a in $agents) { Get-TreeSnapshot $a.Root | Where-Object { $_ -notlike '.sshd*' } }
@@ -203,7 +205,7 @@ Import-Module '$(Join-Path $PSScriptRoot '../../DcosTls.psd1')'
         # The first agent's own module answers, file by file.
         @($output -match "^What if: $([regex]::Escape($hosts[0])): Make a daemon key on the agent .*no server certificate yet").Count | Should -Be 1 -Because ($output -join "`n")
         # The second would get this build first: it says so and what the plan would do, without asking the build it has.
-        @($output -match "^What if: $([regex]::Escape($hosts[1])): Update module DcosTls 0\.1\.0 .*\(1 files\)").Count | Should -Be 1 -Because ($output -join "`n")
+        @($output -match "^What if: $([regex]::Escape($hosts[1])): Update module DcosTls $([regex]::Escape($moduleVersion)) .*\(1 files\)").Count | Should -Be 1 -Because ($output -join "`n")
         @($output -match "^What if: $([regex]::Escape($hosts[1])): Install registry trust for whatif\.fleet\.internal").Count | Should -Be 1 -Because ($output -join "`n")
         @($output -match "^What if: $([regex]::Escape($hosts[1])): Make a daemon key on the agent and a certificate from .*, then set daemon TLS$").Count | Should -Be 1 -Because ($output -join "`n")
         @($output -match "^What if: $([regex]::Escape($hosts[1])): .*no server certificate yet").Count | Should -Be 0 -Because 'the build on that agent is not asked'
@@ -235,7 +237,7 @@ Import-Module '$(Join-Path $PSScriptRoot '../../DcosTls.psd1')'
     }
 }
 
-Describe 'The fleet example' -Tag Fleet {
+Describe 'The fleet example' -Tag Fleet, Heavy {
     It 'provisions named agents through Invoke-DcosAgentProvisioning and lists one row per agent' {
         $caFile = Join-Path $TestDrive 'example-ca.crt'
         New-TlsCertificateAuthority -CommonName 'Example Fleet CA' -KeyAlgorithm ECDSA | Export-DcosCertificate -Path $caFile -NoKey

@@ -134,7 +134,7 @@ AfterAll {
     foreach ($id in $started) { Stop-Process -Id $id -Force -ErrorAction Ignore }
 }
 
-Describe 'Ten agents from the cluster''s agent list' -Tag Fleet {
+Describe 'Ten agents from the cluster''s agent list' -Tag Fleet, Heavy {
     It 'provisions the nine agents that answer, with no DcosTls on any agent before, and names the one that is down' {
         foreach ($a in $addresses) { Join-Path $roots[$a] 'root/.local/share/powershell/Modules/DcosTls' | Should -Not -Exist }
         # What every process on the machine (the agents' sshd and pwsh included) has on its command line, while it runs.
@@ -266,7 +266,7 @@ Describe 'Ten agents from the cluster''s agent list' -Tag Fleet {
     }
 }
 
-Describe 'Daemon TLS from the cluster CA, and an agent whose request names another' -Tag Fleet {
+Describe 'Daemon TLS from the cluster CA, and an agent whose request names another' -Tag Fleet, Heavy {
     BeforeAll {
         # An agent whose remote sessions answer the daemon key request with a request for another
         # address and name, as a host posing as an agent would.

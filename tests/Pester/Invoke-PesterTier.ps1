@@ -1,12 +1,14 @@
 <#
 .SYNOPSIS
     Runs the Pester tier (tests/Pester/*.Tests.ps1) with one Pester version, in this pwsh, and
-    writes the counts as JSON for tests/run.ps1.
+    writes the counts as JSON for tests/run.ps1. -ExcludeTag Heavy makes it the compatibility pass
+    (see tests/run.ps1's help).
 #>
 param(
     [Parameter(Mandatory)] [string] $PesterManifest,
     [Parameter(Mandatory)] [string] $SummaryPath,
-    [string[]] $Tag
+    [string[]] $Tag,
+    [string[]] $ExcludeTag
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $PesterManifest -Force
@@ -17,8 +19,9 @@ $config.Run.Exit = $false
 $config.Output.Verbosity = 'Normal'
 # tests/run.ps1 passes several tags as one comma-separated argument (pwsh -File takes no arrays).
 if ($Tag) { $config.Filter.Tag = @($Tag -split ',' | ForEach-Object Trim) }
+if ($ExcludeTag) { $config.Filter.ExcludeTag = @($ExcludeTag -split ',' | ForEach-Object Trim) }
 $result = Invoke-Pester -Configuration $config
-# Found: the tests the tag filter selects (all of them without a filter). Skipped and not-run
+# Found: the tests the tag filters select (all of them without a filter). Skipped and not-run
 # tests among them count as not executed: the suite has no reason to skip anything here.
 $selected = @($result.Tests | Where-Object ShouldRun)
 $summary = [ordered]@{

@@ -182,7 +182,7 @@ BeforeAll {
     }
 }
 
-Describe 'kill -9 at every step of a multi-file change' -Tag Reliability, KillPoints {
+Describe 'kill -9 at every step of a multi-file change' -Tag Reliability, KillPoints, Heavy {
     It 'Set-DockerDaemonTls -Hosts: dockerd can start from every state a kill leaves' {
         $points = Test-EveryKillPoint 'daemon' @'
 $ca = Import-DcosCertificate -Path "$Inputs/ca.crt"

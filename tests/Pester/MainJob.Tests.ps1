@@ -19,7 +19,7 @@ BeforeAll {
     function Get-Mode([string] $AgentPath) { [Convert]::ToString([int] (Get-Item -LiteralPath (Get-StagedPath $AgentPath) -Force).UnixFileMode, 8) }
 }
 
-Describe 'The main job: Provision-Agent.ps1 under pwsh -File' -Tag MainJob {
+Describe 'The main job: Provision-Agent.ps1 under pwsh -File' -Tag MainJob, Heavy {
     It 'exits 0 and ends with one summary table' {
         $firstExit | Should -Be 0 -Because ($first -join "`n")
         $text = $first -join "`n"

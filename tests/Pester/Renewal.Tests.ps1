@@ -48,7 +48,7 @@ BeforeAll {
     }
 }
 
-Describe 'Update-DockerDaemonCertificate' -Tag Lifecycle, Renewal {
+Describe 'Update-DockerDaemonCertificate' -Tag Lifecycle, Renewal, Heavy {
     It 're-issues a due certificate with the same names, key type, usages and issuer, and a new key' {
         $root = New-DaemonRoot renew
         $config = Get-Content -Raw (Join-Path $root 'etc/docker/daemon.json')
@@ -138,7 +138,7 @@ Describe 'Update-DockerDaemonCertificate' -Tag Lifecycle, Renewal {
     }
 }
 
-Describe 'Update-DockerClientCertificate' -Tag Lifecycle, Renewal {
+Describe 'Update-DockerClientCertificate' -Tag Lifecycle, Renewal, Heavy {
     It 'renews cert.pem and key.pem in a docker CLI folder with the same RSA key size and clientAuth' {
         $folder = Join-Path $TestDrive 'client'
         $null = Install-DockerClientCertificate -Path $folder -CaCertificate $ca -Certificate $client
@@ -155,7 +155,7 @@ Describe 'Update-DockerClientCertificate' -Tag Lifecycle, Renewal {
     }
 }
 
-Describe 'The <Side> pair a reader sees when the renewal is killed (SIGKILL) at each step' -Tag Lifecycle, Renewal -ForEach @(
+Describe 'The <Side> pair a reader sees when the renewal is killed (SIGKILL) at each step' -Tag Lifecycle, Renewal, Heavy -ForEach @(
     @{ Side = 'daemon' }
     @{ Side = 'client' }
 ) {
@@ -260,7 +260,7 @@ else { Update-DockerClientCertificate -Path $Root -Issuer $ca -Force -ErrorActio
     }
 }
 
-Describe 'A real dockerd serves the renewed certificate to a real docker CLI after its restart' -Tag Lifecycle, Renewal {
+Describe 'A real dockerd serves the renewed certificate to a real docker CLI after its restart' -Tag Lifecycle, Renewal, Heavy {
     BeforeAll {
         $root = Join-Path $TestDrive 'dockerd/root'
         $state = Join-Path $TestDrive 'dockerd/state'

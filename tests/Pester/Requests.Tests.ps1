@@ -34,7 +34,7 @@ BeforeAll {
     }
 }
 
-Describe 'A two-tier local PKI' -Tag Requests {
+Describe 'A two-tier local PKI' -Tag Requests, Heavy {
     BeforeAll {
         $root = New-TlsCertificateAuthority -CommonName 'Requests Root CA' -KeyAlgorithm ECDSA -ValidDays 3650
         $intermediate = New-TlsCertificateAuthority -CommonName 'Requests Issuing CA' -KeyAlgorithm ECDSA -Issuer $root -ValidDays 730
@@ -120,7 +120,7 @@ Describe 'A two-tier local PKI' -Tag Requests {
     }
 }
 
-Describe 'Requests made elsewhere, signed by local CAs' -Tag Requests {
+Describe 'Requests made elsewhere, signed by local CAs' -Tag Requests, Heavy {
     BeforeAll {
         $root = New-TlsCertificateAuthority -CommonName 'Requests CSR Root' -KeyAlgorithm ECDSA
         $issuing = New-TlsCertificateAuthority -CommonName 'Requests CSR Issuing' -KeyAlgorithm ECDSA -Issuer $root
@@ -239,7 +239,7 @@ Describe 'Requests made elsewhere, signed by local CAs' -Tag Requests {
     }
 }
 
-Describe 'Requests other tools wrote badly, and requests named only by their alternative names' -Tag Requests, RequestBatch {
+Describe 'Requests other tools wrote badly, and requests named only by their alternative names' -Tag Requests, RequestBatch, Heavy {
     BeforeAll {
         $ca = New-TlsCertificateAuthority -CommonName 'Requests Batch CA' -KeyAlgorithm ECDSA
         $work = Join-Path $TestDrive 'batch'
@@ -313,7 +313,7 @@ Describe 'Requests other tools wrote badly, and requests named only by their alt
     }
 }
 
-Describe 'Requests made here' -Tag Requests {
+Describe 'Requests made here' -Tag Requests, Heavy {
     It 'exports the request (0644) and its key (0600), reads back the same key, and a re-run changes nothing' {
         $request = New-DcosCertificateRequest -CommonName made.example.test -DnsName made.example.test -IPAddress 127.0.0.3 -KeyAlgorithm ECDSA -Organization Example
         $request.HasPrivateKey | Should -BeTrue

@@ -9,6 +9,18 @@ public static class Repo
     public static string Manifest => Path.Combine(Root, "DcosTls.psd1");
 
     /// <summary>
+    /// The manifest's data (ModuleVersion, PowerShellVersion, ...), parsed as pwsh parses a .psd1: the
+    /// version has one home, DcosTls.psd1, and the tests read it from there.
+    /// </summary>
+    public static System.Collections.Hashtable ManifestData()
+    {
+        var ast = System.Management.Automation.Language.Parser.ParseFile(Manifest, out _, out var errors);
+        if (errors.Length > 0) throw new InvalidOperationException($"{Manifest}: {errors[0].Message}");
+        var table = (System.Management.Automation.Language.HashtableAst)ast.Find(a => a is System.Management.Automation.Language.HashtableAst, false)!;
+        return (System.Collections.Hashtable)table.SafeGetValue();
+    }
+
+    /// <summary>
     /// $PSHOME of the repository's pwsh tool (.config/dotnet-tools.json) in the NuGet package folder: the
     /// hosted engine has only System.Management.Automation, and this is where Format-List,
     /// ConvertTo-Json and the rest of Microsoft.PowerShell.Utility live, in the same version.
