@@ -8,7 +8,7 @@ using Xunit;
 namespace DcosTls.UnitTests;
 
 /// <summary>
-/// Issue 26, items 10 and 11: an odd entry where the inventory reads certificates (a FIFO, a link to
+/// An odd entry where the inventory reads certificates (a FIFO, a link to
 /// /dev/zero, a link out of the staging root, an empty file, a folder named like a certificate, a
 /// file far too large) is a row saying what it is, never read, and the rest of the inventory goes
 /// on. Each folder the inventory reads gets every kind of entry. A hang fails after 30 s instead of

@@ -7,7 +7,7 @@ using Xunit;
 namespace DcosTls.UnitTests;
 
 /// <summary>
-/// Issue 26, item 12: a renewal that reads the pair while Set-DockerDaemonTls (or another renewal)
+/// A renewal that reads the pair while Set-DockerDaemonTls (or another renewal)
 /// switches "current" must read the certificate and the key of one pair. Both fixed names go through
 /// the same link, so reading them one after the other can give one from each folder; the link is
 /// resolved once and both files read from the folder it named.

@@ -31,7 +31,7 @@ AfterAll {
     if ($bed) { Stop-AcmeTestBed $bed }
 }
 
-Describe 'Stopping a DNS-01 order' -Tag Acme, AcmeStop {
+Describe 'Stopping a DNS-01 order' -Tag Acme, AcmeStop, Heavy {
     It 'Ctrl+C deletes the published TXT record within seconds' {
         $module = Join-Path $PSScriptRoot '../../DcosTls.psd1'
         $seen = $false

@@ -1,5 +1,5 @@
 <#
-    The command lines the help prints must bind. Project issue 25: New-DcosCertificate -Acme refused
+    The command lines the help prints must bind. New-DcosCertificate -Acme once refused
     -DnsName ("Parameter set cannot be resolved") though its help says everything else is as with
     -AcmeDirectory, and the cluster form -CertificateRequest <request> stopped at "missing mandatory
     parameters: CommonName"; a CSR path, as certbot, step and Posh-ACME take, did not bind at all.

@@ -4,7 +4,7 @@ using Xunit;
 namespace DcosTls.Tests.Lifecycle;
 
 /// <summary>
-/// Issue 26, items 10 and 11 through the cmdlets: Get-DcosTlsCertificate and Export-DcosTlsMetric
+/// Through the cmdlets: Get-DcosTlsCertificate and Export-DcosTlsMetric
 /// on a root with odd entries in every folder they read list the rest, report each entry they did not
 /// read as a non-terminating error with a stable id, and never hang (each run is given 30 s). The core
 /// cases, folder by folder, are in the unit tier (InventoryOddEntryTests).

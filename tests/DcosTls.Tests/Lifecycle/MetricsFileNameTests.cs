@@ -4,7 +4,7 @@ using Xunit;
 namespace DcosTls.Tests.Lifecycle;
 
 /// <summary>
-/// Issue 26, item 13: Export-DcosTlsMetric -Name is a file name node_exporter shows in its own series,
+/// Export-DcosTlsMetric -Name is a file name node_exporter shows in its own series,
 /// so a name with a line break (or a quote, a backslash, a space) is refused before anything is read
 /// or written, with a stable id and the value shown printably.
 /// </summary>

@@ -6,7 +6,7 @@ using Xunit;
 namespace DcosTls.Tests.Lifecycle;
 
 /// <summary>
-/// Issue 26, item 12, through Update-DockerDaemonCertificate: an issuer that is not valid yet is
+/// Through Update-DockerDaemonCertificate: an issuer that is not valid yet is
 /// refused like an expired one, and a pair whose "current" link names no folder is "nothing to
 /// renew" (RenewalCertificateMissing), not a raw .NET exception.
 /// </summary>
