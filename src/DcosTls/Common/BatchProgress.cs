@@ -21,7 +21,10 @@ internal sealed class BatchProgress
         _total = total is > 0 ? total : null;
     }
 
-    /// <summary>The next item has begun: "3 of 200: name", or "3: name" when the count is not known.</summary>
+    /// <summary>
+    /// One more item: "3 of 200: name", or "3: name" when the count is not known. Sequential work counts
+    /// an item as it begins; parallel work (the fleet) as it ends, since several begin at once.
+    /// </summary>
     internal void Next(string name)
     {
         _count++;
