@@ -394,7 +394,7 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
             ParameterSetName is AcmeNamedSet or RequestAcmeNamedSet ? AcmeServers.Directory(Acme) : AcmeDirectory, ResolveOptionalPath(CaCertificatePath),
             ResolveOptionalPath(AccountPath), AcceptTermsOfService, Contact, ResolveOptionalPath(WebRoot),
             MyInvocation.BoundParameters.ContainsKey(nameof(HttpPort)) ? HttpPort : null, HttpListenAddress, DnsServer,
-            TsigKeyName, TsigSecret, ResolveOptionalPath(TsigKeyFile), TsigAlgorithm), Log, Cancel), Log, Cancel),
+            TsigKeyName, TsigSecret, ResolveOptionalPath(TsigKeyFile), TsigAlgorithm), Log, Cancel), Log, Cancel, _progress.Status),
         _ => new ClusterIssuer(RequireSession(), Profile, ServerGeneratedKey, Log, Cancel),
     };
 

@@ -12,6 +12,7 @@ internal sealed class BatchProgress
     private readonly ProgressRecord _record;
     private readonly int? _total;
     private int _count;
+    private string? _item;
     private bool _shown;
 
     internal BatchProgress(Cmdlet cmdlet, int activityId, string activity, int? total)
@@ -29,11 +30,12 @@ internal sealed class BatchProgress
     {
         _count++;
         string count = _total is int total ? $"{_count} of {total}" : _count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        Show($"{count}: {name}", _total is int all ? Math.Min(100, _count * 100 / all) : -1);
+        _item = $"{count}: {name}";
+        Show(_item, _total is int all ? Math.Min(100, _count * 100 / all) : -1);
     }
 
-    /// <summary>A status line that is not an item (what is being waited for); the count stays.</summary>
-    internal void Status(string text) => Show(text, _record.PercentComplete);
+    /// <summary>What the current item waits for (an ACME poll), after its count and name; the percentage stays.</summary>
+    internal void Status(string text) => Show(_item == null ? text : $"{_item}: {text}", _record.PercentComplete);
 
     /// <summary>Ends the activity; once, and only if it was shown.</summary>
     internal void Complete()
