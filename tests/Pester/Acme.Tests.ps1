@@ -204,3 +204,30 @@ Describe 'ACME failures' -Tag Acme {
         $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidAcmeParameter,ChallengeMethod*'
     }
 }
+
+Describe 'ACME progress' -Tag Acme, AcmeProgress {
+    It 'says what the ACME server is waited for, on the batch''s one activity, completed once' {
+        # A child pipeline, as the host sees it: its progress stream holds every record written.
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript({
+                    param($Manifest, $Common, $Port)
+                    Import-Module $Manifest
+                    $ProgressPreference = 'Continue'
+                    New-DcosCertificate @Common -CommonName progress.acme.test -HttpPort $Port -HttpListenAddress 127.0.0.1
+                }).AddArgument((Join-Path $PSScriptRoot '../../DcosTls.psd1')).AddArgument($common).AddArgument($bed.HttpPort)
+            $cert = $ps.Invoke()
+            $ps.Streams.Error | Should -BeNullOrEmpty
+            @($cert).Count | Should -Be 1
+            $records = @($ps.Streams.Progress | Where-Object Activity -eq 'New-DcosCertificate')
+            @($records.ActivityId | Sort-Object -Unique).Count | Should -Be 1
+            @($records | Where-Object RecordType -eq 'Completed').Count | Should -Be 1
+            $records[-1].RecordType | Should -Be 'Completed'
+            $status = @($records | Where-Object RecordType -eq 'Processing' | ForEach-Object StatusDescription)
+            $status[0] | Should -Be '1 of 1: progress.acme.test'
+            @($status -match "Waiting for the http-01 validation of 'progress\.acme\.test'").Count | Should -BeGreaterThan 0 -Because ($status -join "`n")
+            @($status -match "Waiting for the order for 'progress\.acme\.test' to be ready").Count | Should -BeGreaterThan 0 -Because ($status -join "`n")
+        }
+        finally { $ps.Dispose() }
+    }
+}

@@ -15,12 +15,15 @@ internal sealed class AcmeIssuer : ICertificateIssuer
     private readonly AcmeSettings _settings;
     private readonly Action<string> _log;
     private readonly CancellationToken _cancel;
+    private readonly Action<string>? _waiting;
 
-    internal AcmeIssuer(AcmeSettings settings, Action<string> log, CancellationToken cancel)
+    /// <param name="waiting">A status line for the caller's progress bar while the ACME server is polled.</param>
+    internal AcmeIssuer(AcmeSettings settings, Action<string> log, CancellationToken cancel, Action<string>? waiting = null)
     {
         _settings = settings;
         _log = log;
         _cancel = cancel;
+        _waiting = waiting;
     }
 
     public string Description => $"ACME {_settings.Directory}, {_settings.SolverDescription}";
@@ -107,7 +110,7 @@ internal sealed class AcmeIssuer : ICertificateIssuer
             if (account.Status != "valid")
                 throw new AcmeProblemException("AcmeAccountNotValid", ErrorCategory.PermissionDenied,
                     $"The ACME account {account.Url} is {account.Status}. Use another -AccountPath to create a new account.");
-            chainPem = AcmeOrderFlow.Run(client, identifiers, csrDer, solver, _log, _cancel);
+            chainPem = AcmeOrderFlow.Run(client, identifiers, csrDer, solver, _log, _cancel, _waiting);
         }
         List<X509Certificate2> certificates;
         try

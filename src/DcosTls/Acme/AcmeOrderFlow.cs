@@ -9,9 +9,11 @@ internal static class AcmeOrderFlow
 {
     private static readonly TimeSpan PollLimit = TimeSpan.FromSeconds(120);
 
+    /// <param name="waiting">Told what is awaited at each poll, for a status line: polls are where an order spends its time.</param>
     internal static string Run(AcmeClient client, IReadOnlyList<AcmeIdentifier> identifierList, byte[] csrDer, IAcmeChallengeSolver solver,
-        Action<string> log, CancellationToken cancel)
+        Action<string> log, CancellationToken cancel, Action<string>? waiting = null)
     {
+        waiting ??= _ => { };
         var names = identifierList.Select(i => i.Value).ToList();
         var identifiers = new JsonArray();
         foreach (var identifier in identifierList) identifiers.Add(new JsonObject { ["type"] = identifier.Type, ["value"] = identifier.Value });
@@ -21,7 +23,7 @@ internal static class AcmeOrderFlow
             ?? throw Invalid("order has no authorizations");
         try
         {
-            foreach (string url in authorizations) Authorize(client, url, solver, log, cancel);
+            foreach (string url in authorizations) Authorize(client, url, solver, log, waiting, cancel);
         }
         catch
         {
@@ -29,11 +31,11 @@ internal static class AcmeOrderFlow
             throw;
         }
 
-        var order = Poll(client, orderUrl, s => s is not "pending", log, cancel, names[0]);
+        var order = Poll(client, orderUrl, s => s is not "pending", waiting, $"the order for '{names[0]}' to be ready", cancel, names[0]);
         if (OrderStatus(order) == "ready")
         {
             client.Post(AcmeJson.Url(order, "finalize", $"order for '{names[0]}'"), new JsonObject { ["csr"] = Base64Url.Encode(csrDer) }, identifier: names[0]);
-            order = Poll(client, orderUrl, s => s is not ("ready" or "processing"), log, cancel, names[0]);
+            order = Poll(client, orderUrl, s => s is not ("ready" or "processing"), waiting, $"the certificate for '{names[0]}' to be issued", cancel, names[0]);
         }
         if (OrderStatus(order) != "valid")
             throw Failed(order["error"] as JsonObject, $"the order for '{names[0]}' ended {OrderStatus(order)}", names[0]);
@@ -41,7 +43,7 @@ internal static class AcmeOrderFlow
         return client.Post(certificateUrl, null, identifier: names[0], accept: "application/pem-certificate-chain").Body;
     }
 
-    private static void Authorize(AcmeClient client, string url, IAcmeChallengeSolver solver, Action<string> log, CancellationToken cancel)
+    private static void Authorize(AcmeClient client, string url, IAcmeChallengeSolver solver, Action<string> log, Action<string> waiting, CancellationToken cancel)
     {
         var authz = client.Post(url, null).Json;
         string name = AcmeJson.Text(authz["identifier"], "value") ?? "?";
@@ -63,7 +65,7 @@ internal static class AcmeOrderFlow
         using (solver.Publish(name.TrimStart('*', '.'), token, client.Jws.KeyAuthorization(token)))
         {
             client.Post(challengeUrl, new JsonObject(), identifier: name);
-            authz = Poll(client, url, s => s is not "pending", log, cancel, name);
+            authz = Poll(client, url, s => s is not "pending", waiting, $"the {solver.ChallengeType} validation of '{name}'", cancel, name);
         }
         if (AcmeJson.Text(authz, "status") == "valid") return;
         var failed = (authz["challenges"] as JsonArray)?.OfType<JsonObject>()
@@ -71,11 +73,13 @@ internal static class AcmeOrderFlow
         throw Failed(failed?["error"] as JsonObject, $"{solver.ChallengeType} for '{name}' failed", name);
     }
 
-    private static JsonObject Poll(AcmeClient client, string url, Func<string, bool> done, Action<string> log, CancellationToken cancel, string name)
+    private static JsonObject Poll(AcmeClient client, string url, Func<string, bool> done, Action<string> waiting, string awaited, CancellationToken cancel, string name)
     {
         var started = DateTime.UtcNow;
         while (true)
         {
+            // Said before every poll, with the time so far: a wait of minutes must not look like a hang.
+            waiting($"Waiting for {awaited} ({(DateTime.UtcNow - started).TotalSeconds:0} s)");
             var response = client.Post(url, null, identifier: name);
             var json = response.Json;
             if (done(OrderStatus(json))) return json;

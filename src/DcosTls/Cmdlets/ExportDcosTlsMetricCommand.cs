@@ -42,7 +42,7 @@ public sealed class ExportDcosTlsMetricCommand : DcosCmdlet
         if (PrometheusTextfile.FileNameProblem(Name) is { } badName)
             Fail("InvalidMetricsFileName", ErrorCategory.InvalidArgument, badName, Name);
 
-        var inventory = InventoryRun.Read(this, ResolvePath, Root, Path);
+        var inventory = InventoryRun.Read(this, ProgressReporter.MetricExport, ResolvePath, Root, Path);
         foreach (var problem in inventory.Problems) Report(problem.ErrorId, problem.Category, problem.Message, problem.Target);
         string text = PrometheusTextfile.Render(inventory.Certificates, inventory.Problems.Count == 0, inventory.ReadAt);
 

@@ -135,9 +135,18 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
         }
     }
 
+    private BatchProgress _progress = null!;
+
     protected override void EndProcessing()
     {
         if (_targets.Count == 0) return;
+        // The agents are known by now: the bar counts them as they end, in any order.
+        _progress = ProgressReporter.Batch(this, ProgressReporter.AgentProvisioning, "Invoke-DcosAgentProvisioning", _targets.Count);
+        _progress.CompleteOnStop(Provision);
+    }
+
+    private void Provision()
+    {
         var pems = new List<string>();
         foreach (var ca in CaCertificate)
         {
@@ -155,18 +164,21 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
         var payload = ModulePayload.FromModule(module.Name, module.Version.ToString(), module.ModuleBase);
         var ssh = new SshSettings(UserName ?? Environment.UserName, ResolveOptionalPath(KeyFilePath), Port, SSHOption, ConnectingTimeout);
 
-        var messages = new System.Collections.Concurrent.BlockingCollection<string>();
-        var plan = new FleetPlan(pems, Registry, Credential, CredentialRegistry, Root, DaemonTls ? DaemonSigner(messages.Add) : null, WhatIfRequested);
+        // Verbose and progress may only be written from this thread: the workers queue their writes.
+        var writes = new System.Collections.Concurrent.BlockingCollection<Action>();
+        void Log(string line) => writes.Add(() => WriteVerbose(line));
+        void AgentDone(FleetAgentResult r) => writes.Add(() => _progress.Next($"{r.Agent} {(r.Succeeded ? "done" : "failed")}"));
+        var plan = new FleetPlan(pems, Registry, Credential, CredentialRegistry, Root, DaemonTls ? DaemonSigner(Log) : null, WhatIfRequested);
         var watch = Stopwatch.StartNew();
+        _progress.Status($"{(WhatIfRequested ? "Asking" : "Provisioning")} {_targets.Count} agent(s), {Math.Min(_targets.Count, Math.Max(1, ThrottleLimit))} at a time");
         var work = Task.Run(() =>
         {
-            try { return new FleetProvisioner(plan, ssh, payload, messages.Add).Run(_targets, ThrottleLimit, Cancel); }
-            finally { messages.CompleteAdding(); }
+            try { return new FleetProvisioner(plan, ssh, payload, Log, AgentDone).Run(_targets, ThrottleLimit, Cancel); }
+            finally { writes.CompleteAdding(); }
         });
         try
         {
-            // Verbose may only be written from this thread: relay the agents' narration as it comes.
-            foreach (var line in messages.GetConsumingEnumerable(Cancel)) WriteVerbose(line);
+            foreach (var write in writes.GetConsumingEnumerable(Cancel)) write();
         }
         catch (OperationCanceledException) { }
         finally
@@ -174,6 +186,7 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
             // Stopped or not, every agent's session is closed before the command returns.
             try { work.Wait(); } catch (AggregateException) { }
         }
+        _progress.Complete();
         if (Cancel.IsCancellationRequested || work.IsCanceled) throw new PipelineStoppedException();
         var results = work.Result;
         if (WhatIfRequested)

@@ -21,7 +21,6 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     private const string RequestAcmeSet = "RequestAcme";
     private const string AcmeNamedSet = "AcmeNamed";
     private const string RequestAcmeNamedSet = "RequestAcmeNamed";
-    private int _index;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ClusterSet)]
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = IssuerSet)]
@@ -240,9 +239,19 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     [ValidateNotNullOrEmpty]
     public string? SkipIfValid { get; set; }
 
-    protected override void ProcessRecord()
+    private BatchProgress _progress = null!;
+
+    protected override void BeginProcessing()
     {
-        _index++;
+        // Parameters alone name one certificate; piped rows are counted only as they come.
+        _progress = ProgressReporter.Batch(this, ProgressReporter.NewCertificate, "New-DcosCertificate",
+            MyInvocation.ExpectingInput ? null : 1);
+    }
+
+    protected override void ProcessRecord() => _progress.CompleteOnStop(ProcessRow);
+
+    private void ProcessRow()
+    {
         if (_loginRefused != null)
         {
             SkipAfterLoginRefused();
@@ -274,8 +283,7 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
         }
         if (!ShouldProcess(spec.CommonName, $"Issue certificate ({issuer.Description})")) return;
 
-        var progress = new ProgressRecord(0x0DC06, "New-DcosCertificate", $"Certificate {_index}: {spec.CommonName}");
-        WriteProgress(progress);
+        _progress.Next(spec.CommonName);
         try
         {
             var issued = issuer.Issue(spec, Usage);
@@ -291,11 +299,6 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
             // The CA answered 200 with a key or certificate that cannot be read.
             Report("CaResponseInvalid", ErrorCategory.ProtocolError,
                 $"The DC/OS CA's answer for '{CommonName}' holds no readable certificate or key. Check that the session's cluster address is a DC/OS Enterprise master.", CommonName);
-        }
-        finally
-        {
-            progress.RecordType = ProgressRecordType.Completed;
-            WriteProgress(progress);
         }
     }
 
@@ -330,6 +333,7 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
             return;
         }
         if (!ShouldProcess(request.Describe(), $"Sign certificate request ({issuer.Description})")) return;
+        _progress.Next(target);
         try
         {
             var issued = issuer.Sign(request, Usage);
@@ -387,6 +391,7 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
 
     protected override void EndProcessing()
     {
+        _progress.Complete();
         if (_loginRefused == null) return;
         string rest = _notAttempted.Count == 0 ? "No later row was waiting."
             : $"{_notAttempted.Count} later row(s) were not attempted: {string.Join(", ", _notAttempted.Select(r => "'" + r + "'"))}.";
@@ -404,7 +409,7 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
             ParameterSetName is AcmeNamedSet or RequestAcmeNamedSet ? AcmeServers.Directory(Acme) : AcmeDirectory, ResolveOptionalPath(CaCertificatePath),
             ResolveOptionalPath(AccountPath), AcceptTermsOfService, Contact, ResolveOptionalPath(WebRoot),
             MyInvocation.BoundParameters.ContainsKey(nameof(HttpPort)) ? HttpPort : null, HttpListenAddress, DnsServer,
-            TsigKeyName, TsigSecret, ResolveOptionalPath(TsigKeyFile), TsigAlgorithm), Log, Cancel), Log, Cancel),
+            TsigKeyName, TsigSecret, ResolveOptionalPath(TsigKeyFile), TsigAlgorithm), Log, Cancel), Log, Cancel, _progress.Status),
         _ => new ClusterIssuer(RequireSession(), Profile, ServerGeneratedKey, Log, Cancel),
     };
 

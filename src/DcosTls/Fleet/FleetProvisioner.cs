@@ -21,13 +21,16 @@ internal sealed class FleetProvisioner
     private readonly SshSettings _ssh;
     private readonly ModulePayload _module;
     private readonly Action<string> _log;
+    private readonly Action<FleetAgentResult> _agentDone;
 
-    internal FleetProvisioner(FleetPlan plan, SshSettings ssh, ModulePayload module, Action<string> log)
+    /// <param name="agentDone">Told each agent's result as soon as it ends (from worker threads), for progress.</param>
+    internal FleetProvisioner(FleetPlan plan, SshSettings ssh, ModulePayload module, Action<string> log, Action<FleetAgentResult>? agentDone = null)
     {
         _plan = plan;
         _ssh = ssh;
         _module = module;
         _log = log;
+        _agentDone = agentDone ?? (_ => { });
     }
 
     /// <summary>
@@ -40,8 +43,11 @@ internal sealed class FleetProvisioner
         var tasks = targets.Select(t => Task.Run(() =>
         {
             gate.Wait(cancel);
-            try { return ProvisionOne(t, cancel); }
+            FleetAgentResult result;
+            try { result = ProvisionOne(t, cancel); }
             finally { gate.Release(); }
+            _agentDone(result);
+            return result;
         }, cancel)).ToArray();
         // Every task ends (a cancelled one closes its session first) before the results are read.
         try { Task.WaitAll(tasks); }

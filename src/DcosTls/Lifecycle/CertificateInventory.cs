@@ -17,24 +17,37 @@ internal static class CertificateInventory
 
     /// <param name="writer">Maps agent paths under the root; nothing is written through it.</param>
     /// <param name="clientFolders">Full paths of folders Install-DockerClientCertificate wrote.</param>
-    internal static InventoryResult Read(StagedFileWriter writer, IEnumerable<string> clientFolders, Action<string> warn, bool readAgent = true)
+    /// <param name="step">Told each store or folder as its read begins (<see cref="StepCount"/> in all), for progress.</param>
+    internal static InventoryResult Read(StagedFileWriter writer, IEnumerable<string> clientFolders, Action<string> warn, bool readAgent = true, Action<string>? step = null)
     {
+        step ??= _ => { };
         var now = DateTime.UtcNow;
         var rows = new List<AgentCertificate>();
         var problems = new List<InventoryProblem>();
         if (readAgent)
         {
-            ReadTrustStores(writer, warn, now, rows, problems);
+            ReadTrustStores(writer, warn, step, now, rows, problems);
+            step(DaemonJsonPath);
             ReadDaemon(writer, now, rows, problems);
         }
-        foreach (string folder in clientFolders) ReadClientFolder(folder, now, rows, problems);
+        foreach (string folder in clientFolders)
+        {
+            step(folder);
+            ReadClientFolder(folder, now, rows, problems);
+        }
         return new InventoryResult(rows, problems, now);
     }
 
-    private static void ReadTrustStores(StagedFileWriter writer, Action<string> warn, DateTime now, List<AgentCertificate> rows, List<InventoryProblem> problems)
+    /// <summary>How many steps <see cref="Read"/> reports: every trust store and daemon.json on an agent, then each client folder.</summary>
+    internal static int StepCount(int clientFolders, bool readAgent)
+        => clientFolders + (readAgent ? Enum.GetValues<TrustTarget>().Length + 1 : 0);
+
+    private static void ReadTrustStores(StagedFileWriter writer, Action<string> warn, Action<string> step, DateTime now, List<AgentCertificate> rows, List<InventoryProblem> problems)
     {
         foreach (var target in Enum.GetValues<TrustTarget>())
         {
+            // Counted before the OS store may be passed over, so the total stays what StepCount said.
+            step($"{target} trust store");
             var store = TrustStores.Create(target, writer, warn);
             // The OS anchors are read only where the root says which OS it is, as Get-DockerRegistryTrust does.
             if (store is SystemTrustStore system && !system.IsDetectable()) continue;
