@@ -1,0 +1,58 @@
+<#
+    Agent paths stay under -Root, errors name the staged file that is really at fault, and a run
+    that writes nothing leaves nothing behind, in real pwsh.
+#>
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../../DcosTls.psd1') -Force
+    $ca = New-TlsCertificateAuthority -CommonName 'RootPaths CA' -KeyAlgorithm ECDSA
+    $server = New-DcosCertificate -Issuer $ca -CommonName agent1.internal -DnsName agent1.internal -KeyAlgorithm ECDSA
+    $client = New-DcosCertificate -Issuer $ca -CommonName operator -Usage Client -KeyAlgorithm ECDSA
+    # The real host's textfile file, which no test may create or change.
+    $hostProm = '/var/lib/prometheus/node-exporter/dcostls.prom'
+    function Get-HostPromState { if (Test-Path -LiteralPath $hostProm) { (Get-Item -LiteralPath $hostProm).LastWriteTimeUtc.Ticks } else { 'absent' } }
+}
+
+Describe 'Export-DcosTlsMetric under a staging root' -Tag RootPaths {
+    BeforeAll {
+        $stage = Join-Path $TestDrive 'stage'
+        Set-DockerDaemonTls -Certificate $server -CaCertificate $ca -Root $stage -Confirm:$false
+        $stageProm = Join-Path $stage 'var/lib/prometheus/node-exporter/dcostls.prom'
+        $null = New-Item -ItemType Directory -Force (Split-Path $stageProm)
+    }
+
+    It 'takes the default -TextfileDirectory under -Root and writes nothing outside it' {
+        $before = Get-HostPromState
+        $file = Export-DcosTlsMetric -Root $stage -PassThru
+        Get-HostPromState | Should -Be $before
+        $file.FullName | Should -Be $stageProm
+        Get-Content -Raw $stageProm | Should -Match 'dcostls_certificate_expiry_timestamp_seconds\{'
+        Get-HostPromState | Should -Be $before
+    }
+
+    It 'takes a given -TextfileDirectory as an agent path under -Root' {
+        $null = New-Item -ItemType Directory -Force (Join-Path $stage 'srv/textfile')
+        $file = Export-DcosTlsMetric -Root $stage -TextfileDirectory /srv/textfile -PassThru
+        $file.FullName | Should -Be (Join-Path $stage 'srv/textfile/dcostls.prom')
+    }
+
+    It 'refuses a -TextfileDirectory that leaves -Root' {
+        $before = Get-HostPromState
+        { Export-DcosTlsMetric -Root $stage -TextfileDirectory /../../.. -ErrorAction Stop } |
+            Should -Throw -ErrorId 'PathOutsideRoot,DcosTls.Cmdlets.ExportDcosTlsMetricCommand'
+        Get-HostPromState | Should -Be $before
+    }
+
+    It 'exports piped inventory rows as one file, without taking a row for -Root' {
+        $before = Get-HostPromState
+        $rows = @(Get-DcosTlsCertificate -Root $stage)
+        $rows.Count | Should -BeGreaterThan 1
+        $files = @($rows | Export-DcosTlsMetric -Root $stage -Name piped.prom -PassThru -ErrorAction Stop)
+        $files.Count | Should -Be 1
+        $series = @((Get-Content (Join-Path $stage 'var/lib/prometheus/node-exporter/piped.prom')) -match '^dcostls_certificate_expiry_timestamp_seconds\{')
+        $series.Count | Should -Be @($rows | Where-Object NotAfter).Count
+        # Only the rows piped in: a filtered pipeline exports only what passed the filter.
+        $null = $rows | Where-Object Role -EQ DaemonCa | Export-DcosTlsMetric -Root $stage -Name piped.prom
+        @((Get-Content (Join-Path $stage 'var/lib/prometheus/node-exporter/piped.prom')) -match '^dcostls_certificate_expiry_timestamp_seconds\{').Count | Should -Be 1
+        Get-HostPromState | Should -Be $before
+    }
+}
