@@ -40,7 +40,7 @@ internal sealed class RegistryTrustInstaller
         foreach (var store in _stores)
         {
             try { store.Prepare(); }
-            catch (InvalidOperationException e) { throw new RegistryTrustException("TrustStoreUnavailable", ErrorCategory.NotImplemented, e.Message, store.Target); }
+            catch (InvalidOperationException e) { throw new RegistryTrustException("TrustStoreUnavailable", OsReleaseNotFoundException.CategoryOf(e), e.Message, (e as OsReleaseNotFoundException)?.Path ?? (object)store.Target); }
             if (registryRequired && store.IsPerRegistry && requests.Any(r => r.Target == store.Target && r.Registry == null))
                 throw new RegistryTrustException("RegistryRequired", ErrorCategory.InvalidArgument,
                     $"The {store.Target} target keeps one folder per registry: give -Registry host[:port] as written in image references.");
