@@ -56,3 +56,17 @@ Describe 'Export-DcosTlsMetric under a staging root' -Tag RootPaths {
         Get-HostPromState | Should -Be $before
     }
 }
+
+Describe 'A run that writes nothing leaves nothing behind' -Tag RootPaths {
+    It 'creates no -Root folder when the user answers No to All at -Confirm' {
+        $fresh = Join-Path $TestDrive 'declined'
+        $module = Join-Path $PSScriptRoot '../../DcosTls.psd1'
+        $script = "Import-Module '$module'; `$ca = New-TlsCertificateAuthority -CommonName x -KeyAlgorithm ECDSA; `$ca | Install-DockerRegistryTrust -Registry repo.internal:5000 -Root '$fresh' -Confirm"
+        # The same pwsh as this one (the dotnet tool's pwsh.dll under dotnet), answering on stdin.
+        $exe = [Environment]::ProcessPath
+        $prefix = @(if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
+        $output = 'L' | & $exe @prefix -NoProfile -Command $script 2>&1
+        "$output" | Should -Match 'Are you sure'
+        Test-Path -LiteralPath $fresh | Should -BeFalse
+    }
+}
