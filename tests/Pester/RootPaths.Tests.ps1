@@ -69,4 +69,10 @@ Describe 'A run that writes nothing leaves nothing behind' -Tag RootPaths {
         "$output" | Should -Match 'Are you sure'
         Test-Path -LiteralPath $fresh | Should -BeFalse
     }
+
+    It 'New-MarathonRegistryApp creates a missing folder, as the other cmdlets do' {
+        $folder = Join-Path $TestDrive 'marathon/apps'
+        New-MarathonRegistryApp -Node 10.0.0.21 -Path (Join-Path $folder 'registry.json') -ErrorAction Stop
+        Test-Path -LiteralPath (Join-Path $folder 'registry.json') | Should -BeTrue
+    }
 }
