@@ -76,3 +76,18 @@ Describe 'A run that writes nothing leaves nothing behind' -Tag RootPaths {
         Test-Path -LiteralPath (Join-Path $folder 'registry.json') | Should -BeTrue
     }
 }
+
+Describe 'Client environment and trust warnings' -Tag RootPaths {
+    It 'Install-DockerClientCertificate gives pwsh lines beside the bash lines' {
+        $settings = Install-DockerClientCertificate -Path (Join-Path $TestDrive "it's client") -CaCertificate $ca -Certificate $client -DockerHost tcp://agent1.internal:2376
+        ($settings.EnvironmentLines -join "`n") | Should -Match '^export DOCKER_HOST=tcp://agent1.internal:2376'
+        $saved = $env:DOCKER_HOST, $env:DOCKER_TLS_VERIFY, $env:DOCKER_CERT_PATH
+        try {
+            Invoke-Expression ($settings.PowerShellLines -join "`n")
+            $env:DOCKER_HOST | Should -Be 'tcp://agent1.internal:2376'
+            $env:DOCKER_TLS_VERIFY | Should -Be '1'
+            $env:DOCKER_CERT_PATH | Should -Be $settings.DockerCertPath
+        }
+        finally { $env:DOCKER_HOST, $env:DOCKER_TLS_VERIFY, $env:DOCKER_CERT_PATH = $saved }
+    }
+}
