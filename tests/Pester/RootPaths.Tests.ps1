@@ -90,4 +90,13 @@ Describe 'Client environment and trust warnings' -Tag RootPaths {
         }
         finally { $env:DOCKER_HOST, $env:DOCKER_TLS_VERIFY, $env:DOCKER_CERT_PATH = $saved }
     }
+
+    It 'warns about containers certs.d only when the Docker CA changes' {
+        $trustRoot = Join-Path $TestDrive 'trust'
+        $null = New-Item -ItemType Directory -Force (Join-Path $trustRoot 'etc/containers/certs.d/repo.internal:5000')
+        $null = $ca | Install-DockerRegistryTrust -Registry repo.internal:5000 -Root $trustRoot -WarningVariable first -WarningAction SilentlyContinue
+        @($first | Where-Object { "$_" -like '*podman*' }).Count | Should -Be 1
+        $null = $ca | Install-DockerRegistryTrust -Registry repo.internal:5000 -Root $trustRoot -WarningVariable second -WarningAction SilentlyContinue
+        @($second | Where-Object { "$_" -like '*podman*' }) | Should -BeNullOrEmpty
+    }
 }
