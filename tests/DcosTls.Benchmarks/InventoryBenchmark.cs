@@ -23,7 +23,8 @@ public sealed class InventoryBenchmark : IBenchmark
         try
         {
             string root = Path.Combine(tmp, "agent");
-            string textfile = Directory.CreateDirectory(Path.Combine(tmp, "textfile")).FullName;
+            // The textfile folder is an agent path under -Root, like every agent file.
+            string textfile = Directory.CreateDirectory(Path.Combine(root, "textfile")).FullName;
             Directory.CreateDirectory(Path.Combine(root, "etc"));
             File.WriteAllText(Path.Combine(root, "etc", "os-release"), "ID=debian\n");
             using var ps = new Pwsh(tmp).Set("root", root).Set("textfile", textfile).Set("n", count);
@@ -46,7 +47,7 @@ public sealed class InventoryBenchmark : IBenchmark
             Console.WriteLine($"inventory: {rows.Count} rows from {paths.Count} files");
 
             // Warm-up (JIT, format data); it reads every file, so the shell loop finds them in the page cache too.
-            ps.Run("$null = Get-DcosTlsCertificate -Root $root; Export-DcosTlsMetric -Root $root -TextfileDirectory $textfile").ThrowOnError();
+            ps.Run("$null = Get-DcosTlsCertificate -Root $root; Export-DcosTlsMetric -Root $root -TextfileDirectory /textfile").ThrowOnError();
 
             var get = new List<double>();
             var export = new List<double>();
@@ -54,7 +55,7 @@ public sealed class InventoryBenchmark : IBenchmark
             for (int r = 0; r < rounds; r++)
             {
                 get.Add(Measure.Milliseconds(() => ps.Run("$null = Get-DcosTlsCertificate -Root $root").ThrowOnError()));
-                export.Add(Measure.Milliseconds(() => ps.Run("Export-DcosTlsMetric -Root $root -TextfileDirectory $textfile").ThrowOnError()));
+                export.Add(Measure.Milliseconds(() => ps.Run("Export-DcosTlsMetric -Root $root -TextfileDirectory /textfile").ThrowOnError()));
                 shell.Add(Measure.Process("sh", "-c", "while read -r f; do openssl x509 -enddate -noout -in \"$f\"; done < \"$1\" >/dev/null", "sh", list));
             }
             var prom = new FileInfo(Path.Combine(textfile, "dcostls.prom"));

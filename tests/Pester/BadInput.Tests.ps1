@@ -6,8 +6,10 @@
 #>
 BeforeDiscovery {
     $cases = [System.Collections.Generic.List[hashtable]]::new()
-    function Add-Case([string] $Name, [string] $Command, [string] $Id, [string] $Category, [string] $Named, [string] $Setup = '') {
-        $cases.Add(@{ Name = $Name; Command = $Command; Id = $Id; Category = $Category; Named = $Named; Setup = $Setup })
+    # <Root> in $Named or $Target stands for the case's staging root: the message and the error's
+    # TargetObject must name the staged file that is really at fault, not its agent path.
+    function Add-Case([string] $Name, [string] $Command, [string] $Id, [string] $Category, [string] $Named, [string] $Setup = '', [string] $Target = '') {
+        $cases.Add(@{ Name = $Name; Command = $Command; Id = $Id; Category = $Category; Named = $Named; Setup = $Setup; Target = $Target })
     }
     function Quote([string] $Value) { "'" + $Value.Replace("'", "''") + "'" }
 
@@ -72,7 +74,7 @@ BeforeDiscovery {
             @('two "debug" keys', "'{ ""debug"": true, ""debug"": false }'", 'DaemonJsonDuplicateKey'),
             @('two nested keys', "'{ ""log-opts"": { ""max-size"": ""1m"", ""max-size"": ""2m"" } }'", 'DaemonJsonDuplicateKey'),
             @('two "hosts" keys', "'{ ""hosts"": [], ""hosts"": [""fd://""] }'", 'DaemonJsonDuplicateKey'))) {
-        Add-Case "Set-DockerDaemonTls with daemon.json holding $($content[0])" "Set-DockerDaemonTls -CaCertificate `$ca -Certificate `$server -Root `$Root -Confirm:`$false" $content[2] 'InvalidData' 'daemon.json' ($daemon + $content[1])
+        Add-Case "Set-DockerDaemonTls with daemon.json holding $($content[0])" "Set-DockerDaemonTls -CaCertificate `$ca -Certificate `$server -Root `$Root -Confirm:`$false" $content[2] 'InvalidData' '<Root>/etc/docker/daemon.json' ($daemon + $content[1]) '<Root>/etc/docker/daemon.json'
     }
 
     # The agent's credentials file as found: refused, never rewritten.
@@ -88,7 +90,7 @@ BeforeDiscovery {
             @('one registry key twice', "'{""auths"":{""old.internal:5000"":{""auth"":""$auth""},""old.internal:5000"":{""auth"":""$auth2""}}}'", 'DockerConfigDuplicateKey'),
             @('two spellings of one registry', "'{""auths"":{""old.internal:5000"":{""auth"":""$auth""},""https://old.internal:5000/v2/"":{""auth"":""$auth2""}}}'", 'DuplicateRegistryKey'),
             @('an auth that is not base64', "'{""auths"":{""old.internal:5000"":{""auth"":""%%%""}}}'", 'InvalidAuth'))) {
-        Add-Case "Set-MesosDockerConfig with docker_credentials holding $($content[0])" "`$login | Set-MesosDockerConfig -Root `$Root -Confirm:`$false" $content[2] 'InvalidData' 'docker_credentials' ($credentials + $content[1])
+        Add-Case "Set-MesosDockerConfig with docker_credentials holding $($content[0])" "`$login | Set-MesosDockerConfig -Root `$Root -Confirm:`$false" $content[2] 'InvalidData' '<Root>/var/lib/dcos/docker_credentials' ($credentials + $content[1])
     }
 
     # Files and folders under the root that are links to outside it: refused, not read.
@@ -120,6 +122,7 @@ BeforeDiscovery {
     Add-Case 'Get-DockerRegistryTrust -Root <missing>' "Get-DockerRegistryTrust -Root `$Root" 'RootNotFound' 'ObjectNotFound' 'does not exist' $rootMissing
 
     # Trust input.
+    Add-Case 'Install-DockerRegistryTrust -Target System without os-release' "`$ca | Install-DockerRegistryTrust -Registry repo.internal:5000 -Target System -Root `$Root -Confirm:`$false" 'TrustStoreUnavailable' 'ObjectNotFound' '<Root>/etc/os-release'
     Add-Case 'Install-DockerRegistryTrust -Path <missing>' "Install-DockerRegistryTrust -Registry repo.internal:5000 -Path (Join-Path `$Root 'missing.crt') -Root `$Root -Confirm:`$false" 'CertificateFileNotFound' 'ObjectNotFound' 'missing.crt'
     Add-Case 'Install-DockerRegistryTrust -CertificatePem <not PEM>' "Install-DockerRegistryTrust -Registry repo.internal:5000 -CertificatePem 'not a certificate' -Root `$Root -Confirm:`$false" 'InvalidCertificateInput' 'InvalidData' 'PEM'
     Add-Case 'Import-DcosCertificate -Path <missing>' "Import-DcosCertificate -Path (Join-Path `$Root 'absent.crt')" 'CertificateFileNotFound' 'ObjectNotFound' 'absent.crt'
@@ -225,7 +228,8 @@ Describe 'Bad input stops with a stable id, names the value and writes nothing' 
         $failure.FullyQualifiedErrorId | Should -BeLike "$Id*"
         $failure.FullyQualifiedErrorId | Should -Match ',DcosTls\.Cmdlets\.'
         $failure.CategoryInfo.Category | Should -Be $Category
-        "$failure" | Should -BeLike "*$([WildcardPattern]::Escape($Named))*"
+        "$failure" | Should -BeLike "*$([WildcardPattern]::Escape($Named.Replace('<Root>', $Root)))*"
+        if ($Target) { $failure.TargetObject | Should -Be $Target.Replace('<Root>', $Root) }
         "$failure" | Should -Not -BeLike "*$secret*"
         Get-RootState $Root | Should -Be $before
     }

@@ -164,19 +164,20 @@ Describe 'Get-DcosTlsCertificate' -Tag Lifecycle {
 
 Describe 'Export-DcosTlsMetric' -Tag Lifecycle {
     BeforeAll {
-        $textfile = Join-Path $TestDrive 'textfile'
+        # The textfile folder is an agent path under -Root, like every agent file.
+        $textfile = Join-Path $root 'textfile'
         $null = New-Item -ItemType Directory $textfile
         $prom = Join-Path $textfile 'dcostls.prom'
     }
 
     It 'writes nothing and returns nothing under -WhatIf' {
-        @(Export-DcosTlsMetric -TextfileDirectory $textfile -Root $root -PassThru -WhatIf) | Should -BeNullOrEmpty
+        @(Export-DcosTlsMetric -TextfileDirectory /textfile -Root $root -PassThru -WhatIf) | Should -BeNullOrEmpty
         @(Get-ChildItem -Force $textfile) | Should -BeNullOrEmpty
     }
 
     It 'is silent unless -PassThru, which returns the file' {
-        @(Export-DcosTlsMetric -TextfileDirectory $textfile -Root $root -Path $cli) | Should -BeNullOrEmpty
-        $file = Export-DcosTlsMetric -TextfileDirectory $textfile -Root $root -Path $cli -PassThru
+        @(Export-DcosTlsMetric -TextfileDirectory /textfile -Root $root -Path $cli) | Should -BeNullOrEmpty
+        $file = Export-DcosTlsMetric -TextfileDirectory /textfile -Root $root -Path $cli -PassThru
         $file | Should -BeOfType System.IO.FileInfo
         $file.FullName | Should -Be $prom
         # Only the metrics file: the temporary file was renamed over it.
@@ -186,7 +187,7 @@ Describe 'Export-DcosTlsMetric' -Tag Lifecycle {
 
     It 'writes one expiry gauge per certificate, with escaped labels, and the run''s success and time' {
         $before = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
-        Export-DcosTlsMetric -TextfileDirectory $textfile -Root $root -Path $cli
+        Export-DcosTlsMetric -TextfileDirectory /textfile -Root $root -Path $cli
         $samples = @(ConvertFrom-PrometheusText (Get-Content -Raw $prom))
         $expiry = @($samples | Where-Object Name -EQ 'dcostls_certificate_expiry_timestamp_seconds')
         $expiry.Count | Should -Be @(Get-DcosTlsCertificate -Root $root -Path $cli).Count
@@ -206,7 +207,7 @@ Describe 'Export-DcosTlsMetric' -Tag Lifecycle {
     }
 
     It 'writes success 0 when something could not be read' {
-        Export-DcosTlsMetric -TextfileDirectory $textfile -Name 'partial.prom' -Root $root -Path (Join-Path $TestDrive 'no-such-client') -ErrorVariable problems -ErrorAction SilentlyContinue
+        Export-DcosTlsMetric -TextfileDirectory /textfile -Name 'partial.prom' -Root $root -Path (Join-Path $TestDrive 'no-such-client') -ErrorVariable problems -ErrorAction SilentlyContinue
         $problems.FullyQualifiedErrorId | Should -Be 'ClientFolderNotFound,DcosTls.Cmdlets.ExportDcosTlsMetricCommand'
         $samples = @(ConvertFrom-PrometheusText (Get-Content -Raw (Join-Path $textfile 'partial.prom')))
         ($samples | Where-Object Name -EQ 'dcostls_inventory_success').Value | Should -Be 0
@@ -214,35 +215,35 @@ Describe 'Export-DcosTlsMetric' -Tag Lifecycle {
     }
 
     It 'refuses a textfile folder that does not exist, and creates nothing' {
-        $missing = Join-Path $TestDrive 'no-textfile'
-        { Export-DcosTlsMetric -TextfileDirectory $missing -Root $root -ErrorAction Stop } |
+        $missing = Join-Path $root 'no-textfile'
+        { Export-DcosTlsMetric -TextfileDirectory /no-textfile -Root $root -ErrorAction Stop } |
             Should -Throw -ErrorId 'TextfileDirectoryNotFound,DcosTls.Cmdlets.ExportDcosTlsMetricCommand'
         Test-Path $missing | Should -BeFalse
-        try { Export-DcosTlsMetric -TextfileDirectory $missing -Root $root -ErrorAction Stop } catch { $e = $_ }
+        try { Export-DcosTlsMetric -TextfileDirectory /no-textfile -Root $root -ErrorAction Stop } catch { $e = $_ }
         $e.CategoryInfo.Category | Should -Be ObjectNotFound
         $e.Exception.Message | Should -BeLike "*'$missing'*"
     }
 
     It 'refuses a textfile folder that is a file, and leaves it as it was' {
-        $file = Join-Path $TestDrive 'textfile-is-a-file'
+        $file = Join-Path $root 'textfile-is-a-file'
         Set-Content -LiteralPath $file -Value 'keep me'
-        { Export-DcosTlsMetric -TextfileDirectory $file -Root $root -ErrorAction Stop } |
+        { Export-DcosTlsMetric -TextfileDirectory /textfile-is-a-file -Root $root -ErrorAction Stop } |
             Should -Throw -ErrorId 'TextfileDirectoryNotDirectory,DcosTls.Cmdlets.ExportDcosTlsMetricCommand'
         Get-Content -LiteralPath $file | Should -Be 'keep me'
         @(Get-ChildItem -Force (Split-Path $file) -Filter 'textfile-is-a-file*').Count | Should -Be 1
     }
 
     It 'refuses a textfile folder it cannot write to, and leaves the last file whole' {
-        $locked = Join-Path $TestDrive 'textfile-locked'
+        $locked = Join-Path $root 'textfile-locked'
         $null = New-Item -ItemType Directory $locked
-        Export-DcosTlsMetric -TextfileDirectory $locked -Root $root
+        Export-DcosTlsMetric -TextfileDirectory /textfile-locked -Root $root
         $before = Get-FileHash (Join-Path $locked 'dcostls.prom')
         # Root writes through any mode bits; an immutable folder (chattr +i) refuses root too.
         & chattr +i $locked 2>$null
         if ($LASTEXITCODE -ne 0) { Set-ItResult -Skipped -Because 'chattr +i is not supported here'; return }
         try {
             $e = $null
-            try { Export-DcosTlsMetric -TextfileDirectory $locked -Root $root -Path $cli -ErrorAction Stop } catch { $e = $_ }
+            try { Export-DcosTlsMetric -TextfileDirectory /textfile-locked -Root $root -Path $cli -ErrorAction Stop } catch { $e = $_ }
             $e.FullyQualifiedErrorId | Should -Be 'MetricsWriteFailed,DcosTls.Cmdlets.ExportDcosTlsMetricCommand'
             $e.CategoryInfo.Category | Should -Be WriteError
             $e.Exception.Message | Should -BeLike "*$locked*"
@@ -253,7 +254,7 @@ Describe 'Export-DcosTlsMetric' -Tag Lifecycle {
     }
 
     It 'refuses a file name the collector would not read' {
-        { Export-DcosTlsMetric -TextfileDirectory $textfile -Name 'dcostls.txt' -Root $root -ErrorAction Stop } |
+        { Export-DcosTlsMetric -TextfileDirectory /textfile -Name 'dcostls.txt' -Root $root -ErrorAction Stop } |
             Should -Throw -ErrorId 'InvalidMetricsFileName,DcosTls.Cmdlets.ExportDcosTlsMetricCommand'
         Test-Path (Join-Path $textfile 'dcostls.txt') | Should -BeFalse
     }
@@ -263,7 +264,7 @@ Describe 'Expiry metrics served by the real prometheus-node-exporter' -Tag Lifec
     BeforeAll {
         $exporterRoot = Join-Path $TestDrive 'exporter-agent'
         & cp -a $root $exporterRoot
-        $collected = Join-Path $TestDrive 'collected'
+        $collected = Join-Path $exporterRoot 'collected'
         $null = New-Item -ItemType Directory $collected
         $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
         $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop()
@@ -289,7 +290,7 @@ Describe 'Expiry metrics served by the real prometheus-node-exporter' -Tag Lifec
 
     It 'serves our series with the right values, and drops a removed certificate on the next run' {
         $up | Should -BeTrue -Because "node_exporter answers on $metricsUri ($(Get-Content -Raw (Join-Path $TestDrive 'exporter.err') -ErrorAction Ignore))"
-        Export-DcosTlsMetric -TextfileDirectory $collected -Root $exporterRoot -Path $cli
+        Export-DcosTlsMetric -TextfileDirectory /collected -Root $exporterRoot -Path $cli
         $scrape = Get-Scrape
         ($scrape | Where-Object Name -EQ 'node_textfile_scrape_error').Value | Should -Be 0 -Because 'node_exporter parsed our file'
         $served = @($scrape | Where-Object Name -EQ 'dcostls_certificate_expiry_timestamp_seconds')
@@ -308,7 +309,7 @@ Describe 'Expiry metrics served by the real prometheus-node-exporter' -Tag Lifec
 
         # The other registry's CA leaves the agent: the next export, and so the next scrape, has no series for it.
         $null = $otherCa | Uninstall-DockerRegistryTrust -Registry $otherRegistry -Root $exporterRoot
-        Export-DcosTlsMetric -TextfileDirectory $collected -Root $exporterRoot -Path $cli
+        Export-DcosTlsMetric -TextfileDirectory /collected -Root $exporterRoot -Path $cli
         $after = Get-Scrape
         ($after | Where-Object Name -EQ 'node_textfile_scrape_error').Value | Should -Be 0
         $servedAfter = @($after | Where-Object Name -EQ 'dcostls_certificate_expiry_timestamp_seconds')

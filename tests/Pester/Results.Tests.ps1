@@ -49,7 +49,7 @@ BeforeAll {
         'Set-DockerDaemonTls'             = { param($Folder) Set-DockerDaemonTls -Root $Folder -CaCertificate $ca -Certificate $server -PassThru @args }
         'Install-DockerClientCertificate' = { param($Folder) Install-DockerClientCertificate -Path (Join-Path $Folder 'client') -CaCertificate $ca -Certificate $client @args }
         'New-MarathonRegistryApp'         = { param($Folder) $null = New-Item -ItemType Directory -Force $Folder; New-MarathonRegistryApp -Node 10.0.0.21 -Path (Join-Path $Folder 'registry.json') -MarathonLbOptionsPath (Join-Path $Folder 'mlbint.json') @args }
-        'Export-DcosTlsMetric'            = { param($Folder) $null = New-Item -ItemType Directory -Force $Folder; Export-DcosTlsMetric -TextfileDirectory $Folder -Root $TestDrive -PassThru @args }
+        'Export-DcosTlsMetric'            = { param($Folder) $null = New-Item -ItemType Directory -Force $Folder; Export-DcosTlsMetric -TextfileDirectory / -Root $Folder -PassThru @args }
         'Update-DockerDaemonCertificate'  = { param($Folder) Update-DockerDaemonCertificate -Root $Folder -Issuer $ca -Force -PassThru @args }
         'Update-DockerClientCertificate'  = { param($Folder) Update-DockerClientCertificate -Path (Join-Path $Folder 'client') -Issuer $ca -Force -PassThru @args }
     }

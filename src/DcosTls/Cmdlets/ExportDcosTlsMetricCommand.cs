@@ -3,12 +3,17 @@ namespace DcosTls.Cmdlets;
 /// <summary>
 /// Export-DcosTlsMetric: the agent's certificate inventory as Prometheus metrics in
 /// node_exporter's textfile-collector folder, written whole and atomically. Silent unless -PassThru.
+/// The folder is an agent path, under -Root like every other agent file. Rows piped in from
+/// Get-DcosTlsCertificate are exported as they are, in one file, instead of a fresh inventory.
 /// </summary>
-[Cmdlet(VerbsData.Export, "DcosTlsMetric", SupportsShouldProcess = true)]
+[Cmdlet(VerbsData.Export, "DcosTlsMetric", SupportsShouldProcess = true, DefaultParameterSetName = InventorySet)]
 [OutputType(typeof(FileInfo))]
 public sealed class ExportDcosTlsMetricCommand : DcosCmdlet
 {
-    /// <summary>node_exporter's --collector.textfile.directory (Debian's default shown).</summary>
+    private const string InventorySet = "Inventory";
+    private const string RowsSet = "Rows";
+
+    /// <summary>node_exporter's --collector.textfile.directory (Debian's default shown), an agent path under -Root.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Directory")]
     public string TextfileDirectory { get; set; } = "/var/lib/prometheus/node-exporter";
@@ -18,35 +23,78 @@ public sealed class ExportDcosTlsMetricCommand : DcosCmdlet
     public string Name { get; set; } = "dcostls.prom";
 
     /// <summary>Staging root standing in for the agent's / (default /; relative to the pwsh location).</summary>
-    [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = InventorySet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = RowsSet)]
     public string Root { get; set; } = "/";
 
     /// <summary>Client folders to include (as for Get-DcosTlsCertificate -Path).</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = InventorySet, ValueFromPipelineByPropertyName = true)]
     [Alias("DockerCertPath")]
     public string[]? Path { get; set; }
+
+    /// <summary>
+    /// Rows of Get-DcosTlsCertificate: all rows of the pipeline go into one file, written at its end.
+    /// A row's own properties (its Path is a certificate file) never rebind -Root or -Path.
+    /// </summary>
+    [Parameter(ParameterSetName = RowsSet, Mandatory = true, ValueFromPipeline = true)]
+    public AgentCertificate[] InputObject { get; set; } = Array.Empty<AgentCertificate>();
 
     /// <summary>Emits the written file.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    private readonly List<AgentCertificate> _rows = new();
+
     protected override void ProcessRecord()
     {
-        string directory = ResolvePath(TextfileDirectory);
-        if (File.Exists(directory))
-            Fail("TextfileDirectoryNotDirectory", ErrorCategory.InvalidArgument,
-                $"-TextfileDirectory '{directory}' is a file, not a folder. Give node_exporter's --collector.textfile.directory.", TextfileDirectory);
-        if (!Directory.Exists(directory))
-            Fail("TextfileDirectoryNotFound", ErrorCategory.ObjectNotFound,
-                $"-TextfileDirectory '{directory}' does not exist. Give node_exporter's --collector.textfile.directory (it is not created here, so that a typo cannot hide the metrics).", TextfileDirectory);
-        if (PrometheusTextfile.FileNameProblem(Name) is { } badName)
-            Fail("InvalidMetricsFileName", ErrorCategory.InvalidArgument, badName, Name);
-
+        if (ParameterSetName == RowsSet)
+        {
+            _rows.AddRange(InputObject.Where(r => r != null));
+            return;
+        }
+        string file = TargetFile();
         var inventory = InventoryRun.Read(this, ProgressReporter.MetricExport, ResolvePath, Root, Path);
         foreach (var problem in inventory.Problems) Report(problem.ErrorId, problem.Category, problem.Message, problem.Target);
-        string text = PrometheusTextfile.Render(inventory.Certificates, inventory.Problems.Count == 0, inventory.ReadAt);
+        Write(file, inventory.Certificates, inventory.Problems.Count == 0, inventory.ReadAt);
+    }
 
-        string file = System.IO.Path.Combine(directory, Name);
+    protected override void EndProcessing()
+    {
+        if (ParameterSetName != RowsSet) return;
+        // The rows' own reader reported what it could not read; here they are complete as given.
+        Write(TargetFile(), _rows, success: true, DateTime.UtcNow);
+    }
+
+    /// <summary>-TextfileDirectory under -Root, checked, and the file's full path in it.</summary>
+    private string TargetFile()
+    {
+        var root = ResolveRoot(Root);
+        string directory;
+        if (root.IsAgentItself)
+            directory = ResolvePath(TextfileDirectory); // on the agent itself a relative folder is from the pwsh location
+        else
+        {
+            if (!TextfileDirectory.StartsWith('/'))
+                Fail("AgentPathNotAbsolute", ErrorCategory.InvalidArgument,
+                    $"With a staging -Root, -TextfileDirectory is an agent path and must be absolute (e.g. /var/lib/prometheus/node-exporter), not '{TextfileDirectory}'.", TextfileDirectory);
+            try { directory = root.Map(TextfileDirectory); }
+            catch (PathOutsideRootException e) { throw Fail("PathOutsideRoot", ErrorCategory.InvalidArgument, e.Message, TextfileDirectory); }
+        }
+        if (File.Exists(directory))
+            Fail("TextfileDirectoryNotDirectory", ErrorCategory.InvalidArgument,
+                $"-TextfileDirectory '{directory}' is a file, not a folder. Give node_exporter's --collector.textfile.directory.", directory);
+        if (!Directory.Exists(directory))
+            Fail("TextfileDirectoryNotFound", ErrorCategory.ObjectNotFound,
+                $"-TextfileDirectory '{directory}' does not exist. Give node_exporter's --collector.textfile.directory (it is not created here, so that a typo cannot hide the metrics).", directory);
+        if (PrometheusTextfile.FileNameProblem(Name) is { } badName)
+            Fail("InvalidMetricsFileName", ErrorCategory.InvalidArgument, badName, Name);
+        return System.IO.Path.Combine(directory, Name);
+    }
+
+    private void Write(string file, IEnumerable<AgentCertificate> rows, bool success, DateTime readAt)
+    {
+        var list = rows.ToList();
+        string text = PrometheusTextfile.Render(list, success, readAt);
         if (!ShouldProcess(file, "Write certificate expiry metrics")) return;
         try
         {
@@ -58,7 +106,7 @@ public sealed class ExportDcosTlsMetricCommand : DcosCmdlet
             Fail("MetricsWriteFailed", ErrorCategory.WriteError,
                 $"Writing '{file}' failed ({e.GetType().Name}). Run as a user that may write -TextfileDirectory, or choose another folder.", file);
         }
-        WriteVerbose($"Wrote {inventory.Certificates.Count(r => r.NotAfter != null)} certificate series to {file}");
+        WriteVerbose($"Wrote {list.Count(r => r.NotAfter != null)} certificate series to {file}");
         // Through the provider, so the FileInfo carries PSPath and friends and shows as Get-Item's would.
         if (PassThru && !IsWhatIf())
             foreach (var item in InvokeProvider.Item.Get(new[] { file }, force: true, literalPath: true)) WriteObject(item);

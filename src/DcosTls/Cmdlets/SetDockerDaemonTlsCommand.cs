@@ -68,7 +68,8 @@ public sealed class SetDockerDaemonTlsCommand : DcosCmdlet
         }
         catch (DockerTlsException e)
         {
-            Fail(e, Certificate);
+            // A broken agent file is the error's object when there is one; otherwise the certificate.
+            Fail(e, e.TargetObject ?? Certificate);
             return;
         }
         catch (PathOutsideRootException e)

@@ -54,7 +54,7 @@ public sealed class TestDockerRegistryTrustCommand : DcosCmdlet
             }
             catch (InvalidOperationException e)
             {
-                Fail("TrustStoreUnavailable", ErrorCategory.NotImplemented, e.Message, target);
+                Fail("TrustStoreUnavailable", OsReleaseNotFoundException.CategoryOf(e), e.Message, target);
                 return;
             }
             WriteVerbose($"{target}: {result.Reason}: {result.Message}");

@@ -34,7 +34,7 @@ public sealed class UpdateDockerDaemonCertificateCommand : RenewalCmdlet
         }
         catch (DockerTlsException e)
         {
-            Fail(e.ErrorId, ErrorCategory.InvalidArgument, e.Message, TlsDirectory);
+            Fail(e.ErrorId, ErrorCategory.InvalidArgument, e.Message, e.TargetObject ?? TlsDirectory);
             return;
         }
         // One ShouldProcess for the pair (in Renew); the writes themselves are not asked about one by one.

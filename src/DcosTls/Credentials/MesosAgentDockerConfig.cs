@@ -32,6 +32,12 @@ internal sealed class MesosAgentDockerConfig(StagedFileWriter writer, string cre
             warnings.Add($"'{path}' is under /opt/mesosphere, which DC/OS upgrades overwrite. {DefaultCredentialsPath} survives them.");
     }
 
+    /// <summary>
+    /// The credentials file as this machine sees it (under a staging root): what messages and error
+    /// targets name, since that is the file to fix.
+    /// </summary>
+    private string StagedFile => writer.Map(credentialsPath);
+
     internal MesosDockerConfigResult Apply(IReadOnlyList<DockerRegistryCredential> credentials, Action<string> verbose)
     {
         string credentialsFile = writer.MapForRead(credentialsPath);
@@ -43,17 +49,17 @@ internal sealed class MesosAgentDockerConfig(StagedFileWriter writer, string cre
         using var held = AgentFileLock.Acquire(writer);
         var document = ReadExisting(credentialsFile);
         RefuseAmbiguousLogins(document, credentials);
-        document.RewriteUsableEntries(credentialsPath);
+        document.RewriteUsableEntries(StagedFile);
         foreach (var credential in credentials) document.Set(credential);
-        var problems = document.Problems(credentialsPath).ToList();
+        var problems = document.Problems(StagedFile).ToList();
         if (problems.Count > 0)
         {
             string hint = replace ? string.Empty : " Use -Replace to drop the registries already in the file.";
             throw new DockerConfigException(problems[0].ErrorId!, ErrorCategory.InvalidData,
-                string.Join(" ", problems.Select(p => p.Message)) + hint + " Nothing was written.") { TargetObject = credentialsPath };
+                string.Join(" ", problems.Select(p => p.Message)) + hint + " Nothing was written.") { TargetObject = StagedFile };
         }
         if (document.UsesHelpers)
-            Warnings.Add($"'{credentialsPath}' keeps credsStore/credHelpers settings, which Mesos ignores (agents have no credential helpers).");
+            Warnings.Add($"'{StagedFile}' keeps credsStore/credHelpers settings, which Mesos ignores (agents have no credential helpers).");
         string? environment = File.Exists(environmentFile) ? File.ReadAllText(environmentFile) : null;
         string newEnvironment = MesosEnvironmentFile.SetVariable(environment, Variable, "file://" + credentialsPath);
         var environmentMode = environment != null && !OperatingSystem.IsWindows() ? File.GetUnixFileMode(environmentFile) : StagedFileWriter.PublicFile;
@@ -104,18 +110,18 @@ internal sealed class MesosAgentDockerConfig(StagedFileWriter writer, string cre
     {
         var given = credentials.Select(c => c.Registry).ToHashSet(StringComparer.Ordinal);
         var ambiguous = new List<ConfigEntry>();
-        foreach (var entry in document.ReadEntries(credentialsPath, repair: false))
+        foreach (var entry in document.ReadEntries(StagedFile, repair: false))
         {
             entry.Credential?.Password.Dispose();
             if (entry.ErrorId != "DuplicateRegistryKey") continue;
             if (given.Contains(entry.Registry))
-                Warnings.Add($"'{credentialsPath}' had two keys with different logins for '{entry.Registry}'; both give way to the login given now.");
+                Warnings.Add($"'{StagedFile}' had two keys with different logins for '{entry.Registry}'; both give way to the login given now.");
             else
                 ambiguous.Add(entry);
         }
         if (ambiguous.Count > 0)
             throw new DockerConfigException("DuplicateRegistryKey", ErrorCategory.InvalidData,
-                string.Join(" ", ambiguous.Select(e => e.Message)) + " Nothing was written.") { TargetObject = credentialsPath };
+                string.Join(" ", ambiguous.Select(e => e.Message)) + " Nothing was written.") { TargetObject = StagedFile };
     }
 
     private DockerConfigDocument ReadExisting(string credentialsFile)
@@ -123,11 +129,11 @@ internal sealed class MesosAgentDockerConfig(StagedFileWriter writer, string cre
         if (replace || !File.Exists(credentialsFile)) return DockerConfigDocument.Empty();
         try
         {
-            return DockerConfigDocument.Parse(File.ReadAllText(credentialsFile), credentialsPath, "Fix or remove it, or use -Replace to write a new one. Nothing was written.");
+            return DockerConfigDocument.Parse(File.ReadAllText(credentialsFile), StagedFile, "Fix or remove it, or use -Replace to write a new one. Nothing was written.");
         }
         catch (DockerConfigException e)
         {
-            throw new DockerConfigException(e.ErrorId, e.Category, e.Message) { TargetObject = credentialsPath };
+            throw new DockerConfigException(e.ErrorId, e.Category, e.Message) { TargetObject = StagedFile };
         }
     }
 

@@ -17,19 +17,21 @@ internal static class DaemonJson
     };
 
     /// <summary>Parses existing content (null or blank → a new empty object).</summary>
-    internal static JsonObject Parse(byte[]? existing, string agentPath)
+    /// <param name="file">The file as this machine sees it (under a staging root): errors name it and
+    /// carry it as their target, since that is the file to fix.</param>
+    internal static JsonObject Parse(byte[]? existing, string file)
     {
         if (existing == null || Encoding.UTF8.GetString(existing).Trim().Length == 0) return new JsonObject();
         // dockerd (20.10) stops with "invalid character 'ï' looking for beginning of value" on a byte order mark.
         if (existing.AsSpan().StartsWith(new byte[] { 0xEF, 0xBB, 0xBF }))
             throw new DockerTlsException("DaemonJsonInvalid",
-                $"'{agentPath}' starts with a UTF-8 byte order mark, which dockerd refuses (it would not start). Save it as UTF-8 without a BOM, then run again; nothing was written.", invalidData: true);
+                $"'{file}' starts with a UTF-8 byte order mark, which dockerd refuses (it would not start). Save it as UTF-8 without a BOM, then run again; nothing was written.", invalidData: true, targetObject: file);
         // dockerd reads bytes that are not UTF-8 as U+FFFD without a word; a rewrite would change them for good.
         try { _ = new UTF8Encoding(false, true).GetString(existing); }
         catch (DecoderFallbackException)
         {
             throw new DockerTlsException("DaemonJsonNotUtf8",
-                $"'{agentPath}' holds bytes that are not UTF-8; rewriting it would replace them. Save it as UTF-8, then run again; nothing was written.", invalidData: true);
+                $"'{file}' holds bytes that are not UTF-8; rewriting it would replace them. Save it as UTF-8, then run again; nothing was written.", invalidData: true, targetObject: file);
         }
         JsonNode? node;
         try
@@ -40,14 +42,14 @@ internal static class DaemonJson
         catch (JsonException e)
         {
             throw new DockerTlsException("DaemonJsonInvalid",
-                $"'{agentPath}' is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}), so dockerd could not read it either. Fix or remove it, then run again; nothing was written.", invalidData: true);
+                $"'{file}' is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}), so dockerd could not read it either. Fix or remove it, then run again; nothing was written.", invalidData: true, targetObject: file);
         }
         if (Common.JsonDuplicateKeys.Find(existing) is { } duplicate)
             throw new DockerTlsException("DaemonJsonDuplicateKey",
-                $"'{agentPath}' gives the key '{duplicate}' twice; tools disagree on which one counts. Keep one, then run again; nothing was written.", invalidData: true);
+                $"'{file}' gives the key '{duplicate}' twice; tools disagree on which one counts. Keep one, then run again; nothing was written.", invalidData: true, targetObject: file);
         if (node is not JsonObject obj)
             throw new DockerTlsException("DaemonJsonInvalid",
-                $"'{agentPath}' holds JSON that is not an object ({{...}}). Fix or remove it, then run again; nothing was written.", invalidData: true);
+                $"'{file}' holds JSON that is not an object ({{...}}). Fix or remove it, then run again; nothing was written.", invalidData: true, targetObject: file);
         return obj;
     }
 

@@ -52,10 +52,10 @@ internal static class DaemonTlsConfigurator
 
         // daemon.json: refuse what dockerd could not read, keep every key we do not own.
         byte[]? existingBytes = ReadAgentFile(writer, configPath);
-        var existing = DaemonJson.Parse(existingBytes, configPath);
+        var existing = DaemonJson.Parse(existingBytes, writer.Map(configPath));
         var paths = new DaemonTlsPaths(tlsDirectory);
         var merged = DaemonJson.Merge(existing, paths, request.VerifyClients, hosts?.Select(h => h.Text).ToList());
-        var effectiveHosts = ParseHosts(DaemonJson.Hosts(merged), $"\"hosts\" in {configPath}") ?? new List<DockerHostAddress>();
+        var effectiveHosts = ParseHosts(DaemonJson.Hosts(merged), $"\"hosts\" in {writer.Map(configPath)}") ?? new List<DockerHostAddress>();
         AddHostWarnings(plan, effectiveHosts, request.VerifyClients);
 
         var utf8 = new UTF8Encoding(false);
@@ -182,8 +182,8 @@ internal static class DaemonTlsConfigurator
         // Without -Hosts, the check covers the listeners daemon.json already has (if it parses).
         try
         {
-            var current = DaemonJson.Parse(ReadAgentFile(writer, configPath), configPath);
-            return ParseHosts(DaemonJson.Hosts(current), configPath) ?? new List<DockerHostAddress>();
+            var current = DaemonJson.Parse(ReadAgentFile(writer, configPath), writer.Map(configPath));
+            return ParseHosts(DaemonJson.Hosts(current), writer.Map(configPath)) ?? new List<DockerHostAddress>();
         }
         catch (DockerTlsException e) when (e.ErrorId == "InvalidDockerHost")
         {

@@ -87,7 +87,7 @@ internal sealed class DaemonTlsTester
                 Add(DaemonTlsCheckName.DaemonConfig, false, $"{DaemonConfigPath} is empty. Run Set-DockerDaemonTls.");
                 return null;
             }
-            var config = DaemonJson.Parse(bytes, DaemonConfigPath);
+            var config = DaemonJson.Parse(bytes, full);
             Add(DaemonTlsCheckName.DaemonConfig, true, $"{DaemonConfigPath} is a JSON object.");
             return config;
         }

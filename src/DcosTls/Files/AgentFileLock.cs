@@ -18,17 +18,32 @@ internal sealed class AgentFileLock : IDisposable
 
     private int _descriptor;
 
+    /// <summary>The root and its parents this lock created, deepest first; removed on release while empty.</summary>
+    private List<string>? _created;
+
     private AgentFileLock(int descriptor) => _descriptor = descriptor;
 
     /// <summary>
     /// Takes the root's lock, waiting up to <paramref name="timeout"/>; nothing under -WhatIf (no write) or
-    /// off Linux. A missing root is created first: it is about to be written to.
+    /// off Linux. A missing root is created first (it is about to be written to) and removed again on
+    /// release when nothing was written into it: a user who answers No at -Confirm finds no empty
+    /// root folder left behind.
     /// </summary>
     internal static AgentFileLock Acquire(StagedFileWriter writer, TimeSpan? timeout = null)
     {
         if (writer.DryRun || !OperatingSystem.IsLinux()) return new AgentFileLock(-1);
-        Directory.CreateDirectory(writer.Root);
-        return AcquireFolder(writer.Root, timeout);
+        while (true)
+        {
+            var created = new List<string>();
+            for (string? d = writer.Root; d != null && !Directory.Exists(d); d = Path.GetDirectoryName(d)) created.Add(d);
+            Directory.CreateDirectory(writer.Root);
+            var held = AcquireFolder(writer.Root, timeout);
+            // Another run that created the root and wrote nothing may have removed it while this one
+            // waited: the lock would then be on a folder no longer there, so take it again.
+            if (!Directory.Exists(writer.Root)) { held.Dispose(); continue; }
+            held._created = created;
+            return held;
+        }
     }
 
     /// <summary>
@@ -68,7 +83,18 @@ internal sealed class AgentFileLock : IDisposable
     public void Dispose()
     {
         int fd = Interlocked.Exchange(ref _descriptor, -1);
-        if (fd >= 0) Native.close(fd); // closing the descriptor releases the flock
+        if (fd < 0) return;
+        // Still holding the lock: no other run writes into the root while it goes.
+        foreach (string folder in _created ?? new List<string>())
+        {
+            try
+            {
+                if (Directory.EnumerateFileSystemEntries(folder).Any()) break;
+                Directory.Delete(folder);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { break; }
+        }
+        Native.close(fd); // closing the descriptor releases the flock
     }
 
     private static class Native

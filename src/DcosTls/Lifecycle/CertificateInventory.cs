@@ -71,7 +71,7 @@ internal static class CertificateInventory
         JsonObject config;
         try
         {
-            config = DaemonJson.Parse(InstalledFile.Read(full, writer.Paths), DaemonJsonPath);
+            config = DaemonJson.Parse(InstalledFile.Read(full, writer.Paths), full);
         }
         catch (DockerTlsException e)
         {

@@ -7,7 +7,6 @@ internal sealed class RegistryAppFileException : DcosTlsException
         : base(errorId, errorId switch
         {
             "MarathonAppFileExists" => ErrorCategory.ResourceExists,
-            "MarathonAppFolderMissing" => ErrorCategory.ObjectNotFound,
             "MarathonAppWriteFailed" => ErrorCategory.WriteError,
             _ => ErrorCategory.InvalidArgument,
         }, message, path)
@@ -20,7 +19,7 @@ internal sealed class RegistryAppFileException : DcosTlsException
 
 /// <summary>
 /// Writes the app definition and the marathon-lb options to operator files (not agent files, so
-/// there is no staging root): both are checked before either is written, each is written atomically,
+/// there is no staging root): both are checked before either is written, a missing folder is created (as the other cmdlets do), each is written atomically,
 /// and a file that already holds the same JSON is left as it is.
 /// </summary>
 internal sealed class RegistryAppFiles
@@ -47,8 +46,6 @@ internal sealed class RegistryAppFiles
         {
             if (Directory.Exists(path))
                 throw new RegistryAppFileException("MarathonAppFileIsFolder", path, $"'{path}' is a folder. Give a file name, such as registry.json.");
-            if (!Directory.Exists(System.IO.Path.GetDirectoryName(path)))
-                throw new RegistryAppFileException("MarathonAppFolderMissing", path, $"The folder of '{path}' does not exist. Create it first, or choose another path.");
             if (!_force && File.Exists(path) && !File.ReadAllBytes(path).AsSpan().SequenceEqual(content))
                 throw new RegistryAppFileException("MarathonAppFileExists", path, $"'{path}' exists with other content. Use -Force to replace it, or choose another path.");
         }

@@ -40,7 +40,7 @@ internal sealed class RegistryTrustInstaller
         foreach (var store in _stores)
         {
             try { store.Prepare(); }
-            catch (InvalidOperationException e) { throw new RegistryTrustException("TrustStoreUnavailable", ErrorCategory.NotImplemented, e.Message, store.Target); }
+            catch (InvalidOperationException e) { throw new RegistryTrustException("TrustStoreUnavailable", OsReleaseNotFoundException.CategoryOf(e), e.Message, (e as OsReleaseNotFoundException)?.Path ?? (object)store.Target); }
             if (registryRequired && store.IsPerRegistry && requests.Any(r => r.Target == store.Target && r.Registry == null))
                 throw new RegistryTrustException("RegistryRequired", ErrorCategory.InvalidArgument,
                     $"The {store.Target} target keeps one folder per registry: give -Registry host[:port] as written in image references.");
@@ -55,8 +55,25 @@ internal sealed class RegistryTrustInstaller
             .Select(r => r.Registry).OfType<RegistryName>().DistinctBy(r => r.Value))
         {
             string dir = _writer.Map(shadow.RegistryDirectory(registry));
-            if (Directory.Exists(dir))
-                _warn($"'{dir}' exists: podman and skopeo use it instead of /etc/docker/certs.d/{registry.Value}. Add -Target Containers to install the CA there too.");
+            if (Directory.Exists(dir)) _shadowed.Add((registry.Value, dir));
+        }
+    }
+
+    /// <summary>containers certs.d folders that shadow a Docker one this run installs into (found by Check).</summary>
+    private readonly List<(string Registry, string Directory)> _shadowed = new();
+
+    /// <summary>
+    /// Warns about a containers certs.d folder only when the Docker folder it shadows changed (or
+    /// would, under -WhatIf): a run that finds the CA already in place has nothing new to say.
+    /// </summary>
+    private void WarnAboutShadowedFolders(IReadOnlyList<RegistryTrustResult> results)
+    {
+        foreach (var (registry, dir) in _shadowed)
+        {
+            bool changed = results.Any(r => r.Target == nameof(TrustTarget.Docker) && r.Registry == registry
+                && (r.Action is FileAction.Created or FileAction.Updated || (r.Action == FileAction.Skipped && _writer.DryRun)));
+            if (changed)
+                _warn($"'{dir}' exists: podman and skopeo use it instead of /etc/docker/certs.d/{registry}. Add -Target Containers to install the CA there too.");
         }
     }
 
@@ -71,7 +88,11 @@ internal sealed class RegistryTrustInstaller
     /// written before it (AgentChangeException naming them), so Docker and Mesos never disagree.
     /// </summary>
     internal List<RegistryTrustResult> Install(IReadOnlyList<TrustRequest> requests, string? legacyBundlePath)
-        => AsOneChange(() => InstallSteps(requests, legacyBundlePath));
+    {
+        var results = AsOneChange(() => InstallSteps(requests, legacyBundlePath));
+        WarnAboutShadowedFolders(results);
+        return results;
+    }
 
     internal List<RegistryTrustResult> Uninstall(IReadOnlyList<TrustRequest> requests)
         => AsOneChange(() => UninstallSteps(requests));

@@ -35,8 +35,8 @@ internal sealed class SystemTrustStore : TrustStore
         string osRelease = Writer.Map("/etc/os-release");
         if (!File.Exists(osRelease)) osRelease = Writer.Map("/usr/lib/os-release");
         if (!File.Exists(osRelease))
-            throw new InvalidOperationException($"Cannot tell the operating system: '{Writer.Map("/etc/os-release")}' does not exist. " +
-                "Give a -Root that holds etc/os-release, or leave System out of -Target.");
+            throw new OsReleaseNotFoundException($"Cannot tell the operating system: '{Writer.Map("/etc/os-release")}' does not exist. " +
+                "Give a -Root that holds etc/os-release, or leave System out of -Target.", Writer.Map("/etc/os-release"));
         var values = File.ReadAllLines(osRelease)
             .Select(l => l.Split('=', 2)).Where(p => p.Length == 2)
             .GroupBy(p => p[0].Trim()).ToDictionary(g => g.Key, g => g.Last()[1].Trim().Trim('"', '\''));

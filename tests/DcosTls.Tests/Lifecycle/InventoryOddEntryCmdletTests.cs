@@ -91,13 +91,13 @@ public class InventoryOddEntryCmdletTests
         using var dir = new TempDir();
         var ps = new Pwsh(dir.Path); // disposed by RunWithin once the run is over
         var fifos = OddRoot(dir, ps);
-        Directory.CreateDirectory(dir["textfile"]);
+        Directory.CreateDirectory(dir["root/textfile"]);
 
-        var result = RunWithin(ps, "Export-DcosTlsMetric -TextfileDirectory textfile -Root root -Path client", fifos);
+        var result = RunWithin(ps, "Export-DcosTlsMetric -TextfileDirectory /textfile -Root root -Path client", fifos);
 
         Assert.Null(result.Terminating);
         Assert.Equal(14, result.Errors.Count);
-        string text = File.ReadAllText(dir["textfile/dcostls.prom"]);
+        string text = File.ReadAllText(dir["root/textfile/dcostls.prom"]);
         Assert.Contains("subject=\"CN=Good CA\"", text);
         Assert.DoesNotContain("outside the root", text);
         Assert.Contains("\ndcostls_inventory_success 0\n", text);

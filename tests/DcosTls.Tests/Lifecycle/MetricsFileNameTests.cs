@@ -21,17 +21,16 @@ public class MetricsFileNameTests
     {
         using var dir = new TempDir();
         using var ps = new Pwsh(dir.Path);
-        Directory.CreateDirectory(dir["textfile"]);
-        Directory.CreateDirectory(dir["root"]);
+        Directory.CreateDirectory(dir["root/textfile"]);
         ps.Set("name", name);
 
-        var result = ps.Run("Export-DcosTlsMetric -TextfileDirectory textfile -Root root -Name $name");
+        var result = ps.Run("Export-DcosTlsMetric -TextfileDirectory /textfile -Root root -Name $name");
 
         var error = Assert.Single(result.AllErrors);
         Assert.StartsWith("InvalidMetricsFileName,", error.FullyQualifiedErrorId);
         Assert.Equal(System.Management.Automation.ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
         Assert.Contains($"'{shown}'", error.Exception.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(error.Exception.Message, char.IsControl);
-        Assert.Empty(Directory.GetFileSystemEntries(dir["textfile"]));
+        Assert.Empty(Directory.GetFileSystemEntries(dir["root/textfile"]));
     }
 }
