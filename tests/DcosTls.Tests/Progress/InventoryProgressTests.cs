@@ -15,7 +15,7 @@ public class InventoryProgressTests
         Directory.CreateDirectory(dir["root"]);
         Directory.CreateDirectory(dir["client1"]);
         Directory.CreateDirectory(dir["client2"]);
-        Directory.CreateDirectory(dir["metrics"]);
+        Directory.CreateDirectory(dir["root/metrics"]);
         using var ps = new Pwsh(dir.Path);
         var get = ps.Run("Get-DcosTlsCertificate -Root ./root -Path ./client1, ./client2").ThrowOnError();
         var records = Batch(get, "Get-DcosTlsCertificate");
@@ -26,7 +26,7 @@ public class InventoryProgressTests
         Assert.Contains(updates, p => p.StatusDescription.Contains("daemon.json", StringComparison.Ordinal));
         Assert.All(updates, p => Assert.InRange(p.PercentComplete, 0, 100));
 
-        var export = ps.Run("Export-DcosTlsMetric -TextfileDirectory ./metrics -Root ./root -Path ./client1").ThrowOnError();
+        var export = ps.Run("Export-DcosTlsMetric -TextfileDirectory /metrics -Root ./root -Path ./client1").ThrowOnError();
         var metric = Batch(export, "Export-DcosTlsMetric");
         OneActivityCompletedOnce(metric);
         Assert.NotEqual(records[0].ActivityId, metric[0].ActivityId);
