@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using DcosTls.Acme;
 using DcosTls.Acme.Dns;
+using DcosTls.Common;
 using Xunit;
 
 namespace DcosTls.UnitTests;

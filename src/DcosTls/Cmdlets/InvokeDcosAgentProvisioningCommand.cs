@@ -131,7 +131,7 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
                 continue;
             }
             // Under -WhatIf every agent is still reached and asked: the plan runs there with -WhatIf.
-            if (WhatIfRequested || ShouldProcess(target.Name, "Provision " + PlanText)) _targets.Add(target);
+            if (IsWhatIf() || ShouldProcess(target.Name, "Provision " + PlanText)) _targets.Add(target);
         }
     }
 
@@ -168,9 +168,9 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
         var writes = new System.Collections.Concurrent.BlockingCollection<Action>();
         void Log(string line) => writes.Add(() => WriteVerbose(line));
         void AgentDone(FleetAgentResult r) => writes.Add(() => _progress.Next($"{r.Agent} {(r.Succeeded ? "done" : "failed")}"));
-        var plan = new FleetPlan(pems, Registry, Credential, CredentialRegistry, Root, DaemonTls ? DaemonSigner(Log) : null, WhatIfRequested);
+        var plan = new FleetPlan(pems, Registry, Credential, CredentialRegistry, Root, DaemonTls ? DaemonSigner(Log) : null, IsWhatIf());
         var watch = Stopwatch.StartNew();
-        _progress.Status($"{(WhatIfRequested ? "Asking" : "Provisioning")} {_targets.Count} agent(s), {Math.Min(_targets.Count, Math.Max(1, ThrottleLimit))} at a time");
+        _progress.Status($"{(IsWhatIf() ? "Asking" : "Provisioning")} {_targets.Count} agent(s), {Math.Min(_targets.Count, Math.Max(1, ThrottleLimit))} at a time");
         var work = Task.Run(() =>
         {
             try { return new FleetProvisioner(plan, ssh, payload, Log, AgentDone).Run(_targets, ThrottleLimit, Cancel); }
@@ -189,7 +189,7 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
         _progress.Complete();
         if (Cancel.IsCancellationRequested || work.IsCanceled) throw new PipelineStoppedException();
         var results = work.Result;
-        if (WhatIfRequested)
+        if (IsWhatIf())
         {
             foreach (var result in results)
             {
@@ -207,10 +207,6 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
     }
 
     /// <summary>-WhatIf given, or $WhatIfPreference set: ShouldProcess alone cannot tell it from a "No" at -Confirm.</summary>
-    private bool WhatIfRequested => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w)
-        ? LanguagePrimitives.IsTrue(w)
-        : LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
-
     private string PlanText => string.Join(", ", new[]
     {
         CaCertificate.Length > 0 ? "registry trust" : null,

@@ -22,12 +22,11 @@ internal sealed class ServiceAccountLogin : IDisposable
     {
         var header = new JsonObject { ["alg"] = "RS256", ["typ"] = "JWT" };
         var payload = new JsonObject { ["uid"] = Uid, ["exp"] = DateTimeOffset.UtcNow.Add(LoginTokenLifetime).ToUnixTimeSeconds() };
-        string signingInput = Base64Url(Encoding.UTF8.GetBytes(header.ToJsonString())) + "." + Base64Url(Encoding.UTF8.GetBytes(payload.ToJsonString()));
+        string signingInput = Base64Url.Encode(header.ToJsonString()) + "." + Base64Url.Encode(payload.ToJsonString());
         byte[] signature = _key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        return signingInput + "." + Base64Url(signature);
+        return signingInput + "." + Base64Url.Encode(signature);
     }
 
-    internal static string Base64Url(byte[] data) => Convert.ToBase64String(data).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     public void Dispose() => _key.Dispose();
 }

@@ -1,6 +1,6 @@
-namespace DcosTls.Acme;
+namespace DcosTls.Common;
 
-/// <summary>Base64 without padding, URL alphabet, as JWS and ACME use it.</summary>
+/// <summary>Base64 without padding, URL alphabet, as JWS uses it: ACME requests and the service-account login token.</summary>
 internal static class Base64Url
 {
     internal static string Encode(ReadOnlySpan<byte> data)
