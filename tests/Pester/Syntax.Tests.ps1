@@ -222,6 +222,10 @@ Describe 'Every SYNTAX form of every cmdlet binds' -Tag Syntax, EverySyntax {
         $leaf = New-DcosCertificate -Issuer $ca -CommonName syntax.internal -KeyAlgorithm ECDSA
         $request = New-DcosCertificateRequest -CommonName syntax.internal -KeyAlgorithm ECDSA
         $login = New-DockerAuthConfig -Registry 127.0.0.1:1 -Credential $credential
+        # An inventory row (Export-DcosTlsMetric takes them): the CA installed as trust on a staging root.
+        $rowRoot = Join-Path $TestDrive 'rows'
+        $ca | Install-DockerRegistryTrust -Registry 127.0.0.1:1 -Root $rowRoot -Confirm:$false
+        $row = @(Get-DcosTlsCertificate -Root $rowRoot)[0]
 
         # A value of the parameter's type that passes its validation attributes: the binder, not the
         # cmdlet, is under test, so anything it accepts will do. Nothing named here answers slowly:
@@ -256,6 +260,7 @@ Describe 'Every SYNTAX form of every cmdlet binds' -Tag Syntax, EverySyntax {
                 ([DcosTls.Certificates.DcosCertificate]) { if ($name -match 'Ca|Issuer') { $ca } else { $leaf }; break }
                 ([DcosTls.Requests.DcosCertificateRequest]) { $request; break }
                 ([DcosTls.Credentials.DockerRegistryCredential]) { $login; break }
+                ([DcosTls.Lifecycle.AgentCertificate]) { $row; break }
                 default {
                     if ($element.IsEnum) { [Enum]::GetValues($element)[0] }
                     else { throw "No plausible value for -$name of type $($type.FullName): add one to New-PlausibleValue." }
