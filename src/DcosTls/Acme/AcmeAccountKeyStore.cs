@@ -34,11 +34,10 @@ internal sealed class AcmeAccountKeyStore
     /// <summary>
     /// Holds the folder's lock while an account is looked up or made, so two first orders at once make
     /// one account: the second finds the first's key instead of registering an orphan. A folder made
-    /// here is 0700; an existing folder keeps its mode (it is the operator's).
+    /// here is 0700; an existing folder keeps its mode (it is the operator's). Call after Check.
     /// </summary>
     internal IDisposable Lock()
     {
-        Check();
         try
         {
             if (!Directory.Exists(Folder))

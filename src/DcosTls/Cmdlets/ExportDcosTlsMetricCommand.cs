@@ -78,7 +78,7 @@ public sealed class ExportDcosTlsMetricCommand : DcosCmdlet
                 Fail("AgentPathNotAbsolute", ErrorCategory.InvalidArgument,
                     $"With a staging -Root, -TextfileDirectory is an agent path and must be absolute (e.g. /var/lib/prometheus/node-exporter), not '{TextfileDirectory}'.", TextfileDirectory);
             try { directory = root.Map(TextfileDirectory); }
-            catch (PathOutsideRootException e) { throw Fail("PathOutsideRoot", ErrorCategory.InvalidArgument, e.Message, TextfileDirectory); }
+            catch (PathOutsideRootException e) { throw Fail(e, TextfileDirectory); }
         }
         if (File.Exists(directory))
             Fail("TextfileDirectoryNotDirectory", ErrorCategory.InvalidArgument,

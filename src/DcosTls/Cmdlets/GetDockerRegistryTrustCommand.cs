@@ -42,7 +42,7 @@ public sealed class GetDockerRegistryTrustCommand : DcosCmdlet
             {
                 if (Target == null) continue;
                 try { system.Prepare(); }
-                catch (InvalidOperationException e) { Fail("TrustStoreUnavailable", OsReleaseNotFoundException.CategoryOf(e), e.Message, target); }
+                catch (RegistryTrustException e) { Fail(e, target); }
             }
             var asked = registries.OfType<RegistryName>().ToList();
             if (store.IsPerRegistry || asked.Count == 0)

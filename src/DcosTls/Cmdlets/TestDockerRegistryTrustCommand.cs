@@ -52,9 +52,9 @@ public sealed class TestDockerRegistryTrustCommand : DcosCmdlet
             {
                 result = tester.Test(registry, target, store.Anchors(registry), ConnectAddress);
             }
-            catch (InvalidOperationException e)
+            catch (RegistryTrustException e)
             {
-                Fail("TrustStoreUnavailable", OsReleaseNotFoundException.CategoryOf(e), e.Message, target);
+                Fail(e, target);
                 return;
             }
             WriteVerbose($"{target}: {result.Reason}: {result.Message}");

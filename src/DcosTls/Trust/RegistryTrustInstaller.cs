@@ -39,8 +39,7 @@ internal sealed class RegistryTrustInstaller
                 "No certificate was given. Pipe the CA (Get-DcosCaCertificate, Import-DcosCertificate, New-TlsCertificateAuthority) or use -Path.");
         foreach (var store in _stores)
         {
-            try { store.Prepare(); }
-            catch (InvalidOperationException e) { throw new RegistryTrustException("TrustStoreUnavailable", OsReleaseNotFoundException.CategoryOf(e), e.Message, (e as OsReleaseNotFoundException)?.Path ?? (object)store.Target); }
+            store.Prepare();
             if (registryRequired && store.IsPerRegistry && requests.Any(r => r.Target == store.Target && r.Registry == null))
                 throw new RegistryTrustException("RegistryRequired", ErrorCategory.InvalidArgument,
                     $"The {store.Target} target keeps one folder per registry: give -Registry host[:port] as written in image references.");

@@ -27,7 +27,7 @@ internal sealed class SystemTrustStore : TrustStore
     internal bool IsDetectable()
     {
         try { Prepare(); return true; }
-        catch (InvalidOperationException) { return false; }
+        catch (RegistryTrustException) { return false; }
     }
 
     private Flavour Detect()
@@ -35,7 +35,8 @@ internal sealed class SystemTrustStore : TrustStore
         string osRelease = Writer.Map("/etc/os-release");
         if (!File.Exists(osRelease)) osRelease = Writer.Map("/usr/lib/os-release");
         if (!File.Exists(osRelease))
-            throw new OsReleaseNotFoundException($"Cannot tell the operating system: '{Writer.Map("/etc/os-release")}' does not exist. " +
+            throw new RegistryTrustException("TrustStoreUnavailable", ErrorCategory.ObjectNotFound,
+                $"Cannot tell the operating system: '{Writer.Map("/etc/os-release")}' does not exist. " +
                 "Give a -Root that holds etc/os-release, or leave System out of -Target.", Writer.Map("/etc/os-release"));
         var values = File.ReadAllLines(osRelease)
             .Select(l => l.Split('=', 2)).Where(p => p.Length == 2)
@@ -46,8 +47,9 @@ internal sealed class SystemTrustStore : TrustStore
             return new Flavour("Debian", "/usr/local/share/ca-certificates", ".crt", "update-ca-certificates", Array.Empty<string>());
         if (ids.Any(id => RhelIds.Contains(id)))
             return new Flavour("RHEL", "/etc/pki/ca-trust/source/anchors", ".pem", "update-ca-trust", new[] { "extract" });
-        throw new InvalidOperationException($"'{osRelease}' names '{string.Join(" ", ids)}', which is neither Debian- nor RHEL-like. " +
-            "Leave System out of -Target and install the CA with the distribution's own tool.");
+        throw new RegistryTrustException("TrustStoreUnavailable", ErrorCategory.NotImplemented,
+            $"'{osRelease}' names '{string.Join(" ", ids)}', which is neither Debian- nor RHEL-like. " +
+            "Leave System out of -Target and install the CA with the distribution's own tool.", Target);
     }
 
     private Flavour Current => _flavour ?? (_flavour = Detect());
