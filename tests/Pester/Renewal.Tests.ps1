@@ -1,7 +1,7 @@
 <#
     Renewing the Docker daemon's server certificate and the docker CLI's client certificate in real
     pwsh: re-issued with the same names, key type and usages from the CA that signed them, only when
-    due or with -Force, refused from another CA, switched in one atomic step (a process killed with
+    due or with -Force, refused from another CA unless -ChangeIssuer, switched in one atomic step (a process killed with
     SIGKILL at every step leaves a matching pair), and served by a real dockerd after its restart to
     a real docker CLI with --tlsverify.
 #>
@@ -86,16 +86,34 @@ Describe 'Update-DockerDaemonCertificate' -Tag Lifecycle, Renewal, Heavy {
         (Update-DockerDaemonCertificate -Root $root -Issuer $ca -RenewWithin 2 -Force -PassThru).Renewed | Should -BeTrue
     }
 
-    It 'refuses a CA that did not sign the certificate in place, saying why, and switches CAs with -Force' {
+    It 'refuses a CA that did not sign the certificate in place, also with -Force, and switches CAs only with -ChangeIssuer, leaving a daemon that passes its checks' {
         $root = New-DaemonRoot othercca
         $before = Get-DaemonPair $root
-        { Update-DockerDaemonCertificate -Root $root -Issuer $otherCa -Force:$false -RenewWithin 30 -ErrorAction Stop } |
-            Should -Throw -ErrorId 'RenewalIssuerMismatch,DcosTls.Cmdlets.UpdateDockerDaemonCertificateCommand' -ExpectedMessage "*issued by 'CN=Renewal CA'*Renewal Other CA*-Force*"
-        (Get-DaemonPair $root).Serial | Should -Be $before.Serial
-        $row = Update-DockerDaemonCertificate -Root $root -Issuer $otherCa -Force -PassThru -WarningVariable warned 3>$null
-        $row.Renewed | Should -BeTrue
-        "$warned" | Should -Match 'Renewal Other CA'
+        $caFile = Join-Path $root 'etc/docker/tls/ca.pem'
+        $caBefore = Get-Content -Raw $caFile
+        foreach ($force in $false, $true) {
+            { Update-DockerDaemonCertificate -Root $root -Issuer $otherCa -Force:$force -RenewWithin 30 -ErrorAction Stop } |
+                Should -Throw -ErrorId 'RenewalIssuerMismatch,DcosTls.Cmdlets.UpdateDockerDaemonCertificateCommand' -ExpectedMessage "*issued by 'CN=Renewal CA'*Renewal Other CA*-ChangeIssuer*"
+            (Get-DaemonPair $root).Serial | Should -Be $before.Serial -Because "-Force:$force renews now, it does not change CAs"
+            Get-Content -Raw $caFile | Should -Be $caBefore
+        }
+        Update-DockerDaemonCertificate -Root $root -Issuer $otherCa -ChangeIssuer -WhatIf | Should -BeNullOrEmpty
+        Get-Content -Raw $caFile | Should -Be $caBefore -Because '-WhatIf writes nothing'
+
+        $row = Update-DockerDaemonCertificate -Root $root -Issuer $otherCa -ChangeIssuer -PassThru -WarningVariable warned 3>$null
+        $row.Renewed | Should -BeTrue -Because '-ChangeIssuer alone switches; the certificate was due (5 days, -RenewWithin 30)'
+        "$warned" | Should -BeLike "*Renewal Other CA*tlscacert*Update-DockerClientCertificate*-ChangeIssuer*"
         (Get-DcosTlsCertificate -Root $root | Where-Object Role -EQ DaemonServer).Issuer | Should -Be $otherCa.Subject
+        $bundle = @(Get-DcosTlsCertificate -Root $root | Where-Object Role -EQ DaemonCa)
+        $bundle.Subject | Sort-Object | Should -Be (@($otherCa.Subject, $ca.Subject) | Sort-Object) -Because 'the old CA stays beside the new one in tlscacert'
+        $check = Test-DockerDaemonTls -Root $root -Detailed
+        @($check | Where-Object { -not $_.Passed }) | Should -BeNullOrEmpty -Because ($check | Out-String)
+        # Again: the new CA is in place, so the bundle is left as it is and nothing is said.
+        $caNow = Get-Content -Raw $caFile
+        $again = Update-DockerDaemonCertificate -Root $root -Issuer $otherCa -ChangeIssuer -Force -PassThru -WarningVariable warnedAgain
+        $again.Renewed | Should -BeTrue
+        $warnedAgain | Should -BeNullOrEmpty
+        Get-Content -Raw $caFile | Should -Be $caNow
     }
 
     It 'says there is nothing to renew when the daemon has no certificate' {
@@ -343,9 +361,9 @@ Describe 'A real dockerd serves the renewed certificate to a real docker CLI aft
         $docker.Output | Should -Match '^\d+\.\d+'
     }
 
-    It 'after a switch to another CA (-Force) the docker CLI trusting only the new CA connects, and one trusting only the old CA is refused' {
+    It 'after a switch to another CA (-ChangeIssuer) the docker CLI trusting only the new CA connects, one trusting only the old CA is refused, and a client moved with -ChangeIssuer connects' {
         (Invoke-Docker $newTrust).ExitCode | Should -Not -Be 0 -Because 'the daemon still presents a certificate from the old CA'
-        $row = Update-DockerDaemonCertificate -Root $root -Issuer $newCa -Force -PassThru 3>$null
+        $row = Update-DockerDaemonCertificate -Root $root -Issuer $newCa -ChangeIssuer -Force -PassThru 3>$null
         Stop-Dockerd $script:dockerd
         $script:dockerd = Start-Dockerd
 
@@ -355,5 +373,12 @@ Describe 'A real dockerd serves the renewed certificate to a real docker CLI aft
         $old.ExitCode | Should -Not -Be 0
         $old.Output | Should -Match 'x509|certificate'
         Get-ServedSerial | Should -Be $row.SerialNumber
+
+        # The old-CA client moves over: a certificate from the new CA, and the new CA beside the old in
+        # its ca.pem. The daemon lets it in because its tlscacert got the new CA too.
+        $moved = Update-DockerClientCertificate -Path $oldTrust -Issuer $newCa -ChangeIssuer -Force -PassThru 3>$null
+        $moved.Renewed | Should -BeTrue
+        $docker = Invoke-Docker $oldTrust
+        $docker.ExitCode | Should -Be 0 -Because $docker.Output
     }
 }

@@ -29,9 +29,16 @@ public abstract partial class RenewalCmdlet : DcosSessionCmdlet
     [ValidateRange(0, 36500)]
     public int RenewWithin { get; set; } = 30;
 
-    /// <summary>Renew even when not due, and accept an issuer that did not sign the certificate in place.</summary>
+    /// <summary>Renew even when not due. It never switches CAs: that is -ChangeIssuer.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
+
+    /// <summary>
+    /// Accept an issuer that did not sign the certificate in place: the new CA is added to the ca.pem
+    /// beside the pair (the old one stays) before the pair switches.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter ChangeIssuer { get; set; }
 
     /// <summary>Emits a CertificateRenewal row (also when the certificate was not due).</summary>
     [Parameter]
@@ -88,17 +95,20 @@ public abstract partial class RenewalCmdlet : DcosSessionCmdlet
                 // certificate itself (our key, the same names, a chain that signs it).
                 WriteVerbose($"'{plan.Path}' was issued by '{plan.Current.Issuer}'; the {issuer.Description} may sign with another intermediate.");
             }
-            else if (!Force)
+            X509Certificate2? anchorToAdd = null;
+            if (!IsAcme)
             {
+                // A change of CA is asked for on its own (-ChangeIssuer); -Force only renews now.
                 var ca = issuer is ClusterIssuer cluster ? cluster.SigningCa() : Issuer.Certificate;
-                CertificateRenewer.CheckIssuer(plan, ca, issuer.Description);
+                if (ChangeIssuer) anchorToAdd = CertificateRenewer.AnchorToAdd(plan, ca, issuer.Description);
+                else CertificateRenewer.CheckIssuer(plan, ca, issuer.Description);
             }
-            else if (issuer is LocalCaIssuer && !ParentMatches(plan, Issuer))
-            {
-                WriteWarning($"'{plan.Path}' was issued by '{plan.Current.Issuer}'; the new one comes from '{Issuer.Subject}'. Give the peers that CA.");
-            }
-            if (!ShouldProcess(plan.Path, $"Renew '{plan.Current.Subject}' (expires {plan.Current.NotAfter:yyyy-MM-dd}) with a new key from the {issuer.Description}")) return false;
-            var renewed = CertificateRenewer.Renew(writer, plan, issuer, fallback);
+            string bundle = writer.Map(CaBundleAnchor.PathOf(plan.Slot));
+            string action = $"Renew '{plan.Current.Subject}' (expires {plan.Current.NotAfter:yyyy-MM-dd}) with a new key from the {issuer.Description}" +
+                (anchorToAdd == null ? "" : $", after adding '{anchorToAdd.Subject}' to '{bundle}' beside '{plan.Current.Issuer}'");
+            if (!ShouldProcess(plan.Path, action)) return false;
+            var renewed = CertificateRenewer.Renew(writer, plan, issuer, fallback, anchorToAdd);
+            if (anchorToAdd != null) WriteWarning(CaChangeAdvice(plan, anchorToAdd, bundle));
             WriteVerbose($"Renewed '{plan.Path}': {renewed.PreviousThumbprint} -> {renewed.Thumbprint}, now read from {renewed.Version}.");
             if (PassThru) WriteResult(renewed);
             return true;
@@ -141,5 +151,6 @@ public abstract partial class RenewalCmdlet : DcosSessionCmdlet
         return false;
     }
 
-    private static bool ParentMatches(RenewalPlan plan, DcosCertificate issuer) => plan.Current.Issuer == issuer.Subject;
+    /// <summary>What the peers of the renewed pair need after a change of CA, said where it happened.</summary>
+    private protected abstract string CaChangeAdvice(RenewalPlan plan, X509Certificate2 newCa, string bundle);
 }

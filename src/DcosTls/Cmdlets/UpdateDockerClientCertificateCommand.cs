@@ -14,6 +14,10 @@ public sealed class UpdateDockerClientCertificateCommand : RenewalCmdlet
     [Alias("DockerCertPath")]
     public string Path { get; set; } = "~/.docker";
 
+    private protected override string CaChangeAdvice(RenewalPlan plan, X509Certificate2 newCa, string bundle)
+        => $"'{plan.Path}' now comes from '{newCa.Subject}', and '{bundle}' trusts daemons of '{newCa.Subject}' and '{plan.Current.Issuer}'. " +
+           $"A daemon lets this client in only when its tlscacert holds '{newCa.Subject}': Update-DockerDaemonCertificate -Issuer <the new CA> -ChangeIssuer adds it there.";
+
     protected override void ProcessRecord()
     {
         string folder = ResolvePath(Path);

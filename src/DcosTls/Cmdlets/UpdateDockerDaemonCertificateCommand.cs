@@ -21,6 +21,10 @@ public sealed class UpdateDockerDaemonCertificateCommand : RenewalCmdlet
     [Parameter]
     public SwitchParameter Restart { get; set; }
 
+    private protected override string CaChangeAdvice(RenewalPlan plan, X509Certificate2 newCa, string bundle)
+        => $"'{plan.Path}' now comes from '{newCa.Subject}'. dockerd's tlscacert '{bundle}' holds it beside '{plan.Current.Issuer}', so clients of either CA are let in. " +
+           $"Docker clients verify the daemon with their own ca.pem: give each the new CA (Update-DockerClientCertificate -Issuer <the new CA> -ChangeIssuer adds it) before dockerd restarts.";
+
     protected override void ProcessRecord()
     {
         var checkedRoot = CreateWriter(Root);

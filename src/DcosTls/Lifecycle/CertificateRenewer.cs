@@ -69,17 +69,30 @@ internal static class CertificateRenewer
 
     /// <summary>
     /// Refuses a CA that did not sign the certificate in place: clients trust that CA, and a certificate
-    /// from another would be refused by every one of them.
+    /// from another would be refused by every one of them. A change of CA is its own choice
+    /// (-ChangeIssuer, <see cref="AnchorToAdd"/>), never a side effect of renewing now (-Force).
     /// </summary>
     internal static void CheckIssuer(RenewalPlan plan, X509Certificate2? issuerCa, string issuerDescription)
     {
+        if (KnownCa(plan, issuerCa, issuerDescription, "Give the CA that signed it as -Issuer").Signed) return;
+        throw new RenewalException("RenewalIssuerMismatch", ErrorCategory.InvalidArgument,
+            $"'{plan.Path}' was issued by '{plan.Current.Issuer}', not by the {issuerDescription} ('{issuerCa!.Subject}', thumbprint {issuerCa.Thumbprint}). " +
+            $"A certificate from another CA would be refused by everyone who trusts the current one. Give the CA that signed it, or add -ChangeIssuer to switch CAs: the new CA is then added to {CaBundleAnchor.FileName} beside the old one, and the peers need it too.");
+    }
+
+    /// <summary>
+    /// With -ChangeIssuer: the CA to add to the bundle beside the pair, or null when the issuer is the
+    /// CA in place (nothing changes but the pair).
+    /// </summary>
+    internal static X509Certificate2? AnchorToAdd(RenewalPlan plan, X509Certificate2? issuerCa, string issuerDescription)
+        => KnownCa(plan, issuerCa, issuerDescription, $"Without it the new CA cannot be added to {CaBundleAnchor.FileName}; give the CA as -Issuer").Signed ? null : issuerCa;
+
+    private static (bool Signed, X509Certificate2 Ca) KnownCa(RenewalPlan plan, X509Certificate2? issuerCa, string issuerDescription, string whatToDo)
+    {
         if (issuerCa == null)
             throw new RenewalException("RenewalIssuerUnknown", ErrorCategory.InvalidData,
-                $"The {issuerDescription} did not say which CA it signs with, so it cannot be checked against '{plan.Current.Issuer}'. Use -Force to renew anyway.");
-        if (AnchoredChain.IsSignedBy(plan.Current.Certificate, issuerCa)) return;
-        throw new RenewalException("RenewalIssuerMismatch", ErrorCategory.InvalidArgument,
-            $"'{plan.Path}' was issued by '{plan.Current.Issuer}', not by the {issuerDescription} ('{issuerCa.Subject}', thumbprint {issuerCa.Thumbprint}). " +
-            "A certificate from another CA would be refused by everyone who trusts the current one. Give the CA that signed it, or add -Force to switch CAs (then give the peers the new CA).");
+                $"The {issuerDescription} did not say which CA it signs with, so it cannot be checked against '{plan.Current.Issuer}'. {whatToDo}.");
+        return (AnchoredChain.IsSignedBy(plan.Current.Certificate, issuerCa), issuerCa);
     }
 
     /// <summary>What the current certificate asks for: its subject, names, key type and size.</summary>
@@ -110,7 +123,10 @@ internal static class CertificateRenewer
     }
 
     /// <summary>Issues the new pair and switches to it; the old pair stays when anything before the switch fails.</summary>
-    internal static CertificateRenewal Renew(StagedFileWriter writer, RenewalPlan plan, ICertificateIssuer issuer, CertificateUsage fallback)
+    /// <param name="anchorToAdd">With -ChangeIssuer, the new CA: added to the bundle beside the pair
+    /// before the pair switches, so there is no moment when the pair's CA is not in the bundle.</param>
+    internal static CertificateRenewal Renew(StagedFileWriter writer, RenewalPlan plan, ICertificateIssuer issuer, CertificateUsage fallback,
+        X509Certificate2? anchorToAdd = null)
     {
         var (spec, usage) = SpecOf(plan, fallback);
         var issued = issuer.Issue(spec, usage);
@@ -124,6 +140,7 @@ internal static class CertificateRenewer
         string version;
         using (AgentFileLock.Acquire(writer))
         {
+            if (anchorToAdd != null) CaBundleAnchor.Add(writer, CaBundleAnchor.PathOf(plan.Slot), anchorToAdd);
             version = plan.Slot.Install(cert, key, issued.Thumbprint, plan.Current.Thumbprint);
         }
         return new CertificateRenewal(plan.Role, plan.Path, renewed: true, plan.Current, issued, version);
