@@ -21,6 +21,10 @@ $config.Output.Verbosity = 'Normal'
 if ($Tag) { $config.Filter.Tag = @($Tag -split ',' | ForEach-Object Trim) }
 if ($ExcludeTag) { $config.Filter.ExcludeTag = @($ExcludeTag -split ',' | ForEach-Object Trim) }
 $result = Invoke-Pester -Configuration $config
+# Where the time goes, for whoever has to keep the test command under its budget.
+$slowest = @($result.Containers | Where-Object { $_.Duration.TotalSeconds -ge 1 } | Sort-Object Duration -Descending |
+    ForEach-Object { '{0} {1:0} s' -f [IO.Path]::GetFileName($_.Item.ToString()), $_.Duration.TotalSeconds })
+if ($slowest) { Write-Host ('Time per file: ' + ($slowest -join ', ')) }
 # Found: the tests the tag filters select (all of them without a filter). Skipped and not-run
 # tests among them count as not executed: the suite has no reason to skip anything here.
 $selected = @($result.Tests | Where-Object ShouldRun)
