@@ -53,7 +53,7 @@ public sealed class ExportDcosTlsMetricCommand : DcosCmdlet
             return;
         }
         string file = TargetFile();
-        var inventory = InventoryRun.Read(this, ProgressReporter.MetricExport, ResolvePath, Root, Path);
+        var inventory = InventoryRun.Read(this, CreateWriter(Root), ProgressReporter.MetricExport, ResolvePath, Root, Path);
         foreach (var problem in inventory.Problems) Report(problem.ErrorId, problem.Category, problem.Message, problem.Target);
         Write(file, inventory.Certificates, inventory.Problems.Count == 0, inventory.ReadAt);
     }

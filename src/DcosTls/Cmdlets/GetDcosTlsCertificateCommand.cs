@@ -24,7 +24,7 @@ public sealed class GetDcosTlsCertificateCommand : DcosCmdlet
 
     protected override void ProcessRecord()
     {
-        var inventory = InventoryRun.Read(this, ProgressReporter.CertificateInventory, ResolvePath, Root, Path);
+        var inventory = InventoryRun.Read(this, CreateWriter(Root), ProgressReporter.CertificateInventory, ResolvePath, Root, Path);
         foreach (var problem in inventory.Problems) Report(problem.ErrorId, problem.Category, problem.Message, problem.Target);
         var rows = ExpiringWithin is int days
             ? CertificateInventory.ExpiringWithin(inventory.Certificates, days, inventory.ReadAt)
