@@ -5,7 +5,7 @@ namespace DcosTls.Cmdlets;
 [OutputType(typeof(AcmeAccount))]
 public sealed class GetDcosAcmeAccountCommand : AcmeAccountCmdlet
 {
-    protected override void ProcessRecord() => Run(create: false, agree: false, contacts: null);
+    protected override void Process() => Run(create: false, agree: false, contacts: null);
 }
 
 /// <summary>New-DcosAcmeAccount: creates the account (key made here, 0600) or returns the existing one of the stored key.</summary>
@@ -21,7 +21,7 @@ public sealed class NewDcosAcmeAccountCommand : AcmeAccountCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public SwitchParameter AcceptTermsOfService { get; set; }
 
-    protected override void ProcessRecord() => Run(create: true, AcceptTermsOfService, Contact);
+    protected override void Process() => Run(create: true, AcceptTermsOfService, Contact);
 }
 
 /// <summary>What the two account cmdlets share: the directory, its TLS trust and the key folder.</summary>

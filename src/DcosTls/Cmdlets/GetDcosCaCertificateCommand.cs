@@ -18,7 +18,7 @@ public sealed class GetDcosCaCertificateCommand : DcosSessionCmdlet
     [ArgumentCompleter(typeof(ProfileCompleter))]
     public string? Profile { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         var session = RequireSession();
         try

@@ -34,7 +34,7 @@ public sealed class ImportDcosCertificateCommand : DcosCmdlet
     [Parameter]
     public SecureString? Password { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         if (ParameterSetName == PemSet)
         {

@@ -22,7 +22,7 @@ public sealed class ImportDockerAuthConfigCommand : DcosCmdlet
     [Parameter]
     public SwitchParameter Repair { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         HashSet<string>? wanted = null;
         if (Registry != null)

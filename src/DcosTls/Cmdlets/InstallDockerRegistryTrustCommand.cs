@@ -41,7 +41,7 @@ public sealed class InstallDockerRegistryTrustCommand : RegistryTrustInputCmdlet
         if (WeakCaCheck.Warning(certificate, name) is { } weak) WriteWarning(weak);
     }
 
-    protected override void EndProcessing()
+    protected override void End()
     {
         if (PipelineWasEmpty) return;
         var writer = CreateWriter(Root);

@@ -92,7 +92,7 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
     [Parameter]
     public string Root { get; set; } = "/";
 
-    protected override void BeginProcessing()
+    protected override void Begin()
     {
         if (CaCertificate.Length > 0 && Registry.Length == 0)
             Fail("RegistryMissing", ErrorCategory.InvalidArgument, "-CaCertificate needs -Registry: name the registries (host[:port]) the agents trust it for.");
@@ -113,7 +113,7 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
         }
     }
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         foreach (var item in Agent)
         {
@@ -137,7 +137,7 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
 
     private BatchProgress _progress = null!;
 
-    protected override void EndProcessing()
+    protected override void End()
     {
         if (_targets.Count == 0) return;
         // The agents are known by now: the bar counts them as they end, in any order.

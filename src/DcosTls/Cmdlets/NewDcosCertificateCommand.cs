@@ -241,14 +241,14 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
 
     private BatchProgress _progress = null!;
 
-    protected override void BeginProcessing()
+    protected override void Begin()
     {
         // Parameters alone name one certificate; piped rows are counted only as they come.
         _progress = ProgressReporter.Batch(this, ProgressReporter.NewCertificate, "New-DcosCertificate",
             MyInvocation.ExpectingInput ? null : 1);
     }
 
-    protected override void ProcessRecord() => _progress.CompleteOnStop(ProcessRow);
+    protected override void Process() => _progress.CompleteOnStop(ProcessRow);
 
     private void ProcessRow()
     {
@@ -389,7 +389,7 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
         ? (CertificateRequest.CommonName.Length > 0 ? CertificateRequest.CommonName : CertificateRequest.Subject)
         : CommonName;
 
-    protected override void EndProcessing()
+    protected override void End()
     {
         _progress.Complete();
         if (_loginRefused == null) return;

@@ -84,7 +84,7 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void BeginProcessing()
+    protected override void Begin()
     {
         bool agentMode = ParameterSetName is ObjectSet or CredentialSet;
         if (AsSecret != null)
@@ -95,13 +95,13 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
         if (agentMode) CheckAgentPath();
     }
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         try { _batch.Take(ParameterSetName is ObjectSet or ObjectSecretSet or ObjectConfigYamlSet, InputObject, Registry, Credential, WriteWarning); }
         catch (CredentialInputException e) { Fail(e, RegistryName.Redact(Registry)); }
     }
 
-    protected override void EndProcessing()
+    protected override void End()
     {
         try { _batch.Complete(WriteWarning); }
         catch (CredentialInputException e) { Fail(e); }

@@ -14,7 +14,7 @@ public sealed class UpdateDockerClientCertificateCommand : RenewalCmdlet
     [Alias("DockerCertPath")]
     public string Path { get; set; } = "~/.docker";
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         string folder = ResolvePath(Path);
         // A user folder, not an agent path: the writer's root is /.
