@@ -10,7 +10,7 @@ namespace DcosTls.Cmdlets;
 /// <remarks>
 /// The one error rule: a cmdlet does its work in <see cref="Begin"/>, <see cref="Process"/> and
 /// <see cref="End"/>; a <see cref="DcosTlsException"/> raised there (by the cmdlet or any layer below) becomes
-/// its ErrorRecord here, so a cmdlet does not catch one only to pass it on. A refusal ends the cmdlet,
+/// its ErrorRecord here, so a cmdlet never handles one only to pass it on. A refusal ends the cmdlet,
 /// except one raised while an input is processed that the cmdlet names as ending only that input
 /// (<see cref="EndsOnlyThisInput"/>): it is written and the pipeline goes on with the next input.
 /// The record's target is the exception's own, unless the cmdlet names the input it was working on
@@ -55,19 +55,16 @@ public abstract class DcosCmdlet : PSCmdlet
     private void Run(Action step, bool perInput)
     {
         ErrorTarget = null;
-        if (perInput) RunInput(step);
-        else
-        {
-            try { step(); }
-            catch (DcosTlsException e) { Fail(e, TargetOf(e)); }
-        }
+        RunStep(step, perInput);
     }
 
     /// <summary>
     /// Runs one input's work under the per-input rule. ProcessRecord does this for every cmdlet; a cmdlet
     /// calls it itself only for work wrapped in something that must see the input end normally (a progress bar).
     /// </summary>
-    private protected void RunInput(Action step)
+    private protected void RunInput(Action step) => RunStep(step, perInput: true);
+
+    private void RunStep(Action step, bool perInput)
     {
         try
         {
@@ -76,7 +73,7 @@ public abstract class DcosCmdlet : PSCmdlet
         catch (DcosTlsException e)
         {
             var record = ToErrorRecord(e, TargetOf(e));
-            if (!EndsOnlyThisInput(e)) Terminate(record);
+            if (!perInput || !EndsOnlyThisInput(e)) Terminate(record);
             WriteInputError(record, e);
         }
     }
@@ -94,9 +91,9 @@ public abstract class DcosCmdlet : PSCmdlet
     [DoesNotReturn]
     protected Exception Fail(DcosTlsException error, object? target = null) => Terminate(ToErrorRecord(error, target));
 
-    /// <summary>The one place a terminating error is raised.</summary>
+    /// <summary>The one place a terminating error is raised (a cmdlet with a record of its own, e.g. a batch's summary, uses it too).</summary>
     [DoesNotReturn]
-    private Exception Terminate(ErrorRecord record)
+    private protected Exception Terminate(ErrorRecord record)
     {
         ThrowTerminatingError(record);
         throw new UnreachableException(); // ThrowTerminatingError always throws

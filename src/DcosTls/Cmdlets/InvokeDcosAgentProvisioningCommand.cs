@@ -226,13 +226,9 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
             return new FleetDaemonSigner(new LocalCaIssuer(Issuer, ValidDays), PemEncoding.WriteString("CERTIFICATE", root.RawData) + "\n", DaemonPort);
         }
         var session = RequireSession();
-        string caPem;
-        try { caPem = new CfsslClient(session, Log, Cancel).Info(Profile); }
-        catch (DcosApiException e)
-        {
-            ThrowTerminatingError(ToErrorRecord(e, session.ClusterUri));
-            throw;
-        }
+        ErrorTarget = session.ClusterUri; // the cluster CA's refusal names the cluster
+        string caPem = new CfsslClient(session, Log, Cancel).Info(Profile);
+        ErrorTarget = null;
         if (!caPem.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
             Fail("CaResponseInvalid", ErrorCategory.ProtocolError, $"{session.ClusterUri} answered the CA info request without a certificate. Check that it is a DC/OS Enterprise master.", session.ClusterUri);
         return new FleetDaemonSigner(new ClusterIssuer(session, Profile, false, log, Cancel), caPem, DaemonPort);
