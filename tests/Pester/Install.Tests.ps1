@@ -30,7 +30,7 @@ $ErrorActionPreference = 'Stop'
 Import-Module DcosTls
 'BASE=' + (Get-Module DcosTls).ModuleBase
 'CMDLETS=' + (Get-Module DcosTls).ExportedCmdlets.Count
-'ASSEMBLY=' + [DcosTls.Common.DcosCmdlet].Assembly.GetName().Version.ToString(3)
+'ASSEMBLY=' + [DcosTls.Cmdlets.DcosCmdlet].Assembly.GetName().Version.ToString(3)
 'ABOUT=' + ((Get-Help about_DcosTls | Out-String) -match 'SHORT DESCRIPTION')
 'SYNOPSIS=' + (Get-Help New-DcosCertificate).Synopsis
 $steps = & (Join-Path (Get-Module DcosTls).ModuleBase 'module/Examples/Provision-Agent.ps1') -Root ./staging 6> $null

@@ -48,7 +48,12 @@ public sealed class ConnectDcosClusterCommand : DcosNetworkCmdlet
     [Parameter]
     public SwitchParameter AllowUnencryptedAuthentication { get; set; }
 
-    protected override void ProcessRecord()
+    private Uri? _cluster;
+
+    // What the cluster answered is about the cluster; a refused key or CA file names that file itself.
+    protected override object? TargetOf(DcosTlsException error) => error is DcosApiException ? _cluster : null;
+
+    protected override void Process()
     {
         // A user:password in the address would travel on in ClusterUri, Verbose and errors: refuse
         // it, naming the address with the part before '@' left out.
@@ -74,21 +79,14 @@ public sealed class ConnectDcosClusterCommand : DcosNetworkCmdlet
         if (ParameterSetName == PasswordSet && (Credential.Password == null || Credential.Password.Length == 0 || userName.Length == 0))
             Fail("EmptyCredential", ErrorCategory.InvalidArgument, "The credential needs a user name and a password (Get-Credential).");
 
-        DcosSession session;
-        try
-        {
-            ServiceAccountLogin? serviceAccount = ParameterSetName == ServiceAccountSet
-                ? ClusterConnector.LoadServiceAccount(ServiceAccount, ResolvePath(PrivateKeyPath), PrivateKeyPath) : null;
-            X509Certificate2? pinned = CaCertificate?.Certificate
-                ?? (CaCertificatePath != null ? ClusterConnector.LoadCaFile(ResolvePath(CaCertificatePath), CaCertificatePath) : null)
-                ?? (CaFingerprint != null ? ClusterConnector.FetchPinnedCa(baseUri, CaFingerprint, WriteVerbose, Cancel) : null);
-            session = ClusterConnector.Connect(baseUri, userName, ParameterSetName, new TlsPolicy(pinned, SkipCertificateCheck),
-                serviceAccount, serviceAccount == null ? Credential.Password : null, WriteVerbose, Cancel);
-        }
-        catch (DcosTlsException e)
-        {
-            throw Fail(e, e is DcosApiException ? baseUri : null);
-        }
+        _cluster = baseUri;
+        ServiceAccountLogin? serviceAccount = ParameterSetName == ServiceAccountSet
+            ? ClusterConnector.LoadServiceAccount(ServiceAccount, ResolvePath(PrivateKeyPath), PrivateKeyPath) : null;
+        X509Certificate2? pinned = CaCertificate?.Certificate
+            ?? (CaCertificatePath != null ? ClusterConnector.LoadCaFile(ResolvePath(CaCertificatePath), CaCertificatePath) : null)
+            ?? (CaFingerprint != null ? ClusterConnector.FetchPinnedCa(baseUri, CaFingerprint, WriteVerbose, Cancel) : null);
+        var session = ClusterConnector.Connect(baseUri, userName, ParameterSetName, new TlsPolicy(pinned, SkipCertificateCheck),
+            serviceAccount, serviceAccount == null ? Credential.Password : null, WriteVerbose, Cancel);
         WriteVerbose($"Connected to {baseUri} as {session.UserId}; token expires {session.ExpiresAt:yyyy-MM-dd HH:mm}Z");
         var previous = SessionStore.Default;
         SessionStore.Default = session;

@@ -9,7 +9,7 @@ public sealed class DisconnectDcosClusterCommand : DcosCmdlet
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     public DcosSession? Session { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         var session = Session ?? SessionStore.Default;
         if (session == null)

@@ -34,7 +34,7 @@ public sealed class ExportDcosCertificateCommand : DcosCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         if (!TryResolveExportPath(Path, "name.crt", out string target)) return;
         bool withKey = Certificate.HasPrivateKey && !NoKey;

@@ -30,7 +30,7 @@ public sealed class ExportDcosCertificateRequestCommand : DcosCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         if (!TryResolveExportPath(Path, "name.csr", out string target)) return;
         string csr = target.EndsWith(".csr", StringComparison.Ordinal) || target.EndsWith(".pem", StringComparison.Ordinal) ? target : target + ".csr";

@@ -45,7 +45,7 @@ public sealed class ExportDcosTlsMetricCommand : DcosCmdlet
 
     private readonly List<AgentCertificate> _rows = new();
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         if (ParameterSetName == RowsSet)
         {
@@ -53,12 +53,12 @@ public sealed class ExportDcosTlsMetricCommand : DcosCmdlet
             return;
         }
         string file = TargetFile();
-        var inventory = InventoryRun.Read(this, ProgressReporter.MetricExport, ResolvePath, Root, Path);
+        var inventory = InventoryRun.Read(this, CreateWriter(Root), ProgressReporter.MetricExport, ResolvePath, Root, Path);
         foreach (var problem in inventory.Problems) Report(problem.ErrorId, problem.Category, problem.Message, problem.Target);
         Write(file, inventory.Certificates, inventory.Problems.Count == 0, inventory.ReadAt);
     }
 
-    protected override void EndProcessing()
+    protected override void End()
     {
         if (ParameterSetName != RowsSet) return;
         // The rows' own reader reported what it could not read; here they are complete as given.
@@ -77,8 +77,9 @@ public sealed class ExportDcosTlsMetricCommand : DcosCmdlet
             if (!TextfileDirectory.StartsWith('/'))
                 Fail("AgentPathNotAbsolute", ErrorCategory.InvalidArgument,
                     $"With a staging -Root, -TextfileDirectory is an agent path and must be absolute (e.g. /var/lib/prometheus/node-exporter), not '{TextfileDirectory}'.", TextfileDirectory);
-            try { directory = root.Map(TextfileDirectory); }
-            catch (PathOutsideRootException e) { throw Fail(e, TextfileDirectory); }
+            ErrorTarget = TextfileDirectory;
+            directory = root.Map(TextfileDirectory);
+            ErrorTarget = null;
         }
         if (File.Exists(directory))
             Fail("TextfileDirectoryNotDirectory", ErrorCategory.InvalidArgument,

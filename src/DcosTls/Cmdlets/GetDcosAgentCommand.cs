@@ -25,19 +25,18 @@ public sealed class GetDcosAgentCommand : DcosSessionCmdlet
     [Parameter(Mandatory = true, ParameterSetName = PrivateSet)]
     public SwitchParameter Private { get; set; }
 
-    protected override void ProcessRecord()
+    private Uri? _cluster;
+
+    // The cluster's answer ends this call only (the next piped session is asked), and names the cluster.
+    protected override bool EndsOnlyThisInput(DcosTlsException error) => error is DcosApiException;
+
+    protected override object? TargetOf(DcosTlsException error) => error is DcosApiException ? _cluster : null;
+
+    protected override void Process()
     {
         var session = RequireSession();
-        IReadOnlyList<DcosAgent> agents;
-        try
-        {
-            agents = new AgentDirectory(session, Log, Cancel).List();
-        }
-        catch (DcosApiException e)
-        {
-            Report(e, session.ClusterUri);
-            return;
-        }
+        _cluster = session.ClusterUri;
+        var agents = new AgentDirectory(session, Log, Cancel).List();
         var wanted = AgentId == null ? null : new HashSet<string>(AgentId, StringComparer.Ordinal);
         foreach (var agent in agents)
         {

@@ -18,9 +18,15 @@ public sealed class GetDcosCaCertificateCommand : DcosSessionCmdlet
     [ArgumentCompleter(typeof(ProfileCompleter))]
     public string? Profile { get; set; }
 
-    protected override void ProcessRecord()
+    // The cluster's answer ends this call only (the next piped session is asked), and names the cluster.
+    protected override bool EndsOnlyThisInput(DcosTlsException error) => error is DcosApiException;
+
+    protected override object? TargetOf(DcosTlsException error) => error is DcosApiException ? ErrorTarget : null;
+
+    protected override void Process()
     {
         var session = RequireSession();
+        ErrorTarget = session.ClusterUri;
         try
         {
             var bundle = session.Client.Get("/ca/dcos-ca.crt", Log, Cancel);
@@ -36,10 +42,6 @@ public sealed class GetDcosCaCertificateCommand : DcosSessionCmdlet
         {
             Report("CaResponseInvalid", ErrorCategory.ProtocolError,
                 $"{session.ClusterUri} answered with a certificate that cannot be read. Check that it is a DC/OS master.", session.ClusterUri);
-        }
-        catch (DcosApiException e)
-        {
-            Report(e, session.ClusterUri);
         }
     }
 

@@ -22,9 +22,9 @@ public sealed class GetDcosTlsCertificateCommand : DcosCmdlet
     [ValidateRange(0, 36500)]
     public int? ExpiringWithin { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
-        var inventory = InventoryRun.Read(this, ProgressReporter.CertificateInventory, ResolvePath, Root, Path);
+        var inventory = InventoryRun.Read(this, CreateWriter(Root), ProgressReporter.CertificateInventory, ResolvePath, Root, Path);
         foreach (var problem in inventory.Problems) Report(problem.ErrorId, problem.Category, problem.Message, problem.Target);
         var rows = ExpiringWithin is int days
             ? CertificateInventory.ExpiringWithin(inventory.Certificates, days, inventory.ReadAt)

@@ -22,14 +22,10 @@ public sealed class GetDockerRegistryTrustCommand : DcosCmdlet
     [Parameter]
     public string Root { get; set; } = "/";
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         var registries = new List<RegistryName?>();
-        foreach (string name in Registry ?? Array.Empty<string>())
-        {
-            try { registries.Add(RegistryName.Parse(name)); }
-            catch (RegistryNameException e) { Fail(e); }
-        }
+        foreach (string name in Registry ?? Array.Empty<string>()) registries.Add(RegistryName.Parse(name));
         if (registries.Count == 0) registries.Add(null);
 
         ResolveExistingRoot(Root);
@@ -41,8 +37,9 @@ public sealed class GetDockerRegistryTrustCommand : DcosCmdlet
             if (store is SystemTrustStore system && !system.IsDetectable())
             {
                 if (Target == null) continue;
-                try { system.Prepare(); }
-                catch (RegistryTrustException e) { Fail(e, target); }
+                ErrorTarget = target;
+                system.Prepare();
+                ErrorTarget = null;
             }
             var asked = registries.OfType<RegistryName>().ToList();
             if (store.IsPerRegistry || asked.Count == 0)

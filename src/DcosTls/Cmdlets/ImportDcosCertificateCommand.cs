@@ -34,7 +34,7 @@ public sealed class ImportDcosCertificateCommand : DcosCmdlet
     [Parameter]
     public SecureString? Password { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         if (ParameterSetName == PemSet)
         {
@@ -61,13 +61,10 @@ public sealed class ImportDcosCertificateCommand : DcosCmdlet
                 foreach (var cert in CertificateFileReader.Read(file, ResolveOptionalPath(KeyPath), Password))
                     WriteObject(cert);
             }
-            catch (KeyPasswordException e)
+            catch (Exception e) when (e is KeyPasswordException or InvalidDataException or System.Security.Cryptography.CryptographicException or FormatException)
             {
-                Report(e, p);
-            }
-            catch (Exception e) when (e is InvalidDataException or System.Security.Cryptography.CryptographicException or FormatException)
-            {
-                Report("InvalidCertificateFile", ErrorCategory.InvalidData, $"'{file}' could not be read: {e.Message}", p);
+                // Each file is its own input: a wrong password or a file that is not a certificate is reported, and the next is read.
+                Report(e as KeyPasswordException ?? new DcosTlsException("InvalidCertificateFile", ErrorCategory.InvalidData, $"'{file}' could not be read: {e.Message}", p), p);
             }
         }
     }

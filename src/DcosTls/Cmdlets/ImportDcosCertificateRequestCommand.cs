@@ -20,7 +20,7 @@ public sealed class ImportDcosCertificateRequestCommand : DcosCmdlet
     [Alias("Csr")]
     public string RequestPem { get; set; } = string.Empty;
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         if (ParameterSetName == PemSet)
         {
@@ -40,13 +40,11 @@ public sealed class ImportDcosCertificateRequestCommand : DcosCmdlet
         {
             WriteObject(read());
         }
-        catch (CertificateRequestException e)
+        catch (Exception e) when (e is CertificateRequestException or IOException)
         {
-            Report(e, target);
-        }
-        catch (IOException e)
-        {
-            Report("CertificateRequestFileUnreadable", ErrorCategory.ReadError, $"{target} could not be read ({e.GetType().Name}). Check the file's permissions.", target);
+            // Each file is its own input: a bad one is reported and the next is read.
+            Report(e as CertificateRequestException ?? new DcosTlsException("CertificateRequestFileUnreadable", ErrorCategory.ReadError,
+                $"{target} could not be read ({e.GetType().Name}). Check the file's permissions.", target), target);
         }
     }
 }

@@ -22,7 +22,7 @@ public sealed class ImportDockerAuthConfigCommand : DcosCmdlet
     [Parameter]
     public SwitchParameter Repair { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         HashSet<string>? wanted = null;
         if (Registry != null)
@@ -30,9 +30,10 @@ public sealed class ImportDockerAuthConfigCommand : DcosCmdlet
             wanted = new HashSet<string>(StringComparer.Ordinal);
             foreach (var r in Registry)
             {
-                try { wanted.Add(RegistryKey.Normalize(r)); }
-                catch (RegistryKeyException e) { Fail(e, r); }
+                ErrorTarget = r;
+                wanted.Add(RegistryKey.Normalize(r));
             }
+            ErrorTarget = null;
         }
         foreach (string path in Path) Import(ResolvePath(path), wanted);
     }
@@ -49,14 +50,11 @@ public sealed class ImportDockerAuthConfigCommand : DcosCmdlet
         {
             document = DockerConfigDocument.Parse(File.ReadAllText(file), file, "Fix it, or give the logins with New-DockerAuthConfig.");
         }
-        catch (DockerConfigException e)
+        catch (Exception e) when (e is DockerConfigException or IOException or UnauthorizedAccessException)
         {
-            Report(e, file);
-            return;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Report("DockerConfigUnreadable", ErrorCategory.ReadError, $"'{file}' cannot be read ({e.GetType().Name}). Check its permissions.", file);
+            // Each file is its own input: one that cannot be read is reported and the next is imported.
+            Report(e as DockerConfigException ?? new DcosTlsException("DockerConfigUnreadable", ErrorCategory.ReadError,
+                $"'{file}' cannot be read ({e.GetType().Name}). Check its permissions.", file), file);
             return;
         }
         foreach (var entry in document.ReadEntries(file, Repair))

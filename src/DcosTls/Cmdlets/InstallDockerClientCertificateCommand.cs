@@ -26,7 +26,10 @@ public sealed class InstallDockerClientCertificateCommand : DcosCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? DockerHost { get; set; }
 
-    protected override void ProcessRecord()
+    // A certificate the installer refuses is named by the certificate given.
+    protected override object? TargetOf(DcosTlsException error) => error is DockerTlsException ? Certificate : null;
+
+    protected override void Process()
     {
         string folder = ResolvePath(Path);
         // A user folder, not an agent path: the writer's root is /.
@@ -36,10 +39,6 @@ public sealed class InstallDockerClientCertificateCommand : DcosCmdlet
             var settings = DockerClientInstaller.Install(writer, folder, CaCertificate, Certificate, DockerHost);
             foreach (var f in settings.Files) WriteVerbose($"{f.Action}: {f.Path}");
             WriteResult(settings);
-        }
-        catch (DockerTlsException e)
-        {
-            Fail(e, Certificate);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

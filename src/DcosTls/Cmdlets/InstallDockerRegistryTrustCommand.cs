@@ -41,7 +41,7 @@ public sealed class InstallDockerRegistryTrustCommand : RegistryTrustInputCmdlet
         if (WeakCaCheck.Warning(certificate, name) is { } weak) WriteWarning(weak);
     }
 
-    protected override void EndProcessing()
+    protected override void End()
     {
         if (PipelineWasEmpty) return;
         var writer = CreateWriter(Root);
@@ -70,10 +70,11 @@ public sealed class InstallDockerRegistryTrustCommand : RegistryTrustInputCmdlet
             return;
         }
         if (!changed) WriteVerbose("Nothing changed, but -RestartDocker was given: restarting.");
-        var restart = ProcessRunner.Run("systemctl", "restart", "docker");
-        if (!restart.Started)
-            Report("DockerRestartFailed", ErrorCategory.NotInstalled, $"{restart.Describe()}. Restart Docker by hand if you must; certs.d needs no restart.");
-        else if (restart.ExitCode != 0)
-            Report("DockerRestartFailed", ErrorCategory.InvalidResult, $"{restart.Describe()}. The trust files are in place.");
+        // certs.d is not in the drop-in, so no daemon-reload: a restart only.
+        var failed = DockerServiceRestarter.Restart(_ => { }, reload: false);
+        if (failed is { Started: false })
+            Report("DockerRestartFailed", ErrorCategory.NotInstalled, $"{failed.Describe()}. Restart Docker by hand if you must; certs.d needs no restart.");
+        else if (failed != null)
+            Report("DockerRestartFailed", ErrorCategory.InvalidResult, $"{failed.Describe()}. The trust files are in place.");
     }
 }

@@ -92,7 +92,7 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
     [Parameter]
     public string Root { get; set; } = "/";
 
-    protected override void BeginProcessing()
+    protected override void Begin()
     {
         if (CaCertificate.Length > 0 && Registry.Length == 0)
             Fail("RegistryMissing", ErrorCategory.InvalidArgument, "-CaCertificate needs -Registry: name the registries (host[:port]) the agents trust it for.");
@@ -113,7 +113,7 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
         }
     }
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         foreach (var item in Agent)
         {
@@ -137,7 +137,7 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
 
     private BatchProgress _progress = null!;
 
-    protected override void EndProcessing()
+    protected override void End()
     {
         if (_targets.Count == 0) return;
         // The agents are known by now: the bar counts them as they end, in any order.
@@ -226,13 +226,9 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
             return new FleetDaemonSigner(new LocalCaIssuer(Issuer, ValidDays), PemEncoding.WriteString("CERTIFICATE", root.RawData) + "\n", DaemonPort);
         }
         var session = RequireSession();
-        string caPem;
-        try { caPem = new CfsslClient(session, Log, Cancel).Info(Profile); }
-        catch (DcosApiException e)
-        {
-            ThrowTerminatingError(ToErrorRecord(e, session.ClusterUri));
-            throw;
-        }
+        ErrorTarget = session.ClusterUri; // the cluster CA's refusal names the cluster
+        string caPem = new CfsslClient(session, Log, Cancel).Info(Profile);
+        ErrorTarget = null;
         if (!caPem.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
             Fail("CaResponseInvalid", ErrorCategory.ProtocolError, $"{session.ClusterUri} answered the CA info request without a certificate. Check that it is a DC/OS Enterprise master.", session.ClusterUri);
         return new FleetDaemonSigner(new ClusterIssuer(session, Profile, false, log, Cancel), caPem, DaemonPort);

@@ -241,14 +241,28 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
 
     private BatchProgress _progress = null!;
 
-    protected override void BeginProcessing()
+    protected override void Begin()
     {
         // Parameters alone name one certificate; piped rows are counted only as they come.
         _progress = ProgressReporter.Batch(this, ProgressReporter.NewCertificate, "New-DcosCertificate",
             MyInvocation.ExpectingInput ? null : 1);
     }
 
-    protected override void ProcessRecord() => _progress.CompleteOnStop(ProcessRow);
+    // Inside the bar's guard, so that a row that fails does not end the batch's bar.
+    protected override void Process() => _progress.CompleteOnStop(() => RunInput(ProcessRow));
+
+    // Every refusal ends its row only (a refused login holds the batch back: WriteInputError); it names the row.
+    protected override bool EndsOnlyThisInput(DcosTlsException error) => true;
+
+    /// <summary>
+    /// One row failed: its error, with its own id, and the batch goes on with the next row; only a
+    /// refused login stops the batch (every later row would be refused the same way).
+    /// </summary>
+    protected override void WriteInputError(ErrorRecord record, DcosTlsException error)
+    {
+        if (error is DcosAuthenticationException) StopBatch(record);
+        else WriteError(record);
+    }
 
     private void ProcessRow()
     {
@@ -262,43 +276,36 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
             SignRequest();
             return;
         }
-        CertificateSpec spec;
-        ICertificateIssuer issuer;
-        try
-        {
-            // ACME: ECDSA P-256 unless asked otherwise (smaller, and what ACME clients default to).
-            var algorithm = ParameterSetName is AcmeSet or AcmeNamedSet && !MyInvocation.BoundParameters.ContainsKey(nameof(KeyAlgorithm)) ? KeyAlgorithm.ECDSA : KeyAlgorithm;
-            spec = CertificateSpec.Create(CommonName, DnsName, IPAddress, algorithm,
-                MyInvocation.BoundParameters.ContainsKey(nameof(KeySize)) ? KeySize : null, forAuthority: false,
-                Country, State, Locality, Organization, OrganizationalUnit);
-            // Before the issuer is chosen or asked anything: a row already written sends nothing.
-            if (SkipIfValid != null && AlreadyValid(spec)) return;
-            issuer = ChooseIssuer();
-            issuer.Validate();
-        }
-        catch (DcosTlsException e)
-        {
-            ReportRow(e, CommonName);
-            return;
-        }
+        ErrorTarget = CommonName;
+        // ACME: ECDSA P-256 unless asked otherwise (smaller, and what ACME clients default to).
+        var algorithm = ParameterSetName is AcmeSet or AcmeNamedSet && !MyInvocation.BoundParameters.ContainsKey(nameof(KeyAlgorithm)) ? KeyAlgorithm.ECDSA : KeyAlgorithm;
+        var spec = CertificateSpec.Create(CommonName, DnsName, IPAddress, algorithm,
+            MyInvocation.BoundParameters.ContainsKey(nameof(KeySize)) ? KeySize : null, forAuthority: false,
+            Country, State, Locality, Organization, OrganizationalUnit);
+        // Before the issuer is chosen or asked anything: a row already written sends nothing.
+        if (SkipIfValid != null && AlreadyValid(spec)) return;
+        var issuer = ChooseIssuer();
+        issuer.Validate();
         if (!ShouldProcess(spec.CommonName, $"Issue certificate ({issuer.Description})")) return;
 
         _progress.Next(spec.CommonName);
+        Issue(() => issuer.Issue(spec, Usage), CommonName, "certificate or key", ClusterSet);
+    }
+
+    /// <summary>Issues one row and writes it; an answer from the DC/OS CA that cannot be read is this row's error.</summary>
+    private void Issue(Func<DcosCertificate> issue, string target, string unreadable, params string[] clusterSets)
+    {
         try
         {
-            var issued = issuer.Issue(spec, Usage);
+            var issued = issue();
             WarnOnUsageMismatch(issued);
             WriteObject(issued);
         }
-        catch (DcosTlsException e)
-        {
-            ReportRow(e, CommonName);
-        }
-        catch (Exception e) when (ParameterSetName == ClusterSet && e is CryptographicException or InvalidDataException or FormatException)
+        catch (Exception e) when (clusterSets.Contains(ParameterSetName) && e is CryptographicException or InvalidDataException or FormatException)
         {
             // The CA answered 200 with a key or certificate that cannot be read.
             Report("CaResponseInvalid", ErrorCategory.ProtocolError,
-                $"The DC/OS CA's answer for '{CommonName}' holds no readable certificate or key. Check that the session's cluster address is a DC/OS Enterprise master.", CommonName);
+                $"The DC/OS CA's answer for '{target}' holds no readable {unreadable}. Check that the session's cluster address is a DC/OS Enterprise master.", target);
         }
     }
 
@@ -315,17 +322,9 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
             return;
         }
         string target = request.CommonName.Length > 0 ? request.CommonName : request.Subject;
-        ICertificateIssuer issuer;
-        try
-        {
-            issuer = ChooseIssuer();
-            issuer.Validate();
-        }
-        catch (DcosTlsException e)
-        {
-            ReportRow(e, target);
-            return;
-        }
+        ErrorTarget = target;
+        var issuer = ChooseIssuer();
+        issuer.Validate();
         if (ServerGeneratedKey)
         {
             Report("InvalidCertificateRequest,ServerGeneratedKey", ErrorCategory.InvalidArgument,
@@ -334,32 +333,7 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
         }
         if (!ShouldProcess(request.Describe(), $"Sign certificate request ({issuer.Description})")) return;
         _progress.Next(target);
-        try
-        {
-            var issued = issuer.Sign(request, Usage);
-            WarnOnUsageMismatch(issued);
-            WriteObject(issued);
-        }
-        catch (DcosTlsException e)
-        {
-            ReportRow(e, target);
-        }
-        catch (Exception e) when ((ParameterSetName is ClusterSet or RequestClusterSet) && e is CryptographicException or InvalidDataException or FormatException)
-        {
-            Report("CaResponseInvalid", ErrorCategory.ProtocolError,
-                $"The DC/OS CA's answer for '{target}' holds no readable certificate. Check that the session's cluster address is a DC/OS Enterprise master.", target);
-        }
-    }
-
-    /// <summary>
-    /// One row failed: its error, with its own id, and the batch goes on with the next row; only a
-    /// refused login stops the batch (every later row would be refused the same way).
-    /// </summary>
-    private void ReportRow(DcosTlsException error, string row)
-    {
-        var record = ToErrorRecord(error, row);
-        if (error is DcosAuthenticationException) StopBatch(record);
-        else WriteError(record);
+        Issue(() => issuer.Sign(request, Usage), target, "certificate", ClusterSet, RequestClusterSet);
     }
 
     private ErrorRecord? _loginRefused;
@@ -389,14 +363,14 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
         ? (CertificateRequest.CommonName.Length > 0 ? CertificateRequest.CommonName : CertificateRequest.Subject)
         : CommonName;
 
-    protected override void EndProcessing()
+    protected override void End()
     {
         _progress.Complete();
         if (_loginRefused == null) return;
         string rest = _notAttempted.Count == 0 ? "No later row was waiting."
             : $"{_notAttempted.Count} later row(s) were not attempted: {string.Join(", ", _notAttempted.Select(r => "'" + r + "'"))}.";
         string message = $"{_loginRefused.Exception.Message} The batch stopped at '{_refusedAt}'. {rest} Run Connect-DcosCluster again, then rerun from '{_refusedAt}'.";
-        ThrowTerminatingError(new ErrorRecord(_loginRefused.Exception, _loginRefused.FullyQualifiedErrorId.Split(',')[0], _loginRefused.CategoryInfo.Category, _refusedAt)
+        Terminate(new ErrorRecord(_loginRefused.Exception, _loginRefused.FullyQualifiedErrorId.Split(',')[0], _loginRefused.CategoryInfo.Category, _refusedAt)
             { ErrorDetails = new ErrorDetails(message) });
     }
 

@@ -38,20 +38,15 @@ public sealed class NewDcosCertificateRequestCommand : DcosCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public CertificateUsage Usage { get; set; } = CertificateUsage.Server;
 
-    protected override void ProcessRecord()
+    // A bad name or key size ends this request only.
+    protected override bool EndsOnlyThisInput(DcosTlsException error) => error is CertificateSpecException;
+
+    protected override void Process()
     {
-        CertificateSpec spec;
-        try
-        {
-            spec = CertificateSpec.Create(CommonName, DnsName, IPAddress, KeyAlgorithm,
-                MyInvocation.BoundParameters.ContainsKey(nameof(KeySize)) ? KeySize : null, forAuthority: false,
-                Country, State, Locality, Organization, OrganizationalUnit);
-        }
-        catch (CertificateSpecException e)
-        {
-            Report(e, CommonName);
-            return;
-        }
+        ErrorTarget = CommonName;
+        var spec = CertificateSpec.Create(CommonName, DnsName, IPAddress, KeyAlgorithm,
+            MyInvocation.BoundParameters.ContainsKey(nameof(KeySize)) ? KeySize : null, forAuthority: false,
+            Country, State, Locality, Organization, OrganizationalUnit);
         ProgressReporter.Run(this, spec, "Creating certificate request " + spec.CommonName,
             () => WriteObject(CertificateRequestFactory.Create(spec, Usage)));
     }

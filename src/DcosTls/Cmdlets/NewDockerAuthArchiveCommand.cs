@@ -46,7 +46,7 @@ public sealed class NewDockerAuthArchiveCommand : DcosCmdlet
     [Parameter]
     public SwitchParameter Replace { get; set; }
 
-    protected override void BeginProcessing()
+    protected override void Begin()
     {
         if (Uri != null && (!Uri.IsAbsoluteUri || (Uri.Scheme != "http" && Uri.Scheme != "https" && Uri.Scheme != "file")))
             Fail("InvalidFetchUri", ErrorCategory.InvalidArgument, $"-Uri '{Uri}' is not an http://, https:// or file:// address. Give the URL agents download the archive from.", Uri);
@@ -56,16 +56,26 @@ public sealed class NewDockerAuthArchiveCommand : DcosCmdlet
             WriteWarning($"'{Path}' does not end in .tar.gz or .tgz: the Mesos fetcher extracts archives by their extension, so give the fetch entry a destPath ending in .tar.gz.");
     }
 
-    protected override void ProcessRecord()
+    // A login given here names its registry (never the credential); a file that cannot be merged names the archive.
+    protected override object? TargetOf(DcosTlsException error) => error switch
     {
-        try { _batch.Take(ParameterSetName == ObjectSet, InputObject, Registry, Credential, WriteWarning); }
-        catch (CredentialInputException e) { Fail(e, RegistryName.Redact(Registry)); }
+        CredentialInputException when _taking => RegistryName.Redact(Registry),
+        DockerConfigException { TargetObject: null } => Path,
+        _ => null,
+    };
+
+    private bool _taking;
+
+    protected override void Process()
+    {
+        _taking = true;
+        _batch.Take(ParameterSetName == ObjectSet, InputObject, Registry, Credential, WriteWarning);
+        _taking = false;
     }
 
-    protected override void EndProcessing()
+    protected override void End()
     {
-        try { _batch.Complete(WriteWarning); }
-        catch (CredentialInputException e) { Fail(e); }
+        _batch.Complete(WriteWarning);
 
         var writer = CreateWriter(Root);
         string agentPath = Root == null ? ResolvePath(Path) : Path;
@@ -82,16 +92,7 @@ public sealed class NewDockerAuthArchiveCommand : DcosCmdlet
         if (Directory.Exists(localPath))
             Fail("ArchivePathIsDirectory", ErrorCategory.InvalidArgument, $"'{localPath}' is a directory. Give the archive's file name, e.g. {System.IO.Path.Combine(Path, "docker.tar.gz")}.", Path);
 
-        DockerConfigDocument document;
-        try
-        {
-            document = Merge(localPath);
-        }
-        catch (DockerConfigException e)
-        {
-            Fail(e, e.TargetObject ?? Path);
-            return;
-        }
+        var document = Merge(localPath);
         byte[] archive = DockerAuthArchiveBuilder.Build(document.ToBytes());
 
         var action = WriteFileOrFail(writer, agentPath, archive, StagedFileWriter.PrivateFile, errorId: "ArchiveWriteFailed", Path);

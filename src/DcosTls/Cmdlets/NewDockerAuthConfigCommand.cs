@@ -18,7 +18,7 @@ public sealed class NewDockerAuthConfigCommand : DcosCmdlet
     [Credential]
     public PSCredential Credential { get; set; } = null!;
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         foreach (string registry in Registry)
         {

@@ -47,49 +47,37 @@ public sealed class NewMarathonRegistryAppCommand : DcosCmdlet
     /// <summary>Replaces files that hold other content.</summary>
     [Parameter] public SwitchParameter Force { get; set; }
 
-    protected override void ProcessRecord()
+    // A bad option or a file in the way ends this app only; an option names the app.
+    protected override bool EndsOnlyThisInput(DcosTlsException error) => error is RegistryAppSpecException or RegistryAppFileException;
+
+    protected override object? TargetOf(DcosTlsException error) => error is RegistryAppSpecException ? AppId : null;
+
+    protected override void Process()
     {
-        MarathonRegistryApp app;
-        try
+        var app = RegistryAppBuilder.Build(new RegistryAppSpec
         {
-            app = RegistryAppBuilder.Build(new RegistryAppSpec
-            {
-                AppId = AppId,
-                MarathonLbName = MarathonLbName,
-                HaproxyGroup = HaproxyGroup,
-                MarathonLbSecretName = MarathonLbSecretName,
-                Image = Image,
-                ServicePort = ServicePort,
-                ContainerPort = ContainerPort,
-                HostPort = HostPort,
-                Node = Node,
-                FetchUris = FetchUri ?? Array.Empty<string>(),
-                SslCertificatePath = SslCertificatePath,
-                VirtualHost = VirtualHost,
-                HostPath = HostPath,
-                Cpus = Cpus,
-                Memory = Memory,
-                Instances = Instances,
-            });
-        }
-        catch (RegistryAppSpecException e)
-        {
-            Report(e, AppId);
-            return;
-        }
+            AppId = AppId,
+            MarathonLbName = MarathonLbName,
+            HaproxyGroup = HaproxyGroup,
+            MarathonLbSecretName = MarathonLbSecretName,
+            Image = Image,
+            ServicePort = ServicePort,
+            ContainerPort = ContainerPort,
+            HostPort = HostPort,
+            Node = Node,
+            FetchUris = FetchUri ?? Array.Empty<string>(),
+            SslCertificatePath = SslCertificatePath,
+            VirtualHost = VirtualHost,
+            HostPath = HostPath,
+            Cpus = Cpus,
+            Memory = Memory,
+            Instances = Instances,
+        });
         if (Path != null || MarathonLbOptionsPath != null)
         {
-            try
-            {
-                var files = new RegistryAppFiles((target, action) => ShouldProcess(target, action), Force);
-                (app.Path, app.MarathonLbOptionsPath) = files.Write(app,
-                    ResolveOptionalPath(Path), ResolveOptionalPath(MarathonLbOptionsPath));
-            }
-            catch (RegistryAppFileException e)
-            {
-                Report(e);
-                return;
-            }
+            var files = new RegistryAppFiles((target, action) => ShouldProcess(target, action), Force);
+            (app.Path, app.MarathonLbOptionsPath) = files.Write(app,
+                ResolveOptionalPath(Path), ResolveOptionalPath(MarathonLbOptionsPath));
             // -WhatIf shows what would be written and emits no result.
             if (IsWhatIf()) return;
         }

@@ -52,35 +52,34 @@ public sealed class NewTlsCertificateAuthorityCommand : DcosSessionCmdlet
     [ValidateRange(0, 16)]
     public int PathLength { get; set; }
 
-    protected override void ProcessRecord()
+    // A bad name or issuer and a refusal by the CA end this CA only; a refused login ends the command.
+    protected override bool EndsOnlyThisInput(DcosTlsException error)
+        => error is CertificateSpecException or (DcosApiException and not DcosAuthenticationException);
+
+    // The CA named by -CommonName, except a profile the cluster refuses for CAs, which names -Profile itself.
+    protected override object? TargetOf(DcosTlsException error) => error.ErrorId == "CaProfileNotForAuthorities" ? null : CommonName;
+
+    protected override void Process()
     {
         CertificateSpec spec;
         LocalCaIssuer? issuer = null;
         int? pathLength = MyInvocation.BoundParameters.ContainsKey(nameof(PathLength)) ? PathLength : null;
-        try
+        spec = CertificateSpec.Create(CommonName, null, null, KeyAlgorithm,
+            MyInvocation.BoundParameters.ContainsKey(nameof(KeySize)) ? KeySize : null, forAuthority: true,
+            Country, State, Locality, Organization, OrganizationalUnit);
+        if (ParameterSetName == ClusterSet)
         {
-            spec = CertificateSpec.Create(CommonName, null, null, KeyAlgorithm,
-                MyInvocation.BoundParameters.ContainsKey(nameof(KeySize)) ? KeySize : null, forAuthority: true,
-                Country, State, Locality, Organization, OrganizationalUnit);
-            if (ParameterSetName == ClusterSet)
-            {
-                IssueFromCluster(spec);
-                return;
-            }
-            if (Issuer != null)
-            {
-                issuer = new LocalCaIssuer(Issuer, ValidDays);
-                issuer.Validate();
-                pathLength ??= 0;
-                issuer.ValidatePathLength(pathLength.Value);
-                if (Issuer.NotAfter < DateTime.UtcNow.AddDays(ValidDays))
-                    WriteVerbose($"'{spec.CommonName}' ends on {Issuer.NotAfter:yyyy-MM-dd} with its issuer '{Issuer.CommonName}', before -ValidDays {ValidDays}.");
-            }
-        }
-        catch (CertificateSpecException e)
-        {
-            Report(e, CommonName);
+            IssueFromCluster(spec);
             return;
+        }
+        if (Issuer != null)
+        {
+            issuer = new LocalCaIssuer(Issuer, ValidDays);
+            issuer.Validate();
+            pathLength ??= 0;
+            issuer.ValidatePathLength(pathLength.Value);
+            if (Issuer.NotAfter < DateTime.UtcNow.AddDays(ValidDays))
+                WriteVerbose($"'{spec.CommonName}' ends on {Issuer.NotAfter:yyyy-MM-dd} with its issuer '{Issuer.CommonName}', before -ValidDays {ValidDays}.");
         }
         if (!ShouldProcess(spec.CommonName, issuer != null ? $"Create certificate authority (signed by '{Issuer!.CommonName}')" : "Create self-signed certificate authority")) return;
         ProgressReporter.Run(this, spec, "Creating certificate authority " + spec.CommonName,
@@ -96,13 +95,6 @@ public sealed class NewTlsCertificateAuthorityCommand : DcosSessionCmdlet
             issuer.ValidateProfile();
             if (!ShouldProcess(spec.CommonName, $"Issue certificate authority (DC/OS CA, profile '{Profile}')")) return;
             ProgressReporter.Run(this, spec, "Creating certificate authority " + spec.CommonName, () => WriteObject(issuer.Issue(spec)));
-        }
-        catch (Session.DcosApiException e)
-        {
-            var record = ToErrorRecord(e, CommonName);
-            if (e.ErrorId == "CaProfileNotForAuthorities") record = MakeError(e.ErrorId, ErrorCategory.InvalidArgument, e.Message, Profile, e);
-            if (e is Session.DcosAuthenticationException) ThrowTerminatingError(record);
-            WriteError(record);
         }
         catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or InvalidDataException or FormatException)
         {

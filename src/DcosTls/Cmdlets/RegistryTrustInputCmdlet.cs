@@ -52,14 +52,10 @@ public abstract class RegistryTrustInputCmdlet : DcosCmdlet
     /// <summary>Checks one certificate before it is accepted (Install refuses expired CAs).</summary>
     private protected virtual void Accept(X509Certificate2 certificate) { }
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         var registries = new List<RegistryName?>();
-        foreach (string? name in Registry ?? Array.Empty<string>())
-        {
-            try { registries.Add(RegistryName.Parse(name)); }
-            catch (RegistryNameException e) { Fail(e); }
-        }
+        foreach (string? name in Registry ?? Array.Empty<string>()) registries.Add(RegistryName.Parse(name));
         if (registries.Count == 0) registries.Add(null);
 
         if (Certificate?.BaseObject is InstalledRegistryTrust { CertificatePem: null } broken && string.IsNullOrEmpty(CertificatePem))
@@ -114,36 +110,21 @@ public abstract class RegistryTrustInputCmdlet : DcosCmdlet
         }
     }
 
-    /// <summary>Runs the installer step, turning refusals and file errors into ErrorRecords.</summary>
+    /// <summary>
+    /// Runs the installer step, giving the file and command errors it does not raise itself their ids
+    /// (its refusals are DcosTlsExceptions, which the base maps).
+    /// </summary>
     private protected void Run(Action action)
     {
         try
         {
             action();
         }
-        catch (RegistryTrustException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
         {
-            Fail(e, e.TargetObject);
-        }
-        catch (Files.AgentFileLockException e)
-        {
-            Fail(e);
-        }
-        catch (Files.AgentChangeException e)
-        {
-            Fail(e, e.Path);
-        }
-        catch (Files.PathOutsideRootException e)
-        {
-            Fail(e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Fail("TrustWriteFailed", ErrorCategory.WriteError, $"{e.Message} Check that -Root is writable (run as root on an agent).", null, e);
-        }
-        catch (InvalidOperationException e)
-        {
-            Fail("TrustCommandFailed", ErrorCategory.InvalidResult, e.Message, null, e);
+            throw e is InvalidOperationException
+                ? Fail("TrustCommandFailed", ErrorCategory.InvalidResult, e.Message, null, e)
+                : Fail("TrustWriteFailed", ErrorCategory.WriteError, $"{e.Message} Check that -Root is writable (run as root on an agent).", null, e);
         }
     }
 }

@@ -50,21 +50,9 @@ public abstract partial class RenewalCmdlet : DcosSessionCmdlet
     /// </summary>
     private protected bool Renew(StagedFileWriter writer, KeyPairSlot slot, string role, CertificateUsage fallback)
     {
-        RenewalPlan plan;
-        try
-        {
-            plan = CertificateRenewer.Plan(writer, slot, role, RenewWithin, Force);
-        }
-        catch (RenewalException e)
-        {
-            Fail(e, slot.CertificatePath);
-            return false;
-        }
-        catch (PathOutsideRootException e)
-        {
-            Fail(PathOutsideRootException.ErrorId, ErrorCategory.InvalidArgument, e.Message, e.AgentPath);
-            return false;
-        }
+        _renewing = slot.CertificatePath;
+        var plan = CertificateRenewer.Plan(writer, slot, role, RenewWithin, Force);
+        _renewing = plan.Path;
         if (!plan.Due)
         {
             WriteVerbose($"'{plan.Path}' expires on {plan.Current.NotAfter:yyyy-MM-dd}, more than {RenewWithin} days away; not renewed (use -Force to renew now).");
@@ -72,19 +60,10 @@ public abstract partial class RenewalCmdlet : DcosSessionCmdlet
             return false;
         }
 
-        ICertificateIssuer issuer;
-        try
-        {
-            issuer = IsAcme ? CreateAcmeIssuer()
-                : ParameterSetName == IssuerSet
-                ? new LocalCaIssuer(Issuer, ValidDays > 0 ? ValidDays : Math.Max(1, (int)Math.Round((plan.Current.NotAfter - plan.Current.NotBefore).TotalDays)))
-                : new ClusterIssuer(RequireSession(), Profile, serverGeneratedKey: false, Log, Cancel);
-        }
-        catch (AcmeProblemException e)
-        {
-            Fail(e, plan.Path);
-            return false;
-        }
+        ICertificateIssuer issuer = IsAcme ? CreateAcmeIssuer()
+            : ParameterSetName == IssuerSet
+            ? new LocalCaIssuer(Issuer, ValidDays > 0 ? ValidDays : Math.Max(1, (int)Math.Round((plan.Current.NotAfter - plan.Current.NotBefore).TotalDays)))
+            : new ClusterIssuer(RequireSession(), Profile, serverGeneratedKey: false, Log, Cancel);
         try
         {
             issuer.Validate();
@@ -113,44 +92,29 @@ public abstract partial class RenewalCmdlet : DcosSessionCmdlet
             if (PassThru) WriteResult(renewed);
             return true;
         }
-        catch (CertificateSpecException e) when (IsAcme)
+        catch (Exception e) when (e is CertificateSpecException or IOException or UnauthorizedAccessException or CryptographicException)
         {
-            Fail("RenewalCertificateUnsupported", ErrorCategory.InvalidData,
-                $"'{plan.Path}' cannot be renewed from the {issuer.Description}: {e.Message} The old pair is kept.", plan.Path);
+            // What these mean here: a certificate the issuer cannot renew (ACME) or an issuer that cannot
+            // sign, a write beside the pair that failed, an answer with no readable certificate.
+            throw e switch
+            {
+                CertificateSpecException when IsAcme => Fail("RenewalCertificateUnsupported", ErrorCategory.InvalidData,
+                    $"'{plan.Path}' cannot be renewed from the {issuer.Description}: {e.Message} The old pair is kept.", plan.Path),
+                CertificateSpecException spec => Fail("InvalidIssuer," + spec.Parameter, ErrorCategory.InvalidArgument, e.Message, Issuer),
+                CryptographicException => Fail("CaResponseInvalid", ErrorCategory.ProtocolError,
+                    $"The answer for '{plan.Current.CommonName}' holds no readable certificate; the old pair is kept. Check that the session's cluster address is a DC/OS Enterprise master.", plan.Path),
+                _ => Fail("RenewalWriteFailed", ErrorCategory.WriteError,
+                    $"Writing the new pair beside '{plan.Path}' failed ({e.GetType().Name}); the pair the names give is still the old one. Check that the folder is writable (run as root on an agent).", plan.Path),
+            };
         }
-        catch (CertificateSpecException e)
-        {
-            Fail("InvalidIssuer," + e.Parameter, ErrorCategory.InvalidArgument, e.Message, Issuer);
-        }
-        catch (AcmeProblemException e)
-        {
-            Fail(e, plan.Path);
-        }
-        catch (RenewalException e)
-        {
-            Fail(e, plan.Path);
-        }
-        catch (DcosApiException e)
-        {
-            ThrowTerminatingError(ToErrorRecord(e, plan.Path));
-        }
-        catch (AgentFileLockException e)
-        {
-            Fail(AgentFileLockException.ErrorId, AgentFileLockException.Category, e.Message, e.Root);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Fail("RenewalWriteFailed", ErrorCategory.WriteError,
-                $"Writing the new pair beside '{plan.Path}' failed ({e.GetType().Name}); the pair the names give is still the old one. Check that the folder is writable (run as root on an agent).", plan.Path);
-        }
-        catch (CryptographicException)
-        {
-            Fail("CaResponseInvalid", ErrorCategory.ProtocolError,
-                $"The answer for '{plan.Current.CommonName}' holds no readable certificate; the old pair is kept. Check that the session's cluster address is a DC/OS Enterprise master.", plan.Path);
-        }
-        return false;
     }
 
     /// <summary>What the peers of the renewed pair need after a change of CA, said where it happened.</summary>
     private protected abstract string CaChangeAdvice(RenewalPlan plan, X509Certificate2 newCa, string bundle);
+
+    private string? _renewing;
+
+    /// <summary>A refusal of the renewal itself (plan, issuer, CA, ACME) names the pair being renewed.</summary>
+    protected override object? TargetOf(DcosTlsException error)
+        => _renewing != null && error is RenewalException or AcmeProblemException or DcosApiException ? _renewing : base.TargetOf(error);
 }

@@ -45,7 +45,11 @@ public sealed class SetDockerDaemonTlsCommand : DcosCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessRecord()
+    // A broken agent file is the error's object when there is one; otherwise the certificate.
+    protected override object? TargetOf(DcosTlsException error)
+        => error is DockerTlsException { TargetObject: null } ? Certificate : null;
+
+    protected override void Process()
     {
         var writer = CreateWriter(Root);
         bool realRoot = writer.Root == "/";
@@ -53,48 +57,21 @@ public sealed class SetDockerDaemonTlsCommand : DcosCmdlet
             Fail("RestartNeedsAgentRoot", ErrorCategory.InvalidArgument,
                 $"-Restart restarts this machine's docker.service, but -Root is the staging root '{writer.Root}'. Drop -Restart, or run with -Root / on the agent.", Root);
 
-        DaemonTlsPlan plan;
-        try
+        var plan = DaemonTlsConfigurator.Plan(writer, new DaemonTlsRequest
         {
-            plan = DaemonTlsConfigurator.Plan(writer, new DaemonTlsRequest
-            {
-                CaCertificate = CaCertificate,
-                ServerCertificate = Certificate,
-                Hosts = Hosts,
-                TlsDirectory = TlsDirectory,
-                VerifyClients = !SkipClientVerification,
-                DropInName = DropInName,
-            });
-        }
-        catch (DockerTlsException e)
-        {
-            // A broken agent file is the error's object when there is one; otherwise the certificate.
-            Fail(e, e.TargetObject ?? Certificate);
-            return;
-        }
-        catch (PathOutsideRootException e)
-        {
-            Fail(e);
-            return;
-        }
+            CaCertificate = CaCertificate,
+            ServerCertificate = Certificate,
+            Hosts = Hosts,
+            TlsDirectory = TlsDirectory,
+            VerifyClients = !SkipClientVerification,
+            DropInName = DropInName,
+        });
         foreach (string warning in plan.Warnings) WriteWarning(warning);
 
         List<DockerTlsFile> results = new();
         try
         {
             results = DaemonTlsConfigurator.Apply(writer, plan);
-        }
-        catch (AgentChangeException e)
-        {
-            Fail(e, e.Path);
-        }
-        catch (PathOutsideRootException e)
-        {
-            Fail(e);
-        }
-        catch (AgentFileLockException e)
-        {
-            Fail(e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

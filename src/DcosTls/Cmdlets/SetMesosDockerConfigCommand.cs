@@ -84,7 +84,7 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void BeginProcessing()
+    protected override void Begin()
     {
         bool agentMode = ParameterSetName is ObjectSet or CredentialSet;
         if (AsSecret != null)
@@ -95,16 +95,26 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
         if (agentMode) CheckAgentPath();
     }
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
-        try { _batch.Take(ParameterSetName is ObjectSet or ObjectSecretSet or ObjectConfigYamlSet, InputObject, Registry, Credential, WriteWarning); }
-        catch (CredentialInputException e) { Fail(e, RegistryName.Redact(Registry)); }
+        _taking = true;
+        _batch.Take(ParameterSetName is ObjectSet or ObjectSecretSet or ObjectConfigYamlSet, InputObject, Registry, Credential, WriteWarning);
+        _taking = false;
     }
 
-    protected override void EndProcessing()
+    private bool _taking;
+
+    // A login given here names its registry (never the credential); the secret store's answer names the secret.
+    protected override object? TargetOf(DcosTlsException error) => error switch
     {
-        try { _batch.Complete(WriteWarning); }
-        catch (CredentialInputException e) { Fail(e); }
+        CredentialInputException when _taking => RegistryName.Redact(Registry),
+        DcosApiException => AsSecret,
+        _ => null,
+    };
+
+    protected override void End()
+    {
+        _batch.Complete(WriteWarning);
         if (AsSecret != null) StoreSecret();
         else if (AsConfigYaml != null) WriteConfigYaml();
         else ConfigureAgent();
@@ -113,8 +123,7 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
     private void CheckAgentPath()
     {
         var warnings = new List<string>();
-        try { MesosAgentDockerConfig.CheckCredentialsPath(Path, warnings); }
-        catch (DockerConfigException e) { Fail(e, e.TargetObject); }
+        MesosAgentDockerConfig.CheckCredentialsPath(Path, warnings);
         warnings.ForEach(WriteWarning);
     }
 
@@ -122,27 +131,8 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
     {
         var writer = CreateWriter(Root);
         string root = writer.Root;
-        MesosDockerConfigResult result;
         var agent = new MesosAgentDockerConfig(writer, Path, Replace);
-        try
-        {
-            result = agent.Apply(_batch.Items, WriteVerbose);
-        }
-        catch (DockerConfigException e)
-        {
-            Fail(e, e.TargetObject);
-            return;
-        }
-        catch (Files.AgentFileLockException e)
-        {
-            Fail(e);
-            return;
-        }
-        catch (PathOutsideRootException e)
-        {
-            Fail(e);
-            return;
-        }
+        var result = agent.Apply(_batch.Items, WriteVerbose);
         agent.Warnings.ForEach(WriteWarning);
         if (Restart)
         {
@@ -190,23 +180,16 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
         string app = MarathonSnippets.PullConfigApp(appId, AsSecret!, MarathonSnippets.ExampleImage(registries));
         string cluster = session.ClusterUri.ToString();
         if (!ShouldProcess($"secret default/{AsSecret} on {cluster}", "Store Docker pull config")) return;
-        try
+        string action = DcosSecretStore.Upsert(session, AsSecret!, document.ToJson(), Log, Cancel);
+        WriteVerbose($"{action}: secret default/{AsSecret} on {cluster}");
+        if (PassThru) WriteObject(new DcosPullSecret
         {
-            string action = DcosSecretStore.Upsert(session, AsSecret!, document.ToJson(), Log, Cancel);
-            WriteVerbose($"{action}: secret default/{AsSecret} on {cluster}");
-            if (PassThru) WriteObject(new DcosPullSecret
-            {
-                SecretPath = AsSecret!,
-                Action = action,
-                Registries = new ValueList<string>(registries),
-                Cluster = cluster,
-                MarathonApp = app,
-            });
-        }
-        catch (DcosApiException e)
-        {
-            Fail(e, AsSecret);
-        }
+            SecretPath = AsSecret!,
+            Action = action,
+            Registries = new ValueList<string>(registries),
+            Cluster = cluster,
+            MarathonApp = app,
+        });
     }
 
     private void WriteConfigYaml()

@@ -37,7 +37,7 @@ public sealed class TestDockerDaemonTlsCommand : DcosCmdlet
     [ValidateRange(1, 300)]
     public int TimeoutSec { get; set; } = 10;
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         DockerHostAddress? address = null;
         if (!string.IsNullOrEmpty(Address))

@@ -35,7 +35,7 @@ public sealed class TestDockerRegistryTrustCommand : DcosCmdlet
     [ValidateRange(1, 300)]
     public int TimeoutSec { get; set; } = 10;
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         RegistryName registry;
         try { registry = RegistryName.Parse(Registry); }
@@ -48,15 +48,9 @@ public sealed class TestDockerRegistryTrustCommand : DcosCmdlet
         {
             var store = TrustStores.Create(target, writer, WriteWarning);
             RegistryTrustTestResult result;
-            try
-            {
-                result = tester.Test(registry, target, store.Anchors(registry), ConnectAddress);
-            }
-            catch (RegistryTrustException e)
-            {
-                Fail(e, target);
-                return;
-            }
+            ErrorTarget = target;
+            result = tester.Test(registry, target, store.Anchors(registry), ConnectAddress);
+            ErrorTarget = null;
             WriteVerbose($"{target}: {result.Reason}: {result.Message}");
             all &= result.Trusted;
             if (Detailed) WriteObject(result);

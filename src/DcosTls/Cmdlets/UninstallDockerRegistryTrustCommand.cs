@@ -10,7 +10,7 @@ namespace DcosTls.Cmdlets;
 [OutputType(typeof(RegistryTrustResult))]
 public sealed class UninstallDockerRegistryTrustCommand : RegistryTrustInputCmdlet
 {
-    protected override void EndProcessing()
+    protected override void End()
     {
         if (PipelineWasEmpty) return;
         var installer = new RegistryTrustInstaller(CreateWriter(Root), Requests, WriteWarning, WriteVerbose, (t, a) => ShouldProcess(t, a));

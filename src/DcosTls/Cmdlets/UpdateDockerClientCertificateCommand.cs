@@ -18,7 +18,7 @@ public sealed class UpdateDockerClientCertificateCommand : RenewalCmdlet
         => $"'{plan.Path}' now comes from '{newCa.Subject}', and '{bundle}' trusts daemons of '{newCa.Subject}' and '{plan.Current.Issuer}'. " +
            $"A daemon lets this client in only when its tlscacert holds '{newCa.Subject}': Update-DockerDaemonCertificate -Issuer <the new CA> -ChangeIssuer adds it there.";
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         string folder = ResolvePath(Path);
         // A user folder, not an agent path: the writer's root is /.

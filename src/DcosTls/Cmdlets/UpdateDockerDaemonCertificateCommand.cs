@@ -25,22 +25,15 @@ public sealed class UpdateDockerDaemonCertificateCommand : RenewalCmdlet
         => $"'{plan.Path}' now comes from '{newCa.Subject}'. dockerd's tlscacert '{bundle}' holds it beside '{plan.Current.Issuer}', so clients of either CA are let in. " +
            $"Docker clients verify the daemon with their own ca.pem: give each the new CA (Update-DockerClientCertificate -Issuer <the new CA> -ChangeIssuer adds it) before dockerd restarts.";
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         var checkedRoot = CreateWriter(Root);
         if (Restart && checkedRoot.Root != "/")
             Fail("RestartNeedsAgentRoot", ErrorCategory.InvalidArgument,
                 $"-Restart restarts this machine's docker.service, but -Root is the staging root '{checkedRoot.Root}'. Drop -Restart, or run with -Root / on the agent.", Root);
-        string tlsDirectory;
-        try
-        {
-            tlsDirectory = DaemonTlsConfigurator.CheckAgentPath(TlsDirectory, nameof(TlsDirectory));
-        }
-        catch (DockerTlsException e)
-        {
-            Fail(e.ErrorId, ErrorCategory.InvalidArgument, e.Message, e.TargetObject ?? TlsDirectory);
-            return;
-        }
+        ErrorTarget = TlsDirectory;
+        string tlsDirectory = DaemonTlsConfigurator.CheckAgentPath(TlsDirectory, nameof(TlsDirectory));
+        ErrorTarget = null;
         // One ShouldProcess for the pair (in Renew); the writes themselves are not asked about one by one.
         var writer = new StagedFileWriter(checkedRoot.Root, (_, _) => true) { DryRun = checkedRoot.DryRun };
         bool renewed = Renew(writer, KeyPairSlot.Daemon(writer, tlsDirectory), "DaemonServer", CertificateUsage.Server);

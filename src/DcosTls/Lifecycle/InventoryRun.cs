@@ -8,9 +8,9 @@ namespace DcosTls.Lifecycle;
 internal static class InventoryRun
 {
     /// <param name="activityId">The calling cmdlet's own id (<see cref="ProgressReporter"/>).</param>
-    internal static InventoryResult Read(DcosCmdlet cmdlet, int activityId, Func<string, string> resolvePath, string root, IEnumerable<string>? clientPaths)
+    /// <param name="writer">The cmdlet's writer for -Root (it reads only, so -WhatIf changes nothing).</param>
+    internal static InventoryResult Read(PSCmdlet cmdlet, StagedFileWriter writer, int activityId, Func<string, string> resolvePath, string root, IEnumerable<string>? clientPaths)
     {
-        var writer = cmdlet.CreateWriter(root);
         var folders = (clientPaths ?? Array.Empty<string>()).Select(resolvePath).ToList();
         bool readAgent = Directory.Exists(writer.Root);
         var progress = ProgressReporter.Batch(cmdlet, activityId, cmdlet.MyInvocation.MyCommand.Name + " " + writer.Root,
@@ -21,7 +21,7 @@ internal static class InventoryRun
         return result;
     }
 
-    private static InventoryResult Read(DcosCmdlet cmdlet, StagedFileWriter writer, string root, List<string> folders, bool readAgent, Action<string> step)
+    private static InventoryResult Read(Cmdlet cmdlet, StagedFileWriter writer, string root, List<string> folders, bool readAgent, Action<string> step)
     {
         if (!readAgent)
         {

@@ -28,7 +28,8 @@ internal sealed class ClusterAuthorityIssuer
         var (usages, _) = _ca.ProfileInfo(_profile);
         if (!usages.Contains("cert sign", StringComparer.OrdinalIgnoreCase))
             throw new DcosApiException("CaProfileNotForAuthorities",
-                $"The DC/OS CA's profile '{_profile}' gives [{string.Join(", ", usages)}], not \"cert sign\": it signs leaf certificates (cfssl answers a profile it does not know with its default one). Name a profile with ca_constraint is_ca true and the \"cert sign\" usage, or make the intermediate with -Issuer and a local CA.");
+                $"The DC/OS CA's profile '{_profile}' gives [{string.Join(", ", usages)}], not \"cert sign\": it signs leaf certificates (cfssl answers a profile it does not know with its default one). Name a profile with ca_constraint is_ca true and the \"cert sign\" usage, or make the intermediate with -Issuer and a local CA.",
+                category: ErrorCategory.InvalidArgument) { TargetObject = _profile };
     }
 
     internal DcosCertificate Issue(CertificateSpec spec)

@@ -1,14 +1,83 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 
-namespace DcosTls.Common;
+namespace DcosTls.Cmdlets;
 
 /// <summary>
 /// Base of every DcosTls cmdlet: one way to raise errors (stable ids, a category, a message that
 /// says what to do) and one way to get a file writer that honours -Root and -WhatIf.
 /// </summary>
+/// <remarks>
+/// The one error rule: a cmdlet does its work in <see cref="Begin"/>, <see cref="Process"/> and
+/// <see cref="End"/>; a <see cref="DcosTlsException"/> raised there (by the cmdlet or any layer below) becomes
+/// its ErrorRecord here, so a cmdlet never handles one only to pass it on. A refusal ends the cmdlet,
+/// except one raised while an input is processed that the cmdlet names as ending only that input
+/// (<see cref="EndsOnlyThisInput"/>): it is written and the pipeline goes on with the next input.
+/// The record's target is the exception's own, unless the cmdlet names the input it was working on
+/// (<see cref="ErrorTarget"/>, <see cref="TargetOf"/>). Anything else (PipelineStoppedException, a
+/// terminating error already raised) passes through untouched.
+/// </remarks>
 public abstract class DcosCmdlet : PSCmdlet
 {
+    protected sealed override void BeginProcessing() => Run(Begin, perInput: false);
+
+    protected sealed override void ProcessRecord() => Run(Process, perInput: true);
+
+    protected sealed override void EndProcessing() => Run(End, perInput: false);
+
+    /// <summary>Once, before the first input (BeginProcessing).</summary>
+    protected virtual void Begin() { }
+
+    /// <summary>Once per input (ProcessRecord).</summary>
+    protected virtual void Process() { }
+
+    /// <summary>Once, after the last input (EndProcessing).</summary>
+    protected virtual void End() { }
+
+    /// <summary>
+    /// What the cmdlet is working on, named by a refusal's record instead of the exception's own
+    /// target (see <see cref="TargetOf"/>). Cleared before each step, so it never names an earlier input.
+    /// </summary>
+    protected object? ErrorTarget { get; set; }
+
+    /// <summary>
+    /// True for a refusal, raised while an input is processed, that ends only that input: it is
+    /// written (<see cref="WriteInputError"/>) and the pipeline goes on. By default every refusal ends the cmdlet.
+    /// </summary>
+    protected virtual bool EndsOnlyThisInput(DcosTlsException error) => false;
+
+    /// <summary>The record's target: <see cref="ErrorTarget"/> when set, else (null) the exception's own.</summary>
+    protected virtual object? TargetOf(DcosTlsException error) => ErrorTarget;
+
+    /// <summary>Writes a refusal that ends only this input; a batch cmdlet may hold one back instead.</summary>
+    protected virtual void WriteInputError(ErrorRecord record, DcosTlsException error) => WriteError(record);
+
+    private void Run(Action step, bool perInput)
+    {
+        ErrorTarget = null;
+        RunStep(step, perInput);
+    }
+
+    /// <summary>
+    /// Runs one input's work under the per-input rule. ProcessRecord does this for every cmdlet; a cmdlet
+    /// calls it itself only for work wrapped in something that must see the input end normally (a progress bar).
+    /// </summary>
+    private protected void RunInput(Action step) => RunStep(step, perInput: true);
+
+    private void RunStep(Action step, bool perInput)
+    {
+        try
+        {
+            step();
+        }
+        catch (DcosTlsException e)
+        {
+            var record = ToErrorRecord(e, TargetOf(e));
+            if (!perInput || !EndsOnlyThisInput(e)) Terminate(record);
+            WriteInputError(record, e);
+        }
+    }
+
     /// <summary>
     /// Stops the cmdlet with an ErrorRecord whose id is stable across releases. Never returns; it is
     /// typed to return an exception so that a method that must return a value can say
@@ -20,9 +89,13 @@ public abstract class DcosCmdlet : PSCmdlet
 
     /// <summary>Stops the cmdlet with the error a lower layer raised (its id, category and target, or <paramref name="target"/>).</summary>
     [DoesNotReturn]
-    protected Exception Fail(DcosTlsException error, object? target = null)
+    protected Exception Fail(DcosTlsException error, object? target = null) => Terminate(ToErrorRecord(error, target));
+
+    /// <summary>The one place a terminating error is raised (a cmdlet with a record of its own, e.g. a batch's summary, uses it too).</summary>
+    [DoesNotReturn]
+    private protected Exception Terminate(ErrorRecord record)
     {
-        ThrowTerminatingError(ToErrorRecord(error, target));
+        ThrowTerminatingError(record);
         throw new UnreachableException(); // ThrowTerminatingError always throws
     }
 
@@ -40,9 +113,6 @@ public abstract class DcosCmdlet : PSCmdlet
     /// </summary>
     internal static ErrorRecord ToErrorRecord(DcosTlsException error, object? target = null)
         => new(error, error.ErrorId, error.Category, target ?? error.TargetObject) { ErrorDetails = new ErrorDetails(error.Message) };
-
-    internal static ErrorRecord MakeError(string errorId, ErrorCategory category, string message, object? target, Exception? inner)
-        => ToErrorRecord(new DcosTlsException(errorId, category, message, target, inner));
 
     /// <summary>
     /// A writer for agent paths under a staging root, going through ShouldProcess. The one -Root

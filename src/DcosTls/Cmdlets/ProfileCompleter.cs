@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Management.Automation.Language;
 
-namespace DcosTls.Common;
+namespace DcosTls.Cmdlets;
 
 /// <summary>
 /// Tab completion for -Profile from the cluster's CA info. cfssl has no call that lists profiles and

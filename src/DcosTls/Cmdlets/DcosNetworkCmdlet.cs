@@ -1,4 +1,4 @@
-namespace DcosTls.Common;
+namespace DcosTls.Cmdlets;
 
 /// <summary>
 /// Base of cmdlets that wait on the network: Ctrl+C (StopProcessing) cancels the request in flight,

@@ -1,4 +1,4 @@
-namespace DcosTls.Common;
+namespace DcosTls.Cmdlets;
 
 /// <summary>
 /// Base of cmdlets that talk to a cluster: an optional -Session (the process default otherwise),

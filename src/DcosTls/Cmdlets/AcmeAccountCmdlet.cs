@@ -1,0 +1,50 @@
+namespace DcosTls.Cmdlets;
+
+/// <summary>What the two account cmdlets share: the directory, its TLS trust and the key folder.</summary>
+public abstract class AcmeAccountCmdlet : DcosCmdlet
+{
+    private protected const string DirectorySet = "Directory";
+    private const string NamedSet = "Named";
+    private readonly CancellationTokenSource _cancel = new();
+
+    /// <summary>The ACME server's directory URL.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = DirectorySet)]
+    public Uri AcmeDirectory { get; set; } = null!;
+
+    /// <summary>A public ACME CA by name instead of -AcmeDirectory: LetsEncrypt or LetsEncryptStaging.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = NamedSet)]
+    public AcmeServer Acme { get; set; }
+
+    /// <summary>The folder of the account key (default: the user's config folder, per directory host).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? AccountPath { get; set; }
+
+    /// <summary>The CA that issued the ACME server's TLS certificate.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? CaCertificatePath { get; set; }
+
+    /// <summary>The directory URL, given or named by -Acme.</summary>
+    private Uri ChosenDirectory => ParameterSetName == NamedSet ? AcmeServers.Directory(Acme) : AcmeDirectory;
+
+    // The ACME server's refusal ends this directory's lookup only, and names the directory.
+    protected override bool EndsOnlyThisInput(DcosTlsException error) => error is AcmeProblemException;
+
+    protected override object? TargetOf(DcosTlsException error) => error is AcmeProblemException ? ChosenDirectory : null;
+
+    internal void Run(bool create, bool agree, string[]? contacts)
+    {
+        var directory = AcmeSettingsFactory.CheckDirectory(ChosenDirectory);
+        var trust = AcmeSettingsFactory.ReadTrust(ResolveOptionalPath(CaCertificatePath));
+        var list = AcmeSettingsFactory.CheckContacts(contacts);
+        var store = new AcmeAccountKeyStore(AccountPath == null ? AcmeAccountKeyStore.DefaultFolder(directory) : ResolvePath(AccountPath));
+        store.Check();
+        if (store.Exists) store.Load().Dispose();
+        if (create && !ShouldProcess(directory.ToString(), store.Exists ? $"Look up the account of '{store.KeyPath}'" : $"Create an ACME account (key in '{store.KeyPath}')"))
+            return;
+        using var client = new AcmeClient(directory, trust, WriteVerbose, _cancel.Token);
+        var state = AcmeAccountOpener.Open(client, store, create, agree, list, WriteVerbose);
+        WriteObject(new AcmeAccount(directory, state, store.KeyPath));
+    }
+
+    protected override void StopProcessing() => _cancel.Cancel();
+}
