@@ -10,6 +10,7 @@ public sealed class ConnectDcosClusterCommand : DcosNetworkCmdlet
 {
     private const string PasswordSet = "Password";
     private const string ServiceAccountSet = "ServiceAccount";
+    private const string ServiceAccountSecretSet = "ServiceAccountSecret";
 
     /// <summary>https://master (or its load balancer).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -27,6 +28,10 @@ public sealed class ConnectDcosClusterCommand : DcosNetworkCmdlet
     /// <summary>The service account's RSA private key (PKCS#8 or PKCS#1 PEM).</summary>
     [Parameter(Mandatory = true, ParameterSetName = ServiceAccountSet)]
     public string PrivateKeyPath { get; set; } = string.Empty;
+
+    /// <summary>The service-account secret's JSON (scheme, uid, private_key, login_endpoint), e.g. Get-DcosSecret -AsSecureString.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ServiceAccountSecretSet)]
+    public SecureString ServiceAccountSecret { get; set; } = null!;
 
     /// <summary>Pins the cluster CA from a PEM file: only that CA is trusted for this cluster.</summary>
     [Parameter]
@@ -70,19 +75,26 @@ public sealed class ConnectDcosClusterCommand : DcosNetworkCmdlet
             WriteWarning("-SkipCertificateCheck: the cluster's identity is not checked, so the password and token can be read by anyone on the path. Pin the CA with -CaFingerprint instead.");
 
         var baseUri = new Uri(Uri.GetLeftPart(UriPartial.Authority) + "/");
-        string userName = ParameterSetName == ServiceAccountSet ? ServiceAccount : (Credential.UserName ?? string.Empty).TrimStart('\\');
+        ServiceAccountLogin? fromSecret = null;
+        if (ParameterSetName == ServiceAccountSecretSet)
+        {
+            try { fromSecret = SecureStrings.Use(ServiceAccountSecret, chars => Session.ServiceAccountSecret.Read(chars, "given to -ServiceAccountSecret")); }
+            catch (DcosTlsException e) { throw Fail(e); }
+        }
+        string userName = fromSecret != null ? fromSecret.Uid
+            : ParameterSetName == ServiceAccountSet ? ServiceAccount : (Credential.UserName ?? string.Empty).TrimStart('\\');
         if (ParameterSetName == PasswordSet && (Credential.Password == null || Credential.Password.Length == 0 || userName.Length == 0))
             Fail("EmptyCredential", ErrorCategory.InvalidArgument, "The credential needs a user name and a password (Get-Credential).");
 
         DcosSession session;
         try
         {
-            ServiceAccountLogin? serviceAccount = ParameterSetName == ServiceAccountSet
-                ? ClusterConnector.LoadServiceAccount(ServiceAccount, ResolvePath(PrivateKeyPath), PrivateKeyPath) : null;
+            ServiceAccountLogin? serviceAccount = fromSecret ?? (ParameterSetName == ServiceAccountSet
+                ? ClusterConnector.LoadServiceAccount(ServiceAccount, ResolvePath(PrivateKeyPath), PrivateKeyPath) : null);
             X509Certificate2? pinned = CaCertificate?.Certificate
                 ?? (CaCertificatePath != null ? ClusterConnector.LoadCaFile(ResolvePath(CaCertificatePath), CaCertificatePath) : null)
                 ?? (CaFingerprint != null ? ClusterConnector.FetchPinnedCa(baseUri, CaFingerprint, WriteVerbose, Cancel) : null);
-            session = ClusterConnector.Connect(baseUri, userName, ParameterSetName, new TlsPolicy(pinned, SkipCertificateCheck),
+            session = ClusterConnector.Connect(baseUri, userName, ParameterSetName == PasswordSet ? PasswordSet : ServiceAccountSet, new TlsPolicy(pinned, SkipCertificateCheck),
                 serviceAccount, serviceAccount == null ? Credential.Password : null, WriteVerbose, Cancel);
         }
         catch (DcosTlsException e)
