@@ -42,13 +42,13 @@ public abstract class DcosPermissionCmdlet : DcosSessionCmdlet
             Report(e);
             return;
         }
-        var session = RequireSession();
-        var iam = new IamClient(new ClusterRequest(session, Log, Cancel));
+        var session = this.SessionForChange();
+        var iam = new IamClient(new ClusterRequest(session!, Log, Cancel));
         foreach (string rid in rids)
         {
             foreach (string action in Action.Select(a => a.ToLowerInvariant()).Distinct())
             {
-                if (!ShouldProcess($"{uid} on {session.ClusterUri}", $"{Verb} '{action}' on {rid}")) continue;
+                if (!ShouldProcess(ClusterChange.Target($"{uid}", session), $"{Verb} '{action}' on {rid}")) continue;
                 try
                 {
                     string change = Apply(iam, uid, rid, action);

@@ -44,10 +44,10 @@ public sealed class NewDcosServiceAccountCommand : DcosSessionCmdlet
             Report(e);
             return;
         }
-        var session = RequireSession();
+        var session = this.SessionForChange();
         string description = Description ?? $"{uid} (made by DcosTls)";
-        if (!ShouldProcess($"{uid} on {session.ClusterUri}", $"Create the service account and store its private key in secret default/{secretPath}")) return;
-        var call = new ClusterRequest(session, Log, Cancel);
+        if (!ShouldProcess(ClusterChange.Target($"{uid}", session), $"Create the service account and store its private key in secret default/{secretPath}")) return;
+        var call = new ClusterRequest(session!, Log, Cancel);
         var iam = new IamClient(call);
         using var key = RSA.Create(2048);
         string publicPem = key.ExportSubjectPublicKeyInfoPem();
@@ -85,7 +85,7 @@ public sealed class NewDcosServiceAccountCommand : DcosSessionCmdlet
             SecretPath = secretPath,
             LoginEndpoint = LoginEndpoint.ToString(),
             PublicKeySha256 = fingerprint,
-            Cluster = session.ClusterUri.ToString(),
+            Cluster = session!.ClusterUri.ToString(),
         });
     }
 }

@@ -23,13 +23,13 @@ public sealed class RemoveDcosSecretCommand : DcosSessionCmdlet
             string path;
             try { path = DcosSecretClient.Check(given); }
             catch (DcosTlsException e) { Report(e); continue; }
-            var session = RequireSession();
-            if (!ShouldProcess($"default/{path} on {session.ClusterUri}", "Delete the secret")) continue;
+            var session = this.SessionForChange();
+            if (!ShouldProcess(ClusterChange.Target($"default/{path}", session), "Delete the secret")) continue;
             try
             {
-                bool removed = new DcosSecretClient(new ClusterRequest(session, Log, Cancel)).Delete(path);
+                bool removed = new DcosSecretClient(new ClusterRequest(session!, Log, Cancel)).Delete(path);
                 if (!removed) WriteVerbose($"There was no secret 'default/{path}'.");
-                if (PassThru) WriteObject(new DcosSecretInfo { Path = path, Action = removed ? "Removed" : "Absent", Cluster = session.ClusterUri.ToString() });
+                if (PassThru) WriteObject(new DcosSecretInfo { Path = path, Action = removed ? "Removed" : "Absent", Cluster = session!.ClusterUri.ToString() });
             }
             catch (DcosAuthenticationException e) { Fail(e, path); }
             catch (DcosTlsException e) { Report(e, path); }

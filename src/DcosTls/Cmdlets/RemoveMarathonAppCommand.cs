@@ -17,9 +17,9 @@ public sealed class RemoveMarathonAppCommand : MarathonChangeCmdlet
             string appId;
             try { appId = MarathonAppId.Normalize(given); }
             catch (DcosTlsException e) { Report(e); continue; }
-            var session = RequireSession();
-            if (!ShouldProcess($"{appId} on {session.ClusterUri}", "Remove the Marathon app and kill its tasks")) continue;
-            var marathon = Marathon(session);
+            var session = this.SessionForChange();
+            if (!ShouldProcess(ClusterChange.Target($"{appId}", session), "Remove the Marathon app and kill its tasks")) continue;
+            var marathon = Marathon(session!);
             try
             {
                 string deploymentId = marathon.DeleteApp(appId);

@@ -21,9 +21,9 @@ public sealed class RestartMarathonAppCommand : MarathonChangeCmdlet
             string appId;
             try { appId = MarathonAppId.Normalize(given); }
             catch (DcosTlsException e) { Report(e); continue; }
-            var session = RequireSession();
-            if (!ShouldProcess($"{appId} on {session.ClusterUri}", "Restart every task of the Marathon app")) continue;
-            var marathon = Marathon(session);
+            var session = this.SessionForChange();
+            if (!ShouldProcess(ClusterChange.Target($"{appId}", session), "Restart every task of the Marathon app")) continue;
+            var marathon = Marathon(session!);
             try
             {
                 var (deploymentId, version) = marathon.RestartApp(appId, Force);

@@ -47,7 +47,7 @@ public sealed class SetDcosSecretCommand : DcosSessionCmdlet
         string path;
         try { path = DcosSecretClient.Check(Path); }
         catch (DcosTlsException e) { Report(e); return; }
-        var session = RequireSession();
+        var session = this.SessionForChange();
         byte[] value;
         DcosSecretKind kind = DcosSecretKind.Text;
         switch (ParameterSetName)
@@ -95,10 +95,10 @@ public sealed class SetDcosSecretCommand : DcosSessionCmdlet
                     $"The value for 'default/{path}' is {value.Length} bytes; the secret store keeps about 1 MB at most.", path);
                 return;
             }
-            if (!ShouldProcess($"default/{path} on {session.ClusterUri}", $"Store a {kind.ToString().ToLowerInvariant()} secret of {value.Length} bytes")) return;
-            var secrets = new DcosSecretClient(new ClusterRequest(session, Log, Cancel));
+            if (!ShouldProcess(ClusterChange.Target($"default/{path}", session), $"Store a {kind.ToString().ToLowerInvariant()} secret of {value.Length} bytes")) return;
+            var secrets = new DcosSecretClient(new ClusterRequest(session!, Log, Cancel));
             string action = secrets.Write(path, kind, value, Redactions(value));
-            WriteObject(new DcosSecretInfo { Path = path, Kind = kind, Length = value.Length, Action = action, Cluster = session.ClusterUri.ToString() });
+            WriteObject(new DcosSecretInfo { Path = path, Kind = kind, Length = value.Length, Action = action, Cluster = session!.ClusterUri.ToString() });
         }
         catch (DcosAuthenticationException e) { Fail(e, path); }
         catch (DcosTlsException e) { Report(e, path); }

@@ -60,14 +60,14 @@ public sealed class SetMarathonAppCommand : MarathonChangeCmdlet
             return;
         }
         string appId = (string)definition["id"]!;
-        var session = RequireSession();
-        var marathon = Marathon(session);
+        var session = this.SessionForChange();
         if (IsWhatIf())
         {
             // Nothing is sent under -WhatIf, not even the read that tells a creation from a replacement.
-            ShouldProcess($"{appId} on {session.ClusterUri}", "Create or replace the Marathon app (when it differs from the running one)");
+            ShouldProcess(ClusterChange.Target($"{appId}", session), "Create or replace the Marathon app (when it differs from the running one)");
             return;
         }
+        var marathon = Marathon(session!);
         try
         {
             var current = marathon.GetApp(appId, embedTasks: false);
@@ -79,7 +79,7 @@ public sealed class SetMarathonAppCommand : MarathonChangeCmdlet
                 return;
             }
             string what = current == null ? "Create the Marathon app" : $"Replace the Marathon app (changes {string.Join(", ", changed.Take(8))}{(changed.Count > 8 ? ", ..." : string.Empty)})";
-            if (!ShouldProcess($"{appId} on {session.ClusterUri}", what)) return;
+            if (!ShouldProcess(ClusterChange.Target($"{appId}", session), what)) return;
             var (created, deploymentId, version) = marathon.PutApp(appId, definition, Force);
             Complete(marathon, new MarathonDeployment
             {
