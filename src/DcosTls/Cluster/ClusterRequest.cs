@@ -79,5 +79,5 @@ internal sealed class ClusterRequest
     }
 
     internal static DcosApiException Unexpected(string what, DcosResponse response, params string?[] secrets)
-        => new("ClusterRequestFailed", $"{what} failed ({Describe(response, secrets)}). Check the cluster's health, then try again.", (int)response.Status);
+        => new DcosApiException("ClusterRequestFailed", $"{what} failed ({Describe(response, secrets)}). Check the cluster's health, then try again.", (int)response.Status);
 }

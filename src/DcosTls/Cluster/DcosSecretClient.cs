@@ -83,7 +83,7 @@ internal sealed class DcosSecretClient
     }
 
     private static DcosApiException Failure(string method, string path, DcosResponse response, params string[] redact)
-        => new("SecretStoreFailed",
+        => new DcosApiException("SecretStoreFailed",
             $"{method} of secret 'default/{path}' failed ({ClusterRequest.Describe(response, redact)}). Check the path and that the secret store is unsealed (GET /secrets/v1/seal-status/default).",
             (int)response.Status);
 }

@@ -112,7 +112,7 @@ internal sealed class MarathonClient
     }
 
     private static DcosApiException Malformed(string what, string expected)
-        => new("MarathonResponseInvalid", $"The {what} answered without {expected}. Is /service/marathon a Marathon?", 200);
+        => new DcosApiException("MarathonResponseInvalid", $"The {what} answered without {expected}. Is /service/marathon a Marathon?", 200);
 
     private static DcosApiException Failure(string what, string appId, DcosResponse response)
     {
