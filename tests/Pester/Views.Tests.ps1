@@ -161,7 +161,7 @@ BeforeAll {
         }
         'DcosTls.Marathon.MarathonApp'                 = @{
             Objects = @(New-ModuleRecord 'DcosTls.Marathon.MarathonApp' @{ Id = '/tools/registry.marathon.l4lb.thisdcos.directory'; Instances = 2; TasksRunning = 2; TasksHealthy = 1; Version = '2024-01-01T00:00:00.000Z'; Cluster = 'https://master.mycluster/' })
-            Headers = 'Instances', 'TasksRunning', 'TasksHealthy', 'Id'; Whole80 = @('/tools/registry.marathon.l4lb.thisdcos.directory'); Whole160 = @()
+            Headers = 'Instances', 'TasksRunning', 'Id'; Whole80 = @('/tools/registry.marathon.l4lb.thisdcos.directory'); Whole160 = @()
         }
         'DcosTls.Marathon.MarathonDeployment'          = @{
             Objects = @(New-ModuleRecord 'DcosTls.Marathon.MarathonDeployment' @{ AppId = '/tools/registry'; Action = 'Replaced'; Status = 'Succeeded'; DeploymentId = '5ed4c0c5-9ff8-4a6f-a0cd-f57f59a34b43'; Version = '2024-01-01T00:00:00.000Z' })
