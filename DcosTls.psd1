@@ -11,7 +11,7 @@
     Description          = 'DC/OS cluster TLS from PowerShell: log in, get certificates from the DC/OS CA or a local CA, make Docker, Mesos and the OS trust a private registry, hand registry credentials to Docker and Mesos, and put the Docker daemon behind mutual TLS.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
-    FormatsToProcess     = @('module/DcosTls.Format.ps1xml', 'module/DcosTls.Trust.Format.ps1xml', 'module/DcosTls.Daemon.Format.ps1xml', 'module/DcosTls.Credentials.Format.ps1xml', 'module/DcosTls.Results.Format.ps1xml', 'module/DcosTls.Requests.Format.ps1xml', 'module/DcosTls.Lifecycle.Format.ps1xml', 'module/DcosTls.Fleet.Format.ps1xml', 'module/DcosTls.Acme.Format.ps1xml')
+    FormatsToProcess     = @('module/DcosTls.Format.ps1xml', 'module/DcosTls.Trust.Format.ps1xml', 'module/DcosTls.Daemon.Format.ps1xml', 'module/DcosTls.Credentials.Format.ps1xml', 'module/DcosTls.Results.Format.ps1xml', 'module/DcosTls.Requests.Format.ps1xml', 'module/DcosTls.Lifecycle.Format.ps1xml', 'module/DcosTls.Fleet.Format.ps1xml', 'module/DcosTls.Acme.Format.ps1xml', 'module/DcosTls.Cluster.Format.ps1xml')
     TypesToProcess       = @('module/DcosTls.Types.ps1xml')
     CmdletsToExport      = @(
         'Connect-DcosCluster'
@@ -48,6 +48,18 @@
         'Invoke-DcosAgentProvisioning'
         'Get-DcosAcmeAccount'
         'New-DcosAcmeAccount'
+        # The cluster side: Marathon apps, secrets, service accounts and permissions
+        'Get-MarathonApp'
+        'Set-MarathonApp'
+        'Remove-MarathonApp'
+        'Restart-MarathonApp'
+        'Get-DcosSecret'
+        'Set-DcosSecret'
+        'Remove-DcosSecret'
+        'New-DcosServiceAccount'
+        'Grant-DcosPermission'
+        'Revoke-DcosPermission'
+        'Get-DcosPermission'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -52,6 +52,15 @@ BeforeAll {
         'Export-DcosTlsMetric'            = { param($Folder) $null = New-Item -ItemType Directory -Force $Folder; Export-DcosTlsMetric -TextfileDirectory / -Root $Folder -PassThru @args }
         'Update-DockerDaemonCertificate'  = { param($Folder) Update-DockerDaemonCertificate -Root $Folder -Issuer $ca -Force -PassThru @args }
         'Update-DockerClientCertificate'  = { param($Folder) Update-DockerClientCertificate -Path (Join-Path $Folder 'client') -Issuer $ca -Force -PassThru @args }
+        # The cluster side: under -WhatIf nothing is sent, so no session is needed.
+        'Set-MarathonApp'                 = { param($Folder) New-MarathonRegistryApp | Set-MarathonApp @args }
+        'Remove-MarathonApp'              = { param($Folder) Remove-MarathonApp /registry @args }
+        'Restart-MarathonApp'             = { param($Folder) Restart-MarathonApp /registry @args }
+        'Set-DcosSecret'                  = { param($Folder) $password | Set-DcosSecret whatif/secret @args }
+        'Remove-DcosSecret'               = { param($Folder) Remove-DcosSecret whatif/secret -PassThru @args }
+        'New-DcosServiceAccount'          = { param($Folder) New-DcosServiceAccount whatif-sa @args }
+        'Grant-DcosPermission'            = { param($Folder) Grant-DcosPermission whatif-sa 'dcos:secrets:default:/whatif/*' read -PassThru @args }
+        'Revoke-DcosPermission'           = { param($Folder) Revoke-DcosPermission whatif-sa 'dcos:secrets:default:/whatif/*' read -PassThru @args }
     }
 
     # Runs a generated Pester file in a fresh pwsh with the Pester version running this file, and

@@ -159,6 +159,26 @@ BeforeAll {
             )
             Headers = 'Succeeded', 'Changed', 'Module', 'Agent', 'Error'; Whole80 = @('10.0.1.17', 'agent-2.dcos.example', 'Installed', 'NotChecked'); Whole160 = @()
         }
+        'DcosTls.Marathon.MarathonApp'                 = @{
+            Objects = @(New-ModuleRecord 'DcosTls.Marathon.MarathonApp' @{ Id = '/tools/registry.marathon.l4lb.thisdcos.directory'; Instances = 2; TasksRunning = 2; TasksHealthy = 1; Version = '2024-01-01T00:00:00.000Z'; Cluster = 'https://master.mycluster/' })
+            Headers = 'Instances', 'TasksRunning', 'Id'; Whole80 = @('/tools/registry.marathon.l4lb.thisdcos.directory'); Whole160 = @()
+        }
+        'DcosTls.Marathon.MarathonDeployment'          = @{
+            Objects = @(New-ModuleRecord 'DcosTls.Marathon.MarathonDeployment' @{ AppId = '/tools/registry'; Action = 'Replaced'; Status = 'Succeeded'; DeploymentId = '5ed4c0c5-9ff8-4a6f-a0cd-f57f59a34b43'; Version = '2024-01-01T00:00:00.000Z' })
+            Headers = 'Action', 'Status', 'AppId'; Whole80 = @('/tools/registry', 'Replaced', 'Succeeded'); Whole160 = @()
+        }
+        'DcosTls.Cluster.DcosSecretInfo'               = @{
+            Objects = @(New-ModuleRecord 'DcosTls.Cluster.DcosSecretInfo' @{ Path = 'marathon-lb/service-account-secret'; Kind = 'Text'; Length = 1904; Action = 'Created'; Cluster = 'https://master.mycluster/' })
+            Headers = 'Action', 'Kind', 'Length', 'Path'; Whole80 = @('marathon-lb/service-account-secret', 'Created'); Whole160 = @()
+        }
+        'DcosTls.Cluster.DcosServiceAccount'           = @{
+            Objects = @(New-ModuleRecord 'DcosTls.Cluster.DcosServiceAccount' @{ Uid = 'marathon-lb-sa'; Description = 'marathon-lb'; SecretPath = 'marathon-lb/service-account-secret'; LoginEndpoint = 'https://master.mesos/acs/api/v1/auth/login'; PublicKeySha256 = ('AB' * 32); Cluster = 'https://master.mycluster/' })
+            Headers = 'Uid', 'SecretPath'; Whole80 = @('marathon-lb-sa', 'marathon-lb/service-account-secret'); Whole160 = @()
+        }
+        'DcosTls.Cluster.DcosPermission'               = @{
+            Objects = @(New-ModuleRecord 'DcosTls.Cluster.DcosPermission' @{ Uid = 'marathon-lb-sa'; Resource = 'dcos:service:marathon:marathon:services:/'; Action = 'read'; Change = 'AlreadyGranted' })
+            Headers = 'Uid', 'Action', 'Change', 'Resource'; Whole80 = @('marathon-lb-sa', 'dcos:service:marathon:marathon:services:/', 'AlreadyGranted'); Whole160 = @()
+        }
         'DcosTls.Marathon.MarathonRegistryApp'         = @{
             Objects = @($app)
             Whole80 = @($app.AppDefinition -split "`n") + @($app.MarathonLbOptions -split "`n"); Whole160 = @()

@@ -10,6 +10,7 @@ public sealed class ConnectDcosClusterCommand : DcosNetworkCmdlet
 {
     private const string PasswordSet = "Password";
     private const string ServiceAccountSet = "ServiceAccount";
+    private const string ServiceAccountSecretSet = "ServiceAccountSecret";
 
     /// <summary>https://master (or its load balancer).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -27,6 +28,10 @@ public sealed class ConnectDcosClusterCommand : DcosNetworkCmdlet
     /// <summary>The service account's RSA private key (PKCS#8 or PKCS#1 PEM).</summary>
     [Parameter(Mandatory = true, ParameterSetName = ServiceAccountSet)]
     public string PrivateKeyPath { get; set; } = string.Empty;
+
+    /// <summary>The service-account secret's JSON (scheme, uid, private_key, login_endpoint), e.g. Get-DcosSecret -AsSecureString.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ServiceAccountSecretSet)]
+    public SecureString ServiceAccountSecret { get; set; } = null!;
 
     /// <summary>Pins the cluster CA from a PEM file: only that CA is trusted for this cluster.</summary>
     [Parameter]
@@ -75,17 +80,23 @@ public sealed class ConnectDcosClusterCommand : DcosNetworkCmdlet
             WriteWarning("-SkipCertificateCheck: the cluster's identity is not checked, so the password and token can be read by anyone on the path. Pin the CA with -CaFingerprint instead.");
 
         var baseUri = new Uri(Uri.GetLeftPart(UriPartial.Authority) + "/");
-        string userName = ParameterSetName == ServiceAccountSet ? ServiceAccount : (Credential.UserName ?? string.Empty).TrimStart('\\');
+        ServiceAccountLogin? fromSecret = null;
+        if (ParameterSetName == ServiceAccountSecretSet)
+        {
+            fromSecret = SecureStrings.Use(ServiceAccountSecret, chars => Session.ServiceAccountSecret.Read(chars, "given to -ServiceAccountSecret"));
+        }
+        string userName = fromSecret != null ? fromSecret.Uid
+            : ParameterSetName == ServiceAccountSet ? ServiceAccount : (Credential.UserName ?? string.Empty).TrimStart('\\');
         if (ParameterSetName == PasswordSet && (Credential.Password == null || Credential.Password.Length == 0 || userName.Length == 0))
             Fail("EmptyCredential", ErrorCategory.InvalidArgument, "The credential needs a user name and a password (Get-Credential).");
 
         _cluster = baseUri;
-        ServiceAccountLogin? serviceAccount = ParameterSetName == ServiceAccountSet
-            ? ClusterConnector.LoadServiceAccount(ServiceAccount, ResolvePath(PrivateKeyPath), PrivateKeyPath) : null;
+        ServiceAccountLogin? serviceAccount = fromSecret ?? (ParameterSetName == ServiceAccountSet
+            ? ClusterConnector.LoadServiceAccount(ServiceAccount, ResolvePath(PrivateKeyPath), PrivateKeyPath) : null);
         X509Certificate2? pinned = CaCertificate?.Certificate
             ?? (CaCertificatePath != null ? ClusterConnector.LoadCaFile(ResolvePath(CaCertificatePath), CaCertificatePath) : null)
             ?? (CaFingerprint != null ? ClusterConnector.FetchPinnedCa(baseUri, CaFingerprint, WriteVerbose, Cancel) : null);
-        var session = ClusterConnector.Connect(baseUri, userName, ParameterSetName, new TlsPolicy(pinned, SkipCertificateCheck),
+        var session = ClusterConnector.Connect(baseUri, userName, ParameterSetName == PasswordSet ? PasswordSet : ServiceAccountSet, new TlsPolicy(pinned, SkipCertificateCheck),
             serviceAccount, serviceAccount == null ? Credential.Password : null, WriteVerbose, Cancel);
         WriteVerbose($"Connected to {baseUri} as {session.UserId}; token expires {session.ExpiresAt:yyyy-MM-dd HH:mm}Z");
         var previous = SessionStore.Default;

@@ -43,6 +43,18 @@ internal static class ClusterConnector
             throw new DcosTlsException("ServiceAccountKeyUnreadable", ErrorCategory.PermissionDenied,
                 $"The key file '{path}' cannot be read ({e.GetType().Name}). Check its permissions.", given, e);
         }
+        if (ServiceAccountSecret.IsDocument(text))
+        {
+            // The service-account secret's JSON (New-DcosServiceAccount, create-sa-secret) saved to a file.
+            var login = ServiceAccountSecret.Read(text, $"in '{path}'");
+            if (login.Uid != uid)
+            {
+                login.Dispose();
+                throw new DcosTlsException("ServiceAccountUidMismatch", ErrorCategory.InvalidArgument,
+                    $"'{path}' is the secret of service account '{login.Uid}', not '{uid}'. Give -ServiceAccount {login.Uid}, or the other account's file.", given);
+            }
+            return login;
+        }
         var block = PemBlock.ReadAll(text).FirstOrDefault(PrivateKeyReader.IsKey);
         AsymmetricAlgorithm? key = null;
         try

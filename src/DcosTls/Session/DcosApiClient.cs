@@ -37,7 +37,7 @@ internal sealed class DcosApiClient : IDisposable
     {
         var body = new JsonObject { ["uid"] = uid };
         if (serviceLoginToken != null) body["token"] = serviceLoginToken; else body["password"] = password.ToString();
-        var response = SendRaw(HttpMethod.Post, "/acs/api/v1/auth/login", body, authenticated: false, log, cancel);
+        var response = SendRaw(HttpMethod.Post, "/acs/api/v1/auth/login", new RequestBody(body.ToJsonString(), null, "application/json"), authenticated: false, log, cancel);
         body.Clear();
         if (response.Status != HttpStatusCode.OK)
         {
@@ -69,15 +69,22 @@ internal sealed class DcosApiClient : IDisposable
 
     /// <summary>An authenticated call. Re-logs a service account in once on expiry or 401.</summary>
     internal DcosResponse Send(HttpMethod method, string path, JsonNode? body, Action<string> log, CancellationToken cancel)
+        => Send(method, path, body == null ? null : new RequestBody(body.ToJsonString(), null, "application/json"), "application/json", log, cancel);
+
+    /// <summary>
+    /// An authenticated call with a body of any media type (e.g. a binary secret) and the Accept header
+    /// given. The body is built again for a retry after a fresh login and is never logged.
+    /// </summary>
+    internal DcosResponse Send(HttpMethod method, string path, RequestBody? body, string accept, Action<string> log, CancellationToken cancel)
     {
         if (!_session.IsConnected)
             throw new DcosAuthenticationException("NotConnected", "The session was disconnected. Run Connect-DcosCluster again.", 0);
         if (_session.IsExpired) RefreshOrFail(log, cancel, expired: true);
-        var response = SendRaw(method, path, body, authenticated: true, log, cancel);
+        var response = SendRaw(method, path, body, authenticated: true, log, cancel, accept);
         if (response.Status == HttpStatusCode.Unauthorized)
         {
             RefreshOrFail(log, cancel, expired: false);
-            response = SendRaw(method, path, body, authenticated: true, log, cancel);
+            response = SendRaw(method, path, body, authenticated: true, log, cancel, accept);
             if (response.Status == HttpStatusCode.Unauthorized)
                 throw new DcosAuthenticationException("TokenRefused", $"The cluster refused the token for {method} {path} (401). Run Connect-DcosCluster again.");
         }
@@ -104,18 +111,18 @@ internal sealed class DcosApiClient : IDisposable
         Login(_session.ServiceAccount.Uid, ReadOnlySpan<char>.Empty, _session.ServiceAccount.CreateLoginToken(), log, cancel);
     }
 
-    private DcosResponse SendRaw(HttpMethod method, string path, JsonNode? body, bool authenticated, Action<string> log, CancellationToken cancel)
+    private DcosResponse SendRaw(HttpMethod method, string path, RequestBody? body, bool authenticated, Action<string> log, CancellationToken cancel, string accept = "application/json")
     {
         var uri = new Uri(_session.ClusterUri, path);
         using var request = new HttpRequestMessage(method, uri);
-        if (body != null) request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+        if (body != null) request.Content = body.ToContent();
         if (authenticated)
         {
             string? header = _session.AuthorizationHeader();
             if (header == null) throw new DcosAuthenticationException("NotConnected", "The session was disconnected. Run Connect-DcosCluster again.", 0);
             request.Headers.TryAddWithoutValidation("Authorization", header);
         }
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        request.Headers.TryAddWithoutValidation("Accept", accept);
         HttpResponseMessage response;
         try
         {
@@ -169,4 +176,16 @@ internal sealed class DcosApiClient : IDisposable
     }
 
     public void Dispose() => _http.Dispose();
+}
+
+/// <summary>A request body: text or bytes with its media type (the full Content-Type value).</summary>
+internal sealed record RequestBody(string? Text, byte[]? Bytes, string ContentType)
+{
+    internal HttpContent ToContent()
+    {
+        var content = Bytes != null ? new ByteArrayContent(Bytes) : new ByteArrayContent(Encoding.UTF8.GetBytes(Text ?? string.Empty));
+        content.Headers.TryAddWithoutValidation("Content-Type", ContentType.Contains("json", StringComparison.Ordinal) && !ContentType.Contains("charset", StringComparison.Ordinal)
+            ? ContentType + "; charset=utf-8" : ContentType);
+        return content;
+    }
 }

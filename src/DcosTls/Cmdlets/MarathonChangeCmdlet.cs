@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using DcosTls.Cluster;
+
+namespace DcosTls.Cmdlets;
+
+/// <summary>
+/// Base of the cmdlets that change a Marathon app: the change starts a deployment, which is waited for
+/// (Write-Progress while it runs, at most -Timeout seconds) unless -NoWait, and its outcome reported.
+/// </summary>
+public abstract class MarathonChangeCmdlet : DcosSessionCmdlet
+{
+    internal const int ProgressId = 0x0DC0A;
+
+    /// <summary>Returns once Marathon has accepted the change, without waiting for the deployment.</summary>
+    [Parameter]
+    public SwitchParameter NoWait { get; set; }
+
+    /// <summary>How long to wait for the deployment, in seconds.</summary>
+    [Parameter]
+    [ValidateRange(1, 86400)]
+    public int Timeout { get; set; } = 300;
+
+    /// <summary>How often /v2/deployments is read while waiting (tests shorten it).</summary>
+    internal static TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    internal MarathonClient Marathon(DcosSession session) => new(new ClusterRequest(session, Log, Cancel));
+
+    /// <summary>
+    /// Waits for the deployment and writes the result; a deployment that timed out or ended with the app
+    /// not running as asked is also an error (MarathonDeploymentTimedOut, MarathonDeploymentFailed).
+    /// </summary>
+    internal void Complete(MarathonClient marathon, MarathonDeployment result, bool removed)
+    {
+        if (NoWait || result.DeploymentId == null)
+        {
+            WriteObject(result);
+            return;
+        }
+        var clock = Stopwatch.StartNew();
+        var record = new ProgressRecord(ProgressId, $"Marathon deployment of {result.AppId} ({result.Action})", "waiting");
+        bool done;
+        try
+        {
+            done = marathon.Wait(result.DeploymentId, TimeSpan.FromSeconds(Timeout), PollInterval, (status, percent) =>
+            {
+                record.StatusDescription = status;
+                record.PercentComplete = percent;
+                WriteProgress(record);
+            });
+        }
+        finally
+        {
+            record.RecordType = ProgressRecordType.Completed;
+            WriteProgress(record);
+        }
+        result.Elapsed = clock.Elapsed;
+        if (!done)
+        {
+            result.Status = "TimedOut";
+            WriteObject(result);
+            Report("MarathonDeploymentTimedOut", ErrorCategory.OperationTimeout,
+                $"Deployment {result.DeploymentId} of {result.AppId} was still running after {Timeout} s. It goes on in Marathon: check it with Get-MarathonApp {result.AppId}, "
+                + "wait longer with -Timeout, or roll it back in Marathon (DELETE /v2/deployments/<id>). A deployment that gets no offers (fixed host ports, hostname UNIQUE) never ends.",
+                result.AppId);
+            return;
+        }
+        var app = marathon.GetApp(result.AppId, embedTasks: false);
+        string? problem = removed
+            ? app == null ? null : "the app is still there"
+            : app == null ? "the app is gone"
+            : Running(app) < Number(app, "instances") ? $"{Running(app)} of {Number(app, "instances")} instances run"
+            : result.Version != null && app["version"] is JsonValue v && v.TryGetValue<string>(out var version) && version != result.Version ? $"the app is at version {ServerText.Quote(version)}, not {result.Version} (rolled back or replaced)"
+            : null;
+        result.Status = problem == null ? "Succeeded" : "Failed";
+        WriteObject(result);
+        if (problem != null)
+            Report("MarathonDeploymentFailed", ErrorCategory.InvalidResult,
+                $"Deployment {result.DeploymentId} of {result.AppId} ended, but {problem}. Look at the app's last task failure in the DC/OS UI or with Get-MarathonApp {result.AppId} -IncludeTasks.",
+                result.AppId);
+    }
+
+    private static int Running(JsonObject app) => Number(app, "tasksRunning");
+
+    private static int Number(JsonObject app, string name)
+        => app[name] is JsonValue v && double.TryParse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? (int)d : 0;
+}

@@ -1,0 +1,91 @@
+using DcosTls.Cluster;
+
+namespace DcosTls.Cmdlets;
+
+/// <summary>
+/// New-DcosServiceAccount: makes an RSA-2048 key pair here, registers the public key as a new service
+/// account in IAM and stores the private key only in a secret (the create-sa-secret JSON: scheme RS256,
+/// uid, private_key, login_endpoint). The key is never output, written to disk or logged.
+/// </summary>
+[Cmdlet(VerbsCommon.New, "DcosServiceAccount", SupportsShouldProcess = true)]
+[OutputType(typeof(DcosServiceAccount))]
+public sealed class NewDcosServiceAccountCommand : DcosSessionCmdlet
+{
+    /// <summary>The account's id, e.g. marathon-lb-sa.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("ServiceAccount")]
+    public string Uid { get; set; } = string.Empty;
+
+    /// <summary>The account's description in IAM.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? Description { get; set; }
+
+    /// <summary>The secret that receives the login; &lt;uid&gt;/service-account-secret when omitted.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? SecretPath { get; set; }
+
+    /// <summary>The login_endpoint in the secret: where the account's services log in.</summary>
+    [Parameter]
+    public Uri LoginEndpoint { get; set; } = new("https://master.mesos/acs/api/v1/auth/login");
+
+    protected override void Process()
+    {
+        string uid, secretPath;
+        try
+        {
+            uid = IamClient.CheckUid(Uid);
+            secretPath = DcosSecretClient.Check(SecretPath ?? $"{uid}/service-account-secret");
+            if (!LoginEndpoint.IsAbsoluteUri || LoginEndpoint.Scheme is not ("https" or "http") || LoginEndpoint.UserInfo.Length > 0)
+                throw new DcosTlsException("InvalidLoginEndpoint", ErrorCategory.InvalidArgument,
+                    $"-LoginEndpoint '{LoginEndpoint.GetLeftPart(UriPartial.Path)}' is not an http(s) address without a user, e.g. https://master.mesos/acs/api/v1/auth/login.", LoginEndpoint);
+        }
+        catch (DcosTlsException e)
+        {
+            Report(e);
+            return;
+        }
+        var session = this.SessionForChange();
+        string description = Description ?? $"{uid} (made by DcosTls)";
+        if (!ShouldProcess(ClusterChange.Target($"{uid}", session), $"Create the service account and store its private key in secret default/{secretPath}")) return;
+        var call = new ClusterRequest(session!, Log, Cancel);
+        var iam = new IamClient(call);
+        using var key = RSA.Create(2048);
+        string publicPem = key.ExportSubjectPublicKeyInfoPem();
+        string fingerprint = Convert.ToHexString(SHA256.HashData(key.ExportSubjectPublicKeyInfo()));
+        try
+        {
+            iam.CreateServiceAccount(uid, description, publicPem);
+        }
+        catch (DcosAuthenticationException e) { throw Fail(e, uid); }
+        catch (DcosTlsException e) { Report(e, uid); return; }
+        char[] privatePem = key.ExportPkcs8PrivateKeyPem().ToCharArray();
+        byte[] document = Encoding.UTF8.GetBytes(ServiceAccountSecret.Build(uid, new string(privatePem), LoginEndpoint.ToString()));
+        try
+        {
+            new DcosSecretClient(call).Write(secretPath, DcosSecretKind.Text, document, new[] { new string(privatePem) });
+        }
+        catch (DcosTlsException e)
+        {
+            // Without its secret the account cannot log in: take it away again rather than leave it half made.
+            try { iam.DeleteAccount(uid); }
+            catch (DcosTlsException) { WriteWarning($"The account '{uid}' was made but its secret was not stored, and removing the account failed too: remove it in IAM."); }
+            if (e is DcosAuthenticationException) throw Fail(e, secretPath);
+            Report(e, secretPath);
+            return;
+        }
+        finally
+        {
+            Array.Clear(privatePem);
+            Array.Clear(document);
+        }
+        WriteObject(new DcosServiceAccount
+        {
+            Uid = uid,
+            Description = description,
+            SecretPath = secretPath,
+            LoginEndpoint = LoginEndpoint.ToString(),
+            PublicKeySha256 = fingerprint,
+            Cluster = session!.ClusterUri.ToString(),
+        });
+    }
+}
