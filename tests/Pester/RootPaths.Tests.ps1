@@ -101,7 +101,7 @@ Describe 'Client environment and trust warnings' -Tag RootPaths {
     }
 }
 
-Describe 'Every cmdlet with -Root stays under it and names the staged path' -Tag RootPaths {
+Describe 'Every cmdlet with -Root stays under it and names the staged path' -Tag RootPaths, Heavy {
     BeforeDiscovery {
         Import-Module (Join-Path $PSScriptRoot '../../DcosTls.psd1') -Force
         # Every parameter set of every cmdlet that takes -Root, with its mandatory parameters only. Not
