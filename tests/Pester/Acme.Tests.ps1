@@ -146,7 +146,20 @@ http {
     It 'DNS-01 through bind9 with a TSIG key file, the TXT record deleted afterwards' {
         $cert = New-DcosCertificate @common -CommonName dns.acme.test -DnsServer "127.0.0.1:$($bed.DnsPort)" -TsigKeyFile $bed.TsigKeyFile
         Assert-VerifiesAgainstPebble $cert
-        (& dig +short -p $bed.DnsPort '@127.0.0.1' TXT _acme-challenge.dns.acme.test) | Should -BeNullOrEmpty
+        Get-AcmeZoneTxt $bed _acme-challenge.dns.acme.test | Should -BeNullOrEmpty
+    }
+
+    It 'the TXT-record-removed check sees a record that is there, and an answer from nowhere is no answer' {
+        # Positive control of the check above: a record published in the same zone is seen by it.
+        Set-AcmeZoneTxt $bed _acme-challenge.control.acme.test 'present'
+        try {
+            Get-AcmeZoneTxt $bed _acme-challenge.control.acme.test | Should -Be '"present"'
+            { Get-AcmeZoneTxt $bed _acme-challenge.control.acme.test | Should -BeNullOrEmpty } | Should -Throw
+        }
+        finally { Set-AcmeZoneTxt $bed _acme-challenge.control.acme.test -Delete }
+        Get-AcmeZoneTxt $bed _acme-challenge.control.acme.test | Should -BeNullOrEmpty
+        # dig asking a port where named is not: the check throws rather than finding nothing.
+        { Get-AcmeZoneTxt @{ DnsPort = (Get-AcmeFreePort) } _acme-challenge.dns.acme.test } | Should -Throw '*no answer from named*'
     }
 
     It 'DNS-01 with -TsigSecret leaks neither the TSIG secret nor the account key' {

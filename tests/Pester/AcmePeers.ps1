@@ -125,3 +125,19 @@ function Stop-AcmeTestBed([hashtable] $Bed) {
         if ($process -and -not $process.HasExited) { Stop-Process -Id $process.Id -Force -ErrorAction Ignore; $process.WaitForExit(5000) | Out-Null }
     }
 }
+
+# The TXT records of Name in the test bed's zone, asked of named with dig. A dig that gets no answer
+# from named (not running, wrong port) throws, so "no record" is never an empty answer from nowhere.
+function Get-AcmeZoneTxt($Bed, [string] $Name) {
+    $answer = @(& dig +tcp +noall +comments +answer -p $Bed.DnsPort '@127.0.0.1' TXT $Name 2>&1 | ForEach-Object { "$_" })
+    if (-not ($answer -match 'status: (NOERROR|NXDOMAIN)')) { throw "dig got no answer from named on 127.0.0.1:$($Bed.DnsPort) for $Name TXT: $($answer -join ' ')" }
+    @($answer | Where-Object { $_ -match '\sIN\s+TXT\s' } | ForEach-Object { ($_ -split '\sTXT\s', 2)[1].Trim() })
+}
+
+# Publishes (or with -Delete removes) a TXT record in the test bed's zone with nsupdate and its TSIG key.
+function Set-AcmeZoneTxt($Bed, [string] $Name, [string] $Value, [switch] $Delete) {
+    $line = if ($Delete) { "update delete $Name TXT" } else { "update add $Name 60 TXT `"$Value`"" }
+    $commands = "server 127.0.0.1 $($Bed.DnsPort)`nzone acme.test`n$line`nsend`n"
+    $out = $commands | & nsupdate -k $Bed.TsigKeyFile 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "nsupdate failed: $out" }
+}

@@ -164,7 +164,7 @@ Describe 'Renewing an ACME certificate with the lifecycle cmdlets' -Tag Acme, Ac
         $keys = Get-PublicKeyText $certFile $keyFile
         $keys[0] | Should -Be $keys[1]
         Assert-VerifiesAgainstPebble $certFile
-        (& dig +short -p $bed.DnsPort '@127.0.0.1' TXT _acme-challenge.dockerd.acme.test) | Should -BeNullOrEmpty
+        Get-AcmeZoneTxt $bed _acme-challenge.dockerd.acme.test | Should -BeNullOrEmpty
     }
 
     It 'renews an RSA certificate over HTTP-01 as RSA of the same size, the client pair too' {

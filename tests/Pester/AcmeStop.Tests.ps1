@@ -14,7 +14,8 @@ BeforeAll {
         DnsServer = "127.0.0.1:$($bed.DnsPort)"; TsigKeyFile = $bed.TsigKeyFile
     }
     function Get-ChallengeTxt([string] $Name) {
-        @(& dig +short +tcp -p $bed.DnsPort '@127.0.0.1' TXT "_acme-challenge.$Name" 2>$null | Where-Object { $_ })
+        # Throws when named does not answer, so an empty answer means the record is gone.
+        @(Get-AcmeZoneTxt $bed "_acme-challenge.$Name")
     }
     # Waits until the order's TXT record is in the zone; false when the order ended first.
     function Wait-ChallengeTxt([string] $Name, [scriptblock] $Running) {

@@ -21,8 +21,10 @@ Import-Module '$manifest'
 for (`$Round = 1; `$Round -le `$Rounds; `$Round++) {
     while (-not (Test-Path "`$Folder/go-`$Round")) { Start-Sleep -Milliseconds 5 }
     `$Root = Join-Path `$Folder "root-`$Round"
-    try { $Body; 'ok' | Set-Content "`$Folder/done-`$Round-`$Worker" }
-    catch { "`$(`$_.FullyQualifiedErrorId): `$_" | Set-Content "`$Folder/done-`$Round-`$Worker" }
+    `$start = [DateTime]::UtcNow.Ticks
+    try { $Body; `$end = [DateTime]::UtcNow.Ticks; 'ok' | Set-Content "`$Folder/done-`$Round-`$Worker" }
+    catch { `$end = [DateTime]::UtcNow.Ticks; "`$(`$_.FullyQualifiedErrorId): `$_" | Set-Content "`$Folder/done-`$Round-`$Worker" }
+    "`$start `$end" | Set-Content "`$Folder/span-`$Round-`$Worker"
 }
 "@
         Set-Content -Path "$Folder/worker.ps1" -Value $script
@@ -48,6 +50,23 @@ for (`$Round = 1; `$Round -le `$Rounds; `$Round++) {
         Get-ChildItem "$Folder/done-*" | ForEach-Object { "$($_.Name): $((Get-Content $_ -Raw).Trim())" } |
             Where-Object { $_ -notmatch ': ok$' }
     }
+
+    # The rounds in which the runs of two workers or more overlapped (one started before the other
+    # ended and ended after the other started): done one after another, no round would.
+    function Get-OverlappedRound([string] $Folder) {
+        foreach ($round in 1..$Rounds) {
+            $spans = @(1..$Workers | ForEach-Object {
+                    $ticks = (Get-Content "$Folder/span-$round-$_" -Raw).Trim() -split ' '
+                    [pscustomobject]@{ Start = [long] $ticks[0]; End = [long] $ticks[1] } })
+            $pairs = 0
+            for ($i = 0; $i -lt $spans.Count; $i++) {
+                for ($j = $i + 1; $j -lt $spans.Count; $j++) {
+                    if ($spans[$i].Start -lt $spans[$j].End -and $spans[$j].Start -lt $spans[$i].End) { $pairs++ }
+                }
+            }
+            if ($pairs) { $round }
+        }
+    }
 }
 
 Describe 'Parallel runs on one agent' -Tag Concurrency, Heavy {
@@ -67,6 +86,8 @@ foreach ($i in ($w * 2), ($w * 2 + 1)) {
 }
 '@
         $failures | Should -BeNullOrEmpty
+        # The workers ran at the same time in at least half the rounds: the race was really run.
+        @(Get-OverlappedRound $folder).Count | Should -BeGreaterOrEqual ($Rounds / 2) -Because 'the workers must run at the same time, not one after another'
         $hash = (& openssl x509 -noout -subject_hash -in "$folder/ca-0.crt").Trim()
         foreach ($round in 1..$Rounds) {
             $mesos = "$folder/root-$round/var/lib/dcos/pki/tls/certs"
@@ -90,6 +111,7 @@ $login = [pscredential]::new("user$Worker", $password)
 $null = New-DockerAuthConfig -Registry "registry$Worker.internal:5000" -Credential $login | Set-MesosDockerConfig -Root $Root
 '@
         $failures | Should -BeNullOrEmpty
+        @(Get-OverlappedRound $folder).Count | Should -BeGreaterOrEqual ($Rounds / 2) -Because 'the workers must run at the same time, not one after another'
         foreach ($round in 1..$Rounds) {
             $root = "$folder/root-$round"
             $logins = @(Import-DockerAuthConfig -Path "$root/var/lib/dcos/docker_credentials")

@@ -64,6 +64,17 @@ Describe 'Simulated agents over SSH remoting' -Tag Fleet, Heavy {
         $answer | Should -BeNullOrEmpty -Because 'a mismatched host key must never let the script block run'
         "$refused" | Should -Not -BeNullOrEmpty
     }
+
+    It 'the host-key check sees a connection: the same command with the pinned key runs the script block' {
+        # Positive control of the refusal above: same agent, options and job, the pinned known_hosts.
+        $a = $agents[1]
+        $job = Start-Job -ScriptBlock {
+            Invoke-Command -HostName $using:a.Address -Port $using:a.Port -UserName root -KeyFilePath $using:kit.KeyFilePath -Options @{ UserKnownHostsFile = $using:kit.KnownHosts; StrictHostKeyChecking = 'yes' } -ScriptBlock { 'connected' } -ErrorAction Stop
+        }
+        $answer = $job | Wait-Job -Timeout 60 | Receive-Job -ErrorAction SilentlyContinue -ErrorVariable refused
+        $job | Remove-Job -Force
+        $answer | Should -Be 'connected' -Because "$refused"
+    }
 }
 
 Describe 'Invoke-DcosAgentProvisioning on simulated agents' -Tag Fleet, Heavy {

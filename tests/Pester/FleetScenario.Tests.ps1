@@ -9,6 +9,7 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../DcosTls.psd1') -Force
     . (Join-Path $PSScriptRoot 'SshAgents.ps1')
+    . (Join-Path $PSScriptRoot 'SecretSearch.ps1')
 
     # Runs a native tool with no inherited trust settings: only the trust on its command line counts.
     function Invoke-Untrusted([string] $Tool, [string[]] $Arguments) {
@@ -162,8 +163,8 @@ Describe 'Ten agents from the cluster''s agent list' -Tag Fleet, Heavy {
 
         $lines = Get-Content $samples
         @($lines | Where-Object { $_ -match '-sshs' }).Count | Should -BeGreaterThan 0 -Because 'the sampler ran while the agents worked'
-        foreach ($secret in $password, $token, $caKeyLine) {
-            @($lines | Where-Object { $_.Contains($secret) }).Count | Should -Be 0 -Because 'secrets travel inside the SSH session, never on a command line'
+        foreach ($secret in @($password, $token, $caKeyLine, "puller:$password" | ForEach-Object { Get-SecretForm $_ })) {
+            @($lines | Where-Object { $_.Contains($secret) }).Count | Should -Be 0 -Because 'secrets travel inside the SSH session, never on a command line (plain or base64)'
         }
     }
 
@@ -185,9 +186,10 @@ Describe 'Ten agents from the cluster''s agent list' -Tag Fleet, Heavy {
         $files = @(foreach ($a in $addresses) { Get-ChildItem -Recurse -File $roots[$a] | Where-Object { $_.FullName -notlike '*/.sshd/*' } }) +
                  @(Get-ChildItem -Recurse -File $kit.Transcripts)
         @(Get-ChildItem -Recurse -File $kit.Transcripts).Count | Should -BeGreaterThan 9
-        foreach ($secret in $token, $caKeyLine, $password) {
-            $files | Select-String -SimpleMatch -Pattern $secret | Should -BeNullOrEmpty
-        }
+        # Plaintext, base64 at any alignment, inside any gzip archive; only the agents' credentials files may hold the login.
+        $credentialFiles = foreach ($a in $addresses) { Join-Path $roots[$a] 'var/lib/dcos/docker_credentials' }
+        Find-SecretLeak -Path $files.FullName -Secret $token, $caKeyLine, $password -AuthString "puller:$password" -CredentialFile $credentialFiles |
+            Should -BeNullOrEmpty
         # Each agent has its own daemon key, made there: no two agents share one.
         $keys = foreach ($a in $addresses) { Get-Content -Raw (Join-Path $roots[$a] 'etc/docker/tls/server-key.pem') }
         @($keys | Sort-Object -Unique).Count | Should -Be 10
@@ -316,6 +318,6 @@ Describe 'Daemon TLS from the cluster CA, and an agent whose request names anoth
         # The cluster CA's key and the token stayed here.
         $files = @(foreach ($root in $roots[$addresses[1]], $roots[$addresses[2]], (Join-Path $TestDrive "agent-$impostor")) {
                 Get-ChildItem -Recurse -File $root | Where-Object { $_.FullName -notlike '*/.sshd/*' } }) + @(Get-ChildItem -Recurse -File $kit.Transcripts)
-        foreach ($secret in $token, $clusterCaKeyLine) { $files | Select-String -SimpleMatch -Pattern $secret | Should -BeNullOrEmpty }
+        Find-SecretLeak -Path $files.FullName -Secret $token, $clusterCaKeyLine | Should -BeNullOrEmpty
     }
 }

@@ -192,6 +192,15 @@ Describe 'Relative paths resolve against the pwsh location' -Tag Flow {
         $failure.Exception.Message | Should -Not -Match '\.key|\.crt' -Because 'the files were found and read; only the connection failed'
     }
 
+    It 'the no-path check sees a path: a missing -PrivateKeyPath is named in the error it would catch' {
+        # Positive control of the check above: where a file is not found, the same two checks fail.
+        $failure = { Connect-DcosCluster -Uri https://127.0.0.1:1 -ServiceAccount svc -PrivateKeyPath ./absent.key -ErrorAction Stop } |
+            Should -Throw -PassThru
+        { $failure.FullyQualifiedErrorId | Should -Not -Match 'NotFound|Unreadable|Invalid.*Path' } | Should -Throw
+        { $failure.Exception.Message | Should -Not -Match '\.key|\.crt' } | Should -Throw
+        $failure.Exception.Message | Should -Match 'absent\.key'
+    }
+
     It 'relative paths go by the file system location when the current location is another provider' {
         $null = Export-DcosCertificate -Certificate $ca -Path ./env-ca -NoKey
         Set-Location Env:

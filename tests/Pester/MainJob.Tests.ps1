@@ -5,6 +5,9 @@
 #>
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Pwsh.ps1')
+    . (Join-Path $PSScriptRoot 'SecretSearch.ps1')
+    $examplePassword = 'example-only-not-a-real-password'
+    $exampleAuth = "example-user:$examplePassword"
     $script = (Resolve-Path (Join-Path $PSScriptRoot '../../module/Examples/Provision-Agent.ps1')).ProviderPath
     $work = (New-Item -ItemType Directory -Path (Join-Path $TestDrive 'mainjob')).FullName
     $root = Join-Path $work 'staging'
@@ -46,8 +49,11 @@ Describe 'The main job: Provision-Agent.ps1 under pwsh -File' -Tag MainJob, Heav
         $wide | Should -BeNullOrEmpty
     }
 
-    It 'never prints the example password' {
-        ($first + $second) -join "`n" | Should -Not -Match 'example-only-not-a-real-password'
+    It 'never prints the example password, nor its base64 or that of the login' {
+        $printed = ($first + $second) -join "`n"
+        foreach ($form in @(Get-SecretForm $examplePassword) + @(Get-SecretForm $exampleAuth)) {
+            $printed.Contains($form) | Should -BeFalse -Because "the output holds '$form'"
+        }
     }
 
     It 'makes Docker and Mesos trust the registry certificate' {
@@ -80,11 +86,31 @@ Describe 'The main job: Provision-Agent.ps1 under pwsh -File' -Tag MainJob, Heav
         Get-Mode 'etc/docker.tar.gz' | Should -Be '600'
     }
 
-    It 'keeps the password out of every staged file but the credentials file' {
-        $others = Get-ChildItem -LiteralPath $root -Recurse -File -Force |
-            Where-Object { $_.FullName -ne (Get-StagedPath 'var/lib/dcos/docker_credentials') -and -not $_.LinkTarget }
-        $leaks = @($others | Select-String -SimpleMatch 'example-only-not-a-real-password' -List | ForEach-Object Path)
+    It 'keeps the password (plain or base64) and the login''s base64 out of every staged file but the credentials, docker.tar.gz unpacked' {
+        $files = @(Get-ChildItem -LiteralPath $root -Recurse -File -Force | Where-Object { -not $_.LinkTarget } | ForEach-Object FullName)
+        $files | Should -Contain (Get-StagedPath 'etc/docker.tar.gz')
+        $leaks = @(Find-SecretLeak -Path $files -Secret $examplePassword -AuthString $exampleAuth -CredentialFile (Get-StagedPath 'var/lib/dcos/docker_credentials'))
         $leaks | Should -BeNullOrEmpty
+    }
+
+    It 'the secret search finds a password in base64 at any alignment, a login''s base64 outside the credentials, and inside a tar.gz' {
+        $probe = (New-Item -ItemType Directory -Path (Join-Path $TestDrive 'secret-probe') -Force).FullName
+        $files = foreach ($prefix in '', 'x', 'xy') {
+            $file = Join-Path $probe "shift$($prefix.Length).txt"
+            Set-Content -LiteralPath $file -Value ([Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes("$prefix$examplePassword and more")))
+            $file
+        }
+        $credentials = Join-Path $probe 'config.json'
+        Set-Content -LiteralPath $credentials -Value ([Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($exampleAuth)))
+        $null = New-Item -ItemType Directory -Path (Join-Path $probe 'archive/.docker') -Force
+        Set-Content -LiteralPath (Join-Path $probe 'archive/.docker/config.json') -Value '{}'
+        Set-Content -LiteralPath (Join-Path $probe 'archive/.docker/notes') -Value ([Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($exampleAuth)))
+        & tar -czf (Join-Path $probe 'docker.tar.gz') -C (Join-Path $probe 'archive') .docker
+        $found = @(Find-SecretLeak -Path (@($files) + $credentials + (Join-Path $probe 'docker.tar.gz')) -Secret $examplePassword -AuthString $exampleAuth -CredentialFile $credentials)
+        $found.Count | Should -Be 4 -Because ($found -join "`n")
+        $found[3] | Should -Match 'docker\.tar\.gz:\.docker/notes: holds'
+        # The credentials file itself may hold the login: the same search does not count it.
+        @(Find-SecretLeak -Path $credentials -Secret $examplePassword -AuthString $exampleAuth -CredentialFile $credentials) | Should -BeNullOrEmpty
     }
 
     It 'changes nothing when run again: every file, mode and link stays as it was' {

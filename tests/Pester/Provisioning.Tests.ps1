@@ -3,16 +3,25 @@
     containers (New-PesterContainer -Data) in a pwsh of their own against the staging root the main
     job makes, with -Root relative to a location that is not the process directory: green on the
     fresh root; red, naming the problem, after a Mesos hash link is deleted, after the credentials
-    file is made world-readable, and after daemon.json is broken.
+    file is made world-readable, and after daemon.json is broken. The registry-connection check runs
+    too (Connect = $true): a real docker-registry on 127.0.0.1 serves the registry certificate the main
+    job made, under the name the job provisioned (repo.internal:<free port>, reached with ConnectAddress).
 #>
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Pwsh.ps1')
+    . (Join-Path $PSScriptRoot 'RegistryPeer.ps1')
     $job = (Resolve-Path (Join-Path $PSScriptRoot '../../module/Examples/Provision-Agent.ps1')).ProviderPath
     $checks = (Resolve-Path (Join-Path $PSScriptRoot '../Provisioning/Agent.Tests.ps1')).ProviderPath
     $pester = Join-Path (Get-Module Pester).ModuleBase 'Pester.psd1'
     $work = (New-Item -ItemType Directory -Path (Join-Path $TestDrive 'provisioning')).FullName
-    $jobOutput = Invoke-ChildPwsh -ArgumentList '-File', $job, '-Root', './fresh' -WorkingDirectory $work
+    $port = Get-FreePort
+    $registry = "repo.internal:$port"
+    $jobOutput = Invoke-ChildPwsh -ArgumentList '-File', $job, '-Root', './fresh', '-Registry', $registry -WorkingDirectory $work
     if ($LASTEXITCODE -ne 0) { throw "the main job failed:`n$($jobOutput -join "`n")" }
+    # The registry the agent trusts, serving the certificate the main job made for it.
+    $provisioned = Join-Path $work 'fresh/provisioning'
+    $registryPeer = Start-TestRegistry -Folder (Join-Path $work 'registry') -Port $port `
+        -CertificateFile (Join-Path $provisioned 'registry.crt') -KeyFile (Join-Path $provisioned 'registry.key')
 
     # Copies of the freshly staged agent (links stay links), each spoilt in one way.
     $spoil = [ordered]@{
@@ -38,7 +47,7 @@ Set-Location -LiteralPath '$work'
 `$names = '$($spoil.Keys -join "', '")'
 `$containers = foreach (`$name in `$names) {
     New-PesterContainer -Path '$checks' -Data @{
-        Registry = 'repo.internal:5000'; Root = "./`$name"; DaemonTls = `$true; Connect = `$false }
+        Registry = '$registry'; Root = "./`$name"; DaemonTls = `$true; Connect = `$true; ConnectAddress = '127.0.0.1' }
 }
 `$result = Invoke-Pester -Container `$containers -PassThru -Output None
 `$i = 0
@@ -47,6 +56,7 @@ foreach (`$container in `$result.Containers) {
     `$tests = @(`$container.Blocks | ForEach-Object { `$_.Tests })
     `$byRoot[`$names[`$i++]] = [pscustomobject]@{
         Passed = @(`$tests | Where-Object Result -eq 'Passed').Count
+        PassedNames = @(`$tests | Where-Object Result -eq 'Passed' | ForEach-Object ExpandedName)
         Failed = @(`$tests | Where-Object Result -eq 'Failed' | ForEach-Object {
             `$_.ExpandedName + ' | ' + ((`$_.ErrorRecord | ForEach-Object { `$_.Exception.Message }) -join ' ') })
         ContainerResult = "`$(`$container.Result)"
@@ -61,18 +71,29 @@ foreach (`$container in `$result.Containers) {
     $results = $json | ConvertFrom-Json
 }
 
+AfterAll {
+    if ($registryPeer) { Stop-Process -Id $registryPeer.Id -ErrorAction SilentlyContinue }
+}
+
 Describe 'Agent.Tests.ps1 on the staging root the main job makes' -Tag Provisioning {
     It 'passes on the freshly provisioned agent' {
         $results.green.Failed | Should -BeNullOrEmpty
-        $results.green.Passed | Should -Be 6 -Because ($out -join "`n")
+        $results.green.Passed | Should -Be 7 -Because ($out -join "`n")
+    }
+
+    It 'runs the registry-connection check against the real registry and it passes' {
+        $results.green.PassedNames | Should -Contain "the registry $registry presents a certificate those CAs verify" -Because ($out -join "`n")
     }
 
     It 'fails naming the CA file and its health after a Mesos hash link is deleted' {
         $failed = @($results.'no-link'.Failed)
-        $failed.Count | Should -Be 1 -Because ($failed -join "`n")
+        # Without its hash link the Mesos store holds no CA, so the connection check for Mesos fails too.
+        $failed.Count | Should -Be 2 -Because ($failed -join "`n")
         $failed[0] | Should -Match 'healthy'
         $failed[0] | Should -Match 'Mesos .*DcosTls-Example-Root-CA-\w+\.crt: MissingLink'
         $failed[0] | Should -Match 'Install-DockerRegistryTrust'
+        $failed[1] | Should -Match 'presents a certificate those CAs verify'
+        $failed[1] | Should -Match 'Mesos: NoInstalledCertificates: .*Install-DockerRegistryTrust'
     }
 
     It 'fails naming the mode after the credentials file is made world-readable' {

@@ -100,3 +100,79 @@ Describe 'Client environment and trust warnings' -Tag RootPaths {
         @($second | Where-Object { "$_" -like '*podman*' }) | Should -BeNullOrEmpty
     }
 }
+
+Describe 'Every cmdlet with -Root stays under it and names the staged path' -Tag RootPaths, Heavy {
+    BeforeDiscovery {
+        Import-Module (Join-Path $PSScriptRoot '../../DcosTls.psd1') -Force
+        # Every parameter set of every cmdlet that takes -Root, with its mandatory parameters only. Not
+        # Invoke-DcosAgentProvisioning: its -Root is the root on the far agents, reached over SSH; nor a
+        # set that needs a cluster session.
+        $forms = foreach ($command in Get-Command -Module DcosTls -ParameterName Root | Where-Object Name -ne 'Invoke-DcosAgentProvisioning') {
+            foreach ($set in $command.ParameterSets) {
+                $mandatory = @($set.Parameters | Where-Object IsMandatory)
+                if ($mandatory | Where-Object { $_.ParameterType.Name -eq 'DcosSession' }) { continue }
+                @{ Command = $command.Name; Form = $set.Name; Names = @($mandatory.Name | Where-Object { $_ -ne 'Root' }) }
+            }
+        }
+    }
+
+    BeforeAll {
+        $password = ConvertTo-SecureString 'not-a-real-password' -AsPlainText -Force
+        $credential = [pscredential]::new('rootpaths', $password)
+        $leaf = $server
+        $request = New-DcosCertificateRequest -CommonName rootpaths.internal -KeyAlgorithm ECDSA
+        $login = New-DockerAuthConfig -Registry 127.0.0.1:1 -Credential $credential
+        $rowRoot = Join-Path $TestDrive 'rows'
+        $ca | Install-DockerRegistryTrust -Registry 127.0.0.1:1 -Root $rowRoot -Confirm:$false
+        $row = @(Get-DcosTlsCertificate -Root $rowRoot)[0]
+        . (Join-Path $PSScriptRoot 'PlausibleValue.ps1')
+        # Real host folders a cmdlet with -Root would write to if it left the root: entry, size and mtime.
+        $watched = '/etc/docker', '/etc/ssl/certs', '/var/lib/dcos', '/etc/pki', '/var/lib/prometheus/node-exporter',
+            '/etc/systemd/system/docker.service.d', '/usr/local/share/ca-certificates', '/root/.docker', '/etc/docker.tar.gz'
+        function Get-HostState {
+            foreach ($path in $watched) {
+                if (-not (Test-Path -LiteralPath $path)) { "$path absent"; continue }
+                foreach ($item in @(Get-Item -LiteralPath $path -Force) + @(Get-ChildItem -LiteralPath $path -Recurse -Force -ErrorAction SilentlyContinue)) {
+                    "$($item.FullName) $($item.LastWriteTimeUtc.Ticks) $(if (-not $item.PSIsContainer) { $item.Length })"
+                }
+            }
+        }
+        $agentTop = '^/(etc|var|usr|run|root|opt|srv|lib)/'
+    }
+
+    It '<Command> <Form> under a fresh root changes nothing outside it; every agent path it names is staged' -ForEach $forms {
+        $root = Join-Path $TestDrive ("root-" + [guid]::NewGuid().ToString('n').Substring(0, 8))
+        $metadata = (Get-Command $Command).Parameters
+        $arguments = @{ Root = $root }
+        foreach ($name in @($Names | Where-Object { $_ })) { $arguments[$name] = New-PlausibleValue $metadata[$name] }
+        if ($metadata.ContainsKey('Confirm')) { $arguments['Confirm'] = $false }
+        $before = @(Get-HostState)
+        $errors = @()
+        try { $null = & $Command @arguments -ErrorAction SilentlyContinue -ErrorVariable +errors 2>$null }
+        catch { $errors += $_ }
+        $after = @(Get-HostState)
+        $changed = @(Compare-Object $before $after | ForEach-Object { "$($_.SideIndicator) $($_.InputObject)" })
+        $changed | Should -BeNullOrEmpty -Because "$Command -Root $root must change nothing on the host"
+        $named = foreach ($e in $errors) {
+            $record = if ($e -is [System.Management.Automation.ErrorRecord]) { $e } else { $e.ErrorRecord }
+            if (-not $record) { continue }
+            $text = "$($record.ErrorDetails.Message) $($record.Exception.Message)"
+            foreach ($m in [regex]::Matches($text, "'(/[^']+)'")) { "message $($m.Groups[1].Value)" }
+            if ($record.TargetObject -is [string] -and $record.TargetObject.StartsWith('/')) { "target $($record.TargetObject)" }
+        }
+        $bare = @($named | Where-Object { ($_ -split ' ', 2)[1] -match $agentTop -and -not ($_ -split ' ', 2)[1].StartsWith($root) } | Sort-Object -Unique)
+        # Known and open: the renewal base (Cmdlets/RenewalCmdlet.cs, Fail(e, slot.CertificatePath)) gives
+        # the agent path as TargetObject while its message names the staged file. The test below fails
+        # once that is mended, and then this allowance goes.
+        if ($Command -eq 'Update-DockerDaemonCertificate') { $bare = @($bare | Where-Object { $_ -ne 'target /etc/docker/tls/server-cert.pem' }) }
+        $bare | Should -BeNullOrEmpty -Because "errors of $Command name agent paths as staged under $root ($(@($errors | ForEach-Object { "$($_.FullyQualifiedErrorId)" }) -join ', '))"
+    }
+
+    It 'known open: Update-DockerDaemonCertificate without a pair names the agent path as TargetObject (remove the allowance above when this fails)' {
+        $root = Join-Path $TestDrive 'renewal-target'
+        $failure = { Update-DockerDaemonCertificate -Root $root -Issuer $ca -Confirm:$false -ErrorAction Stop } | Should -Throw -PassThru
+        $failure.FullyQualifiedErrorId | Should -BeLike 'RenewalCertificateMissing,*'
+        $failure.Exception.Message | Should -BeLike "'$root/etc/docker/tls/server-cert.pem' does not exist*"
+        $failure.TargetObject | Should -Be '/etc/docker/tls/server-cert.pem'
+    }
+}
