@@ -30,7 +30,7 @@ public class AgentFileLockedTests
             }
 
             // What the user sees: the one mapping of the cmdlet base.
-            ErrorRecord record = DcosCmdlet.ToErrorRecord(refused);
+            ErrorRecord record = DcosTls.Cmdlets.DcosCmdlet.ToErrorRecord(refused);
             Assert.Equal("AgentFileLocked", record.FullyQualifiedErrorId);
             Assert.Equal(ErrorCategory.ResourceBusy, record.CategoryInfo.Category);
             Assert.Equal(root, record.TargetObject);

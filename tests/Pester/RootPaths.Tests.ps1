@@ -161,18 +161,14 @@ Describe 'Every cmdlet with -Root stays under it and names the staged path' -Tag
             if ($record.TargetObject -is [string] -and $record.TargetObject.StartsWith('/')) { "target $($record.TargetObject)" }
         }
         $bare = @($named | Where-Object { ($_ -split ' ', 2)[1] -match $agentTop -and -not ($_ -split ' ', 2)[1].StartsWith($root) } | Sort-Object -Unique)
-        # Known and open: the renewal base (Cmdlets/RenewalCmdlet.cs, Fail(e, slot.CertificatePath)) gives
-        # the agent path as TargetObject while its message names the staged file. The test below fails
-        # once that is mended, and then this allowance goes.
-        if ($Command -eq 'Update-DockerDaemonCertificate') { $bare = @($bare | Where-Object { $_ -ne 'target /etc/docker/tls/server-cert.pem' }) }
         $bare | Should -BeNullOrEmpty -Because "errors of $Command name agent paths as staged under $root ($(@($errors | ForEach-Object { "$($_.FullyQualifiedErrorId)" }) -join ', '))"
     }
 
-    It 'known open: Update-DockerDaemonCertificate without a pair names the agent path as TargetObject (remove the allowance above when this fails)' {
+    It 'Update-DockerDaemonCertificate without a pair names the staged file in its message and as TargetObject' {
         $root = Join-Path $TestDrive 'renewal-target'
         $failure = { Update-DockerDaemonCertificate -Root $root -Issuer $ca -Confirm:$false -ErrorAction Stop } | Should -Throw -PassThru
         $failure.FullyQualifiedErrorId | Should -BeLike 'RenewalCertificateMissing,*'
         $failure.Exception.Message | Should -BeLike "'$root/etc/docker/tls/server-cert.pem' does not exist*"
-        $failure.TargetObject | Should -Be '/etc/docker/tls/server-cert.pem'
+        $failure.TargetObject | Should -Be "$root/etc/docker/tls/server-cert.pem"
     }
 }

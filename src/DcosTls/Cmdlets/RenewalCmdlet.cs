@@ -50,7 +50,8 @@ public abstract partial class RenewalCmdlet : DcosSessionCmdlet
     /// </summary>
     private protected bool Renew(StagedFileWriter writer, KeyPairSlot slot, string role, CertificateUsage fallback)
     {
-        _renewing = slot.CertificatePath;
+        // Errors name the file as it is found here: under a staging root, the staged path.
+        _renewing = writer.Map(slot.CertificatePath);
         var plan = CertificateRenewer.Plan(writer, slot, role, RenewWithin, Force);
         _renewing = plan.Path;
         if (!plan.Due)
