@@ -3,16 +3,14 @@
     agent's services accept. A child pwsh runs the change with the module's test-only pause
     (DCOSTLS_TEST_PAUSE_DIR): before each step that changes a directory entry (a rename that switches
     complete new content into place, a temp link or folder made, an entry removed) <n>.paused appears;
-    the test lets steps 1..k-1 go, kills the child with SIGKILL at step k, and checks what is left.
-    One child per kill point; the child that is never killed gives the step count. Then the same
-    change is run again normally: it completes, and the temp files the kill left (made older than a
-    minute) are gone.
+    the state of the files while the child waits before step k is what a SIGKILL at step k leaves
+    (PausedRun.ps1). One paused child gives every state and the step count; a second child is killed
+    with SIGKILL at the last step for real. Each state is checked, then the same change is run again
+    normally: it completes, and the temp files the kill left (made older than a minute) are gone.
 #>
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../DcosTls.psd1') -Force
     $manifest = (Resolve-Path (Join-Path $PSScriptRoot '../../DcosTls.psd1')).Path
-    $pwshDll = Join-Path $PSHOME 'pwsh.dll'
-    $dotnet = [Environment]::ProcessPath
 
     $inputs = Join-Path $TestDrive 'inputs'
     $null = New-Item -ItemType Directory $inputs
@@ -55,62 +53,47 @@ BeforeAll {
         $root
     }
 
-    # Runs $Command ($Root and $Inputs given) in a child pwsh with the pause on; kills it at step
-    # $KillAt. Returns $true when it was killed, $false when the change finished before that step.
-    function Invoke-KilledAt([string] $Command, [string] $Root, [int] $KillAt) {
-        $pauses = Join-Path $TestDrive "pauses-$([guid]::NewGuid().ToString('n'))"
-        $null = New-Item -ItemType Directory $pauses
-        $script = Join-Path $pauses 'change.ps1'
+    . (Join-Path $PSScriptRoot 'PausedRun.ps1')
+
+    # The child's script: $Command with $Root and $Inputs given, the module imported.
+    function New-ChangeScript([string] $Command) {
+        $script = Join-Path $TestDrive "change-$([guid]::NewGuid().ToString('n')).ps1"
         Set-Content -LiteralPath $script -Value "param([string] `$Root, [string] `$Inputs)`n`$ErrorActionPreference = 'Stop'`nImport-Module '$manifest'`n$Command"
-        $start = [Diagnostics.ProcessStartInfo]::new($dotnet)
-        foreach ($a in $pwshDll, '-NoProfile', '-NonInteractive', '-File', $script, $Root, $inputs) { $start.ArgumentList.Add($a) }
-        $start.Environment['DCOSTLS_TEST_PAUSE_DIR'] = $pauses
-        $start.RedirectStandardError = $true
-        $start.RedirectStandardOutput = $true
-        $child = [Diagnostics.Process]::Start($start)
-        $errors = $child.StandardError.ReadToEndAsync()
-        $null = $child.StandardOutput.ReadToEndAsync()
-        try {
-            $deadline = [DateTime]::UtcNow.AddSeconds(60)
-            for ($n = 1; ; $n++) {
-                $marker = Join-Path $pauses "$n.paused"
-                while (-not (Test-Path -LiteralPath $marker)) {
-                    if ($child.HasExited) {
-                        $child.WaitForExit()
-                        if ($child.ExitCode -ne 0) { throw "the change failed before step ${n}: $($errors.Result)" }
-                        return $false
-                    }
-                    if ([DateTime]::UtcNow -gt $deadline) { throw "no step $n within 60 s" }
-                    Start-Sleep -Milliseconds 10
-                }
-                if ($n -eq $KillAt) {
-                    $child.Kill()   # SIGKILL: no handler, no finally, no rollback runs
-                    $child.WaitForExit()
-                    return $true
-                }
-                Remove-Item -LiteralPath $marker
-            }
-        }
-        finally {
-            if (-not $child.HasExited) { $child.Kill(); $child.WaitForExit() }
-        }
+        $script
     }
 
-    # Kills the change at every step in turn; runs $Check on each state left behind, then re-runs the
-    # change normally on it. Returns the number of kill points.
+    # Every state a kill can leave, from one child that pauses at each step ("<Name>-<k>" is the root as
+    # a kill at step k leaves it; "<Name>-<steps + 1>" the finished change), each checked with $Check
+    # and then run again normally. A second child is killed with SIGKILL for real at the last step,
+    # the switch that matters most, and that state is checked too. Returns the number of kill points.
     function Test-EveryKillPoint([string] $Name, [string] $Command, [scriptblock] $Check, [scriptblock] $Prepare) {
-        for ($k = 1; ; $k++) {
-            $root = New-KillRoot "$Name-$k"
-            if ($Prepare) { & $Prepare $root }
-            $killed = Invoke-KilledAt $Command $root $k
-            & $Check $root "$Name, killed at step $k"
-            if (-not $killed) { return $k - 1 }
+        $script = New-ChangeScript $Command
+        $run = New-KillRoot "$Name-run"
+        if ($Prepare) { & $Prepare $run }
+        $pristine = Join-Path $TestDrive "$Name-pristine"
+        & cp -a $run $pristine
+        $states = @(Save-PausedState (Start-PausedChild $script @($run, $inputs)) $run (Join-Path $TestDrive "$Name-"))
+        $points = $states.Count
+        Move-Item -LiteralPath $run -Destination (Join-Path $TestDrive "$Name-$($points + 1)")
+        & $Check (Join-Path $TestDrive "$Name-$($points + 1)") "$Name, finished"
+
+        $killedRoot = Join-Path $TestDrive "$Name-killed"
+        & cp -a $pristine $killedRoot
+        if ($points -gt 0) {
+            $at = Stop-AtPause (Start-PausedChild $script @($killedRoot, $inputs)) $points
+            $at | Should -Not -BeNullOrEmpty -Because "$Name has $points steps in the paused run, so a second run reaches step $points too"
+            $states += [pscustomobject]@{ Step = $points; At = "$at (SIGKILL)"; Root = $killedRoot }
+        }
+        foreach ($state in $states) {
+            $root = $state.Root
+            & $Check $root "$Name, killed at step $($state.Step) ($($state.At))"
             $temps = @(Get-ChildItem -LiteralPath $root -Recurse -Force -Filter '.*.tmp')
             foreach ($t in $temps) { & touch -h -d '-2 minutes' $t.FullName }
             $null = & ([scriptblock]::Create("param([string] `$Root, [string] `$Inputs)`n$Command")) $root $inputs
-            & $Check $root "$Name, run again after a kill at step $k"
+            & $Check $root "$Name, run again after a kill at step $($state.Step)"
             @(Get-ChildItem -LiteralPath $root -Recurse -Force -Filter '.*.tmp') | Should -BeNullOrEmpty -Because "$Name, after the re-run: a stale temp of ours is removed"
         }
+        $points
     }
 
     # dockerd's view: daemon.json parses; every file it names exists and the key matches the
