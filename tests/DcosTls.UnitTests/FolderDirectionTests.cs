@@ -23,9 +23,9 @@ public sealed class FolderDirectionTests
     internal static readonly IReadOnlyDictionary<string, string[]> Allowed = new Dictionary<string, string[]>
     {
         ["Common"] = Array.Empty<string>(),
-        ["Loading"] = Array.Empty<string>(),
+        ["Loading"] = Array.Empty<string>(), // the engine's load context, hooked by a module initializer: used by no folder
         ["Files"] = new[] { "Common" },
-        ["Certificates"] = new[] { "Common", "Files", "Loading" },
+        ["Certificates"] = new[] { "Common", "Files" },
         ["Requests"] = new[] { "Common", "Files", "Certificates" },
         ["Session"] = new[] { "Common", "Files", "Certificates" },
         ["Acme"] = new[] { "Common", "Files", "Certificates", "Session" },
@@ -35,7 +35,7 @@ public sealed class FolderDirectionTests
         ["DockerDaemon"] = new[] { "Common", "Files", "Certificates" },
         ["Lifecycle"] = new[] { "Common", "Files", "Certificates", "DockerDaemon", "Trust" },
         ["Marathon"] = new[] { "Common", "Files", "Certificates", "Credentials" },
-        ["Cmdlets"] = new[] { "Common", "Files", "Loading", "Certificates", "Requests", "Session", "Acme", "Credentials", "Fleet", "Trust",
+        ["Cmdlets"] = new[] { "Common", "Files", "Certificates", "Requests", "Session", "Acme", "Credentials", "Fleet", "Trust",
             "DockerDaemon", "Lifecycle", "Marathon" },
     };
 
