@@ -67,7 +67,7 @@ internal sealed class AcmeIssuer : ICertificateIssuer
     /// A request made elsewhere goes to the ACME CA as it is (its key never leaves its owner); its common
     /// name, DNS names and IP addresses are the identifiers to prove.
     /// </summary>
-    public DcosCertificate Sign(Requests.DcosCertificateRequest request, CertificateUsage usage)
+    public DcosCertificate Sign(IRequestToSign request, CertificateUsage usage)
     {
         CheckAddresses(request.IPAddressValues, request.Subject);
         var names = new List<string>();

@@ -57,7 +57,7 @@ internal static class CertificateBuilder
     /// the request's subject, key and alternative names; the key usage and validity are the CA's choice,
     /// as a CA's profile decides them, and no other requested extension is copied.
     /// </summary>
-    internal static DcosCertificate SignRequest(Requests.DcosCertificateRequest csr, CertificateUsage usage, int validDays, DcosCertificate issuer)
+    internal static DcosCertificate SignRequest(IRequestToSign csr, CertificateUsage usage, int validDays, DcosCertificate issuer)
     {
         var publicKey = PublicKey.CreateFromSubjectPublicKeyInfo(csr.PublicKeyInfo, out _);
         var request = new CertificateRequest(csr.SubjectName, publicKey, KeyFactory.HashFor(issuer.PrivateKey!));

@@ -20,5 +20,5 @@ internal interface ICertificateIssuer
     /// A certificate for a request made elsewhere (already checked by CertificateRequestReader), checked
     /// against the request's key and names. It carries a private key only when the request object does.
     /// </summary>
-    DcosCertificate Sign(Requests.DcosCertificateRequest request, CertificateUsage usage);
+    DcosCertificate Sign(IRequestToSign request, CertificateUsage usage);
 }

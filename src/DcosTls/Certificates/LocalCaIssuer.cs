@@ -53,11 +53,11 @@ internal sealed class LocalCaIssuer : ICertificateIssuer
     public DcosCertificate Issue(CertificateSpec spec, CertificateUsage usage)
         => CertificateBuilder.IssueLocally(spec, usage, _validDays, _authority);
 
-    public DcosCertificate Sign(Requests.DcosCertificateRequest request, CertificateUsage usage)
+    public DcosCertificate Sign(IRequestToSign request, CertificateUsage usage)
     {
         var issued = CertificateBuilder.SignRequest(request, usage, _validDays, _authority);
         // Built here from the request, so a mismatch is a defect of ours, never the caller's input.
-        string? problem = Session.IssuedCertificateCheck.Problem(issued.Certificate, request.PublicKeyInfo, request.CommonName,
+        string? problem = IssuedCertificateCheck.Problem(issued.Certificate, request.PublicKeyInfo, request.CommonName,
             request.DnsNames, request.IPAddressValues, _authority.Chain.LastOrDefault() ?? _authority.Certificate, Description,
             new[] { _authority.Certificate }.Concat(_authority.Chain));
         if (problem != null) throw new InvalidOperationException($"The certificate signed for '{request.Subject}' does not answer the request: {problem}.");

@@ -15,7 +15,7 @@ internal sealed class SelfSignedIssuer : ICertificateIssuer
         => CertificateBuilder.CreateSelfSigned(spec, usage, _validDays);
 
     // A self-signed certificate is signed by its own key, which a request made elsewhere does not give us.
-    public DcosCertificate Sign(Requests.DcosCertificateRequest request, CertificateUsage usage)
+    public DcosCertificate Sign(IRequestToSign request, CertificateUsage usage)
         => throw new CertificateSpecException("SelfSigned",
             $"A request made elsewhere cannot be self-signed here: its key is not ours. Sign '{request.CommonName}' with -Issuer or the DC/OS CA.");
 }

@@ -47,7 +47,7 @@ public sealed class NewDcosCertificateRequestCommand : DcosCmdlet
         var spec = CertificateSpec.Create(CommonName, DnsName, IPAddress, KeyAlgorithm,
             MyInvocation.BoundParameters.ContainsKey(nameof(KeySize)) ? KeySize : null, forAuthority: false,
             Country, State, Locality, Organization, OrganizationalUnit);
-        ProgressReporter.Run(this, spec, "Creating certificate request " + spec.CommonName,
+        KeyGenerationProgress.Run(this, spec, "Creating certificate request " + spec.CommonName,
             () => WriteObject(CertificateRequestFactory.Create(spec, Usage)));
     }
 }

@@ -82,7 +82,7 @@ public sealed class NewTlsCertificateAuthorityCommand : DcosSessionCmdlet
                 WriteVerbose($"'{spec.CommonName}' ends on {Issuer.NotAfter:yyyy-MM-dd} with its issuer '{Issuer.CommonName}', before -ValidDays {ValidDays}.");
         }
         if (!ShouldProcess(spec.CommonName, issuer != null ? $"Create certificate authority (signed by '{Issuer!.CommonName}')" : "Create self-signed certificate authority")) return;
-        ProgressReporter.Run(this, spec, "Creating certificate authority " + spec.CommonName,
+        KeyGenerationProgress.Run(this, spec, "Creating certificate authority " + spec.CommonName,
             () => WriteObject(issuer != null ? issuer.IssueAuthority(spec, pathLength!.Value) : CertificateBuilder.CreateAuthority(spec, ValidDays, pathLength)));
     }
 
@@ -94,7 +94,7 @@ public sealed class NewTlsCertificateAuthorityCommand : DcosSessionCmdlet
         {
             issuer.ValidateProfile();
             if (!ShouldProcess(spec.CommonName, $"Issue certificate authority (DC/OS CA, profile '{Profile}')")) return;
-            ProgressReporter.Run(this, spec, "Creating certificate authority " + spec.CommonName, () => WriteObject(issuer.Issue(spec)));
+            KeyGenerationProgress.Run(this, spec, "Creating certificate authority " + spec.CommonName, () => WriteObject(issuer.Issue(spec)));
         }
         catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or InvalidDataException or FormatException)
         {

@@ -14,18 +14,21 @@ internal static class ProgressReporter
     internal const int CertificateInventory = 0x0DC08;
     internal const int MetricExport = 0x0DC09;
 
-    internal static void Run(Cmdlet cmdlet, CertificateSpec spec, string activity, Action work)
+    /// <summary>
+    /// One bar around <paramref name="work"/> when <paramref name="show"/> (a step slow enough to wonder
+    /// about, such as generating an RSA 4096 key: see the cmdlets' KeyGenerationProgress), completed when it ends.
+    /// </summary>
+    internal static void Around(Cmdlet cmdlet, int activityId, string activity, string status, bool show, Action work)
     {
-        bool slow = spec.KeyAlgorithm == KeyAlgorithm.RSA && spec.KeySize >= 4096;
-        var record = new ProgressRecord(KeyGeneration, activity, $"Generating {spec.KeyAlgorithm} {spec.KeySize}-bit key");
-        if (slow) cmdlet.WriteProgress(record);
+        var record = new ProgressRecord(activityId, activity, status);
+        if (show) cmdlet.WriteProgress(record);
         try
         {
             work();
         }
         finally
         {
-            if (slow)
+            if (show)
             {
                 record.RecordType = ProgressRecordType.Completed;
                 cmdlet.WriteProgress(record);

@@ -5,9 +5,10 @@ namespace DcosTls.Requests;
 /// from a file another tool wrote (Import-DcosCertificateRequest, no key). Every object has passed
 /// <see cref="CertificateRequestReader"/>: its signature verifies, its key is one a CA accepts, it names
 /// something and does not ask to be a CA. The private key, when there is one, is not a property: it
-/// leaves only through Export-DcosCertificateRequest.
+/// leaves only through Export-DcosCertificateRequest. An issuer signs it as an
+/// <see cref="IRequestToSign"/> (implemented explicitly, so nothing is added to what a user sees).
 /// </summary>
-public sealed class DcosCertificateRequest
+public sealed class DcosCertificateRequest : IRequestToSign
 {
     private readonly AsymmetricAlgorithm? _privateKey;
 
@@ -72,6 +73,14 @@ public sealed class DcosCertificateRequest
     internal IReadOnlyList<IPAddress> IPAddressValues { get; }
     internal byte[] PublicKeyInfo { get; }
     internal AsymmetricAlgorithm? PrivateKey => _privateKey;
+
+    byte[] IRequestToSign.Der => Der;
+    X500DistinguishedName IRequestToSign.SubjectName => SubjectName;
+    IReadOnlyList<string> IRequestToSign.DnsNames => DnsNames;
+    IReadOnlyList<IPAddress> IRequestToSign.IPAddressValues => IPAddressValues;
+    byte[] IRequestToSign.PublicKeyInfo => PublicKeyInfo;
+    AsymmetricAlgorithm? IRequestToSign.PrivateKey => PrivateKey;
+    IEnumerable<string> IRequestToSign.Hosts => Hosts;
 
     /// <summary>cfssl's "hosts": every SAN, DNS names first.</summary>
     internal IEnumerable<string> Hosts => DnsNames.Concat(IPAddresses);

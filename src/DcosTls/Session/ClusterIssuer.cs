@@ -45,7 +45,7 @@ internal sealed class ClusterIssuer : ICertificateIssuer
             var issued = PemBlock.ReadCertificates(certPem).FirstOrDefault()
                 ?? throw new DcosApiException("CaResponseInvalid", $"The DC/OS CA's answer for '{spec.CommonName}' holds no readable certificate. Check that the cluster address is the DC/OS master.", 200);
             var signingCa = SigningCa();
-            IssuedCertificateCheck.Verify(issued, key, spec, signingCa);
+            Verify(issued, key, spec, signingCa);
             return new DcosCertificate(issued, signingCa != null ? new[] { signingCa } : Array.Empty<X509Certificate2>(), key);
         }
         catch
@@ -59,18 +59,37 @@ internal sealed class ClusterIssuer : ICertificateIssuer
     /// Sends a request made elsewhere with its alternative names as the hosts; the profile decides usage and
     /// validity. What comes back must carry the request's key and names and chain to the profile's CA.
     /// </summary>
-    public DcosCertificate Sign(Requests.DcosCertificateRequest request, CertificateUsage usage)
+    public DcosCertificate Sign(IRequestToSign request, CertificateUsage usage)
     {
         string name = request.CommonName.Length > 0 ? request.CommonName : request.Subject;
         string certPem = _ca.Sign(request.RequestPem, request.Hosts, _profile);
         var issued = PemBlock.ReadCertificates(certPem).FirstOrDefault()
             ?? throw new DcosApiException("CaResponseInvalid", $"The DC/OS CA's answer for '{name}' holds no readable certificate. Check that the cluster address is the DC/OS master.", 200);
         var signingCa = SigningCa();
-        IssuedCertificateCheck.Verify(issued, request, signingCa);
+        Verify(issued, request, signingCa);
         return new DcosCertificate(issued, signingCa != null ? new[] { signingCa } : Array.Empty<X509Certificate2>(), request.PrivateKey);
     }
 
     /// <summary>The profile's signing CA, asked once per session and profile (profiles may sign with different CAs).</summary>
     internal X509Certificate2? SigningCa()
         => _session.SigningCas.GetOrAdd(_profile ?? string.Empty, _ => PemBlock.ReadCertificates(_ca.Info(_profile)).FirstOrDefault()!);
+
+    /// <summary>What the CA handed back must answer what was asked (<see cref="IssuedCertificateCheck"/>).</summary>
+    private static void Verify(X509Certificate2 issued, AsymmetricAlgorithm key, CertificateSpec spec, X509Certificate2? signingCa)
+    {
+        string? problem = IssuedCertificateCheck.Problem(issued, key.ExportSubjectPublicKeyInfo(), spec.CommonName, spec.DnsNames, spec.IPAddresses, signingCa, "the cluster's signing CA");
+        if (problem != null) throw Invalid(spec.CommonName, problem);
+    }
+
+    /// <summary>The same checks for a request made elsewhere: its key, its names, the signing CA.</summary>
+    private static void Verify(X509Certificate2 issued, IRequestToSign request, X509Certificate2? signingCa)
+    {
+        string? problem = IssuedCertificateCheck.Problem(issued, request.PublicKeyInfo, request.CommonName, request.DnsNames, request.IPAddressValues, signingCa, "the cluster's signing CA");
+        if (problem != null) throw Invalid(request.CommonName.Length > 0 ? request.CommonName : request.Subject, problem);
+    }
+
+    // The CA did answer (HTTP 200): a protocol error, not a connection error.
+    private static DcosApiException Invalid(string commonName, string reason)
+        => new("CaResponseInvalid",
+            $"The DC/OS CA returned a certificate for '{commonName}' that was not used: {reason}. Nothing was written. Check that the cluster address is the DC/OS master and no proxy rewrites /ca/api/v2.", 200);
 }

@@ -1,27 +1,14 @@
-namespace DcosTls.Session;
+namespace DcosTls.Certificates;
 
 /// <summary>
-/// What the DC/OS CA hands back is checked against what was asked before anyone uses it: the public
-/// key is the key whose CSR was sent, the subject and alternative names are the requested ones, and
-/// the certificate chains to the cluster's signing CA for that profile. A CA (or something in front of
-/// it) that returns another key's certificate would otherwise be paired with our key and exported as a
-/// .crt/.key pair that no TLS server can use.
+/// What a CA hands back (the DC/OS CA, an ACME server, a local CA) is checked against what was asked
+/// before anyone uses it: the public key is the key whose CSR was sent, the subject and alternative
+/// names are the requested ones, and the certificate chains to the signing CA. A CA (or something in
+/// front of it) that returns another key's certificate would otherwise be paired with our key and
+/// exported as a .crt/.key pair that no TLS server can use. Each issuer turns a problem into its own error.
 /// </summary>
 internal static class IssuedCertificateCheck
 {
-    internal static void Verify(X509Certificate2 issued, AsymmetricAlgorithm key, CertificateSpec spec, X509Certificate2? signingCa)
-    {
-        string? problem = Problem(issued, key.ExportSubjectPublicKeyInfo(), spec.CommonName, spec.DnsNames, spec.IPAddresses, signingCa, "the cluster's signing CA");
-        if (problem != null) throw Invalid(spec.CommonName, problem);
-    }
-
-    /// <summary>The same checks for a request made elsewhere: its key, its names, the signing CA.</summary>
-    internal static void Verify(X509Certificate2 issued, Requests.DcosCertificateRequest request, X509Certificate2? signingCa)
-    {
-        string? problem = Problem(issued, request.PublicKeyInfo, request.CommonName, request.DnsNames, request.IPAddressValues, signingCa, "the cluster's signing CA");
-        if (problem != null) throw Invalid(request.CommonName.Length > 0 ? request.CommonName : request.Subject, problem);
-    }
-
     /// <summary>Why the certificate does not answer the request, or null when it does.</summary>
     internal static string? Problem(X509Certificate2 issued, byte[] publicKeyInfo, string cn, IEnumerable<string> askedDnsNames,
         IEnumerable<IPAddress> askedIpAddresses, X509Certificate2? signingCa, string signingCaRole, IEnumerable<X509Certificate2>? intermediates = null, bool signingCaMayBeIntermediate = false)
@@ -58,9 +45,4 @@ internal static class IssuedCertificateCheck
         }
         return null;
     }
-
-    // The CA did answer (HTTP 200): a protocol error, not a connection error.
-    private static DcosApiException Invalid(string commonName, string reason)
-        => new("CaResponseInvalid",
-            $"The DC/OS CA returned a certificate for '{commonName}' that was not used: {reason}. Nothing was written. Check that the cluster address is the DC/OS master and no proxy rewrites /ca/api/v2.", 200);
 }

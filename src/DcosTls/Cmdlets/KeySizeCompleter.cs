@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Management.Automation.Language;
 
-namespace DcosTls.Common;
+namespace DcosTls.Cmdlets;
 
 /// <summary>Tab completion for -KeySize: the sizes valid for the chosen -KeyAlgorithm.</summary>
 public sealed class KeySizeCompleter : IArgumentCompleter

@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Management.Automation.Language;
 
-namespace DcosTls.Common;
+namespace DcosTls.Cmdlets;
 
 /// <summary>
 /// Tab completion for -Registry: the registries an agent already knows, from its certs.d folders
@@ -10,7 +10,7 @@ namespace DcosTls.Common;
 /// </summary>
 public sealed class RegistryCompleter : IArgumentCompleter
 {
-    private static readonly string[] CertsDirectories = { Trust.DockerCertsStore.Folder.TrimStart('/'), Trust.ContainersCertsStore.Folder.TrimStart('/') };
+    private static readonly string[] CertsDirectories = { DockerCertsStore.Folder.TrimStart('/'), ContainersCertsStore.Folder.TrimStart('/') };
     private static readonly string[] CredentialFiles = { "var/lib/dcos/docker_credentials", "root/.docker/config.json" };
 
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,

@@ -1,4 +1,4 @@
-namespace DcosTls.Lifecycle;
+namespace DcosTls.Files;
 
 /// <summary>
 /// A certificate and its key under fixed names that a reader opens one after the other (dockerd's
@@ -17,7 +17,8 @@ namespace DcosTls.Lifecycle;
 /// holding plain files (an older install) is converted first by copying the pair it holds into a
 /// folder and replacing each name by a link to the same bytes, so the pair matches after every step
 /// of the conversion as well. The previous folder is kept (to go back by hand); older ones and
-/// leftovers of an interrupted run are removed.
+/// leftovers of an interrupted run are removed. It uses only the writer, so it lives with it: DockerDaemon
+/// (install) and Lifecycle (renewal) both use it without using each other.
 /// </summary>
 internal sealed class KeyPairSlot
 {
