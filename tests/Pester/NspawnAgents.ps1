@@ -156,10 +156,12 @@ function Stop-NspawnAgent {
     process {
         $process = $Agent.Process
         if ($process -and -not $process.HasExited) {
-            & kill -TERM $process.Id
+            & /bin/kill -TERM $process.Id
             if (-not $process.WaitForExit(15000)) { $process.Kill($true); $null = $process.WaitForExit(5000) }
         }
+        # Unmounted before the test's folder is removed, so that removal never walks the agent's root.
         & umount $Agent.Root 2>$null
+        if ($LASTEXITCODE -ne 0) { & umount -l $Agent.Root 2>$null }
     }
 }
 
