@@ -71,7 +71,7 @@ internal sealed class AgentRollout(RolloutSettings settings, string root, bool d
 
         var master = settings.Master;
         var state = master.Find(agent)
-            ?? throw new RolloutException("Register", $"The master at {master.Cluster} lists no agent with the host name '{agent}': the rollout needs the agent's id to take it out of service. Check with Get-DcosAgent.", false, null);
+            ?? throw new RolloutException($"The master at {master.Cluster} lists no agent with the host name '{agent}': the rollout needs the agent's id to take it out of service. Check with Get-DcosAgent.", "Register", false, null);
         bool disturbing = units.Contains(Docker);
         if (!settings.Confirm(agent, $"Restart {string.Join(", ", units)}" + (disturbing ? " (drains the agent first: its tasks move)" : " (no drain)")))
             return provisioned.With("Declined", Array.Empty<string>());
@@ -126,7 +126,7 @@ internal sealed class AgentRollout(RolloutSettings settings, string root, bool d
         catch (Exception e) when (e is RuntimeException or InvalidOperationException or DcosApiException or TimeoutException)
         {
             string reason = e is RuntimeException r && r.ErrorRecord?.ErrorDetails?.Message is { Length: > 0 } d ? d : e.Message;
-            throw new RolloutException(stage, reason.ReplaceLineEndings(" ").Trim(), outOfService,
+            throw new RolloutException(reason.ReplaceLineEndings(" ").Trim(), stage, outOfService,
                 outOfService
                     ? $"Agent {agent} ({state.Id}) is still out of service (drained). Fix what the error says, then run the same command again: it restarts {string.Join(", ", units)} and reactivates the agent. To bring it back without that: {master.ReactivateHint(state.Id)}"
                     : $"Fix what the error says, then run the same command again: it restarts {string.Join(", ", units)} on {agent}.")
@@ -157,7 +157,7 @@ internal sealed class AgentRollout(RolloutSettings settings, string root, bool d
 }
 
 /// <summary>A rollout step that failed on an agent: where, whether the agent was left out of service, and how to bring it back.</summary>
-internal sealed class RolloutException(string stage, string message, bool leftDrained, string? recovery) : Exception(message)
+internal sealed class RolloutException(string message, string stage, bool leftDrained, string? recovery) : Exception(message)
 {
     internal string Stage { get; } = stage;
     internal bool LeftDrained { get; } = leftDrained;
