@@ -175,6 +175,8 @@ class Master(BaseHTTPRequestHandler):
         pass
 
 
+# A long backlog: a loaded machine must not refuse the rollout's polling.
+ThreadingHTTPServer.request_queue_size = 128
 server = ThreadingHTTPServer(("127.0.0.1", 0), Master)
 with open(port_file + ".tmp", "w") as f:
     f.write(str(server.server_address[1]))

@@ -72,7 +72,22 @@ internal sealed class MesosOperator(DcosSession session, Action<string> log, Can
 
     private DcosResponse Call(JsonObject body, string what)
     {
-        var response = session.Client.Send(HttpMethod.Post, Path, body, log, cancel);
+        // Every call here may be sent again (a second DRAIN_AGENT or REACTIVATE_AGENT changes nothing):
+        // a master that did not answer once is asked twice more before the rollout gives up.
+        DcosResponse response;
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                response = session.Client.Send(HttpMethod.Post, Path, body.DeepClone(), log, cancel);
+                break;
+            }
+            catch (DcosApiException e) when (e.StatusCode == 0 && attempt < 3 && !cancel.IsCancellationRequested)
+            {
+                log($"{what}: {e.Message} Trying again.");
+                cancel.WaitHandle.WaitOne(TimeSpan.FromSeconds(attempt));
+            }
+        }
         int status = (int)response.Status;
         if (status == 404 && what != "GET_AGENTS")
             throw new DcosApiException("MesosAgentUnknown", $"{what} on {session.ClusterUri}{Path} answered 404: the master does not know the agent. Check with Get-DcosAgent.", status);
