@@ -44,8 +44,10 @@ BeforeAll {
     $kit = New-SshAgentKit -Path (Join-Path $TestDrive 'operator')
     $port = Get-SharedFreeTcpPort $addresses
     $watch.Restart()
+    # Outside TestDrive: Pester walks TestDrive after every block, and the agents' roots are whole systems.
+    $nspawnDir = Join-Path ([System.IO.Path]::GetTempPath()) "dcostls-nspawn-$([guid]::NewGuid().ToString('N'))"
     foreach ($a in $addresses) {
-        $agents.Add((Start-NspawnAgent -Kit $kit -Image $image -Address $a -Port $port -Path (Join-Path $TestDrive "nspawn-$a") -MasterPort $masterPort))
+        $agents.Add((Start-NspawnAgent -Kit $kit -Image $image -Address $a -Port $port -Path (Join-Path $nspawnDir $a) -MasterPort $masterPort))
     }
     $agent = @{}
     foreach ($x in $agents) { $agent[$x.Address] = $x }
@@ -82,6 +84,8 @@ BeforeAll {
 AfterAll {
     $watch = [System.Diagnostics.Stopwatch]::StartNew()
     if ($agents) { $agents | Stop-NspawnAgent }
+    # Removed only when no agent root is mounted there any more.
+    if ($nspawnDir -and -not (Select-String -LiteralPath /proc/self/mounts -SimpleMatch $nspawnDir -Quiet)) { Remove-Item -LiteralPath $nspawnDir -Recurse -Force -ErrorAction Ignore }
     Write-Host ("nspawn agents stopped in {0:0.0} s" -f $watch.Elapsed.TotalSeconds)
     foreach ($id in $started) { Stop-Process -Id $id -Force -ErrorAction Ignore }
 }
