@@ -73,11 +73,11 @@ internal sealed class AgentRollout(RolloutSettings settings, string root, bool d
         var state = master.Find(agent)
             ?? throw new RolloutException($"The master at {master.Cluster} lists no agent with the host name '{agent}': the rollout needs the agent's id to take it out of service. Check with Get-DcosAgent.", "Register", false, null);
         bool disturbing = units.Contains(Docker);
+        // From here on the units stay listed on the agent until they are restarted: a declined or
+        // failed restart is offered again by the next run, although no file changes then.
+        run(runspace, AgentScripts.RestartMark, new Dictionary<string, object?> { ["Root"] = root, ["Units"] = units.ToArray() });
         if (!settings.Confirm(agent, $"Restart {string.Join(", ", units)}" + (disturbing ? " (drains the agent first: its tasks move)" : " (no drain)")))
             return provisioned.With("Declined", Array.Empty<string>());
-
-        // From here on a failure leaves the units listed on the agent for the next run.
-        run(runspace, AgentScripts.RestartMark, new Dictionary<string, object?> { ["Root"] = root, ["Units"] = units.ToArray() });
         bool outOfService = state.Deactivated || state.DrainState != null;
         var restarted = new List<string>();
         string stage = "Drain";
