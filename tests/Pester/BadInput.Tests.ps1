@@ -186,6 +186,8 @@ BeforeDiscovery {
     Add-Case 'Set-MesosDockerConfig -Session with agent files' "`$login | Set-MesosDockerConfig -Root `$Root -Session `$null" 'AmbiguousParameterSet' 'InvalidArgument' 'Parameter set cannot be resolved'
     Add-Case 'Set-MesosDockerConfig -AppId without -AsSecret' "`$login | Set-MesosDockerConfig -AppId /app -AsConfigYaml (Join-Path `$Root c.yaml)" 'AmbiguousParameterSet' 'InvalidArgument' 'Parameter set cannot be resolved'
     Add-Case 'Set-DockerDaemonTls -Restart with a staging root' "Set-DockerDaemonTls -CaCertificate `$ca -Certificate `$server -Root `$Root -Restart -Confirm:`$false" 'RestartNeedsAgentRoot' 'InvalidArgument' '-Restart'
+    Add-Case 'Invoke-DcosAgentProvisioning -MaxUnavailable without -Restart' "Invoke-DcosAgentProvisioning -Agent 127.0.0.1 -Credential `$cred -CredentialRegistry registry.internal -MaxUnavailable 2 -Root `$Root -Confirm:`$false" 'RestartMissing' 'InvalidArgument' '-MaxUnavailable'
+    Add-Case 'Invoke-DcosAgentProvisioning -Restart with a staging root' "Invoke-DcosAgentProvisioning -Agent 127.0.0.1 -Credential `$cred -CredentialRegistry registry.internal -Restart -Root `$Root -Confirm:`$false" 'RestartNeedsAgentRoot' 'InvalidArgument' '<Root>' -Target '<Root>'
 }
 
 BeforeAll {

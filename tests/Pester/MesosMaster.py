@@ -4,9 +4,21 @@ It logs in any user with any password and answers the token in TOKENFILE (a file
 and lists the agents from AGENTS_JSON ([{"id": ..., "hostname": ...}]), read at every request so
 that a test can change the list. With CFSSL_URL (a cfssl serve, e.g. http://127.0.0.1:8888) it is also
 the cluster CA: /ca/api/v2/<endpoint> needs the token and is passed to cfssl's /api/v1/cfssl/<endpoint>,
-cfssl's answer returned as it is. It writes its port to PORTFILE once it listens."""
+cfssl's answer returned as it is. It writes its port to PORTFILE once it listens.
+
+The Mesos v1 operator API (POST /mesos/api/v1, the token needed), as the rollout uses it:
+DRAIN_AGENT (the agent is deactivated and DRAINING, then DRAINED after MESOS_STANDIN_DRAIN_SECONDS,
+default 0.3; never for agent ids listed in the file PORTFILE.nodrain), REACTIVATE_AGENT (drain state
+cleared, active again), GET_AGENTS (agent_info, active, deactivated, drain_info, registered and
+reregistered time). 404 for an unknown agent id. Agents register by POST /standin/register
+{"hostname": ...} (no token: the Mesos agent stand-in inside an agent does this at every start).
+Every call is logged as a JSON line {"time": epoch seconds, "call": ..., "agent_id": ...} in
+PORTFILE.calls, so that a test can see which agents were out of service when."""
 import json
+import os
 import sys
+import threading
+import time
 import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,6 +27,42 @@ port_file, agents_file = sys.argv[1], sys.argv[2]
 with open(sys.argv[3]) as token_file:
     token = token_file.read().strip()
 cfssl = sys.argv[4] if len(sys.argv) > 4 else None
+drain_seconds = float(os.environ.get("MESOS_STANDIN_DRAIN_SECONDS", "0.3"))
+calls_file = port_file + ".calls"
+lock = threading.Lock()
+# Per agent id: deactivated, drain state, when the drain started, registration times (ns).
+state = {}
+started_ns = time.time_ns()
+
+
+def log_call(call, agent_id=None, **extra):
+    entry = dict({"time": time.time(), "call": call, "agent_id": agent_id}, **extra)
+    with lock, open(calls_file, "a") as f:
+        f.write(json.dumps(entry) + "\n")
+
+
+def agents():
+    with open(agents_file) as f:
+        listed = json.load(f)
+    with lock:
+        for a in listed:
+            state.setdefault(a["id"], {"deactivated": False, "drain": None, "drain_at": 0.0,
+                                       "registered": started_ns, "reregistered": None})
+    return listed
+
+
+def drain_state(s):
+    if s["drain"] == "DRAINING" and time.time() - s["drain_at"] >= drain_seconds and not never_drains(s):
+        s["drain"] = "DRAINED"
+    return s["drain"]
+
+
+def never_drains(s):
+    try:
+        with open(port_file + ".nodrain") as f:
+            return s.get("id") in f.read().split()
+    except FileNotFoundError:
+        return False
 
 
 class Master(BaseHTTPRequestHandler):
@@ -26,10 +74,70 @@ class Master(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def operator(self, body):
+        try:
+            call = json.loads(body)
+        except ValueError:
+            self.answer(400, {"message": "not JSON"})
+            return
+        kind = call.get("type")
+        listed = agents()
+        if kind == "GET_AGENTS":
+            out = []
+            with lock:
+                for a in listed:
+                    s = state[a["id"]]
+                    s["id"] = a["id"]
+                    entry = {"agent_info": {"id": {"value": a["id"]}, "hostname": a["hostname"], "port": 5051},
+                             "pid": "slave(1)@%s:5051" % a["hostname"], "active": not s["deactivated"],
+                             "deactivated": s["deactivated"], "version": "1.10.1",
+                             "registered_time": {"nanoseconds": s["registered"]}}
+                    if s["reregistered"]:
+                        entry["reregistered_time"] = {"nanoseconds": s["reregistered"]}
+                    if drain_state(s):
+                        entry["drain_info"] = {"state": s["drain"], "config": {"mark_gone": False}}
+                    out.append(entry)
+            log_call("GET_AGENTS")
+            self.answer(200, {"type": "GET_AGENTS", "get_agents": {"agents": out, "recovered_agents": []}})
+            return
+        if kind not in ("DRAIN_AGENT", "REACTIVATE_AGENT"):
+            self.answer(400, {"message": "unsupported call type %s" % kind})
+            return
+        agent_id = ((call.get(kind.lower()) or {}).get("agent_id") or {}).get("value")
+        if agent_id not in [a["id"] for a in listed]:
+            self.answer(404, {"message": "unknown agent %s" % agent_id})
+            return
+        with lock:
+            s = state[agent_id]
+            s["id"] = agent_id
+            if kind == "DRAIN_AGENT":
+                if s["drain"] is None:
+                    s["drain"], s["drain_at"] = "DRAINING", time.time()
+                s["deactivated"] = True
+            else:
+                s["drain"], s["deactivated"] = None, False
+        log_call(kind, agent_id)
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     def do_POST(self):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length)
-        if self.path == "/acs/api/v1/auth/login":
+        if self.path == "/mesos/api/v1":
+            if self.headers.get("Authorization") != "token=" + token:
+                self.answer(401, {"code": "ERR_INVALID_TOKEN"})
+            else:
+                self.operator(body)
+        elif self.path == "/standin/register":
+            hostname = json.loads(body).get("hostname")
+            matched = [a["id"] for a in agents() if a["hostname"] == hostname]
+            with lock:
+                for agent_id in matched:
+                    state[agent_id]["reregistered"] = time.time_ns()
+            log_call("REGISTER", matched[0] if matched else None, hostname=hostname)
+            self.answer(200 if matched else 404, {})
+        elif self.path == "/acs/api/v1/auth/login":
             self.answer(200, {"token": token})
         elif cfssl and self.path.startswith("/ca/api/v2/"):
             if self.headers.get("Authorization") != "token=" + token:
@@ -56,16 +164,19 @@ class Master(BaseHTTPRequestHandler):
         elif self.headers.get("Authorization") != "token=" + token:
             self.answer(401, {"code": "ERR_INVALID_TOKEN"})
         else:
-            with open(agents_file) as f:
-                agents = json.load(f)
-            slaves = [{"id": a["id"], "hostname": a["hostname"], "port": 5051, "pid": "slave(1)@%s:5051" % a["hostname"],
-                       "active": True, "attributes": {}, "version": "1.10.0"} for a in agents]
+            listed = agents()
+            with lock:
+                slaves = [{"id": a["id"], "hostname": a["hostname"], "port": 5051, "pid": "slave(1)@%s:5051" % a["hostname"],
+                           "active": not state[a["id"]]["deactivated"], "deactivated": state[a["id"]]["deactivated"],
+                           "attributes": a.get("attributes", {}), "version": "1.10.0"} for a in listed]
             self.answer(200, {"slaves": slaves, "recovered_slaves": []})
 
     def log_message(self, format, *args):
         pass
 
 
+# A long backlog: a loaded machine must not refuse the rollout's polling.
+ThreadingHTTPServer.request_queue_size = 128
 server = ThreadingHTTPServer(("127.0.0.1", 0), Master)
 with open(port_file + ".tmp", "w") as f:
     f.write(str(server.server_address[1]))

@@ -92,8 +92,34 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
     [Parameter]
     public string Root { get; set; } = "/";
 
+    /// <summary>
+    /// Makes the changes take effect: on each agent whose files changed, systemctl daemon-reload, then a
+    /// restart of exactly the units whose configuration changed (docker; dcos-mesos-slave or
+    /// dcos-mesos-slave-public). Agents are taken out of service through the Mesos master (drained) before a
+    /// docker restart and put back after their checks pass; at most -MaxUnavailable at a time; the first
+    /// agent that fails stops the rollout. Needs -Root / and a session (Connect-DcosCluster).
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Restart { get; set; }
+
+    /// <summary>With -Restart: how many agents may be out of service (worked on) at the same time.</summary>
+    [Parameter]
+    [ValidateRange(1, 1024)]
+    public int MaxUnavailable { get; set; } = 1;
+
+    /// <summary>With -Restart: seconds to wait for a drain to reach DRAINED (also the tasks' grace period), and for an agent to register and be active again.</summary>
+    [Parameter]
+    [ValidateRange(1, 86400)]
+    public int DrainTimeout { get; set; } = 600;
+
     protected override void Begin()
     {
+        if (!Restart && (MyInvocation.BoundParameters.ContainsKey(nameof(MaxUnavailable)) || MyInvocation.BoundParameters.ContainsKey(nameof(DrainTimeout))))
+            Fail("RestartMissing", ErrorCategory.InvalidArgument, "-MaxUnavailable and -DrainTimeout set how -Restart restarts agents: add -Restart, or leave them out.");
+        if (Restart && Root.Trim() != "/")
+            Fail("RestartNeedsAgentRoot", ErrorCategory.InvalidArgument,
+                $"-Restart restarts the agents' own units, but -Root is the staging root '{Root}'. Drop -Restart, or use -Root /.", Root);
+        if (Restart) RequireSession();
         if (CaCertificate.Length > 0 && Registry.Length == 0)
             Fail("RegistryMissing", ErrorCategory.InvalidArgument, "-CaCertificate needs -Registry: name the registries (host[:port]) the agents trust it for.");
         if (Credential != null && CredentialRegistry.Length == 0)
@@ -171,9 +197,29 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
         var plan = new FleetPlan(pems, Registry, Credential, CredentialRegistry, Root, DaemonTls ? DaemonSigner(Log) : null, IsWhatIf());
         var watch = Stopwatch.StartNew();
         _progress.Status($"{(IsWhatIf() ? "Asking" : "Provisioning")} {_targets.Count} agent(s), {Math.Min(_targets.Count, Math.Max(1, ThrottleLimit))} at a time");
+        // ShouldProcess may only be asked on this thread too: a worker waits for the answer.
+        bool Confirm(string target, string action)
+        {
+            var answer = new TaskCompletionSource<bool>();
+            writes.Add(() =>
+            {
+                try { answer.SetResult(ShouldProcess(target, action)); }
+                catch (Exception e) { answer.SetException(e); }
+            });
+            answer.Task.Wait(Cancel);
+            return answer.Task.Result;
+        }
+        var rollout = Restart
+            ? new AgentRollout(new RolloutSettings(new MesosOperator(RequireSession(), Log, Cancel), TimeSpan.FromSeconds(DrainTimeout), Confirm), Root, DaemonTls, IsWhatIf(), Log)
+            : null;
         var work = Task.Run(() =>
         {
-            try { return new FleetProvisioner(plan, ssh, payload, Log, AgentDone).Run(_targets, ThrottleLimit, Cancel); }
+            try
+            {
+                var provisioner = new FleetProvisioner(plan, ssh, payload, Log, AgentDone, rollout);
+                // Under -WhatIf no agent goes out of service: every agent is asked at once.
+                return rollout != null ? provisioner.RunRollout(_targets, IsWhatIf() ? ThrottleLimit : MaxUnavailable, Cancel) : provisioner.Run(_targets, ThrottleLimit, Cancel);
+            }
             finally { writes.CompleteAdding(); }
         });
         try
@@ -200,6 +246,8 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
         }
         foreach (var result in results) WriteObject(result);
 
+        foreach (var result in results.Where(r => r.OutOfService))
+            WriteWarning($"{result.Agent} is out of service: {result.Recovery}");
         var failed = results.Where(r => !r.Succeeded).Select(r => r.Agent).ToList();
         WriteVerbose($"{results.Count} agents in {watch.Elapsed.TotalSeconds:0.0} s: {results.Count - failed.Count} succeeded " +
                      $"({results.Count(r => r.Succeeded && r.Changed)} changed), {failed.Count} failed" +
@@ -212,6 +260,7 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
         CaCertificate.Length > 0 ? "registry trust" : null,
         Credential != null ? "registry credentials" : null,
         DaemonTls ? "Docker daemon TLS" : null,
+        Restart ? "restarts of what changed" : null,
     }.Where(p => p != null));
 
     /// <summary>

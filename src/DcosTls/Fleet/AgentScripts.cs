@@ -130,4 +130,80 @@ finally {
     Remove-Item -LiteralPath $pending, (Join-Path $tls 'server.pending.key'), (Join-Path $tls 'server.pending.csr') -Force -ErrorAction SilentlyContinue
 }
 ";
+
+    /// <summary>
+    /// Read-only, before a restart: the units a previous rollout left to restart (the pending list under
+    /// the root), and which Mesos agent unit this agent has (the public one on public agents): the loaded
+    /// one, the active one first. Needs systemd, not the module.
+    /// </summary>
+    internal const string RestartInspect = @"
+param([string] $Root)
+if (-not (Get-Command systemctl -CommandType Application -ErrorAction Ignore)) { throw 'This agent has no systemctl: -Restart needs a systemd agent.' }
+$marker = Join-Path $Root 'var/lib/dcostls/restart-pending'
+$pending = @(if (Test-Path -LiteralPath $marker) { Get-Content -LiteralPath $marker | Where-Object { $_ } })
+$found = @(foreach ($unit in 'dcos-mesos-slave', 'dcos-mesos-slave-public') {
+    $props = @{}
+    foreach ($line in & systemctl show -p LoadState -p ActiveState ""$unit.service"") { $k, $v = $line -split '=', 2; $props[$k] = $v }
+    if ($props['LoadState'] -eq 'loaded') { [pscustomobject]@{ Unit = $unit; Active = $props['ActiveState'] -eq 'active' } }
+})
+$mesos = @($found | Sort-Object { -not $_.Active } | Select-Object -First 1 -ExpandProperty Unit)
+[pscustomobject]@{ Pending = $pending; MesosUnit = $(if ($mesos) { $mesos[0] } else { $null }) }
+";
+
+    /// <summary>The units still to restart on this agent, kept under the root until the rollout there ends (a rerun reads them).</summary>
+    internal const string RestartMark = @"
+param([string] $Root, [string[]] $Units)
+$ErrorActionPreference = 'Stop'
+$marker = Join-Path $Root 'var/lib/dcostls/restart-pending'
+if ($Units) { $null = New-Item -ItemType Directory -Force -Path (Split-Path -Parent $marker); Set-Content -LiteralPath $marker -Value $Units }
+else { Remove-Item -LiteralPath $marker -Force -ErrorAction SilentlyContinue }
+";
+
+    /// <summary>systemctl daemon-reload, or systemctl restart of one unit; a failure throws with systemd's words.</summary>
+    internal const string Systemctl = @"
+param([string] $Unit)
+$arguments = @(if ($Unit) { 'restart'; ""$Unit.service"" } else { 'daemon-reload' })
+$out = (& systemctl @arguments 2>&1 | Out-String).Trim()
+if ($LASTEXITCODE -ne 0) {
+    $result = if ($Unit) { (& systemctl show -p Result --value ""$Unit.service"" | Out-String).Trim() }
+    $look = if ($Unit) { ""Check 'systemctl status $Unit' and 'journalctl -u $Unit' on the agent."" } else { 'Check the unit files on the agent.' }
+    throw ""systemctl $($arguments -join ' ') failed (exit $LASTEXITCODE$(if ($result) { "", result $result"" })): $out $look""
+}
+";
+
+    /// <summary>
+    /// After the restarts, on the agent: every restarted unit active (waited for up to 15 s), the
+    /// credentials file MESOS_DOCKER_CONFIG names readable JSON, and Test-DockerDaemonTls when daemon
+    /// TLS was asked. Returns the problems, one line each; none when the agent is fit.
+    /// </summary>
+    internal const string RestartCheck = @"
+param([string] $Manifest, [string] $Root, [string[]] $Units, [string] $MesosUnit, [bool] $DaemonTls)
+$problems = [System.Collections.Generic.List[string]]::new()
+foreach ($unit in $Units) {
+    $deadline = [datetime]::UtcNow.AddSeconds(15)
+    do {
+        $state = (& systemctl is-active ""$unit.service"" | Out-String).Trim()
+        if ($state -eq 'active') { break }
+        Start-Sleep -Milliseconds 250
+    } while ([datetime]::UtcNow -lt $deadline -and $state -in 'activating', 'reloading')
+    if ($state -ne 'active') { $problems.Add(""$unit is $state after its restart (systemctl status $unit)"") }
+}
+if ($MesosUnit -and $MesosUnit -in $Units) {
+    $env = Join-Path $Root 'var/lib/dcos/mesos-slave-common'
+    $line = @(if (Test-Path -LiteralPath $env) { Get-Content -LiteralPath $env | Where-Object { $_ -match '^\s*MESOS_DOCKER_CONFIG=' } })
+    if ($line) {
+        $value = ($line[-1] -split '=', 2)[1].Trim().Trim('""')
+        if ($value -match '^file://(.+)$') {
+            $file = Join-Path $Root $Matches[1]
+            try { $null = Get-Content -Raw -LiteralPath $file -ErrorAction Stop | ConvertFrom-Json -ErrorAction Stop }
+            catch { $problems.Add(""the credentials file $($Matches[1]) that MESOS_DOCKER_CONFIG names is not readable JSON"") }
+        }
+    }
+}
+if ($DaemonTls) {
+    Import-Module -Name $Manifest
+    if (-not (Test-DockerDaemonTls -Root $Root -ErrorAction SilentlyContinue)) { $problems.Add('Test-DockerDaemonTls fails on this agent') }
+}
+$problems
+";
 }

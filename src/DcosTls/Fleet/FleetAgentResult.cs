@@ -31,11 +31,41 @@ public sealed class FleetAgentResult
     /// <summary>The rows of Install-DockerRegistryTrust, Set-MesosDockerConfig and Set-DockerDaemonTls on the agent, as they came back.</summary>
     public ValueList<PSObject> Rows { get; }
 
-    /// <summary>Connect, Module, Provision or DaemonTls: where a failed agent stopped; empty on success.</summary>
+    /// <summary>
+    /// Connect, Module, Provision or DaemonTls: where a failed agent stopped; with -Restart also Drain,
+    /// Restart, Check or Register, and NotAttempted; empty on success.
+    /// </summary>
     public string? FailedStage { get; }
 
     /// <summary>Why the agent failed, in the agent's or the transport's words; empty on success.</summary>
     public string? Error { get; }
+
+    /// <summary>
+    /// With -Restart: Restarted, PartlyRestarted (a unit was declined), NothingToRestart, Declined, Failed,
+    /// or NotAttempted (an earlier agent failed and the rollout stopped before this one); NotRequested without -Restart.
+    /// </summary>
+    public string Rollout { get; internal init; } = "NotRequested";
+
+    /// <summary>The units restarted on the agent, in order (docker, dcos-mesos-slave or dcos-mesos-slave-public).</summary>
+    public ValueList<string> RestartedUnits { get; internal init; } = new(Array.Empty<string>());
+
+    /// <summary>True when the rollout left the agent out of service (drained or deactivated): see Recovery.</summary>
+    public bool OutOfService { get; internal init; }
+
+    /// <summary>For a failed or stopped agent: what to do next (the rerun, or the REACTIVATE_AGENT call that brings it back).</summary>
+    public string? Recovery { get; internal init; }
+
+    /// <summary>This row with the rollout's outcome.</summary>
+    internal FleetAgentResult With(string rollout, IEnumerable<string> units)
+        => new(Agent, Succeeded, Changed, Module, Rows, FailedStage, Error) { WouldChange = WouldChange, Rollout = rollout, RestartedUnits = new ValueList<string>(units) };
+
+    /// <summary>An agent the rollout did not reach because an earlier one failed.</summary>
+    internal static FleetAgentResult NotAttempted(string agent, string failedAgent)
+        => new(agent, false, false, "NotChecked", Array.Empty<PSObject>(), "NotAttempted", $"not attempted: the rollout stopped at {failedAgent}")
+        {
+            Rollout = "NotAttempted",
+            Recovery = $"Fix {failedAgent}, then run the same command again: agents with nothing to change are skipped.",
+        };
 
     /// <summary>Under -WhatIf: what would change on the agent, one line each, in the agent's words.</summary>
     internal IReadOnlyList<string> WouldChange { get; init; } = Array.Empty<string>();

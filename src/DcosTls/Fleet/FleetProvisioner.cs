@@ -22,15 +22,54 @@ internal sealed class FleetProvisioner
     private readonly ModulePayload _module;
     private readonly Action<string> _log;
     private readonly Action<FleetAgentResult> _agentDone;
+    private readonly AgentRollout? _rollout;
 
     /// <param name="agentDone">Told each agent's result as soon as it ends (from worker threads), for progress.</param>
-    internal FleetProvisioner(FleetPlan plan, SshSettings ssh, ModulePayload module, Action<string> log, Action<FleetAgentResult>? agentDone = null)
+    /// <param name="rollout">With -Restart: makes each agent's changes take effect while its session is open.</param>
+    internal FleetProvisioner(FleetPlan plan, SshSettings ssh, ModulePayload module, Action<string> log, Action<FleetAgentResult>? agentDone = null, AgentRollout? rollout = null)
     {
         _plan = plan;
         _ssh = ssh;
         _module = module;
         _log = log;
         _agentDone = agentDone ?? (_ => { });
+        _rollout = rollout;
+    }
+
+    /// <summary>
+    /// The rollout order: agents in the order given, at most <paramref name="maxUnavailable"/> at a time,
+    /// so that no more agents than that are out of service at once. The first agent that fails stops the
+    /// rollout (under -WhatIf every agent is asked): agents not started by then are NotAttempted.
+    /// </summary>
+    internal IReadOnlyList<FleetAgentResult> RunRollout(IReadOnlyList<FleetTarget> targets, int maxUnavailable, CancellationToken cancel)
+    {
+        var results = new FleetAgentResult?[targets.Count];
+        int next = -1;
+        string? failedAgent = null;
+        var workers = Enumerable.Range(0, Math.Max(1, Math.Min(maxUnavailable, targets.Count))).Select(_ => Task.Run(() =>
+        {
+            while (true)
+            {
+                int i = Interlocked.Increment(ref next);
+                if (i >= targets.Count || cancel.IsCancellationRequested) return;
+                string? stopped = Volatile.Read(ref failedAgent);
+                if (stopped != null)
+                {
+                    results[i] = FleetAgentResult.NotAttempted(targets[i].Name, stopped);
+                    _log($"{targets[i].Name}: not attempted (the rollout stopped at {stopped})");
+                }
+                else
+                {
+                    results[i] = ProvisionOne(targets[i], cancel);
+                    if (!results[i]!.Succeeded && !_plan.WhatIf) Interlocked.CompareExchange(ref failedAgent, targets[i].Name, null);
+                }
+                _agentDone(results[i]!);
+            }
+        }, cancel)).ToArray();
+        try { Task.WaitAll(workers); }
+        catch (AggregateException) when (cancel.IsCancellationRequested) { }
+        cancel.ThrowIfCancellationRequested();
+        return results.Select(r => r!).ToList();
     }
 
     /// <summary>
@@ -121,7 +160,9 @@ internal sealed class FleetProvisioner
                 // Without this module's files the agent cannot be asked file by file: the files it has
                 // are another build, whose answers need not be this one's. Say what the plan would do.
                 would.AddRange(PlanWithoutModule());
-                return new FleetAgentResult(target.Name, true, true, module, rows, null, null) { WouldChange = would };
+                var asked = new FleetAgentResult(target.Name, true, true, module, rows, null, null) { WouldChange = would };
+                stage = "Restart";
+                return _rollout == null ? asked : _rollout.Run(asked, target.Name, null, runspace, Run, would);
             }
             else
             {
@@ -163,7 +204,17 @@ internal sealed class FleetProvisioner
             changed |= rows.Any(r => !Unchanging.Contains(Text(r, "Action")) || !Unchanging.Contains(Text(r, "EnvironmentAction")));
             if (_plan.WhatIf) changed = would.Count > 0;
             _log($"{target.Name}: {rows.Count} rows, {(changed ? (_plan.WhatIf ? "would change" : "changed") : "unchanged")}");
-            return new FleetAgentResult(target.Name, true, changed, module, rows, null, null) { WouldChange = would };
+            var result = new FleetAgentResult(target.Name, true, changed, module, rows, null, null) { WouldChange = would };
+            stage = "Restart";
+            return _rollout == null ? result : _rollout.Run(result, target.Name, manifest, runspace, Run, would);
+        }
+        catch (RolloutException e) when (!cancel.IsCancellationRequested)
+        {
+            _log($"{target.Name}: failed at {e.Stage}: {e.Message}");
+            return new FleetAgentResult(target.Name, false, changed, module, rows, e.Stage, e.Message)
+            {
+                Rollout = "Failed", OutOfService = e.LeftDrained, Recovery = e.Recovery, RestartedUnits = new ValueList<string>(e.Restarted),
+            };
         }
         catch (Exception e) when (cancel.IsCancellationRequested && e is not OperationCanceledException)
         {
@@ -174,7 +225,11 @@ internal sealed class FleetProvisioner
         {
             string reason = Describe(e, stage);
             _log($"{target.Name}: failed at {stage}: {reason}");
-            return new FleetAgentResult(target.Name, false, changed, module, rows, stage, reason);
+            return new FleetAgentResult(target.Name, false, changed, module, rows, stage, reason)
+            {
+                Rollout = _rollout == null ? "NotRequested" : "Failed",
+                Recovery = _rollout == null ? null : $"Fix what the error says, then run the same command again.",
+            };
         }
         finally
         {

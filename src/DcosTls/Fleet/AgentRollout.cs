@@ -1,0 +1,166 @@
+using System.Collections.ObjectModel;
+using System.Management.Automation.Runspaces;
+
+namespace DcosTls.Fleet;
+
+/// <summary>How a rollout restarts what changed: the master to drain through, its bounds, and who says yes.</summary>
+internal sealed record RolloutSettings(MesosOperator Master, TimeSpan DrainTimeout, Func<string, string, bool> Confirm);
+
+/// <summary>
+/// Makes one agent's changed files take effect: restarts exactly the units whose configuration changed,
+/// in order (systemctl daemon-reload; docker for daemon.json, its drop-in and the daemon's TLS files;
+/// dcos-mesos-slave or dcos-mesos-slave-public, as the agent has it, for MESOS_DOCKER_CONFIG and the
+/// credentials file it names; nothing for certs.d or the Mesos hashed folder, read at pull time). A
+/// docker restart stops the agent's Docker tasks (DC/OS runs dockerd without live-restore): the agent is
+/// drained through the master first and reactivated after its checks pass. A Mesos agent restart alone
+/// keeps the tasks (checkpointing) and is not drained. The units still to restart are kept on the agent
+/// until it is back, so a rerun after a failure restarts them even though no file changes any more.
+/// </summary>
+internal sealed class AgentRollout(RolloutSettings settings, string root, bool daemonTls, bool whatIf, Action<string> log)
+{
+    internal const string Docker = "docker";
+    private const string Mesos = "mesos-agent";
+    private static readonly HashSet<string> Unchanging = new(StringComparer.OrdinalIgnoreCase) { "Unchanged", "Skipped", "" };
+
+    /// <summary>The unit kinds a changed agent path needs restarted: daemon TLS files and the drop-in need docker, the Mesos environment and credentials the Mesos agent.</summary>
+    internal static IEnumerable<string> UnitsForText(string text)
+    {
+        if (text.Contains("/etc/docker/daemon.json", StringComparison.Ordinal) || text.Contains("docker.service.d", StringComparison.Ordinal)
+            || text.Contains("/etc/docker/tls", StringComparison.Ordinal) || text.Contains("set daemon TLS", StringComparison.Ordinal))
+            yield return Docker;
+        if (text.Contains("mesos-slave-common", StringComparison.Ordinal) || text.Contains("docker_credentials", StringComparison.Ordinal)
+            || text.Contains("Set registry credentials", StringComparison.Ordinal))
+            yield return Mesos;
+    }
+
+    /// <summary>The unit kinds the agent cmdlets' rows need restarted (rows whose files were kept need nothing).</summary>
+    internal static IEnumerable<string> UnitsForRows(IEnumerable<PSObject> rows)
+    {
+        foreach (var row in rows)
+        {
+            string type = string.Join(" ", row.TypeNames);
+            bool changed = !Unchanging.Contains(Text(row, "Action")) || (row.Properties["EnvironmentAction"] != null && !Unchanging.Contains(Text(row, "EnvironmentAction")));
+            if (!changed) continue;
+            if (type.Contains("MesosDockerConfigResult", StringComparison.Ordinal)) yield return Mesos;
+            else if (type.Contains("DockerTlsFile", StringComparison.Ordinal)) yield return Docker;
+            // Registry trust (certs.d, the Mesos hashed folder) is read at pull time: no restart.
+        }
+    }
+
+    /// <summary>Runs on the agent's open session after its files were provisioned; returns the agent's row with the rollout's outcome.</summary>
+    internal FleetAgentResult Run(FleetAgentResult provisioned, string agent, string? manifest, Runspace runspace,
+        Func<Runspace, string, IDictionary<string, object?>, Collection<PSObject>> run, List<string> would)
+    {
+        var inspect = run(runspace, AgentScripts.RestartInspect, new Dictionary<string, object?> { ["Root"] = root }).Single();
+        string? mesosUnit = inspect.Properties["MesosUnit"].Value as string;
+        var pending = Strings(inspect.Properties["Pending"].Value);
+        var kinds = new HashSet<string>(whatIf ? would.SelectMany(UnitsForText) : UnitsForRows(provisioned.Rows), StringComparer.Ordinal);
+        var units = new List<string>();
+        if (kinds.Contains(Docker) || pending.Contains(Docker)) units.Add(Docker);
+        if (kinds.Contains(Mesos))
+            units.Add(mesosUnit ?? throw new InvalidOperationException("MESOS_DOCKER_CONFIG changed, but this agent has neither dcos-mesos-slave nor dcos-mesos-slave-public: is it a DC/OS agent?"));
+        foreach (var unit in pending.Where(u => u != Docker && !units.Contains(u))) units.Add(unit);
+
+        if (whatIf)
+        {
+            if (units.Count > 0)
+                would.Add($"Restart {string.Join(", ", units)} (systemctl daemon-reload first{(units.Contains(Docker) ? "; drain the agent through the master first, reactivate it after" : "; no drain")})");
+            return provisioned.With(units.Count > 0 ? "WouldRestart" : "NothingToRestart", Array.Empty<string>());
+        }
+        if (units.Count == 0) return provisioned.With("NothingToRestart", Array.Empty<string>());
+
+        var master = settings.Master;
+        var state = master.Find(agent)
+            ?? throw new RolloutException($"The master at {master.Cluster} lists no agent with the host name '{agent}': the rollout needs the agent's id to take it out of service. Check with Get-DcosAgent.", "Register", false, null);
+        bool disturbing = units.Contains(Docker);
+        // From here on the units stay listed on the agent until they are restarted: a declined or
+        // failed restart is offered again by the next run, although no file changes then.
+        run(runspace, AgentScripts.RestartMark, new Dictionary<string, object?> { ["Root"] = root, ["Units"] = units.ToArray() });
+        if (!settings.Confirm(agent, $"Restart {string.Join(", ", units)}" + (disturbing ? " (drains the agent first: its tasks move)" : " (no drain)")))
+            return provisioned.With("Declined", Array.Empty<string>());
+        bool outOfService = state.Deactivated || state.DrainState != null;
+        var restarted = new List<string>();
+        string stage = "Drain";
+        try
+        {
+            if (disturbing)
+            {
+                if (state.DrainState == null)
+                {
+                    log($"{agent}: DRAIN_AGENT {state.Id}");
+                    master.Drain(state.Id, settings.DrainTimeout);
+                }
+                outOfService = true;
+                WaitFor(() => master.Get(state.Id)?.DrainState == "DRAINED", $"the drain of agent {state.Id} did not reach DRAINED within {settings.DrainTimeout.TotalSeconds:0} s (-DrainTimeout): a task does not end, or its scheduler does not acknowledge it");
+                log($"{agent}: drained");
+            }
+            stage = "Restart";
+            run(runspace, AgentScripts.Systemctl, new Dictionary<string, object?> { ["Unit"] = null });
+            foreach (var unit in units)
+            {
+                if (!settings.Confirm($"{agent}: {unit}.service", "Restart")) continue;
+                log($"{agent}: systemctl restart {unit}");
+                run(runspace, AgentScripts.Systemctl, new Dictionary<string, object?> { ["Unit"] = unit });
+                restarted.Add(unit);
+            }
+            stage = "Check";
+            var problems = Strings(run(runspace, AgentScripts.RestartCheck, new Dictionary<string, object?>
+            {
+                ["Manifest"] = manifest, ["Root"] = root, ["Units"] = restarted.ToArray(), ["MesosUnit"] = mesosUnit, ["DaemonTls"] = daemonTls,
+            }).Select(p => p.BaseObject));
+            if (problems.Count > 0) throw new InvalidOperationException(string.Join("; ", problems));
+            stage = "Register";
+            if (mesosUnit != null && restarted.Contains(mesosUnit))
+                WaitFor(() => master.Get(state.Id)?.ReregisteredNs > state.ReregisteredNs, $"agent {state.Id} did not register with the master again within {settings.DrainTimeout.TotalSeconds:0} s of its restart");
+            if (outOfService)
+            {
+                log($"{agent}: REACTIVATE_AGENT {state.Id}");
+                master.Reactivate(state.Id);
+                WaitFor(() => master.Get(state.Id) is { Active: true, DrainState: null }, $"agent {state.Id} is not active within {settings.DrainTimeout.TotalSeconds:0} s of REACTIVATE_AGENT");
+                outOfService = false;
+            }
+            var left = units.Where(u => !restarted.Contains(u)).ToArray();
+            run(runspace, AgentScripts.RestartMark, new Dictionary<string, object?> { ["Root"] = root, ["Units"] = left });
+            return provisioned.With(left.Length == 0 ? "Restarted" : "PartlyRestarted", restarted);
+        }
+        catch (Exception e) when (e is RuntimeException or InvalidOperationException or DcosApiException or TimeoutException)
+        {
+            string reason = e is RuntimeException r && r.ErrorRecord?.ErrorDetails?.Message is { Length: > 0 } d ? d : e.Message;
+            throw new RolloutException(reason.ReplaceLineEndings(" ").Trim(), stage, outOfService,
+                outOfService
+                    ? $"Agent {agent} ({state.Id}) is still out of service (drained). Fix what the error says, then run the same command again: it restarts {string.Join(", ", units)} and reactivates the agent. To bring it back without that: {master.ReactivateHint(state.Id)}"
+                    : $"Fix what the error says, then run the same command again: it restarts {string.Join(", ", units)} on {agent}.")
+            { Restarted = restarted };
+        }
+    }
+
+    private void WaitFor(Func<bool> done, string timeoutMessage)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (!done())
+        {
+            if (watch.Elapsed >= settings.DrainTimeout) throw new TimeoutException(timeoutMessage + ".");
+            Thread.Sleep(250);
+        }
+    }
+
+    private static List<string> Strings(object? value)
+        => PSObject.AsPSObject(value).BaseObject switch
+        {
+            null => new List<string>(),
+            string s => new List<string> { s },
+            System.Collections.IEnumerable items => items.Cast<object?>().Where(o => o != null).Select(o => o!.ToString()!).Where(s => s.Length > 0).ToList(),
+            var other => new List<string> { other.ToString()! },
+        };
+
+    private static string Text(PSObject row, string property) => row.Properties[property]?.Value?.ToString() ?? string.Empty;
+}
+
+/// <summary>A rollout step that failed on an agent: where, whether the agent was left out of service, and how to bring it back.</summary>
+internal sealed class RolloutException(string message, string stage, bool leftDrained, string? recovery) : Exception(message)
+{
+    internal string Stage { get; } = stage;
+    internal bool LeftDrained { get; } = leftDrained;
+    internal string? Recovery { get; } = recovery;
+    internal IReadOnlyList<string> Restarted { get; init; } = Array.Empty<string>();
+}

@@ -1,0 +1,200 @@
+<#
+    A rollout that takes effect, on agents with a real systemd: three Debian roots booted with
+    systemd-nspawn (see NspawnAgents.ps1), each with sshd on its own address and stand-in docker and
+    Mesos agent units that record every start. Invoke-DcosAgentProvisioning -Restart changes registry
+    credentials and Docker daemon TLS, restarts exactly the units whose configuration changed through the
+    agents' own systemd, drains the agents through the master stand-in before a docker restart, and
+    stops at the first agent whose docker does not come back.
+#>
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../../DcosTls.psd1') -Force
+    . (Join-Path $PSScriptRoot 'SshAgents.ps1')
+    . (Join-Path $PSScriptRoot 'NspawnAgents.ps1')
+    . (Join-Path $PSScriptRoot 'Pwsh.ps1')
+    $started = [System.Collections.Generic.List[int]]::new()
+    $agents = [System.Collections.Generic.List[object]]::new()
+
+    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    $image = Get-NspawnImage
+    if (-not $image) { throw "The nspawn agents need their base root: $script:NspawnUnavailable" }
+    $imageSeconds = $watch.Elapsed.TotalSeconds
+
+    $addresses = 61..63 | ForEach-Object { "127.0.0.$_" }
+    $ids = @{}
+    foreach ($a in $addresses) { $ids[$a] = "rollout-S$($a.Split('.')[3])" }
+    $token = 'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.' +
+        [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes((@{ uid = 'operator'; exp = [DateTimeOffset]::UtcNow.AddHours(1).ToUnixTimeSeconds() } | ConvertTo-Json -Compress))).TrimEnd('=').Replace('+', '-').Replace('/', '_') +
+        '.c2lnbmF0dXJlLW9mLXRoZS1yb2xsb3V0LXN0YW5kLWlu' + [guid]::NewGuid().ToString('N')
+    $agentList = Join-Path $TestDrive 'agents.json'
+    ConvertTo-Json -InputObject @($addresses | ForEach-Object { @{ id = $ids[$_]; hostname = $_ } }) | Set-Content $agentList
+    $portFile = Join-Path $TestDrive 'master.port'
+    $tokenFile = Join-Path $TestDrive 'master.token'
+    Set-Content -LiteralPath $tokenFile -Value $token
+    $start = [System.Diagnostics.ProcessStartInfo]::new('python3')
+    foreach ($argument in (Join-Path $PSScriptRoot 'MesosMaster.py'), $portFile, $agentList, $tokenFile) { $start.ArgumentList.Add($argument) }
+    $start.UseShellExecute = $false
+    $master = [System.Diagnostics.Process]::Start($start)
+    $started.Add($master.Id)
+    $deadline = [datetime]::UtcNow.AddSeconds(20)
+    while (-not (Test-Path $portFile)) { if ([datetime]::UtcNow -gt $deadline -or $master.HasExited) { throw 'the master stand-in did not start' }; Start-Sleep -Milliseconds 100 }
+    $masterPort = [int](Get-Content $portFile)
+    $calls = "$portFile.calls"
+    $session = Connect-DcosCluster -Uri "http://127.0.0.1:$masterPort" -Credential ([pscredential]::new('operator', (ConvertTo-SecureString 'operator-pw' -AsPlainText -Force))) -AllowUnencryptedAuthentication -WarningAction SilentlyContinue
+
+    $kit = New-SshAgentKit -Path (Join-Path $TestDrive 'operator')
+    $port = Get-SharedFreeTcpPort $addresses
+    $watch.Restart()
+    # Outside TestDrive: Pester walks TestDrive after every block, and the agents' roots are whole systems.
+    $nspawnDir = Join-Path ([System.IO.Path]::GetTempPath()) "dcostls-nspawn-$([guid]::NewGuid().ToString('N'))"
+    foreach ($a in $addresses) {
+        $agents.Add((Start-NspawnAgent -Kit $kit -Image $image -Address $a -Port $port -Path (Join-Path $nspawnDir $a) -MasterPort $masterPort))
+    }
+    $agent = @{}
+    foreach ($x in $agents) { $agent[$x.Address] = $x }
+    # Booted: every agent's Mesos agent stand-in has registered.
+    $deadline = [datetime]::UtcNow.AddSeconds(30)
+    while (@(Get-Content $calls -ErrorAction Ignore | ConvertFrom-Json | Where-Object call -eq 'REGISTER' | Select-Object -ExpandProperty agent_id -Unique).Count -lt 3) {
+        if ([datetime]::UtcNow -gt $deadline) { throw 'the agents did not register with the master stand-in' }
+        Start-Sleep -Milliseconds 200
+    }
+    $bootSeconds = $watch.Elapsed.TotalSeconds
+    Write-Host ("nspawn agents: base root {0:0.0} s, 3 agents booted and registered in {1:0.0} s (stand-ins: docker.service, dcos-mesos-slave.service)" -f $imageSeconds, $bootSeconds)
+
+    $daemonCa = New-TlsCertificateAuthority -CommonName 'Rollout Daemon CA' -KeyAlgorithm ECDSA
+    $ssh = @{ UserName = 'root'; KeyFilePath = $kit.KeyFilePath; SSHOption = @{ UserKnownHostsFile = $kit.KnownHosts }; Port = $port }
+    function New-Puller([string] $Secret) { [pscredential]::new('puller', (ConvertTo-SecureString $Secret -AsPlainText -Force)) }
+    $rollout = @{ CredentialRegistry = 'registry.rollout.internal:5000'; DaemonTls = $true; Issuer = $daemonCa; Session = $session; Restart = $true }
+
+    # Who was drained when: DRAIN_AGENT puts an agent out, REACTIVATE_AGENT back; the most at once since Since.
+    function Get-MostDrained([double] $Since = 0) {
+        $out = @{}; $most = 0
+        foreach ($c in Get-Content $calls | ConvertFrom-Json | Sort-Object time) {
+            if ($c.call -eq 'DRAIN_AGENT') { $out[$c.agent_id] = $true }
+            elseif ($c.call -eq 'REACTIVATE_AGENT') { $out.Remove($c.agent_id) }
+            else { continue }
+            if ($c.time -ge $Since) { $most = [Math]::Max($most, $out.Count) }
+        }
+        $most
+    }
+    function Get-Calls([double] $Since, [string] $Call) { @(Get-Content $calls | ConvertFrom-Json | Where-Object { $_.time -ge $Since -and $_.call -eq $Call }) }
+    function Get-Now { [DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds() / 1000.0 }
+    function Get-Starts { $s = @{}; foreach ($a in $addresses) { $s[$a] = Get-UnitStart $agent[$a] $kit }; $s }
+}
+
+AfterAll {
+    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    if ($agents) { $agents | Stop-NspawnAgent }
+    # Removed only when no agent root is mounted there any more.
+    if ($nspawnDir -and -not (Select-String -LiteralPath /proc/self/mounts -SimpleMatch $nspawnDir -Quiet)) { Remove-Item -LiteralPath $nspawnDir -Recurse -Force -ErrorAction Ignore }
+    Write-Host ("nspawn agents stopped in {0:0.0} s" -f $watch.Elapsed.TotalSeconds)
+    foreach ($id in $started) { Stop-Process -Id $id -Force -ErrorAction Ignore }
+}
+
+Describe 'A rollout with -Restart on systemd agents' -Tag Fleet, Heavy, Nspawn {
+    It 'restarts docker and the Mesos agent where credentials and daemon TLS changed, never more than -MaxUnavailable drained at once' {
+        $before = Get-Starts
+        $since = Get-Now
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        $rows = @($addresses | Invoke-DcosAgentProvisioning @ssh @rollout -Credential (New-Puller 'first-secret') -MaxUnavailable 2)
+        Write-Host ("rollout of 3 agents (credentials, daemon TLS, restarts) at -MaxUnavailable 2: {0:0.0} s" -f $watch.Elapsed.TotalSeconds)
+        $rows | Should -HaveCount 3
+        foreach ($row in $rows) {
+            $row.Succeeded | Should -BeTrue -Because "$row"
+            $row.Rollout | Should -Be 'Restarted'
+            @($row.RestartedUnits) | Should -Be @('docker', 'dcos-mesos-slave')
+            $row.OutOfService | Should -BeFalse
+        }
+        $after = Get-Starts
+        foreach ($a in $addresses) {
+            $after[$a].docker | Should -BeGreaterThan $before[$a].docker
+            $after[$a].'dcos-mesos-slave' | Should -BeGreaterThan $before[$a].'dcos-mesos-slave'
+            # The Mesos agent started with the credentials file named; docker with the new daemon.json.
+            (Invoke-NspawnAgent $agent[$a] $kit 'tail -n 1 /var/lib/standin/mesos-starts') | Should -Match 'file:///var/lib/dcos/docker_credentials$'
+            (Invoke-NspawnAgent $agent[$a] $kit 'tail -n 1 /var/lib/standin/docker-starts') | Should -Not -Match ' none '
+            (Invoke-NspawnAgent $agent[$a] $kit 'cat /etc/systemd/system/docker.service.d/*.conf') -join "`n" | Should -Match 'ExecStart=/usr/local/bin/dockerd-standin'
+        }
+        (Get-Calls $since 'DRAIN_AGENT').Count | Should -Be 3
+        (Get-Calls $since 'REACTIVATE_AGENT').Count | Should -Be 3
+        Get-MostDrained $since | Should -BeLessOrEqual 2
+        # Each agent registered again after its Mesos agent restart, and is back in service.
+        foreach ($a in $addresses) { @(Get-Calls $since 'REGISTER' | Where-Object agent_id -eq $ids[$a]).Count | Should -BeGreaterOrEqual 1 }
+        (Get-DcosAgent -Session $session | Where-Object { -not $_.Active }) | Should -BeNullOrEmpty
+    }
+
+    It 'restarts only the Mesos agent of the one agent whose credentials differ, without a drain; the others keep their units' {
+        # Agent 62's credentials file is rewritten by hand: only it changes on the rerun.
+        Invoke-NspawnAgent $agent['127.0.0.62'] $kit 'echo "{}" > /var/lib/dcos/docker_credentials'
+        $before = Get-Starts
+        $since = Get-Now
+        # No drain is involved: all three at once.
+        $rows = @($addresses | Invoke-DcosAgentProvisioning @ssh @rollout -Credential (New-Puller 'first-secret') -MaxUnavailable 3)
+        ($rows | ForEach-Object Rollout) | Should -Be @('NothingToRestart', 'Restarted', 'NothingToRestart')
+        @($rows[1].RestartedUnits) | Should -Be @('dcos-mesos-slave')
+        $after = Get-Starts
+        foreach ($a in '127.0.0.61', '127.0.0.63') {
+            $after[$a].docker | Should -Be $before[$a].docker
+            $after[$a].'dcos-mesos-slave' | Should -Be $before[$a].'dcos-mesos-slave'
+        }
+        $after['127.0.0.62'].docker | Should -Be $before['127.0.0.62'].docker
+        $after['127.0.0.62'].'dcos-mesos-slave' | Should -BeGreaterThan $before['127.0.0.62'].'dcos-mesos-slave'
+        (Get-Calls $since 'DRAIN_AGENT') | Should -BeNullOrEmpty -Because 'a Mesos agent restart keeps its tasks'
+    }
+
+    It 'shows under -WhatIf which units would restart on each agent and changes nothing' {
+        $before = Get-Starts
+        $since = Get-Now
+        # What-if lines go to the host: a pwsh of its own shows them as a user sees them.
+        $script = Join-Path $TestDrive 'whatif.ps1'
+        Set-Content -LiteralPath $script -Value @"
+Import-Module '$(Join-Path $PSScriptRoot '../../DcosTls.psd1')'
+`$session = Connect-DcosCluster -Uri 'http://127.0.0.1:$masterPort' -Credential ([pscredential]::new('operator', (ConvertTo-SecureString 'operator-pw' -AsPlainText -Force))) -AllowUnencryptedAuthentication -WarningAction SilentlyContinue
+`$ca = New-TlsCertificateAuthority -CommonName 'Rollout Daemon CA 2' -KeyAlgorithm ECDSA
+`$puller = [pscredential]::new('puller', (ConvertTo-SecureString 'second-secret' -AsPlainText -Force))
+`$rows = @('$($addresses -join "','")' | Invoke-DcosAgentProvisioning -Credential `$puller -CredentialRegistry registry.rollout.internal:5000 -DaemonTls -Issuer `$ca -Restart -Session `$session -UserName root -KeyFilePath '$($kit.KeyFilePath)' -SSHOption @{ UserKnownHostsFile = '$($kit.KnownHosts)' } -Port $port -WhatIf)
+"rows: `$(`$rows.Count)"
+"@
+        $output = Invoke-ChildPwsh -ArgumentList '-File', $script
+        $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
+        $output | Should -Contain 'rows: 0'
+        foreach ($a in $addresses) {
+            @($output -match "^What if: $([regex]::Escape($a)): Restart docker, dcos-mesos-slave \(systemctl daemon-reload first; drain").Count | Should -Be 1 -Because ($output -join "`n")
+        }
+        (Get-Starts | ConvertTo-Json -Depth 3) | Should -Be ($before | ConvertTo-Json -Depth 3)
+        (Get-Calls $since 'DRAIN_AGENT') | Should -BeNullOrEmpty
+    }
+
+    It 'stops at the agent whose docker does not come back: it stays drained with the reason, the rest are not attempted; a rerun after the fix finishes' {
+        # A drop-in that breaks docker's ExecStart on the second agent, read at the rollout's daemon-reload.
+        Invoke-NspawnAgent $agent['127.0.0.62'] $kit 'printf "[Service]\nExecStart=\nExecStart=/bin/false\n" > /etc/systemd/system/docker.service.d/zz-broken.conf'
+        $before = Get-Starts
+        $since = Get-Now
+        $rows = @($addresses | Invoke-DcosAgentProvisioning @ssh @rollout -Credential (New-Puller 'second-secret') -DaemonPort 2377 -WarningVariable warnings -WarningAction SilentlyContinue)
+        ($rows | ForEach-Object Rollout) | Should -Be @('Restarted', 'Failed', 'NotAttempted')
+        $failed = $rows[1]
+        $failed.FailedStage | Should -Be 'Restart'
+        $failed.Error | Should -Match 'systemctl restart docker.service failed'
+        $failed.OutOfService | Should -BeTrue
+        $failed.Recovery | Should -Match 'REACTIVATE_AGENT'
+        $failed.Recovery | Should -Match ([regex]::Escape($ids['127.0.0.62']))
+        @($warnings -match '127\.0\.0\.62 is out of service').Count | Should -Be 1
+        $rows[2].Error | Should -Match 'stopped at 127\.0\.0\.62'
+        (Get-Starts)['127.0.0.63'].docker | Should -Be $before['127.0.0.63'].docker
+        $drained = Get-DcosAgent -Session $session | Where-Object AgentId -eq $ids['127.0.0.62']
+        $drained.Active | Should -BeFalse
+        Get-MostDrained $since | Should -BeLessOrEqual 1
+
+        Invoke-NspawnAgent $agent['127.0.0.62'] $kit 'rm /etc/systemd/system/docker.service.d/zz-broken.conf'
+        $before = Get-Starts
+        $rerun = Get-Now
+        $rows = @($addresses | Invoke-DcosAgentProvisioning @ssh @rollout -Credential (New-Puller 'second-secret') -DaemonPort 2377)
+        ($rows | ForEach-Object Rollout) | Should -Be @('NothingToRestart', 'Restarted', 'Restarted')
+        @($rows[1].RestartedUnits) | Should -Be @('docker', 'dcos-mesos-slave')
+        $after = Get-Starts
+        $after['127.0.0.61'].docker | Should -Be $before['127.0.0.61'].docker
+        foreach ($a in '127.0.0.62', '127.0.0.63') { $after[$a].docker | Should -BeGreaterThan $before[$a].docker }
+        # The drained agent was not drained again, only reactivated.
+        @(Get-Calls $rerun 'DRAIN_AGENT' | ForEach-Object agent_id) | Should -Be @($ids['127.0.0.63'])
+        Get-MostDrained $since | Should -BeLessOrEqual 1
+        (Get-DcosAgent -Session $session | Where-Object { -not $_.Active }) | Should -BeNullOrEmpty
+    }
+}
