@@ -192,8 +192,6 @@ Describe 'The <Side> pair a reader sees when the renewal is killed (SIGKILL) at 
         }
         $caFile = Join-Path $TestDrive 'kill-ca.crt'
         $ca | Export-DcosCertificate -Path $caFile -Force
-        $exe = [Environment]::ProcessPath
-        $prefix = if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { @(Join-Path $PSHOME 'pwsh.dll') } else { @() }
         $manifest = (Resolve-Path (Join-Path $PSScriptRoot '../../DcosTls.psd1')).Path
         $script = Join-Path $TestDrive 'renew.ps1'
         Set-Content -LiteralPath $script -Value @'
@@ -204,55 +202,27 @@ if ($Side -eq 'daemon') { Update-DockerDaemonCertificate -Root $Root -Issuer $ca
 else { Update-DockerClientCertificate -Path $Root -Issuer $ca -Force -ErrorAction Stop }
 '@
 
-        # Starts one renewal, in a pwsh of its own with the test-only pause on, that is to be killed at step N.
-        function Start-Renewal([int] $Step) {
-            $root = Join-Path $TestDrive "kill-$Side-$Step"
-            Copy-Item -Recurse $pristine $root
-            $pauses = Join-Path $TestDrive "pauses-$Side-$Step"
-            $null = New-Item -ItemType Directory $pauses
-            $psi = [Diagnostics.ProcessStartInfo]::new($exe)
-            foreach ($a in @($prefix) + @('-NoProfile', '-NonInteractive', '-File', $script, $manifest, $caFile, $root, $Side)) { $psi.ArgumentList.Add($a) }
-            $psi.Environment['DCOSTLS_TEST_PAUSE_DIR'] = $pauses
-            $psi.RedirectStandardError = $true
-            $psi.RedirectStandardOutput = $true
-            [pscustomobject]@{ Step = $Step; Root = $root; Pauses = $pauses; Process = [Diagnostics.Process]::Start($psi) }
-        }
+        . (Join-Path $PSScriptRoot 'PausedRun.ps1')
+        $arguments = { param($Root) @($manifest, $caFile, $Root, $Side) }
 
-        # Lets steps 1..N-1 go and kills the renewal with SIGKILL at step N; returns what step N was
-        # about to do, or $null when the renewal finished without reaching step N.
-        function Stop-AtPause([object] $Run) {
-            $deadline = [DateTime]::UtcNow.AddSeconds(180)
-            for ($n = 1; ; $n++) {
-                $marker = Join-Path $Run.Pauses "$n.paused"
-                while (-not (Test-Path -LiteralPath $marker) -and -not $Run.Process.HasExited -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
-                if (-not (Test-Path -LiteralPath $marker)) { break }
-                if ($n -lt $Run.Step) { Remove-Item -LiteralPath $marker; continue }
-                kill -9 $Run.Process.Id
-                $Run.Process.WaitForExit()
-                return "$n $((Get-Content -Raw -LiteralPath $marker).Trim())"
-            }
-            if (-not $Run.Process.HasExited) { kill -9 $Run.Process.Id; throw "step $($Run.Step): no pause within 180 s" }
-            $Run.Process.ExitCode | Should -Be 0 -Because $Run.Process.StandardError.ReadToEnd()
-            $null
-        }
-
-        # Steps 1.. until a run finishes without pausing; a few runs at a time (each is a pwsh).
-        $outcomes = [Collections.Generic.List[object]]::new()
+        # One renewal pauses at every step and the folder is copied aside there: the copy at step N is
+        # what a SIGKILL at step N leaves (PausedRun.ps1). A second one is killed for real at the last
+        # step, so the copies are checked against a real kill too.
         $originalSerial = (Get-Pair $pristine).Serial
-        $step = 1
-        $finished = $false
-        # Daemon runs have a root each and go four at a time. Client folders are under the root /, whose
-        # lock one paused run holds: those go one at a time.
-        $batch = if ($Side -eq 'daemon') { 4 } else { 1 }
-        while (-not $finished -and $step -le 40) {
-            $runs = @($step..($step + $batch - 1) | ForEach-Object { Start-Renewal $_ })
-            foreach ($run in $runs) {
-                $paused = Stop-AtPause $run
-                if ($null -eq $paused) { $finished = $true; continue }
-                $pair = Get-Pair $run.Root
-                $outcomes.Add([pscustomobject]@{ Step = $run.Step; At = $paused; Root = $run.Root; Matches = $pair.Matches; Serial = $pair.Serial; Detail = $pair.Detail })
-            }
-            $step += $batch
+        $run = Join-Path $TestDrive "paused-$Side"
+        Copy-Item -Recurse $pristine $run
+        $outcomes = [Collections.Generic.List[object]]::new()
+        $states = @(Save-PausedState (Start-PausedChild $script (& $arguments $run)) $run (Join-Path $TestDrive "kill-$Side-"))
+        $finished = (Get-Pair $run).Matches -and (Get-Pair $run).Serial -ne $originalSerial
+        if ($states.Count -gt 0) {
+            $killed = Join-Path $TestDrive "killed-$Side"
+            Copy-Item -Recurse $pristine $killed
+            $at = Stop-AtPause (Start-PausedChild $script (& $arguments $killed)) $states.Count
+            $states += [pscustomobject]@{ Step = $states.Count; At = "$at (SIGKILL)"; Root = $killed }
+        }
+        foreach ($state in $states) {
+            $pair = Get-Pair $state.Root
+            $outcomes.Add([pscustomobject]@{ Step = $state.Step; At = "$($state.Step) $($state.At)"; Root = $state.Root; Matches = $pair.Matches; Serial = $pair.Serial; Detail = $pair.Detail })
         }
     }
 
