@@ -13,6 +13,7 @@ internal static class ProgressReporter
     internal const int AgentProvisioning = 0x0DC07;
     internal const int CertificateInventory = 0x0DC08;
     internal const int MetricExport = 0x0DC09;
+    internal const int AcmeRenewal = 0x0DC0A;
 
     internal static void Run(Cmdlet cmdlet, CertificateSpec spec, string activity, Action work)
     {
