@@ -243,4 +243,33 @@ Describe 'ACME progress' -Tag Acme, AcmeProgress {
         }
         finally { $ps.Dispose() }
     }
+
+    It 'renews through ACME (Update-DockerDaemonCertificate) under one activity that says what is waited for, completed once' {
+        $root = Join-Path $TestDrive 'renewal-progress'
+        $null = New-Item -ItemType Directory -Force $root
+        $first = New-DcosCertificate @common -CommonName renewal-progress.acme.test -HttpPort $bed.HttpPort -HttpListenAddress 127.0.0.1
+        Set-DockerDaemonTls -Root $root -CaCertificate (Import-DcosCertificate -Path $issuing.Root) -Certificate $first
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript({
+                    param($Manifest, $Common, $Port, $Root)
+                    Import-Module $Manifest
+                    $ProgressPreference = 'Continue'
+                    # 36500 days: due now, so the order runs again for the same name.
+                    Update-DockerDaemonCertificate -Root $Root @Common -HttpPort $Port -HttpListenAddress 127.0.0.1 -RenewWithin 36500 -PassThru
+                }).AddArgument((Join-Path $PSScriptRoot '../../DcosTls.psd1')).AddArgument($common).AddArgument($bed.HttpPort).AddArgument($root)
+            $row = $ps.Invoke()
+            $ps.Streams.Error | Should -BeNullOrEmpty
+            @($row).Count | Should -Be 1
+            $row[0].Renewed | Should -BeTrue
+            $records = @($ps.Streams.Progress | Where-Object Activity -eq 'Update-DockerDaemonCertificate')
+            @($records.ActivityId | Sort-Object -Unique).Count | Should -Be 1
+            @($records | Where-Object RecordType -eq 'Completed').Count | Should -Be 1
+            $records[-1].RecordType | Should -Be 'Completed'
+            $status = @($records | Where-Object RecordType -eq 'Processing' | ForEach-Object StatusDescription)
+            $status[0] | Should -BeLike '1: *server-cert.pem'
+            @($status -match "Waiting for the http-01 validation of 'renewal-progress\.acme\.test'").Count | Should -BeGreaterThan 0 -Because ($status -join "`n")
+        }
+        finally { $ps.Dispose() }
+    }
 }

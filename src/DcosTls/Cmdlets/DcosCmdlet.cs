@@ -14,7 +14,8 @@ namespace DcosTls.Cmdlets;
 /// except one raised while an input is processed that the cmdlet names as ending only that input
 /// (<see cref="EndsOnlyThisInput"/>): it is written and the pipeline goes on with the next input.
 /// The record's target is the exception's own, unless the cmdlet names the input it was working on
-/// (<see cref="ErrorTarget"/>, <see cref="TargetOf"/>). Anything else (PipelineStoppedException, a
+/// (<see cref="ErrorTarget"/>, <see cref="TargetOf"/>). A foreign exception the cmdlet gives a meaning
+/// (<see cref="Meaning"/>) is handled as that refusal. Anything else (PipelineStoppedException, a
 /// terminating error already raised) passes through untouched.
 /// </remarks>
 public abstract class DcosCmdlet : PSCmdlet
@@ -64,17 +65,26 @@ public abstract class DcosCmdlet : PSCmdlet
     /// </summary>
     private protected void RunInput(Action step) => RunStep(step, perInput: true);
 
+    /// <summary>
+    /// What an exception raised in this cmdlet's work means here: a foreign one (an I/O error, an
+    /// unreadable answer) given its id, or a lower layer's refusal given this cmdlet's id. Null (the
+    /// default) keeps a DcosTlsException as it is and lets anything else pass through untouched.
+    /// Called from the handler's filter, so it only looks (at the exception and the cmdlet's state).
+    /// </summary>
+    protected virtual DcosTlsException? Meaning(Exception e) => null;
+
     private void RunStep(Action step, bool perInput)
     {
+        DcosTlsException? error = null;
         try
         {
             step();
         }
-        catch (DcosTlsException e)
+        catch (Exception e) when ((error = Meaning(e) ?? e as DcosTlsException) != null)
         {
-            var record = ToErrorRecord(e, TargetOf(e));
-            if (!perInput || !EndsOnlyThisInput(e)) Terminate(record);
-            WriteInputError(record, e);
+            var record = ToErrorRecord(error, TargetOf(error));
+            if (!perInput || !EndsOnlyThisInput(error)) Terminate(record);
+            WriteInputError(record, error);
         }
     }
 

@@ -92,21 +92,23 @@ public sealed class ExportDcosTlsMetricCommand : DcosCmdlet
         return System.IO.Path.Combine(directory, Name);
     }
 
+    /// <summary>The metrics file being written (what an I/O error then means).</summary>
+    private string? _writing;
+
+    protected override DcosTlsException? Meaning(Exception e) => _writing != null && e is IOException or UnauthorizedAccessException
+        ? new DcosTlsException("MetricsWriteFailed", ErrorCategory.WriteError,
+            $"Writing '{_writing}' failed ({e.GetType().Name}). Run as a user that may write -TextfileDirectory, or choose another folder.", _writing)
+        : null;
+
     private void Write(string file, IEnumerable<AgentCertificate> rows, bool success, DateTime readAt)
     {
         var list = rows.ToList();
         string text = PrometheusTextfile.Render(list, success, readAt);
         if (!ShouldProcess(file, "Write certificate expiry metrics")) return;
-        try
-        {
-            // node_exporter may read the folder at any moment: it must see the old file or the new one.
-            StagedFileWriter.WriteAtomically(file, new UTF8Encoding(false).GetBytes(text), StagedFileWriter.PublicFile);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Fail("MetricsWriteFailed", ErrorCategory.WriteError,
-                $"Writing '{file}' failed ({e.GetType().Name}). Run as a user that may write -TextfileDirectory, or choose another folder.", file);
-        }
+        // node_exporter may read the folder at any moment: it must see the old file or the new one.
+        _writing = file;
+        StagedFileWriter.WriteAtomically(file, new UTF8Encoding(false).GetBytes(text), StagedFileWriter.PublicFile);
+        _writing = null;
         WriteVerbose($"Wrote {list.Count(r => r.NotAfter != null)} certificate series to {file}");
         // Through the provider, so the FileInfo carries PSPath and friends and shows as Get-Item's would.
         if (PassThru && !IsWhatIf())

@@ -19,7 +19,13 @@ public sealed class GetDcosCaCertificateCommand : DcosSessionCmdlet
     public string? Profile { get; set; }
 
     // The cluster's answer ends this call only (the next piped session is asked), and names the cluster.
-    protected override bool EndsOnlyThisInput(DcosTlsException error) => error is DcosApiException;
+    protected override bool EndsOnlyThisInput(DcosTlsException error) => error is DcosApiException || error.ErrorId == "CaResponseInvalid";
+
+    // A certificate in the cluster's answer that cannot be read.
+    protected override DcosTlsException? Meaning(Exception e) => ErrorTarget != null && e is System.Security.Cryptography.CryptographicException
+        ? new DcosTlsException("CaResponseInvalid", ErrorCategory.ProtocolError,
+            $"{ErrorTarget} answered with a certificate that cannot be read. Check that it is a DC/OS master.", ErrorTarget)
+        : null;
 
     protected override object? TargetOf(DcosTlsException error) => error is DcosApiException ? ErrorTarget : null;
 
@@ -27,22 +33,14 @@ public sealed class GetDcosCaCertificateCommand : DcosSessionCmdlet
     {
         var session = RequireSession();
         ErrorTarget = session.ClusterUri;
-        try
-        {
-            var bundle = session.Client.Get("/ca/dcos-ca.crt", Log, Cancel);
-            if ((int)bundle.Status != 200)
-                throw new DcosApiException("CaBundleUnavailable", $"GET /ca/dcos-ca.crt answered HTTP {(int)bundle.Status}. Is this a DC/OS master?", (int)bundle.Status);
-            foreach (var certificate in PemBlock.ReadCertificates(bundle.Body))
-                WriteObject(WithRole(new DcosCertificate(certificate), "RootBundle"));
-            string signing = new CfsslClient(session, Log, Cancel).Info(Profile);
-            foreach (var certificate in PemBlock.ReadCertificates(signing))
-                WriteObject(WithRole(new DcosCertificate(certificate), "SigningCa"));
-        }
-        catch (System.Security.Cryptography.CryptographicException)
-        {
-            Report("CaResponseInvalid", ErrorCategory.ProtocolError,
-                $"{session.ClusterUri} answered with a certificate that cannot be read. Check that it is a DC/OS master.", session.ClusterUri);
-        }
+        var bundle = session.Client.Get("/ca/dcos-ca.crt", Log, Cancel);
+        if ((int)bundle.Status != 200)
+            throw new DcosApiException("CaBundleUnavailable", $"GET /ca/dcos-ca.crt answered HTTP {(int)bundle.Status}. Is this a DC/OS master?", (int)bundle.Status);
+        foreach (var certificate in PemBlock.ReadCertificates(bundle.Body))
+            WriteObject(WithRole(new DcosCertificate(certificate), "RootBundle"));
+        string signing = new CfsslClient(session, Log, Cancel).Info(Profile);
+        foreach (var certificate in PemBlock.ReadCertificates(signing))
+            WriteObject(WithRole(new DcosCertificate(certificate), "SigningCa"));
     }
 
     private static PSObject WithRole(DcosCertificate certificate, string role)

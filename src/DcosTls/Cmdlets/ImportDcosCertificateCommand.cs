@@ -34,18 +34,19 @@ public sealed class ImportDcosCertificateCommand : DcosCmdlet
     [Parameter]
     public SecureString? Password { get; set; }
 
+    // PEM text that is not a certificate ends this input only, named without the text: it may hold a key.
+    protected override DcosTlsException? Meaning(Exception e)
+        => ParameterSetName == PemSet && e is InvalidDataException or System.Security.Cryptography.CryptographicException
+        ? new DcosTlsException("InvalidCertificatePem", ErrorCategory.InvalidData, $"-CertificatePem could not be read: {e.Message}", "(CertificatePem)")
+        : null;
+
+    protected override bool EndsOnlyThisInput(DcosTlsException error) => error.ErrorId == "InvalidCertificatePem";
+
     protected override void Process()
     {
         if (ParameterSetName == PemSet)
         {
-            try
-            {
-                foreach (var cert in CertificateFileReader.ReadPem(CertificatePem, ChainPem)) WriteObject(cert);
-            }
-            catch (Exception e) when (e is InvalidDataException or System.Security.Cryptography.CryptographicException)
-            {
-                Report("InvalidCertificatePem", ErrorCategory.InvalidData, $"-CertificatePem could not be read: {e.Message}", "(CertificatePem)"); // never the text: it may hold a key
-            }
+            foreach (var cert in CertificateFileReader.ReadPem(CertificatePem, ChainPem)) WriteObject(cert);
             return;
         }
         foreach (string p in Path)

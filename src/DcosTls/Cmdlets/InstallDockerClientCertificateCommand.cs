@@ -29,21 +29,21 @@ public sealed class InstallDockerClientCertificateCommand : DcosCmdlet
     // A certificate the installer refuses is named by the certificate given.
     protected override object? TargetOf(DcosTlsException error) => error is DockerTlsException ? Certificate : null;
 
+    /// <summary>The folder being written (what an I/O error then means).</summary>
+    private string? _folder;
+
+    protected override DcosTlsException? Meaning(Exception e) => _folder != null && e is IOException or UnauthorizedAccessException
+        ? new DcosTlsException("ClientCertificateWriteFailed", ErrorCategory.WriteError,
+            $"Writing the client files to '{_folder}' failed ({e.GetType().Name}). Check that the folder is writable, or choose another -Path.", _folder)
+        : null;
+
     protected override void Process()
     {
-        string folder = ResolvePath(Path);
+        string folder = _folder = ResolvePath(Path);
         // A user folder, not an agent path: the writer's root is /.
         var writer = CreateWriter("/");
-        try
-        {
-            var settings = DockerClientInstaller.Install(writer, folder, CaCertificate, Certificate, DockerHost);
-            foreach (var f in settings.Files) WriteVerbose($"{f.Action}: {f.Path}");
-            WriteResult(settings);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Fail("ClientCertificateWriteFailed", ErrorCategory.WriteError,
-                $"Writing the client files to '{folder}' failed ({e.GetType().Name}). Check that the folder is writable, or choose another -Path.", folder);
-        }
+        var settings = DockerClientInstaller.Install(writer, folder, CaCertificate, Certificate, DockerHost);
+        foreach (var f in settings.Files) WriteVerbose($"{f.Action}: {f.Path}");
+        WriteResult(settings);
     }
 }

@@ -112,6 +112,14 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
     [ValidateRange(1, 86400)]
     public int DrainTimeout { get; set; } = 600;
 
+    /// <summary>True while -Issuer is checked, before any agent is asked.</summary>
+    private bool _checkingIssuer;
+
+    // An -Issuer that cannot sign is refused as the issuer (IssuerInvalid), naming its common name.
+    protected override DcosTlsException? Meaning(Exception e) => _checkingIssuer && e is CertificateSpecException
+        ? new DcosTlsException("IssuerInvalid", ErrorCategory.InvalidArgument, e.Message, Issuer?.CommonName)
+        : null;
+
     protected override void Begin()
     {
         if (!Restart && (MyInvocation.BoundParameters.ContainsKey(nameof(MaxUnavailable)) || MyInvocation.BoundParameters.ContainsKey(nameof(DrainTimeout))))
@@ -130,8 +138,9 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
             Fail("EmptyPlan", ErrorCategory.InvalidArgument, "Nothing to provision: give -CaCertificate with -Registry, -Credential with -CredentialRegistry, -DaemonTls, or several of them.");
         if (Issuer != null)
         {
-            try { new LocalCaIssuer(Issuer, ValidDays).Validate(); }
-            catch (CertificateSpecException e) { Fail("IssuerInvalid", ErrorCategory.InvalidArgument, e.Message, Issuer.CommonName); }
+            _checkingIssuer = true;
+            new LocalCaIssuer(Issuer, ValidDays).Validate();
+            _checkingIssuer = false;
         }
         else if (DaemonTls)
         {
@@ -224,13 +233,15 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
         });
         try
         {
-            foreach (var write in writes.GetConsumingEnumerable(Cancel)) write();
+            // Until the workers are done (they add nothing more) or the command is stopped.
+            while (!writes.IsCompleted && !Cancel.IsCancellationRequested)
+                if (writes.TryTake(out var write, 100)) write();
         }
-        catch (OperationCanceledException) { }
         finally
         {
-            // Stopped or not, every agent's session is closed before the command returns.
-            try { work.Wait(); } catch (AggregateException) { }
+            // Stopped or not, every agent's session is closed before the command returns
+            // (WaitAny waits without throwing what the work threw; work.Result below does).
+            Task.WaitAny(work);
         }
         _progress.Complete();
         if (Cancel.IsCancellationRequested || work.IsCanceled) throw new PipelineStoppedException();

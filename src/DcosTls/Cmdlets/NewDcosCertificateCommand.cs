@@ -10,7 +10,7 @@ namespace DcosTls.Cmdlets;
 // a row or a string still goes to the name sets, the only ones that take it.
 [Cmdlet(VerbsCommon.New, "DcosCertificate", SupportsShouldProcess = true, DefaultParameterSetName = RequestClusterSet)]
 [OutputType(typeof(DcosCertificate))]
-public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
+public sealed class NewDcosCertificateCommand : DcosSessionCmdlet, IAcmeParameters
 {
     private const string ClusterSet = "Cluster";
     private const string IssuerSet = "Issuer";
@@ -266,6 +266,7 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
 
     private void ProcessRow()
     {
+        _clusterAnswer = null;
         if (_loginRefused != null)
         {
             SkipAfterLoginRefused();
@@ -295,19 +296,22 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     /// <summary>Issues one row and writes it; an answer from the DC/OS CA that cannot be read is this row's error.</summary>
     private void Issue(Func<DcosCertificate> issue, string target, string unreadable, params string[] clusterSets)
     {
-        try
-        {
-            var issued = issue();
-            WarnOnUsageMismatch(issued);
-            WriteObject(issued);
-        }
-        catch (Exception e) when (clusterSets.Contains(ParameterSetName) && e is CryptographicException or InvalidDataException or FormatException)
-        {
-            // The CA answered 200 with a key or certificate that cannot be read.
-            Report("CaResponseInvalid", ErrorCategory.ProtocolError,
-                $"The DC/OS CA's answer for '{target}' holds no readable {unreadable}. Check that the session's cluster address is a DC/OS Enterprise master.", target);
-        }
+        _clusterAnswer = clusterSets.Contains(ParameterSetName) ? (target, unreadable) : null;
+        var issued = issue();
+        WarnOnUsageMismatch(issued);
+        WriteObject(issued);
+        _clusterAnswer = null;
     }
+
+    /// <summary>The row and what the DC/OS CA's answer holds, while that answer is read.</summary>
+    private (string Target, string Unreadable)? _clusterAnswer;
+
+    // The CA answered 200 with a key or certificate that cannot be read: this row's error.
+    protected override DcosTlsException? Meaning(Exception e)
+        => _clusterAnswer is { } answer && e is CryptographicException or InvalidDataException or FormatException
+        ? new DcosTlsException("CaResponseInvalid", ErrorCategory.ProtocolError,
+            $"The DC/OS CA's answer for '{answer.Target}' holds no readable {answer.Unreadable}. Check that the session's cluster address is a DC/OS Enterprise master.", answer.Target)
+        : null;
 
     /// <summary>
     /// A request made elsewhere: it was checked when it was read (signature, key, names, no CA flag); its
@@ -379,11 +383,8 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet
     {
         IssuerSet or RequestIssuerSet => new LocalCaIssuer(Issuer, ValidDays),
         SelfSignedSet => new SelfSignedIssuer(ValidDays),
-        AcmeSet or RequestAcmeSet or AcmeNamedSet or RequestAcmeNamedSet => new AcmeIssuer(AcmeSettingsFactory.Create(new AcmeOptions(
-            ParameterSetName is AcmeNamedSet or RequestAcmeNamedSet ? AcmeServers.Directory(Acme) : AcmeDirectory, ResolveOptionalPath(CaCertificatePath),
-            ResolveOptionalPath(AccountPath), AcceptTermsOfService, Contact, ResolveOptionalPath(WebRoot),
-            MyInvocation.BoundParameters.ContainsKey(nameof(HttpPort)) ? HttpPort : null, HttpListenAddress, DnsServer,
-            TsigKeyName, TsigSecret, ResolveOptionalPath(TsigKeyFile), TsigAlgorithm), Log, Cancel), Log, Cancel, _progress.Status),
+        AcmeSet or RequestAcmeSet or AcmeNamedSet or RequestAcmeNamedSet => AcmeParameters.CreateIssuer(this,
+            ParameterSetName is AcmeNamedSet or RequestAcmeNamedSet, MyInvocation.BoundParameters, ResolveOptionalPath, Log, Cancel, _progress.Status),
         _ => new ClusterIssuer(RequireSession(), Profile, ServerGeneratedKey, Log, Cancel),
     };
 

@@ -66,6 +66,14 @@ public sealed class NewDockerAuthArchiveCommand : DcosCmdlet
 
     private bool _taking;
 
+    /// <summary>True while -Path is mapped under -Root.</summary>
+    private bool _mapping;
+
+    // A -Path that leaves the root (or is no path at all) is refused naming -Path as given.
+    protected override DcosTlsException? Meaning(Exception e) => _mapping && e is ArgumentException or Files.PathOutsideRootException
+        ? new DcosTlsException(Files.PathOutsideRootException.ErrorId, ErrorCategory.InvalidArgument, e.Message, Path)
+        : null;
+
     protected override void Process()
     {
         _taking = true;
@@ -79,16 +87,9 @@ public sealed class NewDockerAuthArchiveCommand : DcosCmdlet
 
         var writer = CreateWriter(Root);
         string agentPath = Root == null ? ResolvePath(Path) : Path;
-        string localPath;
-        try
-        {
-            localPath = writer.Map(agentPath);
-        }
-        catch (Exception e) when (e is ArgumentException or Files.PathOutsideRootException)
-        {
-            Fail("PathOutsideRoot", ErrorCategory.InvalidArgument, e.Message, Path);
-            return;
-        }
+        _mapping = true;
+        string localPath = writer.Map(agentPath);
+        _mapping = false;
         if (Directory.Exists(localPath))
             Fail("ArchivePathIsDirectory", ErrorCategory.InvalidArgument, $"'{localPath}' is a directory. Give the archive's file name, e.g. {System.IO.Path.Combine(Path, "docker.tar.gz")}.", Path);
 

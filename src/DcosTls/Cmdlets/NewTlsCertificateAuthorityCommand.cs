@@ -54,7 +54,14 @@ public sealed class NewTlsCertificateAuthorityCommand : DcosSessionCmdlet
 
     // A bad name or issuer and a refusal by the CA end this CA only; a refused login ends the command.
     protected override bool EndsOnlyThisInput(DcosTlsException error)
-        => error is CertificateSpecException or (DcosApiException and not DcosAuthenticationException);
+        => error is CertificateSpecException or (DcosApiException and not DcosAuthenticationException) || error.ErrorId == "CaResponseInvalid";
+
+    // The DC/OS CA answered 200 with a certificate that cannot be read: this CA's error.
+    protected override DcosTlsException? Meaning(Exception e)
+        => ParameterSetName == ClusterSet && e is System.Security.Cryptography.CryptographicException or InvalidDataException or FormatException
+        ? new DcosTlsException("CaResponseInvalid", ErrorCategory.ProtocolError,
+            $"The DC/OS CA's answer for '{CommonName}' holds no readable certificate. Check that the session's cluster address is a DC/OS Enterprise master.", CommonName)
+        : null;
 
     // The CA named by -CommonName, except a profile the cluster refuses for CAs, which names -Profile itself.
     protected override object? TargetOf(DcosTlsException error) => error.ErrorId == "CaProfileNotForAuthorities" ? null : CommonName;
@@ -90,16 +97,8 @@ public sealed class NewTlsCertificateAuthorityCommand : DcosSessionCmdlet
     private void IssueFromCluster(CertificateSpec spec)
     {
         var issuer = new Session.ClusterAuthorityIssuer(RequireSession(), Profile, Log, Cancel);
-        try
-        {
-            issuer.ValidateProfile();
-            if (!ShouldProcess(spec.CommonName, $"Issue certificate authority (DC/OS CA, profile '{Profile}')")) return;
-            KeyGenerationProgress.Run(this, spec, "Creating certificate authority " + spec.CommonName, () => WriteObject(issuer.Issue(spec)));
-        }
-        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or InvalidDataException or FormatException)
-        {
-            Report("CaResponseInvalid", ErrorCategory.ProtocolError,
-                $"The DC/OS CA's answer for '{CommonName}' holds no readable certificate. Check that the session's cluster address is a DC/OS Enterprise master.", CommonName);
-        }
+        issuer.ValidateProfile();
+        if (!ShouldProcess(spec.CommonName, $"Issue certificate authority (DC/OS CA, profile '{Profile}')")) return;
+        KeyGenerationProgress.Run(this, spec, "Creating certificate authority " + spec.CommonName, () => WriteObject(issuer.Issue(spec)));
     }
 }

@@ -85,46 +85,45 @@ public abstract class RegistryTrustInputCmdlet : DcosCmdlet
 
     private IReadOnlyList<X509Certificate2> ReadCertificates()
     {
-        try
+        if (ParameterSetName == PathSet)
         {
-            if (ParameterSetName == PathSet)
+            var all = new List<X509Certificate2>();
+            foreach (string p in Path)
             {
-                var all = new List<X509Certificate2>();
-                foreach (string p in Path)
-                {
-                    string file = ResolvePath(p);
-                    if (!File.Exists(file))
-                        Fail("CertificateFileNotFound", ErrorCategory.ObjectNotFound, $"The file '{file}' does not exist. Check -Path.", p);
-                    all.AddRange(CertificateInput.FromFile(file));
-                }
-                return all;
+                string file = ResolvePath(p);
+                if (!File.Exists(file))
+                    Fail("CertificateFileNotFound", ErrorCategory.ObjectNotFound, $"The file '{file}' does not exist. Check -Path.", p);
+                all.AddRange(CertificateInput.FromFile(file));
             }
-            if (!string.IsNullOrEmpty(CertificatePem)) return CertificateInput.FromPem(CertificatePem, "The CertificatePem value");
-            if (Certificate != null) return CertificateInput.FromObject(Certificate);
-            return Array.Empty<X509Certificate2>();
+            return all;
         }
-        catch (InvalidDataException e)
-        {
-            // The target is never the piped text: it may hold a private key.
-            throw Fail("InvalidCertificateInput", ErrorCategory.InvalidData, e.Message, Certificate?.BaseObject is string ? "(PEM text)" : Certificate?.BaseObject?.GetType().Name ?? (CertificatePem != null ? "(CertificatePem)" : (object?)Path));
-        }
+        if (!string.IsNullOrEmpty(CertificatePem)) return CertificateInput.FromPem(CertificatePem, "The CertificatePem value");
+        if (Certificate != null) return CertificateInput.FromObject(Certificate);
+        return Array.Empty<X509Certificate2>();
     }
 
+    /// <summary>True while the installer step runs (Install and Uninstall run theirs through <see cref="Run"/>).</summary>
+    private bool _installing;
+
     /// <summary>
-    /// Runs the installer step, giving the file and command errors it does not raise itself their ids
-    /// (its refusals are DcosTlsExceptions, which the base maps).
+    /// Certificate input that is not a certificate (while the input is read), or a file the installer step
+    /// could not write; the installer's own refusals are DcosTlsExceptions already.
     /// </summary>
+    protected override DcosTlsException? Meaning(Exception e) => e switch
+    {
+        // The target is never the piped text: it may hold a private key.
+        InvalidDataException when !_installing => new DcosTlsException("InvalidCertificateInput", ErrorCategory.InvalidData, e.Message,
+            Certificate?.BaseObject is string ? "(PEM text)" : Certificate?.BaseObject?.GetType().Name ?? (CertificatePem != null ? "(CertificatePem)" : (object?)Path)),
+        IOException or UnauthorizedAccessException when _installing => new DcosTlsException("TrustWriteFailed", ErrorCategory.WriteError,
+            $"{e.Message} Check that -Root is writable (run as root on an agent).", null, e),
+        _ => null,
+    };
+
+    /// <summary>Runs the installer step (what an I/O error means changes with it: see <see cref="Meaning"/>).</summary>
     private protected void Run(Action action)
     {
-        try
-        {
-            action();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
-        {
-            throw e is InvalidOperationException
-                ? Fail("TrustCommandFailed", ErrorCategory.InvalidResult, e.Message, null, e)
-                : Fail("TrustWriteFailed", ErrorCategory.WriteError, $"{e.Message} Check that -Root is writable (run as root on an agent).", null, e);
-        }
+        _installing = true;
+        action();
+        _installing = false;
     }
 }

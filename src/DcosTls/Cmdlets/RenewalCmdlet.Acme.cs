@@ -5,7 +5,7 @@ namespace DcosTls.Cmdlets;
 /// new key of the same type, proved by the challenge method given here (the account in -AccountPath is
 /// reused).
 /// </summary>
-public abstract partial class RenewalCmdlet
+public abstract partial class RenewalCmdlet : IAcmeParameters
 {
     private protected const string AcmeSet = "Acme";
     private protected const string AcmeNamedSet = "AcmeNamed";
@@ -78,8 +78,26 @@ public abstract partial class RenewalCmdlet
 
     private protected bool IsAcme => ParameterSetName is AcmeSet or AcmeNamedSet;
 
-    private protected AcmeIssuer CreateAcmeIssuer() => new(AcmeSettingsFactory.Create(new AcmeOptions(
-        ParameterSetName == AcmeNamedSet ? AcmeServers.Directory(Acme) : AcmeDirectory, ResolveOptionalPath(CaCertificatePath), ResolveOptionalPath(AccountPath),
-        AcceptTermsOfService, Contact, ResolveOptionalPath(WebRoot), MyInvocation.BoundParameters.ContainsKey(nameof(HttpPort)) ? HttpPort : null,
-        HttpListenAddress, DnsServer, TsigKeyName, TsigSecret, ResolveOptionalPath(TsigKeyFile), TsigAlgorithm), Log, Cancel), Log, Cancel);
+    /// <summary>
+    /// The one activity of an ACME renewal: shown when the order starts, told what each poll waits for,
+    /// completed when the renewal ends (also when it fails or the command is stopped).
+    /// </summary>
+    private BatchProgress? _acmeProgress;
+
+    private protected AcmeIssuer CreateAcmeIssuer()
+    {
+        _acmeProgress = ProgressReporter.Batch(this, ProgressReporter.AcmeRenewal, MyInvocation.MyCommand.Name);
+        return AcmeParameters.CreateIssuer(this, ParameterSetName == AcmeNamedSet, MyInvocation.BoundParameters, ResolveOptionalPath, Log, Cancel, _acmeProgress.Status);
+    }
+
+    /// <summary>Runs the switch of one pair; from an ACME CA under the renewal's one progress activity.</summary>
+    private protected T WithAcmeProgress<T>(string path, Func<T> renew)
+    {
+        if (!IsAcme || _acmeProgress == null) return renew();
+        T result = default!;
+        _acmeProgress.Next(path);
+        _acmeProgress.CompleteOnStop(() => result = renew());
+        _acmeProgress.Complete();
+        return result;
+    }
 }

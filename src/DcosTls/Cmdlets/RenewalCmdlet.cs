@@ -52,6 +52,7 @@ public abstract partial class RenewalCmdlet : DcosSessionCmdlet
     {
         // Errors name the file as it is found here: under a staging root, the staged path.
         _renewing = writer.Map(slot.CertificatePath);
+        _issuing = null;
         var plan = CertificateRenewer.Plan(writer, slot, role, RenewWithin, Force);
         _renewing = plan.Path;
         if (!plan.Due)
@@ -65,49 +66,57 @@ public abstract partial class RenewalCmdlet : DcosSessionCmdlet
             : ParameterSetName == IssuerSet
             ? new LocalCaIssuer(Issuer, ValidDays > 0 ? ValidDays : Math.Max(1, (int)Math.Round((plan.Current.NotAfter - plan.Current.NotBefore).TotalDays)))
             : new ClusterIssuer(RequireSession(), Profile, serverGeneratedKey: false, Log, Cancel);
-        try
+        _issuing = (plan, issuer);
+        issuer.Validate();
+        if (IsAcme)
         {
-            issuer.Validate();
-            if (IsAcme)
-            {
-                // An ACME CA signs with intermediates it rotates on its own, so the signer of the
-                // certificate in place says nothing about the next one; what is checked is the new
-                // certificate itself (our key, the same names, a chain that signs it).
-                WriteVerbose($"'{plan.Path}' was issued by '{plan.Current.Issuer}'; the {issuer.Description} may sign with another intermediate.");
-            }
-            X509Certificate2? anchorToAdd = null;
-            if (!IsAcme)
-            {
-                // A change of CA is asked for on its own (-ChangeIssuer); -Force only renews now.
-                var ca = issuer is ClusterIssuer cluster ? cluster.SigningCa() : Issuer.Certificate;
-                if (ChangeIssuer) anchorToAdd = CertificateRenewer.AnchorToAdd(plan, ca, issuer.Description);
-                else CertificateRenewer.CheckIssuer(plan, ca, issuer.Description);
-            }
-            string bundle = writer.Map(CaBundleAnchor.PathOf(plan.Slot));
-            string action = $"Renew '{plan.Current.Subject}' (expires {plan.Current.NotAfter:yyyy-MM-dd}) with a new key from the {issuer.Description}" +
-                (anchorToAdd == null ? "" : $", after adding '{anchorToAdd.Subject}' to '{bundle}' beside '{plan.Current.Issuer}'");
-            if (!ShouldProcess(plan.Path, action)) return false;
-            var renewed = CertificateRenewer.Renew(writer, plan, issuer, fallback, anchorToAdd);
-            if (anchorToAdd != null) WriteWarning(CaChangeAdvice(plan, anchorToAdd, bundle));
-            WriteVerbose($"Renewed '{plan.Path}': {renewed.PreviousThumbprint} -> {renewed.Thumbprint}, now read from {renewed.Version}.");
-            if (PassThru) WriteResult(renewed);
-            return true;
+            // An ACME CA signs with intermediates it rotates on its own, so the signer of the
+            // certificate in place says nothing about the next one; what is checked is the new
+            // certificate itself (our key, the same names, a chain that signs it).
+            WriteVerbose($"'{plan.Path}' was issued by '{plan.Current.Issuer}'; the {issuer.Description} may sign with another intermediate.");
         }
-        catch (Exception e) when (e is CertificateSpecException or IOException or UnauthorizedAccessException or CryptographicException)
+        X509Certificate2? anchorToAdd = null;
+        if (!IsAcme)
         {
-            // What these mean here: a certificate the issuer cannot renew (ACME) or an issuer that cannot
-            // sign, a write beside the pair that failed, an answer with no readable certificate.
-            throw e switch
-            {
-                CertificateSpecException when IsAcme => Fail("RenewalCertificateUnsupported", ErrorCategory.InvalidData,
-                    $"'{plan.Path}' cannot be renewed from the {issuer.Description}: {e.Message} The old pair is kept.", plan.Path),
-                CertificateSpecException spec => Fail("InvalidIssuer," + spec.Parameter, ErrorCategory.InvalidArgument, e.Message, Issuer),
-                CryptographicException => Fail("CaResponseInvalid", ErrorCategory.ProtocolError,
-                    $"The answer for '{plan.Current.CommonName}' holds no readable certificate; the old pair is kept. Check that the session's cluster address is a DC/OS Enterprise master.", plan.Path),
-                _ => Fail("RenewalWriteFailed", ErrorCategory.WriteError,
-                    $"Writing the new pair beside '{plan.Path}' failed ({e.GetType().Name}); the pair the names give is still the old one. Check that the folder is writable (run as root on an agent).", plan.Path),
-            };
+            // A change of CA is asked for on its own (-ChangeIssuer); -Force only renews now.
+            var ca = issuer is ClusterIssuer cluster ? cluster.SigningCa() : Issuer.Certificate;
+            if (ChangeIssuer) anchorToAdd = CertificateRenewer.AnchorToAdd(plan, ca, issuer.Description);
+            else CertificateRenewer.CheckIssuer(plan, ca, issuer.Description);
         }
+        string bundle = writer.Map(CaBundleAnchor.PathOf(plan.Slot));
+        string action = $"Renew '{plan.Current.Subject}' (expires {plan.Current.NotAfter:yyyy-MM-dd}) with a new key from the {issuer.Description}" +
+            (anchorToAdd == null ? "" : $", after adding '{anchorToAdd.Subject}' to '{bundle}' beside '{plan.Current.Issuer}'");
+        if (!ShouldProcess(plan.Path, action)) { _issuing = null; return false; }
+        var renewed = WithAcmeProgress(plan.Path, () => CertificateRenewer.Renew(writer, plan, issuer, fallback, anchorToAdd));
+        if (anchorToAdd != null) WriteWarning(CaChangeAdvice(plan, anchorToAdd, bundle));
+        WriteVerbose($"Renewed '{plan.Path}': {renewed.PreviousThumbprint} -> {renewed.Thumbprint}, now read from {renewed.Version}.");
+        _issuing = null;
+        if (PassThru) WriteResult(renewed);
+        return true;
+    }
+
+    /// <summary>The pair being renewed and its issuer, from the issuer's check to the switch.</summary>
+    private (RenewalPlan Plan, ICertificateIssuer Issuer)? _issuing;
+
+    /// <summary>
+    /// What these mean while a pair is renewed: a certificate the issuer cannot renew (ACME) or an issuer
+    /// that cannot sign, an answer with no readable certificate, a write beside the pair that failed.
+    /// </summary>
+    protected override DcosTlsException? Meaning(Exception e)
+    {
+        if (_issuing is not { } issuing) return null;
+        var (plan, issuer) = issuing;
+        return e switch
+        {
+            CertificateSpecException when IsAcme => new DcosTlsException("RenewalCertificateUnsupported", ErrorCategory.InvalidData,
+                $"'{plan.Path}' cannot be renewed from the {issuer.Description}: {e.Message} The old pair is kept.", plan.Path),
+            CertificateSpecException spec => new DcosTlsException("InvalidIssuer," + spec.Parameter, ErrorCategory.InvalidArgument, e.Message, Issuer),
+            CryptographicException => new DcosTlsException("CaResponseInvalid", ErrorCategory.ProtocolError,
+                $"The answer for '{plan.Current.CommonName}' holds no readable certificate; the old pair is kept. Check that the session's cluster address is a DC/OS Enterprise master.", plan.Path),
+            IOException or UnauthorizedAccessException => new DcosTlsException("RenewalWriteFailed", ErrorCategory.WriteError,
+                $"Writing the new pair beside '{plan.Path}' failed ({e.GetType().Name}); the pair the names give is still the old one. Check that the folder is writable (run as root on an agent).", plan.Path),
+            _ => null,
+        };
     }
 
     /// <summary>What the peers of the renewed pair need after a change of CA, said where it happened.</summary>

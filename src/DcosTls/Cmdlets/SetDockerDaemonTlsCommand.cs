@@ -49,6 +49,14 @@ public sealed class SetDockerDaemonTlsCommand : DcosCmdlet
     protected override object? TargetOf(DcosTlsException error)
         => error is DockerTlsException { TargetObject: null } ? Certificate : null;
 
+    /// <summary>The root being written while the files are applied (what an I/O error then means).</summary>
+    private string? _writingUnder;
+
+    protected override DcosTlsException? Meaning(Exception e) => _writingUnder != null && e is IOException or UnauthorizedAccessException
+        ? new DcosTlsException("DaemonTlsWriteFailed", ErrorCategory.WriteError,
+            $"Writing under '{_writingUnder}' failed ({e.GetType().Name}). Check that -Root is writable (run as root on an agent).", _writingUnder)
+        : null;
+
     protected override void Process()
     {
         var writer = CreateWriter(Root);
@@ -68,16 +76,9 @@ public sealed class SetDockerDaemonTlsCommand : DcosCmdlet
         });
         foreach (string warning in plan.Warnings) WriteWarning(warning);
 
-        List<DockerTlsFile> results = new();
-        try
-        {
-            results = DaemonTlsConfigurator.Apply(writer, plan);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Fail("DaemonTlsWriteFailed", ErrorCategory.WriteError,
-                $"Writing under '{writer.Root}' failed ({e.GetType().Name}). Check that -Root is writable (run as root on an agent).", writer.Root);
-        }
+        _writingUnder = writer.Root;
+        var results = DaemonTlsConfigurator.Apply(writer, plan);
+        _writingUnder = null;
         foreach (var r in results)
         {
             WriteVerbose($"{r.Action}: {r.Path}" + (r.Backup != null ? $" (previous content in {r.Backup})" : string.Empty));

@@ -87,11 +87,7 @@ public sealed class SetMesosDockerConfigCommand : DcosSessionCmdlet
     protected override void Begin()
     {
         bool agentMode = ParameterSetName is ObjectSet or CredentialSet;
-        if (AsSecret != null)
-        {
-            try { AsSecret = SecretPath.Normalize(AsSecret); }
-            catch (ArgumentException e) { Fail("InvalidSecretPath", ErrorCategory.InvalidArgument, e.Message, AsSecret); }
-        }
+        if (AsSecret != null) AsSecret = SecretPath.Normalize(AsSecret);
         if (agentMode) CheckAgentPath();
     }
 

@@ -37,9 +37,7 @@ public sealed class TestDockerRegistryTrustCommand : DcosCmdlet
 
     protected override void Process()
     {
-        RegistryName registry;
-        try { registry = RegistryName.Parse(Registry); }
-        catch (RegistryNameException e) { Fail("InvalidRegistryName", ErrorCategory.InvalidArgument, e.Message, RegistryName.Redact(Registry)); return; }
+        var registry = RegistryName.Parse(Registry); // InvalidRegistryName, naming the name (redacted)
 
         var writer = CreateWriter(Root);
         var tester = new RegistryTrustTester(TimeSpan.FromSeconds(TimeoutSec));

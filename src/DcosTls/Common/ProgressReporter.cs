@@ -13,6 +13,7 @@ internal static class ProgressReporter
     internal const int AgentProvisioning = 0x0DC07;
     internal const int CertificateInventory = 0x0DC08;
     internal const int MetricExport = 0x0DC09;
+    internal const int AcmeRenewal = 0x0DC0A;
 
     /// <summary>
     /// One bar around <paramref name="work"/> when <paramref name="show"/> (a step slow enough to wonder

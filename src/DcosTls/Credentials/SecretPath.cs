@@ -10,19 +10,23 @@ internal static partial class SecretPath
     [GeneratedRegex(@"^[A-Za-z0-9._-]+$")]
     private static partial Regex Segment();
 
+    /// <summary>The path without a leading '/'; one that is not valid is refused (InvalidSecretPath, naming it as given).</summary>
     internal static string Normalize(string? path)
     {
         string text = (path ?? string.Empty).Trim();
         if (text.StartsWith('/')) text = text[1..];
         if (text.Length == 0)
-            throw new ArgumentException("The secret path is empty. Give it as folder/name, e.g. mesos-docker/pullConfig.");
+            throw Invalid("The secret path is empty. Give it as folder/name, e.g. mesos-docker/pullConfig.", path);
         foreach (string segment in text.Split('/'))
         {
             if (segment.Length == 0 || segment == "." || segment == ".." || !Segment().IsMatch(segment))
-                throw new ArgumentException($"The secret path '{text}' is not valid: use folder/name segments of letters, digits, '.', '_' and '-' (no spaces, no '..', no empty segments), e.g. mesos-docker/pullConfig.");
+                throw Invalid($"The secret path '{text}' is not valid: use folder/name segments of letters, digits, '.', '_' and '-' (no spaces, no '..', no empty segments), e.g. mesos-docker/pullConfig.", path);
         }
         return text;
     }
+
+    private static DcosTlsException Invalid(string message, string? path)
+        => new("InvalidSecretPath", System.Management.Automation.ErrorCategory.InvalidArgument, message, path);
 
     /// <summary>True when the app (by id) may read the secret under the spaces rule.</summary>
     internal static bool Readable(string secretPath, string appId)

@@ -117,7 +117,8 @@ internal sealed class SystemTrustStore : TrustStore
         var result = ProcessRunner.Run(ResolveCommand(flavour.Command), flavour.Arguments.ToArray());
         verbose($"{commandLine}: {(result.Output + result.Error).Trim()}");
         if (!result.Succeeded)
-            throw new InvalidOperationException($"{result.Describe()}. The anchor file is in place; run '{commandLine}' by hand.");
+            throw new DcosTlsException("TrustCommandFailed", System.Management.Automation.ErrorCategory.InvalidResult,
+                $"{result.Describe()}. The anchor file is in place; run '{commandLine}' by hand.");
     }
 
     /// <summary>The update commands live in /usr/sbin, which is not on every PATH.</summary>

@@ -1,0 +1,44 @@
+namespace DcosTls.Cmdlets;
+
+/// <summary>
+/// The values of the ACME challenge and account parameters of a cmdlet that orders certificates
+/// (New-DcosCertificate; Update-DockerDaemonCertificate and Update-DockerClientCertificate through
+/// <see cref="RenewalCmdlet"/>): the one shape the one builder below reads. Each cmdlet still declares the
+/// parameters itself, since their parameter sets differ per cmdlet and a binary cmdlet takes its
+/// [Parameter] attributes from its own class chain only (see ARCHITECTURE.md, "One home for the ACME parameters").
+/// </summary>
+internal interface IAcmeParameters
+{
+    Uri AcmeDirectory { get; }
+    AcmeServer Acme { get; }
+    string? AccountPath { get; }
+    SwitchParameter AcceptTermsOfService { get; }
+    string[]? Contact { get; }
+    string? CaCertificatePath { get; }
+    string? WebRoot { get; }
+    int HttpPort { get; }
+    string? HttpListenAddress { get; }
+    string? DnsServer { get; }
+    string? TsigKeyName { get; }
+    System.Security.SecureString? TsigSecret { get; }
+    string? TsigKeyFile { get; }
+    string TsigAlgorithm { get; }
+}
+
+internal static class AcmeParameters
+{
+    /// <summary>
+    /// The one builder of an ACME issuer from what the user gave: the directory (<paramref name="named"/>:
+    /// -Acme's public CA, else -AcmeDirectory), the paths resolved as every user path is
+    /// (<paramref name="resolve"/>), -HttpPort only when given; the options are checked by
+    /// <see cref="AcmeSettingsFactory"/> before any key is made. <paramref name="waiting"/> is the caller's
+    /// progress status while the ACME server is polled.
+    /// </summary>
+    internal static AcmeIssuer CreateIssuer(IAcmeParameters given, bool named, IDictionary<string, object> bound, Func<string?, string?> resolve,
+        Action<string> log, CancellationToken cancel, Action<string>? waiting)
+        => new(AcmeSettingsFactory.Create(new AcmeOptions(
+            named ? AcmeServers.Directory(given.Acme) : given.AcmeDirectory, resolve(given.CaCertificatePath), resolve(given.AccountPath),
+            given.AcceptTermsOfService, given.Contact, resolve(given.WebRoot), bound.ContainsKey(nameof(IAcmeParameters.HttpPort)) ? given.HttpPort : null,
+            given.HttpListenAddress, given.DnsServer, given.TsigKeyName, given.TsigSecret, resolve(given.TsigKeyFile), given.TsigAlgorithm), log, cancel),
+            log, cancel, waiting);
+}
