@@ -36,7 +36,7 @@ public sealed class TlsNameMismatchTests : IDisposable
         names.AddDnsName("master.other.test");
         request.CertificateExtensions.Add(names.Build());
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(new OidCollection { new("1.3.6.1.5.5.7.3.1") }, false));
-        using var issued = request.Create(_ca, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30), new byte[] { 1, 2, 3, 4 });
+        using var issued = request.Create(_ca, DateTimeOffset.UtcNow.AddDays(-1), _ca.NotAfter.AddDays(-1), new byte[] { 1, 2, 3, 4 });
         // Through PKCS#12, so that the server side of SslStream can use the key on every platform.
         _server = X509CertificateLoader.LoadPkcs12(issued.CopyWithPrivateKey(key).Export(X509ContentType.Pkcs12), null);
 
