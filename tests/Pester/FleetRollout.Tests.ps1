@@ -33,6 +33,8 @@ BeforeAll {
     $start = [System.Diagnostics.ProcessStartInfo]::new('python3')
     foreach ($argument in (Join-Path $PSScriptRoot 'MesosMaster.py'), $portFile, $agentList, $tokenFile) { $start.ArgumentList.Add($argument) }
     $start.UseShellExecute = $false
+    # Drains complete at once here: the stand-in's drain is a state change, not tasks to kill.
+    $start.Environment['MESOS_STANDIN_DRAIN_SECONDS'] = '0.05'
     $master = [System.Diagnostics.Process]::Start($start)
     $started.Add($master.Id)
     $deadline = [datetime]::UtcNow.AddSeconds(20)
@@ -46,16 +48,20 @@ BeforeAll {
     $watch.Restart()
     # Outside TestDrive: Pester walks TestDrive after every block, and the agents' roots are whole systems.
     $nspawnDir = Join-Path ([System.IO.Path]::GetTempPath()) "dcostls-nspawn-$([guid]::NewGuid().ToString('N'))"
+    # Booted all at once, with this module already in place (a host copy into each root: the SSH copy
+    # of the module is the Fleet tests' concern, not this file's).
+    $moduleBase = Split-Path -Parent (Join-Path $PSScriptRoot '../../DcosTls.psd1' -Resolve)
     foreach ($a in $addresses) {
-        $agents.Add((Start-NspawnAgent -Kit $kit -Image $image -Address $a -Port $port -Path (Join-Path $nspawnDir $a) -MasterPort $masterPort))
+        $agents.Add((Start-NspawnAgent -Kit $kit -Image $image -Address $a -Port $port -Path (Join-Path $nspawnDir $a) -MasterPort $masterPort -ModuleBase $moduleBase -NoWait))
     }
+    $null = $agents | Wait-NspawnAgent
     $agent = @{}
     foreach ($x in $agents) { $agent[$x.Address] = $x }
     # Booted: every agent's Mesos agent stand-in has registered.
     $deadline = [datetime]::UtcNow.AddSeconds(30)
     while (@(Get-Content $calls -ErrorAction Ignore | ConvertFrom-Json | Where-Object call -eq 'REGISTER' | Select-Object -ExpandProperty agent_id -Unique).Count -lt 3) {
         if ([datetime]::UtcNow -gt $deadline) { throw 'the agents did not register with the master stand-in' }
-        Start-Sleep -Milliseconds 200
+        Start-Sleep -Milliseconds 100
     }
     $bootSeconds = $watch.Elapsed.TotalSeconds
     Write-Host ("nspawn agents: base root {0:0.0} s, 3 agents booted and registered in {1:0.0} s (stand-ins: docker.service, dcos-mesos-slave.service)" -f $imageSeconds, $bootSeconds)
@@ -143,19 +149,15 @@ Describe 'A rollout with -Restart on systemd agents' -Tag Fleet, Heavy, Nspawn {
     It 'shows under -WhatIf which units would restart on each agent and changes nothing' {
         $before = Get-Starts
         $since = Get-Now
-        # What-if lines go to the host: a pwsh of its own shows them as a user sees them.
-        $script = Join-Path $TestDrive 'whatif.ps1'
-        Set-Content -LiteralPath $script -Value @"
-Import-Module '$(Join-Path $PSScriptRoot '../../DcosTls.psd1')'
-`$session = Connect-DcosCluster -Uri 'http://127.0.0.1:$masterPort' -Credential ([pscredential]::new('operator', (ConvertTo-SecureString 'operator-pw' -AsPlainText -Force))) -AllowUnencryptedAuthentication -WarningAction SilentlyContinue
-`$ca = New-TlsCertificateAuthority -CommonName 'Rollout Daemon CA 2' -KeyAlgorithm ECDSA
-`$puller = [pscredential]::new('puller', (ConvertTo-SecureString 'second-secret' -AsPlainText -Force))
-`$rows = @('$($addresses -join "','")' | Invoke-DcosAgentProvisioning -Credential `$puller -CredentialRegistry registry.rollout.internal:5000 -DaemonTls -Issuer `$ca -Restart -Session `$session -UserName root -KeyFilePath '$($kit.KeyFilePath)' -SSHOption @{ UserKnownHostsFile = '$($kit.KnownHosts)' } -Port $port -WhatIf)
-"rows: `$(`$rows.Count)"
-"@
-        $output = Invoke-ChildPwsh -ArgumentList '-File', $script
-        $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
-        $output | Should -Contain 'rows: 0'
+        # What-if lines go to the host: a transcript of this session shows them as a user sees them.
+        $transcript = Join-Path $TestDrive 'whatif.txt'
+        $ca2 = New-TlsCertificateAuthority -CommonName 'Rollout Daemon CA 2' -KeyAlgorithm ECDSA
+        $asked = $rollout.Clone(); $asked.Issuer = $ca2
+        $null = Start-Transcript -LiteralPath $transcript
+        try { $rows = @($addresses | Invoke-DcosAgentProvisioning @ssh @asked -Credential (New-Puller 'second-secret') -WhatIf) }
+        finally { $null = Stop-Transcript }
+        $output = Get-Content -LiteralPath $transcript
+        $rows | Should -HaveCount 0
         foreach ($a in $addresses) {
             @($output -match "^What if: $([regex]::Escape($a)): Restart docker, dcos-mesos-slave \(systemctl daemon-reload first; drain").Count | Should -Be 1 -Because ($output -join "`n")
         }
@@ -196,5 +198,19 @@ Import-Module '$(Join-Path $PSScriptRoot '../../DcosTls.psd1')'
         @(Get-Calls $rerun 'DRAIN_AGENT' | ForEach-Object agent_id) | Should -Be @($ids['127.0.0.63'])
         Get-MostDrained $since | Should -BeLessOrEqual 1
         (Get-DcosAgent -Session $session | Where-Object { -not $_.Active }) | Should -BeNullOrEmpty
+    }
+
+    It 'a drain that never completes fails at -DrainTimeout: the agent stays drained with its way back, the rest are not attempted' {
+        # The master never finishes draining agent 61: a task that does not end.
+        Set-Content -LiteralPath "$portFile.nodrain" -Value $ids['127.0.0.61']
+        $rows = @($addresses | Invoke-DcosAgentProvisioning @ssh @rollout -Credential (New-Puller 'third-secret') -DaemonPort 2378 -DrainTimeout 1 -WarningAction SilentlyContinue)
+        ($rows | ForEach-Object Rollout) | Should -Be @('Failed', 'NotAttempted', 'NotAttempted')
+        $rows[0].FailedStage | Should -Be 'Drain'
+        $rows[0].Error | Should -Match 'did not reach DRAINED within 1 s \(-DrainTimeout\)'
+        $rows[0].OutOfService | Should -BeTrue
+        $rows[0].Recovery | Should -Match "dcos node reactivate $($ids['127.0.0.61'])"
+
+        # Nothing else was touched: only agent 61 is out of service.
+        @(Get-DcosAgent -Session $session | Where-Object { -not $_.Active } | ForEach-Object AgentId) | Should -Be @($ids['127.0.0.61'])
     }
 }

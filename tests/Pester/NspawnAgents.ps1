@@ -38,7 +38,10 @@ function Start-NspawnAgent {
     <#
     .SYNOPSIS
         Boots one agent from Image on Address:Port; its overlay and logs live in Path. Returns Address,
-        HostName, Port, Pid, Path, Root (the merged root as this machine sees it), Log.
+        HostName, Port, Pid, Path, Root (the merged root as this machine sees it), Log. With -NoWait it
+        returns as soon as nspawn runs (boot several at once, then Wait-NspawnAgent each). ModuleBase,
+        when given, is copied into the agent's user module folder before it boots (a host copy into
+        its root), so that a test that is not about the module copy does not pay for one over SSH.
     #>
     param(
         [Parameter(Mandatory)] $Kit,
@@ -47,7 +50,9 @@ function Start-NspawnAgent {
         [Parameter(Mandatory)] [int] $Port,
         [Parameter(Mandatory)] [string] $Path,
         [Parameter(Mandatory)] [int] $MasterPort,
-        [string] $HostName = ('agent-' + ($Address -replace '[.:]', '-'))
+        [string] $HostName = ('agent-' + ($Address -replace '[.:]', '-')),
+        [string] $ModuleBase,
+        [switch] $NoWait
     )
     foreach ($d in 'upper', 'work', 'root') { $null = New-Item -ItemType Directory -Force -Path (Join-Path $Path $d) }
     $merged = Join-Path $Path 'root'
@@ -61,6 +66,15 @@ function Start-NspawnAgent {
         & chmod $Mode $file
     }
     Set-AgentFile '/etc/hostname' "$HostName`n"
+    if ($ModuleBase) {
+        $manifest = Import-PowerShellDataFile -LiteralPath (Join-Path $ModuleBase 'DcosTls.psd1')
+        $target = Join-Path $merged "root/.local/share/powershell/Modules/DcosTls/$($manifest.ModuleVersion)"
+        $null = New-Item -ItemType Directory -Force -Path $target
+        foreach ($item in 'DcosTls.psd1', 'module', 'en-US') {
+            $source = Join-Path $ModuleBase $item
+            if (Test-Path -LiteralPath $source) { & cp -a $source $target }
+        }
+    }
     # sshd: this agent's address and port, root by key only, the powershell subsystem.
     $hostKey = Join-Path $Path 'ssh_host_ed25519_key'
     if (-not (Test-Path $hostKey)) { & ssh-keygen -q -t ed25519 -N '' -C "nspawn-$Address" -f $hostKey }
@@ -136,6 +150,16 @@ function Start-NspawnAgent {
     $publicKey = (Get-Content -LiteralPath "$hostKey.pub" -Raw).Trim() -split ' '
     Add-Content -LiteralPath $Kit.KnownHosts -Value "[$Address]:$Port $($publicKey[0]) $($publicKey[1])"
     $agent = [pscustomobject]@{ Address = $Address; HostName = $HostName; Port = $Port; Pid = $process.Id; Path = $Path; Root = $merged; Log = $log; Process = $process }
+    if ($NoWait) { return $agent }
+    Wait-NspawnAgent $agent
+}
+
+function Wait-NspawnAgent {
+    <# .SYNOPSIS Waits until the agent's sshd accepts connections (60 s), returns the agent; stops it and throws if it does not. #>
+    param([Parameter(Mandatory, ValueFromPipeline)] $Agent)
+    process {
+    $Address = $Agent.Address; $Port = $Agent.Port; $process = $Agent.Process; $log = $Agent.Log
+    $agent = $Agent
     $deadline = [datetime]::UtcNow.AddSeconds(60)
     while ($true) {
         $client = [System.Net.Sockets.TcpClient]::new()
@@ -148,6 +172,7 @@ function Start-NspawnAgent {
         Start-Sleep -Milliseconds 100
     }
     $agent
+    }
 }
 
 function Stop-NspawnAgent {

@@ -221,6 +221,7 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
         var rollout = Restart
             ? new AgentRollout(new RolloutSettings(new MesosOperator(RequireSession(), Log, Cancel), TimeSpan.FromSeconds(DrainTimeout), Confirm), Root, DaemonTls, IsWhatIf(), Log)
             : null;
+        IReadOnlyList<FleetAgentResult>? stopped = null;
         var work = Task.Run(() =>
         {
             try
@@ -229,6 +230,7 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
                 // Under -WhatIf no agent goes out of service: every agent is asked at once.
                 return rollout != null ? provisioner.RunRollout(_targets, IsWhatIf() ? ThrottleLimit : MaxUnavailable, Cancel) : provisioner.Run(_targets, ThrottleLimit, Cancel);
             }
+            catch (FleetStoppedException e) { stopped = e.Results; throw; }
             finally { writes.CompleteAdding(); }
         });
         try
@@ -244,7 +246,11 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
             Task.WaitAny(work);
         }
         _progress.Complete();
-        if (Cancel.IsCancellationRequested || work.IsCanceled) throw new PipelineStoppedException();
+        if (Cancel.IsCancellationRequested || work.IsCanceled)
+        {
+            if (stopped != null) ReportStopped(stopped);
+            throw new PipelineStoppedException();
+        }
         var results = work.Result;
         if (IsWhatIf())
         {
@@ -263,6 +269,36 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
         WriteVerbose($"{results.Count} agents in {watch.Elapsed.TotalSeconds:0.0} s: {results.Count - failed.Count} succeeded " +
                      $"({results.Count(r => r.Succeeded && r.Changed)} changed), {failed.Count} failed" +
                      (failed.Count > 0 ? $" (retry: {string.Join(", ", failed)})" : ""));
+    }
+
+    /// <summary>
+    /// A stopped rollout can write no rows and no warnings (the pipeline is stopping), so the host
+    /// is told directly: every agent left out of service with the way back, then the agents stopped
+    /// part way and those never started.
+    /// </summary>
+    private void ReportStopped(IReadOnlyList<FleetAgentResult> results)
+    {
+        var ui = Host?.UI;
+        if (ui == null) return;
+        try
+        {
+            Tell(ui, results);
+        }
+        catch (Exception e) when (e is System.Management.Automation.Host.HostException or NotImplementedException or PSInvalidOperationException)
+        {
+            // A host without a user interface: nothing to tell.
+        }
+    }
+
+    private static void Tell(System.Management.Automation.Host.PSHostUserInterface ui, IReadOnlyList<FleetAgentResult> results)
+    {
+        foreach (var r in results.Where(r => r.OutOfService))
+            ui.WriteWarningLine($"{r.Agent} is out of service: {r.Recovery}");
+        foreach (var r in results.Where(r => r.Rollout == "Stopped" && !r.OutOfService))
+            ui.WriteWarningLine($"{r.Agent}: {r.Recovery}");
+        var untouched = results.Where(r => r.Rollout == "NotAttempted").Select(r => r.Agent).ToList();
+        if (untouched.Count > 0)
+            ui.WriteWarningLine($"Not attempted (the rollout was stopped first): {string.Join(", ", untouched)}. Run the same command again to go on.");
     }
 
     /// <summary>-WhatIf given, or $WhatIfPreference set: ShouldProcess alone cannot tell it from a "No" at -Confirm.</summary>

@@ -123,6 +123,16 @@ internal sealed class AgentRollout(RolloutSettings settings, string root, bool d
             run(runspace, AgentScripts.RestartMark, new Dictionary<string, object?> { ["Root"] = root, ["Units"] = left });
             return provisioned.With(left.Length == 0 ? "Restarted" : "PartlyRestarted", restarted);
         }
+        catch (Exception e) when (settings.Master.Cancel.IsCancellationRequested)
+        {
+            // Stopped (Ctrl+C): whatever the stop broke, the caller learns whether this agent is out of service.
+            throw new RolloutStoppedException(agent, stage, outOfService,
+                outOfService
+                    ? $"Agent {agent} ({state.Id}) was left out of service (drained) when the rollout was stopped. Run the same command again: it restarts {string.Join(", ", units)} and reactivates the agent. To bring it back without that: {master.ReactivateHint(state.Id)}"
+                    : $"The rollout was stopped at {stage} on {agent}. Run the same command again: it restarts {string.Join(", ", units)} on {agent}.",
+                e, settings.Master.Cancel)
+            { Restarted = restarted };
+        }
         catch (Exception e) when (e is RuntimeException or InvalidOperationException or DcosApiException or TimeoutException)
         {
             string reason = e is RuntimeException r && r.ErrorRecord?.ErrorDetails?.Message is { Length: > 0 } d ? d : e.Message;
@@ -134,13 +144,17 @@ internal sealed class AgentRollout(RolloutSettings settings, string root, bool d
         }
     }
 
+    /// <summary>Asks until done, every 100 ms at first and then 100 ms less often each time (at most once a second), until -DrainTimeout; a stop ends the wait at once.</summary>
     private void WaitFor(Func<bool> done, string timeoutMessage)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
+        var cancel = settings.Master.Cancel;
+        int pause = 100;
         while (!done())
         {
             if (watch.Elapsed >= settings.DrainTimeout) throw new TimeoutException(timeoutMessage + ".");
-            Thread.Sleep(250);
+            if (cancel.WaitHandle.WaitOne(pause)) throw new OperationCanceledException(cancel);
+            pause = Math.Min(1000, pause + 100);
         }
     }
 
@@ -163,4 +177,25 @@ internal sealed class RolloutException(string message, string stage, bool leftDr
     internal bool LeftDrained { get; } = leftDrained;
     internal string? Recovery { get; } = recovery;
     internal IReadOnlyList<string> Restarted { get; init; } = Array.Empty<string>();
+}
+
+/// <summary>A rollout stopped (Ctrl+C) while it worked on an agent: where, whether the agent was left out of service, and how to bring it back.</summary>
+internal sealed class RolloutStoppedException(string agent, string stage, bool leftDrained, string recovery, Exception inner, CancellationToken cancel)
+    : OperationCanceledException($"The rollout was stopped at {stage} on {agent}.", inner, cancel)
+{
+    internal string Agent { get; } = agent;
+    internal string Stage { get; } = stage;
+    internal bool LeftDrained { get; } = leftDrained;
+    internal string Recovery { get; } = recovery;
+    internal IReadOnlyList<string> Restarted { get; init; } = Array.Empty<string>();
+}
+
+/// <summary>
+/// A rollout stopped (Ctrl+C): every agent's row as far as it got. Agents it was working on are
+/// Stopped (OutOfService with the way back when drained), agents it had not started NotAttempted.
+/// </summary>
+internal sealed class FleetStoppedException(IReadOnlyList<FleetAgentResult> results, CancellationToken cancel)
+    : OperationCanceledException("The rollout was stopped.", cancel)
+{
+    internal IReadOnlyList<FleetAgentResult> Results { get; } = results;
 }

@@ -42,7 +42,8 @@ public sealed class FleetAgentResult
 
     /// <summary>
     /// With -Restart: Restarted, PartlyRestarted (a unit was declined), NothingToRestart, Declined, Failed,
-    /// or NotAttempted (an earlier agent failed and the rollout stopped before this one); NotRequested without -Restart.
+    /// Stopped (the rollout was stopped while it worked on this agent), or NotAttempted (an earlier agent
+    /// failed, or the rollout was stopped, before this one); NotRequested without -Restart.
     /// </summary>
     public string Rollout { get; internal init; } = "NotRequested";
 
@@ -59,12 +60,22 @@ public sealed class FleetAgentResult
     internal FleetAgentResult With(string rollout, IEnumerable<string> units)
         => new(Agent, Succeeded, Changed, Module, Rows, FailedStage, Error) { WouldChange = WouldChange, Rollout = rollout, RestartedUnits = new ValueList<string>(units) };
 
-    /// <summary>An agent the rollout did not reach because an earlier one failed.</summary>
-    internal static FleetAgentResult NotAttempted(string agent, string failedAgent)
-        => new(agent, false, false, "NotChecked", Array.Empty<PSObject>(), "NotAttempted", $"not attempted: the rollout stopped at {failedAgent}")
+    /// <summary>An agent the rollout did not reach because an earlier one failed (or, without one, because the rollout was stopped).</summary>
+    internal static FleetAgentResult NotAttempted(string agent, string? failedAgent)
+        => new(agent, false, false, "NotChecked", Array.Empty<PSObject>(), "NotAttempted",
+            failedAgent == null ? "not attempted: the rollout was stopped" : $"not attempted: the rollout stopped at {failedAgent}")
         {
             Rollout = "NotAttempted",
-            Recovery = $"Fix {failedAgent}, then run the same command again: agents with nothing to change are skipped.",
+            Recovery = failedAgent == null
+                ? "Run the same command again: agents with nothing to change are skipped."
+                : $"Fix {failedAgent}, then run the same command again: agents with nothing to change are skipped.",
+        };
+
+    /// <summary>An agent the rollout was working on when it was stopped (Ctrl+C).</summary>
+    internal static FleetAgentResult Stopped(string agent, string stage, bool outOfService, string recovery, IEnumerable<string> restarted)
+        => new(agent, false, false, "NotChecked", Array.Empty<PSObject>(), stage, $"stopped at {stage}")
+        {
+            Rollout = "Stopped", OutOfService = outOfService, Recovery = recovery, RestartedUnits = new ValueList<string>(restarted),
         };
 
     /// <summary>Under -WhatIf: what would change on the agent, one line each, in the agent's words.</summary>

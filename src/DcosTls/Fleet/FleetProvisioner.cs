@@ -60,15 +60,26 @@ internal sealed class FleetProvisioner
                 }
                 else
                 {
-                    results[i] = ProvisionOne(targets[i], cancel);
+                    try { results[i] = ProvisionOne(targets[i], cancel); }
+                    catch (RolloutStoppedException e)
+                    {
+                        results[i] = FleetAgentResult.Stopped(targets[i].Name, e.Stage, e.LeftDrained, e.Recovery, e.Restarted);
+                        return;
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        results[i] = FleetAgentResult.Stopped(targets[i].Name, "Provision", false, "Run the same command again: agents with nothing to change are skipped.", Array.Empty<string>());
+                        return;
+                    }
                     if (!results[i]!.Succeeded && !_plan.WhatIf) Interlocked.CompareExchange(ref failedAgent, targets[i].Name, null);
                 }
                 _agentDone(results[i]!);
             }
-        }, cancel)).ToArray();
-        try { Task.WaitAll(workers); }
-        catch (AggregateException) when (cancel.IsCancellationRequested) { }
-        cancel.ThrowIfCancellationRequested();
+        })).ToArray();
+        Task.WaitAll(workers);
+        // Stopped: every agent is accounted for, those left out of service first of all.
+        if (cancel.IsCancellationRequested)
+            throw new FleetStoppedException(results.Select((r, i) => r ?? FleetAgentResult.NotAttempted(targets[i].Name, null)).ToList(), cancel);
         return results.Select(r => r!).ToList();
     }
 

@@ -17,6 +17,9 @@ internal sealed class MesosOperator(DcosSession session, Action<string> log, Can
 
     internal Uri Cluster => session.ClusterUri;
 
+    /// <summary>The caller's stop: a rollout's waits end with it.</summary>
+    internal CancellationToken Cancel => cancel;
+
     /// <summary>Every agent the master knows, by GET_AGENTS.</summary>
     internal IReadOnlyList<MesosAgentState> Agents()
     {

@@ -1,15 +1,37 @@
 namespace DcosTls.Trust;
 
 /// <summary>
-/// The operating system's trust anchors, chosen from the root's /etc/os-release: Debian family
-/// (/usr/local/share/ca-certificates/*.crt, then update-ca-certificates) or RHEL family
-/// (/etc/pki/ca-trust/source/anchors, then update-ca-trust extract). The update command runs only
-/// on the real root: under a staging root there is no system to update.
+/// The operating system's trust anchors, chosen from the root's /etc/os-release (ID first, then each
+/// ID_LIKE token): Debian family and Alpine (/usr/local/share/ca-certificates/*.crt, then
+/// update-ca-certificates), RHEL family (/etc/pki/ca-trust/source/anchors, then update-ca-trust
+/// extract), CoreOS Container Linux and Flatcar (/etc/ssl/certs/*.pem, then update-ca-certificates),
+/// SUSE (/etc/pki/trust/anchors, then update-ca-certificates) and Arch
+/// (/etc/ca-certificates/trust-source/anchors, then update-ca-trust). Several of them have an
+/// update-ca-certificates that reads different folders: the family decides, never the binary. The
+/// update command runs only on the real root: under a staging root there is no system to update.
 /// </summary>
 internal sealed class SystemTrustStore : TrustStore
 {
-    private static readonly string[] DebianIds = { "debian", "ubuntu", "raspbian", "linuxmint" };
-    private static readonly string[] RhelIds = { "rhel", "centos", "fedora", "rocky", "almalinux", "ol", "amzn", "scientific" };
+    private static readonly Flavour Debian = new("Debian", "/usr/local/share/ca-certificates", ".crt", "update-ca-certificates", Array.Empty<string>());
+    private static readonly Flavour Rhel = new("RHEL", "/etc/pki/ca-trust/source/anchors", ".pem", "update-ca-trust", new[] { "extract" });
+    // /etc/ssl/certs also holds the links to the shipped CAs and the bundle the command builds: only
+    // the folder's own files are anchors, and the bundle is not one. A new file name (never an
+    // overwrite) changes the folder's time, which is what makes the command rebuild the bundle.
+    private static readonly Flavour CoreOs = new("CoreOS", "/etc/ssl/certs", ".pem", "update-ca-certificates", Array.Empty<string>(), TopLevelOnly: true, NotAnchors: new[] { "ca-certificates.crt" });
+    private static readonly Flavour Suse = new("SUSE", "/etc/pki/trust/anchors", ".pem", "update-ca-certificates", Array.Empty<string>());
+    private static readonly Flavour Alpine = new("Alpine", "/usr/local/share/ca-certificates", ".crt", "update-ca-certificates", Array.Empty<string>());
+    private static readonly Flavour Arch = new("Arch", "/etc/ca-certificates/trust-source/anchors", ".pem", "update-ca-trust", Array.Empty<string>());
+
+    /// <summary>os-release ID (or ID_LIKE token) to the family whose trust store it has.</summary>
+    private static readonly Dictionary<string, Flavour> Families = new(StringComparer.Ordinal)
+    {
+        ["debian"] = Debian, ["ubuntu"] = Debian, ["raspbian"] = Debian, ["linuxmint"] = Debian,
+        ["rhel"] = Rhel, ["centos"] = Rhel, ["fedora"] = Rhel, ["rocky"] = Rhel, ["almalinux"] = Rhel, ["ol"] = Rhel, ["amzn"] = Rhel, ["scientific"] = Rhel,
+        ["coreos"] = CoreOs, ["flatcar"] = CoreOs,
+        ["suse"] = Suse, ["opensuse"] = Suse, ["opensuse-leap"] = Suse, ["opensuse-tumbleweed"] = Suse, ["sles"] = Suse, ["sled"] = Suse,
+        ["alpine"] = Alpine,
+        ["arch"] = Arch,
+    };
 
     private Flavour? _flavour;
     private bool _changed;
@@ -18,7 +40,8 @@ internal sealed class SystemTrustStore : TrustStore
 
     internal override TrustTarget Target => TrustTarget.System;
 
-    private sealed record Flavour(string Name, string AnchorDirectory, string Extension, string Command, string[] Arguments);
+    private sealed record Flavour(string Name, string AnchorDirectory, string Extension, string Command, string[] Arguments,
+        bool TopLevelOnly = false, string[]? NotAnchors = null);
 
     /// <summary>Reads os-release; throws with what to do when the family cannot be told.</summary>
     internal override void Prepare() => _flavour ??= Detect();
@@ -41,14 +64,14 @@ internal sealed class SystemTrustStore : TrustStore
         var values = File.ReadAllLines(osRelease)
             .Select(l => l.Split('=', 2)).Where(p => p.Length == 2)
             .GroupBy(p => p[0].Trim()).ToDictionary(g => g.Key, g => g.Last()[1].Trim().Trim('"', '\''));
+        // ID first, then each ID_LIKE token in order: Flatcar is ID=flatcar ID_LIKE=coreos.
         var ids = new[] { "ID", "ID_LIKE" }.Where(values.ContainsKey)
-            .SelectMany(k => values[k].Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
-        if (ids.Any(id => DebianIds.Contains(id)))
-            return new Flavour("Debian", "/usr/local/share/ca-certificates", ".crt", "update-ca-certificates", Array.Empty<string>());
-        if (ids.Any(id => RhelIds.Contains(id)))
-            return new Flavour("RHEL", "/etc/pki/ca-trust/source/anchors", ".pem", "update-ca-trust", new[] { "extract" });
+            .SelectMany(k => values[k].ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        foreach (string id in ids)
+            if (Families.TryGetValue(id, out var flavour)) return flavour;
         throw new RegistryTrustException("TrustStoreUnavailable", ErrorCategory.NotImplemented,
-            $"'{osRelease}' names '{string.Join(" ", ids)}', which is neither Debian- nor RHEL-like. " +
+            $"'{osRelease}' names '{ServerText.Quote(string.Join(" ", ids))}', which is none of the families with a known trust store " +
+            "(Debian, RHEL, CoreOS/Flatcar, SUSE, Alpine, Arch). " +
             "Leave System out of -Target and install the CA with the distribution's own tool.", Target);
     }
 
@@ -139,7 +162,9 @@ internal sealed class SystemTrustStore : TrustStore
     /// instead of being walked into.
     /// </summary>
     private IEnumerable<string> AnchorFiles(string fullDir)
-        => AnchorEntries(fullDir, depth: 0).OrderBy(f => f, StringComparer.Ordinal).ToList();
+        => AnchorEntries(fullDir, depth: 0)
+            .Where(f => Current.NotAnchors == null || !(Path.GetDirectoryName(f) == fullDir.TrimEnd('/') && Current.NotAnchors.Contains(Path.GetFileName(f))))
+            .OrderBy(f => f, StringComparer.Ordinal).ToList();
 
     private IEnumerable<string> AnchorEntries(string fullDir, int depth)
     {
@@ -153,7 +178,7 @@ internal sealed class SystemTrustStore : TrustStore
                 continue;
             }
             // Links inside the root can loop; the depth bounds the walk.
-            if (Directory.Exists(entry.FullName) && depth < 8)
+            if (Directory.Exists(entry.FullName) && depth < 8 && !Current.TopLevelOnly)
                 foreach (string nested in AnchorEntries(entry.FullName, depth + 1)) yield return nested;
         }
     }

@@ -143,11 +143,17 @@ public class TrustInputTests
     }
 
     [Theory]
-    [InlineData("ID=debian\nVERSION_ID=\"12\"\n", "usr/local/share/ca-certificates", ".crt")]
-    [InlineData("ID=ubuntu\nID_LIKE=debian\n", "usr/local/share/ca-certificates", ".crt")]
-    [InlineData("ID=\"rhel\"\nID_LIKE=\"fedora\"\n", "etc/pki/ca-trust/source/anchors", ".pem")]
-    [InlineData("ID=\"centos\"\nID_LIKE=\"rhel fedora\"\n", "etc/pki/ca-trust/source/anchors", ".pem")]
-    public void System_target_follows_the_roots_os_release(string osRelease, string anchors, string extension)
+    [InlineData("ID=debian\nVERSION_ID=\"12\"\n", "usr/local/share/ca-certificates", ".crt", "update-ca-certificates")]
+    [InlineData("ID=ubuntu\nID_LIKE=debian\n", "usr/local/share/ca-certificates", ".crt", "update-ca-certificates")]
+    [InlineData("ID=\"rhel\"\nID_LIKE=\"fedora\"\n", "etc/pki/ca-trust/source/anchors", ".pem", "update-ca-trust extract")]
+    [InlineData("ID=\"centos\"\nID_LIKE=\"rhel fedora\"\n", "etc/pki/ca-trust/source/anchors", ".pem", "update-ca-trust extract")]
+    [InlineData("NAME=\"Container Linux by CoreOS\"\nID=coreos\n", "etc/ssl/certs", ".pem", "update-ca-certificates")]
+    [InlineData("NAME=\"Flatcar Container Linux by Kinvolk\"\nID=flatcar\nID_LIKE=coreos\n", "etc/ssl/certs", ".pem", "update-ca-certificates")]
+    [InlineData("ID=\"opensuse-leap\"\nID_LIKE=\"suse opensuse\"\n", "etc/pki/trust/anchors", ".pem", "update-ca-certificates")]
+    [InlineData("ID=\"sles\"\nVERSION_ID=\"12.5\"\n", "etc/pki/trust/anchors", ".pem", "update-ca-certificates")]
+    [InlineData("ID=alpine\nVERSION_ID=3.19.1\n", "usr/local/share/ca-certificates", ".crt", "update-ca-certificates")]
+    [InlineData("ID=arch\nBUILD_ID=rolling\n", "etc/ca-certificates/trust-source/anchors", ".pem", "update-ca-trust")]
+    public void System_target_follows_the_roots_os_release(string osRelease, string anchors, string extension, string command)
     {
         using var dir = new TempDir();
         using var ps = WithCa(dir);
@@ -156,9 +162,42 @@ public class TrustInputTests
         var result = ps.Run("$ca | Install-DockerRegistryTrust -Target System -Root root -Verbose").ThrowOnError();
         string file = Assert.Single(Directory.GetFiles(dir["root/" + anchors]));
         Assert.EndsWith(extension, file);
-        Assert.Contains(result.Verbose, v => v.Contains("staging root")); // the update command did not run
+        // The update command did not run under a staging root; the verbose line names it.
+        Assert.Contains(result.Verbose, v => v.Contains($"Not running '{command}'") && v.Contains("staging root"));
         Assert.Equal("Unchanged", ps.Run("$ca | Install-DockerRegistryTrust -Target System -Root root").ThrowOnError()
             .Output.Single().Properties["Action"].Value.ToString());
+    }
+
+    [Fact]
+    public void System_target_on_CoreOS_reads_only_its_own_files_in_etc_ssl_certs()
+    {
+        using var dir = new TempDir();
+        using var ps = WithCa(dir);
+        Directory.CreateDirectory(dir["root/etc/ssl/certs/java"]);
+        File.WriteAllText(dir["root/etc/os-release"], "ID=flatcar\nID_LIKE=coreos\n");
+        var first = ps.Run("$ca | Install-DockerRegistryTrust -Target System -Root root").ThrowOnError().Output.Single();
+        string added = first.Properties["Path"].Value.ToString()!;
+        // The bundle update-ca-certificates builds holds the CA too, and so may a sub-folder: neither is an anchor.
+        File.WriteAllText(dir["root/etc/ssl/certs/ca-certificates.crt"], File.ReadAllText(added));
+        File.WriteAllText(dir["root/etc/ssl/certs/java/copy.pem"], File.ReadAllText(added));
+        var listed = ps.Run("Get-DockerRegistryTrust -Target System -Root root").ThrowOnError().Output;
+        Assert.Equal(added, Assert.Single(listed).Properties["Path"].Value.ToString());
+        var removed = ps.Run("$ca | Uninstall-DockerRegistryTrust -Target System -Root root -Confirm:$false").ThrowOnError().Output;
+        Assert.Equal(added, Assert.Single(removed).Properties["Path"].Value.ToString());
+        Assert.True(File.Exists(dir["root/etc/ssl/certs/ca-certificates.crt"]));
+    }
+
+    [Fact]
+    public void System_target_on_an_unknown_OS_names_what_os_release_says()
+    {
+        using var dir = new TempDir();
+        using var ps = WithCa(dir);
+        Directory.CreateDirectory(dir["root/etc"]);
+        File.WriteAllText(dir["root/etc/os-release"], "ID=gentoo\n");
+        var error = Assert.Single(ps.Run("$ca | Install-DockerRegistryTrust -Target System -Root root").AllErrors);
+        Assert.StartsWith("TrustStoreUnavailable,", error.FullyQualifiedErrorId);
+        Assert.Contains("'gentoo'", error.ToString());
+        Assert.Equal(new[] { dir["root/etc/os-release"] }, Directory.GetFiles(dir["root"], "*", SearchOption.AllDirectories));
     }
 
     [Fact]
