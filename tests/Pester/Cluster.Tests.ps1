@@ -138,6 +138,13 @@ Describe 'Marathon apps through Admin Router' -Tag Cluster {
         Get-ErrorId (Invoke-Seen { Remove-MarathonApp /web }) | Should -Be 'MarathonAppNotFound'
         Get-ErrorId (Invoke-Seen { Get-MarathonApp '/Upper/Case' }) | Should -Be 'InvalidMarathonAppId'
     }
+
+    It 'ends only the id that was refused and goes on with the next, naming it as the target' {
+        $out = Invoke-Seen { Get-MarathonApp /nope, /tools/registry -ErrorAction Continue }
+        Get-ErrorId $out | Should -Be 'MarathonAppNotFound'
+        ($out | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }).TargetObject | Should -Be '/nope'
+        (Get-Result $out).Id | Should -Be '/tools/registry'
+    }
 }
 
 Describe 'Secrets' -Tag Cluster {
@@ -234,6 +241,8 @@ Describe 'Refusals, -WhatIf and secrets in streams' -Tag Cluster {
         ($out | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }).Exception.Message | Should -Match 'dcos:secrets:default:/team/db-password'
         $null = Invoke-RestMethod -Method Post -Uri "$base/_standin/forget-tokens" -SkipCertificateCheck
         Get-ErrorId (Invoke-Seen { Get-MarathonApp -Session $viewer }) | Should -Be 'TokenRefused'
+        # A refused login ends the cmdlet: the second path is not tried.
+        Get-ErrorId (Invoke-Seen { Get-DcosSecret team/db-password, team/other -Session $viewer -ErrorAction Continue }) | Should -Be 'TokenRefused'
         $null = Connect-DcosCluster -Uri $base -Credential ([pscredential]::new('operator', (ConvertTo-SecureString $operatorPassword -AsPlainText -Force))) -CaCertificatePath $caFile
     }
 

@@ -7,7 +7,7 @@ namespace DcosTls.Cmdlets;
 /// Base of the cmdlets that change a Marathon app: the change starts a deployment, which is waited for
 /// (Write-Progress while it runs, at most -Timeout seconds) unless -NoWait, and its outcome reported.
 /// </summary>
-public abstract class MarathonChangeCmdlet : DcosSessionCmdlet
+public abstract class MarathonChangeCmdlet : DcosClusterCmdlet
 {
     internal const int ProgressId = 0x0DC0A;
 
