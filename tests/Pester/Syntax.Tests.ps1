@@ -261,6 +261,7 @@ Describe 'Every SYNTAX form of every cmdlet binds' -Tag Syntax, EverySyntax {
                 ([DcosTls.Requests.DcosCertificateRequest]) { $request; break }
                 ([DcosTls.Credentials.DockerRegistryCredential]) { $login; break }
                 ([DcosTls.Lifecycle.AgentCertificate]) { $row; break }
+                ([DcosTls.Marathon.MarathonRegistryApp]) { New-MarathonRegistryApp; break }
                 default {
                     if ($element.IsEnum) { [Enum]::GetValues($element)[0] }
                     else { throw "No plausible value for -$name of type $($type.FullName): add one to New-PlausibleValue." }
