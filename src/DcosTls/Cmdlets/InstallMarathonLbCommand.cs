@@ -115,5 +115,5 @@ public sealed class InstallMarathonLbCommand : MarathonChangeCmdlet
         => app?["deployments"] is JsonArray list && list.FirstOrDefault()?["id"] is JsonValue v && v.TryGetValue<string>(out var id) ? id : null;
 
     private static DcosTlsException Invalid(string parameter, string message, object target)
-        => new($"InvalidMarathonLbOption,{parameter}", ErrorCategory.InvalidArgument, message, target);
+        => new("InvalidMarathonLbOption", ErrorCategory.InvalidArgument, $"-{parameter}: {message}", target);
 }
