@@ -53,6 +53,7 @@
         'Set-MarathonApp'
         'Remove-MarathonApp'
         'Restart-MarathonApp'
+        'Install-MarathonLb'
         'Get-DcosSecret'
         'Set-DcosSecret'
         'Remove-DcosSecret'

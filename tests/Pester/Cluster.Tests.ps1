@@ -1,7 +1,8 @@
 <#
     The cluster side in real pwsh, against one stand-in (tests/Pester/ClusterStandIn.py: Admin Router over
     TLS, IAM, Marathon with deployments that take a moment, the secrets service): Marathon apps applied,
-    compared, waited for, restarted and removed; secrets of each kind; a service account made here that
+    compared, waited for, restarted and removed; secrets of each kind; marathon-lb installed through the
+    package manager, and module/Examples/Registry-Guide.ps1 run from a fresh pwsh; a service account made here that
     logs in with its own secret; permissions; the 401/403/404/409/422 paths; -WhatIf sending nothing;
     and no secret value, in plaintext or base64, in any stream of any of it.
 #>
@@ -138,6 +139,13 @@ Describe 'Marathon apps through Admin Router' -Tag Cluster {
         Get-ErrorId (Invoke-Seen { Remove-MarathonApp /web }) | Should -Be 'MarathonAppNotFound'
         Get-ErrorId (Invoke-Seen { Get-MarathonApp '/Upper/Case' }) | Should -Be 'InvalidMarathonAppId'
     }
+
+    It 'ends only the id that was refused and goes on with the next, naming it as the target' {
+        $out = Invoke-Seen { Get-MarathonApp /nope, /tools/registry -ErrorAction Continue }
+        Get-ErrorId $out | Should -Be 'MarathonAppNotFound'
+        ($out | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }).TargetObject | Should -Be '/nope'
+        (Get-Result $out).Id | Should -Be '/tools/registry'
+    }
 }
 
 Describe 'Secrets' -Tag Cluster {
@@ -211,6 +219,60 @@ Describe 'Service accounts and permissions' -Tag Cluster {
     }
 }
 
+Describe 'marathon-lb through the package manager, and the registry guide example' -Tag Cluster {
+    It 'runs module/Examples/Registry-Guide.ps1 from a fresh pwsh against the stand-in' {
+        $script = Join-Path $PSScriptRoot '../../module/Examples/Registry-Guide.ps1'
+        $pwsh = [Environment]::ProcessPath
+        [string[]] $pwshArgs = if ((Split-Path -Leaf $pwsh) -like 'pwsh*') { @() } else { @(Join-Path $PSHOME 'pwsh.dll') }
+        # The operator's password reaches the child through its environment, never its command line.
+        $env:DCOSTLS_EXAMPLE_PASSWORD = $operatorPassword
+        try {
+            $command = "`$c = [pscredential]::new('operator', (ConvertTo-SecureString `$env:DCOSTLS_EXAMPLE_PASSWORD -AsPlainText -Force)); " +
+                "& '$script' -ClusterUri '$base' -CaCertificatePath '$caFile' -Credential `$c -OutputFolder '$(Join-Path $TestDrive 'guide')' | ConvertTo-Json -Compress"
+            $output = @(& $pwsh @pwshArgs -NoProfile -NonInteractive -Command $command *>&1 | ForEach-Object { "$_" })
+            $exit = $LASTEXITCODE
+        }
+        finally { Remove-Item Env:DCOSTLS_EXAMPLE_PASSWORD }
+        $seen.Add($output -join "`n")
+        $exit | Should -Be 0 -Because ($output -join "`n")
+        $steps = $output[-1] | ConvertFrom-Json
+        $steps.Step | Should -Be @(1, 2, 3, 4, 5)
+        Test-Path (Join-Path $TestDrive 'guide/registry-ca.crt') | Should -BeTrue
+        Test-Path (Join-Path $TestDrive 'guide/registry-ca.key') | Should -BeFalse
+        @(Get-StandInLog) | Should -Contain 'POST /package/install'
+        (Get-DcosSecret shared/mlbint/haproxy-pem).Kind | Should -Be 'File'
+        (Get-DcosPermission mlbint-sa).Resource | Should -Be @('dcos:service:marathon:marathon:admin:events', 'dcos:service:marathon:marathon:services:/')
+        $lb = (Get-MarathonApp /shared/mlbint).Definition | ConvertFrom-Json
+        $lb.secrets.'haproxy-pem'.source | Should -Be 'shared/mlbint/haproxy-pem'
+        $lb.env.HAPROXY_SSL_CERT.secret | Should -Be 'haproxy-pem'
+        $lb.secrets.secret0.source | Should -Be 'shared/mlbint/service-account-secret'
+        $lb.args | Should -Contain 'internal'
+        ((Get-MarathonApp /shared/registry).Definition | ConvertFrom-Json).labels.HAPROXY_0_SSL_CERT | Should -Be '/etc/ssl/cert.pem'
+    }
+
+    It 'installs with its options, waits for the deployment, and leaves an installed one as it is' {
+        $r = Get-Result (Invoke-Seen { Install-MarathonLb -Name edge-lb -HaproxyGroup edge -Instances 2 -ServiceAccountSecret edge-lb/service-account-secret -PackageVersion 1.14.0 })
+        $r.Action | Should -Be 'Installed'
+        $r.Status | Should -Be 'Succeeded'
+        $r.AppId | Should -Be '/edge-lb'
+        $r.PackageVersion | Should -Be '1.14.0'
+        (Get-MarathonApp /edge-lb).TasksRunning | Should -Be 2
+        $out = Invoke-Seen { Install-MarathonLb -Name edge-lb -HaproxyGroup edge }
+        (Get-Result $out).Action | Should -Be 'AlreadyInstalled'
+        (Get-Result $out).Status | Should -Be 'NotNeeded'
+        @($out | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }) | Should -HaveCount 1
+    }
+
+    It 'names a refused option, an unknown version and a bad name' {
+        $out = Invoke-Seen { Install-MarathonLb -Name other-lb -Option @{ 'no-such-option' = 1 } }
+        Get-ErrorId $out | Should -Be 'PackageOptionsInvalid'
+        ($out | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }).Exception.Message | Should -Match 'no-such-option'
+        Get-ErrorId (Invoke-Seen { Install-MarathonLb -Name other-lb -PackageVersion 0.0.1 }) | Should -Be 'PackageNotFound'
+        Get-ErrorId (Invoke-Seen { Install-MarathonLb -Name 'Bad_Name' }) | Should -Be 'InvalidMarathonLbOption'
+        Get-ErrorId (Invoke-Seen { Install-MarathonLb -HaproxyGroup 'a b' }) | Should -Be 'InvalidMarathonLbOption'
+    }
+}
+
 Describe 'Refusals, -WhatIf and secrets in streams' -Tag Cluster {
     It 'sends nothing under -WhatIf' {
         $before = @(Get-StandInLog).Count
@@ -222,6 +284,7 @@ Describe 'Refusals, -WhatIf and secrets in streams' -Tag Cluster {
             Remove-DcosSecret team/db-password -WhatIf
             New-DcosServiceAccount whatif-sa -WhatIf
             Grant-DcosPermission marathon-lb-sa 'dcos:secrets:default:/x' read -WhatIf
+            New-MarathonRegistryApp | Install-MarathonLb -WhatIf
         }
         Get-Result $out | Should -BeNullOrEmpty
         @(Get-StandInLog).Count | Should -Be $before
@@ -234,6 +297,8 @@ Describe 'Refusals, -WhatIf and secrets in streams' -Tag Cluster {
         ($out | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }).Exception.Message | Should -Match 'dcos:secrets:default:/team/db-password'
         $null = Invoke-RestMethod -Method Post -Uri "$base/_standin/forget-tokens" -SkipCertificateCheck
         Get-ErrorId (Invoke-Seen { Get-MarathonApp -Session $viewer }) | Should -Be 'TokenRefused'
+        # A refused login ends the cmdlet: the second path is not tried.
+        Get-ErrorId (Invoke-Seen { Get-DcosSecret team/db-password, team/other -Session $viewer -ErrorAction Continue }) | Should -Be 'TokenRefused'
         $null = Connect-DcosCluster -Uri $base -Credential ([pscredential]::new('operator', (ConvertTo-SecureString $operatorPassword -AsPlainText -Force))) -CaCertificatePath $caFile
     }
 

@@ -4,7 +4,8 @@ as tests/../shared reference describes them. Usage: ClusterStandIn.py PORTFILE C
 USERS_JSON is a file {"uid": "password"}; uids starting with "viewer" may log in and read Marathon, and get
 Admin Router's 403 page for everything else. Tokens are JWT-shaped, random, and known only to this process.
 Labels steer Marathon: STANDIN_STUCK (the deployment never ends), STANDIN_ROLLBACK (it ends with the old
-version back). POST /_standin/forget-tokens makes every token unknown (401). GET /_standin/log lists "METHOD path" of every request (no bodies). It writes its port to
+version back). POST /package/install
+installs marathon-lb only (a Marathon app /<name>; options checked against part of its schema). POST /_standin/forget-tokens makes every token unknown (401). GET /_standin/log lists "METHOD path" of every request (no bodies). It writes its port to
 PORTFILE once it listens."""
 import base64
 import json
@@ -31,6 +32,10 @@ apps = {}            # id -> app dict (definition + version)
 previous = {}        # id -> the app before the running deployment
 deployments = {}     # id -> {"id", "app", "kind", "ends", "version"}
 log = []
+MLB_VERSIONS = ["1.15.0", "1.14.0"]
+MLB_OPTIONS = {"name": str, "haproxy-group": str, "instances": int, "cpus": (int, float), "mem": (int, float), "secret_name": str,
+               "marathon-uri": str, "ssl-cert": str, "role": str, "bind-http-https": bool, "strict-mode": bool,
+               "minimumHealthCapacity": (int, float), "maximumOverCapacity": (int, float), "parameters": list}
 
 
 def b64url(data):
@@ -163,6 +168,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.secret(method, urllib.parse.unquote(path[len("/secrets/v1/secret/default/"):]), q, payload)
             if path.startswith("/acs/api/v1/"):
                 return self.iam(method, path[len("/acs/api/v1"):], payload)
+            if path == "/package/install" and method == "POST":
+                return self.package_install(payload)
         return self.html(404, "404 Not Found")
 
     # Marathon ---------------------------------------------------------------------------------
@@ -257,6 +264,48 @@ class Handler(BaseHTTPRequestHandler):
         ids = locked(app_id)
         return self.send(409, {"message": "App is locked by one or more deployments. Override with the option '?force=true'. View details at '/v2/deployments/%s'." % ids[0],
                                "deployments": [{"id": i} for i in ids]})
+
+    # Cosmos -----------------------------------------------------------------------------------
+    def package_error(self, status, kind, message, data=None):
+        return self.send(status, {"type": kind, "message": message, "data": data or {}},
+                         "application/vnd.dcos.package.error+json;charset=utf-8;version=v1")
+
+    def package_install(self, payload):
+        """POST /package/install for marathon-lb only (versions MLB_VERSIONS, options checked against a part of its
+        config.json schema): the package becomes a Marathon app /<name> with a deployment, 409 when that app exists."""
+        if "install-request+json" not in (self.headers.get("Content-Type") or ""):
+            return self.package_error(415, "UnsupportedContentType", "Unsupported Content-Type")
+        try:
+            request = json.loads(payload)
+        except ValueError:
+            return self.package_error(400, "JsonParsingFailure", "Invalid JSON")
+        name = request.get("packageName")
+        version = request.get("packageVersion") or MLB_VERSIONS[0]
+        if name != "marathon-lb":
+            return self.package_error(400, "PackageNotFound", "Package [%s] not found" % name, {"packageName": name})
+        if version not in MLB_VERSIONS:
+            return self.package_error(400, "VersionNotFound", "Version [%s] of package [%s] not found" % (version, name))
+        options = (request.get("options") or {}).get("marathon-lb", {})
+        problems = ["%s: unknown option" % k for k in options if k not in MLB_OPTIONS]
+        problems += ["%s: expected %s" % (k, getattr(MLB_OPTIONS[k], "__name__", "number")) for k in options if k in MLB_OPTIONS and not isinstance(options[k], MLB_OPTIONS[k])]
+        if problems:
+            return self.package_error(400, "JsonSchemaMismatch", "Options JSON failed validation",
+                                      {"errors": [{"message": p} for p in problems]})
+        app_id = "/" + options.get("name", "marathon-lb")
+        if app_id in apps:
+            return self.package_error(409, "PackageAlreadyInstalled", "Package is already installed")
+        app = {"id": app_id, "instances": options.get("instances", 1), "cpus": options.get("cpus", 2), "mem": options.get("mem", 1024),
+               "args": ["sse", "-m", options.get("marathon-uri", "http://marathon.mesos:8080"), "--group", options.get("haproxy-group", "external")],
+               "labels": {"DCOS_PACKAGE_NAME": "marathon-lb", "DCOS_PACKAGE_VERSION": version, "DCOS_SERVICE_NAME": app_id.strip("/")},
+               "container": {"type": "DOCKER", "docker": {"image": "mesosphere/marathon-lb:v%s" % version}}}
+        if options.get("secret_name"):
+            app["secrets"] = {"secret0": {"source": options["secret_name"]}}
+            app["env"] = {"DCOS_SERVICE_ACCOUNT_CREDENTIAL": {"secret": "secret0"}}
+        dep_id, app["version"] = start_deployment(app_id, "update")
+        app.update({"tasksRunning": 0, "tasksHealthy": 0, "tasks": []})
+        apps[app_id] = app
+        return self.send(200, {"packageName": name, "packageVersion": version, "appId": app_id, "postInstallNotes": "Marathon-lb DC/OS Service has been successfully installed!"},
+                         "application/vnd.dcos.package.install-response+json;charset=utf-8;version=v2")
 
     # Secrets ----------------------------------------------------------------------------------
     def secret(self, method, path, q, payload):

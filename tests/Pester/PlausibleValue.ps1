@@ -37,6 +37,7 @@ function New-PlausibleValue([System.Management.Automation.ParameterMetadata] $Pa
         ([DcosTls.Requests.DcosCertificateRequest]) { $request; break }
         ([DcosTls.Credentials.DockerRegistryCredential]) { $login; break }
         ([DcosTls.Lifecycle.AgentCertificate]) { $row; break }
+        ([DcosTls.Marathon.MarathonRegistryApp]) { New-MarathonRegistryApp; break }
         default {
             if ($element.IsEnum) { [Enum]::GetValues($element)[0] }
             else { throw "No plausible value for -$name of type $($type.FullName): add one to New-PlausibleValue." }

@@ -56,6 +56,7 @@ BeforeAll {
         'Set-MarathonApp'                 = { param($Folder) New-MarathonRegistryApp | Set-MarathonApp @args }
         'Remove-MarathonApp'              = { param($Folder) Remove-MarathonApp /registry @args }
         'Restart-MarathonApp'             = { param($Folder) Restart-MarathonApp /registry @args }
+        'Install-MarathonLb'              = { param($Folder) Install-MarathonLb -ServiceAccountSecret marathon-lb/service-account-secret @args }
         'Set-DcosSecret'                  = { param($Folder) $password | Set-DcosSecret whatif/secret @args }
         'Remove-DcosSecret'               = { param($Folder) Remove-DcosSecret whatif/secret -PassThru @args }
         'New-DcosServiceAccount'          = { param($Folder) New-DcosServiceAccount whatif-sa @args }

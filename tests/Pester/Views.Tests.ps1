@@ -179,6 +179,10 @@ BeforeAll {
             Objects = @(New-ModuleRecord 'DcosTls.Cluster.DcosPermission' @{ Uid = 'marathon-lb-sa'; Resource = 'dcos:service:marathon:marathon:services:/'; Action = 'read'; Change = 'AlreadyGranted' })
             Headers = 'Uid', 'Action', 'Change', 'Resource'; Whole80 = @('marathon-lb-sa', 'dcos:service:marathon:marathon:services:/', 'AlreadyGranted'); Whole160 = @()
         }
+        # No view of its own: six properties, listed.
+        'DcosTls.Cluster.DcosPackageInstall'           = @{
+            Objects = @(New-ModuleRecord 'DcosTls.Cluster.DcosPackageInstall' @{ PackageName = 'marathon-lb'; PackageVersion = '1.15.0'; AppId = '/shared/mlbint'; Action = 'Installed'; Status = 'Succeeded'; Options = '{"name":"shared/mlbint","haproxy-group":"internal","secret_name":"shared/mlbint/service-account-secret"}'; Cluster = 'https://master.mycluster/' })
+        }
         'DcosTls.Marathon.MarathonRegistryApp'         = @{
             Objects = @($app)
             Whole80 = @($app.AppDefinition -split "`n") + @($app.MarathonLbOptions -split "`n"); Whole160 = @()

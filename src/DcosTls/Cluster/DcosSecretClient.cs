@@ -25,6 +25,21 @@ internal sealed class DcosSecretClient
         }
     }
 
+    /// <summary>A file's bytes for a file secret: SecretFileNotFound or SecretFileUnreadable (named by the file) when they cannot be read.</summary>
+    internal static byte[] ReadValueFile(string file)
+    {
+        if (!File.Exists(file))
+            throw new DcosTlsException("SecretFileNotFound", ErrorCategory.ObjectNotFound, $"The file '{file}' does not exist. Check -FilePath.", file);
+        try
+        {
+            return File.ReadAllBytes(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DcosTlsException("SecretFileUnreadable", ErrorCategory.ReadError, $"The file '{file}' cannot be read ({e.GetType().Name}). Check its permissions.", file, e);
+        }
+    }
+
     private static string Url(string path) => Prefix + string.Join('/', path.Split('/').Select(Uri.EscapeDataString));
 
     private static string Permission(string path, string action) => $"dcos:secrets:default:/{path} ({action})";

@@ -3,7 +3,7 @@ using DcosTls.Cluster;
 namespace DcosTls.Cmdlets;
 
 /// <summary>Base of Grant- and Revoke-DcosPermission: an account, resources and actions, checked before anything is sent.</summary>
-public abstract class DcosPermissionCmdlet : DcosSessionCmdlet
+public abstract class DcosPermissionCmdlet : DcosClusterCmdlet
 {
     /// <summary>The account (user or service account) id.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -30,18 +30,8 @@ public abstract class DcosPermissionCmdlet : DcosSessionCmdlet
 
     protected override void Process()
     {
-        string uid;
-        var rids = new List<string>();
-        try
-        {
-            uid = IamClient.CheckUid(Uid);
-            foreach (string r in Resource) rids.Add(IamClient.CheckResource(r));
-        }
-        catch (DcosTlsException e)
-        {
-            Report(e);
-            return;
-        }
+        string uid = IamClient.CheckUid(Uid);
+        var rids = Resource.Select(IamClient.CheckResource).ToList();
         var session = this.SessionForChange();
         var iam = new IamClient(new ClusterRequest(session!, Log, Cancel));
         foreach (string rid in rids)
@@ -49,13 +39,12 @@ public abstract class DcosPermissionCmdlet : DcosSessionCmdlet
             foreach (string action in Action.Select(a => a.ToLowerInvariant()).Distinct())
             {
                 if (!ShouldProcess(ClusterChange.Target($"{uid}", session), $"{Verb} '{action}' on {rid}")) continue;
-                try
+                ErrorTarget = uid;
+                RunInput(() =>
                 {
                     string change = Apply(iam, uid, rid, action);
                     if (PassThru) WriteObject(new DcosPermission { Uid = uid, Resource = rid, Action = action, Change = change });
-                }
-                catch (DcosAuthenticationException e) { Fail(e, uid); }
-                catch (DcosTlsException e) { Report(e, uid); }
+                });
             }
         }
     }

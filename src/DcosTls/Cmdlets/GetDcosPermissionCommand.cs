@@ -5,7 +5,7 @@ namespace DcosTls.Cmdlets;
 /// <summary>Get-DcosPermission: what an account may do, one row per resource and action (direct and through groups).</summary>
 [Cmdlet(VerbsCommon.Get, "DcosPermission")]
 [OutputType(typeof(DcosPermission))]
-public sealed class GetDcosPermissionCommand : DcosSessionCmdlet
+public sealed class GetDcosPermissionCommand : DcosClusterCmdlet
 {
     /// <summary>The account (user or service account) ids.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -16,16 +16,12 @@ public sealed class GetDcosPermissionCommand : DcosSessionCmdlet
     {
         var session = RequireSession();
         var iam = new IamClient(new ClusterRequest(session, Log, Cancel));
-        foreach (string given in Uid)
+        ForEachInput(Uid, given =>
         {
-            try
-            {
-                string uid = IamClient.CheckUid(given);
-                foreach (var (rid, action, source) in iam.Permissions(uid))
-                    WriteObject(new DcosPermission { Uid = uid, Resource = rid, Action = action, Source = source });
-            }
-            catch (DcosAuthenticationException e) { Fail(e, given); }
-            catch (DcosTlsException e) { Report(e, given); }
-        }
+            ErrorTarget = given;
+            string uid = IamClient.CheckUid(given);
+            foreach (var (rid, action, source) in iam.Permissions(uid))
+                WriteObject(new DcosPermission { Uid = uid, Resource = rid, Action = action, Source = source });
+        });
     }
 }

@@ -10,7 +10,7 @@ namespace DcosTls.Cmdlets;
 [OutputType(typeof(DcosSecretInfo), ParameterSetName = new[] { InfoSet, ListSet })]
 [OutputType(typeof(SecureString), ParameterSetName = new[] { SecureSet })]
 [OutputType(typeof(byte[]), ParameterSetName = new[] { BytesSet })]
-public sealed class GetDcosSecretCommand : DcosSessionCmdlet
+public sealed class GetDcosSecretCommand : DcosClusterCmdlet
 {
     private const string InfoSet = "Info";
     private const string SecureSet = "SecureString";
@@ -43,38 +43,30 @@ public sealed class GetDcosSecretCommand : DcosSessionCmdlet
         var secrets = new DcosSecretClient(new ClusterRequest(session, Log, Cancel));
         if (ParameterSetName == ListSet)
         {
-            try
-            {
-                string folder = Folder.Trim().Trim('/').Length == 0 ? string.Empty : DcosSecretClient.Check(Folder);
-                foreach (string path in secrets.List(folder))
-                    WriteObject(new DcosSecretInfo { Path = path, Cluster = session.ClusterUri.ToString() });
-            }
-            catch (DcosAuthenticationException e) { Fail(e, Folder); }
-            catch (DcosTlsException e) { Report(e, Folder); }
+            ErrorTarget = Folder;
+            string folder = Folder.Trim().Trim('/').Length == 0 ? string.Empty : DcosSecretClient.Check(Folder);
+            foreach (string path in secrets.List(folder))
+                WriteObject(new DcosSecretInfo { Path = path, Cluster = session.ClusterUri.ToString() });
             return;
         }
-        foreach (string given in Path)
+        ForEachInput(Path, given =>
         {
+            ErrorTarget = given;
+            string path = DcosSecretClient.Check(given);
+            var read = secrets.Read(path) ?? throw new DcosApiException("SecretNotFound",
+                $"There is no secret 'default/{path}'. List the folder with Get-DcosSecret -Folder.", 404, ErrorCategory.ObjectNotFound) { TargetObject = path };
+            byte[] value = read.Value;
             try
             {
-                string path = DcosSecretClient.Check(given);
-                var read = secrets.Read(path) ?? throw new DcosApiException("SecretNotFound",
-                    $"There is no secret 'default/{path}'. List the folder with Get-DcosSecret -Folder.", 404, ErrorCategory.ObjectNotFound) { TargetObject = path };
-                byte[] value = read.Value;
-                try
-                {
-                    if (AsByteArray) WriteObject(value.Clone(), enumerateCollection: false);
-                    else if (AsSecureString) WriteObject(ToSecureString(value));
-                    else WriteObject(new DcosSecretInfo { Path = path, Kind = read.Kind, Length = value.Length, Cluster = session.ClusterUri.ToString() });
-                }
-                finally
-                {
-                    Array.Clear(value);
-                }
+                if (AsByteArray) WriteObject(value.Clone(), enumerateCollection: false);
+                else if (AsSecureString) WriteObject(ToSecureString(value));
+                else WriteObject(new DcosSecretInfo { Path = path, Kind = read.Kind, Length = value.Length, Cluster = session.ClusterUri.ToString() });
             }
-            catch (DcosAuthenticationException e) { Fail(e, given); }
-            catch (DcosTlsException e) { Report(e, given); }
-        }
+            finally
+            {
+                Array.Clear(value);
+            }
+        });
     }
 
     private static SecureString ToSecureString(byte[] value)

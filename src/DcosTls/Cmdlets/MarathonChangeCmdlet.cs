@@ -7,7 +7,7 @@ namespace DcosTls.Cmdlets;
 /// Base of the cmdlets that change a Marathon app: the change starts a deployment, which is waited for
 /// (Write-Progress while it runs, at most -Timeout seconds) unless -NoWait, and its outcome reported.
 /// </summary>
-public abstract class MarathonChangeCmdlet : DcosSessionCmdlet
+public abstract class MarathonChangeCmdlet : DcosClusterCmdlet
 {
     internal const int ProgressId = 0x0DC0A;
 
@@ -37,31 +37,13 @@ public abstract class MarathonChangeCmdlet : DcosSessionCmdlet
             return;
         }
         var clock = Stopwatch.StartNew();
-        var record = new ProgressRecord(ProgressId, $"Marathon deployment of {result.AppId} ({result.Action})", "waiting");
-        bool done;
-        try
-        {
-            done = marathon.Wait(result.DeploymentId, TimeSpan.FromSeconds(Timeout), PollInterval, (status, percent) =>
-            {
-                record.StatusDescription = status;
-                record.PercentComplete = percent;
-                WriteProgress(record);
-            });
-        }
-        finally
-        {
-            record.RecordType = ProgressRecordType.Completed;
-            WriteProgress(record);
-        }
+        bool done = WaitFor(marathon, result.DeploymentId, result.AppId, result.Action);
         result.Elapsed = clock.Elapsed;
         if (!done)
         {
             result.Status = "TimedOut";
             WriteObject(result);
-            Report("MarathonDeploymentTimedOut", ErrorCategory.OperationTimeout,
-                $"Deployment {result.DeploymentId} of {result.AppId} was still running after {Timeout} s. It goes on in Marathon: check it with Get-MarathonApp {result.AppId}, "
-                + "wait longer with -Timeout, or roll it back in Marathon (DELETE /v2/deployments/<id>). A deployment that gets no offers (fixed host ports, hostname UNIQUE) never ends.",
-                result.AppId);
+            ReportTimedOut(result.DeploymentId, result.AppId);
             return;
         }
         var app = marathon.GetApp(result.AppId, embedTasks: false);
@@ -78,6 +60,33 @@ public abstract class MarathonChangeCmdlet : DcosSessionCmdlet
                 $"Deployment {result.DeploymentId} of {result.AppId} ended, but {problem}. Look at the app's last task failure in the DC/OS UI or with Get-MarathonApp {result.AppId} -IncludeTasks.",
                 result.AppId);
     }
+
+    /// <summary>Waits for one deployment (Write-Progress while it runs, at most -Timeout); false when it was still running then.</summary>
+    internal bool WaitFor(MarathonClient marathon, string deploymentId, string appId, string action)
+    {
+        var record = new ProgressRecord(ProgressId, $"Marathon deployment of {appId} ({action})", "waiting");
+        try
+        {
+            return marathon.Wait(deploymentId, TimeSpan.FromSeconds(Timeout), PollInterval, (status, percent) =>
+            {
+                record.StatusDescription = status;
+                record.PercentComplete = percent;
+                WriteProgress(record);
+            });
+        }
+        finally
+        {
+            record.RecordType = ProgressRecordType.Completed;
+            WriteProgress(record);
+        }
+    }
+
+    /// <summary>MarathonDeploymentTimedOut for this input: the deployment goes on in Marathon.</summary>
+    internal void ReportTimedOut(string deploymentId, string appId)
+        => Report("MarathonDeploymentTimedOut", ErrorCategory.OperationTimeout,
+            $"Deployment {deploymentId} of {appId} was still running after {Timeout} s. It goes on in Marathon: check it with Get-MarathonApp {appId}, "
+            + "wait longer with -Timeout, or roll it back in Marathon (DELETE /v2/deployments/<id>). A deployment that gets no offers (fixed host ports, hostname UNIQUE) never ends.",
+            appId);
 
     private static int Running(JsonObject app) => Number(app, "tasksRunning");
 

@@ -9,7 +9,7 @@ namespace DcosTls.Cmdlets;
 /// </summary>
 [Cmdlet(VerbsCommon.New, "DcosServiceAccount", SupportsShouldProcess = true)]
 [OutputType(typeof(DcosServiceAccount))]
-public sealed class NewDcosServiceAccountCommand : DcosSessionCmdlet
+public sealed class NewDcosServiceAccountCommand : DcosClusterCmdlet
 {
     /// <summary>The account's id, e.g. marathon-lb-sa.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -30,20 +30,11 @@ public sealed class NewDcosServiceAccountCommand : DcosSessionCmdlet
 
     protected override void Process()
     {
-        string uid, secretPath;
-        try
-        {
-            uid = IamClient.CheckUid(Uid);
-            secretPath = DcosSecretClient.Check(SecretPath ?? $"{uid}/service-account-secret");
-            if (!LoginEndpoint.IsAbsoluteUri || LoginEndpoint.Scheme is not ("https" or "http") || LoginEndpoint.UserInfo.Length > 0)
-                throw new DcosTlsException("InvalidLoginEndpoint", ErrorCategory.InvalidArgument,
-                    $"-LoginEndpoint '{LoginEndpoint.GetLeftPart(UriPartial.Path)}' is not an http(s) address without a user, e.g. https://master.mesos/acs/api/v1/auth/login.", LoginEndpoint);
-        }
-        catch (DcosTlsException e)
-        {
-            Report(e);
-            return;
-        }
+        string uid = IamClient.CheckUid(Uid);
+        string secretPath = DcosSecretClient.Check(SecretPath ?? $"{uid}/service-account-secret");
+        if (!LoginEndpoint.IsAbsoluteUri || LoginEndpoint.Scheme is not ("https" or "http") || LoginEndpoint.UserInfo.Length > 0)
+            throw new DcosTlsException("InvalidLoginEndpoint", ErrorCategory.InvalidArgument,
+                $"-LoginEndpoint '{LoginEndpoint.GetLeftPart(UriPartial.Path)}' is not an http(s) address without a user, e.g. https://master.mesos/acs/api/v1/auth/login.", LoginEndpoint);
         var session = this.SessionForChange();
         string description = Description ?? $"{uid} (made by DcosTls)";
         if (!ShouldProcess(ClusterChange.Target($"{uid}", session), $"Create the service account and store its private key in secret default/{secretPath}")) return;
@@ -52,26 +43,22 @@ public sealed class NewDcosServiceAccountCommand : DcosSessionCmdlet
         using var key = RSA.Create(2048);
         string publicPem = key.ExportSubjectPublicKeyInfoPem();
         string fingerprint = Convert.ToHexString(SHA256.HashData(key.ExportSubjectPublicKeyInfo()));
-        try
-        {
-            iam.CreateServiceAccount(uid, description, publicPem);
-        }
-        catch (DcosAuthenticationException e) { throw Fail(e, uid); }
-        catch (DcosTlsException e) { Report(e, uid); return; }
+        ErrorTarget = uid;
+        iam.CreateServiceAccount(uid, description, publicPem);
         char[] privatePem = key.ExportPkcs8PrivateKeyPem().ToCharArray();
         byte[] document = Encoding.UTF8.GetBytes(ServiceAccountSecret.Build(uid, new string(privatePem), LoginEndpoint.ToString()));
+        ErrorTarget = secretPath;
         try
         {
             new DcosSecretClient(call).Write(secretPath, DcosSecretKind.Text, document, new[] { new string(privatePem) });
         }
-        catch (DcosTlsException e)
+        catch (DcosTlsException)
         {
-            // Without its secret the account cannot log in: take it away again rather than leave it half made.
+            // Without its secret the account cannot log in: take it away again rather than leave it half made,
+            // then let the refusal go on to the one handler (named by the secret's path).
             try { iam.DeleteAccount(uid); }
             catch (DcosTlsException) { WriteWarning($"The account '{uid}' was made but its secret was not stored, and removing the account failed too: remove it in IAM."); }
-            if (e is DcosAuthenticationException) throw Fail(e, secretPath);
-            Report(e, secretPath);
-            return;
+            throw;
         }
         finally
         {

@@ -5,7 +5,7 @@ namespace DcosTls.Cmdlets;
 /// <summary>Remove-DcosSecret: deletes secrets from the default store.</summary>
 [Cmdlet(VerbsCommon.Remove, "DcosSecret", SupportsShouldProcess = true)]
 [OutputType(typeof(DcosSecretInfo))]
-public sealed class RemoveDcosSecretCommand : DcosSessionCmdlet
+public sealed class RemoveDcosSecretCommand : DcosClusterCmdlet
 {
     /// <summary>The secret paths to delete.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -18,21 +18,15 @@ public sealed class RemoveDcosSecretCommand : DcosSessionCmdlet
 
     protected override void Process()
     {
-        foreach (string given in Path)
+        ForEachInput(Path, given =>
         {
-            string path;
-            try { path = DcosSecretClient.Check(given); }
-            catch (DcosTlsException e) { Report(e); continue; }
+            string path = DcosSecretClient.Check(given);
             var session = this.SessionForChange();
-            if (!ShouldProcess(ClusterChange.Target($"default/{path}", session), "Delete the secret")) continue;
-            try
-            {
-                bool removed = new DcosSecretClient(new ClusterRequest(session!, Log, Cancel)).Delete(path);
-                if (!removed) WriteVerbose($"There was no secret 'default/{path}'.");
-                if (PassThru) WriteObject(new DcosSecretInfo { Path = path, Action = removed ? "Removed" : "Absent", Cluster = session!.ClusterUri.ToString() });
-            }
-            catch (DcosAuthenticationException e) { Fail(e, path); }
-            catch (DcosTlsException e) { Report(e, path); }
-        }
+            if (!ShouldProcess(ClusterChange.Target($"default/{path}", session), "Delete the secret")) return;
+            ErrorTarget = path;
+            bool removed = new DcosSecretClient(new ClusterRequest(session!, Log, Cancel)).Delete(path);
+            if (!removed) WriteVerbose($"There was no secret 'default/{path}'.");
+            if (PassThru) WriteObject(new DcosSecretInfo { Path = path, Action = removed ? "Removed" : "Absent", Cluster = session!.ClusterUri.ToString() });
+        });
     }
 }

@@ -12,21 +12,15 @@ public sealed class RemoveMarathonAppCommand : MarathonChangeCmdlet
 
     protected override void Process()
     {
-        foreach (string given in Id)
+        ForEachInput(Id, given =>
         {
-            string appId;
-            try { appId = MarathonAppId.Normalize(given); }
-            catch (DcosTlsException e) { Report(e); continue; }
+            string appId = MarathonAppId.Normalize(given);
             var session = this.SessionForChange();
-            if (!ShouldProcess(ClusterChange.Target($"{appId}", session), "Remove the Marathon app and kill its tasks")) continue;
+            if (!ShouldProcess(ClusterChange.Target($"{appId}", session), "Remove the Marathon app and kill its tasks")) return;
+            ErrorTarget = appId;
             var marathon = Marathon(session!);
-            try
-            {
-                string deploymentId = marathon.DeleteApp(appId);
-                Complete(marathon, new MarathonDeployment { AppId = appId, Action = "Removed", Status = "Started", DeploymentId = deploymentId }, removed: true);
-            }
-            catch (DcosAuthenticationException e) { Fail(e, appId); }
-            catch (DcosTlsException e) { Report(e, appId); }
-        }
+            string deploymentId = marathon.DeleteApp(appId);
+            Complete(marathon, new MarathonDeployment { AppId = appId, Action = "Removed", Status = "Started", DeploymentId = deploymentId }, removed: true);
+        });
     }
 }

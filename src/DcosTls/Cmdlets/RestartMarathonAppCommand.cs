@@ -16,21 +16,15 @@ public sealed class RestartMarathonAppCommand : MarathonChangeCmdlet
 
     protected override void Process()
     {
-        foreach (string given in Id)
+        ForEachInput(Id, given =>
         {
-            string appId;
-            try { appId = MarathonAppId.Normalize(given); }
-            catch (DcosTlsException e) { Report(e); continue; }
+            string appId = MarathonAppId.Normalize(given);
             var session = this.SessionForChange();
-            if (!ShouldProcess(ClusterChange.Target($"{appId}", session), "Restart every task of the Marathon app")) continue;
+            if (!ShouldProcess(ClusterChange.Target($"{appId}", session), "Restart every task of the Marathon app")) return;
+            ErrorTarget = appId;
             var marathon = Marathon(session!);
-            try
-            {
-                var (deploymentId, version) = marathon.RestartApp(appId, Force);
-                Complete(marathon, new MarathonDeployment { AppId = appId, Action = "Restarted", Status = "Started", DeploymentId = deploymentId, Version = version }, removed: false);
-            }
-            catch (DcosAuthenticationException e) { Fail(e, appId); }
-            catch (DcosTlsException e) { Report(e, appId); }
-        }
+            var (deploymentId, version) = marathon.RestartApp(appId, Force);
+            Complete(marathon, new MarathonDeployment { AppId = appId, Action = "Restarted", Status = "Started", DeploymentId = deploymentId, Version = version }, removed: false);
+        });
     }
 }

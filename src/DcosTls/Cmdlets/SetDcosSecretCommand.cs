@@ -9,7 +9,7 @@ namespace DcosTls.Cmdlets;
 /// </summary>
 [Cmdlet(VerbsCommon.Set, "DcosSecret", SupportsShouldProcess = true, DefaultParameterSetName = ValueSet)]
 [OutputType(typeof(DcosSecretInfo))]
-public sealed class SetDcosSecretCommand : DcosSessionCmdlet
+public sealed class SetDcosSecretCommand : DcosClusterCmdlet
 {
     private const string ValueSet = "Value";
     private const string TextSet = "PlainText";
@@ -44,9 +44,7 @@ public sealed class SetDcosSecretCommand : DcosSessionCmdlet
 
     protected override void Process()
     {
-        string path;
-        try { path = DcosSecretClient.Check(Path); }
-        catch (DcosTlsException e) { Report(e); return; }
+        string path = DcosSecretClient.Check(Path);
         var session = this.SessionForChange();
         byte[] value;
         DcosSecretKind kind = DcosSecretKind.Text;
@@ -64,14 +62,7 @@ public sealed class SetDcosSecretCommand : DcosSessionCmdlet
                 value = Encoding.UTF8.GetBytes(PlainText);
                 break;
             case FileSet:
-                string file = ResolvePath(FilePath);
-                if (!File.Exists(file)) { Report("SecretFileNotFound", ErrorCategory.ObjectNotFound, $"The file '{file}' does not exist. Check -FilePath.", file); return; }
-                try { value = File.ReadAllBytes(file); }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    Report("SecretFileUnreadable", ErrorCategory.ReadError, $"The file '{file}' cannot be read ({e.GetType().Name}). Check its permissions.", file);
-                    return;
-                }
+                value = DcosSecretClient.ReadValueFile(ResolvePath(FilePath));
                 kind = DcosSecretKind.File;
                 break;
             default:
@@ -87,6 +78,7 @@ public sealed class SetDcosSecretCommand : DcosSessionCmdlet
                 kind = DcosSecretKind.File;
                 break;
         }
+        ErrorTarget = path;
         try
         {
             if (value.Length > 1_000_000)
@@ -100,8 +92,6 @@ public sealed class SetDcosSecretCommand : DcosSessionCmdlet
             string action = secrets.Write(path, kind, value, Redactions(value));
             WriteObject(new DcosSecretInfo { Path = path, Kind = kind, Length = value.Length, Action = action, Cluster = session!.ClusterUri.ToString() });
         }
-        catch (DcosAuthenticationException e) { Fail(e, path); }
-        catch (DcosTlsException e) { Report(e, path); }
         finally
         {
             Array.Clear(value);

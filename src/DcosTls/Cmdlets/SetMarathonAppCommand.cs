@@ -37,28 +37,20 @@ public sealed class SetMarathonAppCommand : MarathonChangeCmdlet
     {
         JsonObject definition;
         string source = ParameterSetName switch { PathSet => $"'{Path}'", DefinitionSet => "-Definition", _ => "-InputObject" };
-        try
+        object? input = InputObject?.BaseObject;
+        if (ParameterSetName == PathSet || input is FileInfo)
         {
-            object? input = InputObject?.BaseObject;
-            if (ParameterSetName == PathSet || input is FileInfo)
-            {
-                string file = input is FileInfo info ? info.FullName : ResolvePath(Path);
-                source = $"'{file}'";
-                if (!File.Exists(file))
-                    throw new DcosTlsException("MarathonAppFileNotFound", ErrorCategory.ObjectNotFound, $"The app definition file '{file}' does not exist.", file);
-                definition = MarathonDefinition.Parse(File.ReadAllText(file), source);
-            }
-            else
-            {
-                definition = MarathonDefinition.From(ParameterSetName == DefinitionSet ? Definition : InputObject, source);
-            }
-            if (Id != null) definition["id"] = MarathonAppId.Normalize(Id);
+            string file = input is FileInfo info ? info.FullName : ResolvePath(Path);
+            source = $"'{file}'";
+            if (!File.Exists(file))
+                throw new DcosTlsException("MarathonAppFileNotFound", ErrorCategory.ObjectNotFound, $"The app definition file '{file}' does not exist.", file);
+            definition = MarathonDefinition.Parse(File.ReadAllText(file), source);
         }
-        catch (DcosTlsException e)
+        else
         {
-            Report(e);
-            return;
+            definition = MarathonDefinition.From(ParameterSetName == DefinitionSet ? Definition : InputObject, source);
         }
+        if (Id != null) definition["id"] = MarathonAppId.Normalize(Id);
         string appId = (string)definition["id"]!;
         var session = this.SessionForChange();
         if (IsWhatIf())
@@ -67,31 +59,27 @@ public sealed class SetMarathonAppCommand : MarathonChangeCmdlet
             ShouldProcess(ClusterChange.Target($"{appId}", session), "Create or replace the Marathon app (when it differs from the running one)");
             return;
         }
+        ErrorTarget = appId;
         var marathon = Marathon(session!);
-        try
+        var current = marathon.GetApp(appId, embedTasks: false);
+        var changed = current == null ? Array.Empty<string>() : MarathonDefinition.Differences(definition, current);
+        if (current != null && changed.Count == 0)
         {
-            var current = marathon.GetApp(appId, embedTasks: false);
-            var changed = current == null ? Array.Empty<string>() : MarathonDefinition.Differences(definition, current);
-            if (current != null && changed.Count == 0)
-            {
-                WriteVerbose($"{appId} already holds every value of the definition: nothing sent.");
-                WriteResult(new MarathonDeployment { AppId = appId, Action = "Unchanged", Status = "NotNeeded" });
-                return;
-            }
-            string what = current == null ? "Create the Marathon app" : $"Replace the Marathon app (changes {string.Join(", ", changed.Take(8))}{(changed.Count > 8 ? ", ..." : string.Empty)})";
-            if (!ShouldProcess(ClusterChange.Target($"{appId}", session), what)) return;
-            var (created, deploymentId, version) = marathon.PutApp(appId, definition, Force);
-            Complete(marathon, new MarathonDeployment
-            {
-                AppId = appId,
-                Action = created ? "Created" : "Replaced",
-                Status = "Started",
-                DeploymentId = deploymentId,
-                Version = version,
-                Changed = new ValueList<string>(changed),
-            }, removed: false);
+            WriteVerbose($"{appId} already holds every value of the definition: nothing sent.");
+            WriteResult(new MarathonDeployment { AppId = appId, Action = "Unchanged", Status = "NotNeeded" });
+            return;
         }
-        catch (DcosAuthenticationException e) { Fail(e, appId); }
-        catch (DcosTlsException e) { Report(e, appId); }
+        string what = current == null ? "Create the Marathon app" : $"Replace the Marathon app (changes {string.Join(", ", changed.Take(8))}{(changed.Count > 8 ? ", ..." : string.Empty)})";
+        if (!ShouldProcess(ClusterChange.Target($"{appId}", session), what)) return;
+        var (created, deploymentId, version) = marathon.PutApp(appId, definition, Force);
+        Complete(marathon, new MarathonDeployment
+        {
+            AppId = appId,
+            Action = created ? "Created" : "Replaced",
+            Status = "Started",
+            DeploymentId = deploymentId,
+            Version = version,
+            Changed = new ValueList<string>(changed),
+        }, removed: false);
     }
 }

@@ -51,6 +51,13 @@ public class FormatViewTests
         ["DcosTls.Credentials.DcosPullSecret"] = "Credentials.PullSecretTests (the secrets store stand-in)",
         ["DcosTls.Acme.AcmeAccount"] = "Pester Acme.Tests.ps1: the account's default views show a real pebble account (the ACME test CA)",
         ["DcosTls.Fleet.DcosAgent"] = "Fleet.GetDcosAgentTests.The_view_columns_evaluate_on_a_real_agent (the master stand-in)",
+        // The cluster rows need the cluster stand-in: their views render module-made records in Pester Views.Tests.ps1
+        // (80 columns, every label a property) and real rows in Cluster.Tests.ps1.
+        ["DcosTls.Marathon.MarathonApp"] = "Pester Views.Tests.ps1 and Cluster.Tests.ps1 (the cluster stand-in)",
+        ["DcosTls.Marathon.MarathonDeployment"] = "Pester Views.Tests.ps1 and Cluster.Tests.ps1 (the cluster stand-in)",
+        ["DcosTls.Cluster.DcosSecretInfo"] = "Pester Views.Tests.ps1 and Cluster.Tests.ps1 (the cluster stand-in)",
+        ["DcosTls.Cluster.DcosServiceAccount"] = "Pester Views.Tests.ps1 and Cluster.Tests.ps1 (the cluster stand-in)",
+        ["DcosTls.Cluster.DcosPermission"] = "Pester Views.Tests.ps1 and Cluster.Tests.ps1 (the cluster stand-in)",
     };
 
     [Fact]
