@@ -1,3 +1,5 @@
+using DcosTls.Common;
+
 namespace DcosTls.Acme;
 
 /// <summary>An ACME account as the server reports it, and where its key is kept (the key itself is never here).</summary>

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using DcosTls.Session;
 
 namespace DcosTls.Acme;
 

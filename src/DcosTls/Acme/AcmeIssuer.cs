@@ -1,3 +1,5 @@
+using DcosTls.Certificates;
+
 namespace DcosTls.Acme;
 
 /// <summary>What an ACME issuer needs: the directory, its TLS trust, the account and a challenge method.</summary>

@@ -1,5 +1,6 @@
 using System.Net.Mail;
 using DcosTls.Acme.Dns;
+using DcosTls.Certificates;
 
 namespace DcosTls.Acme;
 

@@ -1,4 +1,5 @@
 using DcosTls.Acme.Dns;
+using DcosTls.Common;
 
 namespace DcosTls.Acme;
 

@@ -1,5 +1,6 @@
 using System.Formats.Asn1;
 using Newtonsoft.Json;
+using DcosTls.Common;
 
 namespace DcosTls.Certificates;
 

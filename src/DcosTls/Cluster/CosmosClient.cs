@@ -1,3 +1,6 @@
+using DcosTls.Common;
+using DcosTls.Session;
+
 namespace DcosTls.Cluster;
 
 /// <summary>

@@ -1,3 +1,7 @@
+using DcosTls.Common;
+using DcosTls.Credentials;
+using DcosTls.Session;
+
 namespace DcosTls.Cluster;
 
 /// <summary>

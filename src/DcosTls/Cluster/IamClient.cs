@@ -1,3 +1,6 @@
+using DcosTls.Common;
+using DcosTls.Session;
+
 namespace DcosTls.Cluster;
 
 /// <summary>
@@ -54,6 +57,13 @@ internal sealed partial class IamClient
     }
 
     /// <summary>DELETE /users/{uid}: 204; false for 404.</summary>
+    /// <summary>Removes an account made a moment ago whose secret could not be stored; false when that fails too.</summary>
+    internal bool TryRollBackAccount(string uid)
+    {
+        try { DeleteAccount(uid); return true; }
+        catch (DcosTlsException) { return false; }
+    }
+
     internal bool DeleteAccount(string uid)
     {
         var response = _call.Send(HttpMethod.Delete, $"{Base}/users/{uid}", null, AcsPermission);

@@ -1,3 +1,6 @@
+using DcosTls.Acme;
+using DcosTls.Common;
+
 namespace DcosTls.Cmdlets;
 
 /// <summary>What the two account cmdlets share: the directory, its TLS trust and the key folder.</summary>

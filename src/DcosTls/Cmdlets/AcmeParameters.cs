@@ -1,3 +1,5 @@
+using DcosTls.Acme;
+
 namespace DcosTls.Cmdlets;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using DcosTls.Session;
+
 namespace DcosTls.Cmdlets;
 
 /// <summary>

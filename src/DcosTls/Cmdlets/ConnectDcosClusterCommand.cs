@@ -1,3 +1,7 @@
+using DcosTls.Certificates;
+using DcosTls.Common;
+using DcosTls.Session;
+
 namespace DcosTls.Cmdlets;
 
 /// <summary>

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using DcosTls.Common;
+using DcosTls.Files;
 
 namespace DcosTls.Cmdlets;
 

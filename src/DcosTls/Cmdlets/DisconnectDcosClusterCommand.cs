@@ -1,3 +1,5 @@
+using DcosTls.Session;
+
 namespace DcosTls.Cmdlets;
 
 /// <summary>Disconnect-DcosCluster: forgets the token (and a service account's key) of a session.</summary>

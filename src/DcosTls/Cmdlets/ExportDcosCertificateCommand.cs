@@ -1,3 +1,7 @@
+using DcosTls.Certificates;
+using DcosTls.Common;
+using DcosTls.Files;
+
 namespace DcosTls.Cmdlets;
 
 /// <summary>

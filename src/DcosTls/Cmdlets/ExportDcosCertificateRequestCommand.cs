@@ -1,3 +1,8 @@
+using DcosTls.Certificates;
+using DcosTls.Common;
+using DcosTls.Files;
+using DcosTls.Requests;
+
 namespace DcosTls.Cmdlets;
 
 /// <summary>

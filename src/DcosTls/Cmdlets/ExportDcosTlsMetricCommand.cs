@@ -1,3 +1,7 @@
+using DcosTls.Common;
+using DcosTls.Files;
+using DcosTls.Lifecycle;
+
 namespace DcosTls.Cmdlets;
 
 /// <summary>

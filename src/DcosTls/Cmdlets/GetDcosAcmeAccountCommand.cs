@@ -1,3 +1,5 @@
+using DcosTls.Acme;
+
 namespace DcosTls.Cmdlets;
 
 /// <summary>Get-DcosAcmeAccount: the account of the stored key at an ACME directory (status, contacts). Creates nothing.</summary>

@@ -1,3 +1,7 @@
+using DcosTls.Common;
+using DcosTls.Fleet;
+using DcosTls.Session;
+
 namespace DcosTls.Cmdlets;
 
 /// <summary>

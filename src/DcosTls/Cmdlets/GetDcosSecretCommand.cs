@@ -1,4 +1,5 @@
 using DcosTls.Cluster;
+using DcosTls.Session;
 
 namespace DcosTls.Cmdlets;
 

@@ -1,3 +1,6 @@
+using DcosTls.Common;
+using DcosTls.Lifecycle;
+
 namespace DcosTls.Cmdlets;
 
 /// <summary>

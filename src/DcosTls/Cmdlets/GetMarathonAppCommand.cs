@@ -1,3 +1,7 @@
+using DcosTls.Common;
+using DcosTls.Marathon;
+using DcosTls.Session;
+
 namespace DcosTls.Cmdlets;
 
 /// <summary>Get-MarathonApp: one app by id, or every app, from Marathon through Admin Router.</summary>

@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using DcosTls.Certificates;
+using DcosTls.Common;
 
 namespace DcosTls.Cmdlets;
 

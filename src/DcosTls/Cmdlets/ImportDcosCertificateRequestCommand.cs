@@ -1,3 +1,6 @@
+using DcosTls.Common;
+using DcosTls.Requests;
+
 namespace DcosTls.Cmdlets;
 
 /// <summary>

@@ -1,3 +1,6 @@
+using DcosTls.Common;
+using DcosTls.Credentials;
+
 namespace DcosTls.Cmdlets;
 
 /// <summary>

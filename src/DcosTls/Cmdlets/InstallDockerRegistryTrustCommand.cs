@@ -1,3 +1,6 @@
+using DcosTls.DockerDaemon;
+using DcosTls.Trust;
+
 namespace DcosTls.Cmdlets;
 
 /// <summary>

@@ -1,4 +1,6 @@
 using DcosTls.Cluster;
+using DcosTls.Common;
+using DcosTls.Marathon;
 
 namespace DcosTls.Cmdlets;
 

@@ -1,6 +1,10 @@
 using System.Collections;
 using System.Diagnostics;
 using System.Management.Automation.Runspaces;
+using DcosTls.Certificates;
+using DcosTls.Common;
+using DcosTls.Fleet;
+using DcosTls.Session;
 
 namespace DcosTls.Cmdlets;
 

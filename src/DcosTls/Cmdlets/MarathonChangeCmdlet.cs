@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using DcosTls.Cluster;
+using DcosTls.Common;
+using DcosTls.Marathon;
+using DcosTls.Session;
 
 namespace DcosTls.Cmdlets;
 

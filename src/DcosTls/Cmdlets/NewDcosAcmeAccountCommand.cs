@@ -1,3 +1,5 @@
+using DcosTls.Acme;
+
 namespace DcosTls.Cmdlets;
 
 /// <summary>New-DcosAcmeAccount: creates the account (key made here, 0600) or returns the existing one of the stored key.</summary>

@@ -1,3 +1,9 @@
+using DcosTls.Acme;
+using DcosTls.Certificates;
+using DcosTls.Common;
+using DcosTls.Requests;
+using DcosTls.Session;
+
 namespace DcosTls.Cmdlets;
 
 /// <summary>

@@ -1,3 +1,7 @@
+using DcosTls.Certificates;
+using DcosTls.Common;
+using DcosTls.Requests;
+
 namespace DcosTls.Cmdlets;
 
 /// <summary>

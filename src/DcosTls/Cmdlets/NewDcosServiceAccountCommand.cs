@@ -1,4 +1,6 @@
 using DcosTls.Cluster;
+using DcosTls.Common;
+using DcosTls.Session;
 
 namespace DcosTls.Cmdlets;
 
@@ -56,8 +58,8 @@ public sealed class NewDcosServiceAccountCommand : DcosClusterCmdlet
         {
             // Without its secret the account cannot log in: take it away again rather than leave it half made,
             // then let the refusal go on to the one handler (named by the secret's path).
-            try { iam.DeleteAccount(uid); }
-            catch (DcosTlsException) { WriteWarning($"The account '{uid}' was made but its secret was not stored, and removing the account failed too: remove it in IAM."); }
+            if (!iam.TryRollBackAccount(uid))
+                WriteWarning($"The account '{uid}' was made but its secret was not stored, and removing the account failed too: remove it in IAM.");
             throw;
         }
         finally

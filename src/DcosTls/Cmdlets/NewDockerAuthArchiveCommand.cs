@@ -1,3 +1,8 @@
+using DcosTls.Common;
+using DcosTls.Credentials;
+using DcosTls.Files;
+using DcosTls.Marathon;
+
 namespace DcosTls.Cmdlets;
 
 /// <summary>

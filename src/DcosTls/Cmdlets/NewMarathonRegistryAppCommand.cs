@@ -1,3 +1,6 @@
+using DcosTls.Common;
+using DcosTls.Marathon;
+
 namespace DcosTls.Cmdlets;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Management.Automation.Language;
+using DcosTls.Session;
 
 namespace DcosTls.Cmdlets;
 

@@ -1,5 +1,7 @@
 using System.Collections;
 using System.Management.Automation.Language;
+using DcosTls.Common;
+using DcosTls.Trust;
 
 namespace DcosTls.Cmdlets;
 

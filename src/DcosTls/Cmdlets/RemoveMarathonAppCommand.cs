@@ -1,3 +1,5 @@
+using DcosTls.Marathon;
+
 namespace DcosTls.Cmdlets;
 
 /// <summary>Remove-MarathonApp: deletes Marathon apps (their tasks are killed) and waits for the deployment.</summary>

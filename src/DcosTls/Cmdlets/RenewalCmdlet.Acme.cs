@@ -1,3 +1,6 @@
+using DcosTls.Acme;
+using DcosTls.Common;
+
 namespace DcosTls.Cmdlets;
 
 /// <summary>

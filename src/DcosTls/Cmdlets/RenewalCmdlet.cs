@@ -1,3 +1,10 @@
+using DcosTls.Acme;
+using DcosTls.Certificates;
+using DcosTls.Common;
+using DcosTls.Files;
+using DcosTls.Lifecycle;
+using DcosTls.Session;
+
 namespace DcosTls.Cmdlets;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using DcosTls.Marathon;
+
 namespace DcosTls.Cmdlets;
 
 /// <summary>Restart-MarathonApp: a rolling restart of every task of the apps, waited for.</summary>

@@ -1,4 +1,6 @@
 using DcosTls.Cluster;
+using DcosTls.Certificates;
+using DcosTls.Common;
 
 namespace DcosTls.Cmdlets;
 

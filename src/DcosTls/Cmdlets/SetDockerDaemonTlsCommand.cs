@@ -1,3 +1,8 @@
+using DcosTls.Certificates;
+using DcosTls.Common;
+using DcosTls.DockerDaemon;
+using DcosTls.Files;
+
 namespace DcosTls.Cmdlets;
 
 /// <summary>

@@ -1,3 +1,9 @@
+using DcosTls.Common;
+using DcosTls.Credentials;
+using DcosTls.Files;
+using DcosTls.Marathon;
+using DcosTls.Session;
+
 namespace DcosTls.Cmdlets;
 
 /// <summary>

@@ -1,3 +1,6 @@
+using DcosTls.Certificates;
+using DcosTls.DockerDaemon;
+
 namespace DcosTls.Cmdlets;
 
 /// <summary>

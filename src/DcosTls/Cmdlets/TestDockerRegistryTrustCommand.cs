@@ -1,3 +1,6 @@
+using DcosTls.Common;
+using DcosTls.Trust;
+
 namespace DcosTls.Cmdlets;
 
 /// <summary>

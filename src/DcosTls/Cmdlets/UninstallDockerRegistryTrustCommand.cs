@@ -1,3 +1,5 @@
+using DcosTls.Trust;
+
 namespace DcosTls.Cmdlets;
 
 /// <summary>

@@ -1,3 +1,7 @@
+using DcosTls.Certificates;
+using DcosTls.Files;
+using DcosTls.Lifecycle;
+
 namespace DcosTls.Cmdlets;
 
 /// <summary>

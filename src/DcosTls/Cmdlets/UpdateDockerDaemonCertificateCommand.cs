@@ -1,3 +1,8 @@
+using DcosTls.Certificates;
+using DcosTls.DockerDaemon;
+using DcosTls.Files;
+using DcosTls.Lifecycle;
+
 namespace DcosTls.Cmdlets;
 
 /// <summary>

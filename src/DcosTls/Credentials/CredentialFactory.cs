@@ -1,3 +1,5 @@
+using DcosTls.Common;
+
 namespace DcosTls.Credentials;
 
 /// <summary>A registry/credential pair that cannot become a login; says what to do.</summary>

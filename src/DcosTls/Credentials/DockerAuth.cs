@@ -1,3 +1,5 @@
+using DcosTls.Common;
+
 namespace DcosTls.Credentials;
 
 /// <summary>Why an auth string cannot be used as it is.</summary>

@@ -1,3 +1,6 @@
+using DcosTls.Common;
+using DcosTls.Files;
+
 namespace DcosTls.Credentials;
 
 /// <summary>What New-DockerAuthArchive wrote, and how a Marathon app (Docker containerizer) uses it.</summary>

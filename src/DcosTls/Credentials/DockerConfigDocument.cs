@@ -1,3 +1,5 @@
+using DcosTls.Common;
+
 namespace DcosTls.Credentials;
 
 /// <summary>A docker config that cannot be used; the message says what to do and never quotes an auth string.</summary>

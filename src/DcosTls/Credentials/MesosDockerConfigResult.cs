@@ -1,3 +1,6 @@
+using DcosTls.Common;
+using DcosTls.Files;
+
 namespace DcosTls.Credentials;
 
 /// <summary>What Set-MesosDockerConfig did on an agent (or, under -WhatIf, would have done).</summary>

@@ -1,3 +1,5 @@
+using DcosTls.Common;
+
 namespace DcosTls.Credentials;
 
 /// <summary>A registry name that cannot be turned into a config.json key.</summary>

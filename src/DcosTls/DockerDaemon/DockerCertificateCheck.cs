@@ -1,3 +1,5 @@
+using DcosTls.Certificates;
+
 namespace DcosTls.DockerDaemon;
 
 /// <summary>

@@ -1,3 +1,6 @@
+using DcosTls.Certificates;
+using DcosTls.Files;
+
 namespace DcosTls.DockerDaemon;
 
 /// <summary>

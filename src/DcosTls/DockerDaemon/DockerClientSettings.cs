@@ -1,3 +1,5 @@
+using DcosTls.Common;
+
 namespace DcosTls.DockerDaemon;
 
 /// <summary>What Install-DockerClientCertificate installed, and the environment the docker CLI needs.</summary>

@@ -1,3 +1,5 @@
+using DcosTls.Common;
+
 namespace DcosTls.DockerDaemon;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using DcosTls.Common;
+
 namespace DcosTls.DockerDaemon;
 
 /// <summary>Bad input for the Docker TLS cmdlets, with the stable error id the cmdlet reports.</summary>

@@ -1,3 +1,5 @@
+using DcosTls.Files;
+
 namespace DcosTls.DockerDaemon;
 
 /// <summary>One file Set-DockerDaemonTls or Install-DockerClientCertificate wrote, kept or removed.</summary>

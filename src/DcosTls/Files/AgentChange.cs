@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using DcosTls.Common;
 
 namespace DcosTls.Files;
 

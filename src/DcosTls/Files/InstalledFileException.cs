@@ -1,3 +1,5 @@
+using DcosTls.Common;
+
 namespace DcosTls.Files;
 
 /// <summary>An entry on the agent that was not read: the stable id for the error, and the word its row shows.</summary>

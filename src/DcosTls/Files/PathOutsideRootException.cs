@@ -1,3 +1,5 @@
+using DcosTls.Common;
+
 namespace DcosTls.Files;
 
 /// <summary>An agent path that leads out of the staging root (by "..", a linked folder or a linked file).</summary>

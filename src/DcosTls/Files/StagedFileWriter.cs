@@ -1,3 +1,4 @@
+
 namespace DcosTls.Files;
 
 /// <summary>What a write did (or, under -WhatIf, would have done).</summary>

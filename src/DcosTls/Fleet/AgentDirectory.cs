@@ -1,3 +1,5 @@
+using DcosTls.Session;
+
 namespace DcosTls.Fleet;
 
 /// <summary>Asks the cluster for its agents: GET /mesos/slaves, which Admin Router proxies to the leading master.</summary>

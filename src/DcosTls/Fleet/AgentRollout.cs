@@ -1,5 +1,7 @@
 using System.Collections.ObjectModel;
 using System.Management.Automation.Runspaces;
+using DcosTls.DockerDaemon;
+using DcosTls.Session;
 
 namespace DcosTls.Fleet;
 

@@ -1,3 +1,5 @@
+using DcosTls.Requests;
+
 namespace DcosTls.Fleet;
 
 /// <summary>

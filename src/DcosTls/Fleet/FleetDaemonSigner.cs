@@ -1,3 +1,6 @@
+using DcosTls.Certificates;
+using DcosTls.Requests;
+
 namespace DcosTls.Fleet;
 
 /// <summary>

@@ -2,6 +2,9 @@ using System.Collections;
 using System.Collections.Concurrent;
 using System.Management.Automation.Runspaces;
 using System.Collections.ObjectModel;
+using DcosTls.Common;
+using DcosTls.Requests;
+using DcosTls.Session;
 
 namespace DcosTls.Fleet;
 

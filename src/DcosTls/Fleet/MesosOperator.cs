@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using DcosTls.Common;
+using DcosTls.Session;
 
 namespace DcosTls.Fleet;
 

@@ -1,3 +1,9 @@
+using DcosTls.Certificates;
+using DcosTls.Common;
+using DcosTls.DockerDaemon;
+using DcosTls.Files;
+using DcosTls.Trust;
+
 namespace DcosTls.Lifecycle;
 
 /// <summary>Something the inventory could not read; the rows it could read are still listed.</summary>

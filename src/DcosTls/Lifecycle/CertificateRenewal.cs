@@ -1,3 +1,5 @@
+using DcosTls.Certificates;
+
 namespace DcosTls.Lifecycle;
 
 /// <summary>What renewing one certificate-and-key pair did (Update-DockerDaemonCertificate, Update-DockerClientCertificate).</summary>

@@ -1,3 +1,6 @@
+using DcosTls.Certificates;
+using DcosTls.Files;
+
 namespace DcosTls.Lifecycle;
 
 /// <summary>The pair in a slot and whether it is due for renewal, read before anything is issued.</summary>

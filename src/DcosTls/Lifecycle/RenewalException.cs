@@ -1,3 +1,5 @@
+using DcosTls.Common;
+
 namespace DcosTls.Lifecycle;
 
 /// <summary>Why a renewal was refused, with the stable error id and category the cmdlet reports.</summary>

@@ -1,3 +1,5 @@
+using DcosTls.Common;
+
 namespace DcosTls.Marathon;
 
 /// <summary>A Marathon app as GET /v2/apps answers it: the fields an operator looks at, and the whole definition as JSON.</summary>

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using DcosTls.Cluster;
+using DcosTls.Common;
+using DcosTls.Session;
 
 namespace DcosTls.Marathon;
 

@@ -1,3 +1,5 @@
+using DcosTls.Credentials;
+
 namespace DcosTls.Marathon;
 
 /// <summary>The Marathon JSON an operator pastes into an app definition: the pull-secret reference and the fetch entry for a credentials archive.</summary>

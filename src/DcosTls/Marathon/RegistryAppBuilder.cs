@@ -1,4 +1,5 @@
 using System.Text.Encodings.Web;
+using DcosTls.Certificates;
 
 namespace DcosTls.Marathon;
 

@@ -1,3 +1,6 @@
+using DcosTls.Common;
+using DcosTls.Files;
+
 namespace DcosTls.Marathon;
 
 /// <summary>A file New-MarathonRegistryApp was asked to write, and why it may not.</summary>

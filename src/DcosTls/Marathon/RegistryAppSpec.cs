@@ -1,3 +1,5 @@
+using DcosTls.Common;
+
 namespace DcosTls.Marathon;
 
 /// <summary>The parameters of a private registry behind an internal marathon-lb (its values are the defaults).</summary>

@@ -1,3 +1,5 @@
+using DcosTls.Certificates;
+
 namespace DcosTls.Requests;
 
 /// <summary>A key and a request made here; the request goes through the same reader as one made elsewhere.</summary>

@@ -1,4 +1,6 @@
 using System.Formats.Asn1;
+using DcosTls.Certificates;
+using DcosTls.Common;
 
 namespace DcosTls.Requests;
 

@@ -1,4 +1,5 @@
 using System.Formats.Asn1;
+using DcosTls.Certificates;
 
 namespace DcosTls.Requests;
 

@@ -1,3 +1,5 @@
+using DcosTls.Certificates;
+
 namespace DcosTls.Session;
 
 /// <summary>

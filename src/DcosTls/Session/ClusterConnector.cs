@@ -1,3 +1,6 @@
+using DcosTls.Certificates;
+using DcosTls.Common;
+
 namespace DcosTls.Session;
 
 /// <summary>

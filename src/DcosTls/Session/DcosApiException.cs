@@ -1,3 +1,5 @@
+using DcosTls.Common;
+
 namespace DcosTls.Session;
 
 /// <summary>A DC/OS API call failed. Messages never quote the token, a password or a request body.</summary>

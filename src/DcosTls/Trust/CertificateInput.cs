@@ -1,4 +1,5 @@
 using System.Collections;
+using DcosTls.Certificates;
 
 namespace DcosTls.Trust;
 

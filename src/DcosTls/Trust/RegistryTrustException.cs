@@ -1,3 +1,5 @@
+using DcosTls.Common;
+
 namespace DcosTls.Trust;
 
 /// <summary>A refusal found while checking input, before anything is written; carries its error id and category.</summary>

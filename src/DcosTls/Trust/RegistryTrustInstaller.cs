@@ -1,3 +1,6 @@
+using DcosTls.Common;
+using DcosTls.Files;
+
 namespace DcosTls.Trust;
 
 /// <summary>One CA certificate to trust (or no longer trust) for one registry in one store.</summary>

@@ -1,3 +1,5 @@
+using DcosTls.Files;
+
 namespace DcosTls.Trust;
 
 /// <summary>One file or link that Install- or Uninstall-DockerRegistryTrust wrote, kept or removed.</summary>

@@ -1,3 +1,6 @@
+using DcosTls.Common;
+using DcosTls.Files;
+
 namespace DcosTls.Trust;
 
 /// <summary>

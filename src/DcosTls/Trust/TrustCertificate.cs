@@ -1,3 +1,4 @@
+
 namespace DcosTls.Trust;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using DcosTls.Files;
+
 namespace DcosTls.Trust;
 
 /// <summary>Makes the store object for a target.</summary>
