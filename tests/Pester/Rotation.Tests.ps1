@@ -57,8 +57,10 @@ BeforeAll {
         # curl exits 0 on any HTTP answer: only the manifest itself (200) counts as a pull.
         if ($ExitCode -eq 0) { if ($Tool -ne 'curl' -or $Output -match '^200') { return 'OK' } else { return 'Other' } }
         if ($Output -match 'x509|certificate|unknown authority|SSL certificate problem|unable to get local issuer') { return 'Trust' }
+        # A reset or refused connection is the registry going away (its restart), whatever exit code curl
+        # gives it (35, "SSL connect error", when the reset comes during the handshake).
+        if ($Output -match 'connection refused|Connection refused|Failed to connect|connection reset|Connection reset|EOF|Empty reply') { return 'Unavailable' }
         if ($Tool -eq 'curl' -and $ExitCode -in 60, 77, 35, 58, 51) { return 'Trust' }
-        if ($Output -match 'connection refused|Connection refused|Failed to connect|connection reset|EOF|Empty reply') { return 'Unavailable' }
         'Other'
     }
 }
