@@ -5,6 +5,14 @@
     pebble's root from its management interface.
 #>
 BeforeAll {
+    # One activity, completed once and last: its status lines while it ran.
+    function Get-OneActivityStatus([object[]] $Records) {
+        @($Records.ActivityId | Sort-Object -Unique).Count | Should -Be 1
+        @($Records | Where-Object RecordType -eq 'Completed').Count | Should -Be 1
+        $Records[-1].RecordType | Should -Be 'Completed'
+        @($Records | Where-Object RecordType -eq 'Processing' | ForEach-Object StatusDescription)
+    }
+
     Import-Module (Join-Path $PSScriptRoot '../../DcosTls.psd1') -Force
     . (Join-Path $PSScriptRoot 'AcmePeers.ps1')
     $bed = Start-AcmeTestBed -Path (Join-Path $TestDrive 'bed') -NonceReject 50
@@ -233,10 +241,7 @@ Describe 'ACME progress' -Tag Acme, AcmeProgress {
             $ps.Streams.Error | Should -BeNullOrEmpty
             @($cert).Count | Should -Be 1
             $records = @($ps.Streams.Progress | Where-Object Activity -eq 'New-DcosCertificate')
-            @($records.ActivityId | Sort-Object -Unique).Count | Should -Be 1
-            @($records | Where-Object RecordType -eq 'Completed').Count | Should -Be 1
-            $records[-1].RecordType | Should -Be 'Completed'
-            $status = @($records | Where-Object RecordType -eq 'Processing' | ForEach-Object StatusDescription)
+            $status = Get-OneActivityStatus $records
             $status[0] | Should -Be '1 of 1: progress.acme.test'
             @($status -match "Waiting for the http-01 validation of 'progress\.acme\.test'").Count | Should -BeGreaterThan 0 -Because ($status -join "`n")
             @($status -match "Waiting for the order for 'progress\.acme\.test' to be ready").Count | Should -BeGreaterThan 0 -Because ($status -join "`n")
@@ -263,10 +268,7 @@ Describe 'ACME progress' -Tag Acme, AcmeProgress {
             @($row).Count | Should -Be 1
             $row[0].Renewed | Should -BeTrue
             $records = @($ps.Streams.Progress | Where-Object Activity -eq 'Update-DockerDaemonCertificate')
-            @($records.ActivityId | Sort-Object -Unique).Count | Should -Be 1
-            @($records | Where-Object RecordType -eq 'Completed').Count | Should -Be 1
-            $records[-1].RecordType | Should -Be 'Completed'
-            $status = @($records | Where-Object RecordType -eq 'Processing' | ForEach-Object StatusDescription)
+            $status = Get-OneActivityStatus $records
             $status[0] | Should -BeLike '1: *server-cert.pem'
             @($status -match "Waiting for the http-01 validation of 'renewal-progress\.acme\.test'").Count | Should -BeGreaterThan 0 -Because ($status -join "`n")
         }

@@ -17,10 +17,6 @@ internal static class CaBundleAnchor
     /// <summary>Agent path of the bundle beside a slot's pair.</summary>
     internal static string PathOf(KeyPairSlot slot) => slot.Folder.TrimEnd('/') + "/" + FileName;
 
-    /// <summary>True when the bundle already holds this CA (same certificate), so nothing is written.</summary>
-    internal static bool Holds(StagedFileWriter writer, string agentPath, X509Certificate2 ca)
-        => Read(writer, agentPath).Any(c => c.RawData.AsSpan().SequenceEqual(ca.RawData));
-
     /// <summary>
     /// Appends the CA to the bundle (written atomically, public like every CA file); Unchanged when it is
     /// already there. A missing bundle is made with the CA alone.

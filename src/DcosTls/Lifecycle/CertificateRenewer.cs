@@ -77,7 +77,7 @@ internal static class CertificateRenewer
     /// </summary>
     internal static void CheckIssuer(RenewalPlan plan, X509Certificate2? issuerCa, string issuerDescription)
     {
-        if (KnownCa(plan, issuerCa, issuerDescription, "Give the CA that signed it as -Issuer").Signed) return;
+        if (SignedBy(plan, issuerCa, issuerDescription, "Give the CA that signed it as -Issuer")) return;
         throw new RenewalException("RenewalIssuerMismatch", ErrorCategory.InvalidArgument,
             $"'{plan.Path}' was issued by '{plan.Current.Issuer}', not by the {issuerDescription} ('{issuerCa!.Subject}', thumbprint {issuerCa.Thumbprint}). " +
             $"A certificate from another CA would be refused by everyone who trusts the current one. Give the CA that signed it, or add -ChangeIssuer to switch CAs: the new CA is then added to {CaBundleAnchor.FileName} beside the old one, and the peers need it too.");
@@ -88,14 +88,14 @@ internal static class CertificateRenewer
     /// CA in place (nothing changes but the pair).
     /// </summary>
     internal static X509Certificate2? AnchorToAdd(RenewalPlan plan, X509Certificate2? issuerCa, string issuerDescription)
-        => KnownCa(plan, issuerCa, issuerDescription, $"Without it the new CA cannot be added to {CaBundleAnchor.FileName}; give the CA as -Issuer").Signed ? null : issuerCa;
+        => SignedBy(plan, issuerCa, issuerDescription, $"Without it the new CA cannot be added to {CaBundleAnchor.FileName}; give the CA as -Issuer") ? null : issuerCa;
 
-    private static (bool Signed, X509Certificate2 Ca) KnownCa(RenewalPlan plan, X509Certificate2? issuerCa, string issuerDescription, string whatToDo)
+    private static bool SignedBy(RenewalPlan plan, X509Certificate2? issuerCa, string issuerDescription, string whatToDo)
     {
         if (issuerCa == null)
             throw new RenewalException("RenewalIssuerUnknown", ErrorCategory.InvalidData,
                 $"The {issuerDescription} did not say which CA it signs with, so it cannot be checked against '{plan.Current.Issuer}'. {whatToDo}.");
-        return (AnchoredChain.IsSignedBy(plan.Current.Certificate, issuerCa), issuerCa);
+        return AnchoredChain.IsSignedBy(plan.Current.Certificate, issuerCa);
     }
 
     /// <summary>What the current certificate asks for: its subject, names, key type and size.</summary>
