@@ -12,15 +12,16 @@
          (tests/DcosTls.Tests: the hosted PowerShell engine, internals and real peers);
       4. the Pester tier in real pwsh (tests/Pester/*.Tests.ps1): the whole tier with Pester 6.2.0,
          then a compatibility pass with Pester 5.7.1.
-    The compatibility pass runs every Pester file except the Describe blocks tagged Heavy
-    (Filter.ExcludeTag): the long peer-driven proofs of module behaviour (kill -9 at every step,
-    the ten-agent fleet, SIGKILLed renewals, four racing processes, ...), which the 6.2.0 pass runs in
-    full and which prove nothing more about Pester when run a second time. What it keeps is every
-    Pester feature the suite uses: BeforeDiscovery, data-driven -ForEach on It and on Describe,
-    BeforeAll/AfterAll/BeforeEach/AfterEach, TestDrive, Mock with -ParameterFilter, Set-ItResult,
-    -Skip, tags, every Should operator in use (-Throw -ErrorId/-PassThru, -HaveCount, -BeOfType,
-    -MatchExactly, ...), and New-PesterContainer -Data with a nested Invoke-Pester (the shipped
-    tests/Provisioning/Agent.Tests.ps1, which users run with whatever Pester they have).
+    The compatibility pass runs the files of tests/Pester/compatibility-files.txt without their
+    Describe blocks tagged Heavy: together they use every Pester command and parameter the whole
+    tier uses (BeforeDiscovery, -ForEach on It and Describe, the Before/After blocks, TestDrive, Mock
+    -ParameterFilter, Set-ItResult, -Skip, tags, every Should operator in use, ...), and through
+    Provisioning.Tests.ps1 the shipped tests/Provisioning/Agent.Tests.ps1 in a nested Invoke-Pester
+    with New-PesterContainer -Data, which users run with whatever Pester they have. Pester's own
+    behaviour is what a second version can prove differently; the module's behaviour is proved by
+    the whole tier with 6.2.0. The pass checks the coverage first (tests/Pester/PesterFeatures.ps1,
+    a parse of every file) and fails, naming the feature, when a test uses something the listed
+    files do not.
     Counting is strict: a test that was found but did not execute (a crashed host, a skipped test, a
     Pester container that failed at discovery) is reported and fails the run, and a filter that
     selects nothing fails the run. tests/test-floor.txt holds a floor per tier (unit, xunit,
@@ -40,8 +41,8 @@
     Pester versions to run the Pester tier with, in order. Default: 6.2.0 (whole tier), then 5.7.1
     (compatibility pass).
 .PARAMETER CompatibilityVersion
-    The Pester versions among -PesterVersion that run the compatibility pass (without the tests
-    tagged Heavy) instead of the whole tier. Default: 5.7.1. 'none' runs the whole tier with every
+    The Pester versions among -PesterVersion that run the compatibility pass (the listed files,
+    without their Heavy blocks) instead of the whole tier. Default: 5.7.1. 'none' runs the whole tier with every
     version. With -PesterTag every version runs exactly the tags asked for.
 .EXAMPLE
     dotnet pwsh tests/run.ps1 -Tier Unit
@@ -212,7 +213,7 @@ try {
             $tierArgs = @('-NoProfile', '-NonInteractive', '-File', "$repo/tests/Pester/Invoke-PesterTier.ps1",
                 '-PesterManifest', $pester, '-SummaryPath', $summary)
             if ($PesterTag) { $tierArgs += @('-Tag', ($PesterTag -join ',')) }
-            if ($compatibility) { $tierArgs += @('-ExcludeTag', 'Heavy') }
+            if ($compatibility) { $tierArgs += '-Compatibility' }
             # A fresh pwsh of the same tool per version: each Pester loads into a clean process.
             & ([Environment]::ProcessPath) (Join-Path $PSHOME 'pwsh.dll') @tierArgs
             if (Test-Path $summary) {
