@@ -43,13 +43,22 @@ foreach ($relative in $Hashes.Keys) {
 }
 ";
 
-    /// <summary>Imports the copied module and applies the plan with the agent's own cmdlets; returns their rows.</summary>
+    /// <summary>
+    /// Imports the copied module and applies the plan with the agent's own cmdlets; returns their rows:
+    /// the trust for each CA in the stores asked (the OS trust update command runs inside
+    /// Install-DockerRegistryTrust when an anchor changed on the real root), the credentials, and the
+    /// fetcher's archive for the same credentials when a path is given.
+    /// </summary>
     internal const string Provision = @"
-param([string] $Manifest, [string[]] $CaPem, [string[]] $Registry, [pscredential] $Credential, [string[]] $CredentialRegistry, [string] $Root, [bool] $WhatIf)
+param([string] $Manifest, [string[]] $CaPem, [string[]] $Registry, [string[]] $Target, $LegacyBundlePath, [pscredential] $Credential, [string[]] $CredentialRegistry, $ArchivePath, [string] $Root, [bool] $WhatIf)
 $ErrorActionPreference = 'Stop'
 Import-Module -Name $Manifest -Force
-foreach ($pem in $CaPem) { Install-DockerRegistryTrust -CertificatePem $pem -Registry $Registry -Root $Root -WhatIf:$WhatIf }
+# Only when given: an empty -LegacyBundlePath would name a bundle.
+$legacy = @{}
+if ($LegacyBundlePath) { $legacy['LegacyBundlePath'] = [string] $LegacyBundlePath }
+foreach ($pem in $CaPem) { Install-DockerRegistryTrust -CertificatePem $pem -Registry $Registry -Target $Target -Root $Root -WhatIf:$WhatIf @legacy }
 if ($Credential) { Set-MesosDockerConfig -Registry $CredentialRegistry -Credential $Credential -Root $Root -PassThru -WhatIf:$WhatIf }
+if ($Credential -and $ArchivePath) { New-DockerAuthArchive -Path $ArchivePath -Registry $CredentialRegistry -Credential $Credential -Root $Root -WhatIf:$WhatIf }
 ";
 
     /// <summary>
