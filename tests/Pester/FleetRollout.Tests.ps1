@@ -213,4 +213,64 @@ Describe 'A rollout with -Restart on systemd agents' -Tag Fleet, Heavy, Nspawn {
         # Nothing else was touched: only agent 61 is out of service.
         @(Get-DcosAgent -Session $session | Where-Object { -not $_.Active } | ForEach-Object AgentId) | Should -Be @($ids['127.0.0.61'])
     }
+
+    It 'a drain the master refuses fails that agent before any restart: it stays in service with the reason, the rest are not attempted; the agent the drain timeout left out is finished' {
+        # The drain of agent 61 may complete now (the rerun continues it); the master refuses to drain 62.
+        Remove-Item -LiteralPath "$portFile.nodrain"
+        Set-Content -LiteralPath "$portFile.refuse" -Value $ids['127.0.0.62']
+        $before = Get-Starts
+        $since = Get-Now
+        try { $rows = @($addresses | Invoke-DcosAgentProvisioning @ssh @rollout -Credential (New-Puller 'third-secret') -DaemonPort 2378 -DrainTimeout 5 -WarningAction SilentlyContinue) }
+        finally { Remove-Item -LiteralPath "$portFile.refuse" }
+        ($rows | ForEach-Object Rollout) | Should -Be @('Restarted', 'Failed', 'NotAttempted')
+        # Agent 61 was still draining from the timed-out run: it is restarted and reactivated, not drained again.
+        @($rows[0].RestartedUnits) | Should -Be @('docker', 'dcos-mesos-slave')
+        $rows[1].FailedStage | Should -Be 'Drain'
+        $rows[1].Error | Should -Match '\(403\)'
+        $rows[1].OutOfService | Should -BeFalse
+        @($rows[1].RestartedUnits) | Should -BeNullOrEmpty
+        $rows[1].Recovery | Should -Match 'run the same command again: it restarts docker, dcos-mesos-slave on 127\.0\.0\.62'
+        $rows[2].Error | Should -Match 'stopped at 127\.0\.0\.62'
+
+        @(Get-Calls $since 'DRAIN_AGENT') | Should -BeNullOrEmpty
+        @(Get-Calls $since 'DRAIN_REFUSED' | ForEach-Object agent_id) | Should -Be @($ids['127.0.0.62'])
+        $after = Get-Starts
+        $after['127.0.0.61'].docker | Should -BeGreaterThan $before['127.0.0.61'].docker
+        foreach ($a in '127.0.0.62', '127.0.0.63') {
+            $after[$a].docker | Should -Be $before[$a].docker
+            $after[$a].'dcos-mesos-slave' | Should -Be $before[$a].'dcos-mesos-slave'
+        }
+        # The master's own view: every agent in service, none draining.
+        (Get-DcosAgent -Session $session | Where-Object { -not $_.Active }) | Should -BeNullOrEmpty
+    }
+
+    It 'an agent that never registers again fails at -DrainTimeout after its restarts: it stays drained with the reason, the rest are not attempted; a rerun finishes' {
+        # Agent 62 restarts its units, but the master never hears from its Mesos agent again.
+        Set-Content -LiteralPath "$portFile.noregister" -Value '127.0.0.62'
+        $before = Get-Starts
+        $since = Get-Now
+        try { $rows = @($addresses | Invoke-DcosAgentProvisioning @ssh @rollout -Credential (New-Puller 'third-secret') -DaemonPort 2378 -DrainTimeout 3 -WarningVariable warnings -WarningAction SilentlyContinue) }
+        finally { Remove-Item -LiteralPath "$portFile.noregister" }
+        ($rows | ForEach-Object Rollout) | Should -Be @('NothingToRestart', 'Failed', 'NotAttempted')
+        $failed = $rows[1]
+        # Nothing changes on 62 any more: the units the refused drain left pending are what restarts.
+        $failed.FailedStage | Should -Be 'Register'
+        $failed.Error | Should -Match "agent $([regex]::Escape($ids['127.0.0.62'])) did not register with the master again within 3 s"
+        $failed.OutOfService | Should -BeTrue
+        @($failed.RestartedUnits) | Should -Be @('docker', 'dcos-mesos-slave')
+        $failed.Recovery | Should -Match ([regex]::Escape("dcos node reactivate $($ids['127.0.0.62'])"))
+        @($warnings -match '127\.0\.0\.62 is out of service').Count | Should -Be 1
+        @(Get-Calls $since 'REGISTER_IGNORED' | ForEach-Object agent_id | Sort-Object -Unique) | Should -Be @($ids['127.0.0.62'])
+        $after = Get-Starts
+        $after['127.0.0.62'].'dcos-mesos-slave' | Should -BeGreaterThan $before['127.0.0.62'].'dcos-mesos-slave'
+        $after['127.0.0.63'].docker | Should -Be $before['127.0.0.63'].docker
+        @(Get-DcosAgent -Session $session | Where-Object { -not $_.Active } | ForEach-Object AgentId) | Should -Be @($ids['127.0.0.62'])
+
+        $rerun = Get-Now
+        $rows = @($addresses | Invoke-DcosAgentProvisioning @ssh @rollout -Credential (New-Puller 'third-secret') -DaemonPort 2378 -DrainTimeout 30)
+        ($rows | ForEach-Object Rollout) | Should -Be @('NothingToRestart', 'Restarted', 'Restarted')
+        @(Get-Calls $rerun 'DRAIN_AGENT' | ForEach-Object agent_id) | Should -Be @($ids['127.0.0.63']) -Because 'the agent left drained is not drained again'
+        Get-MostDrained $since | Should -BeLessOrEqual 1
+        (Get-DcosAgent -Session $session | Where-Object { -not $_.Active }) | Should -BeNullOrEmpty
+    }
 }
