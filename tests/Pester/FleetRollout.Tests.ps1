@@ -66,6 +66,42 @@ BeforeAll {
     $bootSeconds = $watch.Elapsed.TotalSeconds
     Write-Host ("nspawn agents: base root {0:0.0} s, 3 agents booted and registered in {1:0.0} s (stand-ins: docker.service, dcos-mesos-slave.service)" -f $imageSeconds, $bootSeconds)
 
+    # A real registry behind TLS from its own CA, on this machine's loopback (the agents share its
+    # network): the rollout's check runs Test-DockerRegistryTrust against it on each agent.
+    $registryCa = New-TlsCertificateAuthority -CommonName 'Rollout Registry CA' -KeyAlgorithm ECDSA
+    $registryDir = Join-Path $TestDrive 'registry'
+    $null = New-Item -ItemType Directory -Path $registryDir
+    New-DcosCertificate -Issuer $registryCa -CommonName 127.0.0.1 -IPAddress 127.0.0.1 -KeyAlgorithm ECDSA | Export-DcosCertificate -Path (Join-Path $registryDir 'server.crt')
+    $registry = "127.0.0.1:$(Get-FreeTcpPort 127.0.0.1)"
+    Set-Content (Join-Path $registryDir 'config.yml') -Value @"
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $(Join-Path $registryDir 'storage')
+http:
+  addr: $registry
+  secret: rollout-test-not-secret
+  tls:
+    certificate: $(Join-Path $registryDir 'server.crt')
+    key: $(Join-Path $registryDir 'server.key')
+"@
+    function Start-Registry {
+        $process = Start-Process docker-registry -ArgumentList 'serve', (Join-Path $registryDir 'config.yml') -PassThru `
+            -RedirectStandardOutput (Join-Path $registryDir 'out.log') -RedirectStandardError (Join-Path $registryDir 'err.log')
+        $started.Add($process.Id)
+        $deadline = [datetime]::UtcNow.AddSeconds(20)
+        while ($true) {
+            $client = [System.Net.Sockets.TcpClient]::new()
+            try { $client.Connect('127.0.0.1', [int]$registry.Split(':')[1]); break } catch { } finally { $client.Dispose() }
+            if ($process.HasExited -or [datetime]::UtcNow -gt $deadline) { throw "docker-registry did not listen on $registry" }
+            Start-Sleep -Milliseconds 100
+        }
+        $process
+    }
+    $registryProcess = Start-Registry
+
     $daemonCa = New-TlsCertificateAuthority -CommonName 'Rollout Daemon CA' -KeyAlgorithm ECDSA
     $ssh = @{ UserName = 'root'; KeyFilePath = $kit.KeyFilePath; SSHOption = @{ UserKnownHostsFile = $kit.KnownHosts }; Port = $port }
     function New-Puller([string] $Secret) { [pscredential]::new('puller', (ConvertTo-SecureString $Secret -AsPlainText -Force)) }
@@ -271,6 +307,30 @@ Describe 'A rollout with -Restart on systemd agents' -Tag Fleet, Heavy, Nspawn {
         ($rows | ForEach-Object Rollout) | Should -Be @('NothingToRestart', 'Restarted', 'Restarted')
         @(Get-Calls $rerun 'DRAIN_AGENT' | ForEach-Object agent_id) | Should -Be @($ids['127.0.0.63']) -Because 'the agent left drained is not drained again'
         Get-MostDrained $since | Should -BeLessOrEqual 1
+        (Get-DcosAgent -Session $session | Where-Object { -not $_.Active }) | Should -BeNullOrEmpty
+    }
+
+    It 'checks each restarted agent''s registry trust with Test-DockerRegistryTrust before it goes back: a registry it cannot verify fails the agent at Check' {
+        $trust = @{ CaCertificate = $registryCa; Registry = $registry }
+        # The registry is down: the agent's trust files are written, but its check cannot verify the registry.
+        Stop-Process -Id $registryProcess.Id -Force
+        $null = $registryProcess.WaitForExit(10000)
+        $since = Get-Now
+        $rows = @($addresses | Invoke-DcosAgentProvisioning @ssh @rollout @trust -Credential (New-Puller 'fourth-secret') -DaemonPort 2378 -WarningAction SilentlyContinue)
+        ($rows | ForEach-Object Rollout) | Should -Be @('Failed', 'NotAttempted', 'NotAttempted')
+        $rows[0].FailedStage | Should -Be 'Check'
+        $rows[0].Error | Should -Match "Test-DockerRegistryTrust: $([regex]::Escape($registry)) is not trusted through the Docker store"
+        @($rows[0].RestartedUnits) | Should -Be @('dcos-mesos-slave')
+        $rows[0].OutOfService | Should -BeFalse -Because 'a Mesos agent restart alone is not drained'
+        (Get-Calls $since 'DRAIN_AGENT') | Should -BeNullOrEmpty
+
+        $script:registryProcess = Start-Registry
+        $rows = @($addresses | Invoke-DcosAgentProvisioning @ssh @rollout @trust -Credential (New-Puller 'fourth-secret') -DaemonPort 2378 -MaxUnavailable 3)
+        ($rows | ForEach-Object Rollout) | Should -Be @('Restarted', 'Restarted', 'Restarted')
+        foreach ($row in $rows) {
+            @($row.RestartedUnits) | Should -Be @('dcos-mesos-slave')
+            @($row.Checks) | Should -Be @('dcos-mesos-slave active', 'credentials file /var/lib/dcos/docker_credentials readable', 'Test-DockerDaemonTls', "Test-DockerRegistryTrust $registry (Docker, Mesos)")
+        }
         (Get-DcosAgent -Session $session | Where-Object { -not $_.Active }) | Should -BeNullOrEmpty
     }
 }

@@ -252,7 +252,8 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
             return answer.Task.Result;
         }
         var rollout = Restart
-            ? new AgentRollout(new RolloutSettings(new MesosOperator(RequireSession(), Log, Cancel), TimeSpan.FromSeconds(DrainTimeout), Confirm), Root, DaemonTls, IsWhatIf(), Log)
+            ? new AgentRollout(new RolloutSettings(new MesosOperator(RequireSession(), Log, Cancel), TimeSpan.FromSeconds(DrainTimeout), Confirm)
+                { Registries = pems.Count > 0 ? Registry : Array.Empty<string>(), TrustTargets = plan.TrustTarget }, Root, DaemonTls, IsWhatIf(), Log)
             : null;
         IReadOnlyList<FleetAgentResult>? stopped = null;
         var work = Task.Run(() =>

@@ -6,7 +6,14 @@ using DcosTls.Session;
 namespace DcosTls.Fleet;
 
 /// <summary>How a rollout restarts what changed: the master to drain through, its bounds, and who says yes.</summary>
-internal sealed record RolloutSettings(MesosOperator Master, TimeSpan DrainTimeout, Func<string, string, bool> Confirm);
+internal sealed record RolloutSettings(MesosOperator Master, TimeSpan DrainTimeout, Func<string, string, bool> Confirm)
+{
+    /// <summary>The registries the plan trusts, checked with Test-DockerRegistryTrust after an agent's restarts.</summary>
+    internal IReadOnlyList<string> Registries { get; init; } = Array.Empty<string>();
+
+    /// <summary>The stores the plan wrote their CAs to (Install-DockerRegistryTrust -Target), the ones the check reads.</summary>
+    internal IReadOnlyList<string> TrustTargets { get; init; } = Array.Empty<string>();
+}
 
 /// <summary>
 /// Makes one agent's changed files take effect: restarts exactly the units whose configuration changed,
@@ -57,6 +64,7 @@ internal sealed class AgentRollout(RolloutSettings settings, string root, bool d
             return provisioned.With("Declined", Array.Empty<string>());
         bool outOfService = state.Deactivated || state.DrainState != null;
         var restarted = new List<string>();
+        var checks = new List<string>();
         string stage = "Drain";
         try
         {
@@ -81,10 +89,14 @@ internal sealed class AgentRollout(RolloutSettings settings, string root, bool d
                 restarted.Add(unit);
             }
             stage = "Check";
-            var problems = Strings(run(runspace, AgentScripts.RestartCheck, new Dictionary<string, object?>
+            var check = run(runspace, AgentScripts.RestartCheck, new Dictionary<string, object?>
             {
                 ["Manifest"] = manifest, ["Root"] = root, ["Units"] = restarted.ToArray(), ["MesosUnit"] = mesosUnit, ["DaemonTls"] = daemonTls,
-            }).Select(p => p.BaseObject));
+                ["Registry"] = settings.Registries.ToArray(), ["Target"] = settings.TrustTargets.ToArray(),
+            }).Single();
+            checks = Strings(check.Properties["Checked"].Value);
+            var problems = Strings(check.Properties["Problems"].Value);
+            log($"{agent}: checked {string.Join(", ", checks)}");
             if (problems.Count > 0) throw new InvalidOperationException(string.Join("; ", problems));
             stage = "Register";
             if (mesosUnit != null && restarted.Contains(mesosUnit))
@@ -98,7 +110,7 @@ internal sealed class AgentRollout(RolloutSettings settings, string root, bool d
             }
             var left = units.Where(u => !restarted.Contains(u)).ToArray();
             run(runspace, AgentScripts.RestartMark, new Dictionary<string, object?> { ["Root"] = root, ["Units"] = left });
-            return provisioned.With(left.Length == 0 ? "Restarted" : "PartlyRestarted", restarted);
+            return provisioned.With(left.Length == 0 ? "Restarted" : "PartlyRestarted", restarted, checks);
         }
         catch (Exception e) when (settings.Master.Cancel.IsCancellationRequested)
         {
