@@ -333,4 +333,69 @@ Describe 'A rollout with -Restart on systemd agents' -Tag Fleet, Heavy, Nspawn {
         }
         (Get-DcosAgent -Session $session | Where-Object { -not $_.Active }) | Should -BeNullOrEmpty
     }
+
+    It 'an SSH session that drops during a docker restart fails that agent: it stays drained with the way back, the rest are not attempted' {
+        # Docker's restart on agent 62 takes 7 s (a slow ExecStartPre); while it runs, the rollout's
+        # session to that agent ends (its pwsh subsystem is killed inside the agent).
+        Invoke-NspawnAgent $agent['127.0.0.62'] $kit 'printf "[Service]\nExecStartPre=/bin/sleep 7\n" > /etc/systemd/system/docker.service.d/zz-slow.conf'
+        $caFile = Join-Path $TestDrive 'drop-ca.crt'
+        $daemonCa | Export-DcosCertificate -Path $caFile
+        $out = Join-Path $TestDrive 'drop-rows.json'
+        # The rollout runs in a pwsh of its own: a transport that fails must not take this test run with it.
+        $script = Join-Path $TestDrive 'drop.ps1'
+        Set-Content -LiteralPath $script -Value @'
+param($Manifest, $MasterUri, $CaFile, $Out, $Port, $Key, $Known)
+Import-Module $Manifest
+$session = Connect-DcosCluster -Uri $MasterUri -Credential ([pscredential]::new('operator', (ConvertTo-SecureString 'operator-pw' -AsPlainText -Force))) -AllowUnencryptedAuthentication -WarningAction SilentlyContinue
+$issuer = Import-DcosCertificate -Path $CaFile -KeyPath ([IO.Path]::ChangeExtension($CaFile, '.key'))
+$puller = [pscredential]::new('puller', (ConvertTo-SecureString 'fourth-secret' -AsPlainText -Force))
+$rows = @('127.0.0.61', '127.0.0.62', '127.0.0.63' | Invoke-DcosAgentProvisioning -UserName root -KeyFilePath $Key -SSHOption @{ UserKnownHostsFile = $Known } -Port $Port `
+    -Credential $puller -CredentialRegistry registry.rollout.internal:5000 -DaemonTls -Issuer $issuer -DaemonPort 2379 -Session $session -Restart -WarningAction SilentlyContinue)
+ConvertTo-Json -Depth 3 -InputObject @($rows | ForEach-Object { [pscustomobject]@{ Agent = $_.Agent; Rollout = $_.Rollout; FailedStage = $_.FailedStage; Error = $_.Error; OutOfService = $_.OutOfService; Recovery = $_.Recovery; RestartedUnits = @($_.RestartedUnits) } }) | Set-Content -LiteralPath $Out
+'@
+        $a62 = $agent['127.0.0.62']
+        $killer = Start-ThreadJob -ArgumentList $kit.KeyFilePath, $kit.KnownHosts, $a62.Port, $a62.Address -ScriptBlock {
+            param($key, $known, $port, $address)
+            # Inside the agent: once docker's slow start runs, kill the rollout's pwsh subsystem there
+            # (the bracket keeps this shell's own command line from matching).
+            $find = 'for d in /proc/[0-9]*; do c=$(tr "\0" " " 2>/dev/null <$d/cmdline); case "$c" in "/bin/sleep 7 ") s=1;; *[p]wsh" -sshs"*) p="$p ${d#/proc/}";; esac; done; if [ -n "$s" ] && [ -n "$p" ]; then kill -9 $p; echo "killed$p"; fi'
+            $deadline = [datetime]::UtcNow.AddSeconds(180)
+            while ([datetime]::UtcNow -lt $deadline) {
+                $killed = & ssh -q -i $key -o BatchMode=yes -o "UserKnownHostsFile=$known" -p $port "root@$address" $find
+                if ($killed) { return "$killed" }
+                Start-Sleep -Milliseconds 200
+            }
+        }
+        $since = Get-Now
+        $exe = [Environment]::ProcessPath
+        $start = [System.Diagnostics.ProcessStartInfo]::new($exe)
+        if ([System.IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $start.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
+        foreach ($argument in '-NoProfile', '-NonInteractive', '-File', $script, (Join-Path $PSScriptRoot '../../DcosTls.psd1'), "http://127.0.0.1:$masterPort", $caFile, $out, $port, $kit.KeyFilePath, $kit.KnownHosts) { $start.ArgumentList.Add([string]$argument) }
+        $start.UseShellExecute = $false
+        $child = [System.Diagnostics.Process]::Start($start)
+        $started.Add($child.Id)
+        try {
+            $ended = $child.WaitForExit(240000)
+            if (-not $ended) { $child.Kill($true) }
+            $ended | Should -BeTrue -Because 'the rollout ends when a session drops; it does not hang'
+            $killed = $killer | Wait-Job -Timeout 30 | Receive-Job
+        }
+        finally {
+            $killer | Remove-Job -Force
+            Invoke-NspawnAgent $agent['127.0.0.62'] $kit 'rm -f /etc/systemd/system/docker.service.d/zz-slow.conf'
+        }
+        "$killed" | Should -Match '^killed \d+' -Because 'the rollout''s session to agent 62 was cut during the docker restart'
+        $child.ExitCode | Should -Be 0
+        $rows = @(Get-Content -Raw -LiteralPath $out | ConvertFrom-Json)
+        ($rows | ForEach-Object Rollout) | Should -Be @('Restarted', 'Failed', 'NotAttempted')
+        $rows[1].FailedStage | Should -Be 'Restart'
+        $rows[1].Error | Should -Not -BeNullOrEmpty
+        $rows[1].OutOfService | Should -BeTrue
+        $rows[1].Recovery | Should -Match 'REACTIVATE_AGENT'
+        $rows[1].Recovery | Should -Match 'run the same command again: it restarts docker'
+        $rows[2].Error | Should -Match 'stopped at 127\.0\.0\.62'
+        # The master: agent 62 drained, the others in service.
+        @(Get-DcosAgent -Session $session | Where-Object { -not $_.Active } | ForEach-Object AgentId) | Should -Be @($ids['127.0.0.62'])
+        @(Get-Calls $since 'DRAIN_AGENT' | ForEach-Object agent_id) | Should -Be @($ids['127.0.0.61'], $ids['127.0.0.62'])
+    }
 }
