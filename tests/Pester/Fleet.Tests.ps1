@@ -131,6 +131,55 @@ Describe 'Invoke-DcosAgentProvisioning on simulated agents' -Tag Fleet, Heavy {
         }
     }
 
+    It 'gives each agent the OS trust with -Target System (its update command run there) and the fetcher''s docker.tar.gz at one path; -WhatIf names both per agent' {
+        $parity = $fleet.Clone()
+        $parity.Target = 'Docker', 'Mesos', 'System'
+        $parity.AuthArchivePath = '/etc/docker/docker.tar.gz'
+        $before = foreach ($a in $agents) { Get-TreeSnapshot $a.Root | Where-Object { $_ -notlike '.sshd*' } }
+        # What-if lines go to the host: a transcript of this session shows them as a user sees them.
+        $transcript = Join-Path $TestDrive 'parity-whatif.txt'
+        $null = Start-Transcript -LiteralPath $transcript
+        try { $asked = @($hosts | Invoke-DcosAgentProvisioning @parity -Port $port -WhatIf) }
+        finally { $null = Stop-Transcript }
+        $output = Get-Content -LiteralPath $transcript
+        $asked | Should -HaveCount 0
+        foreach ($a in $hosts) {
+            @($output -match "^What if: $([regex]::Escape($a)): .*/usr/local/share/ca-certificates/").Count | Should -Be 1 -Because ($output -join "`n")
+            @($output -match "^What if: $([regex]::Escape($a)): .*/etc/docker/docker\.tar\.gz").Count | Should -Be 1 -Because ($output -join "`n")
+        }
+        $after = foreach ($a in $agents) { Get-TreeSnapshot $a.Root | Where-Object { $_ -notlike '.sshd*' } }
+        $after | Should -Be $before
+
+        $rows = @($hosts | Invoke-DcosAgentProvisioning @parity -Port $port)
+        $rows.Count | Should -Be 2
+        $body = ($ca.CertificatePem -split "`n" | Where-Object { $_ -and $_ -notmatch '^-----' }) -join ''
+        foreach ($row in $rows) {
+            $row.Error | Should -BeNullOrEmpty
+            $row.Changed | Should -BeTrue
+            $system = @($row.Rows | Where-Object { $_.PSObject.Properties['Target'] -and $_.Target -eq 'System' })
+            $system.Count | Should -Be 1
+            "$($system[0].Action)" | Should -Be 'Created'
+            $archive = @($row.Rows | Where-Object { $_.PSObject.TypeNames -match 'DockerAuthArchive' })
+            $archive.Count | Should -Be 1
+            $archive[0].AgentPath | Should -Be '/etc/docker/docker.tar.gz'
+            $archive[0].FetchUri | Should -Be 'file:///etc/docker/docker.tar.gz'
+        }
+        # The same credentials make the same archive, byte for byte, on every agent.
+        @($rows | ForEach-Object { @($_.Rows | Where-Object { $_.PSObject.TypeNames -match 'DockerAuthArchive' })[0].Sha256 } | Sort-Object -Unique).Count | Should -Be 1
+        foreach ($a in $agents) {
+            $anchors = @(Get-ChildItem (Join-Path $a.Root 'usr/local/share/ca-certificates') -Filter *.crt)
+            $anchors.Count | Should -Be 1
+            (Import-DcosCertificate -Path $anchors[0].FullName).Thumbprint | Should -Be $ca.Thumbprint
+            # update-ca-certificates ran inside the agent: its own bundle now holds the CA, this machine's does not.
+            (Get-Content -Raw (Join-Path $a.Root 'etc/ssl/certs/ca-certificates.crt')).Replace("`n", '') | Should -Match ([regex]::Escape($body))
+            (Get-Content -Raw /etc/ssl/certs/ca-certificates.crt).Replace("`n", '') | Should -Not -Match ([regex]::Escape($body))
+            $tarball = Join-Path $a.Root 'etc/docker/docker.tar.gz'
+            (Get-Item $tarball).UnixFileMode | Should -Be ([IO.UnixFileMode] 'UserRead, UserWrite')
+            $config = (& tar -xzOf $tarball .docker/config.json) -join "`n" | ConvertFrom-Json
+            [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($config.auths.$registry.auth)) | Should -Be "puller:$password"
+        }
+    }
+
     It 'reports an agent that does not answer in its own row and finishes the others' {
         # Nothing listens on 127.0.0.9 at the agents' port.
         $rows = @('127.0.0.9', $agents[0].Address | Invoke-DcosAgentProvisioning @fleet -Port $port)

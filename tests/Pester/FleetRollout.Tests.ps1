@@ -66,6 +66,42 @@ BeforeAll {
     $bootSeconds = $watch.Elapsed.TotalSeconds
     Write-Host ("nspawn agents: base root {0:0.0} s, 3 agents booted and registered in {1:0.0} s (stand-ins: docker.service, dcos-mesos-slave.service)" -f $imageSeconds, $bootSeconds)
 
+    # A real registry behind TLS from its own CA, on this machine's loopback (the agents share its
+    # network): the rollout's check runs Test-DockerRegistryTrust against it on each agent.
+    $registryCa = New-TlsCertificateAuthority -CommonName 'Rollout Registry CA' -KeyAlgorithm ECDSA
+    $registryDir = Join-Path $TestDrive 'registry'
+    $null = New-Item -ItemType Directory -Path $registryDir
+    New-DcosCertificate -Issuer $registryCa -CommonName 127.0.0.1 -IPAddress 127.0.0.1 -KeyAlgorithm ECDSA | Export-DcosCertificate -Path (Join-Path $registryDir 'server.crt')
+    $registry = "127.0.0.1:$(Get-FreeTcpPort 127.0.0.1)"
+    Set-Content (Join-Path $registryDir 'config.yml') -Value @"
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $(Join-Path $registryDir 'storage')
+http:
+  addr: $registry
+  secret: rollout-test-not-secret
+  tls:
+    certificate: $(Join-Path $registryDir 'server.crt')
+    key: $(Join-Path $registryDir 'server.key')
+"@
+    function Start-Registry {
+        $process = Start-Process docker-registry -ArgumentList 'serve', (Join-Path $registryDir 'config.yml') -PassThru `
+            -RedirectStandardOutput (Join-Path $registryDir 'out.log') -RedirectStandardError (Join-Path $registryDir 'err.log')
+        $started.Add($process.Id)
+        $deadline = [datetime]::UtcNow.AddSeconds(20)
+        while ($true) {
+            $client = [System.Net.Sockets.TcpClient]::new()
+            try { $client.Connect('127.0.0.1', [int]$registry.Split(':')[1]); break } catch { } finally { $client.Dispose() }
+            if ($process.HasExited -or [datetime]::UtcNow -gt $deadline) { throw "docker-registry did not listen on $registry" }
+            Start-Sleep -Milliseconds 100
+        }
+        $process
+    }
+    $registryProcess = Start-Registry
+
     $daemonCa = New-TlsCertificateAuthority -CommonName 'Rollout Daemon CA' -KeyAlgorithm ECDSA
     $ssh = @{ UserName = 'root'; KeyFilePath = $kit.KeyFilePath; SSHOption = @{ UserKnownHostsFile = $kit.KnownHosts }; Port = $port }
     function New-Puller([string] $Secret) { [pscredential]::new('puller', (ConvertTo-SecureString $Secret -AsPlainText -Force)) }
@@ -212,5 +248,154 @@ Describe 'A rollout with -Restart on systemd agents' -Tag Fleet, Heavy, Nspawn {
 
         # Nothing else was touched: only agent 61 is out of service.
         @(Get-DcosAgent -Session $session | Where-Object { -not $_.Active } | ForEach-Object AgentId) | Should -Be @($ids['127.0.0.61'])
+    }
+
+    It 'a drain the master refuses fails that agent before any restart: it stays in service with the reason, the rest are not attempted; the agent the drain timeout left out is finished' {
+        # The drain of agent 61 may complete now (the rerun continues it); the master refuses to drain 62.
+        Remove-Item -LiteralPath "$portFile.nodrain"
+        Set-Content -LiteralPath "$portFile.refuse" -Value $ids['127.0.0.62']
+        $before = Get-Starts
+        $since = Get-Now
+        try { $rows = @($addresses | Invoke-DcosAgentProvisioning @ssh @rollout -Credential (New-Puller 'third-secret') -DaemonPort 2378 -DrainTimeout 5 -WarningAction SilentlyContinue) }
+        finally { Remove-Item -LiteralPath "$portFile.refuse" }
+        ($rows | ForEach-Object Rollout) | Should -Be @('Restarted', 'Failed', 'NotAttempted')
+        # Agent 61 was still draining from the timed-out run: it is restarted and reactivated, not drained again.
+        @($rows[0].RestartedUnits) | Should -Be @('docker', 'dcos-mesos-slave')
+        $rows[1].FailedStage | Should -Be 'Drain'
+        $rows[1].Error | Should -Match '\(403\)'
+        $rows[1].OutOfService | Should -BeFalse
+        @($rows[1].RestartedUnits) | Should -BeNullOrEmpty
+        $rows[1].Recovery | Should -Match 'run the same command again: it restarts docker, dcos-mesos-slave on 127\.0\.0\.62'
+        $rows[2].Error | Should -Match 'stopped at 127\.0\.0\.62'
+
+        @(Get-Calls $since 'DRAIN_AGENT') | Should -BeNullOrEmpty
+        @(Get-Calls $since 'DRAIN_REFUSED' | ForEach-Object agent_id) | Should -Be @($ids['127.0.0.62'])
+        $after = Get-Starts
+        $after['127.0.0.61'].docker | Should -BeGreaterThan $before['127.0.0.61'].docker
+        foreach ($a in '127.0.0.62', '127.0.0.63') {
+            $after[$a].docker | Should -Be $before[$a].docker
+            $after[$a].'dcos-mesos-slave' | Should -Be $before[$a].'dcos-mesos-slave'
+        }
+        # The master's own view: every agent in service, none draining.
+        (Get-DcosAgent -Session $session | Where-Object { -not $_.Active }) | Should -BeNullOrEmpty
+    }
+
+    It 'an agent that never registers again fails at -DrainTimeout after its restarts: it stays drained with the reason, the rest are not attempted; a rerun finishes' {
+        # Agent 62 restarts its units, but the master never hears from its Mesos agent again.
+        Set-Content -LiteralPath "$portFile.noregister" -Value '127.0.0.62'
+        $before = Get-Starts
+        $since = Get-Now
+        try { $rows = @($addresses | Invoke-DcosAgentProvisioning @ssh @rollout -Credential (New-Puller 'third-secret') -DaemonPort 2378 -DrainTimeout 3 -WarningVariable warnings -WarningAction SilentlyContinue) }
+        finally { Remove-Item -LiteralPath "$portFile.noregister" }
+        ($rows | ForEach-Object Rollout) | Should -Be @('NothingToRestart', 'Failed', 'NotAttempted')
+        $failed = $rows[1]
+        # Nothing changes on 62 any more: the units the refused drain left pending are what restarts.
+        $failed.FailedStage | Should -Be 'Register'
+        $failed.Error | Should -Match "agent $([regex]::Escape($ids['127.0.0.62'])) did not register with the master again within 3 s"
+        $failed.OutOfService | Should -BeTrue
+        @($failed.RestartedUnits) | Should -Be @('docker', 'dcos-mesos-slave')
+        $failed.Recovery | Should -Match ([regex]::Escape("dcos node reactivate $($ids['127.0.0.62'])"))
+        @($warnings -match '127\.0\.0\.62 is out of service').Count | Should -Be 1
+        @(Get-Calls $since 'REGISTER_IGNORED' | ForEach-Object agent_id | Sort-Object -Unique) | Should -Be @($ids['127.0.0.62'])
+        $after = Get-Starts
+        $after['127.0.0.62'].'dcos-mesos-slave' | Should -BeGreaterThan $before['127.0.0.62'].'dcos-mesos-slave'
+        $after['127.0.0.63'].docker | Should -Be $before['127.0.0.63'].docker
+        @(Get-DcosAgent -Session $session | Where-Object { -not $_.Active } | ForEach-Object AgentId) | Should -Be @($ids['127.0.0.62'])
+
+        $rerun = Get-Now
+        $rows = @($addresses | Invoke-DcosAgentProvisioning @ssh @rollout -Credential (New-Puller 'third-secret') -DaemonPort 2378 -DrainTimeout 30)
+        ($rows | ForEach-Object Rollout) | Should -Be @('NothingToRestart', 'Restarted', 'Restarted')
+        @(Get-Calls $rerun 'DRAIN_AGENT' | ForEach-Object agent_id) | Should -Be @($ids['127.0.0.63']) -Because 'the agent left drained is not drained again'
+        Get-MostDrained $since | Should -BeLessOrEqual 1
+        (Get-DcosAgent -Session $session | Where-Object { -not $_.Active }) | Should -BeNullOrEmpty
+    }
+
+    It 'checks each restarted agent''s registry trust with Test-DockerRegistryTrust before it goes back: a registry it cannot verify fails the agent at Check' {
+        $trust = @{ CaCertificate = $registryCa; Registry = $registry }
+        # The registry is down: the agent's trust files are written, but its check cannot verify the registry.
+        Stop-Process -Id $registryProcess.Id -Force
+        $null = $registryProcess.WaitForExit(10000)
+        $since = Get-Now
+        $rows = @($addresses | Invoke-DcosAgentProvisioning @ssh @rollout @trust -Credential (New-Puller 'fourth-secret') -DaemonPort 2378 -WarningAction SilentlyContinue)
+        ($rows | ForEach-Object Rollout) | Should -Be @('Failed', 'NotAttempted', 'NotAttempted')
+        $rows[0].FailedStage | Should -Be 'Check'
+        $rows[0].Error | Should -Match "Test-DockerRegistryTrust: $([regex]::Escape($registry)) is not trusted through the Docker store"
+        @($rows[0].RestartedUnits) | Should -Be @('dcos-mesos-slave')
+        $rows[0].OutOfService | Should -BeFalse -Because 'a Mesos agent restart alone is not drained'
+        (Get-Calls $since 'DRAIN_AGENT') | Should -BeNullOrEmpty
+
+        $script:registryProcess = Start-Registry
+        $rows = @($addresses | Invoke-DcosAgentProvisioning @ssh @rollout @trust -Credential (New-Puller 'fourth-secret') -DaemonPort 2378 -MaxUnavailable 3)
+        ($rows | ForEach-Object Rollout) | Should -Be @('Restarted', 'Restarted', 'Restarted')
+        foreach ($row in $rows) {
+            @($row.RestartedUnits) | Should -Be @('dcos-mesos-slave')
+            @($row.Checks) | Should -Be @('dcos-mesos-slave active', 'credentials file /var/lib/dcos/docker_credentials readable', 'Test-DockerDaemonTls', "Test-DockerRegistryTrust $registry (Docker, Mesos)")
+        }
+        (Get-DcosAgent -Session $session | Where-Object { -not $_.Active }) | Should -BeNullOrEmpty
+    }
+
+    It 'an SSH session that drops during a docker restart fails that agent: it stays drained with the way back, the rest are not attempted' {
+        # Docker's restart on agent 62 takes 7 s (a slow ExecStartPre); while it runs, the rollout's
+        # session to that agent ends (its pwsh subsystem is killed inside the agent).
+        Invoke-NspawnAgent $agent['127.0.0.62'] $kit 'printf "[Service]\nExecStartPre=/bin/sleep 7\n" > /etc/systemd/system/docker.service.d/zz-slow.conf'
+        $caFile = Join-Path $TestDrive 'drop-ca.crt'
+        $daemonCa | Export-DcosCertificate -Path $caFile
+        $out = Join-Path $TestDrive 'drop-rows.json'
+        # The rollout runs in a pwsh of its own: a transport that fails must not take this test run with it.
+        $script = Join-Path $TestDrive 'drop.ps1'
+        Set-Content -LiteralPath $script -Value @'
+param($Manifest, $MasterUri, $CaFile, $Out, $Port, $Key, $Known)
+Import-Module $Manifest
+$session = Connect-DcosCluster -Uri $MasterUri -Credential ([pscredential]::new('operator', (ConvertTo-SecureString 'operator-pw' -AsPlainText -Force))) -AllowUnencryptedAuthentication -WarningAction SilentlyContinue
+$issuer = Import-DcosCertificate -Path $CaFile -KeyPath ([IO.Path]::ChangeExtension($CaFile, '.key'))
+$puller = [pscredential]::new('puller', (ConvertTo-SecureString 'fourth-secret' -AsPlainText -Force))
+$rows = @('127.0.0.61', '127.0.0.62', '127.0.0.63' | Invoke-DcosAgentProvisioning -UserName root -KeyFilePath $Key -SSHOption @{ UserKnownHostsFile = $Known } -Port $Port `
+    -Credential $puller -CredentialRegistry registry.rollout.internal:5000 -DaemonTls -Issuer $issuer -DaemonPort 2379 -Session $session -Restart -WarningAction SilentlyContinue)
+ConvertTo-Json -Depth 3 -InputObject @($rows | ForEach-Object { [pscustomobject]@{ Agent = $_.Agent; Rollout = $_.Rollout; FailedStage = $_.FailedStage; Error = $_.Error; OutOfService = $_.OutOfService; Recovery = $_.Recovery; RestartedUnits = @($_.RestartedUnits) } }) | Set-Content -LiteralPath $Out
+'@
+        $a62 = $agent['127.0.0.62']
+        $killer = Start-ThreadJob -ArgumentList $kit.KeyFilePath, $kit.KnownHosts, $a62.Port, $a62.Address -ScriptBlock {
+            param($key, $known, $port, $address)
+            # Inside the agent: once docker's slow start runs, kill the rollout's pwsh subsystem there
+            # (the bracket keeps this shell's own command line from matching).
+            $find = 'for d in /proc/[0-9]*; do c=$(tr "\0" " " 2>/dev/null <$d/cmdline); case "$c" in "/bin/sleep 7 ") s=1;; *[p]wsh" -sshs"*) p="$p ${d#/proc/}";; esac; done; if [ -n "$s" ] && [ -n "$p" ]; then kill -9 $p; echo "killed$p"; fi'
+            $deadline = [datetime]::UtcNow.AddSeconds(180)
+            while ([datetime]::UtcNow -lt $deadline) {
+                $killed = & ssh -q -i $key -o BatchMode=yes -o "UserKnownHostsFile=$known" -p $port "root@$address" $find
+                if ($killed) { return "$killed" }
+                Start-Sleep -Milliseconds 200
+            }
+        }
+        $since = Get-Now
+        $exe = [Environment]::ProcessPath
+        $start = [System.Diagnostics.ProcessStartInfo]::new($exe)
+        if ([System.IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $start.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
+        foreach ($argument in '-NoProfile', '-NonInteractive', '-File', $script, (Join-Path $PSScriptRoot '../../DcosTls.psd1'), "http://127.0.0.1:$masterPort", $caFile, $out, $port, $kit.KeyFilePath, $kit.KnownHosts) { $start.ArgumentList.Add([string]$argument) }
+        $start.UseShellExecute = $false
+        $child = [System.Diagnostics.Process]::Start($start)
+        $started.Add($child.Id)
+        try {
+            $ended = $child.WaitForExit(240000)
+            if (-not $ended) { $child.Kill($true) }
+            $ended | Should -BeTrue -Because 'the rollout ends when a session drops; it does not hang'
+            $killed = $killer | Wait-Job -Timeout 30 | Receive-Job
+        }
+        finally {
+            $killer | Remove-Job -Force
+            Invoke-NspawnAgent $agent['127.0.0.62'] $kit 'rm -f /etc/systemd/system/docker.service.d/zz-slow.conf'
+        }
+        "$killed" | Should -Match '^killed \d+' -Because 'the rollout''s session to agent 62 was cut during the docker restart'
+        $child.ExitCode | Should -Be 0
+        $rows = @(Get-Content -Raw -LiteralPath $out | ConvertFrom-Json)
+        ($rows | ForEach-Object Rollout) | Should -Be @('Restarted', 'Failed', 'NotAttempted')
+        $rows[1].FailedStage | Should -Be 'Restart'
+        $rows[1].Error | Should -Not -BeNullOrEmpty
+        $rows[1].OutOfService | Should -BeTrue
+        $rows[1].Recovery | Should -Match 'REACTIVATE_AGENT'
+        $rows[1].Recovery | Should -Match 'run the same command again: it restarts docker'
+        $rows[2].Error | Should -Match 'stopped at 127\.0\.0\.62'
+        # The master: agent 62 drained, the others in service.
+        @(Get-DcosAgent -Session $session | Where-Object { -not $_.Active } | ForEach-Object AgentId) | Should -Be @($ids['127.0.0.62'])
+        @(Get-Calls $since 'DRAIN_AGENT' | ForEach-Object agent_id) | Should -Be @($ids['127.0.0.61'], $ids['127.0.0.62'])
     }
 }

@@ -10,7 +10,11 @@ The Mesos v1 operator API (POST /mesos/api/v1, the token needed), as the rollout
 DRAIN_AGENT (the agent is deactivated and DRAINING, then DRAINED after MESOS_STANDIN_DRAIN_SECONDS,
 default 0.3; never for agent ids listed in the file PORTFILE.nodrain), REACTIVATE_AGENT (drain state
 cleared, active again), GET_AGENTS (agent_info, active, deactivated, drain_info, registered and
-reregistered time). 404 for an unknown agent id. Agents register by POST /standin/register
+reregistered time). 404 for an unknown agent id. Knobs a test sets while the stand-in runs: the file
+PORTFILE.refuse lists agent ids ("id [status]" per line) whose DRAIN_AGENT is refused with that
+status (default 403, as Admin Router answers a user without the permission; the state is left as it
+was; logged as DRAIN_REFUSED); PORTFILE.noregister lists host names whose /standin/register is
+answered but not recorded (an agent that never re-registers; logged as REGISTER_IGNORED). Agents register by POST /standin/register
 {"hostname": ...} (no token: the Mesos agent stand-in inside an agent does this at every start).
 Every call is logged as a JSON line {"time": epoch seconds, "call": ..., "agent_id": ...} in
 PORTFILE.calls, so that a test can see which agents were out of service when."""
@@ -55,6 +59,21 @@ def drain_state(s):
     if s["drain"] == "DRAINING" and time.time() - s["drain_at"] >= drain_seconds and not never_drains(s):
         s["drain"] = "DRAINED"
     return s["drain"]
+
+
+def listed_in(suffix):
+    try:
+        with open(port_file + suffix) as f:
+            return [line.split() for line in f if line.strip()]
+    except FileNotFoundError:
+        return []
+
+
+def refusal(agent_id):
+    for entry in listed_in(".refuse"):
+        if entry[0] == agent_id:
+            return int(entry[1]) if len(entry) > 1 else 403
+    return None
 
 
 def never_drains(s):
@@ -107,6 +126,12 @@ class Master(BaseHTTPRequestHandler):
         if agent_id not in [a["id"] for a in listed]:
             self.answer(404, {"message": "unknown agent %s" % agent_id})
             return
+        refused = refusal(agent_id) if kind == "DRAIN_AGENT" else None
+        if refused:
+            log_call("DRAIN_REFUSED", agent_id, status=refused)
+            self.answer(refused, {"code": "ERR_FORBIDDEN" if refused == 403 else "ERR_REFUSED",
+                                  "message": "drain of agent %s refused by the stand-in" % agent_id})
+            return
         with lock:
             s = state[agent_id]
             s["id"] = agent_id
@@ -132,6 +157,10 @@ class Master(BaseHTTPRequestHandler):
         elif self.path == "/standin/register":
             hostname = json.loads(body).get("hostname")
             matched = [a["id"] for a in agents() if a["hostname"] == hostname]
+            if [hostname] in listed_in(".noregister"):
+                log_call("REGISTER_IGNORED", matched[0] if matched else None, hostname=hostname)
+                self.answer(200, {})
+                return
             with lock:
                 for agent_id in matched:
                     state[agent_id]["reregistered"] = time.time_ns()

@@ -19,6 +19,9 @@ $script:SshAgentMounts = [ordered]@{
     # The OS trust: a copy of this machine's, so that what one agent trusts no other agent does.
     '/etc/ssl'                               = 'etc/ssl'
     '/usr/local/share/ca-certificates'       = 'usr/local/share/ca-certificates'
+    # update-ca-certificates' hooks: none of this machine's (its Java hook runs dpkg on the machine
+    # itself), so that an agent's OS trust update stays inside the agent.
+    '/etc/ca-certificates/update.d'          = 'etc/ca-certificates/update.d'
 }
 
 function New-SshAgentKit {

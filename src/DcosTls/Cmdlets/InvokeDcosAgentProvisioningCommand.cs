@@ -5,6 +5,7 @@ using DcosTls.Certificates;
 using DcosTls.Common;
 using DcosTls.Fleet;
 using DcosTls.Session;
+using DcosTls.Trust;
 
 namespace DcosTls.Cmdlets;
 
@@ -34,6 +35,25 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
     /// <summary>Registries (host[:port]) the CA certificates are trusted for.</summary>
     [Parameter]
     public string[] Registry { get; set; } = Array.Empty<string>();
+
+    /// <summary>
+    /// The trust stores on each agent, as Install-DockerRegistryTrust -Target: default Docker and Mesos;
+    /// System adds the agent's OS trust (its family read from the agent's os-release) and runs the
+    /// distribution's update command there.
+    /// </summary>
+    [Parameter]
+    public TrustTarget[] Target { get; set; } = { TrustTarget.Docker, TrustTarget.Mesos };
+
+    /// <summary>DC/OS 1.8: the agent path of an existing PEM bundle each agent appends the CA to once (as Install-DockerRegistryTrust -LegacyBundlePath).</summary>
+    [Parameter]
+    public string? LegacyBundlePath { get; set; }
+
+    /// <summary>
+    /// With -Credential: also write the docker.tar.gz that Marathon apps fetch for registry credentials
+    /// (New-DockerAuthArchive) at this agent path, the same on every agent, e.g. /etc/docker/docker.tar.gz.
+    /// </summary>
+    [Parameter]
+    public string? AuthArchivePath { get; set; }
 
     /// <summary>Registry credentials for the agents' Mesos credentials file (as Set-MesosDockerConfig -Credential).</summary>
     [Parameter]
@@ -134,6 +154,12 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
         if (Restart) RequireSession();
         if (CaCertificate.Length > 0 && Registry.Length == 0)
             Fail("RegistryMissing", ErrorCategory.InvalidArgument, "-CaCertificate needs -Registry: name the registries (host[:port]) the agents trust it for.");
+        if (AuthArchivePath != null && Credential == null)
+            Fail("AuthArchiveNeedsCredential", ErrorCategory.InvalidArgument, "-AuthArchivePath writes the registry credentials into docker.tar.gz: add -Credential and -CredentialRegistry, or leave it out.", AuthArchivePath);
+        if (AuthArchivePath != null && !AuthArchivePath.StartsWith('/'))
+            Fail("AgentPathNotAbsolute", ErrorCategory.InvalidArgument, $"-AuthArchivePath is an agent path and must be absolute (e.g. /etc/docker/docker.tar.gz), not '{AuthArchivePath}'.", AuthArchivePath);
+        if (LegacyBundlePath != null && CaCertificate.Length == 0)
+            Fail("LegacyBundleNeedsCa", ErrorCategory.InvalidArgument, "-LegacyBundlePath appends the -CaCertificate certificates to a bundle: add -CaCertificate and -Registry, or leave it out.", LegacyBundlePath);
         if (Credential != null && CredentialRegistry.Length == 0)
             Fail("CredentialRegistryMissing", ErrorCategory.InvalidArgument, "-Credential needs -CredentialRegistry: name the registries the credentials are for.");
         if (Issuer != null && !DaemonTls)
@@ -207,7 +233,10 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
         var writes = new System.Collections.Concurrent.BlockingCollection<Action>();
         void Log(string line) => writes.Add(() => WriteVerbose(line));
         void AgentDone(FleetAgentResult r) => writes.Add(() => _progress.Next($"{r.Agent} {(r.Succeeded ? "done" : "failed")}"));
-        var plan = new FleetPlan(pems, Registry, Credential, CredentialRegistry, Root, DaemonTls ? DaemonSigner(Log) : null, IsWhatIf());
+        var plan = new FleetPlan(pems, Registry, Credential, CredentialRegistry, Root, DaemonTls ? DaemonSigner(Log) : null, IsWhatIf())
+        {
+            TrustTarget = Target.Distinct().Select(t => t.ToString()).ToList(), LegacyBundlePath = LegacyBundlePath, AuthArchivePath = AuthArchivePath,
+        };
         var watch = Stopwatch.StartNew();
         _progress.Status($"{(IsWhatIf() ? "Asking" : "Provisioning")} {_targets.Count} agent(s), {Math.Min(_targets.Count, Math.Max(1, ThrottleLimit))} at a time");
         // ShouldProcess may only be asked on this thread too: a worker waits for the answer.
@@ -223,7 +252,8 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
             return answer.Task.Result;
         }
         var rollout = Restart
-            ? new AgentRollout(new RolloutSettings(new MesosOperator(RequireSession(), Log, Cancel), TimeSpan.FromSeconds(DrainTimeout), Confirm), Root, DaemonTls, IsWhatIf(), Log)
+            ? new AgentRollout(new RolloutSettings(new MesosOperator(RequireSession(), Log, Cancel), TimeSpan.FromSeconds(DrainTimeout), Confirm)
+                { Registries = pems.Count > 0 ? Registry : Array.Empty<string>(), TrustTargets = plan.TrustTarget }, Root, DaemonTls, IsWhatIf(), Log)
             : null;
         IReadOnlyList<FleetAgentResult>? stopped = null;
         var work = Task.Run(() =>
@@ -308,8 +338,9 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
     /// <summary>-WhatIf given, or $WhatIfPreference set: ShouldProcess alone cannot tell it from a "No" at -Confirm.</summary>
     private string PlanText => string.Join(", ", new[]
     {
-        CaCertificate.Length > 0 ? "registry trust" : null,
+        CaCertificate.Length > 0 ? $"registry trust ({string.Join(", ", Target.Distinct())})" : null,
         Credential != null ? "registry credentials" : null,
+        AuthArchivePath != null ? "the fetcher's docker.tar.gz" : null,
         DaemonTls ? "Docker daemon TLS" : null,
         Restart ? "restarts of what changed" : null,
     }.Where(p => p != null));

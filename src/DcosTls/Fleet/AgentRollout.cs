@@ -6,7 +6,14 @@ using DcosTls.Session;
 namespace DcosTls.Fleet;
 
 /// <summary>How a rollout restarts what changed: the master to drain through, its bounds, and who says yes.</summary>
-internal sealed record RolloutSettings(MesosOperator Master, TimeSpan DrainTimeout, Func<string, string, bool> Confirm);
+internal sealed record RolloutSettings(MesosOperator Master, TimeSpan DrainTimeout, Func<string, string, bool> Confirm)
+{
+    /// <summary>The registries the plan trusts, checked with Test-DockerRegistryTrust after an agent's restarts.</summary>
+    internal IReadOnlyList<string> Registries { get; init; } = Array.Empty<string>();
+
+    /// <summary>The stores the plan wrote their CAs to (Install-DockerRegistryTrust -Target), the ones the check reads.</summary>
+    internal IReadOnlyList<string> TrustTargets { get; init; } = Array.Empty<string>();
+}
 
 /// <summary>
 /// Makes one agent's changed files take effect: restarts exactly the units whose configuration changed,
@@ -20,34 +27,12 @@ internal sealed record RolloutSettings(MesosOperator Master, TimeSpan DrainTimeo
 /// </summary>
 internal sealed class AgentRollout(RolloutSettings settings, string root, bool daemonTls, bool whatIf, Action<string> log)
 {
-    internal const string Docker = "docker";
-    private const string Mesos = "mesos-agent";
-    private static readonly HashSet<string> Unchanging = new(StringComparer.OrdinalIgnoreCase) { "Unchanged", "Skipped", "" };
+    internal const string Docker = RestartPlan.Docker;
 
-    /// <summary>The unit kinds a changed agent path needs restarted: daemon TLS files and the drop-in need docker, the Mesos environment and credentials the Mesos agent.</summary>
-    internal static IEnumerable<string> UnitsForText(string text)
-    {
-        if (text.Contains("/etc/docker/daemon.json", StringComparison.Ordinal) || text.Contains("docker.service.d", StringComparison.Ordinal)
-            || text.Contains("/etc/docker/tls", StringComparison.Ordinal) || text.Contains("set daemon TLS", StringComparison.Ordinal))
-            yield return Docker;
-        if (text.Contains("mesos-slave-common", StringComparison.Ordinal) || text.Contains("docker_credentials", StringComparison.Ordinal)
-            || text.Contains("Set registry credentials", StringComparison.Ordinal))
-            yield return Mesos;
-    }
-
-    /// <summary>The unit kinds the agent cmdlets' rows need restarted (rows whose files were kept need nothing).</summary>
-    internal static IEnumerable<string> UnitsForRows(IEnumerable<PSObject> rows)
-    {
-        foreach (var row in rows)
-        {
-            string type = string.Join(" ", row.TypeNames);
-            bool changed = !Unchanging.Contains(Text(row, "Action")) || (row.Properties["EnvironmentAction"] != null && !Unchanging.Contains(Text(row, "EnvironmentAction")));
-            if (!changed) continue;
-            if (type.Contains("MesosDockerConfigResult", StringComparison.Ordinal)) yield return Mesos;
-            else if (type.Contains("DockerTlsFile", StringComparison.Ordinal)) yield return Docker;
-            // Registry trust (certs.d, the Mesos hashed folder) is read at pull time: no restart.
-        }
-    }
+    /// <summary>What the agent cmdlets' rows changed (rows whose files were kept change nothing).</summary>
+    internal static IEnumerable<AgentChange> ChangesOf(IEnumerable<PSObject> rows)
+        => rows.Select(row => RestartPlan.Classify(string.Join(" ", row.TypeNames), Text(row, "Action"),
+            row.Properties["EnvironmentAction"]?.Value?.ToString(), row.Properties["Target"]?.Value?.ToString()));
 
     /// <summary>Runs on the agent's open session after its files were provisioned; returns the agent's row with the rollout's outcome.</summary>
     internal FleetAgentResult Run(FleetAgentResult provisioned, string agent, string? manifest, Runspace runspace,
@@ -56,12 +41,9 @@ internal sealed class AgentRollout(RolloutSettings settings, string root, bool d
         var inspect = run(runspace, AgentScripts.RestartInspect, new Dictionary<string, object?> { ["Root"] = root }).Single();
         string? mesosUnit = inspect.Properties["MesosUnit"].Value as string;
         var pending = Strings(inspect.Properties["Pending"].Value);
-        var kinds = new HashSet<string>(whatIf ? would.SelectMany(UnitsForText) : UnitsForRows(provisioned.Rows), StringComparer.Ordinal);
-        var units = new List<string>();
-        if (kinds.Contains(Docker) || pending.Contains(Docker)) units.Add(Docker);
-        if (kinds.Contains(Mesos))
-            units.Add(mesosUnit ?? throw new InvalidOperationException("MESOS_DOCKER_CONFIG changed, but this agent has neither dcos-mesos-slave nor dcos-mesos-slave-public: is it a DC/OS agent?"));
-        foreach (var unit in pending.Where(u => u != Docker && !units.Contains(u))) units.Add(unit);
+        var plan = RestartPlan.For(whatIf ? would.SelectMany(RestartPlan.Classify) : ChangesOf(provisioned.Rows), pending, mesosUnit);
+        var units = plan.Units.ToList();
+        if (plan.SystemTrustUpdated) log($"{agent}: the OS trust bundle was {(whatIf ? "to be " : "")}rebuilt by Install-DockerRegistryTrust; it restarts nothing");
 
         if (whatIf)
         {
@@ -82,6 +64,7 @@ internal sealed class AgentRollout(RolloutSettings settings, string root, bool d
             return provisioned.With("Declined", Array.Empty<string>());
         bool outOfService = state.Deactivated || state.DrainState != null;
         var restarted = new List<string>();
+        var checks = new List<string>();
         string stage = "Drain";
         try
         {
@@ -106,10 +89,14 @@ internal sealed class AgentRollout(RolloutSettings settings, string root, bool d
                 restarted.Add(unit);
             }
             stage = "Check";
-            var problems = Strings(run(runspace, AgentScripts.RestartCheck, new Dictionary<string, object?>
+            var check = run(runspace, AgentScripts.RestartCheck, new Dictionary<string, object?>
             {
                 ["Manifest"] = manifest, ["Root"] = root, ["Units"] = restarted.ToArray(), ["MesosUnit"] = mesosUnit, ["DaemonTls"] = daemonTls,
-            }).Select(p => p.BaseObject));
+                ["Registry"] = settings.Registries.ToArray(), ["Target"] = settings.TrustTargets.ToArray(),
+            }).Single();
+            checks = Strings(check.Properties["Checked"].Value);
+            var problems = Strings(check.Properties["Problems"].Value);
+            log($"{agent}: checked {string.Join(", ", checks)}");
             if (problems.Count > 0) throw new InvalidOperationException(string.Join("; ", problems));
             stage = "Register";
             if (mesosUnit != null && restarted.Contains(mesosUnit))
@@ -123,7 +110,7 @@ internal sealed class AgentRollout(RolloutSettings settings, string root, bool d
             }
             var left = units.Where(u => !restarted.Contains(u)).ToArray();
             run(runspace, AgentScripts.RestartMark, new Dictionary<string, object?> { ["Root"] = root, ["Units"] = left });
-            return provisioned.With(left.Length == 0 ? "Restarted" : "PartlyRestarted", restarted);
+            return provisioned.With(left.Length == 0 ? "Restarted" : "PartlyRestarted", restarted, checks);
         }
         catch (Exception e) when (settings.Master.Cancel.IsCancellationRequested)
         {

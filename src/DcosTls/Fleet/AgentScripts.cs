@@ -43,13 +43,22 @@ foreach ($relative in $Hashes.Keys) {
 }
 ";
 
-    /// <summary>Imports the copied module and applies the plan with the agent's own cmdlets; returns their rows.</summary>
+    /// <summary>
+    /// Imports the copied module and applies the plan with the agent's own cmdlets; returns their rows:
+    /// the trust for each CA in the stores asked (the OS trust update command runs inside
+    /// Install-DockerRegistryTrust when an anchor changed on the real root), the credentials, and the
+    /// fetcher's archive for the same credentials when a path is given.
+    /// </summary>
     internal const string Provision = @"
-param([string] $Manifest, [string[]] $CaPem, [string[]] $Registry, [pscredential] $Credential, [string[]] $CredentialRegistry, [string] $Root, [bool] $WhatIf)
+param([string] $Manifest, [string[]] $CaPem, [string[]] $Registry, [string[]] $Target, $LegacyBundlePath, [pscredential] $Credential, [string[]] $CredentialRegistry, $ArchivePath, [string] $Root, [bool] $WhatIf)
 $ErrorActionPreference = 'Stop'
 Import-Module -Name $Manifest -Force
-foreach ($pem in $CaPem) { Install-DockerRegistryTrust -CertificatePem $pem -Registry $Registry -Root $Root -WhatIf:$WhatIf }
+# Only when given: an empty -LegacyBundlePath would name a bundle.
+$legacy = @{}
+if ($LegacyBundlePath) { $legacy['LegacyBundlePath'] = [string] $LegacyBundlePath }
+foreach ($pem in $CaPem) { Install-DockerRegistryTrust -CertificatePem $pem -Registry $Registry -Target $Target -Root $Root -WhatIf:$WhatIf @legacy }
 if ($Credential) { Set-MesosDockerConfig -Registry $CredentialRegistry -Credential $Credential -Root $Root -PassThru -WhatIf:$WhatIf }
+if ($Credential -and $ArchivePath) { New-DockerAuthArchive -Path $ArchivePath -Registry $CredentialRegistry -Credential $Credential -Root $Root -WhatIf:$WhatIf }
 ";
 
     /// <summary>
@@ -175,12 +184,15 @@ if ($LASTEXITCODE -ne 0) {
 
     /// <summary>
     /// After the restarts, on the agent: every restarted unit active (waited for up to 15 s), the
-    /// credentials file MESOS_DOCKER_CONFIG names readable JSON, and Test-DockerDaemonTls when daemon
-    /// TLS was asked. Returns the problems, one line each; none when the agent is fit.
+    /// credentials file MESOS_DOCKER_CONFIG names readable JSON, Test-DockerDaemonTls when daemon TLS
+    /// was asked, and Test-DockerRegistryTrust for each registry the plan trusts, through the stores it
+    /// wrote (a TLS handshake with the registry that verifies against those CAs only, then GET /v2/).
+    /// Returns the problems, one line each (none when the agent is fit), and what was checked.
     /// </summary>
     internal const string RestartCheck = @"
-param([string] $Manifest, [string] $Root, [string[]] $Units, [string] $MesosUnit, [bool] $DaemonTls)
+param([string] $Manifest, [string] $Root, [string[]] $Units, [string] $MesosUnit, [bool] $DaemonTls, [string[]] $Registry, [string[]] $Target)
 $problems = [System.Collections.Generic.List[string]]::new()
+$checked = [System.Collections.Generic.List[string]]::new()
 foreach ($unit in $Units) {
     $deadline = [datetime]::UtcNow.AddSeconds(15)
     do {
@@ -189,6 +201,7 @@ foreach ($unit in $Units) {
         Start-Sleep -Milliseconds 250
     } while ([datetime]::UtcNow -lt $deadline -and $state -in 'activating', 'reloading')
     if ($state -ne 'active') { $problems.Add(""$unit is $state after its restart (systemctl status $unit)"") }
+    $checked.Add(""$unit active"")
 }
 if ($MesosUnit -and $MesosUnit -in $Units) {
     $env = Join-Path $Root 'var/lib/dcos/mesos-slave-common'
@@ -199,13 +212,21 @@ if ($MesosUnit -and $MesosUnit -in $Units) {
             $file = Join-Path $Root $Matches[1]
             try { $null = Get-Content -Raw -LiteralPath $file -ErrorAction Stop | ConvertFrom-Json -ErrorAction Stop }
             catch { $problems.Add(""the credentials file $($Matches[1]) that MESOS_DOCKER_CONFIG names is not readable JSON"") }
+            $checked.Add(""credentials file $($Matches[1]) readable"")
         }
     }
 }
+if ($DaemonTls -or $Registry) { Import-Module -Name $Manifest }
 if ($DaemonTls) {
-    Import-Module -Name $Manifest
     if (-not (Test-DockerDaemonTls -Root $Root -ErrorAction SilentlyContinue)) { $problems.Add('Test-DockerDaemonTls fails on this agent') }
+    $checked.Add('Test-DockerDaemonTls')
 }
-$problems
+foreach ($name in $Registry) {
+    foreach ($result in @(Test-DockerRegistryTrust -Registry $name -Target $Target -Root $Root -Detailed)) {
+        if (-not $result.Trusted) { $problems.Add(""Test-DockerRegistryTrust: $name is not trusted through the $($result.Target) store ($($result.Reason)): $($result.Message)"") }
+    }
+    $checked.Add(""Test-DockerRegistryTrust $name ($($Target -join ', '))"")
+}
+[pscustomobject]@{ Problems = @($problems); Checked = @($checked) }
 ";
 }

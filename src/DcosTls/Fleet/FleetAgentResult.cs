@@ -58,9 +58,19 @@ public sealed class FleetAgentResult
     /// <summary>For a failed or stopped agent: what to do next (the rerun, or the REACTIVATE_AGENT call that brings it back).</summary>
     public string? Recovery { get; internal init; }
 
+    /// <summary>
+    /// With -Restart: what the agent was checked for after its restarts, before it went back in service
+    /// (each restarted unit active, the credentials file readable, Test-DockerDaemonTls,
+    /// Test-DockerRegistryTrust for each registry of -Registry through the stores of -Target).
+    /// </summary>
+    public ValueList<string> Checks { get; internal init; } = new(Array.Empty<string>());
+
     /// <summary>This row with the rollout's outcome.</summary>
-    internal FleetAgentResult With(string rollout, IEnumerable<string> units)
-        => new(Agent, Succeeded, Changed, Module, Rows, FailedStage, Error) { WouldChange = WouldChange, Rollout = rollout, RestartedUnits = new ValueList<string>(units) };
+    internal FleetAgentResult With(string rollout, IEnumerable<string> units, IEnumerable<string>? checks = null)
+        => new(Agent, Succeeded, Changed, Module, Rows, FailedStage, Error)
+        {
+            WouldChange = WouldChange, Rollout = rollout, RestartedUnits = new ValueList<string>(units), Checks = new ValueList<string>(checks ?? Array.Empty<string>()),
+        };
 
     /// <summary>An agent the rollout did not reach because an earlier one failed (or, without one, because the rollout was stopped).</summary>
     internal static FleetAgentResult NotAttempted(string agent, string? failedAgent)

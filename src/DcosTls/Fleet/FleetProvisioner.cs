@@ -201,6 +201,9 @@ internal sealed class FleetProvisioner
                     ["Manifest"] = manifest,
                     ["CaPem"] = _plan.CaCertificatePem.ToArray(),
                     ["Registry"] = _plan.TrustRegistry.ToArray(),
+                    ["Target"] = _plan.TrustTarget.ToArray(),
+                    ["LegacyBundlePath"] = _plan.LegacyBundlePath,
+                    ["ArchivePath"] = _plan.AuthArchivePath,
                     ["Credential"] = _plan.Credential,
                     ["CredentialRegistry"] = _plan.CredentialRegistry.ToArray(),
                     ["Root"] = _plan.Root,
@@ -308,9 +311,12 @@ internal sealed class FleetProvisioner
     private IEnumerable<string> PlanWithoutModule()
     {
         if (_plan.CaCertificatePem.Count > 0)
-            yield return $"Install registry trust for {string.Join(", ", _plan.TrustRegistry)} ({_plan.CaCertificatePem.Count} CA certificates)";
+            yield return $"Install registry trust for {string.Join(", ", _plan.TrustRegistry)} ({_plan.CaCertificatePem.Count} CA certificates) in {string.Join(", ", _plan.TrustTarget)}"
+                + (_plan.LegacyBundlePath != null ? $" and the bundle {_plan.LegacyBundlePath}" : "");
         if (_plan.Credential != null)
             yield return $"Set registry credentials for {string.Join(", ", _plan.CredentialRegistry)}";
+        if (_plan.Credential != null && _plan.AuthArchivePath != null)
+            yield return $"Write the fetcher archive {_plan.AuthArchivePath} for {string.Join(", ", _plan.CredentialRegistry)}";
         if (_plan.Daemon != null)
             yield return $"Make a daemon key on the agent and a certificate from {_plan.Daemon.Description}, then set daemon TLS";
     }
