@@ -268,7 +268,11 @@ Describe 'marathon-lb through the package manager, and the registry guide exampl
         # The operator's password reaches the child through its environment, never its command line.
         $env:DCOSTLS_EXAMPLE_PASSWORD = $operatorPassword
         try {
+            # Both ways in one child (one pwsh start): through the package manager, then marathon-lb as a plain app.
             $command = "`$c = [pscredential]::new('operator', (ConvertTo-SecureString `$env:DCOSTLS_EXAMPLE_PASSWORD -AsPlainText -Force)); " +
+                "`$plain = & '$script' -ClusterUri '$base' -CaCertificatePath '$caFile' -Credential `$c -OutputFolder '$(Join-Path $TestDrive 'guide-plain')' -WithoutPackageManager " +
+                "-RegistryAppId /plain-guide/registry -MarathonLbName plain-guide/mlbint -ServiceAccount plain-guide-sa; " +
+                "`$plain | ConvertTo-Json -Compress; " +
                 "& '$script' -ClusterUri '$base' -CaCertificatePath '$caFile' -Credential `$c -OutputFolder '$(Join-Path $TestDrive 'guide')' | ConvertTo-Json -Compress"
             $output = @(& $pwsh @pwshArgs -NoProfile -NonInteractive -Command $command *>&1 | ForEach-Object { "$_" })
             $exit = $LASTEXITCODE
@@ -278,6 +282,14 @@ Describe 'marathon-lb through the package manager, and the registry guide exampl
         $exit | Should -Be 0 -Because ($output -join "`n")
         $steps = $output[-1] | ConvertFrom-Json
         $steps.Step | Should -Be @(1, 2, 3, 4, 5)
+        ($output[-2] | ConvertFrom-Json).Step | Should -Be @(1, 2, 3, 4, 5)
+        $plainLb = (Get-MarathonApp /plain-guide/mlbint).Definition | ConvertFrom-Json
+        $plainLb.secrets.($plainLb.env.HAPROXY_SSL_CERT.secret).source | Should -Be 'plain-guide/mlbint/haproxy-pem'
+        $plainLb.secrets.($plainLb.env.DCOS_SERVICE_ACCOUNT_CREDENTIAL.secret).source | Should -Be 'plain-guide/mlbint/service-account-secret'
+        $plainLb.args | Should -Contain 'internal'
+        (Get-DcosServiceAccount plain-guide-sa).Uid | Should -Be 'plain-guide-sa'
+        (Get-MarathonApp /plain-guide/registry).Id | Should -Be '/plain-guide/registry'
+        @(Get-StandInLog | Where-Object { $_ -like 'POST /package/install*' }) | Should -HaveCount 1 -Because 'only the package run installs a package'
         Test-Path (Join-Path $TestDrive 'guide/registry-ca.crt') | Should -BeTrue
         Test-Path (Join-Path $TestDrive 'guide/registry-ca.key') | Should -BeFalse
         @(Get-StandInLog) | Should -Contain 'POST /package/install'

@@ -184,7 +184,7 @@ BeforeAll {
                 New-ModuleRecord 'DcosTls.Cluster.DcosPackageInstall' @{ PackageName = 'marathon-lb'; PackageVersion = '1.15.0'; AppId = '/shared/mlbint'; Action = 'Installed'; Status = 'Succeeded'; Options = '{"name":"shared/mlbint","haproxy-group":"internal","secret_name":"shared/mlbint/service-account-secret"}'; Cluster = 'https://master.mycluster/' }
                 New-ModuleRecord 'DcosTls.Cluster.DcosPackageInstall' @{ PackageName = 'marathon-lb'; PackageVersion = '1.14.0'; AppId = '/platform/edge/marathon-lb-external'; Action = 'AlreadyInstalled'; Status = 'NotNeeded'; Options = '{}'; Cluster = 'https://master.mycluster/' }
             )
-            Headers = 'Action', 'Status', 'PackageName', 'PackageVersion', 'AppId'; Whole80 = @('AlreadyInstalled', 'NotNeeded', 'marathon-lb', '/platform/edge/marathon-lb-external'); Whole160 = @()
+            Headers = 'Action', 'Status', 'PackageVersion', 'AppId'; Whole80 = @('AlreadyInstalled', 'NotNeeded', '/platform/edge/marathon-lb-external', '/shared/mlbint'); Whole160 = @()
         }
         'DcosTls.Marathon.MarathonRegistryApp'         = @{
             Objects = @($app)
