@@ -280,9 +280,10 @@ Describe 'marathon-lb through the package manager, and the registry guide exampl
         finally { Remove-Item Env:DCOSTLS_EXAMPLE_PASSWORD }
         $seen.Add($output -join "`n")
         $exit | Should -Be 0 -Because ($output -join "`n")
-        $steps = $output[-1] | ConvertFrom-Json
-        $steps.Step | Should -Be @(1, 2, 3, 4, 5)
-        ($output[-2] | ConvertFrom-Json).Step | Should -Be @(1, 2, 3, 4, 5)
+        # Each run's summary is one JSON line; the steps' own lines come between.
+        $summaries = @($output | Where-Object { $_ -like '`[{*' })
+        $summaries | Should -HaveCount 2 -Because ($output -join "`n")
+        foreach ($summary in $summaries) { ($summary | ConvertFrom-Json).Step | Should -Be @(1, 2, 3, 4, 5) }
         $plainLb = (Get-MarathonApp /plain-guide/mlbint).Definition | ConvertFrom-Json
         $plainLb.secrets.($plainLb.env.HAPROXY_SSL_CERT.secret).source | Should -Be 'plain-guide/mlbint/haproxy-pem'
         $plainLb.secrets.($plainLb.env.DCOS_SERVICE_ACCOUNT_CREDENTIAL.secret).source | Should -Be 'plain-guide/mlbint/service-account-secret'
