@@ -444,6 +444,17 @@ Describe 'Failures of the cluster services: 4xx and 5xx, per cmdlet family' -Tag
         if ($Check) { & $Check }
     }
 
+    It 'a deployment waited for through a 503 of Marathon (a leader election) still ends Succeeded' {
+        Set-NextFailure 'GET /service/marathon/v2/deployments' 503
+        $r = Get-Result (Invoke-Seen { Set-MarathonApp -Definition @{ id = '/steady'; cmd = 'sleep 1000'; instances = 2 } })
+        $r.Action | Should -Be 'Replaced'
+        $r.Status | Should -Be 'Succeeded'
+        Set-NextFailure 'GET /service/marathon/v2/deployments' 500
+        $out = Invoke-Seen { Set-MarathonApp -Definition @{ id = '/steady'; cmd = 'sleep 1000'; instances = 1 } }
+        Get-ErrorId $out | Should -Be 'ClusterServiceFailed'
+        ($out | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }).Exception.Message | Should -Match 'Marathon had accepted the change: deployment \S+ goes on'
+    }
+
     It 'left no failure unused: each was answered to the call it was meant for' {
         @(Invoke-RestMethod -Uri "$base/_standin/failures" -SkipCertificateCheck | ForEach-Object { $_ }) | Should -BeNullOrEmpty
     }
