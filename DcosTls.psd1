@@ -58,6 +58,8 @@
         'Set-DcosSecret'
         'Remove-DcosSecret'
         'New-DcosServiceAccount'
+        'Get-DcosServiceAccount'
+        'Remove-DcosServiceAccount'
         'Grant-DcosPermission'
         'Revoke-DcosPermission'
         'Get-DcosPermission'

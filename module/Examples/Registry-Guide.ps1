@@ -13,7 +13,8 @@
          what marathon-lb reads (the apps and Marathon's event stream);
       4. installs marathon-lb through the package manager with that secret and HAProxy group
          (Install-MarathonLb), and hands it the pem: the secret becomes its HAPROXY_SSL_CERT, which
-         marathon-lb writes to /etc/ssl/cert.pem when it starts;
+         marathon-lb writes to /etc/ssl/cert.pem when it starts; with -WithoutPackageManager it runs
+         marathon-lb as a plain Marathon app with both secrets instead (Install-MarathonLb -AsMarathonApp);
       5. applies the registry app New-MarathonRegistryApp makes (Set-MarathonApp), which marathon-lb
          exposes on its service port with that certificate.
     Each step waits for its Marathon deployment. The output is one row per step (Step, Task,
@@ -34,10 +35,15 @@
     The HAProxy group marathon-lb serves and the registry app joins.
 .PARAMETER ServiceAccount
     marathon-lb's service account. An account that already exists is kept as it is.
+.PARAMETER WithoutPackageManager
+    Runs marathon-lb as a plain Marathon app (Install-MarathonLb -AsMarathonApp) instead of
+    installing its package, for clusters where the package manager is not used.
 .EXAMPLE
     ./Registry-Guide.ps1 -ClusterUri https://master.mycluster -CaCertificatePath ./dcos-ca.crt
 .EXAMPLE
     ./Registry-Guide.ps1 -ClusterUri https://master.mycluster -CaCertificatePath ./dcos-ca.crt -Credential (Get-Credential) -MarathonLbName shared/mlbint -HaproxyGroup internal
+.EXAMPLE
+    ./Registry-Guide.ps1 -ClusterUri https://master.mycluster -CaCertificatePath ./dcos-ca.crt -WithoutPackageManager
 #>
 [CmdletBinding()]
 param(
@@ -49,7 +55,8 @@ param(
     [string] $RegistryAppId = '/shared/registry',
     [string] $MarathonLbName = 'shared/mlbint',
     [string] $HaproxyGroup = 'internal',
-    [string] $ServiceAccount = 'mlbint-sa'
+    [string] $ServiceAccount = 'mlbint-sa',
+    [switch] $WithoutPackageManager
 )
 $ErrorActionPreference = 'Stop'
 # The module this script ships with: the repository's manifest, or the installed copy's.
@@ -82,10 +89,11 @@ $stored = $certificate | Set-DcosSecret -Path $pemSecret -Format HaproxyPem
 Add-Summary 2 'HAProxy pem secret' "default/$($stored.Path) ($($stored.Action), $($stored.Kind))"
 
 Write-Step 3 "marathon-lb's service account, its key secret and its permissions"
-$account = New-DcosServiceAccount -Uid $ServiceAccount -SecretPath $accountSecret -ErrorAction SilentlyContinue -ErrorVariable accountError
-if ($accountError) {
-    if ($accountError[0].FullyQualifiedErrorId -notlike 'ServiceAccountExists*') { throw $accountError[0] }
+if (Get-DcosServiceAccount | Where-Object Uid -EQ $ServiceAccount) {
     Write-Host "The account $ServiceAccount exists already: kept as it is."
+}
+else {
+    $null = New-DcosServiceAccount -Uid $ServiceAccount -SecretPath $accountSecret
 }
 $grants = @(
     Grant-DcosPermission -Uid $ServiceAccount -Resource 'dcos:service:marathon:marathon:services:/', 'dcos:service:marathon:marathon:admin:events' -Action read -PassThru
@@ -95,15 +103,22 @@ Add-Summary 3 'Service account' "$ServiceAccount, key in default/$accountSecret,
 Write-Step 4 "marathon-lb through the package manager, with the pem as its HAPROXY_SSL_CERT"
 $registry = New-MarathonRegistryApp -AppId $RegistryAppId -MarathonLbName $MarathonLbName -HaproxyGroup $HaproxyGroup `
     -MarathonLbSecretName $accountSecret -SslCertificatePath /etc/ssl/cert.pem
-$lb = $registry | Install-MarathonLb -MarathonUri https://marathon.mesos:8443
-# The package has no option for a certificate secret: add it to marathon-lb's app (re-applying changes nothing).
-$definition = (Get-MarathonApp -Id $lb.AppId).Definition | ConvertFrom-Json -AsHashtable
-if (-not $definition.secrets) { $definition.secrets = @{} }
-if (-not $definition.env) { $definition.env = @{} }
-$definition.secrets['haproxy-pem'] = @{ source = $pemSecret }
-$definition.env['HAPROXY_SSL_CERT'] = @{ secret = 'haproxy-pem' }
-$withPem = Set-MarathonApp -Definition $definition
-Add-Summary 4 'marathon-lb' "$($lb.AppId) $($lb.PackageVersion) ($($lb.Action)), pem: $($withPem.Action) $($withPem.Status)"
+if ($WithoutPackageManager) {
+    # The whole app from here: the pem secret goes in with the account's (re-running changes nothing).
+    $lb = $registry | Install-MarathonLb -AsMarathonApp -SslCertificateSecret $pemSecret -MarathonUri https://marathon.mesos:8443
+    Add-Summary 4 'marathon-lb' "$($lb.AppId) as a Marathon app ($($lb.Action), $($lb.Status))"
+}
+else {
+    $lb = $registry | Install-MarathonLb -MarathonUri https://marathon.mesos:8443
+    # The package has no option for a certificate secret: add it to marathon-lb's app (re-applying changes nothing).
+    $definition = (Get-MarathonApp -Id $lb.AppId).Definition | ConvertFrom-Json -AsHashtable
+    if (-not $definition.secrets) { $definition.secrets = @{} }
+    if (-not $definition.env) { $definition.env = @{} }
+    $definition.secrets['haproxy-pem'] = @{ source = $pemSecret }
+    $definition.env['HAPROXY_SSL_CERT'] = @{ secret = 'haproxy-pem' }
+    $withPem = Set-MarathonApp -Definition $definition
+    Add-Summary 4 'marathon-lb' "$($lb.AppId) $($lb.PackageVersion) ($($lb.Action)), pem: $($withPem.Action) $($withPem.Status)"
+}
 
 Write-Step 5 "The registry app behind marathon-lb"
 $app = $registry | Set-MarathonApp

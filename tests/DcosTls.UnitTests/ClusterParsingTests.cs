@@ -112,4 +112,19 @@ public class ClusterParsingTests
         Assert.Equal("ServiceAccountSecretInvalid", e.ErrorId);
         Assert.DoesNotContain("AAAA", e.Message);
     }
+
+    [Fact]
+    public void The_service_account_secret_body_built_in_bytes_is_the_secrets_service_json_of_the_create_sa_secret_document()
+    {
+        using var key = RSA.Create(2048);
+        byte[] body = SecretBody.ServiceAccountSecret(key, "mlb-sa", "https://master.mesos/acs/api/v1/auth/login");
+        var outer = JsonNode.Parse(body)!.AsObject();
+        Assert.Single(outer);
+        string document = (string)outer["value"]!;
+        // The same document ServiceAccountSecret.Build writes from a string (that one escapes '+' as \u002B, a matter of form).
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(ServiceAccountSecret.Build("mlb-sa", key.ExportPkcs8PrivateKeyPem(), "https://master.mesos/acs/api/v1/auth/login")), JsonNode.Parse(document)));
+        Assert.StartsWith("{\"scheme\":\"RS256\",\"uid\":\"mlb-sa\",\"private_key\":\"-----BEGIN PRIVATE KEY-----\\n", document);
+        using var login = ServiceAccountSecret.Read(document, "test");
+        Assert.Equal("mlb-sa", login.Uid);
+    }
 }

@@ -181,6 +181,11 @@ BeforeDiscovery {
     foreach ($secret in 'a//b', '../x', 'has space', 'x/', 'x?y') {
         Add-Case "Set-MesosDockerConfig -AsSecret '$secret'" "`$login | Set-MesosDockerConfig -AsSecret $(Quote $secret)" 'InvalidSecretPath' 'InvalidArgument' $secret
     }
+    # Service accounts and marathon-lb as a plain app: ids, secret paths and the image are refused before a session is needed.
+    Add-Case 'Remove-DcosServiceAccount with a bad id' "Remove-DcosServiceAccount 'bad uid!' -Confirm:`$false" 'InvalidServiceAccountId' 'InvalidArgument' 'bad uid!'
+    Add-Case 'Remove-DcosServiceAccount -RemoveSecret -SecretPath ../x' "Remove-DcosServiceAccount mlb-sa -RemoveSecret -SecretPath '../x' -Confirm:`$false" 'InvalidSecretPath' 'InvalidArgument' '../x'
+    Add-Case 'Install-MarathonLb -AsMarathonApp -Image with a space' "Install-MarathonLb -AsMarathonApp -Image 'bad image' -Confirm:`$false" 'InvalidMarathonLbOption' 'InvalidArgument' 'bad image'
+    Add-Case 'Install-MarathonLb -AsMarathonApp -SslCertificateSecret ../x' "Install-MarathonLb -AsMarathonApp -SslCertificateSecret '../x' -Confirm:`$false" 'InvalidSecretPath' 'InvalidArgument' '../x'
     Add-Case 'Set-MesosDockerConfig -AsSecret with -Root' "`$login | Set-MesosDockerConfig -AsSecret pull/config -Root `$Root" 'AmbiguousParameterSet' 'InvalidArgument' 'Parameter set cannot be resolved'
     Add-Case 'Set-MesosDockerConfig -AsSecret with -AsConfigYaml' "`$login | Set-MesosDockerConfig -AsSecret pull/config -AsConfigYaml (Join-Path `$Root c.yaml)" 'AmbiguousParameterSet' 'InvalidArgument' 'Parameter set cannot be resolved'
     Add-Case 'Set-MesosDockerConfig -Session with agent files' "`$login | Set-MesosDockerConfig -Root `$Root -Session `$null" 'AmbiguousParameterSet' 'InvalidArgument' 'Parameter set cannot be resolved'

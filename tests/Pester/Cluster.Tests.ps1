@@ -51,6 +51,10 @@ BeforeAll {
 
     # The secret values of this file: none may show in any stream, as they are or in base64.
     $textSecret = 'Text-Secret-' + [guid]::NewGuid().ToString('N')
+    $otherSecret = 'Other-Secret-' + [guid]::NewGuid().ToString('N')
+    # What a failing service's answer holds (with the request echoed): none of it may be quoted.
+    $serverCanary = 'Server-Canary-' + [guid]::NewGuid().ToString('N')
+    . (Join-Path $PSScriptRoot 'SecretSearch.ps1')
     $fileSecret = [Text.Encoding]::ASCII.GetBytes('File-Secret-' + [guid]::NewGuid().ToString('N') + "`n")
     $leaf = New-DcosCertificate -Issuer $ca -CommonName registry.marathon.l4lb.thisdcos.directory -KeyAlgorithm ECDSA
     $leaf | Export-DcosCertificate -Path (Join-Path $dir 'leaf.crt')
@@ -188,6 +192,7 @@ Describe 'Secrets' -Tag Cluster {
 Describe 'Service accounts and permissions' -Tag Cluster {
     It 'makes a service account whose secret logs in through Connect-DcosCluster -ServiceAccountSecret' {
         $account = Get-Result (Invoke-Seen { New-DcosServiceAccount -Uid marathon-lb-sa -SecretPath marathon-lb/service-account-secret })
+        $script:madeAccount = $account
         $account.Uid | Should -Be 'marathon-lb-sa'
         $account.PSObject.Properties.Name | Should -Not -Contain 'PrivateKey'
         $secret = Get-DcosSecret marathon-lb/service-account-secret -AsSecureString
@@ -217,6 +222,42 @@ Describe 'Service accounts and permissions' -Tag Cluster {
         (Get-Result (Invoke-Seen { Get-DcosPermission marathon-lb-sa })).Resource | Should -Be 'dcos:service:marathon:marathon:services:/'
         Get-ErrorId (Invoke-Seen { Grant-DcosPermission marathon-lb-sa 'marathon:services' read }) | Should -Be 'InvalidPermissionResource'
     }
+
+    It 'gets service accounts one by id, by wildcard and all, with the key fingerprint New-DcosServiceAccount gave, in a view of 80 columns' {
+        $one = Get-Result (Invoke-Seen { Get-DcosServiceAccount marathon-lb-sa })
+        $one.Uid | Should -Be 'marathon-lb-sa'
+        $one.PublicKeySha256 | Should -Be $madeAccount.PublicKeySha256
+        $one.SecretPath | Should -BeNullOrEmpty
+        (Get-Result (Invoke-Seen { Get-DcosServiceAccount 'marathon-*' })).Uid | Should -Be 'marathon-lb-sa'
+        (Get-Result (Invoke-Seen { Get-DcosServiceAccount })).Uid | Should -Contain 'marathon-lb-sa'
+        Get-Result (Invoke-Seen { Get-DcosServiceAccount 'no-such-*' }) | Should -BeNullOrEmpty
+        $table = Get-DcosServiceAccount | Format-Table | Out-String -Width 80
+        $table | Should -Match 'Uid\s+SecretPath\s+Description'
+        $table | Should -Match 'marathon-lb-sa'
+        ($table -split "`n" | Where-Object { $_.TrimEnd().Length -gt 80 }) | Should -BeNullOrEmpty
+        # A user's account is not a service account; an unknown id is named, and the next id still read.
+        $out = Invoke-Seen { Get-DcosServiceAccount operator, nobody-sa, marathon-lb-sa -ErrorAction Continue }
+        Get-ErrorId $out | Should -Be @('NotAServiceAccount', 'ServiceAccountNotFound')
+        (Get-Result $out).Uid | Should -Be 'marathon-lb-sa'
+    }
+
+    It 'removes what New-DcosServiceAccount made, piped in, with its secret; rows of Get-DcosServiceAccount pipe in by property name' {
+        $null = Invoke-Seen { New-DcosServiceAccount temp-sa -SecretPath temp/sa-secret }
+        $removed = Get-Result (Invoke-Seen { New-DcosServiceAccount temp2-sa -SecretPath temp/sa2-secret | Remove-DcosServiceAccount -RemoveSecret -PassThru })
+        $removed.Action | Should -Be 'Removed'
+        $removed.SecretPath | Should -Be 'temp/sa2-secret'
+        Get-ErrorId (Invoke-Seen { Get-DcosSecret temp/sa2-secret }) | Should -Be 'SecretNotFound'
+        $null = Invoke-Seen { 'pipe-a', 'pipe-b' | New-DcosServiceAccount }
+        $rows = Get-Result (Invoke-Seen { Get-DcosServiceAccount 'pipe-*' | Remove-DcosServiceAccount -RemoveSecret -PassThru })
+        $rows.Uid | Should -Be @('pipe-a', 'pipe-b')
+        $rows.SecretPath | Should -Be @('pipe-a/service-account-secret', 'pipe-b/service-account-secret')
+        Get-Result (Invoke-Seen { Get-DcosServiceAccount 'pipe-*' }) | Should -BeNullOrEmpty
+        # Without -RemoveSecret the secret stays.
+        $null = Invoke-Seen { Remove-DcosServiceAccount temp-sa }
+        (Get-Result (Invoke-Seen { Get-DcosSecret temp/sa-secret })).Kind | Should -Be 'Text'
+        Get-ErrorId (Invoke-Seen { Remove-DcosServiceAccount temp-sa }) | Should -Be 'ServiceAccountNotFound'
+        Get-ErrorId (Invoke-Seen { Remove-DcosServiceAccount operator }) | Should -Be 'NotAServiceAccount'
+    }
 }
 
 Describe 'marathon-lb through the package manager, and the registry guide example' -Tag Cluster {
@@ -227,7 +268,11 @@ Describe 'marathon-lb through the package manager, and the registry guide exampl
         # The operator's password reaches the child through its environment, never its command line.
         $env:DCOSTLS_EXAMPLE_PASSWORD = $operatorPassword
         try {
+            # Both ways in one child (one pwsh start): through the package manager, then marathon-lb as a plain app.
             $command = "`$c = [pscredential]::new('operator', (ConvertTo-SecureString `$env:DCOSTLS_EXAMPLE_PASSWORD -AsPlainText -Force)); " +
+                "`$plain = & '$script' -ClusterUri '$base' -CaCertificatePath '$caFile' -Credential `$c -OutputFolder '$(Join-Path $TestDrive 'guide-plain')' -WithoutPackageManager " +
+                "-RegistryAppId /plain-guide/registry -MarathonLbName plain-guide/mlbint -ServiceAccount plain-guide-sa; " +
+                "`$plain | ConvertTo-Json -Compress; " +
                 "& '$script' -ClusterUri '$base' -CaCertificatePath '$caFile' -Credential `$c -OutputFolder '$(Join-Path $TestDrive 'guide')' | ConvertTo-Json -Compress"
             $output = @(& $pwsh @pwshArgs -NoProfile -NonInteractive -Command $command *>&1 | ForEach-Object { "$_" })
             $exit = $LASTEXITCODE
@@ -235,8 +280,17 @@ Describe 'marathon-lb through the package manager, and the registry guide exampl
         finally { Remove-Item Env:DCOSTLS_EXAMPLE_PASSWORD }
         $seen.Add($output -join "`n")
         $exit | Should -Be 0 -Because ($output -join "`n")
-        $steps = $output[-1] | ConvertFrom-Json
-        $steps.Step | Should -Be @(1, 2, 3, 4, 5)
+        # Each run's summary is one JSON line; the steps' own lines come between.
+        $summaries = @($output | Where-Object { $_ -like '`[{*' })
+        $summaries | Should -HaveCount 2 -Because ($output -join "`n")
+        foreach ($summary in $summaries) { ($summary | ConvertFrom-Json).Step | Should -Be @(1, 2, 3, 4, 5) }
+        $plainLb = (Get-MarathonApp /plain-guide/mlbint).Definition | ConvertFrom-Json
+        $plainLb.secrets.($plainLb.env.HAPROXY_SSL_CERT.secret).source | Should -Be 'plain-guide/mlbint/haproxy-pem'
+        $plainLb.secrets.($plainLb.env.DCOS_SERVICE_ACCOUNT_CREDENTIAL.secret).source | Should -Be 'plain-guide/mlbint/service-account-secret'
+        $plainLb.args | Should -Contain 'internal'
+        (Get-DcosServiceAccount plain-guide-sa).Uid | Should -Be 'plain-guide-sa'
+        (Get-MarathonApp /plain-guide/registry).Id | Should -Be '/plain-guide/registry'
+        @(Get-StandInLog | Where-Object { $_ -like 'POST /package/install*' }) | Should -HaveCount 1 -Because 'only the package run installs a package'
         Test-Path (Join-Path $TestDrive 'guide/registry-ca.crt') | Should -BeTrue
         Test-Path (Join-Path $TestDrive 'guide/registry-ca.key') | Should -BeFalse
         @(Get-StandInLog) | Should -Contain 'POST /package/install'
@@ -273,6 +327,149 @@ Describe 'marathon-lb through the package manager, and the registry guide exampl
     }
 }
 
+Describe 'marathon-lb as a plain Marathon app' -Tag Cluster {
+    It 'applies the app from the options, waits for its deployment, and changes nothing when re-run' {
+        $out = Invoke-Seen { Install-MarathonLb -AsMarathonApp -Name plain-lb -HaproxyGroup edge -ServiceAccountSecret plain-lb/service-account-secret -SslCertificateSecret plain-lb/haproxy-pem }
+        Get-ErrorId $out | Should -BeNullOrEmpty
+        $r = Get-Result $out
+        $r.Action | Should -Be 'Created'
+        $r.Status | Should -Be 'Succeeded'
+        $lb = (Get-MarathonApp /plain-lb).Definition | ConvertFrom-Json
+        $lb.args | Should -Be @('sse', '-m', 'http://marathon.mesos:8080', '--group', 'edge', '--health-check')
+        $lb.container.docker.image | Should -Be 'mesosphere/marathon-lb:v1.15.0'
+        $lb.networks[0].mode | Should -Be 'host'
+        $lb.portDefinitions.port | Should -Be @(80, 443, 9090)
+        $lb.env.DCOS_SERVICE_ACCOUNT_CREDENTIAL.secret | Should -Be 'serviceCredential'
+        $lb.secrets.serviceCredential.source | Should -Be 'plain-lb/service-account-secret'
+        $lb.secrets.($lb.env.HAPROXY_SSL_CERT.secret).source | Should -Be 'plain-lb/haproxy-pem'
+        $lb.acceptedResourceRoles | Should -Be 'slave_public'
+        ($lb.constraints | ForEach-Object { $_ -join ' ' }) | Should -Contain 'public_ip IS true'
+        $before = @(Get-StandInLog).Count
+        (Get-Result (Invoke-Seen { Install-MarathonLb -AsMarathonApp -Name plain-lb -HaproxyGroup edge -ServiceAccountSecret plain-lb/service-account-secret -SslCertificateSecret plain-lb/haproxy-pem })).Action | Should -Be 'Unchanged'
+        @(Get-StandInLog)[$before..1000] | Where-Object { $_ -notlike 'GET *' } | Should -BeNullOrEmpty
+    }
+
+    It 'takes New-MarathonRegistryApp''s marathon-lb options piped in' {
+        $r = Get-Result (Invoke-Seen { New-MarathonRegistryApp -AppId /plain/registry -MarathonLbName plain/mlbint -HaproxyGroup internal -MarathonLbSecretName plain/mlbint/service-account-secret | Install-MarathonLb -AsMarathonApp -MarathonUri https://marathon.mesos:8443 })
+        $r.AppId | Should -Be '/plain/mlbint'
+        $r.Status | Should -Be 'Succeeded'
+        $lb = (Get-MarathonApp /plain/mlbint).Definition | ConvertFrom-Json
+        $lb.args | Should -Be @('sse', '-m', 'https://marathon.mesos:8443', '--group', 'internal', '--health-check')
+        $lb.secrets.serviceCredential.source | Should -Be 'plain/mlbint/service-account-secret'
+        $lb.env.PSObject.Properties.Name | Should -Not -Contain 'HAPROXY_SSL_CERT'
+    }
+}
+
+Describe 'Failures of the cluster services: 4xx and 5xx, per cmdlet family' -Tag Cluster {
+    BeforeAll {
+        # The stand-in answers the next matching call with this status; its body echoes the canary, the
+        # request's Authorization header and the request's body, as a careless proxy or service might.
+        function Set-NextFailure([string] $Match, [int] $Status) {
+            $rule = @{ match = $Match; status = $Status; text = "$serverCanary password=$serverCanary" } | ConvertTo-Json -Compress
+            $null = Invoke-RestMethod -Method Post -Uri "$base/_standin/fail" -Body $rule -ContentType 'application/json' -SkipCertificateCheck
+        }
+        $viewer = Connect-DcosCluster -Uri $base -Credential ([pscredential]::new('viewer', (ConvertTo-SecureString ((Get-Content (Join-Path $dir 'users.json') | ConvertFrom-Json).viewer) -AsPlainText -Force))) -CaCertificatePath $caFile
+        $operator = Connect-DcosCluster -Uri $base -Credential ([pscredential]::new('operator', (ConvertTo-SecureString $operatorPassword -AsPlainText -Force))) -CaCertificatePath $caFile
+        # The token every call below sends (and every failing answer echoes): it must show nowhere.
+        $script:operatorToken = $operator.GetType().GetMethod('AuthorizationHeader', [Reflection.BindingFlags]'NonPublic, Instance').Invoke($operator, $null).Substring('token='.Length)
+        $null = Invoke-Seen {
+            Set-MarathonApp -Definition @{ id = '/steady'; cmd = 'sleep 1000'; instances = 1 }
+            Set-DcosSecret steady/value -PlainText $textSecret
+            New-DcosServiceAccount steady-sa
+            Grant-DcosPermission steady-sa 'dcos:secrets:default:/steady/*' read
+        }
+        $script:steadyVersion = (Get-MarathonApp /steady).Version
+    }
+
+    It '<Name>: <Id> (<Category>), says what failed and what to do, leaves nothing half done' -ForEach @(
+        # Marathon apps
+        @{ Name = 'Set-MarathonApp, PUT 503'; Match = 'PUT /service/marathon/v2/apps/fail-web'; Status = 503; Id = 'ClusterServiceUnavailable'; Category = 'ResourceUnavailable'; Message = 'Marathon is not available for PUT /service/marathon/v2/apps/fail-web.*Try again'
+           Run = { Set-MarathonApp -Definition @{ id = '/fail-web'; cmd = 'sleep 1' } }; Check = { Get-ErrorId (Invoke-Seen { Get-MarathonApp /fail-web }) | Should -Be 'MarathonAppNotFound' } }
+        @{ Name = 'Restart-MarathonApp, POST 500'; Match = 'POST /service/marathon/v2/apps/steady/restart'; Status = 500; Id = 'ClusterServiceFailed'; Category = 'InvalidResult'; Message = 'Marathon failed POST /service/marathon/v2/apps/steady/restart.*journalctl -u dcos-marathon'
+           Run = { Restart-MarathonApp /steady }; Check = { (Get-MarathonApp /steady).Version | Should -Be $steadyVersion } }
+        @{ Name = 'Remove-MarathonApp, DELETE 502 (Admin Router page)'; Match = 'DELETE /service/marathon/v2/apps/steady'; Status = 502; Id = 'ClusterServiceUnavailable'; Category = 'ResourceUnavailable'; Message = 'Marathon is not available for DELETE'
+           Run = { Remove-MarathonApp /steady }; Check = { (Get-MarathonApp /steady).Id | Should -Be '/steady' } }
+        @{ Name = 'Get-MarathonApp, 404'; Id = 'MarathonAppNotFound'; Category = 'ObjectNotFound'; Message = 'no app /fail-none.*Get-MarathonApp'; Run = { Get-MarathonApp /fail-none } }
+        @{ Name = 'Set-MarathonApp as a viewer, 403'; Id = 'PermissionDenied'; Category = 'PermissionDenied'; Message = 'dcos:service:marathon:marathon:services:/ \(create, update\).*Grant-DcosPermission'
+           Run = { Set-MarathonApp -Definition @{ id = '/viewer-app'; cmd = 'x' } -Session $viewer }; Check = { Get-ErrorId (Invoke-Seen { Get-MarathonApp /viewer-app }) | Should -Be 'MarathonAppNotFound' } }
+        # Secrets
+        @{ Name = 'Set-DcosSecret, PUT 500'; Match = 'PUT /secrets/v1/secret/default/fail/new'; Status = 500; Id = 'ClusterServiceFailed'; Category = 'InvalidResult'; Message = 'The secrets service failed PUT /secrets/v1/secret/default/fail/new'
+           Run = { Set-DcosSecret fail/new -PlainText $textSecret }; Check = { Get-ErrorId (Invoke-Seen { Get-DcosSecret fail/new }) | Should -Be 'SecretNotFound' } }
+        @{ Name = 'Set-DcosSecret over an existing one, PATCH 503'; Match = 'PATCH /secrets/v1/secret/default/steady/value'; Status = 503; Id = 'ClusterServiceUnavailable'; Category = 'ResourceUnavailable'; Message = 'secrets service is not available for PATCH'
+           Run = { Set-DcosSecret steady/value -PlainText $otherSecret }; Check = { [pscredential]::new('x', (Get-DcosSecret steady/value -AsSecureString)).GetNetworkCredential().Password | Should -BeExactly $textSecret } }
+        @{ Name = 'Remove-DcosSecret, DELETE 502'; Match = 'DELETE /secrets/v1/secret/default/steady/value'; Status = 502; Id = 'ClusterServiceUnavailable'; Category = 'ResourceUnavailable'; Message = 'secrets service is not available for DELETE'
+           Run = { Remove-DcosSecret steady/value }; Check = { (Get-DcosSecret steady/value).Kind | Should -Be 'Text' } }
+        @{ Name = 'Get-DcosSecret, 404'; Id = 'SecretNotFound'; Category = 'ObjectNotFound'; Message = 'fail/none'; Run = { Get-DcosSecret fail/none } }
+        @{ Name = 'Set-DcosSecret as a viewer, 403'; Id = 'PermissionDenied'; Category = 'PermissionDenied'; Message = 'dcos:secrets:default:/fail/viewer \(create\)'
+           Run = { Set-DcosSecret fail/viewer -PlainText $textSecret -Session $viewer }; Check = { Get-ErrorId (Invoke-Seen { Get-DcosSecret fail/viewer }) | Should -Be 'SecretNotFound' } }
+        # Service accounts
+        @{ Name = 'New-DcosServiceAccount, the secret''s PUT 503: the account is rolled back'; Match = 'PUT /secrets/v1/secret/default/rollback-sa/'; Status = 503; Id = 'ClusterServiceUnavailable'; Category = 'ResourceUnavailable'; Message = 'not available for PUT /secrets/v1/secret/default/rollback-sa/service-account-secret.*removed again'
+           Run = { New-DcosServiceAccount rollback-sa }; Check = { Get-ErrorId (Invoke-Seen { Get-DcosServiceAccount rollback-sa }) | Should -Be 'ServiceAccountNotFound' } }
+        @{ Name = 'New-DcosServiceAccount, IAM''s PUT 500: no secret is written'; Match = 'PUT /acs/api/v1/users/iamfail-sa'; Status = 500; Id = 'ClusterServiceFailed'; Category = 'InvalidResult'; Message = 'IAM failed PUT /acs/api/v1/users/iamfail-sa.*journalctl -u dcos-bouncer'
+           Run = { New-DcosServiceAccount iamfail-sa }; Check = { Get-ErrorId (Invoke-Seen { Get-DcosSecret iamfail-sa/service-account-secret }) | Should -Be 'SecretNotFound' } }
+        @{ Name = 'Remove-DcosServiceAccount, DELETE 503'; Match = 'DELETE /acs/api/v1/users/steady-sa'; Status = 503; Id = 'ClusterServiceUnavailable'; Category = 'ResourceUnavailable'; Message = 'IAM is not available for DELETE /acs/api/v1/users/steady-sa'
+           Run = { Remove-DcosServiceAccount steady-sa -RemoveSecret }; Check = { (Get-DcosServiceAccount steady-sa).Uid | Should -Be 'steady-sa'; (Get-DcosSecret steady-sa/service-account-secret).Kind | Should -Be 'Text' } }
+        @{ Name = 'Get-DcosServiceAccount, the list 502'; Match = 'GET /acs/api/v1/users?type=service'; Status = 502; Id = 'ClusterServiceUnavailable'; Category = 'ResourceUnavailable'; Message = 'IAM is not available for GET /acs/api/v1/users'; Run = { Get-DcosServiceAccount } }
+        @{ Name = 'Remove-DcosServiceAccount, 404'; Id = 'ServiceAccountNotFound'; Category = 'ObjectNotFound'; Message = 'no account ''nobody-sa''.*Get-DcosServiceAccount'; Run = { Remove-DcosServiceAccount nobody-sa -RemoveSecret } }
+        @{ Name = 'New-DcosServiceAccount, 409'; Id = 'ServiceAccountExists'; Category = 'ResourceExists'; Message = 'already has an account ''steady-sa''.*another -Uid'; Run = { New-DcosServiceAccount steady-sa } }
+        @{ Name = 'New-DcosServiceAccount as a viewer, 403'; Id = 'PermissionDenied'; Category = 'PermissionDenied'; Message = 'dcos:adminrouter:acs \(full\)'; Run = { New-DcosServiceAccount viewer-made-sa -Session $viewer }
+           Check = { Get-ErrorId (Invoke-Seen { Get-DcosServiceAccount viewer-made-sa }) | Should -Be 'ServiceAccountNotFound' } }
+        # Permissions
+        @{ Name = 'Grant-DcosPermission, the grant''s PUT 503'; Match = 'PUT /acs/api/v1/acls/dcos:secrets:default:%252Fsteady%252Fother/users/steady-sa/read'; Status = 503; Id = 'ClusterServiceUnavailable'; Category = 'ResourceUnavailable'; Message = 'IAM is not available for PUT /acs/api/v1/acls/'
+           Run = { Grant-DcosPermission steady-sa 'dcos:secrets:default:/steady/other' read }; Check = { (Get-DcosPermission steady-sa).Resource | Should -Not -Contain 'dcos:secrets:default:/steady/other' } }
+        @{ Name = 'Revoke-DcosPermission, DELETE 500'; Match = 'DELETE /acs/api/v1/acls/'; Status = 500; Id = 'ClusterServiceFailed'; Category = 'InvalidResult'; Message = 'IAM failed DELETE /acs/api/v1/acls/'
+           Run = { Revoke-DcosPermission steady-sa 'dcos:secrets:default:/steady/*' read }; Check = { (Get-DcosPermission steady-sa).Resource | Should -Contain 'dcos:secrets:default:/steady/*' } }
+        @{ Name = 'Get-DcosPermission, 502'; Match = 'GET /acs/api/v1/users/steady-sa/permissions'; Status = 502; Id = 'ClusterServiceUnavailable'; Category = 'ResourceUnavailable'; Message = 'IAM is not available'; Run = { Get-DcosPermission steady-sa } }
+        @{ Name = 'Grant-DcosPermission to an unknown account, 400'; Id = 'ServiceAccountNotFound'; Category = 'ObjectNotFound'; Message = 'Check that the account exists'; Run = { Grant-DcosPermission nobody-sa 'dcos:secrets:default:/steady/*' read } }
+        @{ Name = 'Grant-DcosPermission as a viewer, 403'; Id = 'PermissionDenied'; Category = 'PermissionDenied'; Message = 'dcos:adminrouter:acs \(full\)'; Run = { Grant-DcosPermission steady-sa 'dcos:secrets:default:/viewer' read -Session $viewer } }
+        # Package install
+        @{ Name = 'Install-MarathonLb, POST /package/install 503'; Match = 'POST /package/install'; Status = 503; Id = 'ClusterServiceUnavailable'; Category = 'ResourceUnavailable'; Message = 'package manager \(Cosmos\) is not available for POST /package/install.*journalctl -u dcos-cosmos'
+           Run = { Install-MarathonLb -Name fail-lb }; Check = { Get-ErrorId (Invoke-Seen { Get-MarathonApp /fail-lb }) | Should -Be 'MarathonAppNotFound' } }
+        @{ Name = 'Install-MarathonLb -AsMarathonApp, PUT 500'; Match = 'PUT /service/marathon/v2/apps/fail-plain-lb'; Status = 500; Id = 'ClusterServiceFailed'; Category = 'InvalidResult'; Message = 'Marathon failed PUT /service/marathon/v2/apps/fail-plain-lb'
+           Run = { Install-MarathonLb -AsMarathonApp -Name fail-plain-lb }; Check = { Get-ErrorId (Invoke-Seen { Get-MarathonApp /fail-plain-lb }) | Should -Be 'MarathonAppNotFound' } }
+        @{ Name = 'Install-MarathonLb, refused options 400'; Id = 'PackageOptionsInvalid'; Category = 'InvalidArgument'; Message = 'no-such-option.*dcos package describe'; Run = { Install-MarathonLb -Name fail-lb -Option @{ 'no-such-option' = 1 } } }
+        @{ Name = 'Install-MarathonLb as a viewer, 403'; Id = 'PermissionDenied'; Category = 'PermissionDenied'; Message = 'dcos:adminrouter:package \(full\)'; Run = { Install-MarathonLb -Name viewer-lb -Session $viewer }
+           Check = { Get-ErrorId (Invoke-Seen { Get-MarathonApp /viewer-lb }) | Should -Be 'MarathonAppNotFound' } }
+    ) {
+        if ($Match) { Set-NextFailure $Match $Status }
+        $out = Invoke-Seen $Run
+        $errors = @($out | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+        $errors | Should -HaveCount 1
+        $errors[0].FullyQualifiedErrorId.Split(',')[0] | Should -Be $Id
+        "$($errors[0].CategoryInfo.Category)" | Should -Be $Category
+        $errors[0].Exception.Message | Should -Match $Message
+        $errors[0].Exception.Message | Should -Not -Match ([regex]::Escape($serverCanary))
+        Get-Result $out | Should -BeNullOrEmpty
+        if ($Match) { (Get-StandInLog | Where-Object { $_.StartsWith($Match) }) | Should -Not -BeNullOrEmpty -Because 'the failure was asked for' }
+        if ($Check) { & $Check }
+    }
+
+    It 'a deployment waited for through a 503 of Marathon (a leader election) still ends Succeeded' {
+        Set-NextFailure 'GET /service/marathon/v2/deployments' 503
+        $r = Get-Result (Invoke-Seen { Set-MarathonApp -Definition @{ id = '/steady'; cmd = 'sleep 1000'; instances = 2 } })
+        $r.Action | Should -Be 'Replaced'
+        $r.Status | Should -Be 'Succeeded'
+        Set-NextFailure 'GET /service/marathon/v2/deployments' 500
+        $out = Invoke-Seen { Set-MarathonApp -Definition @{ id = '/steady'; cmd = 'sleep 1000'; instances = 1 } }
+        Get-ErrorId $out | Should -Be 'ClusterServiceFailed'
+        ($out | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }).Exception.Message | Should -Match 'Marathon had accepted the change: deployment \S+ goes on'
+    }
+
+    It 'left no failure unused: each was answered to the call it was meant for' {
+        @(Invoke-RestMethod -Uri "$base/_standin/failures" -SkipCertificateCheck | ForEach-Object { $_ }) | Should -BeNullOrEmpty
+    }
+
+    It 'a removal whose secret cannot be deleted says the account is gone and which secret is left' {
+        $null = Invoke-Seen { New-DcosServiceAccount half-sa }
+        Set-NextFailure 'DELETE /secrets/v1/secret/default/half-sa/' 500
+        $out = Invoke-Seen { Remove-DcosServiceAccount half-sa -RemoveSecret }
+        Get-ErrorId $out | Should -Be 'ClusterServiceFailed'
+        ($out | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }).Exception.Message | Should -Match 'was removed; its secret default/half-sa/service-account-secret was not: remove it with Remove-DcosSecret'
+        Get-ErrorId (Invoke-Seen { Get-DcosServiceAccount half-sa }) | Should -Be 'ServiceAccountNotFound'
+        (Get-DcosSecret half-sa/service-account-secret).Kind | Should -Be 'Text'
+    }
+}
+
 Describe 'Refusals, -WhatIf and secrets in streams' -Tag Cluster {
     It 'sends nothing under -WhatIf' {
         $before = @(Get-StandInLog).Count
@@ -285,6 +482,9 @@ Describe 'Refusals, -WhatIf and secrets in streams' -Tag Cluster {
             New-DcosServiceAccount whatif-sa -WhatIf
             Grant-DcosPermission marathon-lb-sa 'dcos:secrets:default:/x' read -WhatIf
             New-MarathonRegistryApp | Install-MarathonLb -WhatIf
+            New-MarathonRegistryApp | Install-MarathonLb -AsMarathonApp -WhatIf
+            Install-MarathonLb -AsMarathonApp -Name whatif-lb -WhatIf
+            Remove-DcosServiceAccount marathon-lb-sa -RemoveSecret -WhatIf
         }
         Get-Result $out | Should -BeNullOrEmpty
         @(Get-StandInLog).Count | Should -Be $before
@@ -302,14 +502,17 @@ Describe 'Refusals, -WhatIf and secrets in streams' -Tag Cluster {
         $null = Connect-DcosCluster -Uri $base -Credential ([pscredential]::new('operator', (ConvertTo-SecureString $operatorPassword -AsPlainText -Force))) -CaCertificatePath $caFile
     }
 
-    It 'never shows a secret value, a key line or their base64 in any stream, error or output' {
+    It 'never shows a secret value, a key line, the token, a failing server''s text or their base64 in any stream, error or output' {
         $all = $seen -join "`n"
         $all.Length | Should -BeGreaterThan 1000
-        $values = @($textSecret, [Text.Encoding]::ASCII.GetString($fileSecret).Trim()) + $leafKeyLines + $accountKeyLines
-        foreach ($v in $values) {
-            $all | Should -Not -Match ([regex]::Escape($v))
-            $all | Should -Not -Match ([regex]::Escape([Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($v))))
-        }
+        $values = @($textSecret, $otherSecret, $serverCanary, $operatorToken, [Text.Encoding]::ASCII.GetString($fileSecret).Trim()) + $leafKeyLines + $accountKeyLines
+        $streams = Join-Path $TestDrive 'streams.txt'
+        [IO.File]::WriteAllText($streams, $all)
+        # The leak helper: each value as it is and its base64 (standard and URL-safe, every alignment).
+        Find-SecretLeak -Path $streams -Secret $values | Should -BeNullOrEmpty
         $all | Should -Not -Match ([regex]::Escape([Convert]::ToBase64String($fileSecret)))
+        # The service-account keys made here are never seen by the test; no PEM of a private key may show at all.
+        $all | Should -Not -Match 'PRIVATE KEY'
+        $all | Should -Not -Match 'private_key'
     }
 }

@@ -5,7 +5,9 @@ USERS_JSON is a file {"uid": "password"}; uids starting with "viewer" may log in
 Admin Router's 403 page for everything else. Tokens are JWT-shaped, random, and known only to this process.
 Labels steer Marathon: STANDIN_STUCK (the deployment never ends), STANDIN_ROLLBACK (it ends with the old
 version back). POST /package/install
-installs marathon-lb only (a Marathon app /<name>; options checked against part of its schema). POST /_standin/forget-tokens makes every token unknown (401). GET /_standin/log lists "METHOD path" of every request (no bodies). It writes its port to
+installs marathon-lb only (a Marathon app /<name>; options checked against part of its schema). POST /_standin/forget-tokens makes every token unknown (401). POST /_standin/fail {"match": "METHOD /path-prefix",
+"status": 503, "text": "..."} makes the next authenticated call that matches answer that status once, echoing the text, the
+Authorization header and the request body (502 as Admin Router's HTML page); GET /_standin/failures lists those not yet used. GET /_standin/log lists "METHOD path" of every request (no bodies). It writes its port to
 PORTFILE once it listens."""
 import base64
 import json
@@ -32,6 +34,7 @@ apps = {}            # id -> app dict (definition + version)
 previous = {}        # id -> the app before the running deployment
 deployments = {}     # id -> {"id", "app", "kind", "ends", "version"}
 log = []
+failures = []       # {"match": "METHOD /path-prefix", "status": 503, "text": "..."}: the next matching call fails once
 MLB_VERSIONS = ["1.15.0", "1.14.0"]
 MLB_OPTIONS = {"name": str, "haproxy-group": str, "instances": int, "cpus": (int, float), "mem": (int, float), "secret_name": str,
                "marathon-uri": str, "ssl-cert": str, "role": str, "bind-http-https": bool, "strict-mode": bool,
@@ -154,9 +157,22 @@ class Handler(BaseHTTPRequestHandler):
                 if not ok:
                     return self.send(401, {"title": "Unauthorized", "description": "Invalid credentials.", "code": "ERR_INVALID_CREDENTIALS"})
                 return self.send(200, {"token": new_token(uid)})
+        if path == "/_standin/failures":
+            with lock:
+                return self.send(200, list(failures))
+        if path == "/_standin/fail" and method == "POST":
+            with lock:
+                failures.append(json.loads(payload))
+            return self.send(204)
         uid = self.uid()
         if uid is None:
             return self.html(401, "401 Unauthorized")
+        with lock:
+            rule = next((f for f in failures if ("%s %s" % (method, raw)).startswith(f["match"])), None)
+            if rule is not None:
+                failures.remove(rule)
+        if rule is not None:
+            return self.fail(rule, payload)
         read_only = method == "GET" and path.startswith("/service/marathon/")
         if uid.startswith("viewer") and not read_only:
             return self.html(403, "403 Forbidden")
@@ -171,6 +187,15 @@ class Handler(BaseHTTPRequestHandler):
             if path == "/package/install" and method == "POST":
                 return self.package_install(payload)
         return self.html(404, "404 Not Found")
+
+    def fail(self, rule, payload):
+        """A 5xx (or any status) for one call, with a body a careless client would quote: the rule's text,
+        the request's Authorization header and body echoed back. 502 is Admin Router's own HTML page."""
+        echo = "%s Authorization: %s body: %s" % (rule.get("text", ""), self.headers.get("Authorization"), payload.decode("utf-8", "replace"))
+        status = rule["status"]
+        if status == 502:
+            return self.send(502, ("<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><pre>%s</pre></body></html>" % echo).encode(), "text/html")
+        return self.send(status, {"message": echo, "description": echo, "title": echo, "code": echo})
 
     # Marathon ---------------------------------------------------------------------------------
     def app_view(self, app, tasks):
@@ -350,8 +375,19 @@ class Handler(BaseHTTPRequestHandler):
     # IAM --------------------------------------------------------------------------------------
     def iam(self, method, path, payload):
         parts = path.strip("/").split("/")
+        if parts[0] == "users" and len(parts) == 1 and method == "GET":
+            # GET /users?type=service lists service accounts; without the type, users only (as IAM does).
+            if self.path.partition("?")[2] == "type=service":
+                return self.send(200, {"array": [self.account_view(u) for u in sorted(accounts)]})
+            return self.send(200, {"array": [self.user_view(u) for u in sorted(passwords)]})
         if parts[0] == "users" and len(parts) == 2:
             uid = parts[1]
+            if method == "GET":
+                if uid in accounts:
+                    return self.send(200, self.account_view(uid))
+                if uid in passwords:
+                    return self.send(200, self.user_view(uid))
+                return self.send(404, {"title": "Not Found", "description": "User %s does not exist." % uid, "code": "ERR_UNKNOWN_USER_ID"})
             if method == "PUT":
                 if uid in accounts or uid in passwords:
                     return self.send(409, {"title": "Conflict", "description": "User %s already exists." % uid, "code": "ERR_USER_EXISTS"})
@@ -405,6 +441,15 @@ class Handler(BaseHTTPRequestHandler):
                 if method == "GET":
                     return self.send(200, {"allowed": (uid, action) in acls[rid]["grants"]})
         return self.send(404, {"title": "Not Found", "description": "No such IAM path.", "code": "ERR_NOT_FOUND"})
+
+    def account_view(self, uid):
+        a = accounts[uid]
+        return {"uid": uid, "url": "/acs/api/v1/users/" + uid, "description": a["description"], "is_remote": False, "is_service": True,
+                "public_key": a["public_key"], "provider_type": "internal", "provider_id": ""}
+
+    def user_view(self, uid):
+        return {"uid": uid, "url": "/acs/api/v1/users/" + uid, "description": uid, "is_remote": False, "is_service": False,
+                "provider_type": "internal", "provider_id": ""}
 
     def do_GET(self): self.handle_any("GET")
     def do_PUT(self): self.handle_any("PUT")

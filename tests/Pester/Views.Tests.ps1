@@ -173,15 +173,18 @@ BeforeAll {
         }
         'DcosTls.Cluster.DcosServiceAccount'           = @{
             Objects = @(New-ModuleRecord 'DcosTls.Cluster.DcosServiceAccount' @{ Uid = 'marathon-lb-sa'; Description = 'marathon-lb'; SecretPath = 'marathon-lb/service-account-secret'; LoginEndpoint = 'https://master.mesos/acs/api/v1/auth/login'; PublicKeySha256 = ('AB' * 32); Cluster = 'https://master.mycluster/' })
-            Headers = 'Uid', 'SecretPath'; Whole80 = @('marathon-lb-sa', 'marathon-lb/service-account-secret'); Whole160 = @()
+            Headers = 'Uid', 'SecretPath', 'Description'; Whole80 = @('marathon-lb-sa', 'marathon-lb/service-account-secret'); Whole160 = @()
         }
         'DcosTls.Cluster.DcosPermission'               = @{
             Objects = @(New-ModuleRecord 'DcosTls.Cluster.DcosPermission' @{ Uid = 'marathon-lb-sa'; Resource = 'dcos:service:marathon:marathon:services:/'; Action = 'read'; Change = 'AlreadyGranted' })
             Headers = 'Uid', 'Action', 'Change', 'Resource'; Whole80 = @('marathon-lb-sa', 'dcos:service:marathon:marathon:services:/', 'AlreadyGranted'); Whole160 = @()
         }
-        # No view of its own: six properties, listed.
         'DcosTls.Cluster.DcosPackageInstall'           = @{
-            Objects = @(New-ModuleRecord 'DcosTls.Cluster.DcosPackageInstall' @{ PackageName = 'marathon-lb'; PackageVersion = '1.15.0'; AppId = '/shared/mlbint'; Action = 'Installed'; Status = 'Succeeded'; Options = '{"name":"shared/mlbint","haproxy-group":"internal","secret_name":"shared/mlbint/service-account-secret"}'; Cluster = 'https://master.mycluster/' })
+            Objects = @(
+                New-ModuleRecord 'DcosTls.Cluster.DcosPackageInstall' @{ PackageName = 'marathon-lb'; PackageVersion = '1.15.0'; AppId = '/shared/mlbint'; Action = 'Installed'; Status = 'Succeeded'; Options = '{"name":"shared/mlbint","haproxy-group":"internal","secret_name":"shared/mlbint/service-account-secret"}'; Cluster = 'https://master.mycluster/' }
+                New-ModuleRecord 'DcosTls.Cluster.DcosPackageInstall' @{ PackageName = 'marathon-lb'; PackageVersion = '1.14.0'; AppId = '/platform/edge/marathon-lb-external'; Action = 'AlreadyInstalled'; Status = 'NotNeeded'; Options = '{}'; Cluster = 'https://master.mycluster/' }
+            )
+            Headers = 'Action', 'Status', 'PackageVersion', 'AppId'; Whole80 = @('AlreadyInstalled', 'NotNeeded', '/platform/edge/marathon-lb-external', '/shared/mlbint'); Whole160 = @()
         }
         'DcosTls.Marathon.MarathonRegistryApp'         = @{
             Objects = @($app)

@@ -30,16 +30,47 @@ internal sealed class ClusterRequest
     /// </summary>
     internal DcosResponse Send(HttpMethod method, string path, RequestBody? body, string permission, string accept = "application/json")
     {
+        DcosResponse response;
         try
         {
-            return _session.Client.Send(method, path, body, accept, _log, _cancel);
+            response = _session.Client.Send(method, path, body, accept, _log, _cancel);
         }
         catch (DcosAuthenticationException e) when (e.StatusCode == 403)
         {
             throw new DcosAuthenticationException("PermissionDenied",
                 $"'{_session.UserId}' may not {method} {PathOnly(path)} (403): it needs the permission {permission}. Ask a cluster administrator to grant it (Grant-DcosPermission -Uid {_session.UserId} ...).", 403);
         }
+        if ((int)response.Status >= 500) throw ServerFailure(method, path, response);
+        return response;
     }
+
+    /// <summary>
+    /// A 5xx: the service (or Admin Router in front of it) failed, not the request. No text of the answer
+    /// is quoted: a failing service or proxy may echo the request (a secret's value, the token) or dump
+    /// its state, and none of that helps the operator more than the status and where to look.
+    /// 502/503/504 are ClusterServiceUnavailable (down, restarting, electing a leader: try again),
+    /// any other 5xx ClusterServiceFailed (the service's own error: its log says why).
+    /// </summary>
+    internal static DcosApiException ServerFailure(HttpMethod method, string path, DcosResponse response)
+    {
+        int status = (int)response.Status;
+        var (service, unit) = ServiceOf(path);
+        string call = $"{method} {PathOnly(path)}";
+        bool unavailable = status is 502 or 503 or 504;
+        string what = unavailable
+            ? $"{service} is not available for {call} (HTTP {status} {response.Status}): it is down, restarting or overloaded, or Admin Router cannot reach it. The call may not have taken effect. Try again in a minute; if it lasts, check the component's health (DC/OS UI, Components; or journalctl -u {unit} on the masters)."
+            : $"{service} failed {call} (HTTP {status} {response.Status}), an error on the cluster's side. The call may not have taken effect: check with the matching Get- cmdlet, and read the service's log for why (journalctl -u {unit} on the masters).";
+        return new DcosApiException(unavailable ? "ClusterServiceUnavailable" : "ClusterServiceFailed", what, status,
+            unavailable ? ErrorCategory.ResourceUnavailable : ErrorCategory.InvalidResult);
+    }
+
+    /// <summary>The service behind an Admin Router path, and its systemd unit on the masters (for the message).</summary>
+    private static (string Service, string Unit) ServiceOf(string path)
+        => path.StartsWith("/service/marathon/", StringComparison.Ordinal) ? ("Marathon", "dcos-marathon")
+        : path.StartsWith("/secrets/", StringComparison.Ordinal) ? ("The secrets service", "dcos-secrets")
+        : path.StartsWith("/acs/", StringComparison.Ordinal) ? ("IAM", "dcos-bouncer")
+        : path.StartsWith("/package/", StringComparison.Ordinal) ? ("The package manager (Cosmos)", "dcos-cosmos")
+        : ("The cluster", "dcos-adminrouter");
 
     internal DcosResponse SendJson(HttpMethod method, string path, JsonNode? body, string permission)
         => Send(method, path, body == null ? null : new RequestBody(body.ToJsonString(), null, "application/json"), permission);

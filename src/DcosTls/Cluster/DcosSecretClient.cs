@@ -92,6 +92,22 @@ internal sealed class DcosSecretClient
         throw Failure("PATCH", path, patch, redact);
     }
 
+    /// <summary>
+    /// PUT, then PATCH on 409, of a text secret whose JSON body ({"value": ...}) the caller built in a
+    /// buffer it clears afterwards, so the value never becomes a string here. No server text is quoted on
+    /// failure: without the value as a string there is nothing to cut an echo of it out with.
+    /// </summary>
+    internal string WriteJsonBody(string path, byte[] body)
+    {
+        var content = new RequestBody(null, body, "application/json");
+        var put = _call.Send(HttpMethod.Put, Url(path), content, Permission(path, "create"));
+        if (put.Status == HttpStatusCode.Created) return "Created";
+        if (put.Status != HttpStatusCode.Conflict) throw Failure("PUT", path, put, quote: false);
+        var patch = _call.Send(HttpMethod.Patch, Url(path), content, Permission(path, "update"));
+        if (patch.Status is HttpStatusCode.NoContent or HttpStatusCode.OK) return "Updated";
+        throw Failure("PATCH", path, patch, quote: false);
+    }
+
     /// <summary>DELETE (204); false when there was no such secret (404).</summary>
     internal bool Delete(string path)
     {
@@ -102,8 +118,11 @@ internal sealed class DcosSecretClient
     }
 
     private static DcosApiException Failure(string method, string path, DcosResponse response, params string[] redact)
+        => Failure(method, path, response, quote: true, redact);
+
+    private static DcosApiException Failure(string method, string path, DcosResponse response, bool quote, params string[] redact)
         => new DcosApiException("SecretStoreFailed",
-            $"{method} of secret 'default/{path}' failed ({ClusterRequest.Describe(response, redact)}). Check the path and that the secret store is unsealed (GET /secrets/v1/seal-status/default).",
+            $"{method} of secret 'default/{path}' failed ({(quote ? ClusterRequest.Describe(response, redact) : $"HTTP {(int)response.Status}")}). Check the path and that the secret store is unsealed (GET /secrets/v1/seal-status/default).",
             (int)response.Status);
 }
 

@@ -56,7 +56,26 @@ internal sealed partial class IamClient
         throw IamFailure($"PUT of account '{uid}'", response);
     }
 
-    /// <summary>DELETE /users/{uid}: 204; false for 404.</summary>
+    /// <summary>GET /users/{uid}: the account as IAM keeps it (uid, description, is_service, public_key); null for 404.</summary>
+    internal JsonObject? GetAccount(string uid)
+    {
+        var response = _call.Send(HttpMethod.Get, $"{Base}/users/{uid}", null, AcsPermission);
+        if (response.Status == HttpStatusCode.NotFound) return null;
+        if (response.Status != HttpStatusCode.OK) throw IamFailure($"GET of account '{uid}'", response);
+        return ClusterRequest.Json(response) as JsonObject
+            ?? throw new DcosApiException("IamResponseInvalid", $"IAM answered the GET of account '{uid}' with something other than a JSON object.", 200);
+    }
+
+    /// <summary>GET /users?type=service: every service account (IAM lists regular users only without the type).</summary>
+    internal IReadOnlyList<JsonObject> ListServiceAccounts()
+    {
+        var response = _call.Send(HttpMethod.Get, $"{Base}/users?type=service", null, AcsPermission);
+        if (response.Status != HttpStatusCode.OK) throw IamFailure("list of service accounts", response);
+        var array = ClusterRequest.Json(response)?["array"] as JsonArray
+            ?? throw new DcosApiException("IamResponseInvalid", "IAM answered the list of service accounts without an \"array\".", 200);
+        return array.OfType<JsonObject>().ToList();
+    }
+
     /// <summary>Removes an account made a moment ago whose secret could not be stored; false when that fails too.</summary>
     internal bool TryRollBackAccount(string uid)
     {
@@ -64,6 +83,7 @@ internal sealed partial class IamClient
         catch (DcosTlsException) { return false; }
     }
 
+    /// <summary>DELETE /users/{uid}: 204; false for 404.</summary>
     internal bool DeleteAccount(string uid)
     {
         var response = _call.Send(HttpMethod.Delete, $"{Base}/users/{uid}", null, AcsPermission);
@@ -152,7 +172,7 @@ public sealed class DcosPermission
     public override string ToString() => $"{Uid}: {Resource} {Action}";
 }
 
-/// <summary>A service account New-DcosServiceAccount made: its key is only in the secret.</summary>
+/// <summary>A service account: made by New-DcosServiceAccount (its key is only in the secret), or read by Get-DcosServiceAccount.</summary>
 public sealed class DcosServiceAccount
 {
     internal DcosServiceAccount() { }
@@ -160,16 +180,19 @@ public sealed class DcosServiceAccount
     public string Uid { get; internal init; } = string.Empty;
     public string Description { get; internal init; } = string.Empty;
 
-    /// <summary>The secret holding the account's login (scheme, uid, private_key, login_endpoint).</summary>
-    public string SecretPath { get; internal init; } = string.Empty;
+    /// <summary>The secret holding the account's login (scheme, uid, private_key, login_endpoint); null from Get-DcosServiceAccount (IAM does not know it).</summary>
+    public string? SecretPath { get; internal init; }
 
-    /// <summary>Where the account's services log in (the secret's login_endpoint).</summary>
-    public string LoginEndpoint { get; internal init; } = string.Empty;
+    /// <summary>Where the account's services log in (the secret's login_endpoint); null from Get-DcosServiceAccount.</summary>
+    public string? LoginEndpoint { get; internal init; }
 
     /// <summary>SHA-256 of the public key (SubjectPublicKeyInfo DER), hex.</summary>
     public string PublicKeySha256 { get; internal init; } = string.Empty;
 
     public string Cluster { get; internal init; } = string.Empty;
 
-    public override string ToString() => $"{Uid} (secret default/{SecretPath})";
+    /// <summary>Removed (Remove-DcosServiceAccount -PassThru), with SecretRemoved when its secret went too; null otherwise.</summary>
+    public string? Action { get; internal init; }
+
+    public override string ToString() => SecretPath == null ? Uid : $"{Uid} (secret default/{SecretPath})";
 }

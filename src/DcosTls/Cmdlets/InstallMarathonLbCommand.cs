@@ -8,34 +8,64 @@ namespace DcosTls.Cmdlets;
 /// Install-MarathonLb: installs marathon-lb through the package manager (POST /package/install) with its
 /// name, HAProxy group and service-account secret, or with the options New-MarathonRegistryApp made
 /// (pipe it in), then waits for the first deployment of its Marathon app (unless -NoWait). A marathon-lb
-/// that is already installed under that name is left as it is (AlreadyInstalled).
+/// that is already installed under that name is left as it is (AlreadyInstalled). With -AsMarathonApp
+/// the package manager is not used: marathon-lb becomes a plain Marathon app (MarathonLbApp), applied
+/// as Set-MarathonApp applies one (compared first, then its deployment waited for).
 /// </summary>
 [Cmdlet(VerbsLifecycle.Install, "MarathonLb", SupportsShouldProcess = true, DefaultParameterSetName = OptionsSet)]
-[OutputType(typeof(DcosPackageInstall))]
+[OutputType(typeof(DcosPackageInstall), ParameterSetName = new[] { OptionsSet, RegistryAppSet })]
+[OutputType(typeof(MarathonDeployment), ParameterSetName = new[] { AppSet, RegistryAppAsAppSet })]
 public sealed class InstallMarathonLbCommand : MarathonChangeCmdlet
 {
     private const string OptionsSet = "Options";
     private const string RegistryAppSet = "RegistryApp";
+    private const string AppSet = "MarathonApp";
+    private const string RegistryAppAsAppSet = "RegistryMarathonApp";
     private const string PackageName = "marathon-lb";
     private static readonly Regex NameSegment = new("^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$", RegexOptions.CultureInvariant);
     private static readonly Regex GroupName = new("^[A-Za-z0-9_-]+$", RegexOptions.CultureInvariant);
 
     /// <summary>The service name, which is also its Marathon app id (without the leading '/'), e.g. marathon-lb or shared/mlbint.</summary>
     [Parameter(Position = 0, ParameterSetName = OptionsSet)]
+    [Parameter(Position = 0, ParameterSetName = AppSet)]
     public string Name { get; set; } = "marathon-lb";
 
     /// <summary>The HAProxy group it serves: apps with the label HAPROXY_GROUP set to it are exposed.</summary>
     [Parameter(ParameterSetName = OptionsSet)]
+    [Parameter(ParameterSetName = AppSet)]
     public string HaproxyGroup { get; set; } = "external";
 
     /// <summary>How many instances run (one per public agent at most, as they bind fixed ports).</summary>
     [Parameter(ParameterSetName = OptionsSet)]
+    [Parameter(ParameterSetName = AppSet)]
+    [Parameter(ParameterSetName = RegistryAppAsAppSet)]
     [ValidateRange(1, 1000)]
     public int? Instances { get; set; }
 
     /// <summary>The registry app from New-MarathonRegistryApp, whose marathon-lb options (name, group, secret) are used.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = RegistryAppSet)]
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = RegistryAppAsAppSet)]
     public MarathonRegistryApp InputObject { get; set; } = null!;
+
+    /// <summary>Runs marathon-lb as a plain Marathon app instead of through the package manager.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = AppSet)]
+    [Parameter(Mandatory = true, ParameterSetName = RegistryAppAsAppSet)]
+    public SwitchParameter AsMarathonApp { get; set; }
+
+    /// <summary>The secret holding the HAProxy pem (Set-DcosSecret -Format HaproxyPem), handed to marathon-lb as HAPROXY_SSL_CERT; without it marathon-lb makes a self-signed certificate.</summary>
+    [Parameter(ParameterSetName = AppSet)]
+    [Parameter(ParameterSetName = RegistryAppAsAppSet)]
+    public string? SslCertificateSecret { get; set; }
+
+    /// <summary>The marathon-lb image (-AsMarathonApp).</summary>
+    [Parameter(ParameterSetName = AppSet)]
+    [Parameter(ParameterSetName = RegistryAppAsAppSet)]
+    public string Image { get; set; } = MarathonLbApp.DefaultImage;
+
+    /// <summary>Cancels a deployment that is changing the marathon-lb app (Marathon's force=true; -AsMarathonApp).</summary>
+    [Parameter(ParameterSetName = AppSet)]
+    [Parameter(ParameterSetName = RegistryAppAsAppSet)]
+    public SwitchParameter Force { get; set; }
 
     /// <summary>The secret holding the service account's login (New-DcosServiceAccount -SecretPath), e.g. marathon-lb/service-account-secret. Enterprise clusters only.</summary>
     [Parameter]
@@ -47,16 +77,18 @@ public sealed class InstallMarathonLbCommand : MarathonChangeCmdlet
     public Uri? MarathonUri { get; set; }
 
     /// <summary>Further package options (cpus, mem, role, bind-http-https, ...), set under "marathon-lb" after the others.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = OptionsSet)]
+    [Parameter(ParameterSetName = RegistryAppSet)]
     public System.Collections.Hashtable? Option { get; set; }
 
     /// <summary>The package version, e.g. 1.15.0; the newest in the cluster's repositories when omitted.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = OptionsSet)]
+    [Parameter(ParameterSetName = RegistryAppSet)]
     public string? PackageVersion { get; set; }
 
     protected override void Process()
     {
-        var options = ParameterSetName == RegistryAppSet
+        var options = ParameterSetName is RegistryAppSet or RegistryAppAsAppSet
             ? JsonNode.Parse(InputObject.MarathonLbOptions)?["marathon-lb"]?.DeepClone() as JsonObject ?? new JsonObject()
             : new JsonObject { ["name"] = Name, ["haproxy-group"] = HaproxyGroup };
         if (Instances is int n) options["instances"] = n;
@@ -79,6 +111,20 @@ public sealed class InstallMarathonLbCommand : MarathonChangeCmdlet
         options["name"] = name;
         options["haproxy-group"] = group;
         string appId = "/" + name;
+        if (AsMarathonApp)
+        {
+            if (string.IsNullOrWhiteSpace(Image) || Image.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+                throw Invalid("Image", $"'{Image}' is not an image reference, e.g. {MarathonLbApp.DefaultImage}.", Image);
+            string? Text(string key) => options[key] is JsonValue v && v.TryGetValue<string>(out var t) ? t : null;
+            var app = MarathonLbApp.Build(new MarathonLbAppSpec(name, group,
+                options["instances"] is JsonValue iv && iv.TryGetValue<int>(out var count) ? count : 1,
+                Image,
+                Text("marathon-uri") ?? MarathonLbApp.DefaultMarathonUri,
+                Text("secret_name") is { } account ? DcosSecretClient.Check(account) : null,
+                SslCertificateSecret == null ? null : DcosSecretClient.Check(SslCertificateSecret)));
+            Apply(app, appId, Force);
+            return;
+        }
 
         var session = this.SessionForChange();
         string secretNote = options["secret_name"] is JsonValue sv ? $", logging in with secret default/{sv}" : string.Empty;

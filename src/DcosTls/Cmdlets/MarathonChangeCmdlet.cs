@@ -29,6 +29,43 @@ public abstract class MarathonChangeCmdlet : DcosClusterCmdlet
     internal MarathonClient Marathon(DcosSession session) => new(new ClusterRequest(session, Log, Cancel));
 
     /// <summary>
+    /// Creates or replaces an app (PUT ?partialUpdate=false) unless the running app already holds every
+    /// value of <paramref name="definition"/> (then nothing is sent but the read), and waits for the
+    /// deployment. Under -WhatIf nothing is sent, not even the read that tells a creation from a replacement.
+    /// </summary>
+    internal void Apply(JsonObject definition, string appId, bool force)
+    {
+        var session = this.SessionForChange();
+        if (IsWhatIf())
+        {
+            ShouldProcess(ClusterChange.Target($"{appId}", session), "Create or replace the Marathon app (when it differs from the running one)");
+            return;
+        }
+        ErrorTarget = appId;
+        var marathon = Marathon(session!);
+        var current = marathon.GetApp(appId, embedTasks: false);
+        var changed = current == null ? Array.Empty<string>() : MarathonDefinition.Differences(definition, current);
+        if (current != null && changed.Count == 0)
+        {
+            WriteVerbose($"{appId} already holds every value of the definition: nothing sent.");
+            WriteResult(new MarathonDeployment { AppId = appId, Action = "Unchanged", Status = "NotNeeded" });
+            return;
+        }
+        string what = current == null ? "Create the Marathon app" : $"Replace the Marathon app (changes {string.Join(", ", changed.Take(8))}{(changed.Count > 8 ? ", ..." : string.Empty)})";
+        if (!ShouldProcess(ClusterChange.Target($"{appId}", session), what)) return;
+        var (created, deploymentId, version) = marathon.PutApp(appId, definition, force);
+        Complete(marathon, new MarathonDeployment
+        {
+            AppId = appId,
+            Action = created ? "Created" : "Replaced",
+            Status = "Started",
+            DeploymentId = deploymentId,
+            Version = version,
+            Changed = new ValueList<string>(changed),
+        }, removed: false);
+    }
+
+    /// <summary>
     /// Waits for the deployment and writes the result; a deployment that timed out or ended with the app
     /// not running as asked is also an error (MarathonDeploymentTimedOut, MarathonDeploymentFailed).
     /// </summary>

@@ -7,7 +7,8 @@ namespace DcosTls.Cmdlets;
 /// <summary>
 /// New-DcosServiceAccount: makes an RSA-2048 key pair here, registers the public key as a new service
 /// account in IAM and stores the private key only in a secret (the create-sa-secret JSON: scheme RS256,
-/// uid, private_key, login_endpoint). The key is never output, written to disk or logged.
+/// uid, private_key, login_endpoint). The key is never output, written to disk or logged, and never
+/// becomes a string: it goes from the RSA object into byte buffers that are cleared after the call.
 /// </summary>
 [Cmdlet(VerbsCommon.New, "DcosServiceAccount", SupportsShouldProcess = true)]
 [OutputType(typeof(DcosServiceAccount))]
@@ -40,41 +41,8 @@ public sealed class NewDcosServiceAccountCommand : DcosClusterCmdlet
         var session = this.SessionForChange();
         string description = Description ?? $"{uid} (made by DcosTls)";
         if (!ShouldProcess(ClusterChange.Target($"{uid}", session), $"Create the service account and store its private key in secret default/{secretPath}")) return;
-        var call = new ClusterRequest(session!, Log, Cancel);
-        var iam = new IamClient(call);
-        using var key = RSA.Create(2048);
-        string publicPem = key.ExportSubjectPublicKeyInfoPem();
-        string fingerprint = Convert.ToHexString(SHA256.HashData(key.ExportSubjectPublicKeyInfo()));
         ErrorTarget = uid;
-        iam.CreateServiceAccount(uid, description, publicPem);
-        char[] privatePem = key.ExportPkcs8PrivateKeyPem().ToCharArray();
-        byte[] document = Encoding.UTF8.GetBytes(ServiceAccountSecret.Build(uid, new string(privatePem), LoginEndpoint.ToString()));
-        ErrorTarget = secretPath;
-        try
-        {
-            new DcosSecretClient(call).Write(secretPath, DcosSecretKind.Text, document, new[] { new string(privatePem) });
-        }
-        catch (DcosTlsException)
-        {
-            // Without its secret the account cannot log in: take it away again rather than leave it half made,
-            // then let the refusal go on to the one handler (named by the secret's path).
-            if (!iam.TryRollBackAccount(uid))
-                WriteWarning($"The account '{uid}' was made but its secret was not stored, and removing the account failed too: remove it in IAM.");
-            throw;
-        }
-        finally
-        {
-            Array.Clear(privatePem);
-            Array.Clear(document);
-        }
-        WriteObject(new DcosServiceAccount
-        {
-            Uid = uid,
-            Description = description,
-            SecretPath = secretPath,
-            LoginEndpoint = LoginEndpoint.ToString(),
-            PublicKeySha256 = fingerprint,
-            Cluster = session!.ClusterUri.ToString(),
-        });
+        var accounts = new ServiceAccounts(new ClusterRequest(session!, Log, Cancel));
+        WriteObject(accounts.Create(uid, description, secretPath, LoginEndpoint, WriteWarning));
     }
 }

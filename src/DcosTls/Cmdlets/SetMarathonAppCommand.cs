@@ -55,34 +55,6 @@ public sealed class SetMarathonAppCommand : MarathonChangeCmdlet
         }
         if (Id != null) definition["id"] = MarathonAppId.Normalize(Id);
         string appId = (string)definition["id"]!;
-        var session = this.SessionForChange();
-        if (IsWhatIf())
-        {
-            // Nothing is sent under -WhatIf, not even the read that tells a creation from a replacement.
-            ShouldProcess(ClusterChange.Target($"{appId}", session), "Create or replace the Marathon app (when it differs from the running one)");
-            return;
-        }
-        ErrorTarget = appId;
-        var marathon = Marathon(session!);
-        var current = marathon.GetApp(appId, embedTasks: false);
-        var changed = current == null ? Array.Empty<string>() : MarathonDefinition.Differences(definition, current);
-        if (current != null && changed.Count == 0)
-        {
-            WriteVerbose($"{appId} already holds every value of the definition: nothing sent.");
-            WriteResult(new MarathonDeployment { AppId = appId, Action = "Unchanged", Status = "NotNeeded" });
-            return;
-        }
-        string what = current == null ? "Create the Marathon app" : $"Replace the Marathon app (changes {string.Join(", ", changed.Take(8))}{(changed.Count > 8 ? ", ..." : string.Empty)})";
-        if (!ShouldProcess(ClusterChange.Target($"{appId}", session), what)) return;
-        var (created, deploymentId, version) = marathon.PutApp(appId, definition, Force);
-        Complete(marathon, new MarathonDeployment
-        {
-            AppId = appId,
-            Action = created ? "Created" : "Replaced",
-            Status = "Started",
-            DeploymentId = deploymentId,
-            Version = version,
-            Changed = new ValueList<string>(changed),
-        }, removed: false);
+        Apply(definition, appId, Force);
     }
 }

@@ -90,7 +90,25 @@ internal sealed class MarathonClient
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            var current = Deployments().FirstOrDefault(d => d["id"] is JsonValue v && v.TryGetValue<string>(out var s) && s == deploymentId);
+            IReadOnlyList<JsonObject> running;
+            try
+            {
+                running = Deployments();
+            }
+            catch (DcosApiException e) when (e.StatusCode >= 500)
+            {
+                // Marathon answers 503 while it elects a leader or restarts: go on asking until the timeout.
+                // Any other failure ends the wait, saying that the change itself was accepted.
+                if (e.ErrorId == "ClusterServiceUnavailable" && clock.Elapsed < timeout)
+                {
+                    progress("Marathon is not available; asking again", -1);
+                    if (_call.Cancel.WaitHandle.WaitOne(interval)) _call.Cancel.ThrowIfCancellationRequested();
+                    continue;
+                }
+                throw new DcosApiException(e.ErrorId,
+                    e.Message + $" Marathon had accepted the change: deployment {deploymentId} goes on there; check it with Get-MarathonApp.", e.StatusCode, e.Category);
+            }
+            var current = running.FirstOrDefault(d => d["id"] is JsonValue v && v.TryGetValue<string>(out var s) && s == deploymentId);
             if (current == null) return true;
             int step = current["currentStep"] is JsonValue c && c.TryGetValue<int>(out var cs) ? cs : 0;
             int total = current["totalSteps"] is JsonValue t && t.TryGetValue<int>(out var ts) ? ts : 0;

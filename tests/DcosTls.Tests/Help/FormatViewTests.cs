@@ -58,6 +58,7 @@ public class FormatViewTests
         ["DcosTls.Cluster.DcosSecretInfo"] = "Pester Views.Tests.ps1 and Cluster.Tests.ps1 (the cluster stand-in)",
         ["DcosTls.Cluster.DcosServiceAccount"] = "Pester Views.Tests.ps1 and Cluster.Tests.ps1 (the cluster stand-in)",
         ["DcosTls.Cluster.DcosPermission"] = "Pester Views.Tests.ps1 and Cluster.Tests.ps1 (the cluster stand-in)",
+        ["DcosTls.Cluster.DcosPackageInstall"] = "Pester Views.Tests.ps1 and Cluster.Tests.ps1 (the cluster stand-in)",
     };
 
     [Fact]
