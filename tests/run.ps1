@@ -289,8 +289,8 @@ try {
                     else { Write-Names $name @($s.Names) }
                     continue
                 }
-                if (-not $PesterTag) { Test-Names $name @($s.Names) }
                 Add-Count $name $s.Found $s.Passed ($s.Failed + $s.FailedContainers) $s.NotRun ([bool]$PesterTag) $watch.Elapsed
+                if (-not $PesterTag) { Test-Names $name @($s.Names) }
                 if ($s.Found -eq 0) { $failed++; Write-Host "${name}: no test matched" }
             }
             else {
