@@ -32,8 +32,9 @@
     pester-6.2.0.txt, pester-5.7.1-compat.txt; sorted, one name per executed test, so a name that
     runs twice is there twice). xunit names are the display names (fully qualified method and theory
     arguments), Pester names "<file>: <expanded path>". A listed name that did not run (a test that
-    disappeared or was renamed) is printed and fails the run; a new name is printed and accepted.
-    -UpdateNames rewrites the lists from discovery, without running a test.
+    disappeared or was renamed) is printed and fails the run; a new name is printed and accepted; a
+    tier of the floor file without a list fails the run. -UpdateNames rewrites the lists from
+    discovery, without running a test (tests/test-names/README.md).
     Every process the run starts carries DCOSTLS_TEST_RUN in its environment; whatever is still
     running with it at the end (a peer left by a crashed host) is stopped by PID.
 .PARAMETER Tier
@@ -49,7 +50,8 @@
 .PARAMETER UpdateNames
     Rewrites tests/test-names/<tier>.txt for each selected tier from discovery (dotnet test
     --list-tests; Pester's Run.SkipRun with the <template> names expanded from the -ForEach data as a
-    run expands them) and runs no test. Not with -Filter or -PesterTag. Seconds per tier.
+    run expands them) and runs no test. Not with -Filter or -PesterTag. A minute or two for every tier,
+    besides the build.
 .PARAMETER CompatibilityVersion
     The Pester versions among -PesterVersion that run the compatibility pass (without the tests
     tagged Heavy) instead of the whole tier. Default: 5.7.1. 'none' runs the whole tier with every
@@ -102,7 +104,7 @@ function Add-Count([string] $Name, [int] $Found, [int] $Passed, [int] $Failed, [
 $namesFolder = Join-Path $PSScriptRoot 'test-names'
 $missingNames = [System.Collections.Generic.List[string]]::new()
 function Get-NamesPath([string] $Name) { Join-Path $namesFolder (($Name -replace '\s+', '-') + '.txt') }
-function Write-Names([string] $Name, [string[]] $Names) {
+function Write-Names([string] $Name, [string[]] $Names, [timespan] $Took) {
     $path = Get-NamesPath $Name
     $old = if (Test-Path $path) { @(Get-Content $path) } else { @() }
     $null = New-Item -ItemType Directory -Force $namesFolder
@@ -111,7 +113,7 @@ function Write-Names([string] $Name, [string[]] $Names) {
     [System.IO.File]::WriteAllLines($path, $sorted, [System.Text.UTF8Encoding]::new($false))
     $gone = @(Compare-NameList $old $sorted).Count
     $new = @(Compare-NameList $sorted $old).Count
-    Write-Host ("{0,-20} {1,4} names written to tests/test-names/{2} ({3} new, {4} gone)" -f $Name, $sorted.Count, (Split-Path -Leaf $path), $new, $gone)
+    Write-Host ("{0,-20} {1,4} names written to tests/test-names/{2} ({3} new, {4} gone)  {5,5:0} s" -f $Name, $sorted.Count, (Split-Path -Leaf $path), $new, $gone, $Took.TotalSeconds)
 }
 # The names of $Expected that $Actual lacks, one per missing occurrence (a name that should run
 # twice and ran once is missing once).
@@ -131,8 +133,11 @@ function Test-Names([string] $Name, [string[]] $Names) {
     $listed = @(Get-Content $path | Where-Object { $_ })
     $gone = @(Compare-NameList $listed $Names)
     $new = @(Compare-NameList $Names $listed)
-    foreach ($n in $new) { Write-Host "${Name}: new test: $n" }
-    foreach ($n in $gone) { Write-Host "${Name}: listed test did not run: $n" }
+    # A tier whose host crashed lists hundreds: the first 40 of each kind say enough.
+    foreach ($n in $new | Select-Object -First 40) { Write-Host "${Name}: new test: $n" }
+    if ($new.Count -gt 40) { Write-Host "${Name}: ... and $($new.Count - 40) more new tests" }
+    foreach ($n in $gone | Select-Object -First 40) { Write-Host "${Name}: listed test did not run: $n" }
+    if ($gone.Count -gt 40) { Write-Host "${Name}: ... and $($gone.Count - 40) more listed tests that did not run" }
     if ($gone) { $script:missingNames.Add("$Name`: $($gone.Count) listed tests did not run") }
     Write-Host ("{0,-20} names: {1} listed, {2} ran, {3} new, {4} listed but not run" -f $Name, $listed.Count, @($Names).Count, $new.Count, $gone.Count)
 }
@@ -233,7 +238,7 @@ function Invoke-XunitTier([string] $Name, [string] $Project) {
     $listed = $listedNames.Count
     if ($UpdateNames) {
         if ($LASTEXITCODE -ne 0 -or $listed -eq 0) { $script:failed++; Write-Host "${Name}: discovery failed"; $listing | Write-Host; return }
-        Write-Names $Name $listedNames
+        Write-Names $Name $listedNames $watch.Elapsed
         return
     }
     $results = Join-Path ([System.IO.Path]::GetTempPath()) "dcostls-$Name-$runId"
@@ -286,7 +291,7 @@ try {
                 Remove-Item $summary
                 if ($UpdateNames) {
                     if ($s.Found -eq 0 -or $s.FailedContainers) { $failed++; Write-Host "${name}: discovery failed" }
-                    else { Write-Names $name @($s.Names) }
+                    else { Write-Names $name @($s.Names) $watch.Elapsed }
                     continue
                 }
                 Add-Count $name $s.Found $s.Passed ($s.Failed + $s.FailedContainers) $s.NotRun ([bool]$PesterTag) $watch.Elapsed
