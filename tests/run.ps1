@@ -28,6 +28,14 @@
     pester 6.2.0, pester 5.7.1 compat): a tier run without a filter that finds fewer tests than its
     floor fails the run, so one tier cannot shrink while another grows; a run of every tier with the
     default versions also fails when a tier of the floor file did not run at all.
+    Identity: a tier run without a filter also compares the names of the tests that executed with
+    its list in tests/test-names (<tier name, spaces as ->.txt: unit.txt, xunit.txt,
+    pester-6.2.0.txt, pester-5.7.1-compat.txt; sorted, one name per executed test, so a name that
+    runs twice is there twice). xunit names are the display names (fully qualified method and theory
+    arguments), Pester names "<file>: <expanded path>". A listed name that did not run (a test that
+    disappeared or was renamed) is printed and fails the run; a new name is printed and accepted; a
+    tier of the floor file without a list fails the run. -UpdateNames rewrites the lists from
+    discovery, without running a test (tests/test-names/README.md).
     Every process the run starts carries DCOSTLS_TEST_RUN in its environment; whatever is still
     running with it at the end (a peer left by a crashed host) is stopped by PID.
 .PARAMETER Tier
@@ -40,6 +48,11 @@
 .PARAMETER PesterVersion
     Pester versions to run the Pester tier with, in order. Default: 6.2.0 (whole tier), then 5.7.1
     (compatibility pass).
+.PARAMETER UpdateNames
+    Rewrites tests/test-names/<tier>.txt for each selected tier from discovery (dotnet test
+    --list-tests; Pester's Run.SkipRun with the <template> names expanded from the -ForEach data as a
+    run expands them) and runs no test. Not with -Filter or -PesterTag. A minute or two for every tier,
+    besides the build.
 .PARAMETER CompatibilityVersion
     The Pester versions among -PesterVersion that run the compatibility pass (the listed files,
     without their Heavy blocks) instead of the whole tier. Default: 5.7.1. 'none' runs the whole tier with every
@@ -50,6 +63,8 @@
     dotnet pwsh tests/run.ps1 -Tier Pester -PesterVersion 5.7.1 -PesterTag MainJob
 .EXAMPLE
     dotnet pwsh tests/run.ps1 -Tier Pester -PesterVersion 5.7.1 -CompatibilityVersion none
+.EXAMPLE
+    dotnet pwsh -c 'tests/run.ps1 -Tier Unit,Xunit,Pester -UpdateNames'
 #>
 [CmdletBinding()]
 param(
@@ -58,7 +73,8 @@ param(
     [string] $Filter,
     [string[]] $PesterTag,
     [string[]] $PesterVersion = @('6.2.0', '5.7.1'),
-    [string[]] $CompatibilityVersion = @('5.7.1')
+    [string[]] $CompatibilityVersion = @('5.7.1'),
+    [switch] $UpdateNames
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
@@ -71,6 +87,9 @@ $env:DCOSTLS_TEST_RUN = $runId
 # Peers that clear their environment (sshd) are listed here by the tests that start them.
 $env:DCOSTLS_TEST_PIDS = Join-Path ([System.IO.Path]::GetTempPath()) "dcostls-pids-$runId"
 
+if ($UpdateNames -and ($Filter -or $PesterTag)) {
+    throw '-UpdateNames writes the lists of whole tiers: run it without -Filter and -PesterTag.'
+}
 $passed = 0; $failed = 0; $notExecuted = 0; $found = 0
 # What each tier found, by its name in tests/test-floor.txt, when it ran without a filter.
 $foundUnfiltered = [ordered]@{}
@@ -81,6 +100,47 @@ function Add-Count([string] $Name, [int] $Found, [int] $Passed, [int] $Failed, [
     $line = "{0,-20} found {1,4}  passed {2,4}  failed {3,3}  not executed {4,3}  {5,5:0} s{6}" -f $Name, $Found, $Passed, $Failed, $NotRun, $Took.TotalSeconds, $(if ($Filtered) { '  (filtered)' } else { '' })
     $script:tierLines.Add($line)
     Write-Host $line
+}
+# Identity: the names of the tests a tier executed, against tests/test-names/<tier>.txt.
+$namesFolder = Join-Path $PSScriptRoot 'test-names'
+$missingNames = [System.Collections.Generic.List[string]]::new()
+function Get-NamesPath([string] $Name) { Join-Path $namesFolder (($Name -replace '\s+', '-') + '.txt') }
+function Write-Names([string] $Name, [string[]] $Names, [timespan] $Took) {
+    $path = Get-NamesPath $Name
+    $old = if (Test-Path $path) { @(Get-Content $path) } else { @() }
+    $null = New-Item -ItemType Directory -Force $namesFolder
+    $sorted = [string[]]@($Names)
+    [Array]::Sort($sorted, [StringComparer]::Ordinal)
+    [System.IO.File]::WriteAllLines($path, $sorted, [System.Text.UTF8Encoding]::new($false))
+    $gone = @(Compare-NameList $old $sorted).Count
+    $new = @(Compare-NameList $sorted $old).Count
+    Write-Host ("{0,-20} {1,4} names written to tests/test-names/{2} ({3} new, {4} gone)  {5,5:0} s" -f $Name, $sorted.Count, (Split-Path -Leaf $path), $new, $gone, $Took.TotalSeconds)
+}
+# The names of $Expected that $Actual lacks, one per missing occurrence (a name that should run
+# twice and ran once is missing once).
+function Compare-NameList([string[]] $Expected, [string[]] $Actual) {
+    $counts = [System.Collections.Generic.Dictionary[string, int]]::new([StringComparer]::Ordinal)
+    foreach ($n in $Actual) { $counts[$n] = 1 + $(if ($counts.ContainsKey($n)) { $counts[$n] } else { 0 }) }
+    foreach ($n in $Expected) {
+        if ($counts.ContainsKey($n) -and $counts[$n] -gt 0) { $counts[$n]-- } else { $n }
+    }
+}
+function Test-Names([string] $Name, [string[]] $Names) {
+    $path = Get-NamesPath $Name
+    if (-not (Test-Path $path)) {
+        Write-Host "${Name}: no list of test names (tests/test-names/$(Split-Path -Leaf $path)); -UpdateNames writes it"
+        return
+    }
+    $listed = @(Get-Content $path | Where-Object { $_ })
+    $gone = @(Compare-NameList $listed $Names)
+    $new = @(Compare-NameList $Names $listed)
+    # A tier whose host crashed lists hundreds: the first 40 of each kind say enough.
+    foreach ($n in $new | Select-Object -First 40) { Write-Host "${Name}: new test: $n" }
+    if ($new.Count -gt 40) { Write-Host "${Name}: ... and $($new.Count - 40) more new tests" }
+    foreach ($n in $gone | Select-Object -First 40) { Write-Host "${Name}: listed test did not run: $n" }
+    if ($gone.Count -gt 40) { Write-Host "${Name}: ... and $($gone.Count - 40) more listed tests that did not run" }
+    if ($gone) { $script:missingNames.Add("$Name`: $($gone.Count) listed tests did not run") }
+    Write-Host ("{0,-20} names: {1} listed, {2} ran, {3} new, {4} listed but not run" -f $Name, $listed.Count, @($Names).Count, $new.Count, $gone.Count)
 }
 function Stop-RunProcess {
     if (Test-Path $env:DCOSTLS_TEST_PIDS) {
@@ -174,14 +234,23 @@ function Invoke-XunitTier([string] $Name, [string] $Project) {
     # Found = what discovery lists; executed = what the results file holds. The difference is what a
     # crashed host never ran.
     $listing = & dotnet test $Project --no-build --list-tests @filterArgs 2>&1
-    $listed = @($listing | Where-Object { $_ -match '^\s{4}\S' }).Count
+    # The display names, as the results file names the executed tests.
+    $listedNames = @($listing | Where-Object { $_ -match '^\s{4}\S' } | ForEach-Object { $_.Substring(4) })
+    $listed = $listedNames.Count
+    if ($UpdateNames) {
+        if ($LASTEXITCODE -ne 0 -or $listed -eq 0) { $script:failed++; Write-Host "${Name}: discovery failed"; $listing | Write-Host; return }
+        Write-Names $Name $listedNames $watch.Elapsed
+        return
+    }
     $results = Join-Path ([System.IO.Path]::GetTempPath()) "dcostls-$Name-$runId"
     & dotnet test $Project --no-build --logger 'trx;LogFileName=results.trx' --results-directory $results @filterArgs
     $status = $LASTEXITCODE
     $trx = Join-Path $results 'results.trx'
-    $xPassed = 0; $xFailed = 0; $xExecuted = 0
+    $xPassed = 0; $xFailed = 0; $xExecuted = 0; $ranNames = @()
     if (Test-Path $trx) {
-        $counters = ([xml](Get-Content -Raw $trx)).TestRun.ResultSummary.Counters
+        $trxXml = [xml](Get-Content -Raw $trx)
+        $counters = $trxXml.TestRun.ResultSummary.Counters
+        $ranNames = @($trxXml.TestRun.Results.UnitTestResult | Where-Object outcome -ne 'NotExecuted' | ForEach-Object testName)
         $xPassed = [int]$counters.passed
         $xFailed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
         $xExecuted = [int]$counters.executed
@@ -190,6 +259,7 @@ function Invoke-XunitTier([string] $Name, [string] $Project) {
     if ($status -ne 0 -and $xFailed -eq 0) { $xFailed = 1 }   # the host failed without a result
     Add-Count $Name $listed $xPassed $xFailed ([Math]::Max(0, $listed - $xExecuted)) ([bool]$Filter) $watch.Elapsed
     if ($listed -eq 0) { $script:failed++; Write-Host "${Name}: no test matched" }
+    if (-not $Filter) { Test-Names $Name $ranNames }
     Stop-RunProcess
 }
 # Pure parsers first: seconds, no peers.
@@ -214,12 +284,19 @@ try {
                 '-PesterManifest', $pester, '-SummaryPath', $summary)
             if ($PesterTag) { $tierArgs += @('-Tag', ($PesterTag -join ',')) }
             if ($compatibility) { $tierArgs += '-Compatibility' }
+            if ($UpdateNames) { $tierArgs += '-Discover' }
             # A fresh pwsh of the same tool per version: each Pester loads into a clean process.
             & ([Environment]::ProcessPath) (Join-Path $PSHOME 'pwsh.dll') @tierArgs
             if (Test-Path $summary) {
                 $s = Get-Content -Raw $summary | ConvertFrom-Json
                 Remove-Item $summary
+                if ($UpdateNames) {
+                    if ($s.Found -eq 0 -or $s.FailedContainers) { $failed++; Write-Host "${name}: discovery failed" }
+                    else { Write-Names $name @($s.Names) $watch.Elapsed }
+                    continue
+                }
                 Add-Count $name $s.Found $s.Passed ($s.Failed + $s.FailedContainers) $s.NotRun ([bool]$PesterTag) $watch.Elapsed
+                if (-not $PesterTag) { Test-Names $name @($s.Names) }
                 if ($s.Found -eq 0) { $failed++; Write-Host "${name}: no test matched" }
             }
             else {
@@ -235,6 +312,8 @@ finally {
 }
 
 # 5. Counting rules ------------------------------------------------------------------------------
+if ($UpdateNames) { Complete-Run $(if ($failed) { 'discovery failed' }) }
+if ($missingNames) { Complete-Run "tests listed in tests/test-names did not run ($($missingNames -join '; ')); a test renamed or removed on purpose: -UpdateNames" }
 if ($notExecuted -gt 0) { Complete-Run "$notExecuted tests were found but did not execute" }
 # Floors, one per tier ("<tier name> <count>" lines; # starts a comment). A tier that ran without a
 # filter must find at least its floor; a run of every tier with the default versions must also have
@@ -256,4 +335,7 @@ $short = @(foreach ($tierName in $floors.Keys) {
         elseif ($everyTier) { "$tierName did not run, floor $($floors[$tierName])" }
     })
 if ($short) { Complete-Run "below tests/test-floor.txt: $($short -join '; ')" }
+# Every tier of the floor file has its list of names: a deleted list does not switch the check off.
+$unlisted = @($foundUnfiltered.Keys | Where-Object { $floors.Contains($_) -and -not (Test-Path (Get-NamesPath $_)) })
+if ($unlisted) { Complete-Run "no list of test names for: $($unlisted -join ', ') (tests/run.ps1 -UpdateNames writes it)" }
 Complete-Run $null

@@ -80,7 +80,7 @@ internal static class CertificateRequestCorpus
         yield return new("empty-file", Array.Empty<byte>(), Unreadable, "is empty");
         yield return new("white-space-only", Encoding.ASCII.GetBytes(" \n\t\r\n"), Unreadable, "is empty");
         foreach (int keep in new[] { 1, 2, 10, der.Length / 2, der.Length - 1 })
-            yield return new($"truncated-to-{(keep == der.Length - 1 ? "all-but-one" : keep.ToString())}", der[..keep], Unreadable, "neither a PEM");
+            yield return new($"truncated-to-{(keep == der.Length - 1 ? "all-but-one" : keep == der.Length / 2 ? "half" : keep.ToString())}", der[..keep], Unreadable, "neither a PEM");
         yield return new("trailing-zero-byte", der.Append((byte)0).ToArray(), Unreadable);
         yield return new("trailing-garbage", der.Concat(Encoding.ASCII.GetBytes("garbage")).ToArray(), Unreadable);
         yield return new("pem-trailing-garbage-inside", Encoding.ASCII.GetBytes(PemEncoding.WriteString("CERTIFICATE REQUEST", der.Concat(new byte[] { 0xFF, 0xFF }).ToArray())), Unreadable);
