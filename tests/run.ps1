@@ -11,7 +11,9 @@
       3. the unit tier (tests/DcosTls.UnitTests: pure parsers and editors) and the xunit tier
          (tests/DcosTls.Tests: the hosted PowerShell engine, internals and real peers);
       4. the Pester tier in real pwsh (tests/Pester/*.Tests.ps1): the whole tier with Pester 6.2.0,
-         then a compatibility pass with Pester 5.7.1.
+         in two processes at once (the Fleet*.Tests.ps1 files, which mostly wait on their SSH
+         and systemd agents, beside all the others; each process's output is shown whole when
+         both have ended), then a compatibility pass with Pester 5.7.1.
     The compatibility pass runs the files of tests/Pester/compatibility-files.txt without their
     Describe blocks tagged Heavy: together they use every Pester command and parameter the whole
     tier uses (BeforeDiscovery, -ForEach on It and Describe, the Before/After blocks, TestDrive, Mock
@@ -262,6 +264,51 @@ function Invoke-XunitTier([string] $Name, [string] $Project) {
     if (-not $Filter) { Test-Names $Name $ranNames }
     Stop-RunProcess
 }
+# The whole Pester tier in two processes at once: the files that drive agents (SSH sessions,
+# booted systemd containers, drains) mostly wait on them, so they run beside the rest instead of
+# after it. Each process prints into a log of its own, shown whole when both have ended; their
+# summaries add up to the tier's. The files share nothing but free ports and this run's marker.
+function Invoke-PesterShards([string[]] $TierArgs, [string] $Summary) {
+    $files = @(Get-ChildItem (Join-Path $repo 'tests/Pester') -Filter *.Tests.ps1 | ForEach-Object Name | Sort-Object)
+    $agents = @($files | Where-Object { $_ -like 'Fleet*' })
+    $others = @($files | Where-Object { $_ -notin $agents })
+    $shards = [System.Collections.Generic.List[string[]]]::new()
+    foreach ($group in $agents, $others) { if ($group.Count) { $shards.Add($group) } }
+    Write-Host "The Pester tier runs in $($shards.Count) processes at once: $(@($shards | ForEach-Object { $_ -join ', ' }) -join '; and ')"
+    $running = @(for ($i = 0; $i -lt $shards.Count; $i++) {
+            $shardSummary = "$Summary.$i"
+            $log = "$Summary.$i.log"
+            $start = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+            foreach ($arg in @((Join-Path $PSHOME 'pwsh.dll')) + ($TierArgs -replace [regex]::Escape($Summary), $shardSummary) + @('-File', ($shards[$i] -join ','))) {
+                $start.ArgumentList.Add($arg)
+            }
+            $start.RedirectStandardOutput = $true
+            $start.RedirectStandardError = $true
+            $process = [System.Diagnostics.Process]::Start($start)
+            $writer = [System.IO.StreamWriter]::new($log)
+            [pscustomobject]@{
+                Process = $process; Summary = $shardSummary; Log = $log; Writer = $writer
+                Out = $process.StandardOutput.BaseStream.CopyToAsync($writer.BaseStream)
+                Err = $process.StandardError.BaseStream.CopyToAsync($writer.BaseStream)
+            }
+        })
+    $total = $null
+    foreach ($shard in $running) {
+        $shard.Process.WaitForExit()
+        [void][System.Threading.Tasks.Task]::WaitAll(@($shard.Out, $shard.Err))
+        $shard.Writer.Dispose()
+        Get-Content $shard.Log | Write-Host
+        Remove-Item $shard.Log
+        if (-not (Test-Path $shard.Summary)) { Write-Host "a Pester process ended without a summary"; return $null }
+        $part = Get-Content -Raw $shard.Summary | ConvertFrom-Json
+        Remove-Item $shard.Summary
+        if ($null -eq $total) { $total = $part; $total.Names = @($part.Names); continue }
+        foreach ($count in 'Found', 'Passed', 'Failed', 'FailedContainers', 'NotRun') { $total.$count += $part.$count }
+        $total.Names = @($total.Names) + @($part.Names)
+    }
+    $total
+}
+
 # Pure parsers first: seconds, no peers.
 # Peers the tiers start are stopped however the run ends: a failed tier, a thrown error, Ctrl+C.
 try {
@@ -286,10 +333,12 @@ try {
             if ($compatibility) { $tierArgs += '-Compatibility' }
             if ($UpdateNames) { $tierArgs += '-Discover' }
             # A fresh pwsh of the same tool per version: each Pester loads into a clean process.
-            & ([Environment]::ProcessPath) (Join-Path $PSHOME 'pwsh.dll') @tierArgs
-            if (Test-Path $summary) {
-                $s = Get-Content -Raw $summary | ConvertFrom-Json
-                Remove-Item $summary
+            $s = if ($compatibility -or $PesterTag -or $UpdateNames) {
+                & ([Environment]::ProcessPath) (Join-Path $PSHOME 'pwsh.dll') @tierArgs
+                if (Test-Path $summary) { Get-Content -Raw $summary | ConvertFrom-Json; Remove-Item $summary }
+            }
+            else { Invoke-PesterShards $tierArgs $summary }
+            if ($s) {
                 if ($UpdateNames) {
                     if ($s.Found -eq 0 -or $s.FailedContainers) { $failed++; Write-Host "${name}: discovery failed" }
                     else { Write-Names $name @($s.Names) $watch.Elapsed }

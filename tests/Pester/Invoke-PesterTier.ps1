@@ -13,12 +13,15 @@ param(
     [string[]] $Tag,
     [string[]] $ExcludeTag,
     [switch] $Compatibility,
-    [switch] $Discover
+    [switch] $Discover,
+    # Test file names in this folder, comma-separated (pwsh -File takes no arrays): one of the
+    # processes tests/run.ps1 runs the whole tier in.
+    [string] $File
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $PesterManifest -Force
 $config = New-PesterConfiguration
-$config.Run.Path = $PSScriptRoot
+$config.Run.Path = if ($File) { @($File -split ',' | ForEach-Object { Join-Path $PSScriptRoot $_.Trim() }) } else { $PSScriptRoot }
 $config.Run.PassThru = $true
 $config.Run.Exit = $false
 $config.Run.SkipRun = [bool]$Discover
