@@ -65,7 +65,7 @@ AfterAll {
     if ($bed) { Stop-AcmeTestBed $bed }
 }
 
-Describe 'ACME renewal information' -Tag Acme, AcmeRenewalInfo {
+Describe 'ACME renewal information' -Tag Acme, AcmeRenewalInfo, Heavy {
     It 'a window in the past is due now, asked for by the RFC 9773 identifier of the issued certificate' {
         $now = [DateTimeOffset]::UtcNow
         Set-Window @{ start = (Format-Rfc3339 $now.AddDays(-2)); end = (Format-Rfc3339 $now.AddDays(-1)); explanationURL = 'https://ca.test/incident'; retryAfter = 3600 }
