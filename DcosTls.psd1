@@ -43,6 +43,8 @@
         'Export-DcosTlsMetric'
         'Update-DockerDaemonCertificate'
         'Update-DockerClientCertificate'
+        'Install-DcosTlsRenewalTimer'
+        'Uninstall-DcosTlsRenewalTimer'
         # The fleet
         'Get-DcosAgent'
         'Invoke-DcosAgentProvisioning'
