@@ -11,7 +11,7 @@
       3. the unit tier (tests/DcosTls.UnitTests: pure parsers and editors) and the xunit tier
          (tests/DcosTls.Tests: the hosted PowerShell engine, internals and real peers);
       4. the Pester tier in real pwsh (tests/Pester/*.Tests.ps1): the whole tier with Pester 6.2.0,
-         in two processes at once (the Fleet*.Tests.ps1 files, which mostly wait on their SSH
+         in two processes at once (the Fleet* and *Nspawn* files, which mostly wait on their SSH
          and systemd agents, beside all the others; each process's output is shown whole when
          both have ended), then a compatibility pass with Pester 5.7.1.
     The compatibility pass runs the files of tests/Pester/compatibility-files.txt without their
@@ -270,7 +270,7 @@ function Invoke-XunitTier([string] $Name, [string] $Project) {
 # summaries add up to the tier's. The files share nothing but free ports and this run's marker.
 function Invoke-PesterShards([string[]] $TierArgs, [string] $Summary) {
     $files = @(Get-ChildItem (Join-Path $repo 'tests/Pester') -Filter *.Tests.ps1 | ForEach-Object Name | Sort-Object)
-    $agents = @($files | Where-Object { $_ -like 'Fleet*' })
+    $agents = @($files | Where-Object { $_ -like 'Fleet*' -or $_ -like '*Nspawn*' })
     $others = @($files | Where-Object { $_ -notin $agents })
     $shards = [System.Collections.Generic.List[string[]]]::new()
     foreach ($group in $agents, $others) { if ($group.Count) { $shards.Add($group) } }
