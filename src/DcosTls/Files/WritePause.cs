@@ -27,7 +27,9 @@ internal static class WritePause
     {
         if (Folder == null) return;
         string marker = Path.Combine(Folder, Interlocked.Increment(ref _count) + ".paused");
-        File.WriteAllText(marker, what);
+        // Written aside and renamed, so the test never reads a marker that exists but is still empty.
+        File.WriteAllText(marker + ".part", what);
+        File.Move(marker + ".part", marker);
         while (File.Exists(marker)) Thread.Sleep(10);
     }
 }
