@@ -43,6 +43,7 @@
         'Export-DcosTlsMetric'
         'Update-DockerDaemonCertificate'
         'Update-DockerClientCertificate'
+        'Update-DcosCertificate'
         # The fleet
         'Get-DcosAgent'
         'Invoke-DcosAgentProvisioning'

@@ -99,15 +99,17 @@ internal static class CertificateRenewer
     }
 
     /// <summary>What the current certificate asks for: its subject, names, key type and size.</summary>
-    internal static (CertificateSpec Spec, CertificateUsage Usage) SpecOf(RenewalPlan plan, CertificateUsage fallback)
+    internal static (CertificateSpec Spec, CertificateUsage Usage) SpecOf(RenewalPlan plan, CertificateUsage fallback) => SpecOf(plan.Current, plan.Path, fallback);
+
+    /// <summary>What a certificate asks for (<paramref name="path"/> names it in errors).</summary>
+    internal static (CertificateSpec Spec, CertificateUsage Usage) SpecOf(DcosCertificate current, string path, CertificateUsage fallback)
     {
-        var current = plan.Current;
         string? Part(string oid) => current.Certificate.SubjectName.EnumerateRelativeDistinguishedNames()
             .Where(r => !r.HasMultipleElements && r.GetSingleElementType().Value == oid)
             .Select(r => r.GetSingleElementValue()).FirstOrDefault();
         if (!Enum.TryParse<KeyAlgorithm>(current.KeyAlgorithm, ignoreCase: true, out var algorithm))
             throw new RenewalException("RenewalKeyUnsupported", ErrorCategory.InvalidData,
-                $"'{plan.Path}' has a {current.KeyAlgorithm} key; only RSA and ECDSA keys are renewed. Issue a new certificate with New-DcosCertificate and install it.");
+                $"'{path}' has a {current.KeyAlgorithm} key; only RSA and ECDSA keys are renewed. Issue a new certificate with New-DcosCertificate and install it.");
         CertificateSpec spec;
         try
         {
@@ -117,7 +119,7 @@ internal static class CertificateRenewer
         catch (CertificateSpecException e)
         {
             throw new RenewalException("RenewalCertificateUnsupported", ErrorCategory.InvalidData,
-                $"'{plan.Path}' cannot be re-issued as it is: {e.Message} Issue a new certificate with New-DcosCertificate and install it.");
+                $"'{path}' cannot be re-issued as it is: {e.Message} Issue a new certificate with New-DcosCertificate and install it.");
         }
         bool server = current.ExtendedKeyUsages.Contains("serverAuth");
         bool client = current.ExtendedKeyUsages.Contains("clientAuth");
@@ -133,10 +135,7 @@ internal static class CertificateRenewer
     {
         var (spec, usage) = SpecOf(plan, fallback);
         var issued = issuer.Issue(spec, usage);
-        var lost = plan.Current.ExtendedKeyUsages.Except(issued.ExtendedKeyUsages).ToList();
-        if (lost.Count > 0)
-            throw new RenewalException("RenewalUsageLost", ErrorCategory.InvalidResult,
-                $"The {issuer.Description} issued '{spec.CommonName}' without {string.Join(", ", lost)}, which the certificate in place has; the old pair is kept. Choose a profile or CA that gives it.");
+        CheckUsages(plan.Current, issued, issuer);
         var utf8 = new UTF8Encoding(false);
         byte[] cert = utf8.GetBytes(issued.CertificatePem + issued.ChainPem);
         byte[] key = utf8.GetBytes(PrivateKeyReader.ExportPem(issued.PrivateKey!, ReadOnlySpan<char>.Empty, encrypt: false));
@@ -147,6 +146,15 @@ internal static class CertificateRenewer
             version = plan.Slot.Install(cert, key, issued.Thumbprint, plan.Current.Thumbprint);
         }
         return new CertificateRenewal(plan.Role, plan.Path, renewed: true, plan.Current, issued, version);
+    }
+
+    /// <summary>Refuses a new certificate that lost an extended key usage the one in place has: its peers would refuse it.</summary>
+    internal static void CheckUsages(DcosCertificate current, DcosCertificate issued, ICertificateIssuer issuer)
+    {
+        var lost = current.ExtendedKeyUsages.Except(issued.ExtendedKeyUsages).ToList();
+        if (lost.Count > 0)
+            throw new RenewalException("RenewalUsageLost", ErrorCategory.InvalidResult,
+                $"The {issuer.Description} issued '{issued.CommonName}' without {string.Join(", ", lost)}, which the certificate in place has; the old files are kept. Choose a profile or CA that gives it.");
     }
 
     /// <summary>The row for a pair that was not due.</summary>
