@@ -5,7 +5,9 @@
     Export-DcosCertificate -Format HaproxyPem wrote (certificate, chain and key in one file) and
     marathon-lb's forwarding headers. Two bounded request loops run the whole time through HAProxy,
     trusting only the local CA: skopeo (inspect, and a copy that pulls the layer) and curl (/v2/, the
-    manifest, the layer blob). The pem is renewed, then HAProxy reloads itself.
+    manifest, the layer blob). Update-DcosCertificate renews the pem from the renewal description
+    Export-DcosCertificate wrote beside it, with a new key and then again with -ReuseKey, and HAProxy
+    reloads itself after each renewal.
 
     The reload is the master-worker one (haproxy -W, SIGUSR2 to the master): the master keeps the
     listening socket and hands it to the new worker, so the port is never unbound, and the old worker
@@ -55,6 +57,13 @@ BeforeAll {
             # pid (comm) state ppid ...: comm may hold spaces, so read after its closing parenthesis.
             if ($text -and [int](($text.Substring($text.LastIndexOf(')') + 2) -split ' ')[1]) -eq $ParentId) { [int]$stat.Name }
         }
+    }
+
+    # HAProxy's own reload: SIGUSR2 to the master, then wait until the new certificate is served.
+    function Invoke-HaproxyReload([System.Diagnostics.Process] $Master, $Expected) {
+        & kill -USR2 $Master.Id
+        $deadline = [DateTime]::UtcNow.AddSeconds(20)
+        while ((Get-ServedThumbprint $lbPort $caFile) -ne $Expected.Thumbprint -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
     }
 
     function Stop-ByPid([System.Diagnostics.Process] $Process, [string] $Signal = 'TERM') {
@@ -171,18 +180,25 @@ done
                 Wait-Requests $curlLog 9
                 $phases = [ordered]@{ Renew = [DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds() / 1000 }
 
-                # The renewal: a new certificate for the same names, written over the pem in one step.
-                New-DcosCertificate -Issuer $ca -CommonName localhost -DnsName localhost -IPAddress 127.0.0.1 -KeyAlgorithm ECDSA -ValidDays 1 |
-                    Export-DcosCertificate -Path $pem -Format HaproxyPem -Force
+                # The renewal, from the description Export-DcosCertificate wrote beside the pem: a new key,
+                # the same names, the pem switched in one step. Not due yet (a day-old certificate), so forced.
+                $renewed = @(Update-DcosCertificate -Path $pem -Issuer $ca -Force)
                 $after = Get-PemLeaf $pem
-
-                # HAProxy's own reload: SIGUSR2 to the master.
                 $phases.Reload = [DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds() / 1000
-                & kill -USR2 $lb.Id
-                $deadline = [DateTime]::UtcNow.AddSeconds(20)
-                while (($servedAfter = Get-ServedThumbprint $lbPort $caFile) -ne $after.Thumbprint -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+                Invoke-HaproxyReload $lb $after
+                $servedAfter = Get-ServedThumbprint $lbPort $caFile
                 $phases.Served = [DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds() / 1000
+                Wait-Requests $skopeoLog 2
+                Wait-Requests $curlLog 9
 
+                # Again with the key kept (a pinned key), and reloaded again.
+                $phases.Renew2 = [DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds() / 1000
+                $kept = @(Update-DcosCertificate -Path $pem -Issuer $ca -Force -ReuseKey)
+                $afterKept = Get-PemLeaf $pem
+                $phases.Reload2 = [DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds() / 1000
+                Invoke-HaproxyReload $lb $afterKept
+                $servedKept = Get-ServedThumbprint $lbPort $caFile
+                $phases.Served2 = [DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds() / 1000
                 Wait-Requests $skopeoLog 2
                 Wait-Requests $curlLog 9
             }
@@ -204,13 +220,12 @@ done
             [pscustomobject]@{ Time = [double]$time; Tool = $tool; Request = $request; ExitCode = [int]$code; Output = "$rest"; Ok = $ok }
         }
         $counts = foreach ($group in $requests | Group-Object Tool) {
-            '{0}: {1} attempts, {2} failures ({3} started while HAProxy reloaded, {4} after)' -f $group.Name, $group.Count,
+            '{0}: {1} attempts, {2} failures ({3} started while HAProxy reloaded)' -f $group.Name, $group.Count,
             @($group.Group | Where-Object { -not $_.Ok }).Count,
-            @($group.Group | Where-Object { $_.Time -ge $phases.Reload -and $_.Time -le $phases.Served }).Count,
-            @($group.Group | Where-Object { $_.Time -gt $phases.Served }).Count
+            @($group.Group | Where-Object { ($_.Time -ge $phases.Reload -and $_.Time -le $phases.Served) -or ($_.Time -ge $phases.Reload2 -and $_.Time -le $phases.Served2) }).Count
         }
         $summary = $counts -join '; '
-        Write-Host "HAProxy renewal requests: $summary; reload to new certificate served: $([Math]::Round($phases.Served - $phases.Reload, 2)) s"
+        Write-Host ("HAProxy renewal requests: $summary; from SIGUSR2 to the new certificate served: {0:F2} s and {1:F2} s" -f ($phases.Served - $phases.Reload), ($phases.Served2 - $phases.Reload2))
     }
 
     AfterAll {
@@ -222,10 +237,11 @@ done
         $servedBefore | Should -Be $before.Thumbprint
     }
 
-    It 'ran pulls with both tools before and after the reload' {
+    It 'ran pulls with both tools before, between and after the reloads' {
         foreach ($tool in 'skopeo', 'curl') {
             @($requests | Where-Object { $_.Tool -eq $tool -and $_.Time -lt $phases.Renew }).Count | Should -BeGreaterThan 0 -Because "$tool before: $summary"
-            @($requests | Where-Object { $_.Tool -eq $tool -and $_.Time -gt $phases.Served }).Count | Should -BeGreaterThan 0 -Because "$tool after: $summary"
+            @($requests | Where-Object { $_.Tool -eq $tool -and $_.Time -gt $phases.Served -and $_.Time -lt $phases.Renew2 }).Count | Should -BeGreaterThan 0 -Because "$tool between: $summary"
+            @($requests | Where-Object { $_.Tool -eq $tool -and $_.Time -gt $phases.Served2 }).Count | Should -BeGreaterThan 0 -Because "$tool after: $summary"
         }
         @($requests | Where-Object Request -EQ copy).Count | Should -BeGreaterThan 1
         @($requests | Where-Object Request -Like '/v2/mlb/app/blobs/*').Count | Should -BeGreaterThan 1
@@ -236,14 +252,27 @@ done
         $failed | Should -BeNullOrEmpty -Because (($failed | ForEach-Object { "$($_.Time) $($_.Request) $($_.ExitCode) $($_.Output)" }) -join "`n")
     }
 
-    It 'renewed the pem for the same names with a new key' {
+    It 'renewed the pem for the same names with a new key, and said what it switched' {
         $after.Thumbprint | Should -Not -Be $before.Thumbprint
         Get-Names $after | Should -Be (Get-Names $before)
         Get-PublicKeyBase64 $after | Should -Not -Be (Get-PublicKeyBase64 $before)
+        $renewed.Count | Should -Be 1
+        $renewed[0].Renewed | Should -BeTrue
+        $renewed[0].PreviousThumbprint | Should -Be $before.Thumbprint
+        $renewed[0].Thumbprint | Should -Be $after.Thumbprint
+        $renewed[0].Files | Should -Contain $pem
     }
 
-    It 'is served by HAProxy after its reload, by new workers' {
+    It 'renewed it again with -ReuseKey: the same names and the same key, a new certificate' {
+        $afterKept.Thumbprint | Should -Not -Be $after.Thumbprint
+        Get-Names $afterKept | Should -Be (Get-Names $before)
+        Get-PublicKeyBase64 $afterKept | Should -Be (Get-PublicKeyBase64 $after)
+        $kept[0].Thumbprint | Should -Be $afterKept.Thumbprint
+    }
+
+    It 'is served by HAProxy after each reload, by new workers' {
         $servedAfter | Should -Be $after.Thumbprint
+        $servedKept | Should -Be $afterKept.Thumbprint
         $lb.HasExited | Should -BeFalse
         $workersAfter | Should -Not -BeNullOrEmpty
         $workersAfter | Where-Object { $_ -in $workersBefore } | Should -BeNullOrEmpty -Because 'the old worker ended after its requests'
