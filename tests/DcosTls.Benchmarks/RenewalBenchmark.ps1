@@ -11,9 +11,9 @@
     30-day default and for DcosTls's two-thirds-of-the-lifetime default), the others in 300 days (due
     for neither). What each tool reads to renew them is what it writes itself: certbot's renewal .conf is
     the one certbot wrote for a real pebble order (a template lineage, renamed per lineage); DcosTls's
-    renewal description is the one Export-DcosCertificate writes for a certificate whose origin is the
-    one a real pebble order gave (Import-DcosCertificate -Origin). Each run starts from a fresh copy of
-    the same trees (the copy is not timed). Prints a small table.
+    renewal description is the one Export-DcosCertificate wrote for a real pebble order, with each aged
+    certificate's own names, dates and thumbprint. Each run starts from a fresh copy of the same trees
+    (the copy is not timed). Prints a small table.
 #>
 param([int] $Count = 200, [int] $Due = 5, [int] $Runs = 3,
     [string] $Work = (Join-Path ([System.IO.Path]::GetTempPath()) "dcostls-renewal-bench-$PID"))
@@ -93,22 +93,48 @@ try {
     }
     & cp -a $certbotConfig (Join-Path $Work 'certbot-pristine')
 
-    # 3. DcosTls: an account on pebble, a real order for the origin, then the aged certificates.
+    # 3. DcosTls: an account on pebble and a real order, exported with its renewal description; then
+    # the aged certificates, each as Export-DcosCertificate writes a Pem pair (<name>.crt with the
+    # chain, <name>.key 0600) with that description's issuer and files, and the aged certificate's own
+    # values. (Import-DcosCertificate reads no origin together with a key, so the description of a
+    # certificate made outside DcosTls is written here, in the exported one's words.)
     $dcostlsTemplate = Join-Path $Work 'dcostls-template'
     if ($hasRenewal) {
         $account = Join-Path $Work 'account'
         $null = New-DcosAcmeAccount -AcmeDirectory $bed.Directory -CaCertificatePath $bed.TlsCa -AccountPath $account -AcceptTermsOfService
-        $ordered = New-DcosCertificate -AcmeDirectory $bed.Directory -CaCertificatePath $bed.TlsCa -AccountPath $account -CommonName template.bench.acme.test `
-            -HttpPort $bed.HttpPort -HttpListenAddress 127.0.0.1 -KeyAlgorithm ECDSA
+        $origin = Join-Path $Work 'dcostls-origin'
+        New-DcosCertificate -AcmeDirectory $bed.Directory -CaCertificatePath $bed.TlsCa -AccountPath $account -CommonName template.bench.acme.test `
+            -HttpPort $bed.HttpPort -HttpListenAddress 127.0.0.1 -KeyAlgorithm ECDSA |
+            Export-DcosCertificate -Path (Join-Path $origin 'template.crt')
+        $exported = Get-Content -Raw -LiteralPath (Join-Path $origin 'template.crt.renewal.json') | ConvertFrom-Json
+        if ($exported.issuer.kind -ne 'Acme') { throw "Export-DcosCertificate described the ACME certificate as $($exported.issuer.kind)" }
         foreach ($name in $names) {
             $from = Join-Path $aged $name
-            Import-DcosCertificate -Path (Join-Path $from 'cert.pem') -KeyPath (Join-Path $from 'key.pem') -Origin $ordered.Origin |
-                Export-DcosCertificate -Path (Join-Path $dcostlsTemplate "$name/$name.crt")
+            $folder = Join-Path $dcostlsTemplate $name
+            $null = New-Item -ItemType Directory -Force $folder
+            [IO.File]::WriteAllText((Join-Path $folder "$name.crt"), (Get-Content -Raw (Join-Path $from 'cert.pem')) + (Get-Content -Raw (Join-Path $from 'chain.pem')))
+            Copy-Item (Join-Path $from 'key.pem') (Join-Path $folder "$name.key")
+            & chmod 600 (Join-Path $folder "$name.key")
+            $leaf = [System.Security.Cryptography.X509Certificates.X509Certificate2]::CreateFromPem((Get-Content -Raw (Join-Path $from 'cert.pem')))
+            $description = [ordered]@{
+                version = $exported.version; format = 'Pem'; passwordProtected = $false; issuer = $exported.issuer
+                certificate = [ordered]@{
+                    commonName = $name; subject = "CN=$name"; dnsNames = @($name); ipAddresses = @()
+                    keyAlgorithm = 'ECDSA'; keySize = 256; extendedKeyUsages = @('serverAuth')
+                    notBefore = $leaf.NotBefore.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')
+                    notAfter = $leaf.NotAfter.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')
+                    thumbprint = $leaf.Thumbprint
+                }
+                files = @($exported.files | ForEach-Object { [ordered]@{ role = $_.role; name = $_.name -replace '^template', $name } })
+            }
+            Set-Content -LiteralPath (Join-Path $folder "$name.crt.renewal.json") -Value ($description | ConvertTo-Json -Depth 6)
         }
     }
 
     # 4. The runs: each tool in its own process, from a fresh copy of its tree.
-    $pwshCommand = "Import-Module '$manifest'; `$r = @(Update-DcosCertificate -Path '{0}'); `"renewed=`$(`$r.Count)`""
+    # The renewal's own time inside the process is printed too, to tell it from pwsh's start and the import.
+    $pwshCommand = "Import-Module '$manifest'; `$w = [Diagnostics.Stopwatch]::StartNew(); `$r = @(Update-DcosCertificate -Path '{0}'); " +
+        "'inside=' + `$w.Elapsed.TotalSeconds.ToString([cultureinfo]::InvariantCulture); 'renewed=' + ((`$r.Name | Sort-Object) -join ',')"
     $rows = foreach ($run in 1..$Runs) {
         $tree = $certbotConfig
         Remove-Item -Recurse -Force $tree
@@ -119,16 +145,17 @@ try {
         if ($LASTEXITCODE) { throw "certbot renew failed: see $Work/certbot-renew-$run.log" }
         $renewed = @($names | Where-Object { (Get-Item (Join-Path $tree "live/$_/cert.pem")).LinkTarget -notmatch 'cert1\.pem$' })
         if ((($renewed | Sort-Object) -join ',') -ne (($dueNames | Sort-Object) -join ',')) { throw "certbot renewed $($renewed -join ', '), not the $Due due ones" }
-        [pscustomobject]@{ Run = $run; Tool = 'certbot renew'; Seconds = $elapsed; Renewed = $renewed.Count }
+        [pscustomobject]@{ Run = $run; Tool = 'certbot renew'; Seconds = $elapsed; Renewed = $renewed.Count; Inside = $null }
 
         if ($hasRenewal) {
             $tree = Join-Path $Work "dcostls-$run"
             & cp -a $dcostlsTemplate $tree
             $watch = [Diagnostics.Stopwatch]::StartNew()
-            $out = & dotnet pwsh -NoProfile -NonInteractive -Command ($pwshCommand -f $tree) 2>&1
+            $out = @(& dotnet pwsh -NoProfile -NonInteractive -Command ($pwshCommand -f $tree) 2>&1 | ForEach-Object { "$_" })
             $elapsed = $watch.Elapsed.TotalSeconds
-            if ($LASTEXITCODE -or "$out" -notmatch "renewed=$Due") { throw "Update-DcosCertificate did not renew the $Due due ones: $out" }
-            [pscustomobject]@{ Run = $run; Tool = 'Update-DcosCertificate'; Seconds = $elapsed; Renewed = $Due }
+            if ($LASTEXITCODE -or -not ($out -ceq "renewed=$(($dueNames | Sort-Object) -join ',')")) { throw "Update-DcosCertificate did not renew the $Due due ones: $out" }
+            $inside = [double]::Parse((($out -match '^inside=') -replace '^inside=', ''), [cultureinfo]::InvariantCulture)
+            [pscustomobject]@{ Run = $run; Tool = 'Update-DcosCertificate'; Seconds = $elapsed; Renewed = $Due; Inside = $inside }
         }
     }
 
@@ -144,7 +171,10 @@ try {
     }
     '{0,-26} {1,10:F2}' -f 'for scale: certbot --version', (Median $starts)
     '{0,-26} {1,10:F2}' -f 'for scale: pwsh + import', (Median $pwshStarts)
-    if (-not $hasRenewal) { 'Update-DcosCertificate is not in this module: its side was not run.' }
+    if ($hasRenewal) {
+        '{0,-26} {1,10:F2}   (Update-DcosCertificate alone, inside its process)' -f 'of which the renewal', (Median @($rows | Where-Object Inside | ForEach-Object Inside))
+    }
+    else { 'Update-DcosCertificate is not in this module: its side was not run.' }
     'runs: ' + (($rows | ForEach-Object { '{0} #{1} {2:F2}s' -f $_.Tool, $_.Run, $_.Seconds }) -join '; ')
 }
 finally {
