@@ -82,6 +82,14 @@ public sealed class UpdateDcosCertificateCommand : DcosSessionCmdlet
         {
             string full = ResolvePath(given);
             var descriptions = Directory.Exists(full) ? DescribedRenewal.FindUnder(full).ToList() : new List<string> { DescriptionOf(full) };
+            // Piped rows (the inventory, Get-ChildItem) name every file, and a key or a trust anchor has
+            // no description of its own: passed over. A path given by name must have one.
+            if (MyInvocation.ExpectingInput && !Directory.Exists(full) && !full.EndsWith(RenewalDescription.Suffix, StringComparison.Ordinal)
+                && StagedFileWriter.Entry(descriptions[0]) == null)
+            {
+                WriteVerbose($"'{full}' has no renewal description beside it; passed over.");
+                continue;
+            }
             if (descriptions.Count == 0) WriteVerbose($"'{full}' holds no renewal description ('*{RenewalDescription.Suffix}'); nothing to renew there.");
             foreach (string description in descriptions)
             {

@@ -1,0 +1,269 @@
+<#
+    Renewing any certificate DcosTls wrote from the renewal description beside it, in real pwsh:
+    Export-DcosCertificate writes the description (never a secret), Update-DcosCertificate renews what
+    is due by the rule (two thirds with jitter, -RenewBefore days or share, -Force) from the described
+    issuer (local CA by its files, self-signed), in the described format, every file and the description
+    switched in one step; what is not due is left alone and silent; a description that does not match
+    its files, names a CA or ACME account that is gone, or cannot be read is refused, files unchanged.
+#>
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../../DcosTls.psd1') -Force
+    . (Join-Path $PSScriptRoot 'SecretSearch.ps1')
+
+    $ca = New-TlsCertificateAuthority -CommonName 'Described CA' -KeyAlgorithm ECDSA
+    $caFolder = Join-Path $TestDrive 'ca'
+    $ca | Export-DcosCertificate -Path (Join-Path $caFolder 'ca.crt')
+
+    # A folder with a certificate from the local CA, written as Pem with its description.
+    function New-Described([string] $Name, [int] $ValidDays = 9, [string] $Format = 'Pem', [object] $Issuer = $ca, [securestring] $Password) {
+        $folder = Join-Path $TestDrive $Name
+        $certificate = if ($Issuer) { New-DcosCertificate -Issuer $Issuer -CommonName "$Name.example.com" -DnsName "$Name.example.com", localhost -IPAddress 127.0.0.1 -ValidDays $ValidDays -KeyAlgorithm ECDSA }
+        else { New-DcosCertificate -SelfSigned -CommonName "$Name.example.com" -ValidDays $ValidDays }
+        $file = Join-Path $folder ($(switch ($Format) { 'Pem' { 'cert.crt' } 'HaproxyPem' { 'cert.pem' } 'Pkcs12' { 'cert.p12' } }))
+        $export = @{ Path = $file; Format = $Format }
+        if ($Password) { $export.Password = $Password }
+        $certificate | Export-DcosCertificate @export
+        [pscustomobject]@{ Folder = $folder; File = $file; Description = "$file.renewal.json"; Certificate = $certificate }
+    }
+
+    # Every file of a folder (through links) as text, to see that a refusal changed nothing.
+    function Get-FolderState([string] $Folder) {
+        (Get-ChildItem -Recurse -Force -LiteralPath $Folder | Sort-Object FullName | ForEach-Object {
+            $link = $_.LinkTarget
+            "$($_.FullName) -> $link : $(if (-not $_.PSIsContainer) { (Get-FileHash -LiteralPath $_.FullName).Hash })"
+        }) -join "`n"
+    }
+
+    # The public key of the certificate file and of the key file, as openssl reads them.
+    function Test-PemPair([string] $CertificateFile, [string] $KeyFile) {
+        $certKey = (openssl x509 -noout -pubkey -in $CertificateFile 2>&1) -join "`n"
+        $keyKey = (openssl pkey -pubout -in $KeyFile 2>&1) -join "`n"
+        $certKey -eq $keyKey -and $certKey -match 'BEGIN PUBLIC KEY'
+    }
+}
+
+Describe 'The renewal description Export-DcosCertificate writes' -Tag Lifecycle, DescribedRenewal {
+    It 'says how the certificate was made, what it is and which files were written, by name, and nothing secret' {
+        $d = New-Described describe
+        $json = Get-Content -Raw -LiteralPath $d.Description | ConvertFrom-Json
+        $json.version | Should -Be 1
+        $json.format | Should -Be 'Pem'
+        $json.issuer.kind | Should -Be 'LocalCa'
+        $json.issuer.caThumbprint | Should -Be $ca.Thumbprint
+        $json.issuer.caCertificatePath | Should -Be (Join-Path $caFolder 'ca.crt')
+        $json.issuer.caKeyPath | Should -Be (Join-Path $caFolder 'ca.key')
+        $json.issuer.validDays | Should -Be 9
+        $json.issuer.usage | Should -Be 'Server'
+        $json.certificate.thumbprint | Should -Be $d.Certificate.Thumbprint
+        @($json.certificate.dnsNames) | Should -Be @('describe.example.com', 'localhost')
+        @($json.certificate.ipAddresses) | Should -Be @('127.0.0.1')
+        $json.certificate.keyAlgorithm, $json.certificate.keySize | Should -Be 'ECDSA', 256
+        @($json.files.role) | Should -Be @('Certificate', 'PrivateKey')
+        @($json.files.name) | Should -Be @('cert.crt', 'cert.key')
+        Get-Content -Raw -LiteralPath $d.Description | Should -Not -Match 'PRIVATE KEY'
+    }
+
+    It 'is written again unchanged by the same export, and left out with -NoRenewalDescription' {
+        $d = New-Described again
+        $rows = $d.Certificate | Export-DcosCertificate -Path $d.File -PassThru
+        @($rows | Where-Object Role -EQ RenewalDescription).Action | Should -Be 'Unchanged'
+        $other = Join-Path $TestDrive 'nodesc/cert.crt'
+        $d.Certificate | Export-DcosCertificate -Path $other -NoRenewalDescription
+        Test-Path "$other.renewal.json" | Should -BeFalse
+    }
+
+    It 'keeps how it was made across Export-Clixml and Import-Clixml (Import-DcosCertificate takes Origin by property name)' {
+        $self = New-DcosCertificate -SelfSigned -CommonName clixml.example.com -ValidDays 20
+        $xml = Join-Path $TestDrive 'self.xml'
+        $self | Export-Clixml -LiteralPath $xml
+        $back = Import-Clixml -LiteralPath $xml | Import-DcosCertificate
+        $back.Origin | Should -Be $self.Origin
+        ($back.Origin | ConvertFrom-Json).kind | Should -Be 'SelfSigned'
+    }
+}
+
+Describe 'Update-DcosCertificate' -Tag Lifecycle, DescribedRenewal {
+    It 'leaves a certificate that is not due alone: nothing emitted, one Verbose line, a row with -PassThru naming the rule' {
+        $d = New-Described notdue
+        $before = Get-FolderState $d.Folder
+        $out = Update-DcosCertificate -Path $d.Folder -Verbose 4>&1
+        @($out | Where-Object { $_ -isnot [Management.Automation.VerboseRecord] }) | Should -BeNullOrEmpty
+        @($out | Where-Object { $_ -is [Management.Automation.VerboseRecord] -and $_.Message -match 'not due' }).Count | Should -Be 1
+        $row = Update-DcosCertificate -Path $d.Folder -PassThru
+        $row.Renewed | Should -BeFalse
+        $row.Rule | Should -Be 'TwoThirds'
+        $lifetime = $d.Certificate.NotAfter - $d.Certificate.NotBefore
+        $row.RenewAt | Should -BeLessOrEqual ($d.Certificate.NotBefore + $lifetime * (2 / 3))
+        $row.RenewAt | Should -BeGreaterThan ($d.Certificate.NotBefore + $lifetime * (2 / 3 - 0.05))
+        Get-FolderState $d.Folder | Should -Be $before
+    }
+
+    It 'renews with -Force: same names, key type and CA, a new key, every file and the description switched together' {
+        $d = New-Described force
+        $row = Update-DcosCertificate -Path $d.File -Force
+        $row.Renewed | Should -BeTrue
+        $row.Rule | Should -Be 'Force'
+        $row.PreviousThumbprint | Should -Be $d.Certificate.Thumbprint
+        $row.Thumbprint | Should -Not -Be $d.Certificate.Thumbprint
+        @($row.Files | Split-Path -Leaf) | Should -Be @('cert.crt', 'cert.key', 'cert.crt.renewal.json')
+        $new = Import-DcosCertificate -Path $d.File -KeyPath (Join-Path $d.Folder 'cert.key')
+        $new.Thumbprint | Should -Be $row.Thumbprint
+        $new.Subject | Should -Be $d.Certificate.Subject
+        @($new.DnsNames) | Should -Be @($d.Certificate.DnsNames)
+        @($new.IPAddresses) | Should -Be @($d.Certificate.IPAddresses)
+        $new.Issuer | Should -Be $ca.Subject
+        $new.KeyAlgorithm | Should -Be 'ECDSA'
+        Test-PemPair $d.File (Join-Path $d.Folder 'cert.key') | Should -BeTrue
+        (Get-Content -Raw -LiteralPath $d.Description | ConvertFrom-Json).certificate.thumbprint | Should -Be $row.Thumbprint
+        (Get-Item -LiteralPath $d.File).LinkTarget | Should -Be 'cert.crt.d/current/cert.crt'
+        (Get-Item -LiteralPath $d.Description).LinkTarget | Should -Be 'cert.crt.d/current/cert.crt.renewal.json'
+        # The next run finds it not due.
+        Update-DcosCertificate -Path $d.Folder | Should -BeNullOrEmpty
+    }
+
+    It 'keeps the key with -ReuseKey' {
+        $d = New-Described reuse
+        $key = (openssl pkey -pubout -in (Join-Path $d.Folder 'cert.key')) -join "`n"
+        $row = Update-DcosCertificate -Path $d.Description -Force -ReuseKey
+        $row.Renewed | Should -BeTrue
+        (openssl x509 -noout -pubkey -in $d.File) -join "`n" | Should -Be $key
+    }
+
+    It 'decides by -RenewBefore as days (Days) or as the share of the lifetime left (Share)' {
+        $d = New-Described window -ValidDays 9
+        Update-DcosCertificate -Path $d.Folder -RenewBefore 3 -PassThru | ForEach-Object { $_.Rule, $_.Renewed } | Should -Be 'Days', $false
+        (Update-DcosCertificate -Path $d.Folder -RenewBefore 9).Rule | Should -Be 'Days' -Because 'nine days before the end of a certificate of nine days and five minutes is now'
+        $share = Update-DcosCertificate -Path $d.Folder -RenewBefore '1/3' -PassThru
+        $share.Rule, $share.Renewed | Should -Be 'Share', $false
+        (Update-DcosCertificate -Path $d.Folder -RenewBefore '99.99%').Renewed | Should -BeTrue
+    }
+
+    It 'refuses days as long as the lifetime (the renewed certificate would be due again at once)' {
+        $d = New-Described toolong -ValidDays 20
+        $before = Get-FolderState $d.Folder
+        Update-DcosCertificate -Path $d.Folder -RenewBefore 30 -ErrorVariable e -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $e[0].FullyQualifiedErrorId | Should -BeLike 'RenewalWindowTooLong,*'
+        $e[0].Exception.Message | Should -Match '20 days'
+        Get-FolderState $d.Folder | Should -Be $before
+    }
+
+    It 'refuses a -RenewBefore it cannot read' {
+        { Update-DcosCertificate -Path $TestDrive -RenewBefore 'soon' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidRenewBefore,*'
+        { Update-DcosCertificate -Path $TestDrive -RenewBefore '3/2' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidRenewBefore,*'
+    }
+
+    It 'renews a self-signed HAProxy pem as one file' {
+        $pem = New-Described haproxy -Format HaproxyPem -Issuer $null
+        $row = Update-DcosCertificate -Path $pem.File -Force
+        $row.Format | Should -Be 'HaproxyPem'
+        $text = Get-Content -Raw -LiteralPath $pem.File
+        ([regex]::Matches($text, 'BEGIN CERTIFICATE')).Count | Should -Be 1
+        $text | Should -Match 'BEGIN PRIVATE KEY'
+        (Import-DcosCertificate -Path $pem.File).Thumbprint | Should -Be $row.Thumbprint
+        (Import-DcosCertificate -Path $pem.File).Issuer | Should -Be (Import-DcosCertificate -Path $pem.File).Subject
+    }
+
+    It '-WhatIf renews nothing, writes nothing and emits nothing' {
+        $d = New-Described whatif
+        $before = Get-FolderState $d.Folder
+        Update-DcosCertificate -Path $d.Folder -Force -WhatIf | Should -BeNullOrEmpty
+        Get-FolderState $d.Folder | Should -Be $before
+    }
+
+    It 'takes the rows of Get-ChildItem by property name, and renews each description once' {
+        $d = New-Described rows
+        $rows = @(Get-ChildItem -LiteralPath $d.Folder -File | Update-DcosCertificate -Force)
+        $rows.Count | Should -Be 1
+    }
+}
+
+Describe 'Update-DcosCertificate refuses, leaving the files as they are' -Tag Lifecycle, DescribedRenewal, BadInput {
+    It 'a certificate file edited by hand (RenewalCertificateChanged)' {
+        $d = New-Described edited
+        $other = New-DcosCertificate -Issuer $ca -CommonName edited.example.com -ValidDays 9
+        $other | Export-DcosCertificate -Path $d.File -Force -NoRenewalDescription
+        $before = Get-FolderState $d.Folder
+        Update-DcosCertificate -Path $d.Folder -Force -ErrorVariable e -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $e[0].FullyQualifiedErrorId | Should -BeLike 'RenewalCertificateChanged,*'
+        $e[0].Exception.Message | Should -Match $other.Thumbprint
+        Get-FolderState $d.Folder | Should -Be $before
+    }
+
+    It 'a local CA whose files are gone (RenewalIssuerNotFound), and renews with -Issuer' {
+        $lostCa = New-TlsCertificateAuthority -CommonName 'Lost CA' -KeyAlgorithm ECDSA
+        $lostFolder = Join-Path $TestDrive 'lost-ca'
+        $lostCa | Export-DcosCertificate -Path (Join-Path $lostFolder 'ca.crt')
+        $d = New-Described lostca -Issuer $lostCa
+        Remove-Item -Recurse -LiteralPath $lostFolder
+        $before = Get-FolderState $d.Folder
+        Update-DcosCertificate -Path $d.Folder -Force -ErrorVariable e -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $e[0].FullyQualifiedErrorId | Should -BeLike 'RenewalIssuerNotFound,*'
+        $e[0].Exception.Message | Should -Match 'lost-ca/ca.crt'
+        Get-FolderState $d.Folder | Should -Be $before
+        # Another CA is refused; the right one is taken.
+        { Update-DcosCertificate -Path $d.Folder -Force -Issuer $ca -ErrorAction Stop } | Should -Throw -ErrorId 'RenewalIssuerMismatch,*'
+        (Update-DcosCertificate -Path $d.Folder -Force -Issuer $lostCa).Renewed | Should -BeTrue
+    }
+
+    It 'an ACME account that is gone (RenewalAcmeAccountMissing), before anything is contacted' {
+        $d = New-Described acme
+        $json = Get-Content -Raw -LiteralPath $d.Description | ConvertFrom-Json
+        $json.issuer = [pscustomobject]@{ kind = 'Acme'; usage = 'Server'; acmeDirectory = 'https://127.0.0.1:9/dir'; accountPath = (Join-Path $TestDrive 'no-account') }
+        $json | ConvertTo-Json -Depth 5 | Set-Content -LiteralPath $d.Description
+        $before = Get-FolderState $d.Folder
+        Update-DcosCertificate -Path $d.Folder -Force -ErrorVariable e -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $e[0].FullyQualifiedErrorId | Should -BeLike 'RenewalAcmeAccountMissing,*'
+        $e[0].Exception.Message | Should -Match 'no-account'
+        Get-FolderState $d.Folder | Should -Be $before
+    }
+
+    It 'a malformed description (RenewalDescriptionInvalid), and goes on with the next' {
+        $bad = New-Described malformed
+        $good = New-Described afterbad
+        '{ "version": 1, "format": "Pem", ' | Set-Content -LiteralPath $bad.Description
+        $before = Get-FolderState $bad.Folder
+        $rows = @(Update-DcosCertificate -Path $bad.Folder, $good.Folder -Force -ErrorVariable e -ErrorAction SilentlyContinue)
+        $e[0].FullyQualifiedErrorId | Should -BeLike 'RenewalDescriptionInvalid,*'
+        $e[0].TargetObject | Should -Be $bad.Description
+        $rows.Count | Should -Be 1
+        Get-FolderState $bad.Folder | Should -Be $before
+        foreach ($content in '[]', '{"version":2}', '{"version":1,"format":"Pem","issuer":{"kind":"Mystery"},"certificate":{"thumbprint":"AA"},"files":[{"role":"Certificate","name":"cert.crt"}]}',
+            '{"version":1,"format":"Pem","issuer":{"kind":"SelfSigned"},"certificate":{"thumbprint":"AA"},"files":[{"role":"Certificate","name":"../../etc/passwd"}]}') {
+            Set-Content -LiteralPath $bad.Description -Value $content
+            { Update-DcosCertificate -Path $bad.Description -Force -ErrorAction Stop } | Should -Throw -ErrorId 'RenewalDescriptionInvalid,*' -Because $content
+        }
+    }
+
+    It 'a path with no description (RenewalDescriptionNotFound)' {
+        { Update-DcosCertificate -Path (Join-Path $TestDrive 'nothing.crt') -ErrorAction Stop } | Should -Throw -ErrorId 'RenewalDescriptionNotFound,*'
+    }
+}
+
+Describe 'No secret in any stream or description' -Tag Lifecycle, DescribedRenewal {
+    It 'keeps the key password and the private keys out of every stream and the descriptions' {
+        $secret = 'Leak-Pa55word-7f3a'
+        $password = ConvertTo-SecureString $secret -AsPlainText -Force
+        $d = New-Described leak -Password $password
+        $streams = Join-Path $TestDrive 'streams.txt'
+        & { Update-DcosCertificate -Path $d.Folder -Force -Password $password -Verbose -PassThru; Update-DcosCertificate -Path $d.Folder -Password $password -PassThru -Verbose } *>&1 |
+            ForEach-Object { $_ | Format-List * -Force | Out-String -Width 400 } | Set-Content -LiteralPath $streams
+        (Get-Content -Raw -LiteralPath $d.Description | ConvertFrom-Json).passwordProtected | Should -BeTrue
+        Get-Content -Raw (Join-Path $d.Folder 'cert.key') | Should -Match 'ENCRYPTED PRIVATE KEY'
+        Get-Content -Raw -LiteralPath $streams | Should -Not -Match 'PRIVATE KEY'
+        $files = @($streams) + @(Get-ChildItem -Recurse -Force -LiteralPath $d.Folder -Filter '*.renewal.json' | ForEach-Object FullName)
+        Find-SecretLeak -Path $files -Secret $secret | Should -BeNullOrEmpty
+    }
+}
+
+# A PKCS#12 file with a password costs seconds per read and write (600,000 PBKDF2 rounds).
+Describe 'Update-DcosCertificate with a PKCS#12 file' -Tag Lifecycle, DescribedRenewal, Heavy {
+    It 'renews a PKCS#12 file with its password, and asks for the password first' {
+        $password = ConvertTo-SecureString 'p12-Pa55word' -AsPlainText -Force
+        $p12 = New-Described pkcs -Format Pkcs12 -Password $password
+        { Update-DcosCertificate -Path $p12.File -Force -ErrorAction Stop } | Should -Throw -ErrorId 'RenewalPasswordRequired,*'
+        $row = Update-DcosCertificate -Path $p12.File -Force -Password $password
+        $row.Renewed | Should -BeTrue
+        $collection = [Security.Cryptography.X509Certificates.X509Certificate2Collection]::new()
+        $collection.Import([IO.File]::ReadAllBytes($p12.File), 'p12-Pa55word', 'EphemeralKeySet')
+        ($collection | Where-Object HasPrivateKey).Thumbprint | Should -Be $row.Thumbprint
+    }
