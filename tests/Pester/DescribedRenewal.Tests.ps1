@@ -267,3 +267,4 @@ Describe 'Update-DcosCertificate with a PKCS#12 file' -Tag Lifecycle, DescribedR
         $collection.Import([IO.File]::ReadAllBytes($p12.File), 'p12-Pa55word', 'EphemeralKeySet')
         ($collection | Where-Object HasPrivateKey).Thumbprint | Should -Be $row.Thumbprint
     }
+}

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DcosTls.Common;
+using DcosTls.Files;
 
 namespace DcosTls.Certificates;
 
@@ -157,6 +158,19 @@ internal sealed class RenewalDescription
             },
             Files = files.Select(f => new DescribedFile { Role = f.Role, Name = f.Name }).ToArray(),
         };
+
+    /// <summary>
+    /// The description of a certificate-and-key pair an installer writes under fixed names (the Docker
+    /// daemon's and CLI's pairs), as a file that switches with the pair; none for a certificate that does
+    /// not say how it was made.
+    /// </summary>
+    internal static SlotFile[] Companions(DcosCertificate certificate, string certificateName, string keyName)
+    {
+        var origin = CertificateOrigin.FromJson(certificate.Origin);
+        if (origin == null) return Array.Empty<SlotFile>();
+        var description = For(certificate, origin, CertificateExportFormat.Pem, passwordProtected: false, new[] { ("Certificate", certificateName), ("PrivateKey", keyName) });
+        return new[] { new SlotFile(PathFor(certificateName), description.ToBytes(), StagedFileWriter.PublicFile) };
+    }
 
     /// <summary>The file's bytes: indented JSON, one trailing newline; the same certificate gives the same bytes.</summary>
     internal byte[] ToBytes() => new UTF8Encoding(false).GetBytes(JsonSerializer.Serialize(this, Indented) + "\n");

@@ -183,6 +183,14 @@ internal sealed class KeyPairSlot
             string path = Join(Folder, file.Name);
             if (new FileInfo(_writer.Map(path)).LinkTarget != LinkTargetFor(file.Name)) ReplaceWithLink(path, LinkTargetFor(file.Name));
         }
+        // A companion the new folder does not hold (a description of another issuer) would name nothing.
+        foreach (string name in CompanionNames.Where(n => files.All(f => f.Name != n)))
+        {
+            string full = _writer.Map(Join(Folder, name));
+            if (new FileInfo(full).LinkTarget != LinkTargetFor(name)) continue;
+            Step("remove " + name);
+            File.Delete(full);
+        }
         RemoveOldVersions(keep: previous == null ? new[] { version } : new[] { version, previous });
         return version;
     }
