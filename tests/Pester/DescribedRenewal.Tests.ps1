@@ -268,3 +268,61 @@ Describe 'Update-DcosCertificate with a PKCS#12 file' -Tag Lifecycle, DescribedR
         ($collection | Where-Object HasPrivateKey).Thumbprint | Should -Be $row.Thumbprint
     }
 }
+
+Describe 'The files a reader sees when Update-DcosCertificate is killed (SIGKILL) at each step' -Tag Lifecycle, DescribedRenewal, KillPoints, Heavy {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'PausedRun.ps1')
+        # Plain files as Export-DcosCertificate wrote them: the first renewal converts them, then switches.
+        $pristine = (New-Described killed).Folder
+        function Get-SetState([string] $Folder) {
+            $cert = Join-Path $Folder 'cert.crt'
+            $fingerprint = ((openssl x509 -noout -fingerprint -sha1 -in $cert 2>$null) -replace '^.*=', '' -replace ':', '')
+            $described = try { (Get-Content -Raw -LiteralPath (Join-Path $Folder 'cert.crt.renewal.json') -ErrorAction Stop | ConvertFrom-Json).certificate.thumbprint } catch { "unreadable: $_" }
+            [pscustomobject]@{
+                Matches     = (Test-PemPair $cert (Join-Path $Folder 'cert.key')) -and $fingerprint -eq $described
+                Fingerprint = $fingerprint
+                Detail      = "certificate $fingerprint, description $described"
+            }
+        }
+        $manifest = (Resolve-Path (Join-Path $PSScriptRoot '../../DcosTls.psd1')).Path
+        $script = Join-Path $TestDrive 'renew-described.ps1'
+        Set-Content -LiteralPath $script -Value @'
+param($Manifest, $Folder)
+Import-Module $Manifest
+$null = Update-DcosCertificate -Path $Folder -Force -ErrorAction Stop
+'@
+        $original = (Get-SetState $pristine).Fingerprint
+        $run = Join-Path $TestDrive 'described-paused'
+        & cp -a $pristine $run
+        $states = @(Save-PausedState (Start-PausedChild $script @($manifest, $run)) $run (Join-Path $TestDrive 'described-kill-'))
+        $finished = (Get-SetState $run).Matches -and (Get-SetState $run).Fingerprint -ne $original
+        $killed = Join-Path $TestDrive 'described-killed'
+        & cp -a $pristine $killed
+        $at = Stop-AtPause (Start-PausedChild $script @($manifest, $killed)) $states.Count
+        $states += [pscustomobject]@{ Step = $states.Count; At = "$at (SIGKILL)"; Root = $killed }
+        $outcomes = @(foreach ($state in $states) {
+                $set = Get-SetState $state.Root
+                [pscustomobject]@{ Step = $state.Step; At = $state.At; Root = $state.Root; Matches = $set.Matches; Fingerprint = $set.Fingerprint; Detail = $set.Detail }
+            })
+    }
+
+    It 'reaches every step and finishes after the last one' {
+        $finished | Should -BeTrue
+        $outcomes.Count | Should -BeGreaterOrEqual 10 -Because ($outcomes.At -join '; ')
+    }
+
+    It 'leaves the certificate, its key and its description matching after a kill at every step: all old until the switch, all new after' {
+        foreach ($o in $outcomes) { $o.Matches | Should -BeTrue -Because "killed at step $($o.Step) ($($o.At)): $($o.Detail)" }
+        $switched = @($outcomes | Where-Object Fingerprint -NE $original)
+        @($outcomes | Select-Object -First ($outcomes.Count - $switched.Count) | Where-Object Fingerprint -NE $original) | Should -BeNullOrEmpty
+    }
+
+    It 'completes on the next run after a kill, removing what the killed run left' {
+        foreach ($o in $outcomes) {
+            $row = Update-DcosCertificate -Path $o.Root -Force
+            $row.Renewed | Should -BeTrue -Because "resumed after step $($o.Step)"
+            (Get-SetState $o.Root).Matches | Should -BeTrue -Because "resumed after step $($o.Step)"
+            @(Get-ChildItem -Recurse -Force $o.Root -Filter '*.tmp') | Should -BeNullOrEmpty -Because "resumed after step $($o.Step) ($($o.At))"
+        }
+    }
+}

@@ -1,4 +1,5 @@
 using DcosTls.Certificates;
+using DcosTls.Common;
 
 namespace DcosTls.Lifecycle;
 
@@ -25,7 +26,7 @@ public sealed class DescribedRenewalResult
         Thumbprint = (issued ?? current).Thumbprint;
         NotAfter = (issued ?? current).NotAfter;
         DaysLeft = (int)Math.Floor((NotAfter - DateTime.UtcNow).TotalDays);
-        Files = files;
+        Files = new ValueList<string>(files);
         Version = version;
     }
 
@@ -61,7 +62,7 @@ public sealed class DescribedRenewalResult
     public int DaysLeft { get; }
 
     /// <summary>Every file switched (the certificate, its key, the description); empty when not renewed.</summary>
-    public string[] Files { get; }
+    public ValueList<string> Files { get; }
 
     /// <summary>The folder beside the fixed names that holds the files in use now, when renewed.</summary>
     public string? Version { get; }
