@@ -400,3 +400,67 @@ $null = Update-DcosCertificate -Path $Folder -Force -ErrorAction Stop
         }
     }
 }
+
+Describe 'Update-DcosCertificate from an ACME CA (pebble, with the renewal information stand-in in front)' -Tag Acme, DescribedRenewal {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'AcmePeers.ps1')
+        $bed = Start-AcmeTestBed -Path (Join-Path $TestDrive 'bed')
+        $ari = @{ Port = Get-AcmeFreePort; Windows = Join-Path $TestDrive 'windows.json'; Log = Join-Path $TestDrive 'renewal-info.log' }
+        Set-Content -LiteralPath $ari.Windows -Value '{}'
+        $tls = Join-Path $bed.Path 'tls'
+        $ari.Process = Start-Process -FilePath python3 -PassThru `
+            -RedirectStandardOutput (Join-Path $TestDrive 'ari.out') -RedirectStandardError (Join-Path $TestDrive 'ari.err') `
+            -ArgumentList @((Join-Path $PSScriptRoot 'AcmeRenewalInfo.py'), $ari.Port, (Join-Path $tls 'server.pem'), (Join-Path $tls 'server-key.pem'),
+                $bed.Directory, $bed.TlsCa, $ari.Windows, $ari.Log)
+        Register-AcmeTestProcess $ari.Process
+        Wait-AcmeTcpPort $ari.Port
+        $directory = "https://127.0.0.1:$($ari.Port)/dir"
+        $tsig = ConvertTo-SecureString $bed.TsigSecret -AsPlainText -Force
+        $folder = Join-Path $TestDrive 'acme'
+        $issued = New-DcosCertificate -AcmeDirectory $directory -CaCertificatePath $bed.TlsCa -AccountPath (Join-Path $TestDrive 'account') -AcceptTermsOfService `
+            -CommonName described.acme.test -DnsServer "127.0.0.1:$($bed.DnsPort)" -TsigKeyName $bed.TsigKeyName -TsigSecret $tsig
+        $issued | Export-DcosCertificate -Path (Join-Path $folder 'registry.pem') -Format HaproxyPem
+        function Set-Window([datetime] $Start, [datetime] $End) {
+            $id = @(Get-Content -LiteralPath $ari.Log -ErrorAction Ignore)[-1]
+            $format = { param($t) $t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", [cultureinfo]::InvariantCulture) }
+            @{ $id = @{ start = (& $format $Start); end = (& $format $End) } } | ConvertTo-Json -Depth 3 | Set-Content -LiteralPath $ari.Windows
+        }
+    }
+
+    AfterAll {
+        if ($ari.Process -and -not $ari.Process.HasExited) { Stop-Process -Id $ari.Process.Id -Force -ErrorAction Ignore; $ari.Process.WaitForExit(5000) | Out-Null }
+        if ($bed) { Stop-AcmeTestBed $bed }
+    }
+
+    It 'describes the directory, account and DNS-01 settings with the TSIG key name, never its secret' {
+        $json = Get-Content -Raw (Join-Path $folder 'registry.pem.renewal.json') | ConvertFrom-Json
+        $json.issuer.kind, $json.issuer.acmeDirectory, $json.issuer.tsigKeyName | Should -Be 'Acme', $directory, $bed.TsigKeyName
+        $json.issuer.accountPath | Should -Be (Join-Path $TestDrive 'account')
+        $json.format | Should -Be 'HaproxyPem'
+        Find-SecretLeak -Path (Join-Path $folder 'registry.pem.renewal.json') -Secret $bed.TsigSecret | Should -BeNullOrEmpty
+    }
+
+    It 'follows the server''s renewal window (rule RenewalInfo): not due before it, renewed once it has come, with the TSIG secret asked again' {
+        # The first question the stand-in sees names the certificate: its identifier is what the window is set for.
+        $row = Update-DcosCertificate -Path $folder -PassThru -CaCertificatePath $bed.TlsCa
+        $row.Renewed | Should -BeFalse
+        Set-Window ([datetime]::UtcNow.AddDays(10)) ([datetime]::UtcNow.AddDays(11))
+        $row = Update-DcosCertificate -Path $folder -PassThru
+        $row.Rule, $row.Renewed | Should -Be 'RenewalInfo', $false
+        $row.RenewAt | Should -BeGreaterThan ([datetime]::UtcNow.AddDays(9.9))
+
+        Set-Window ([datetime]::UtcNow.AddDays(-2)) ([datetime]::UtcNow.AddDays(-1))
+        $before = Get-FolderState $folder
+        Update-DcosCertificate -Path $folder -ErrorVariable e -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $e.Count | Should -Be 1 -Because 'a DNS-01 description whose secret was given as -TsigSecret needs it again'
+        Get-FolderState $folder | Should -Be $before
+
+        $streams = Join-Path $TestDrive 'acme-streams.txt'
+        & { Update-DcosCertificate -Path $folder -TsigSecret $tsig -Verbose } *>&1 | ForEach-Object { $_ | Format-List * -Force | Out-String -Width 400 } | Set-Content -LiteralPath $streams
+        $renewed = Import-DcosCertificate -Path (Join-Path $folder 'registry.pem')
+        $renewed.Thumbprint | Should -Not -Be $issued.Thumbprint
+        @($renewed.DnsNames) | Should -Be @($issued.DnsNames)
+        Get-Content -Raw $streams | Should -Match 'Rule\s+: RenewalInfo'
+        Find-SecretLeak -Path $streams, (Join-Path $folder 'registry.pem.renewal.json') -Secret $bed.TsigSecret | Should -BeNullOrEmpty
+    }
+}
