@@ -44,6 +44,8 @@
         'Update-DockerDaemonCertificate'
         'Update-DockerClientCertificate'
         'Update-DcosCertificate'
+        'Install-DcosTlsRenewalTimer'
+        'Uninstall-DcosTlsRenewalTimer'
         # The fleet
         'Get-DcosAgent'
         'Invoke-DcosAgentProvisioning'

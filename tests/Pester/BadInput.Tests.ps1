@@ -188,6 +188,10 @@ BeforeDiscovery {
     Add-Case 'Set-DockerDaemonTls -Restart with a staging root' "Set-DockerDaemonTls -CaCertificate `$ca -Certificate `$server -Root `$Root -Restart -Confirm:`$false" 'RestartNeedsAgentRoot' 'InvalidArgument' '-Restart'
     Add-Case 'Invoke-DcosAgentProvisioning -MaxUnavailable without -Restart' "Invoke-DcosAgentProvisioning -Agent 127.0.0.1 -Credential `$cred -CredentialRegistry registry.internal -MaxUnavailable 2 -Root `$Root -Confirm:`$false" 'RestartMissing' 'InvalidArgument' '-MaxUnavailable'
     Add-Case 'Invoke-DcosAgentProvisioning -Restart with a staging root' "Invoke-DcosAgentProvisioning -Agent 127.0.0.1 -Credential `$cred -CredentialRegistry registry.internal -Restart -Root `$Root -Confirm:`$false" 'RestartNeedsAgentRoot' 'InvalidArgument' '<Root>' -Target '<Root>'
+    Add-Case 'Install-DcosTlsRenewalTimer with a script that is not there' "Install-DcosTlsRenewalTimer /usr/local/sbin/renew.ps1 -Root `$Root" 'RenewalScriptNotFound' 'ObjectNotFound' '<Root>/usr/local/sbin/renew.ps1' -Target '/usr/local/sbin/renew.ps1'
+    Add-Case 'Install-DcosTlsRenewalTimer with a calendar that runs onto a second line' "Install-DcosTlsRenewalTimer /usr/local/sbin/renew.ps1 -Root `$Root -OnCalendar `"daily``nExecStart=/bin/sh`"" 'InvalidOnCalendar' 'InvalidArgument' 'daily?ExecStart=/bin/sh'
+    Add-Case 'Install-DcosTlsRenewalTimer -Enable with a staging root' "Install-DcosTlsRenewalTimer /usr/local/sbin/renew.ps1 -Root `$Root -Enable" 'TimerSystemctlNeedsAgentRoot' 'InvalidArgument' '-Enable'
+    Add-Case 'Uninstall-DcosTlsRenewalTimer with a timer it did not write' "Uninstall-DcosTlsRenewalTimer -Root `$Root" 'RenewalTimerUnitNotOurs' 'InvalidOperation' '<Root>/etc/systemd/system/dcostls-renewal.timer' -Setup "`$null = New-Item -ItemType Directory -Force (Join-Path `$Root etc/systemd/system); Set-Content (Join-Path `$Root etc/systemd/system/dcostls-renewal.timer) '[Timer]'" -Target '<Root>/etc/systemd/system/dcostls-renewal.timer'
 }
 
 BeforeAll {

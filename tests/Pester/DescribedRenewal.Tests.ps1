@@ -177,6 +177,80 @@ Describe 'Update-DcosCertificate' -Tag Lifecycle, DescribedRenewal {
     }
 }
 
+Describe 'Update-DcosCertificate from the cluster CA (a real cfssl serve behind the master stand-in)' -Tag Lifecycle, DescribedRenewal, Cluster {
+    BeforeAll {
+        $started = [System.Collections.Generic.List[int]]::new()
+        function Start-Native([string] $File, [string[]] $Arguments) {
+            $start = [System.Diagnostics.ProcessStartInfo]::new($File)
+            foreach ($argument in $Arguments) { $start.ArgumentList.Add($argument) }
+            $start.UseShellExecute = $false
+            $process = [System.Diagnostics.Process]::Start($start)
+            $started.Add($process.Id)
+            if ($env:DCOSTLS_TEST_PIDS) { Add-Content -LiteralPath $env:DCOSTLS_TEST_PIDS -Value $process.Id }
+            $process
+        }
+        function Get-FreePort {
+            $listener = [System.Net.Sockets.TcpListener]::new([ipaddress]'127.0.0.1', 0)
+            $listener.Start()
+            try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
+        }
+        $cfsslDir = Join-Path $TestDrive 'cfssl'
+        $null = New-Item -ItemType Directory -Path $cfsslDir
+        Set-Content (Join-Path $cfsslDir 'ca-csr.json') '{"CN":"Described Cluster CA","key":{"algo":"ecdsa","size":256},"ca":{"expiry":"87600h"}}'
+        Set-Content (Join-Path $cfsslDir 'ca-config.json') '{"signing":{"default":{"expiry":"8760h","usages":["signing","key encipherment","server auth","client auth"]},"profiles":{"short":{"expiry":"240h","usages":["signing","key encipherment","server auth"]}}}}'
+        $initca = & cfssl gencert -initca (Join-Path $cfsslDir 'ca-csr.json') 2>$null | ConvertFrom-Json
+        Set-Content (Join-Path $cfsslDir 'ca.pem') $initca.cert
+        Set-Content (Join-Path $cfsslDir 'ca-key.pem') $initca.key
+        $cfsslPort = Get-FreePort
+        $cfssl = Start-Native sh @('-c', 'exec cfssl serve -address 127.0.0.1 -port "$1" -ca "$2/ca.pem" -ca-key "$2/ca-key.pem" -config "$2/ca-config.json" > "$2/serve.log" 2>&1', 'sh', $cfsslPort, $cfsslDir)
+        $deadline = [datetime]::UtcNow.AddSeconds(20)
+        while ($true) {
+            $client = [System.Net.Sockets.TcpClient]::new()
+            try { $client.Connect('127.0.0.1', $cfsslPort); break } catch { } finally { $client.Dispose() }
+            if ($cfssl.HasExited -or [datetime]::UtcNow -gt $deadline) { throw 'cfssl serve did not listen' }
+            Start-Sleep -Milliseconds 100
+        }
+        $portFile = Join-Path $TestDrive 'master.port'
+        $tokenFile = Join-Path $TestDrive 'master.token'
+        $agentList = Join-Path $TestDrive 'agents.json'
+        Set-Content -LiteralPath $agentList -Value '[]'
+        Set-Content -LiteralPath $tokenFile -Value ('eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.' +
+            [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes((@{ uid = 'operator'; exp = [DateTimeOffset]::UtcNow.AddHours(1).ToUnixTimeSeconds() } | ConvertTo-Json -Compress))).TrimEnd('=').Replace('+', '-').Replace('/', '_') +
+            '.c2lnbmF0dXJl' + [guid]::NewGuid().ToString('N'))
+        $master = Start-Native python3 @((Join-Path $PSScriptRoot 'MesosMaster.py'), $portFile, $agentList, $tokenFile, "http://127.0.0.1:$cfsslPort")
+        $deadline = [datetime]::UtcNow.AddSeconds(20)
+        while (-not (Test-Path $portFile)) { if ([datetime]::UtcNow -gt $deadline -or $master.HasExited) { throw 'the master stand-in did not start' }; Start-Sleep -Milliseconds 100 }
+        $masterUri = "http://127.0.0.1:$(Get-Content $portFile)"
+        $login = [pscredential]::new('operator', (ConvertTo-SecureString 'operator-pw' -AsPlainText -Force))
+    }
+
+    AfterAll {
+        Disconnect-DcosCluster -ErrorAction Ignore
+        foreach ($id in $started) { Stop-Process -Id $id -Force -ErrorAction Ignore }
+    }
+
+    It 'renews from the same CA and profile through the session, and contacts nothing when not due (no session needed)' {
+        $session = Connect-DcosCluster -Uri $masterUri -Credential $login -AllowUnencryptedAuthentication -WarningAction SilentlyContinue
+        $folder = Join-Path $TestDrive 'cluster'
+        New-DcosCertificate -CommonName cluster.example.com -DnsName cluster.example.com -Profile short -KeyAlgorithm ECDSA |
+            Export-DcosCertificate -Path (Join-Path $folder 'registry.crt')
+        $json = Get-Content -Raw (Join-Path $folder 'registry.crt.renewal.json') | ConvertFrom-Json
+        $json.issuer.kind, $json.issuer.profile | Should -Be 'Cluster', 'short'
+        Disconnect-DcosCluster
+        $row = Update-DcosCertificate -Path $folder -PassThru
+        $row.Renewed | Should -BeFalse -Because 'a ten-day certificate just issued is not due, and no session was asked for'
+        { Update-DcosCertificate -Path $folder -Force -ErrorAction Stop } | Should -Throw -ErrorId 'NoDcosSession,*'
+        $session = Connect-DcosCluster -Uri $masterUri -Credential $login -AllowUnencryptedAuthentication -WarningAction SilentlyContinue
+        $row = Update-DcosCertificate -Path $folder -Force
+        $row.Renewed | Should -BeTrue
+        $new = Import-DcosCertificate -Path (Join-Path $folder 'registry.crt') -KeyPath (Join-Path $folder 'registry.key')
+        $new.Thumbprint | Should -Be $row.Thumbprint
+        $new.Issuer | Should -Be 'CN=Described Cluster CA'
+        [int](($new.NotAfter - $new.NotBefore).TotalHours) | Should -BeIn 240, 241 -Because 'the short profile decides the validity again'
+        @($new.DnsNames) | Should -Be @('cluster.example.com')
+    }
+}
+
 Describe 'Update-DcosCertificate refuses, leaving the files as they are' -Tag Lifecycle, DescribedRenewal, BadInput {
     It 'a certificate file edited by hand (RenewalCertificateChanged)' {
         $d = New-Described edited
@@ -324,5 +398,69 @@ $null = Update-DcosCertificate -Path $Folder -Force -ErrorAction Stop
             (Get-SetState $o.Root).Matches | Should -BeTrue -Because "resumed after step $($o.Step)"
             @(Get-ChildItem -Recurse -Force $o.Root -Filter '*.tmp') | Should -BeNullOrEmpty -Because "resumed after step $($o.Step) ($($o.At))"
         }
+    }
+}
+
+Describe 'Update-DcosCertificate from an ACME CA (pebble, with the renewal information stand-in in front)' -Tag Acme, DescribedRenewal {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'AcmePeers.ps1')
+        $bed = Start-AcmeTestBed -Path (Join-Path $TestDrive 'bed')
+        $ari = @{ Port = Get-AcmeFreePort; Windows = Join-Path $TestDrive 'windows.json'; Log = Join-Path $TestDrive 'renewal-info.log' }
+        Set-Content -LiteralPath $ari.Windows -Value '{}'
+        $tls = Join-Path $bed.Path 'tls'
+        $ari.Process = Start-Process -FilePath python3 -PassThru `
+            -RedirectStandardOutput (Join-Path $TestDrive 'ari.out') -RedirectStandardError (Join-Path $TestDrive 'ari.err') `
+            -ArgumentList @((Join-Path $PSScriptRoot 'AcmeRenewalInfo.py'), $ari.Port, (Join-Path $tls 'server.pem'), (Join-Path $tls 'server-key.pem'),
+                $bed.Directory, $bed.TlsCa, $ari.Windows, $ari.Log)
+        Register-AcmeTestProcess $ari.Process
+        Wait-AcmeTcpPort $ari.Port
+        $directory = "https://127.0.0.1:$($ari.Port)/dir"
+        $tsig = ConvertTo-SecureString $bed.TsigSecret -AsPlainText -Force
+        $folder = Join-Path $TestDrive 'acme'
+        $issued = New-DcosCertificate -AcmeDirectory $directory -CaCertificatePath $bed.TlsCa -AccountPath (Join-Path $TestDrive 'account') -AcceptTermsOfService `
+            -CommonName described.acme.test -DnsServer "127.0.0.1:$($bed.DnsPort)" -TsigKeyName $bed.TsigKeyName -TsigSecret $tsig
+        $issued | Export-DcosCertificate -Path (Join-Path $folder 'registry.pem') -Format HaproxyPem
+        function Set-Window([datetime] $Start, [datetime] $End) {
+            $id = @(Get-Content -LiteralPath $ari.Log -ErrorAction Ignore)[-1]
+            $format = { param($t) $t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", [cultureinfo]::InvariantCulture) }
+            @{ $id = @{ start = (& $format $Start); end = (& $format $End) } } | ConvertTo-Json -Depth 3 | Set-Content -LiteralPath $ari.Windows
+        }
+    }
+
+    AfterAll {
+        if ($ari.Process -and -not $ari.Process.HasExited) { Stop-Process -Id $ari.Process.Id -Force -ErrorAction Ignore; $ari.Process.WaitForExit(5000) | Out-Null }
+        if ($bed) { Stop-AcmeTestBed $bed }
+    }
+
+    It 'describes the directory, account and DNS-01 settings with the TSIG key name, never its secret' {
+        $json = Get-Content -Raw (Join-Path $folder 'registry.pem.renewal.json') | ConvertFrom-Json
+        $json.issuer.kind, $json.issuer.acmeDirectory, $json.issuer.tsigKeyName | Should -Be 'Acme', $directory, $bed.TsigKeyName
+        $json.issuer.accountPath | Should -Be (Join-Path $TestDrive 'account')
+        $json.format | Should -Be 'HaproxyPem'
+        Find-SecretLeak -Path (Join-Path $folder 'registry.pem.renewal.json') -Secret $bed.TsigSecret | Should -BeNullOrEmpty
+    }
+
+    It 'follows the server''s renewal window (rule RenewalInfo): not due before it, renewed once it has come, with the TSIG secret asked again' {
+        # The first question the stand-in sees names the certificate: its identifier is what the window is set for.
+        $row = Update-DcosCertificate -Path $folder -PassThru -CaCertificatePath $bed.TlsCa
+        $row.Renewed | Should -BeFalse
+        Set-Window ([datetime]::UtcNow.AddDays(10)) ([datetime]::UtcNow.AddDays(11))
+        $row = Update-DcosCertificate -Path $folder -PassThru
+        $row.Rule, $row.Renewed | Should -Be 'RenewalInfo', $false
+        $row.RenewAt | Should -BeGreaterThan ([datetime]::UtcNow.AddDays(9.9))
+
+        Set-Window ([datetime]::UtcNow.AddDays(-2)) ([datetime]::UtcNow.AddDays(-1))
+        $before = Get-FolderState $folder
+        Update-DcosCertificate -Path $folder -ErrorVariable e -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $e.Count | Should -Be 1 -Because 'a DNS-01 description whose secret was given as -TsigSecret needs it again'
+        Get-FolderState $folder | Should -Be $before
+
+        $streams = Join-Path $TestDrive 'acme-streams.txt'
+        & { Update-DcosCertificate -Path $folder -TsigSecret $tsig -Verbose } *>&1 | ForEach-Object { $_ | Format-List * -Force | Out-String -Width 400 } | Set-Content -LiteralPath $streams
+        $renewed = Import-DcosCertificate -Path (Join-Path $folder 'registry.pem')
+        $renewed.Thumbprint | Should -Not -Be $issued.Thumbprint
+        @($renewed.DnsNames) | Should -Be @($issued.DnsNames)
+        Get-Content -Raw $streams | Should -Match 'Rule\s+: RenewalInfo'
+        Find-SecretLeak -Path $streams, (Join-Path $folder 'registry.pem.renewal.json') -Secret $bed.TsigSecret | Should -BeNullOrEmpty
     }
 }

@@ -29,6 +29,7 @@ function New-PlausibleValue([System.Management.Automation.ParameterMetadata] $Pa
         ([uri]) { [uri]'https://127.0.0.1:1/'; break }
         ([int]) { if ($range) { [int]$range.MinRange } else { 1 }; break }
         ([double]) { 1.0; break }
+        ([timespan]) { [timespan]::FromMinutes(1); break }
         ([hashtable]) { @{}; break }
         ([securestring]) { $password; break }
         ([pscredential]) { $credential; break }

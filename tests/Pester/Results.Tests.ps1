@@ -12,7 +12,8 @@ BeforeDiscovery {
     # missing root instead of creating it: Lifecycle.Tests.ps1 checks that.
     $rooted = @(Get-Command -Module DcosTls -CommandType Cmdlet |
         Where-Object { $_.Parameters.ContainsKey('Root') -and $_.Parameters.ContainsKey('WhatIf') } |
-        Where-Object Name -NotIn 'Export-DcosTlsMetric', 'Update-DockerDaemonCertificate' | ForEach-Object Name | Sort-Object)
+        Where-Object Name -NotIn 'Export-DcosTlsMetric', 'Update-DockerDaemonCertificate', 'Install-DcosTlsRenewalTimer' | ForEach-Object Name | Sort-Object)
+    # Install-DcosTlsRenewalTimer refuses a root without the script and pwsh it names (RenewalTimer.Tests.ps1).
 }
 
 BeforeAll {
@@ -52,6 +53,8 @@ BeforeAll {
         'Export-DcosTlsMetric'            = { param($Folder) $null = New-Item -ItemType Directory -Force $Folder; Export-DcosTlsMetric -TextfileDirectory / -Root $Folder -PassThru @args }
         'Update-DockerDaemonCertificate'  = { param($Folder) Update-DockerDaemonCertificate -Root $Folder -Issuer $ca -Force -PassThru @args }
         'Update-DockerClientCertificate'  = { param($Folder) Update-DockerClientCertificate -Path (Join-Path $Folder 'client') -Issuer $ca -Force -PassThru @args }
+        'Install-DcosTlsRenewalTimer'     = { param($Folder) Install-DcosTlsRenewalTimer /usr/local/sbin/renew.ps1 -PwshPath /usr/local/sbin/renew.ps1 -TextfileDirectory / -Root $Folder -PassThru @args }
+        'Uninstall-DcosTlsRenewalTimer'   = { param($Folder) Uninstall-DcosTlsRenewalTimer -Root $Folder -PassThru @args }
         # The cluster side: under -WhatIf nothing is sent, so no session is needed.
         'Set-MarathonApp'                 = { param($Folder) New-MarathonRegistryApp | Set-MarathonApp @args }
         'Remove-MarathonApp'              = { param($Folder) Remove-MarathonApp /registry @args }
@@ -205,6 +208,13 @@ Describe '-WhatIf writes nothing and emits no result row' -Tag Results {
         if ($_ -eq 'Uninstall-DockerRegistryTrust') { $null = $ca | Install-DockerRegistryTrust -Registry repo.internal:5000 -Root $folder }
         if ($_ -eq 'Update-DockerDaemonCertificate') { Set-DockerDaemonTls -Root $folder -CaCertificate $ca -Certificate $server }
         if ($_ -eq 'Update-DockerClientCertificate') { $null = Install-DockerClientCertificate -Path (Join-Path $folder 'client') -CaCertificate $ca -Certificate $client }
+        if ($_ -in 'Install-DcosTlsRenewalTimer', 'Uninstall-DcosTlsRenewalTimer') {
+            # The script the timer runs (executable, so it also stands in for pwsh); for the uninstall, the units to remove.
+            $null = New-Item -ItemType Directory -Force (Join-Path $folder 'usr/local/sbin')
+            Set-Content -LiteralPath (Join-Path $folder 'usr/local/sbin/renew.ps1') -Value '#!/bin/sh'
+            & chmod 0755 (Join-Path $folder 'usr/local/sbin/renew.ps1')
+            if ($_ -eq 'Uninstall-DcosTlsRenewalTimer') { $null = & $invocations['Install-DcosTlsRenewalTimer'] $folder }
+        }
         $before = Get-Written $folder
         $rows = @(& $invocations[$_] $folder -WhatIf)
         $rows | Should -BeNullOrEmpty
@@ -306,7 +316,7 @@ Describe 'Results name paths in one style' -Tag Results {
 }
 
 Describe 'A -Root that does not exist yet is created, except under -WhatIf' -Tag Results {
-    It '<_> creates a missing -Root' -ForEach @($rooted | Where-Object { $_ -notin 'Uninstall-DockerRegistryTrust', 'Invoke-DcosAgentProvisioning' }) {
+    It '<_> creates a missing -Root' -ForEach @($rooted | Where-Object { $_ -notin 'Uninstall-DockerRegistryTrust', 'Uninstall-DcosTlsRenewalTimer', 'Invoke-DcosAgentProvisioning' }) {
         $folder = Join-Path $TestDrive "new-root-$_/staging"
         $null = & $invocations[$_] $folder
         Test-Path -LiteralPath $folder -PathType Container | Should -BeTrue

@@ -151,12 +151,55 @@ internal sealed class AcmeClient : IDisposable
         }
     }
 
-    private (HttpStatusCode, HttpResponseHeaders, string) Send(HttpRequestMessage request)
+    /// <summary>
+    /// An unauthenticated GET (RFC 9773 renewalInfo): the status, Retry-After and the body, read only up
+    /// to <paramref name="maxBytes"/>; a longer body is not read to its end and comes back as null (the
+    /// caller names what it expected), so a hostile server cannot make us buffer gigabytes.
+    /// </summary>
+    internal (HttpStatusCode Status, TimeSpan? RetryAfter, string? Body) GetBounded(string url, int maxBytes)
     {
-        HttpResponseMessage response;
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        using var response = Open(request, HttpCompletionOption.ResponseHeadersRead);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_cancel);
+        timeout.CancelAfter(_http.Timeout);
+        var buffer = new byte[maxBytes + 1];
+        int read = 0;
         try
         {
-            response = _http.Send(request, _cancel);
+            using var stream = response.Content.ReadAsStream(timeout.Token);
+            int n;
+            while (read < buffer.Length && (n = stream.ReadAsync(buffer.AsMemory(read), timeout.Token).AsTask().GetAwaiter().GetResult()) > 0) read += n;
+        }
+        catch (OperationCanceledException) when (!_cancel.IsCancellationRequested)
+        {
+            throw new AcmeProblemException("AcmeServerTimeout", ErrorCategory.OperationTimeout,
+                $"The ACME server {request.RequestUri} did not finish its answer within {_http.Timeout.TotalSeconds:0} seconds. Try again later.");
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            throw new AcmeProblemException("AcmeServerUnreachable", ErrorCategory.ConnectionError,
+                $"The ACME server {request.RequestUri} broke off its answer. Check -AcmeDirectory and the network.");
+        }
+        _log($"ACME: GET {request.RequestUri} -> {(int)response.StatusCode}");
+        return (response.StatusCode, RetryAfter(response.Headers), read > maxBytes ? null : Encoding.UTF8.GetString(buffer, 0, read));
+    }
+
+    private (HttpStatusCode, HttpResponseHeaders, string) Send(HttpRequestMessage request)
+    {
+        using (var response = Open(request, HttpCompletionOption.ResponseContentRead))
+        {
+            if (response.Headers.TryGetValues("Replay-Nonce", out var nonces)) _nonce = nonces.FirstOrDefault();
+            string text = response.Content.ReadAsStringAsync(_cancel).GetAwaiter().GetResult();
+            _log($"ACME: {request.Method} {request.RequestUri} -> {(int)response.StatusCode}");
+            return (response.StatusCode, response.Headers, text);
+        }
+    }
+
+    private HttpResponseMessage Open(HttpRequestMessage request, HttpCompletionOption completion)
+    {
+        try
+        {
+            return _http.Send(request, completion, _cancel);
         }
         catch (HttpRequestException e)
         {
@@ -170,13 +213,6 @@ internal sealed class AcmeClient : IDisposable
         {
             throw new AcmeProblemException("AcmeServerTimeout", ErrorCategory.OperationTimeout,
                 $"The ACME server {request.RequestUri} did not answer within 60 seconds. Try again later.");
-        }
-        using (response)
-        {
-            if (response.Headers.TryGetValues("Replay-Nonce", out var nonces)) _nonce = nonces.FirstOrDefault();
-            string text = response.Content.ReadAsStringAsync(_cancel).GetAwaiter().GetResult();
-            _log($"ACME: {request.Method} {request.RequestUri} -> {(int)response.StatusCode}");
-            return (response.StatusCode, response.Headers, text);
         }
     }
 

@@ -189,10 +189,13 @@ public sealed class UpdateDcosCertificateCommand : DcosSessionCmdlet
     }
 
     /// <summary>
-    /// The ACME server's suggested renewal window (RFC 9773), when the description is from an ACME CA
-    /// that offers one. The seam for the renewal information client: none is asked yet, so the rule decides.
+    /// The ACME server's suggested renewal window (RFC 9773), for a description from an ACME CA: one
+    /// unauthenticated GET; none when the server offers none or its answer cannot be used (said in Verbose).
     /// </summary>
-    private (DateTime Start, DateTime End)? RenewalInfo(RenewalDescription description, DcosCertificate current) => null;
+    private (DateTime Start, DateTime End)? RenewalInfo(RenewalDescription description, DcosCertificate current)
+        => description.Issuer.Kind != CertificateOrigin.Acme ? null
+        : AcmeSuggestedWindow.Ask(new Uri(description.Issuer.AcmeDirectory!),
+            AcmeSettingsFactory.ReadTrust(ResolveOptionalPath(CaCertificatePath) ?? description.Issuer.AcmeServerCaPath), current.Certificate, Log, Cancel);
 
     /// <summary>The description being renewed and its issuer, from the issuer's check to the switch.</summary>
     private (DescribedPlan Plan, ICertificateIssuer Issuer)? _issuing;

@@ -313,7 +313,7 @@ internal sealed class KeyPairSlot
     private static string NewVersionName(string thumbprint, string suffix = "")
         => DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmssfff'Z'") + "-" + thumbprint[..8] + suffix;
 
-    private static bool IsVersionName(string name)
+    internal static bool IsVersionName(string name)
         => name.Length > 18 && char.IsDigit(name[0]) && !name.Contains('/') && !name.StartsWith('.');
 
     private static string Join(string folder, string name) => folder == "/" ? "/" + name : folder + "/" + name;

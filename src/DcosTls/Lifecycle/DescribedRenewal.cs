@@ -47,8 +47,11 @@ internal static class DescribedRenewal
             IEnumerable<FileSystemInfo> entries;
             try { entries = dir.EnumerateFileSystemInfos().OrderBy(e => e.Name, StringComparer.Ordinal).ToList(); }
             catch (Exception e) when (e is UnauthorizedAccessException or IOException) { continue; }
-            // A slot's versions folder holds old and current copies of the same description.
-            if (entries.Any(e => e.Name == KeyPairSlot.CurrentLink && e.LinkTarget != null)) continue;
+            // A slot's versions folder holds old and current copies of the same description (also
+            // before its first "current" link, when a run was stopped early).
+            if (entries.Any(e => e.Name == KeyPairSlot.CurrentLink && e.LinkTarget != null)
+                || entries.Any(e => e is DirectoryInfo && (KeyPairSlot.IsVersionName(e.Name) || (e.Name.StartsWith('.') && e.Name.EndsWith(".tmp", StringComparison.Ordinal)))))
+                continue;
             foreach (var entry in entries)
             {
                 if (entry is DirectoryInfo sub && sub.LinkTarget == null) pending.Push(sub);
