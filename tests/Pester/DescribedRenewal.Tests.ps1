@@ -251,6 +251,65 @@ Describe 'Update-DcosCertificate from the cluster CA (a real cfssl serve behind 
     }
 }
 
+Describe 'The Docker pairs: their descriptions, the inventory rows, the default window' -Tag Lifecycle, DescribedRenewal {
+    BeforeAll {
+        $server = New-DcosCertificate -Issuer $ca -CommonName agent20.internal -DnsName agent20.internal -ValidDays 20 -KeyAlgorithm ECDSA
+        $client = New-DcosCertificate -Issuer $ca -CommonName operator20 -Usage Client -ValidDays 20 -KeyAlgorithm ECDSA
+    }
+
+    It 'keeps a description beside the daemon and client pairs, switched with them, and carried on by their renewal' {
+        $root = Join-Path $TestDrive 'pairs'
+        Set-DockerDaemonTls -Root $root -CaCertificate $ca -Certificate $server
+        $tls = Join-Path $root 'etc/docker/tls'
+        (Get-Item (Join-Path $tls 'server-cert.pem.renewal.json')).LinkTarget | Should -Be 'server.d/current/server-cert.pem.renewal.json'
+        $row = Update-DockerDaemonCertificate -Root $root -Issuer $ca -Force -PassThru
+        (Get-Content -Raw (Join-Path $tls 'server-cert.pem.renewal.json') | ConvertFrom-Json).certificate.thumbprint | Should -Be $row.Thumbprint
+        $described = Update-DcosCertificate -Root $root -Path $tls -Force
+        $described.Renewed | Should -BeTrue
+        @($described.Files | Split-Path -Leaf) | Should -Be @('server-cert.pem', 'server-key.pem', 'server-cert.pem.renewal.json')
+        Test-DockerDaemonTls -Root $root | Should -BeTrue
+    }
+
+    It 'renews a 20-day certificate after two thirds with the default window (not on every run), and warns when -RenewWithin is that long' {
+        $root = Join-Path $TestDrive 'twenty'
+        Set-DockerDaemonTls -Root $root -CaCertificate $ca -Certificate $server
+        $row = Update-DockerDaemonCertificate -Root $root -Issuer $ca -PassThru
+        $row.Renewed, $row.Rule | Should -Be $false, 'TwoThirds'
+        $row = Update-DockerDaemonCertificate -Root $root -Issuer $ca -RenewWithin 30 -PassThru -WarningVariable warned 3>$null
+        $row.Renewed, $row.Rule | Should -Be $true, 'Days'
+        "$warned" | Should -Match 'every run renews it'
+    }
+
+    It 'pipes inventory rows into Update-DockerClientCertificate, Update-DockerDaemonCertificate and Update-DcosCertificate' {
+        $root = Join-Path $TestDrive 'rows-root'
+        $folder = Join-Path $TestDrive 'rows-client'
+        Set-DockerDaemonTls -Root $root -CaCertificate $ca -Certificate $server
+        $null = Install-DockerClientCertificate -Path $folder -CaCertificate $ca -Certificate $client
+        $rows = @(Get-DcosTlsCertificate -Root $root -Path $folder)
+        ($rows | Where-Object Role -EQ DaemonServer).RenewalDescription | Should -Be (Join-Path $root 'etc/docker/tls/server-cert.pem.renewal.json')
+        ($rows | Where-Object Role -EQ DaemonServer).Root | Should -Be $root
+        $renewed = @($rows | Where-Object Role -EQ Client | Update-DockerClientCertificate -Issuer $ca -Force -PassThru)
+        $renewed.Count | Should -Be 1
+        $renewed[0].Path | Should -Be (Join-Path $folder 'cert.pem')
+        $daemon = @($rows | Where-Object Role -EQ DaemonServer | Update-DockerDaemonCertificate -Issuer $ca -Force -PassThru)
+        $daemon.Count | Should -Be 1
+        $daemon[0].Path | Should -Be (Join-Path $root 'etc/docker/tls/server-cert.pem')
+        # Every row of the inventory: the CA rows have no description and are passed over; each pair once.
+        $described = @(Get-DcosTlsCertificate -Root $root -Path $folder | Update-DcosCertificate -Issuer $ca -Force)
+        @($described.Path | Sort-Object) | Should -Be @((Join-Path $root 'etc/docker/tls/server-cert.pem'), (Join-Path $folder 'cert.pem') | Sort-Object)
+    }
+
+    It 'lists certificates with a description in a -Path folder (not only ca.pem and cert.pem), a 3-day one among those expiring soon' {
+        $d = New-Described inventory -ValidDays 3
+        $rows = @(Get-DcosTlsCertificate -Root (Join-Path $TestDrive 'no-agent-here') -Path $d.Folder -ExpiringWithin 30 -ErrorAction SilentlyContinue)
+        $row = $rows | Where-Object Path -EQ $d.File
+        $row.Store, $row.Role | Should -Be 'File', 'Certificate'
+        $row.Thumbprint | Should -Be $d.Certificate.Thumbprint
+        $row.RenewalDescription | Should -Be $d.Description
+        @($rows | Where-Object Health -EQ Missing) | Should -BeNullOrEmpty -Because 'a folder of exported certificates is not a docker CLI folder'
+    }
+}
+
 Describe 'Update-DcosCertificate refuses, leaving the files as they are' -Tag Lifecycle, DescribedRenewal, BadInput {
     It 'a certificate file edited by hand (RenewalCertificateChanged)' {
         $d = New-Described edited

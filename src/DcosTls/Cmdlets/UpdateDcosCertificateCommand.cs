@@ -60,6 +60,7 @@ public sealed class UpdateDcosCertificateCommand : DcosSessionCmdlet
     public SwitchParameter PassThru { get; set; }
 
     private RenewBefore? _window;
+    private BatchProgress? _acmeProgress;
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private string? _target;
 
@@ -108,6 +109,7 @@ public sealed class UpdateDcosCertificateCommand : DcosSessionCmdlet
     {
         _target = full;
         _issuing = null;
+        _acmeProgress = null;
         if (!writer.Paths.Contains(full))
             throw new PathOutsideRootException($"'{full}' is not under the root '{writer.Root}'. Give a path inside -Root, or leave -Root out.", full);
         string agentPath = writer.Paths.AgentPathOf(full);
@@ -128,10 +130,23 @@ public sealed class UpdateDcosCertificateCommand : DcosSessionCmdlet
             return;
         }
         var (spec, usage) = DescribedRenewal.SpecOf(plan);
-        var issued = ReuseKey
-            ? issuer.Sign(new KeptKeyRequest(spec, DescribedRenewal.ReadKey(plan, Password), usage), usage)
-            : issuer.Issue(spec, usage);
-        var result = DescribedRenewal.Install(writer, plan, issued, issuer, Password);
+        DescribedRenewalResult result = null!;
+        // An ACME order waits on the server: one progress activity per renewal, completed when it ends.
+        void Renew()
+        {
+            var issued = ReuseKey
+                ? issuer.Sign(new KeptKeyRequest(spec, DescribedRenewal.ReadKey(plan, Password), usage), usage)
+                : issuer.Issue(spec, usage);
+            result = DescribedRenewal.Install(writer, plan, issued, issuer, Password);
+        }
+        if (_acmeProgress == null) Renew();
+        else
+        {
+            _acmeProgress.Next(plan.Path);
+            _acmeProgress.CompleteOnStop(Renew);
+            _acmeProgress.Complete();
+            _acmeProgress = null;
+        }
         _issuing = null;
         WriteVerbose($"Renewed '{plan.Path}' ({plan.Decision.Rule}): {result.PreviousThumbprint} -> {result.Thumbprint}, until {result.NotAfter:yyyy-MM-dd}.");
         WriteResult(result);
@@ -184,8 +199,8 @@ public sealed class UpdateDcosCertificateCommand : DcosSessionCmdlet
             throw new DcosTlsException("RenewalAcmeAccountMissing", ErrorCategory.ObjectNotFound,
                 $"'{plan.Path}' was ordered with the ACME account in '{account}', which holds no account key any more; nothing was sent or written. " +
                 "Put the account back, or create one (New-DcosAcmeAccount) and issue the certificate again with New-DcosCertificate.", plan.Path);
-        var progress = ProgressReporter.Batch(this, ProgressReporter.AcmeRenewal, MyInvocation.MyCommand.Name);
-        return new AcmeIssuer(AcmeSettingsFactory.Create(options, Log, Cancel), Log, Cancel, progress.Status);
+        _acmeProgress = ProgressReporter.Batch(this, ProgressReporter.AcmeRenewal, MyInvocation.MyCommand.Name);
+        return new AcmeIssuer(AcmeSettingsFactory.Create(options, Log, Cancel), Log, Cancel, _acmeProgress.Status);
     }
 
     /// <summary>

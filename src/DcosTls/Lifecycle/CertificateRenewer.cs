@@ -17,6 +17,9 @@ internal sealed class RenewalPlan
 
     /// <summary>The rule that decided (Days for -RenewWithin, TwoThirds when the certificate is shorter than the default window, Force).</summary>
     internal required RenewalDecision Decision { get; init; }
+
+    /// <summary>-RenewWithin was given as long as the certificate's lifetime: each renewal is due again at once.</summary>
+    internal bool WindowExceedsLifetime { get; init; }
 }
 
 /// <summary>
@@ -31,8 +34,9 @@ internal static class CertificateRenewer
     /// Reads the pair the fixed names give now, both files from the one folder "current" names
     /// (<see cref="KeyPairSlot.ReadPaths"/>); refuses a missing or mismatched pair.
     /// </summary>
-    /// <param name="windowGiven">-RenewWithin was given: a window as long as the lifetime is then refused
-    /// (every renewal would be due again at once); the default window gives way to the two-thirds rule.</param>
+    /// <param name="windowGiven">-RenewWithin was given: a window as long as the lifetime is then kept as
+    /// asked (<see cref="RenewalPlan.WindowExceedsLifetime"/> says so); the default window gives way to the
+    /// two-thirds rule, so a short certificate is not renewed again on every run.</param>
     internal static RenewalPlan Plan(StagedFileWriter writer, KeyPairSlot slot, string role, int renewWithin, bool force, bool windowGiven = true)
     {
         var (certificateAgentPath, keyAgentPath) = slot.ReadPaths();
@@ -68,18 +72,12 @@ internal static class CertificateRenewer
         if (!current.HasPrivateKey)
             throw new RenewalException("RenewalCertificateUnreadable", ErrorCategory.InvalidData,
                 $"'{keyPath}' holds no key for '{certPath}'. Put a matching pair in place with Set-DockerDaemonTls or Install-DockerClientCertificate first.");
-        var window = new RenewBefore(renewWithin, null);
-        if (!force && RenewalRule.WindowExceedsLifetime(current.NotBefore, current.NotAfter, window))
-        {
-            if (windowGiven)
-                throw new RenewalException("RenewalWindowTooLong", ErrorCategory.InvalidArgument,
-                    $"'{fixedPath}' lives {(current.NotAfter - current.NotBefore).TotalDays:0.#} days, and -RenewWithin {renewWithin} would make every renewal of it due again at once. " +
-                    "Give fewer days, or leave -RenewWithin out: a certificate shorter than the default window is renewed after two thirds of its lifetime.");
-            window = null;
-        }
+        RenewBefore? window = new RenewBefore(renewWithin, null);
+        bool exceeds = RenewalRule.WindowExceedsLifetime(current.NotBefore, current.NotAfter, window);
+        if (!force && exceeds && !windowGiven) window = null;
         var decision = RenewalRule.Decide(current.NotBefore, current.NotAfter, DateTime.UtcNow, window,
             RenewalRule.JitterFraction(current.Thumbprint, Environment.MachineName), force);
-        return new RenewalPlan { Slot = slot, Role = role, Current = current, Due = decision.Due, Path = fixedPath, Decision = decision };
+        return new RenewalPlan { Slot = slot, Role = role, Current = current, Due = decision.Due, Path = fixedPath, Decision = decision, WindowExceedsLifetime = exceeds && windowGiven };
     }
 
     private static RenewalException Missing(string missing, string? why)
