@@ -43,6 +43,7 @@
         'Export-DcosTlsMetric'
         'Update-DockerDaemonCertificate'
         'Update-DockerClientCertificate'
+        'Update-DcosCertificate'
         'Install-DcosTlsRenewalTimer'
         'Uninstall-DcosTlsRenewalTimer'
         # The fleet

@@ -185,7 +185,7 @@ $needsPeers = 'Xunit' -in $Tier -or 'Pester' -in $Tier
 $peers = [ordered]@{
     cfssl = 'golang-cfssl'; 'docker-registry' = 'docker-registry'; skopeo = 'skopeo'; nginx = 'nginx'
     htpasswd = 'apache2-utils'; dockerd = 'docker.io'; openssl = 'openssl'; curl = 'curl'; tar = 'tar'
-    sshd = 'openssh-server'
+    sshd = 'openssh-server'; haproxy = 'haproxy'
     'prometheus-node-exporter' = 'prometheus-node-exporter'
     pebble = 'pebble'; named = 'bind9'; dig = 'dnsutils'; chattr = 'e2fsprogs'
 }

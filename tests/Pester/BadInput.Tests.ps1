@@ -199,6 +199,10 @@ BeforeDiscovery {
     Add-Case 'Install-DcosTlsRenewalTimer with a script that is not there' "Install-DcosTlsRenewalTimer /usr/local/sbin/renew.ps1 -Root `$Root" 'RenewalScriptNotFound' 'ObjectNotFound' '<Root>/usr/local/sbin/renew.ps1' -Target '/usr/local/sbin/renew.ps1'
     Add-Case 'Install-DcosTlsRenewalTimer with a calendar that runs onto a second line' "Install-DcosTlsRenewalTimer /usr/local/sbin/renew.ps1 -Root `$Root -OnCalendar `"daily``nExecStart=/bin/sh`"" 'InvalidOnCalendar' 'InvalidArgument' 'daily?ExecStart=/bin/sh'
     Add-Case 'Install-DcosTlsRenewalTimer -Enable with a staging root' "Install-DcosTlsRenewalTimer /usr/local/sbin/renew.ps1 -Root `$Root -Enable" 'TimerSystemctlNeedsAgentRoot' 'InvalidArgument' '-Enable'
+    Add-Case 'Update-DcosCertificate with a -RenewBefore it cannot read' "Update-DcosCertificate -Path `$Root -RenewBefore soon" 'InvalidRenewBefore' 'InvalidArgument' "-RenewBefore 'soon'"
+    Add-Case 'Update-DcosCertificate with a file that has no description' "Update-DcosCertificate -Path (Join-Path `$Root x.crt)" 'RenewalDescriptionNotFound' 'ObjectNotFound' '<Root>/x.crt.renewal.json' -Target '<Root>/x.crt.renewal.json'
+    Add-Case 'Update-DcosCertificate with a description that is not JSON' "Update-DcosCertificate -Path `$Root" 'RenewalDescriptionInvalid' 'InvalidData' '<Root>/x.crt.renewal.json' -Setup "Set-Content (Join-Path `$Root x.crt.renewal.json) '{ not json'" -Target '<Root>/x.crt.renewal.json'
+    Add-Case 'Update-DcosCertificate with a path outside -Root' "Update-DcosCertificate -Path /etc/ssl/x.crt -Root `$Root" 'PathOutsideRoot' 'InvalidArgument' '/etc/ssl/x.crt.renewal.json'
     Add-Case 'Uninstall-DcosTlsRenewalTimer with a timer it did not write' "Uninstall-DcosTlsRenewalTimer -Root `$Root" 'RenewalTimerUnitNotOurs' 'InvalidOperation' '<Root>/etc/systemd/system/dcostls-renewal.timer' -Setup "`$null = New-Item -ItemType Directory -Force (Join-Path `$Root etc/systemd/system); Set-Content (Join-Path `$Root etc/systemd/system/dcostls-renewal.timer) '[Timer]'" -Target '<Root>/etc/systemd/system/dcostls-renewal.timer'
 }
 

@@ -30,6 +30,8 @@ BeforeAll {
             [IO.File]::WriteAllBytes($file, $bytes)
         }
         chmod 600 (Join-Path $Folder $KeyName)
+        # Older versions kept no renewal description beside the pair.
+        Remove-Item -Force -LiteralPath (Join-Path $Folder "$CertificateName.renewal.json") -ErrorAction Ignore
         Remove-Item -Recurse -Force -LiteralPath (Join-Path $Folder $Versions)
     }
 
@@ -100,7 +102,7 @@ Describe 'Update-DockerDaemonCertificate' -Tag Lifecycle, Renewal, Heavy {
         Update-DockerDaemonCertificate -Root $root -Issuer $otherCa -ChangeIssuer -WhatIf | Should -BeNullOrEmpty
         Get-Content -Raw $caFile | Should -Be $caBefore -Because '-WhatIf writes nothing'
 
-        $row = Update-DockerDaemonCertificate -Root $root -Issuer $otherCa -ChangeIssuer -PassThru -WarningVariable warned 3>$null
+        $row = Update-DockerDaemonCertificate -Root $root -Issuer $otherCa -ChangeIssuer -RenewWithin 30 -PassThru -WarningVariable warned 3>$null
         $row.Renewed | Should -BeTrue -Because '-ChangeIssuer alone switches; the certificate was due (5 days, -RenewWithin 30)'
         "$warned" | Should -BeLike "*Renewal Other CA*tlscacert*Update-DockerClientCertificate*-ChangeIssuer*"
         (Get-DcosTlsCertificate -Root $root | Where-Object Role -EQ DaemonServer).Issuer | Should -Be $otherCa.Subject
@@ -160,7 +162,7 @@ Describe 'Update-DockerClientCertificate' -Tag Lifecycle, Renewal, Heavy {
     It 'renews cert.pem and key.pem in a docker CLI folder with the same RSA key size and clientAuth' {
         $folder = Join-Path $TestDrive 'client'
         $null = Install-DockerClientCertificate -Path $folder -CaCertificate $ca -Certificate $client
-        $row = Update-DockerClientCertificate -Path $folder -Issuer $ca -PassThru
+        $row = Update-DockerClientCertificate -Path $folder -Issuer $ca -RenewWithin 30 -PassThru 3>$null
         $row.Renewed | Should -BeTrue
         $row.Role | Should -Be 'Client'
         $new = Import-DcosCertificate -Path (Join-Path $folder 'cert.pem') -KeyPath (Join-Path $folder 'key.pem')

@@ -53,6 +53,7 @@ BeforeAll {
         'Export-DcosTlsMetric'            = { param($Folder) $null = New-Item -ItemType Directory -Force $Folder; Export-DcosTlsMetric -TextfileDirectory / -Root $Folder -PassThru @args }
         'Update-DockerDaemonCertificate'  = { param($Folder) Update-DockerDaemonCertificate -Root $Folder -Issuer $ca -Force -PassThru @args }
         'Update-DockerClientCertificate'  = { param($Folder) Update-DockerClientCertificate -Path (Join-Path $Folder 'client') -Issuer $ca -Force -PassThru @args }
+        'Update-DcosCertificate'          = { param($Folder) Update-DcosCertificate -Path (Join-Path $Folder 'described') -Root $Folder -Issuer $ca -Force -PassThru @args }
         'Install-DcosTlsRenewalTimer'     = { param($Folder) Install-DcosTlsRenewalTimer /usr/local/sbin/renew.ps1 -PwshPath /usr/local/sbin/renew.ps1 -TextfileDirectory / -Root $Folder -PassThru @args }
         'Uninstall-DcosTlsRenewalTimer'   = { param($Folder) Uninstall-DcosTlsRenewalTimer -Root $Folder -PassThru @args }
         # The cluster side: under -WhatIf nothing is sent, so no session is needed.
@@ -208,6 +209,7 @@ Describe '-WhatIf writes nothing and emits no result row' -Tag Results {
         if ($_ -eq 'Uninstall-DockerRegistryTrust') { $null = $ca | Install-DockerRegistryTrust -Registry repo.internal:5000 -Root $folder }
         if ($_ -eq 'Update-DockerDaemonCertificate') { Set-DockerDaemonTls -Root $folder -CaCertificate $ca -Certificate $server }
         if ($_ -eq 'Update-DockerClientCertificate') { $null = Install-DockerClientCertificate -Path (Join-Path $folder 'client') -CaCertificate $ca -Certificate $client }
+        if ($_ -eq 'Update-DcosCertificate') { New-DcosCertificate -Issuer $ca -CommonName described.internal -KeyAlgorithm ECDSA | Export-DcosCertificate -Path (Join-Path $folder 'described/repo.crt') }
         if ($_ -in 'Install-DcosTlsRenewalTimer', 'Uninstall-DcosTlsRenewalTimer') {
             # The script the timer runs (executable, so it also stands in for pwsh); for the uninstall, the units to remove.
             $null = New-Item -ItemType Directory -Force (Join-Path $folder 'usr/local/sbin')
@@ -233,14 +235,15 @@ Describe 'Export-* and Set-* are silent unless -PassThru' -Tag Results {
     It 'Export-DcosCertificate -PassThru gives one typed row per file with its mode and action' {
         $crt = Join-Path $TestDrive 'passthru/repo.crt'
         $rows = @($server | Export-DcosCertificate -Path $crt -PassThru)
-        $rows.Count | Should -Be 2
+        $rows.Count | Should -Be 3 -Because 'a certificate New-DcosCertificate made gets its renewal description'
         $rows[0].PSObject.TypeNames[0] | Should -Be 'DcosTls.Files.WrittenFile'
-        $rows.Role | Should -Be @('Certificate', 'PrivateKey')
-        $rows.Action | Should -Be @('Created', 'Created')
-        $rows.Mode | Should -Be @('0644', '0600')
+        $rows.Role | Should -Be @('Certificate', 'PrivateKey', 'RenewalDescription')
+        $rows.Action | Should -Be @('Created', 'Created', 'Created')
+        $rows.Mode | Should -Be @('0644', '0600', '0644')
         $rows[1].Path | Should -Be (Join-Path $TestDrive 'passthru/repo.key')
+        $rows[2].Path | Should -Be (Join-Path $TestDrive 'passthru/repo.crt.renewal.json')
         $again = @($server | Export-DcosCertificate -Path $crt -PassThru)
-        $again.Action | Should -Be @('Unchanged', 'Unchanged')
+        $again.Action | Should -Be @('Unchanged', 'Unchanged', 'Unchanged')
     }
 
     It 'the WrittenFile view is a table readable at 80 columns with the whole Role, Action and Mode' {
@@ -316,14 +319,15 @@ Describe 'Results name paths in one style' -Tag Results {
 }
 
 Describe 'A -Root that does not exist yet is created, except under -WhatIf' -Tag Results {
-    It '<_> creates a missing -Root' -ForEach @($rooted | Where-Object { $_ -notin 'Uninstall-DockerRegistryTrust', 'Uninstall-DcosTlsRenewalTimer', 'Invoke-DcosAgentProvisioning' }) {
+    # Update-DcosCertificate renews files already under the root: a missing root holds nothing to renew.
+    It '<_> creates a missing -Root' -ForEach @($rooted | Where-Object { $_ -notin 'Uninstall-DockerRegistryTrust', 'Uninstall-DcosTlsRenewalTimer', 'Invoke-DcosAgentProvisioning', 'Update-DcosCertificate' }) {
         $folder = Join-Path $TestDrive "new-root-$_/staging"
         $null = & $invocations[$_] $folder
         Test-Path -LiteralPath $folder -PathType Container | Should -BeTrue
         Get-Written $folder | Should -Not -BeNullOrEmpty
     }
 
-    It '<_> -WhatIf leaves a missing -Root missing, without an error' -ForEach $rooted {
+    It '<_> -WhatIf leaves a missing -Root missing, without an error' -ForEach @($rooted | Where-Object { $_ -ne 'Update-DcosCertificate' }) {
         $folder = Join-Path $TestDrive "whatif-root-$_/staging"
         $problems = @(& $invocations[$_] $folder -WhatIf 2>&1 | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
         $problems | Should -BeNullOrEmpty

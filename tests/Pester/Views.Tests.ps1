@@ -116,6 +116,11 @@ BeforeAll {
             Objects = @(Update-DockerDaemonCertificate -Root $root -Issuer $ca -Force -PassThru); Headers = 'Role', 'Renewed', 'DaysLeft', 'NotAfter', 'Subject'
             Whole80 = @('DaemonServer'); Whole160 = @()
         }
+        'DcosTls.Lifecycle.DescribedRenewalResult'     = @{
+            Objects = @(& { $leaf | Export-DcosCertificate -Path (Join-Path $TestDrive 'described/leaf.crt'); Update-DcosCertificate -Path (Join-Path $TestDrive 'described') -Issuer $ca -Force })
+            Headers = 'Renewed', 'Rule', 'NotAfter', 'DaysLeft', 'Name', 'Path'
+            Whole80 = @('Force', 'repo.internal'); Whole160 = @()
+        }
         'DcosTls.DockerDaemon.DockerDaemonTlsCheck'    = @{
             Objects = @(Test-DockerDaemonTls -Root $root -Detailed); Headers = 'Check', 'Passed', 'Detail'
             Whole80 = @('KeyPermissions', 'ServerChain'); Whole160 = @()

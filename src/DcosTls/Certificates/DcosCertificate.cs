@@ -84,6 +84,20 @@ public sealed class DcosCertificate
 
     internal AsymmetricAlgorithm? PrivateKey => _privateKey;
 
+    /// <summary>
+    /// How the certificate was made (issuer kind and settings, never a secret) as JSON text, set by
+    /// New-DcosCertificate; Export-DcosCertificate writes it into the renewal description beside the
+    /// files. A plain string, so that it crosses remoting and Export-Clixml, and Import-DcosCertificate
+    /// -CertificatePem takes it back by property name. Empty for a certificate read from a file.
+    /// </summary>
+    public string? Origin { get; internal set; }
+
+    /// <summary>
+    /// The files this certificate and its key were read from or last exported to (in this session only):
+    /// a local CA's renewal description names them, so a renewal reads the CA's key from there.
+    /// </summary>
+    internal (string Certificate, string? Key)? Files { get; set; }
+
     /// <summary>A copy of the certificate that carries the private key (for signing and TLS).</summary>
     internal X509Certificate2 WithPrivateKey()
     {

@@ -1,4 +1,5 @@
 using DcosTls.Acme;
+using DcosTls.Certificates;
 
 namespace DcosTls.Cmdlets;
 
@@ -43,4 +44,24 @@ internal static class AcmeParameters
             given.AcceptTermsOfService, given.Contact, resolve(given.WebRoot), bound.ContainsKey(nameof(IAcmeParameters.HttpPort)) ? given.HttpPort : null,
             given.HttpListenAddress, given.DnsServer, given.TsigKeyName, given.TsigSecret, resolve(given.TsigKeyFile), given.TsigAlgorithm), log, cancel),
             log, cancel, waiting);
+
+    /// <summary>
+    /// The same values as a certificate's origin, for its renewal description: the directory, the
+    /// account folder, the challenge settings and the TSIG key's name and file, never its secret.
+    /// </summary>
+    internal static CertificateOrigin Origin(IAcmeParameters given, bool named, IDictionary<string, object> bound, Func<string?, string?> resolve)
+        => new()
+        {
+            Kind = CertificateOrigin.Acme,
+            AcmeDirectory = (named ? AcmeServers.Directory(given.Acme) : given.AcmeDirectory).AbsoluteUri,
+            AccountPath = resolve(given.AccountPath),
+            AcmeServerCaPath = resolve(given.CaCertificatePath),
+            WebRoot = resolve(given.WebRoot),
+            HttpPort = bound.ContainsKey(nameof(IAcmeParameters.HttpPort)) ? given.HttpPort : null,
+            HttpListenAddress = given.HttpListenAddress,
+            DnsServer = given.DnsServer,
+            TsigKeyName = given.TsigKeyName,
+            TsigKeyFile = resolve(given.TsigKeyFile),
+            TsigAlgorithm = given.DnsServer == null ? null : given.TsigAlgorithm,
+        };
 }

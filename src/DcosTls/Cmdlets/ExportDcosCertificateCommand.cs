@@ -34,6 +34,13 @@ public sealed class ExportDcosCertificateCommand : DcosCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>
+    /// Leaves out the renewal description ("&lt;file&gt;.renewal.json") that is otherwise written beside a
+    /// certificate New-DcosCertificate made, so that Update-DcosCertificate can renew it.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter NoRenewalDescription { get; set; }
+
     /// <summary>Emits one row per file (role, action, mode, path).</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -50,40 +57,33 @@ public sealed class ExportDcosCertificateCommand : DcosCmdlet
         }
         // An encrypted key or a PKCS#12 file never has the same bytes twice (random salt and IV): one
         // that holds the same certificates and key is kept, so a re-run changes nothing.
-        WriteFileSet(Plan(target, withKey), Force, PassThru, file => ExportEquivalence.Holds(file.Path, Format, Certificate, Password, file.Mode));
+        var files = Plan(target, withKey);
+        if (Describe(files, withKey) is { } description) files.Add(description);
+        WriteFileSet(files, Force, PassThru, file => file.Role != "RenewalDescription" && ExportEquivalence.Holds(file.Path, Format, Certificate, Password, file.Mode));
+        // A local CA written to files: what it signs from now on names them in its renewal description.
+        if (withKey && Format == CertificateExportFormat.Pem && Certificate.IsCertificateAuthority && !IsWhatIf())
+            Certificate.Files = (files[0].Path, files[1].Path);
     }
 
-    private List<PlannedFile> Plan(string target, bool withKey)
+    /// <summary>
+    /// The renewal description beside the files, for a certificate that says how it was made and is
+    /// written with its key; none (said in Verbose) otherwise.
+    /// </summary>
+    private PlannedFile? Describe(List<PlannedFile> files, bool withKey)
     {
-        var utf8 = new System.Text.UTF8Encoding(false);
-        string certAndChain = Certificate.CertificatePem + Certificate.ChainPem;
-        string KeyPem() => Password == null
-            ? PrivateKeyReader.ExportPem(Certificate.PrivateKey!, ReadOnlySpan<char>.Empty, encrypt: false)
-            : SecureStrings.Use(Password, chars => PrivateKeyReader.ExportPem(Certificate.PrivateKey!, chars, encrypt: true));
-        switch (Format)
+        if (NoRenewalDescription || Certificate.IsCertificateAuthority) return null;
+        var origin = CertificateOrigin.FromJson(Certificate.Origin);
+        if (origin == null || !withKey)
         {
-            case CertificateExportFormat.HaproxyPem:
-                return new() { new("HaproxyPem", target, utf8.GetBytes(certAndChain + KeyPem()), StagedFileWriter.PrivateFile) };
-            case CertificateExportFormat.Pkcs12:
-                {
-                    var ders = new[] { Certificate.Certificate }.Concat(Certificate.Chain).Select(c => c.RawData).ToList();
-                    char[] chars = Password == null ? Array.Empty<char>() : SecureStrings.Use(Password, c => c.ToArray());
-                    try
-                    {
-                        return new() { new("Pkcs12", target, Engine.Pkcs12Writer.Build(Certificate.PrivateKey!, ders, chars), StagedFileWriter.PrivateFile) };
-                    }
-                    finally
-                    {
-                        Array.Clear(chars);
-                    }
-                }
-            default:
-                string crt = target.EndsWith(".crt", StringComparison.Ordinal) || target.EndsWith(".pem", StringComparison.Ordinal)
-                    ? target : target + ".crt";
-                string stem = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(crt)!, System.IO.Path.GetFileNameWithoutExtension(crt));
-                var files = new List<PlannedFile> { new("Certificate", crt, utf8.GetBytes(certAndChain), StagedFileWriter.PublicFile) };
-                if (withKey) files.Add(new("PrivateKey", stem + ".key", utf8.GetBytes(KeyPem()), StagedFileWriter.PrivateFile));
-                return files;
+            WriteVerbose($"No renewal description for '{Certificate.CommonName}': " + (origin == null
+                ? "it does not say how it was made (only a certificate from New-DcosCertificate does)."
+                : "its key is not written (-NoKey or no key), and a renewal replaces the key."));
+            return null;
         }
+        var description = RenewalDescription.For(Certificate, origin, Format, Password != null,
+            files.Select(f => (f.Role, System.IO.Path.GetFileName(f.Path))));
+        return new PlannedFile("RenewalDescription", RenewalDescription.PathFor(files[0].Path), description.ToBytes(), StagedFileWriter.PublicFile);
     }
+
+    private List<PlannedFile> Plan(string target, bool withKey) => CertificateFiles.Plan(Certificate, Format, target, withKey, Password);
 }

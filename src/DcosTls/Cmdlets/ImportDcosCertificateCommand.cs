@@ -36,6 +36,10 @@ public sealed class ImportDcosCertificateCommand : DcosCmdlet
     [Parameter]
     public SecureString? Password { get; set; }
 
+    /// <summary>How the certificate was made (a DcosCertificate's Origin, e.g. after Import-Clixml): kept for its renewal description.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = PemSet)]
+    public string? Origin { get; set; }
+
     // PEM text that is not a certificate ends this input only, named without the text: it may hold a key.
     protected override DcosTlsException? Meaning(Exception e)
         => ParameterSetName == PemSet && e is InvalidDataException or System.Security.Cryptography.CryptographicException
@@ -48,7 +52,11 @@ public sealed class ImportDcosCertificateCommand : DcosCmdlet
     {
         if (ParameterSetName == PemSet)
         {
-            foreach (var cert in CertificateFileReader.ReadPem(CertificatePem, ChainPem)) WriteObject(cert);
+            foreach (var cert in CertificateFileReader.ReadPem(CertificatePem, ChainPem))
+            {
+                cert.Origin = CertificateOrigin.FromJson(Origin)?.ToJson();
+                WriteObject(cert);
+            }
             return;
         }
         foreach (string p in Path)
@@ -61,8 +69,13 @@ public sealed class ImportDcosCertificateCommand : DcosCmdlet
             }
             try
             {
-                foreach (var cert in CertificateFileReader.Read(file, ResolveOptionalPath(KeyPath), Password))
+                string? keyFile = ResolveOptionalPath(KeyPath);
+                foreach (var cert in CertificateFileReader.Read(file, keyFile, Password))
+                {
+                    // A local CA read from files: what it signs names these files in its renewal description.
+                    if (cert.HasPrivateKey) cert.Files = (file, keyFile ?? file);
                     WriteObject(cert);
+                }
             }
             catch (Exception e) when (e is KeyPasswordException or InvalidDataException or System.Security.Cryptography.CryptographicException or FormatException)
             {

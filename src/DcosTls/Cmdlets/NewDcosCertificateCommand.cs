@@ -304,6 +304,7 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet, IAcmeParamete
     {
         _clusterAnswer = clusterSets.Contains(ParameterSetName) ? (target, unreadable) : null;
         var issued = issue();
+        issued.Origin = DescribeOrigin().ToJson();
         WarnOnUsageMismatch(issued);
         WriteObject(issued);
         _clusterAnswer = null;
@@ -394,6 +395,25 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet, IAcmeParamete
         _ => new ClusterIssuer(RequireSession(), Profile, ServerGeneratedKey, Log, Cancel),
     };
 
+
+    /// <summary>How this parameter set makes a certificate, for its renewal description (no secret: see CertificateOrigin).</summary>
+    private CertificateOrigin DescribeOrigin()
+    {
+        var origin = ParameterSetName switch
+        {
+            IssuerSet or RequestIssuerSet => new CertificateOrigin
+            {
+                Kind = CertificateOrigin.LocalCa, ValidDays = ValidDays, CaSubject = Issuer.Subject, CaThumbprint = Issuer.Thumbprint,
+                CaCertificatePath = Issuer.Files?.Certificate, CaKeyPath = Issuer.Files?.Key,
+            },
+            SelfSignedSet => new CertificateOrigin { Kind = CertificateOrigin.SelfSigned, ValidDays = ValidDays },
+            AcmeSet or RequestAcmeSet or AcmeNamedSet or RequestAcmeNamedSet => AcmeParameters.Origin(this,
+                ParameterSetName is AcmeNamedSet or RequestAcmeNamedSet, MyInvocation.BoundParameters, ResolveOptionalPath),
+            _ => new CertificateOrigin { Kind = CertificateOrigin.Cluster, Profile = Profile },
+        };
+        origin.Usage = Usage.ToString();
+        return origin;
+    }
 
     private void WarnOnUsageMismatch(DcosCertificate issued)
     {

@@ -60,11 +60,17 @@ public abstract partial class RenewalCmdlet : DcosSessionCmdlet
         // Errors name the file as it is found here: under a staging root, the staged path.
         _renewing = writer.Map(slot.CertificatePath);
         _issuing = null;
-        var plan = CertificateRenewer.Plan(writer, slot, role, RenewWithin, Force);
+        var plan = CertificateRenewer.Plan(writer, slot, role, RenewWithin, Force, MyInvocation.BoundParameters.ContainsKey(nameof(RenewWithin)));
         _renewing = plan.Path;
+        if (plan.WindowExceedsLifetime)
+            WriteWarning($"'{plan.Path}' lives {(plan.Current.NotAfter - plan.Current.NotBefore).TotalDays:0.#} days, and -RenewWithin {RenewWithin} is as long: a certificate of the same lifetime is due again at once, so every run renews it. Give fewer days, or leave -RenewWithin out (a certificate shorter than the default window is renewed after two thirds of its lifetime).");
+        if (plan.Decision.Rule == RenewalRule.TwoThirds)
+            WriteVerbose($"'{plan.Path}' lives {(plan.Current.NotAfter - plan.Current.NotBefore).TotalDays:0.#} days, less than the default window of {RenewWithin} days: it is renewed after two thirds of its lifetime (from {plan.Decision.RenewAt:yyyy-MM-dd HH:mm} UTC), so a renewal is not due again at once.");
         if (!plan.Due)
         {
-            WriteVerbose($"'{plan.Path}' expires on {plan.Current.NotAfter:yyyy-MM-dd}, more than {RenewWithin} days away; not renewed (use -Force to renew now).");
+            WriteVerbose(plan.Decision.Rule == RenewalRule.TwoThirds
+                ? $"'{plan.Path}' expires on {plan.Current.NotAfter:yyyy-MM-dd}; not renewed before {plan.Decision.RenewAt:yyyy-MM-dd HH:mm} UTC (use -Force to renew now)."
+                : $"'{plan.Path}' expires on {plan.Current.NotAfter:yyyy-MM-dd}, more than {RenewWithin} days away; not renewed (use -Force to renew now).");
             if (PassThru) WriteResult(CertificateRenewer.NotDue(plan));
             return false;
         }

@@ -25,9 +25,11 @@ public sealed class UpdateDockerClientCertificateCommand : RenewalCmdlet
     protected override void Process()
     {
         string folder = ResolvePath(Path);
+        // An inventory row names the file (cert.pem or ca.pem); the pair is renewed in its folder.
+        if (File.Exists(folder)) folder = System.IO.Path.GetDirectoryName(folder)!;
         // A user folder, not an agent path: the writer's root is /.
         var checkedRoot = CreateWriter("/");
         var writer = new StagedFileWriter("/", (_, _) => true) { DryRun = checkedRoot.DryRun };
-        Renew(writer, KeyPairSlot.Client(writer, folder), "Client", CertificateUsage.Client);
+        Renew(writer, KeyPairSlot.Client(writer, folder, RenewalDescription.PathFor("cert.pem")), "Client", CertificateUsage.Client);
     }
 }

@@ -16,6 +16,7 @@ public sealed class UpdateDockerDaemonCertificateCommand : RenewalCmdlet
 {
     /// <summary>Where Set-DockerDaemonTls put server-cert.pem and server-key.pem.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Path")]
     public string TlsDirectory { get; set; } = "/etc/docker/tls";
 
     /// <summary>Staging root standing in for the agent's /.</summary>
@@ -37,16 +38,27 @@ public sealed class UpdateDockerDaemonCertificateCommand : RenewalCmdlet
             Fail("RestartNeedsAgentRoot", ErrorCategory.InvalidArgument,
                 $"-Restart restarts this machine's docker.service, but -Root is the staging root '{checkedRoot.Root}'. Drop -Restart, or run with -Root / on the agent.", Root);
         ErrorTarget = TlsDirectory;
-        string tlsDirectory = DaemonTlsConfigurator.CheckAgentPath(TlsDirectory, nameof(TlsDirectory));
+        string tlsDirectory = DaemonTlsConfigurator.CheckAgentPath(AgentFolder(checkedRoot, TlsDirectory), nameof(TlsDirectory));
         ErrorTarget = null;
         // One ShouldProcess for the pair (in Renew); the writes themselves are not asked about one by one.
         var writer = new StagedFileWriter(checkedRoot.Root, (_, _) => true) { DryRun = checkedRoot.DryRun };
-        bool renewed = Renew(writer, KeyPairSlot.Daemon(writer, tlsDirectory), "DaemonServer", CertificateUsage.Server);
+        bool renewed = Renew(writer, KeyPairSlot.Daemon(writer, tlsDirectory, RenewalDescription.PathFor("server-cert.pem")), "DaemonServer", CertificateUsage.Server);
         if (!renewed || !Restart) return;
         if (!ShouldProcess("docker.service", "Restart (systemctl daemon-reload; systemctl restart docker)")) return;
         string? failure = DockerServiceRestarter.Run(c => WriteVerbose("Running " + c));
         if (failure != null)
             Fail("DockerRestartFailed", ErrorCategory.InvalidOperation,
                 $"The certificate was renewed, but restarting Docker failed: {failure}. Check 'journalctl -u docker'; the previous pair is in the folder beside the current one under {tlsDirectory}.");
+    }
+
+    /// <summary>
+    /// An inventory row's Path is the certificate file as found on this machine (under its Root): the
+    /// agent folder that holds it. A plain -TlsDirectory is taken as it is.
+    /// </summary>
+    private static string AgentFolder(StagedFileWriter writer, string given)
+    {
+        string path = given;
+        if (writer.Root != "/" && writer.Paths.Contains(path) && !Directory.Exists(writer.Map(path))) path = writer.Paths.AgentPathOf(path);
+        return File.Exists(writer.Map(path)) ? System.IO.Path.GetDirectoryName(path)! : path;
     }
 }

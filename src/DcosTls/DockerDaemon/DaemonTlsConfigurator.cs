@@ -25,6 +25,9 @@ internal sealed class DaemonTlsPlan
     /// <summary>The server certificate (with its chain) and key, installed together after ca.pem (see KeyPairSlot).</summary>
     internal (byte[] Certificate, byte[] Key, string Thumbprint) ServerPair { get; set; }
 
+    /// <summary>The server certificate's renewal description, switched with the pair (none when it does not say how it was made).</summary>
+    internal SlotFile[] ServerCompanions { get; set; } = Array.Empty<SlotFile>();
+
     /// <summary>Our drop-in when daemon.json ends up without "hosts" (dockerd would then have no socket).</summary>
     internal string? DropInToRemove { get; set; }
     internal List<string> Warnings { get; } = new();
@@ -67,6 +70,7 @@ internal static class DaemonTlsConfigurator
         plan.Files.Add(("CaCertificate", paths.CaCertificate, utf8.GetBytes(ca.CertificatePem), StagedFileWriter.PublicFile, false));
         plan.ServerPair = (utf8.GetBytes(server.CertificatePem + server.ChainPem),
             utf8.GetBytes(PrivateKeyReader.ExportPem(server.PrivateKey!, ReadOnlySpan<char>.Empty, encrypt: false)), server.Thumbprint);
+        plan.ServerCompanions = RenewalDescription.Companions(server, "server-cert.pem", "server-key.pem");
         // Same JSON (even formatted differently) → leave the file alone.
         byte[] config = existingBytes != null && DaemonJson.SameContent(existing, merged) ? existingBytes : DaemonJson.Serialize(merged);
         // An existing daemon.json keeps its mode (some sites keep it 0600).
@@ -147,9 +151,9 @@ internal static class DaemonTlsConfigurator
     /// <summary>The server pair through its slot; true when the user declined to create it.</summary>
     private static bool PutServerPair(StagedFileWriter writer, DaemonTlsPlan plan, List<DockerTlsFile> results)
     {
-        var slot = KeyPairSlot.Daemon(writer, plan.TlsDirectory);
+        var slot = KeyPairSlot.Daemon(writer, plan.TlsDirectory, RenewalDescription.PathFor("server-cert.pem"));
         var (certificate, key, thumbprint) = plan.ServerPair;
-        var action = slot.Put(certificate, key, thumbprint);
+        var action = slot.Put(certificate, key, thumbprint, plan.ServerCompanions);
         results.Add(new DockerTlsFile("ServerCertificate", writer.Map(slot.CertificatePath), slot.CertificatePath, action, StagedFileWriter.PublicFile, null));
         results.Add(new DockerTlsFile("ServerKey", writer.Map(slot.KeyPath), slot.KeyPath, action, StagedFileWriter.PrivateFile, null));
         return writer.Declined(action, slot.CertificatePath);

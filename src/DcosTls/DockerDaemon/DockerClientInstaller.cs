@@ -28,9 +28,10 @@ internal static class DockerClientInstaller
         var caAction = writer.WriteBytes(caPath, utf8.GetBytes(ca.CertificatePem), StagedFileWriter.PublicFile, directoryMode: StagedFileWriter.PrivateDirectory);
         results.Add(new DockerTlsFile("CaCertificate", writer.Map(caPath), null, caAction, StagedFileWriter.PublicFile, null));
         // cert.pem and key.pem change together in one switch (KeyPairSlot), so the CLI never reads a key of another certificate.
-        var slot = KeyPairSlot.Client(writer, folder);
+        var slot = KeyPairSlot.Client(writer, folder, RenewalDescription.PathFor("cert.pem"));
         var action = slot.Put(utf8.GetBytes(client.CertificatePem + client.ChainPem),
-            utf8.GetBytes(PrivateKeyReader.ExportPem(client.PrivateKey!, ReadOnlySpan<char>.Empty, encrypt: false)), client.Thumbprint);
+            utf8.GetBytes(PrivateKeyReader.ExportPem(client.PrivateKey!, ReadOnlySpan<char>.Empty, encrypt: false)), client.Thumbprint,
+            RenewalDescription.Companions(client, "cert.pem", "key.pem"));
         results.Add(new DockerTlsFile("ClientCertificate", writer.Map(slot.CertificatePath), null, action, StagedFileWriter.PublicFile, null));
         results.Add(new DockerTlsFile("ClientKey", writer.Map(slot.KeyPath), null, action, StagedFileWriter.PrivateFile, null));
         return new DockerClientSettings(writer.Map(folder), dockerHost, results);

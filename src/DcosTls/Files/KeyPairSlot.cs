@@ -26,28 +26,44 @@ internal sealed class KeyPairSlot
 
     private readonly StagedFileWriter _writer;
 
-    internal KeyPairSlot(StagedFileWriter writer, string folder, string certificateName, string keyName, string versionsName)
+    /// <param name="keyName">The key's own file; null when the key travels inside the certificate's file (a HAProxy pem, PKCS#12).</param>
+    /// <param name="companionNames">Files that switch with the pair when they are written (a renewal description); a slot without them is still whole.</param>
+    internal KeyPairSlot(StagedFileWriter writer, string folder, string certificateName, string? keyName, string versionsName, params string[] companionNames)
     {
         _writer = writer;
         Folder = folder.Length > 1 ? folder.TrimEnd('/') : folder;
         CertificateName = certificateName;
-        KeyName = keyName;
+        KeyName = keyName ?? certificateName;
+        HasKeyFile = keyName != null;
         VersionsName = versionsName;
+        CompanionNames = companionNames;
     }
 
+    /// <summary>The one file a set of files written together is named after, with its versions folder "&lt;name&gt;.d".</summary>
+    internal static KeyPairSlot ForFiles(StagedFileWriter writer, string folder, string certificateName, string? keyName, params string[] companionNames)
+        => new(writer, folder, certificateName, keyName, certificateName + ".d", companionNames);
+
     /// <summary>The daemon's pair in -TlsDirectory, under the names Set-DockerDaemonTls uses.</summary>
-    internal static KeyPairSlot Daemon(StagedFileWriter writer, string tlsDirectory)
-        => new(writer, tlsDirectory, "server-cert.pem", "server-key.pem", "server.d");
+    internal static KeyPairSlot Daemon(StagedFileWriter writer, string tlsDirectory, params string[] companionNames)
+        => new(writer, tlsDirectory, "server-cert.pem", "server-key.pem", "server.d", companionNames);
 
     /// <summary>A docker CLI folder (DOCKER_CERT_PATH), under the names Install-DockerClientCertificate uses.</summary>
-    internal static KeyPairSlot Client(StagedFileWriter writer, string folder)
-        => new(writer, folder, "cert.pem", "key.pem", "client.d");
+    internal static KeyPairSlot Client(StagedFileWriter writer, string folder, params string[] companionNames)
+        => new(writer, folder, "cert.pem", "key.pem", "client.d", companionNames);
 
     /// <summary>Agent path of the folder holding the pair's fixed names.</summary>
     internal string Folder { get; }
     internal string CertificateName { get; }
     internal string KeyName { get; }
     internal string VersionsName { get; }
+
+    /// <summary>False when the key is inside the certificate's file (then KeyName is CertificateName).</summary>
+    internal bool HasKeyFile { get; }
+
+    internal IReadOnlyList<string> CompanionNames { get; }
+
+    /// <summary>The names that must be there for the slot to hold a pair: the certificate and, when separate, the key.</summary>
+    private IEnumerable<string> RequiredNames => HasKeyFile ? new[] { CertificateName, KeyName } : new[] { CertificateName };
 
     internal string CertificatePath => Join(Folder, CertificateName);
     internal string KeyPath => Join(Folder, KeyName);
@@ -76,21 +92,30 @@ internal sealed class KeyPairSlot
     /// </summary>
     internal (string Certificate, string Key) ReadPaths()
     {
-        bool linked = new FileInfo(_writer.Map(CertificatePath)).LinkTarget == LinkTargetFor(CertificateName)
-            && new FileInfo(_writer.Map(KeyPath)).LinkTarget == LinkTargetFor(KeyName);
+        var paths = ReadPaths(new[] { CertificateName, KeyName });
+        return (paths[0], paths[1]);
+    }
+
+    /// <summary>
+    /// The agent paths to read these names from now, all from the one folder "current" names (see
+    /// above); a companion that is not a link yet (written before the slot was converted) is read
+    /// under its own name.
+    /// </summary>
+    internal IReadOnlyList<string> ReadPaths(IReadOnlyList<string> names)
+    {
+        bool linked = RequiredNames.All(n => new FileInfo(_writer.Map(Join(Folder, n))).LinkTarget == LinkTargetFor(n));
         string? version = linked ? new FileInfo(_writer.Map(CurrentPath)).LinkTarget : null;
-        if (version == null || !IsVersionName(version)) return (CertificatePath, KeyPath);
+        if (version == null || !IsVersionName(version)) return names.Select(n => Join(Folder, n)).ToList();
         string folder = Join(VersionsPath, version);
-        return (Join(folder, CertificateName), Join(folder, KeyName));
+        return names.Select(n => RequiredNames.Contains(n) || new FileInfo(_writer.Map(Join(Folder, n))).LinkTarget == LinkTargetFor(n)
+            ? Join(folder, n) : Join(Folder, n)).ToList();
     }
 
     /// <summary>True when both names are our links and "current" names a folder of ours.</summary>
     internal bool IsConverted()
     {
-        var cert = new FileInfo(_writer.Map(CertificatePath));
-        var key = new FileInfo(_writer.Map(KeyPath));
         var current = new FileInfo(_writer.Map(CurrentPath));
-        return cert.LinkTarget == LinkTargetFor(CertificateName) && key.LinkTarget == LinkTargetFor(KeyName)
+        return RequiredNames.All(n => new FileInfo(_writer.Map(Join(Folder, n))).LinkTarget == LinkTargetFor(n))
             && current.LinkTarget is { } target && IsVersionName(target) && Directory.Exists(_writer.Map(Join(VersionsPath, target)));
     }
 
@@ -99,26 +124,33 @@ internal sealed class KeyPairSlot
     /// fixed names already give these bytes (and the key is private), Skipped when ShouldProcess says
     /// no, otherwise Created or Updated through <see cref="Install"/>.
     /// </summary>
-    internal FileAction Put(byte[] certificate, byte[] key, string thumbprint)
+    internal FileAction Put(byte[] certificate, byte[] key, string thumbprint, params SlotFile[] companions)
     {
-        if (Holds(certificate, key)) return FileAction.Unchanged;
+        if (Holds(certificate, key, companions)) return FileAction.Unchanged;
         string certificateFull = _writer.Map(CertificatePath);
         bool existed = StagedFileWriter.Entry(certificateFull) != null || StagedFileWriter.Entry(_writer.Map(KeyPath)) != null;
         if (!_writer.ShouldProcess(certificateFull,
                 $"{(existed ? "Replace" : "Create")} the pair {CertificateName} and {KeyName} (one switch of {VersionsName}/{CurrentLink})"))
             return FileAction.Skipped;
-        Install(certificate, key, thumbprint, currentThumbprint: null);
+        var files = new List<SlotFile> { new(CertificateName, certificate, StagedFileWriter.PublicFile), new(KeyName, key, StagedFileWriter.PrivateFile) };
+        files.AddRange(companions);
+        Install(files, thumbprint, currentThumbprint: null);
         return existed ? FileAction.Updated : FileAction.Created;
     }
 
     /// <summary>True when the fixed names, read inside the root, give exactly these bytes and the key is private.</summary>
-    private bool Holds(byte[] certificate, byte[] key)
+    private bool Holds(byte[] certificate, byte[] key, IEnumerable<SlotFile> companions)
     {
         string cert = _writer.Map(CertificatePath), keyFull = _writer.Map(KeyPath);
         if (!File.Exists(cert) || !File.Exists(keyFull) || _writer.Paths.LeavesRoot(cert) || _writer.Paths.LeavesRoot(keyFull)) return false;
         var keyFile = new FileInfo(keyFull);
         var keyTarget = keyFile.LinkTarget != null ? keyFile.ResolveLinkTarget(returnFinalTarget: true) ?? keyFile : keyFile;
         if (!OperatingSystem.IsWindows() && (keyTarget.UnixFileMode & ~StagedFileWriter.PrivateFile) != 0) return false;
+        foreach (var companion in companions)
+        {
+            string full = _writer.Map(Join(Folder, companion.Name));
+            if (!File.Exists(full) || _writer.Paths.LeavesRoot(full) || !File.ReadAllBytes(full).AsSpan().SequenceEqual(companion.Content)) return false;
+        }
         return File.ReadAllBytes(cert).AsSpan().SequenceEqual(certificate) && File.ReadAllBytes(keyFull).AsSpan().SequenceEqual(key);
     }
 
@@ -128,17 +160,36 @@ internal sealed class KeyPairSlot
     /// first install) become links after the switch; before that nothing names a pair.
     /// </summary>
     internal string Install(byte[] certificate, byte[] key, string thumbprint, string? currentThumbprint)
+        => Install(new[] { new SlotFile(CertificateName, certificate, StagedFileWriter.PublicFile), new SlotFile(KeyName, key, StagedFileWriter.PrivateFile) },
+            thumbprint, currentThumbprint);
+
+    /// <summary>
+    /// Makes these files (the certificate, the key when it has a file of its own, and any companions)
+    /// what every reader of the fixed names sees, in one atomic step once the slot is converted: they
+    /// are written into one new version folder and "current" is switched to it. Returns its name.
+    /// </summary>
+    internal string Install(IReadOnlyList<SlotFile> files, string thumbprint, string? currentThumbprint)
     {
         RemoveLeftovers();
         if (!IsConverted() && CanConvert()) Convert(currentThumbprint);
         string? previous = new FileInfo(_writer.Map(CurrentPath)).LinkTarget;
         string version = NewVersionName(thumbprint);
-        WriteVersion(version, certificate, key);
+        WriteVersion(version, files);
         PointCurrentAt(version);
-        if (!IsConverted())
+        // Names that are not links yet (a first install, a companion new to the slot) become links
+        // only now, to a folder that holds them.
+        foreach (var file in files)
         {
-            ReplaceWithLink(CertificatePath, LinkTargetFor(CertificateName));
-            ReplaceWithLink(KeyPath, LinkTargetFor(KeyName));
+            string path = Join(Folder, file.Name);
+            if (new FileInfo(_writer.Map(path)).LinkTarget != LinkTargetFor(file.Name)) ReplaceWithLink(path, LinkTargetFor(file.Name));
+        }
+        // A companion the new folder does not hold (a description of another issuer) would name nothing.
+        foreach (string name in CompanionNames.Where(n => files.All(f => f.Name != n)))
+        {
+            string full = _writer.Map(Join(Folder, name));
+            if (new FileInfo(full).LinkTarget != LinkTargetFor(name)) continue;
+            Step("remove " + name);
+            File.Delete(full);
         }
         RemoveOldVersions(keep: previous == null ? new[] { version } : new[] { version, previous });
         return version;
@@ -149,10 +200,7 @@ internal sealed class KeyPairSlot
     /// behind links out of the root, is not copied: it gives no pair to keep while the names change.
     /// </summary>
     private bool CanConvert()
-    {
-        string cert = _writer.Map(CertificatePath), key = _writer.Map(KeyPath);
-        return File.Exists(cert) && File.Exists(key) && !_writer.Paths.LeavesRoot(cert) && !_writer.Paths.LeavesRoot(key);
-    }
+        => RequiredNames.Select(n => _writer.Map(Join(Folder, n))).All(f => File.Exists(f) && !_writer.Paths.LeavesRoot(f));
 
     /// <summary>
     /// Plain files (an older install) become links to a folder holding the same bytes: first the
@@ -161,17 +209,23 @@ internal sealed class KeyPairSlot
     /// </summary>
     private void Convert(string? thumbprint)
     {
-        byte[] cert = File.ReadAllBytes(_writer.MapForRead(CertificatePath));
-        byte[] key = File.ReadAllBytes(_writer.MapForRead(KeyPath));
-        string version = NewVersionName(thumbprint ?? ThumbprintOf(cert), suffix: "-installed");
-        WriteVersion(version, cert, key);
+        var files = new List<SlotFile>();
+        foreach (string name in RequiredNames.Concat(CompanionNames))
+        {
+            string full = _writer.Map(Join(Folder, name));
+            // A companion that was never written (or lies outside the root) is not part of the pair.
+            if (!RequiredNames.Contains(name) && (!File.Exists(full) || _writer.Paths.LeavesRoot(full))) continue;
+            var mode = OperatingSystem.IsWindows() ? StagedFileWriter.PrivateFile : File.GetUnixFileMode(_writer.MapForRead(Join(Folder, name)));
+            files.Add(new SlotFile(name, File.ReadAllBytes(_writer.MapForRead(Join(Folder, name))), mode));
+        }
+        string version = NewVersionName(thumbprint ?? ThumbprintOf(files[0].Content), suffix: "-installed");
+        WriteVersion(version, files);
         PointCurrentAt(version);
-        ReplaceWithLink(CertificatePath, LinkTargetFor(CertificateName));
-        ReplaceWithLink(KeyPath, LinkTargetFor(KeyName));
+        foreach (var file in files) ReplaceWithLink(Join(Folder, file.Name), LinkTargetFor(file.Name));
     }
 
     /// <summary>A complete folder appears under its final name in one rename; until then it is a hidden temp folder.</summary>
-    private void WriteVersion(string version, byte[] certificate, byte[] key)
+    private void WriteVersion(string version, IReadOnlyList<SlotFile> files)
     {
         string versions = _writer.Map(VersionsPath);
         if (!Directory.Exists(versions))
@@ -185,8 +239,7 @@ internal sealed class KeyPairSlot
         _writer.RememberNewFolder(Path.Combine(versions, version));
         Step("create " + Path.GetFileName(temp));
         Directory.CreateDirectory(temp, StagedFileWriter.PrivateDirectory);
-        StagedFileWriter.WriteAtomically(Path.Combine(temp, CertificateName), certificate, StagedFileWriter.PublicFile);
-        StagedFileWriter.WriteAtomically(Path.Combine(temp, KeyName), key, StagedFileWriter.PrivateFile);
+        foreach (var file in files) StagedFileWriter.WriteAtomically(Path.Combine(temp, file.Name), file.Content, file.Mode);
         Step("rename to " + version);
         StagedFileWriter.RenameEntry(temp, Path.Combine(versions, version));
     }
@@ -222,8 +275,7 @@ internal sealed class KeyPairSlot
             if (!Directory.Exists(dir)) continue;
             foreach (var entry in new DirectoryInfo(dir).EnumerateFileSystemInfos(".*.tmp"))
             {
-                bool ours = entry.Name.StartsWith("." + CertificateName + ".", StringComparison.Ordinal)
-                    || entry.Name.StartsWith("." + KeyName + ".", StringComparison.Ordinal)
+                bool ours = RequiredNames.Concat(CompanionNames).Any(n => entry.Name.StartsWith("." + n + ".", StringComparison.Ordinal))
                     || dir.EndsWith("/" + VersionsName, StringComparison.Ordinal);
                 if (!ours) continue;
                 Step("remove " + entry.Name);
@@ -261,7 +313,7 @@ internal sealed class KeyPairSlot
     private static string NewVersionName(string thumbprint, string suffix = "")
         => DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmssfff'Z'") + "-" + thumbprint[..8] + suffix;
 
-    private static bool IsVersionName(string name)
+    internal static bool IsVersionName(string name)
         => name.Length > 18 && char.IsDigit(name[0]) && !name.Contains('/') && !name.StartsWith('.');
 
     private static string Join(string folder, string name) => folder == "/" ? "/" + name : folder + "/" + name;
@@ -269,3 +321,6 @@ internal sealed class KeyPairSlot
     /// <summary>Each change of a directory entry is a step a test may stop at (see <see cref="WritePause"/>).</summary>
     private void Step(string what) => WritePause.Before($"{what} (in {_writer.Map(Folder)})");
 }
+
+/// <summary>One file of a slot's version folder: its name beside the others, its bytes, its mode.</summary>
+internal sealed record SlotFile(string Name, byte[] Content, UnixFileMode Mode);

@@ -7,13 +7,13 @@ namespace DcosTls.Lifecycle;
 /// </summary>
 public sealed class AgentCertificate
 {
-    /// <summary>Docker, Containers, Mesos, System (trust stores), DockerDaemon, DockerClient.</summary>
+    /// <summary>Docker, Containers, Mesos, System (trust stores), DockerDaemon, DockerClient, File (a certificate with a renewal description in a -Path folder).</summary>
     public string Store { get; internal set; } = string.Empty;
 
     /// <summary>The registry a certs.d folder is for; empty for the shared stores and the daemon files.</summary>
     public string? Registry { get; internal set; }
 
-    /// <summary>RegistryCa, DaemonCa, DaemonServer, DaemonServerChain, ClientCa, Client, ClientChain.</summary>
+    /// <summary>RegistryCa, DaemonCa, DaemonServer, DaemonServerChain, ClientCa, Client, ClientChain, Certificate, CertificateChain.</summary>
     public string Role { get; internal set; } = string.Empty;
 
     public string? Subject { get; internal set; }
@@ -40,6 +40,12 @@ public sealed class AgentCertificate
 
     /// <summary>The file on this machine (under -Root for agent files).</summary>
     public string Path { get; internal set; } = string.Empty;
+
+    /// <summary>The root the file was read under (-Root for agent files, / for the -Path folders), so a row pipes into the renewal cmdlets by property name.</summary>
+    public string Root { get; internal set; } = "/";
+
+    /// <summary>The renewal description beside the certificate (Update-DcosCertificate renews from it), or empty.</summary>
+    public string? RenewalDescription { get; internal set; }
 
     public override string ToString() => $"{Store} {Registry ?? Role} {Subject} ({Health})";
 }

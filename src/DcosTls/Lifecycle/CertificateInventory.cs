@@ -36,10 +36,17 @@ internal static class CertificateInventory
             step(DaemonJsonPath);
             ReadDaemon(writer, now, rows, problems);
         }
+        // Agent files are read under the root; a row says which, so it pipes into the renewal with it.
+        foreach (var row in rows) row.Root = writer.Root;
         foreach (string folder in clientFolders)
         {
             step(folder);
             ReadClientFolder(folder, now, rows, problems);
+        }
+        foreach (var row in rows.Where(r => r.Role is "DaemonServer" or "DaemonServerChain" or "Client" or "ClientChain"))
+        {
+            string description = Certificates.RenewalDescription.PathFor(row.Path);
+            if (File.Exists(description)) row.RenewalDescription = description;
         }
         return new InventoryResult(rows, problems, now);
     }
@@ -121,9 +128,47 @@ internal static class CertificateInventory
                 $"The client folder '{folder}' does not exist. Give the -Path (DOCKER_CERT_PATH) that Install-DockerClientCertificate wrote.", folder));
             return;
         }
-        // The user's own DOCKER_CERT_PATH, read as given: no root to stay in, the other checks hold.
-        ReadFile("DockerClient", "ClientCa", System.IO.Path.Combine(folder, "ca.pem"), null, now, rows, problems);
-        ReadFile("DockerClient", "Client", System.IO.Path.Combine(folder, "cert.pem"), null, now, rows, problems);
+        var described = DescribedRenewal.FindUnder(folder).ToList();
+        // The user's own DOCKER_CERT_PATH, read as given: no root to stay in, the other checks hold. A
+        // folder of other certificates (with descriptions, no ca.pem or cert.pem) is not a client folder.
+        bool clientFolder = described.Count == 0 || File.Exists(System.IO.Path.Combine(folder, "ca.pem")) || File.Exists(System.IO.Path.Combine(folder, "cert.pem"));
+        if (clientFolder)
+        {
+            ReadFile("DockerClient", "ClientCa", System.IO.Path.Combine(folder, "ca.pem"), null, now, rows, problems);
+            ReadFile("DockerClient", "Client", System.IO.Path.Combine(folder, "cert.pem"), null, now, rows, problems);
+        }
+        // Every certificate DcosTls wrote with a renewal description (Export-DcosCertificate), in the folder or below.
+        foreach (string description in described)
+        {
+            string file = description[..^Certificates.RenewalDescription.Suffix.Length];
+            if (rows.Any(r => r.Path == file)) continue;
+            int first = rows.Count;
+            if (file.EndsWith(".p12", StringComparison.OrdinalIgnoreCase) || file.EndsWith(".pfx", StringComparison.OrdinalIgnoreCase))
+                rows.Add(DescribeFromDescription(file, description, now));
+            else ReadFile("File", "Certificate", file, null, now, rows, problems);
+            for (int i = first; i < rows.Count; i++) rows[i].RenewalDescription = description;
+        }
+    }
+
+    /// <summary>A PKCS#12 file cannot be read without its password: its row comes from its description.</summary>
+    private static AgentCertificate DescribeFromDescription(string file, string description, DateTime now)
+    {
+        var row = new AgentCertificate { Store = "File", Role = "Certificate", Path = file };
+        try
+        {
+            var read = Certificates.RenewalDescription.Parse(File.ReadAllBytes(description), description).Certificate;
+            row.Subject = read.Subject;
+            row.NotAfter = read.NotAfter.ToUniversalTime();
+            row.DaysLeft = (int)Math.Floor((row.NotAfter.Value - now).TotalDays);
+            row.Thumbprint = read.Thumbprint;
+            if (!File.Exists(file)) row.Health = "Missing";
+            else if (row.NotAfter < now) row.Health = "Expired";
+        }
+        catch (Exception e) when (e is DcosTlsException or IOException or UnauthorizedAccessException)
+        {
+            row.Health = "Unreadable";
+        }
+        return row;
     }
 
     /// <summary>

@@ -5,8 +5,9 @@ namespace DcosTls.Lifecycle;
 /// <summary>What renewing one certificate-and-key pair did (Update-DockerDaemonCertificate, Update-DockerClientCertificate).</summary>
 public sealed class CertificateRenewal
 {
-    internal CertificateRenewal(string role, string path, bool renewed, DcosCertificate current, DcosCertificate? issued, string? version)
+    internal CertificateRenewal(string role, string path, bool renewed, DcosCertificate current, DcosCertificate? issued, string? version, string rule)
     {
+        Rule = rule;
         Role = role;
         Path = path;
         Renewed = renewed;
@@ -39,6 +40,9 @@ public sealed class CertificateRenewal
     public string SerialNumber { get; }
     public DateTime NotAfter { get; }
     public int DaysLeft { get; }
+
+    /// <summary>What decided: Days (-RenewWithin), TwoThirds (a certificate shorter than the default window), Force.</summary>
+    public string Rule { get; }
 
     /// <summary>The folder (beside the fixed names) that holds the pair in use now, when renewed.</summary>
     public string? Version { get; }

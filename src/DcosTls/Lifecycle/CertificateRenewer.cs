@@ -1,4 +1,5 @@
 using DcosTls.Certificates;
+using DcosTls.Common;
 using DcosTls.Files;
 
 namespace DcosTls.Lifecycle;
@@ -13,6 +14,12 @@ internal sealed class RenewalPlan
 
     /// <summary>The mapped path of the certificate's fixed name.</summary>
     internal required string Path { get; init; }
+
+    /// <summary>The rule that decided (Days for -RenewWithin, TwoThirds when the certificate is shorter than the default window, Force).</summary>
+    internal required RenewalDecision Decision { get; init; }
+
+    /// <summary>-RenewWithin was given as long as the certificate's lifetime: each renewal is due again at once.</summary>
+    internal bool WindowExceedsLifetime { get; init; }
 }
 
 /// <summary>
@@ -27,7 +34,10 @@ internal static class CertificateRenewer
     /// Reads the pair the fixed names give now, both files from the one folder "current" names
     /// (<see cref="KeyPairSlot.ReadPaths"/>); refuses a missing or mismatched pair.
     /// </summary>
-    internal static RenewalPlan Plan(StagedFileWriter writer, KeyPairSlot slot, string role, int renewWithin, bool force)
+    /// <param name="windowGiven">-RenewWithin was given: a window as long as the lifetime is then kept as
+    /// asked (<see cref="RenewalPlan.WindowExceedsLifetime"/> says so); the default window gives way to the
+    /// two-thirds rule, so a short certificate is not renewed again on every run.</param>
+    internal static RenewalPlan Plan(StagedFileWriter writer, KeyPairSlot slot, string role, int renewWithin, bool force, bool windowGiven = true)
     {
         var (certificateAgentPath, keyAgentPath) = slot.ReadPaths();
         string certPath, keyPath;
@@ -62,8 +72,12 @@ internal static class CertificateRenewer
         if (!current.HasPrivateKey)
             throw new RenewalException("RenewalCertificateUnreadable", ErrorCategory.InvalidData,
                 $"'{keyPath}' holds no key for '{certPath}'. Put a matching pair in place with Set-DockerDaemonTls or Install-DockerClientCertificate first.");
-        bool due = force || current.NotAfter <= DateTime.UtcNow.AddDays(renewWithin);
-        return new RenewalPlan { Slot = slot, Role = role, Current = current, Due = due, Path = fixedPath };
+        RenewBefore? window = new RenewBefore(renewWithin, null);
+        bool exceeds = RenewalRule.WindowExceedsLifetime(current.NotBefore, current.NotAfter, window);
+        if (!force && exceeds && !windowGiven) window = null;
+        var decision = RenewalRule.Decide(current.NotBefore, current.NotAfter, DateTime.UtcNow, window,
+            RenewalRule.JitterFraction(current.Thumbprint, Environment.MachineName), force);
+        return new RenewalPlan { Slot = slot, Role = role, Current = current, Due = decision.Due, Path = fixedPath, Decision = decision, WindowExceedsLifetime = exceeds && windowGiven };
     }
 
     private static RenewalException Missing(string missing, string? why)
@@ -99,15 +113,17 @@ internal static class CertificateRenewer
     }
 
     /// <summary>What the current certificate asks for: its subject, names, key type and size.</summary>
-    internal static (CertificateSpec Spec, CertificateUsage Usage) SpecOf(RenewalPlan plan, CertificateUsage fallback)
+    internal static (CertificateSpec Spec, CertificateUsage Usage) SpecOf(RenewalPlan plan, CertificateUsage fallback) => SpecOf(plan.Current, plan.Path, fallback);
+
+    /// <summary>What a certificate asks for (<paramref name="path"/> names it in errors).</summary>
+    internal static (CertificateSpec Spec, CertificateUsage Usage) SpecOf(DcosCertificate current, string path, CertificateUsage fallback)
     {
-        var current = plan.Current;
         string? Part(string oid) => current.Certificate.SubjectName.EnumerateRelativeDistinguishedNames()
             .Where(r => !r.HasMultipleElements && r.GetSingleElementType().Value == oid)
             .Select(r => r.GetSingleElementValue()).FirstOrDefault();
         if (!Enum.TryParse<KeyAlgorithm>(current.KeyAlgorithm, ignoreCase: true, out var algorithm))
             throw new RenewalException("RenewalKeyUnsupported", ErrorCategory.InvalidData,
-                $"'{plan.Path}' has a {current.KeyAlgorithm} key; only RSA and ECDSA keys are renewed. Issue a new certificate with New-DcosCertificate and install it.");
+                $"'{path}' has a {current.KeyAlgorithm} key; only RSA and ECDSA keys are renewed. Issue a new certificate with New-DcosCertificate and install it.");
         CertificateSpec spec;
         try
         {
@@ -117,7 +133,7 @@ internal static class CertificateRenewer
         catch (CertificateSpecException e)
         {
             throw new RenewalException("RenewalCertificateUnsupported", ErrorCategory.InvalidData,
-                $"'{plan.Path}' cannot be re-issued as it is: {e.Message} Issue a new certificate with New-DcosCertificate and install it.");
+                $"'{path}' cannot be re-issued as it is: {e.Message} Issue a new certificate with New-DcosCertificate and install it.");
         }
         bool server = current.ExtendedKeyUsages.Contains("serverAuth");
         bool client = current.ExtendedKeyUsages.Contains("clientAuth");
@@ -133,22 +149,55 @@ internal static class CertificateRenewer
     {
         var (spec, usage) = SpecOf(plan, fallback);
         var issued = issuer.Issue(spec, usage);
-        var lost = plan.Current.ExtendedKeyUsages.Except(issued.ExtendedKeyUsages).ToList();
-        if (lost.Count > 0)
-            throw new RenewalException("RenewalUsageLost", ErrorCategory.InvalidResult,
-                $"The {issuer.Description} issued '{spec.CommonName}' without {string.Join(", ", lost)}, which the certificate in place has; the old pair is kept. Choose a profile or CA that gives it.");
+        CheckUsages(plan.Current, issued, issuer);
         var utf8 = new UTF8Encoding(false);
-        byte[] cert = utf8.GetBytes(issued.CertificatePem + issued.ChainPem);
-        byte[] key = utf8.GetBytes(PrivateKeyReader.ExportPem(issued.PrivateKey!, ReadOnlySpan<char>.Empty, encrypt: false));
+        var files = new List<SlotFile>
+        {
+            new(plan.Slot.CertificateName, utf8.GetBytes(issued.CertificatePem + issued.ChainPem), StagedFileWriter.PublicFile),
+            new(plan.Slot.KeyName, utf8.GetBytes(PrivateKeyReader.ExportPem(issued.PrivateKey!, ReadOnlySpan<char>.Empty, encrypt: false)), StagedFileWriter.PrivateFile),
+        };
+        // The pair's renewal description follows it while the CA stays; after a change of CA it would
+        // name the old one, so it is dropped (the slot removes its name).
+        if (anchorToAdd == null && DescribedOrigin(writer, plan) is { } origin)
+        {
+            issued.Origin = origin.ToJson();
+            files.AddRange(RenewalDescription.Companions(issued, plan.Slot.CertificateName, plan.Slot.KeyName));
+        }
         string version;
         using (AgentFileLock.Acquire(writer))
         {
             if (anchorToAdd != null) CaBundleAnchor.Add(writer, CaBundleAnchor.PathOf(plan.Slot), anchorToAdd);
-            version = plan.Slot.Install(cert, key, issued.Thumbprint, plan.Current.Thumbprint);
+            version = plan.Slot.Install(files, issued.Thumbprint, plan.Current.Thumbprint);
         }
-        return new CertificateRenewal(plan.Role, plan.Path, renewed: true, plan.Current, issued, version);
+        return new CertificateRenewal(plan.Role, plan.Path, renewed: true, plan.Current, issued, version, plan.Decision.Rule);
+    }
+
+    /// <summary>Refuses a new certificate that lost an extended key usage the one in place has: its peers would refuse it.</summary>
+    internal static void CheckUsages(DcosCertificate current, DcosCertificate issued, ICertificateIssuer issuer)
+    {
+        var lost = current.ExtendedKeyUsages.Except(issued.ExtendedKeyUsages).ToList();
+        if (lost.Count > 0)
+            throw new RenewalException("RenewalUsageLost", ErrorCategory.InvalidResult,
+                $"The {issuer.Description} issued '{issued.CommonName}' without {string.Join(", ", lost)}, which the certificate in place has; the old files are kept. Choose a profile or CA that gives it.");
+    }
+
+    /// <summary>The origin in the description beside the pair, when there is one that describes the certificate in place.</summary>
+    private static CertificateOrigin? DescribedOrigin(StagedFileWriter writer, RenewalPlan plan)
+    {
+        string name = RenewalDescription.PathFor(plan.Slot.CertificateName);
+        string full = writer.Map(plan.Slot.ReadPaths(new[] { name })[0]);
+        if (!File.Exists(full)) return null;
+        try
+        {
+            var description = RenewalDescription.Parse(InstalledFile.Read(full, writer.Paths), full);
+            return description.Certificate.Thumbprint.Equals(plan.Current.Thumbprint, StringComparison.OrdinalIgnoreCase) ? description.Issuer : null;
+        }
+        catch (DcosTlsException)
+        {
+            return null; // a description that cannot be read is not carried on
+        }
     }
 
     /// <summary>The row for a pair that was not due.</summary>
-    internal static CertificateRenewal NotDue(RenewalPlan plan) => new(plan.Role, plan.Path, renewed: false, plan.Current, null, plan.Slot.CurrentVersion);
+    internal static CertificateRenewal NotDue(RenewalPlan plan) => new(plan.Role, plan.Path, renewed: false, plan.Current, null, plan.Slot.CurrentVersion, plan.Decision.Rule);
 }

@@ -29,6 +29,8 @@ public class FormatViewTests
             "Install-DockerClientCertificate -Path \"$scratch/client\" -CaCertificate $ca -Certificate (New-DcosCertificate -Issuer $ca -CommonName c -Usage Client -KeyAlgorithm ECDSA)",
         ["DcosTls.Lifecycle.CertificateRenewal"] = "$ca = New-TlsCertificateAuthority -CommonName v -KeyAlgorithm ECDSA; $r = [System.IO.Directory]::CreateDirectory(\"$scratch/renew-root\").FullName; " +
             "Set-DockerDaemonTls -Root $r -CaCertificate $ca -Certificate (New-DcosCertificate -Issuer $ca -CommonName v -KeyAlgorithm ECDSA); Update-DockerDaemonCertificate -Root $r -Issuer $ca -Force -PassThru",
+        ["DcosTls.Lifecycle.DescribedRenewalResult"] = "$ca = New-TlsCertificateAuthority -CommonName v -KeyAlgorithm ECDSA; $d = [System.IO.Directory]::CreateDirectory(\"$scratch/described\").FullName; " +
+            "New-DcosCertificate -Issuer $ca -CommonName v -KeyAlgorithm ECDSA | Export-DcosCertificate -Path \"$d/v.crt\"; Update-DcosCertificate -Path $d -Issuer $ca -Force",
         ["DcosTls.Marathon.MarathonRegistryApp"] = "New-MarathonRegistryApp",
         ["DcosTls.Lifecycle.AgentCertificate"] = "$ca = New-TlsCertificateAuthority -CommonName v -KeyAlgorithm ECDSA; $r = [System.IO.Directory]::CreateTempSubdirectory().FullName; " +
             "Set-DockerDaemonTls -Root $r -CaCertificate $ca -Certificate (New-DcosCertificate -Issuer $ca -CommonName v -KeyAlgorithm ECDSA); Get-DcosTlsCertificate -Root $r",
