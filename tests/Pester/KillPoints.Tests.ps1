@@ -37,6 +37,8 @@ BeforeAll {
             [IO.File]::WriteAllBytes($file, $bytes)
         }
         & chmod 600 (Join-Path $tls 'server-key.pem')
+        # Older installs kept no renewal description beside the pair.
+        Remove-Item -Force -LiteralPath (Join-Path $tls 'server-cert.pem.renewal.json') -ErrorAction Ignore
         Remove-Item -Recurse -Force -LiteralPath (Join-Path $tls 'server.d') -ErrorAction Ignore
     }
 
@@ -169,7 +171,7 @@ Describe 'kill -9 at every step of a multi-file change' -Tag Reliability, KillPo
     It 'Set-DockerDaemonTls -Hosts: dockerd can start from every state a kill leaves' {
         $points = Test-EveryKillPoint 'daemon' @'
 $ca = Import-DcosCertificate -Path "$Inputs/ca.crt"
-$server = Import-DcosCertificate -Path "$Inputs/server.crt" -KeyPath (@(Get-ChildItem "$Inputs/server*" -Exclude *.crt)[0].FullName)
+$server = Import-DcosCertificate -Path "$Inputs/server.crt" -KeyPath (@(Get-ChildItem "$Inputs/server*" -Exclude *.crt, *.json)[0].FullName)
 Set-DockerDaemonTls -CaCertificate $ca -Certificate $server -Hosts 'unix:///var/run/docker.sock', 'tcp://127.0.0.1:2376' -Root $Root -Confirm:$false -WarningAction SilentlyContinue
 '@ { param($Root, $Because) Assert-DockerAccepts $Root $Because }
         # ca.pem; the pair: server.d, its temp folder, the certificate and key in it, the folder's rename,
@@ -185,7 +187,7 @@ Set-DockerDaemonTls -CaCertificate $ca -Certificate $server -Hosts 'unix:///var/
         $plain = $PlainFiles
         $points = Test-EveryKillPoint "replace-$PlainFiles" @'
 $ca = Import-DcosCertificate -Path "$Inputs/ca.crt"
-$server = Import-DcosCertificate -Path "$Inputs/server.crt" -KeyPath (@(Get-ChildItem "$Inputs/server*" -Exclude *.crt)[0].FullName)
+$server = Import-DcosCertificate -Path "$Inputs/server.crt" -KeyPath (@(Get-ChildItem "$Inputs/server*" -Exclude *.crt, *.json)[0].FullName)
 Set-DockerDaemonTls -CaCertificate $ca -Certificate $server -Root $Root -Confirm:$false -WarningAction SilentlyContinue
 '@ { param($Root, $Because) Assert-DockerAccepts $Root $Because } { param($Root) Install-PreviousDaemonTls $Root -PlainFiles:$plain }
         $points | Should -BeGreaterOrEqual 2

@@ -171,6 +171,7 @@ internal sealed class KeyPairSlot
     internal string Install(IReadOnlyList<SlotFile> files, string thumbprint, string? currentThumbprint)
     {
         RemoveLeftovers();
+        RemoveDanglingCompanions();
         if (!IsConverted() && CanConvert()) Convert(currentThumbprint);
         string? previous = new FileInfo(_writer.Map(CurrentPath)).LinkTarget;
         string version = NewVersionName(thumbprint);
@@ -265,6 +266,21 @@ internal sealed class KeyPairSlot
         _writer.Remember(full);
         Step("rename over " + Path.GetFileName(full));
         StagedFileWriter.RenameEntry(temp, full);
+    }
+
+    /// <summary>
+    /// A companion link of ours that names nothing (its versions folder was removed by hand, or the pair
+    /// made plain files again): nobody can read it, and the switch writes the companion anew if it has one.
+    /// </summary>
+    private void RemoveDanglingCompanions()
+    {
+        foreach (string name in CompanionNames)
+        {
+            string full = _writer.Map(Join(Folder, name));
+            if (new FileInfo(full).LinkTarget != LinkTargetFor(name) || File.Exists(full)) continue;
+            Step("remove " + name);
+            File.Delete(full);
+        }
     }
 
     /// <summary>Temp folders and links of a run that was killed: never read by anyone, safe to remove.</summary>

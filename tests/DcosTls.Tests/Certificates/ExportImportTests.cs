@@ -138,7 +138,7 @@ public class ExportImportTests
         byte[] key = File.ReadAllBytes(dir["again.key"]), p12 = File.ReadAllBytes(dir["again.p12"]);
         var r = ps.Run(@"$c | Export-DcosCertificate -Path again.crt -Password $pw -Verbose -PassThru | ForEach-Object { '{0} {1}' -f [System.IO.Path]::GetFileName($_.Path), $_.Action }
                          $c | Export-DcosCertificate -Path again.p12 -Format Pkcs12 -Password $pw -PassThru | ForEach-Object { '{0} {1}' -f [System.IO.Path]::GetFileName($_.Path), $_.Action }").ThrowOnError();
-        Assert.Equal(new[] { "again.crt Unchanged", "again.key Unchanged", "again.p12 Unchanged" }, r.Output.Select(o => o.ToString()));
+        Assert.Equal(new[] { "again.crt Unchanged", "again.key Unchanged", "again.crt.renewal.json Unchanged", "again.p12 Unchanged", "again.p12.renewal.json Unchanged" }, r.Output.Select(o => o.ToString()));
         Assert.Equal(key, File.ReadAllBytes(dir["again.key"]));
         Assert.Equal(p12, File.ReadAllBytes(dir["again.p12"]));
         Assert.Contains(r.Verbose, v => v.Contains("same certificate and key"));

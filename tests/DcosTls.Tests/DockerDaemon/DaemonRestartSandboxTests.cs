@@ -19,7 +19,7 @@ public class DaemonRestartSandboxTests
             $server = New-DcosCertificate -Issuer $ca -CommonName node1.example -DnsName node1.example -KeyAlgorithm ECDSA -ValidDays 5
             Set-DockerDaemonTls -Root / -CaCertificate $ca -Certificate $server -Confirm:$false
             $before = (Get-DcosTlsCertificate -Root / | Where-Object Role -eq 'DaemonServer').Thumbprint
-            Update-DockerDaemonCertificate -Root / -Issuer $ca -Restart -Confirm:$false
+            Update-DockerDaemonCertificate -Root / -Issuer $ca -Force -Restart -Confirm:$false
             $after = (Get-DcosTlsCertificate -Root / | Where-Object Role -eq 'DaemonServer').Thumbprint
             if ($before -ne $after -and $after) { 'renewed' } else { ""not renewed: $before $after"" }");
         Assert.Empty(r.Errors);
