@@ -64,6 +64,7 @@ BeforeAll {
         'Set-DcosSecret'                  = { param($Folder) $password | Set-DcosSecret whatif/secret @args }
         'Remove-DcosSecret'               = { param($Folder) Remove-DcosSecret whatif/secret -PassThru @args }
         'New-DcosServiceAccount'          = { param($Folder) New-DcosServiceAccount whatif-sa @args }
+        'Remove-DcosServiceAccount'       = { param($Folder) Remove-DcosServiceAccount whatif-sa -RemoveSecret -PassThru @args }
         'Grant-DcosPermission'            = { param($Folder) Grant-DcosPermission whatif-sa 'dcos:secrets:default:/whatif/*' read -PassThru @args }
         'Revoke-DcosPermission'           = { param($Folder) Revoke-DcosPermission whatif-sa 'dcos:secrets:default:/whatif/*' read -PassThru @args }
     }
