@@ -334,7 +334,7 @@ try {
             if ($UpdateNames) { $tierArgs += '-Discover' }
             # A fresh pwsh of the same tool per version: each Pester loads into a clean process.
             $s = if ($compatibility -or $PesterTag -or $UpdateNames) {
-                & ([Environment]::ProcessPath) (Join-Path $PSHOME 'pwsh.dll') @tierArgs
+                & ([Environment]::ProcessPath) (Join-Path $PSHOME 'pwsh.dll') @tierArgs | Out-Host
                 if (Test-Path $summary) { Get-Content -Raw $summary | ConvertFrom-Json; Remove-Item $summary }
             }
             else { Invoke-PesterShards $tierArgs $summary }
