@@ -204,7 +204,7 @@ Describe 'The -Acme shorthand' -Tag Acme, AcmeRegistry, Heavy {
         $command = "Import-Module '$manifest'; " +
             "`$a = New-DcosCertificate -Acme LetsEncrypt -AccountPath '$folder' -CommonName prod.example.com -HttpPort 8080 -WhatIf; " +
             "`$b = New-DcosCertificate -Acme LetsEncryptStaging -AccountPath '$folder' -CommonName staging.example.com -HttpPort 8080 -WhatIf; " +
-            "`$c = Update-DockerDaemonCertificate -Root '$root' -Acme LetsEncrypt -AccountPath '$folder' -HttpPort 8080 -PassThru -WhatIf; " +
+            "`$c = Update-DockerDaemonCertificate -Root '$root' -Acme LetsEncrypt -AccountPath '$folder' -HttpPort 8080 -Force -PassThru -WhatIf; " +
             "`$d = New-DcosAcmeAccount -Acme LetsEncryptStaging -AccountPath '$folder' -AcceptTermsOfService -WhatIf; " +
             "'ROWS=' + @(`$a; `$b; `$c; `$d).Count"
         $lines = Invoke-ChildPwsh -ArgumentList '-Command', $command
