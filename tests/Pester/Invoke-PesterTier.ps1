@@ -38,10 +38,10 @@ if ($Compatibility) {
     $config.Run.Path = $listed
     $pesterCommand = @((Get-Command -Module Pester).Name)
     $covered = Get-PesterFeature -Path $listed -PesterCommand $pesterCommand -ExcludeTag Heavy
-    foreach ($file in Get-ChildItem $PSScriptRoot -Filter *.Tests.ps1) {
-        $used = Get-PesterFeature -Path $file.FullName -PesterCommand $pesterCommand -ExcludeTag Heavy
+    foreach ($testFile in Get-ChildItem $PSScriptRoot -Filter *.Tests.ps1) {
+        $used = Get-PesterFeature -Path $testFile.FullName -PesterCommand $pesterCommand -ExcludeTag Heavy
         foreach ($feature in $used) {
-            if (-not $covered.Contains($feature)) { $uncovered += "'$feature' (used in $($file.Name))" }
+            if (-not $covered.Contains($feature)) { $uncovered += "'$feature' (used in $($testFile.Name))" }
         }
     }
     if ($uncovered) { Write-Host "The compatibility files do not use: $($uncovered -join ', '); add a file using it to tests/Pester/compatibility-files.txt" }
@@ -100,8 +100,8 @@ function Get-TestName($Block, [string] $File, [string[]] $Path, [object[]] $Data
 }
 $names = @(if ($Discover) {
         foreach ($container in $result.Containers) {
-            $file = [System.IO.Path]::GetFileName($container.Item.ToString())
-            foreach ($block in $container.Blocks) { Get-TestName $block $file @() @() }
+            $containerFile = [System.IO.Path]::GetFileName($container.Item.ToString())
+            foreach ($block in $container.Blocks) { Get-TestName $block $containerFile @() @() }
         }
     }
     else {
