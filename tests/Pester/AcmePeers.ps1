@@ -109,6 +109,31 @@ zone "acme.test" {
     $bed
 }
 
+# The renewal-information stand-in (AcmeRenewalInfo.py) in front of a test bed's pebble, which has
+# no renewalInfo before 2.6.0: its Directory copies pebble's and adds renewalInfo, PlainDirectory
+# does not; the test writes the windows it answers into Windows and reads the ids asked in Log.
+function Start-AcmeRenewalInfoStandIn([hashtable] $Bed, [string] $Folder) {
+    $ari = @{ Port = Get-AcmeFreePort; Windows = Join-Path $Folder 'windows.json'; Log = Join-Path $Folder 'renewal-info.log' }
+    Set-Content -LiteralPath $ari.Windows -Value '{}'
+    $tls = Join-Path $Bed.Path 'tls'
+    $ari.Process = Start-Process -FilePath python3 -PassThru `
+        -RedirectStandardOutput (Join-Path $Folder 'ari.out') -RedirectStandardError (Join-Path $Folder 'ari.err') `
+        -ArgumentList @((Join-Path $PSScriptRoot 'AcmeRenewalInfo.py'), $ari.Port, (Join-Path $tls 'server.pem'), (Join-Path $tls 'server-key.pem'),
+            $Bed.Directory, $Bed.TlsCa, $ari.Windows, $ari.Log)
+    Register-AcmeTestProcess $ari.Process
+    Wait-AcmeTcpPort $ari.Port
+    $ari.Directory = "https://127.0.0.1:$($ari.Port)/dir"
+    $ari.PlainDirectory = "https://127.0.0.1:$($ari.Port)/dir-plain"
+    $ari
+}
+
+function Stop-AcmeRenewalInfoStandIn([hashtable] $StandIn) {
+    if ($StandIn -and $StandIn.Process -and -not $StandIn.Process.HasExited) {
+        Stop-Process -Id $StandIn.Process.Id -Force -ErrorAction Ignore
+        $null = $StandIn.Process.WaitForExit(5000)
+    }
+}
+
 function Get-AcmeTestRoot {
     <# pebble's issuing root and intermediate, from its management interface (they change at every start). #>
     param([Parameter(Mandatory)] [hashtable] $Bed)

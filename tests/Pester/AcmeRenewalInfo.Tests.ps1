@@ -10,17 +10,7 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'AcmePeers.ps1')
     $bed = Start-AcmeTestBed -Path (Join-Path $TestDrive 'bed')
 
-    $ari = @{ Port = Get-AcmeFreePort; Windows = Join-Path $TestDrive 'windows.json'; Log = Join-Path $TestDrive 'renewal-info.log' }
-    Set-Content -LiteralPath $ari.Windows -Value '{}'
-    $tls = Join-Path $bed.Path 'tls'
-    $ari.Process = Start-Process -FilePath python3 -PassThru `
-        -RedirectStandardOutput (Join-Path $TestDrive 'ari.out') -RedirectStandardError (Join-Path $TestDrive 'ari.err') `
-        -ArgumentList @((Join-Path $PSScriptRoot 'AcmeRenewalInfo.py'), $ari.Port, (Join-Path $tls 'server.pem'), (Join-Path $tls 'server-key.pem'),
-            $bed.Directory, $bed.TlsCa, $ari.Windows, $ari.Log)
-    Register-AcmeTestProcess $ari.Process
-    Wait-AcmeTcpPort $ari.Port
-    $ari.Directory = "https://127.0.0.1:$($ari.Port)/dir"
-    $ari.PlainDirectory = "https://127.0.0.1:$($ari.Port)/dir-plain"
+    $ari = Start-AcmeRenewalInfoStandIn $bed $TestDrive
 
     # Issued by pebble through the stand-in's directory: its other URLs are pebble's own.
     $issued = New-DcosCertificate -AcmeDirectory $ari.Directory -CaCertificatePath $bed.TlsCa -AccountPath (Join-Path $TestDrive 'account') `
@@ -61,7 +51,7 @@ BeforeAll {
 }
 
 AfterAll {
-    if ($ari.Process -and -not $ari.Process.HasExited) { Stop-Process -Id $ari.Process.Id -Force -ErrorAction Ignore; $ari.Process.WaitForExit(5000) | Out-Null }
+    Stop-AcmeRenewalInfoStandIn $ari
     if ($bed) { Stop-AcmeTestBed $bed }
 }
 

@@ -464,16 +464,8 @@ Describe 'Update-DcosCertificate from an ACME CA (pebble, with the renewal infor
     BeforeAll {
         . (Join-Path $PSScriptRoot 'AcmePeers.ps1')
         $bed = Start-AcmeTestBed -Path (Join-Path $TestDrive 'bed')
-        $ari = @{ Port = Get-AcmeFreePort; Windows = Join-Path $TestDrive 'windows.json'; Log = Join-Path $TestDrive 'renewal-info.log' }
-        Set-Content -LiteralPath $ari.Windows -Value '{}'
-        $tls = Join-Path $bed.Path 'tls'
-        $ari.Process = Start-Process -FilePath python3 -PassThru `
-            -RedirectStandardOutput (Join-Path $TestDrive 'ari.out') -RedirectStandardError (Join-Path $TestDrive 'ari.err') `
-            -ArgumentList @((Join-Path $PSScriptRoot 'AcmeRenewalInfo.py'), $ari.Port, (Join-Path $tls 'server.pem'), (Join-Path $tls 'server-key.pem'),
-                $bed.Directory, $bed.TlsCa, $ari.Windows, $ari.Log)
-        Register-AcmeTestProcess $ari.Process
-        Wait-AcmeTcpPort $ari.Port
-        $directory = "https://127.0.0.1:$($ari.Port)/dir"
+        $ari = Start-AcmeRenewalInfoStandIn $bed $TestDrive
+        $directory = $ari.Directory
         $tsig = ConvertTo-SecureString $bed.TsigSecret -AsPlainText -Force
         $folder = Join-Path $TestDrive 'acme'
         $issued = New-DcosCertificate -AcmeDirectory $directory -CaCertificatePath $bed.TlsCa -AccountPath (Join-Path $TestDrive 'account') -AcceptTermsOfService `
@@ -487,7 +479,7 @@ Describe 'Update-DcosCertificate from an ACME CA (pebble, with the renewal infor
     }
 
     AfterAll {
-        if ($ari.Process -and -not $ari.Process.HasExited) { Stop-Process -Id $ari.Process.Id -Force -ErrorAction Ignore; $ari.Process.WaitForExit(5000) | Out-Null }
+        Stop-AcmeRenewalInfoStandIn $ari
         if ($bed) { Stop-AcmeTestBed $bed }
     }
 

@@ -16,35 +16,6 @@ BeforeAll {
         $null = $Process.WaitForExit(15000)
     }
 
-    # A one-layer OCI image layout to push, made here so the test needs no image from a network.
-    function New-OciLayout([string] $Folder) {
-        $blobs = Join-Path $Folder 'blobs/sha256'
-        $null = New-Item -ItemType Directory -Force $blobs
-        $content = Join-Path $Folder 'content'
-        $null = New-Item -ItemType Directory -Force $content
-        Set-Content -LiteralPath (Join-Path $content 'hello.txt') -Value 'rotation'
-        $tar = Join-Path $Folder 'layer.tar'
-        tar -C $content -cf $tar hello.txt
-        $diffId = (Get-FileHash -LiteralPath $tar -Algorithm SHA256).Hash.ToLowerInvariant()
-        gzip -n -f $tar
-        function Add-Blob([byte[]] $Bytes) {
-            $hex = [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData($Bytes)).ToLowerInvariant()
-            [IO.File]::WriteAllBytes((Join-Path $blobs $hex), $Bytes)
-            [ordered]@{ digest = "sha256:$hex"; size = $Bytes.Length }
-        }
-        $layer = Add-Blob ([IO.File]::ReadAllBytes("$tar.gz"))
-        $utf8 = [Text.UTF8Encoding]::new($false)
-        $config = Add-Blob $utf8.GetBytes((@{ architecture = 'amd64'; os = 'linux'; config = @{}; rootfs = @{ type = 'layers'; diff_ids = @("sha256:$diffId") } } | ConvertTo-Json -Compress -Depth 5))
-        $manifest = Add-Blob $utf8.GetBytes(([ordered]@{
-                    schemaVersion = 2; mediaType = 'application/vnd.oci.image.manifest.v1+json'
-                    config = [ordered]@{ mediaType = 'application/vnd.oci.image.config.v1+json' } + $config
-                    layers = @([ordered]@{ mediaType = 'application/vnd.oci.image.layer.v1.tar+gzip' } + $layer)
-                } | ConvertTo-Json -Compress -Depth 5))
-        [IO.File]::WriteAllText((Join-Path $Folder 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}')
-        $index = @{ schemaVersion = 2; manifests = @([ordered]@{ mediaType = 'application/vnd.oci.image.manifest.v1+json' } + $manifest + @{ annotations = @{ 'org.opencontainers.image.ref.name' = '1' } }) }
-        [IO.File]::WriteAllText((Join-Path $Folder 'index.json'), ($index | ConvertTo-Json -Compress -Depth 5))
-    }
-
     # Waits until the request log has at least $Count more lines than it had (the loop made progress).
     function Wait-Requests([string] $Log, [int] $Count) {
         $start = @(Get-Content -LiteralPath $Log -ErrorAction Ignore).Count
@@ -93,7 +64,7 @@ Describe 'Registry CA rotation without a failed pull' -Tag Lifecycle, Rotation {
         }
 
         $server = Start-TestRegistry -Folder (Join-Path $work 'registry') -Port $port -CertificateFile (Join-Path $work 'registry/old.crt') -KeyFile (Join-Path $work 'registry/old.key')
-        New-OciLayout (Join-Path $work 'image')
+        $null = New-TestOciLayout (Join-Path $work 'image') 'rotation'
         $push = skopeo copy --insecure-policy --dest-cert-dir $certDir "oci:$(Join-Path $work 'image'):1" "docker://$registry/lifecycle/app:1" 2>&1 | Out-String
         $LASTEXITCODE | Should -Be 0 -Because $push
 
