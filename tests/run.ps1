@@ -5,7 +5,9 @@
     The README's test command (`dotnet tool restore && dotnet pwsh tests/run.ps1`). In order:
       1. the real peers the tests use (Debian packages), only when the Xunit or Pester tier is
          selected: installed with apt-get when missing and running as root; otherwise the exact
-         apt-get line is printed and nothing runs. The Unit tier needs the .NET SDK only;
+         apt-get line is printed and nothing runs. The Unit tier needs the .NET SDK only. For the
+         Pester tier, as root, the Debian root the systemd agents boot (tests/nspawn-image.sh, built
+         once per machine and cached);
       2. restore and build of DcosTls.sln (of the unit tests' project alone for -Tier Unit), and the
          Pester packages (tests/Tools/PesterPackages.csproj) when the Pester tier is selected;
       3. the unit tier (tests/DcosTls.UnitTests: pure parsers and editors) and the xunit tier
@@ -212,6 +214,16 @@ if ($missing) {
         $failed = 1
         Complete-Run 'test peers missing'
     }
+}
+
+# The Debian root the systemd (nspawn) agents of the Pester tier boot: built once per machine (about
+# 140 s; mmdebstrap) and cached under /var/cache by its package list, so later runs find it at once.
+# A machine where it cannot be built still runs the tier: the nspawn tests then fail, saying why.
+if ('Pester' -in $Tier -and (& id -u) -eq '0' -and (Get-Command apt-get -ErrorAction Ignore)) {
+    $imageWatch = [System.Diagnostics.Stopwatch]::StartNew()
+    & (Join-Path $PSScriptRoot 'nspawn-image.sh') > $null
+    if ($LASTEXITCODE -ne 0) { Write-Host 'the nspawn image was not built; the nspawn tests will try again' }
+    Write-Host ("nspawn image ready after {0:0} s" -f $imageWatch.Elapsed.TotalSeconds)
 }
 
 # 2. Build -------------------------------------------------------------------------------------
