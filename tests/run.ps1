@@ -10,12 +10,13 @@
          once per machine and cached);
       2. restore and build of DcosTls.sln (of the unit tests' project alone for -Tier Unit), and the
          Pester packages (tests/Tools/PesterPackages.csproj) when the Pester tier is selected;
-      3. the unit tier (tests/DcosTls.UnitTests: pure parsers and editors) and the xunit tier
-         (tests/DcosTls.Tests: the hosted PowerShell engine, internals and real peers);
-      4. the Pester tier in real pwsh (tests/Pester/*.Tests.ps1): the whole tier with Pester 6.2.0,
-         in two processes at once (the Fleet* and *Nspawn* files, which mostly wait on their SSH
-         and systemd agents, beside all the others; each process's output is shown whole when
-         both have ended), then a compatibility pass with Pester 5.7.1.
+      3. the unit tier (tests/DcosTls.UnitTests: pure parsers and editors), alone and first;
+      4. then, as separate processes, at most as many at once as the machine has cores (at least
+         two), longest first: the Pester tier in real pwsh (tests/Pester/*.Tests.ps1) with Pester
+         6.2.0 as two processes (the Fleet* and *Nspawn* files, which mostly wait on their SSH and
+         systemd agents, and all the others), the xunit tier (tests/DcosTls.Tests: the hosted
+         PowerShell engine, internals and real peers), and the compatibility pass with Pester
+         5.7.1. Each process's output is shown whole, tier by tier, when all have ended.
     The compatibility pass runs the files of tests/Pester/compatibility-files.txt without their
     Describe blocks tagged Heavy: together they use every Pester command and parameter the whole
     tier uses (BeforeDiscovery, -ForEach on It and Describe, the Before/After blocks, TestDrive, Mock
@@ -241,25 +242,95 @@ Write-Host ("build of {0} took {1:0} s" -f $buildTarget, $buildWatch.Elapsed.Tot
 # variables, so a pass never rests on a bundle this machine happens to point at.
 foreach ($variable in 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'CURL_CA_BUNDLE') { Remove-Item "env:$variable" -ErrorAction Ignore }
 
-# 3. The xunit tiers ----------------------------------------------------------------------------
-function Invoke-XunitTier([string] $Name, [string] $Project) {
+# 3. The test processes ------------------------------------------------------------------------
+# Each tier runs as one or more processes of its own. Started in the order given, at most $slots at
+# once: the Pester files that drive agents (SSH sessions, booted systemd containers, drains) mostly
+# wait on them, so the other tiers run beside them instead of after them. Each process prints into a
+# log of its own, shown whole, tier by tier, when every process has ended; a run of one process
+# prints as it goes. Peers left behind are stopped once, at the end, since a stop between tiers
+# would stop the peers of a tier still running.
+$slots = [Math]::Max(2, [Environment]::ProcessorCount)
+function New-TestJob([string] $Name, [string] $Program, [string[]] $Arguments) {
+    [pscustomobject]@{
+        Name = $Name; Program = $Program; Arguments = $Arguments
+        Log = Join-Path ([System.IO.Path]::GetTempPath()) "dcostls-$runId-$($Name -replace '\W', '-').log"
+        Process = $null; Writer = $null; Out = $null; Err = $null; Status = $null
+        Started = [datetime]::MinValue; Ended = [datetime]::MinValue
+    }
+}
+function Start-TestJob($Job, [bool] $Live) {
+    $start = [System.Diagnostics.ProcessStartInfo]::new($Job.Program)
+    foreach ($arg in $Job.Arguments) { $start.ArgumentList.Add($arg) }
+    $start.RedirectStandardOutput = -not $Live
+    $start.RedirectStandardError = -not $Live
+    $Job.Started = [datetime]::UtcNow
+    $Job.Process = [System.Diagnostics.Process]::Start($start)
+    if (-not $Live) {
+        $Job.Writer = [System.IO.StreamWriter]::new($Job.Log)
+        $Job.Out = $Job.Process.StandardOutput.BaseStream.CopyToAsync($Job.Writer.BaseStream)
+        $Job.Err = $Job.Process.StandardError.BaseStream.CopyToAsync($Job.Writer.BaseStream)
+    }
+}
+function Wait-TestJob($Job) {
+    $Job.Process.WaitForExit()
+    if ($Job.Writer) {
+        [void][System.Threading.Tasks.Task]::WaitAll(@($Job.Out, $Job.Err))
+        $Job.Writer.Dispose()
+    }
+    $Job.Status = $Job.Process.ExitCode
+    $Job.Ended = [datetime]::UtcNow
+}
+function Invoke-TestJob([object[]] $Jobs) {
+    if ($Jobs.Count -eq 1) { Start-TestJob $Jobs[0] $true; Wait-TestJob $Jobs[0]; return }
+    Write-Host "$($Jobs.Count) test processes, at most $slots at once: $(@($Jobs | ForEach-Object Name) -join ', ')"
+    $waiting = [System.Collections.Generic.Queue[object]]::new($Jobs)
+    $running = [System.Collections.Generic.List[object]]::new()
+    while ($waiting.Count -or $running.Count) {
+        while ($waiting.Count -and $running.Count -lt $slots) {
+            $next = $waiting.Dequeue()
+            Start-TestJob $next $false
+            $running.Add($next)
+        }
+        $ended = @($running | Where-Object { $_.Process.HasExited })
+        if (-not $ended) { Start-Sleep -Milliseconds 250; continue }
+        foreach ($job in $ended) {
+            Wait-TestJob $job
+            [void]$running.Remove($job)
+            Write-Host ("{0} ended after {1:0} s" -f $job.Name, ($job.Ended - $job.Started).TotalSeconds)
+        }
+    }
+}
+function Show-TestJobLog($Job) {
+    if (Test-Path $Job.Log) { Get-Content $Job.Log | Write-Host; Remove-Item $Job.Log }
+}
+function Get-TierTime([object[]] $Jobs) {
+    $first = ($Jobs | Measure-Object -Property Started -Minimum).Minimum
+    $last = ($Jobs | Measure-Object -Property Ended -Maximum).Maximum
+    $last - $first
+}
+
+# The xunit tiers: found = what discovery lists; executed = what the results file holds. The
+# difference is what a crashed host never ran.
+function New-XunitTier([string] $Name, [string] $Project) {
     $watch = [System.Diagnostics.Stopwatch]::StartNew()
     $filterArgs = if ($Filter) { @('--filter', $Filter) } else { @() }
-    # Found = what discovery lists; executed = what the results file holds. The difference is what a
-    # crashed host never ran.
     $listing = & dotnet test $Project --no-build --list-tests @filterArgs 2>&1
     # The display names, as the results file names the executed tests.
     $listedNames = @($listing | Where-Object { $_ -match '^\s{4}\S' } | ForEach-Object { $_.Substring(4) })
-    $listed = $listedNames.Count
     if ($UpdateNames) {
-        if ($LASTEXITCODE -ne 0 -or $listed -eq 0) { $script:failed++; Write-Host "${Name}: discovery failed"; $listing | Write-Host; return }
+        if ($LASTEXITCODE -ne 0 -or $listedNames.Count -eq 0) { $script:failed++; Write-Host "${Name}: discovery failed"; $listing | Write-Host; return }
         Write-Names $Name $listedNames $watch.Elapsed
         return
     }
     $results = Join-Path ([System.IO.Path]::GetTempPath()) "dcostls-$Name-$runId"
-    & dotnet test $Project --no-build --logger 'trx;LogFileName=results.trx' --results-directory $results @filterArgs
-    $status = $LASTEXITCODE
-    $trx = Join-Path $results 'results.trx'
+    $dotnet = (Get-Command dotnet -CommandType Application | Select-Object -First 1).Source
+    [pscustomobject]@{
+        Kind = 'xunit'; Name = $Name; Listed = $listedNames; Results = $results
+        Jobs = @(New-TestJob $Name $dotnet (@('test', $Project, '--no-build', '--logger', 'trx;LogFileName=results.trx', '--results-directory', $results) + $filterArgs))
+    }
+}
+function Complete-XunitTier($Run) {
+    $trx = Join-Path $Run.Results 'results.trx'
     $xPassed = 0; $xFailed = 0; $xExecuted = 0; $ranNames = @()
     if (Test-Path $trx) {
         $trxXml = [xml](Get-Content -Raw $trx)
@@ -269,102 +340,102 @@ function Invoke-XunitTier([string] $Name, [string] $Project) {
         $xFailed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
         $xExecuted = [int]$counters.executed
     }
-    Remove-Item $results -Recurse -Force -ErrorAction Ignore
-    if ($status -ne 0 -and $xFailed -eq 0) { $xFailed = 1 }   # the host failed without a result
-    Add-Count $Name $listed $xPassed $xFailed ([Math]::Max(0, $listed - $xExecuted)) ([bool]$Filter) $watch.Elapsed
-    if ($listed -eq 0) { $script:failed++; Write-Host "${Name}: no test matched" }
-    if (-not $Filter) { Test-Names $Name $ranNames }
-    Stop-RunProcess
-}
-# The whole Pester tier in two processes at once: the files that drive agents (SSH sessions,
-# booted systemd containers, drains) mostly wait on them, so they run beside the rest instead of
-# after it. Each process prints into a log of its own, shown whole when both have ended; their
-# summaries add up to the tier's. The files share nothing but free ports and this run's marker.
-function Invoke-PesterShards([string[]] $TierArgs, [string] $Summary) {
-    $files = @(Get-ChildItem (Join-Path $repo 'tests/Pester') -Filter *.Tests.ps1 | ForEach-Object Name | Sort-Object)
-    $agents = @($files | Where-Object { $_ -like 'Fleet*' -or $_ -like '*Nspawn*' })
-    $others = @($files | Where-Object { $_ -notin $agents })
-    $shards = [System.Collections.Generic.List[string[]]]::new()
-    foreach ($group in $agents, $others) { if ($group.Count) { $shards.Add($group) } }
-    Write-Host "The Pester tier runs in $($shards.Count) processes at once: $(@($shards | ForEach-Object { $_ -join ', ' }) -join '; and ')"
-    $running = @(for ($i = 0; $i -lt $shards.Count; $i++) {
-            $shardSummary = "$Summary.$i"
-            $log = "$Summary.$i.log"
-            $start = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
-            foreach ($arg in @((Join-Path $PSHOME 'pwsh.dll')) + ($TierArgs -replace [regex]::Escape($Summary), $shardSummary) + @('-File', ($shards[$i] -join ','))) {
-                $start.ArgumentList.Add($arg)
-            }
-            $start.RedirectStandardOutput = $true
-            $start.RedirectStandardError = $true
-            $process = [System.Diagnostics.Process]::Start($start)
-            $writer = [System.IO.StreamWriter]::new($log)
-            [pscustomobject]@{
-                Process = $process; Summary = $shardSummary; Log = $log; Writer = $writer
-                Out = $process.StandardOutput.BaseStream.CopyToAsync($writer.BaseStream)
-                Err = $process.StandardError.BaseStream.CopyToAsync($writer.BaseStream)
-            }
-        })
-    $total = $null
-    foreach ($shard in $running) {
-        $shard.Process.WaitForExit()
-        [void][System.Threading.Tasks.Task]::WaitAll(@($shard.Out, $shard.Err))
-        $shard.Writer.Dispose()
-        Get-Content $shard.Log | Write-Host
-        Remove-Item $shard.Log
-        if (-not (Test-Path $shard.Summary)) { Write-Host "a Pester process ended without a summary"; return $null }
-        $part = Get-Content -Raw $shard.Summary | ConvertFrom-Json
-        Remove-Item $shard.Summary
-        if ($null -eq $total) { $total = $part; $total.Names = @($part.Names); continue }
-        foreach ($count in 'Found', 'Passed', 'Failed', 'FailedContainers', 'NotRun') { $total.$count += $part.$count }
-        $total.Names = @($total.Names) + @($part.Names)
-    }
-    $total
+    Remove-Item $Run.Results -Recurse -Force -ErrorAction Ignore
+    if ($Run.Jobs[0].Status -ne 0 -and $xFailed -eq 0) { $xFailed = 1 }   # the host failed without a result
+    $listed = $Run.Listed.Count
+    Add-Count $Run.Name $listed $xPassed $xFailed ([Math]::Max(0, $listed - $xExecuted)) ([bool]$Filter) (Get-TierTime $Run.Jobs)
+    if ($listed -eq 0) { $script:failed++; Write-Host "$($Run.Name): no test matched" }
+    if (-not $Filter) { Test-Names $Run.Name $ranNames }
 }
 
-# Pure parsers first: seconds, no peers.
+# The Pester tiers, in real pwsh: a fresh pwsh of the same tool per process, so each Pester loads
+# into a clean one. The whole tier with 6.2.0 runs as two processes: the files that drive agents
+# (Fleet*, *Nspawn*) and all the others; their summaries add up to the tier's. The files share
+# nothing but free ports and this run's marker.
+function New-PesterTier([string] $Version, [string] $Packages) {
+    # Without -PesterTag, a compatibility version runs the tier without the Heavy blocks.
+    $compatibility = -not $PesterTag -and $Version -in $CompatibilityVersion
+    $name = if ($compatibility) { "pester $Version compat" } else { "pester $Version" }
+    $pester = Join-Path $Packages "pester/$Version/tools/Pester.psd1"
+    if (-not (Test-Path $pester)) { $script:failed++; Write-Host "Pester $Version is not restored ($pester)"; return }
+    $tierArgs = @((Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-File', "$repo/tests/Pester/Invoke-PesterTier.ps1",
+        '-PesterManifest', $pester)
+    if ($PesterTag) { $tierArgs += @('-Tag', ($PesterTag -join ',')) }
+    if ($compatibility) { $tierArgs += '-Compatibility' }
+    if ($UpdateNames) { $tierArgs += '-Discover' }
+    # Each process's files, comma-separated; '' is every file.
+    [string[]] $shards = @('')
+    if (-not ($compatibility -or $PesterTag -or $UpdateNames)) {
+        $files = @(Get-ChildItem (Join-Path $repo 'tests/Pester') -Filter *.Tests.ps1 | ForEach-Object Name | Sort-Object)
+        $agents = @($files | Where-Object { $_ -like 'Fleet*' -or $_ -like '*Nspawn*' })
+        $others = @($files | Where-Object { $_ -notin $agents })
+        $shards = @(($others -join ','), ($agents -join ',')) | Where-Object { $_ }
+    }
+    $jobs = @(for ($i = 0; $i -lt $shards.Count; $i++) {
+            $summary = Join-Path ([System.IO.Path]::GetTempPath()) "dcostls-pester-$runId-$Version-$i.json"
+            $fileArgs = if ($shards[$i]) { @('-File', $shards[$i]) } else { @() }
+            $jobName = if ($shards.Count -gt 1) { "$name ($(($shards[$i] -split ',')[0]) ...)" } else { $name }
+            $job = New-TestJob $jobName ([Environment]::ProcessPath) ($tierArgs + @('-SummaryPath', $summary) + $fileArgs)
+            $job | Add-Member Summary $summary
+            $job
+        })
+    [pscustomobject]@{ Kind = 'pester'; Name = $name; Jobs = $jobs }
+}
+function Complete-PesterTier($Run) {
+    $s = $null
+    foreach ($job in $Run.Jobs) {
+        if (-not (Test-Path $job.Summary)) { $s = $null; Write-Host "$($job.Name): the pwsh running it ended without a summary"; break }
+        $part = Get-Content -Raw $job.Summary | ConvertFrom-Json
+        Remove-Item $job.Summary
+        if ($null -eq $s) { $s = $part; $s.Names = @($part.Names); continue }
+        foreach ($count in 'Found', 'Passed', 'Failed', 'FailedContainers', 'NotRun') { $s.$count += $part.$count }
+        $s.Names = @($s.Names) + @($part.Names)
+    }
+    $took = Get-TierTime $Run.Jobs
+    if (-not $s) { Add-Count $Run.Name 0 0 1 0 ([bool]$PesterTag) $took; return }
+    if ($UpdateNames) {
+        if ($s.Found -eq 0 -or $s.FailedContainers) { $script:failed++; Write-Host "$($Run.Name): discovery failed" }
+        else { Write-Names $Run.Name @($s.Names) $took }
+        return
+    }
+    Add-Count $Run.Name $s.Found $s.Passed ($s.Failed + $s.FailedContainers) $s.NotRun ([bool]$PesterTag) $took
+    if (-not $PesterTag) { Test-Names $Run.Name @($s.Names) }
+    if ($s.Found -eq 0) { $script:failed++; Write-Host "$($Run.Name): no test matched" }
+}
+
+# 4. Run -----------------------------------------------------------------------------------------
 # Peers the tiers start are stopped however the run ends: a failed tier, a thrown error, Ctrl+C.
 try {
-    if ('Unit' -in $Tier) { Invoke-XunitTier 'unit' 'tests/DcosTls.UnitTests/DcosTls.UnitTests.csproj' }
-    if ('Xunit' -in $Tier) { Invoke-XunitTier 'xunit' 'tests/DcosTls.Tests/DcosTls.Tests.csproj' }
-
-    # 4. Pester in real pwsh -------------------------------------------------------------------------
+    $runs = [System.Collections.Generic.List[object]]::new()
+    foreach ($tierName in 'Unit', 'Xunit') {
+        if ($tierName -notin $Tier) { continue }
+        $project = if ($tierName -eq 'Unit') { 'tests/DcosTls.UnitTests/DcosTls.UnitTests.csproj' } else { 'tests/DcosTls.Tests/DcosTls.Tests.csproj' }
+        $run = New-XunitTier $tierName.ToLowerInvariant() $project
+        if ($run) { $runs.Add($run) }
+    }
     if ('Pester' -in $Tier) {
         $packages = & dotnet nuget locals global-packages --list
         $packages = ($packages -replace '^global-packages:\s*', '').Trim()
         foreach ($version in $PesterVersion) {
-            $watch = [System.Diagnostics.Stopwatch]::StartNew()
-            # Without -PesterTag, a compatibility version runs the tier without the Heavy blocks.
-            $compatibility = -not $PesterTag -and $version -in $CompatibilityVersion
-            $name = if ($compatibility) { "pester $version compat" } else { "pester $version" }
-            $pester = Join-Path $packages "pester/$version/tools/Pester.psd1"
-            if (-not (Test-Path $pester)) { $failed++; Write-Host "Pester $version is not restored ($pester)"; continue }
-            $summary = Join-Path ([System.IO.Path]::GetTempPath()) "dcostls-pester-$runId-$version.json"
-            $tierArgs = @('-NoProfile', '-NonInteractive', '-File', "$repo/tests/Pester/Invoke-PesterTier.ps1",
-                '-PesterManifest', $pester, '-SummaryPath', $summary)
-            if ($PesterTag) { $tierArgs += @('-Tag', ($PesterTag -join ',')) }
-            if ($compatibility) { $tierArgs += '-Compatibility' }
-            if ($UpdateNames) { $tierArgs += '-Discover' }
-            # A fresh pwsh of the same tool per version: each Pester loads into a clean process.
-            $s = if ($compatibility -or $PesterTag -or $UpdateNames) {
-                & ([Environment]::ProcessPath) (Join-Path $PSHOME 'pwsh.dll') @tierArgs | Out-Host
-                if (Test-Path $summary) { Get-Content -Raw $summary | ConvertFrom-Json; Remove-Item $summary }
-            }
-            else { Invoke-PesterShards $tierArgs $summary }
-            if ($s) {
-                if ($UpdateNames) {
-                    if ($s.Found -eq 0 -or $s.FailedContainers) { $failed++; Write-Host "${name}: discovery failed" }
-                    else { Write-Names $name @($s.Names) $watch.Elapsed }
-                    continue
-                }
-                Add-Count $name $s.Found $s.Passed ($s.Failed + $s.FailedContainers) $s.NotRun ([bool]$PesterTag) $watch.Elapsed
-                if (-not $PesterTag) { Test-Names $name @($s.Names) }
-                if ($s.Found -eq 0) { $failed++; Write-Host "${name}: no test matched" }
-            }
-            else {
-                Add-Count $name 0 0 1 0 ([bool]$PesterTag) $watch.Elapsed
-                Write-Host "${name}: the pwsh running the tier ended without a summary"
-            }
-            Stop-RunProcess
+            $run = New-PesterTier $version $packages
+            if ($run) { $runs.Add($run) }
+        }
+    }
+    # Pure parsers first, on their own: seconds, no peers, and the first word on a broken change.
+    $first = @($runs | Where-Object Name -eq 'unit')
+    $rest = @($runs | Where-Object Name -ne 'unit')
+    # The longest first, so that the short ones fill in beside it: the Pester shards, then xunit,
+    # then the compatibility pass.
+    $order = @($rest | Where-Object { $_.Kind -eq 'pester' -and $_.Name -notlike '*compat*' }) +
+        @($rest | Where-Object Kind -eq 'xunit') + @($rest | Where-Object { $_.Kind -eq 'pester' -and $_.Name -like '*compat*' })
+    foreach ($batch in $first, $order) {
+        if (-not $batch) { continue }
+        $jobs = @($batch | ForEach-Object { $_.Jobs })
+        Invoke-TestJob $jobs
+        # Shown and counted in the tiers' own order: unit, xunit, then Pester by version.
+        foreach ($run in @($runs | Where-Object { $batch -contains $_ })) {
+            foreach ($job in $run.Jobs) { Show-TestJobLog $job }
+            if ($run.Kind -eq 'xunit') { Complete-XunitTier $run } else { Complete-PesterTier $run }
         }
     }
 }
