@@ -14,6 +14,9 @@
     renewal description is the one Export-DcosCertificate wrote for a real pebble order, with each aged
     certificate's own names, dates and thumbprint. Each run starts from a fresh copy of the same trees
     (the copy is not timed). Prints a small table.
+    The descriptions name pebble's own directory, which has no renewal information: the first run asks
+    it once per certificate not due and keeps that answer beside each description for a day
+    (<file>.renewal-info.json), so the "none due" run after it contacts nothing, as certbot's does.
 #>
 param([int] $Count = 200, [int] $Due = 5, [int] $Runs = 3,
     [string] $Work = (Join-Path ([System.IO.Path]::GetTempPath()) "dcostls-renewal-bench-$PID"))

@@ -61,6 +61,24 @@ public sealed class KeyPairSlotCompanionTests : IDisposable
     }
 
     [Fact]
+    public void A_pair_whose_versions_folder_was_removed_by_hand_is_put_again()
+    {
+        var writer = new StagedFileWriter(_root, (_, _) => true);
+        var slot = KeyPairSlot.Daemon(writer, "/etc/docker/tls", "server-cert.pem.renewal.json");
+        var description = new SlotFile("server-cert.pem.renewal.json", Text("describes a"), StagedFileWriter.PublicFile);
+        slot.Put(Text("cert a"), Text("key a"), "AAAAAAAAAA", description);
+        Assert.False(StagedFileWriter.NamesNothing(writer.Map("/etc/docker/tls/server.d/current")));
+        Directory.Delete(writer.Map("/etc/docker/tls/server.d"), recursive: true);
+        string cert = writer.Map("/etc/docker/tls/server-cert.pem");
+        Assert.True(File.Exists(cert) && StagedFileWriter.NamesNothing(cert));
+
+        Assert.Equal(FileAction.Updated, slot.Put(Text("cert a"), Text("key a"), "AAAAAAAAAA", description));
+        Assert.Equal("cert a", File.ReadAllText(cert));
+        Assert.Equal("describes a", File.ReadAllText(writer.Map("/etc/docker/tls/server-cert.pem.renewal.json")));
+        Assert.Equal(FileAction.Unchanged, slot.Put(Text("cert a"), Text("key a"), "AAAAAAAAAA", description));
+    }
+
+    [Fact]
     public void The_description_search_passes_over_versions_folders_and_their_leftovers()
     {
         var writer = new StagedFileWriter(_root, (_, _) => true);

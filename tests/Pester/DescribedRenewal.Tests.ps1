@@ -471,11 +471,20 @@ Describe 'Update-DcosCertificate from an ACME CA (pebble, with the renewal infor
         $issued = New-DcosCertificate -AcmeDirectory $directory -CaCertificatePath $bed.TlsCa -AccountPath (Join-Path $TestDrive 'account') -AcceptTermsOfService `
             -CommonName described.acme.test -DnsServer "127.0.0.1:$($bed.DnsPort)" -TsigKeyName $bed.TsigKeyName -TsigSecret $tsig
         $issued | Export-DcosCertificate -Path (Join-Path $folder 'registry.pem') -Format HaproxyPem
-        function Set-Window([datetime] $Start, [datetime] $End) {
+        function Set-Window([datetime] $Start, [datetime] $End, [int] $RetryAfter = 21600) {
             $id = @(Get-Content -LiteralPath $ari.Log -ErrorAction Ignore)[-1]
             $format = { param($t) $t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", [cultureinfo]::InvariantCulture) }
-            @{ $id = @{ start = (& $format $Start); end = (& $format $End) } } | ConvertTo-Json -Depth 3 | Set-Content -LiteralPath $ari.Windows
+            @{ $id = @{ start = (& $format $Start); end = (& $format $End); retryAfter = $RetryAfter } } | ConvertTo-Json -Depth 3 | Set-Content -LiteralPath $ari.Windows
         }
+        # The answer Update-DcosCertificate keeps until the server's Retry-After, and the passing of that
+        # time: the kept retry time moved an hour back (the shortest Retry-After kept is a minute, too long to wait).
+        $kept = Join-Path $folder 'registry.pem.renewal-info.json'
+        function Skip-RetryTime {
+            $json = Get-Content -Raw -LiteralPath $kept | ConvertFrom-Json
+            $json.retryAt = [datetime]::UtcNow.AddHours(-1).ToString('o')
+            $json | ConvertTo-Json | Set-Content -LiteralPath $kept
+        }
+        function Get-AskedCount { @(Get-Content -LiteralPath $ari.Log -ErrorAction Ignore).Count }
     }
 
     AfterAll {
@@ -496,15 +505,21 @@ Describe 'Update-DcosCertificate from an ACME CA (pebble, with the renewal infor
         $row = Update-DcosCertificate -Path $folder -PassThru -CaCertificatePath $bed.TlsCa
         $row.Renewed | Should -BeFalse
         Set-Window ([datetime]::UtcNow.AddDays(10)) ([datetime]::UtcNow.AddDays(11))
+        Skip-RetryTime
         $row = Update-DcosCertificate -Path $folder -PassThru
         $row.Rule, $row.Renewed | Should -Be 'RenewalInfo', $false
         $row.RenewAt | Should -BeGreaterThan ([datetime]::UtcNow.AddDays(9.9))
 
         Set-Window ([datetime]::UtcNow.AddDays(-2)) ([datetime]::UtcNow.AddDays(-1))
+        Skip-RetryTime
+        # The first run due asks and keeps the window; the one watched decides from it.
+        Update-DcosCertificate -Path $folder -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $asked = Get-AskedCount
         $before = Get-FolderState $folder
         Update-DcosCertificate -Path $folder -ErrorVariable e -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $e.Count | Should -Be 1 -Because 'a DNS-01 description whose secret was given as -TsigSecret needs it again'
         Get-FolderState $folder | Should -Be $before
+        Get-AskedCount | Should -Be $asked
 
         $streams = Join-Path $TestDrive 'acme-streams.txt'
         & { Update-DcosCertificate -Path $folder -TsigSecret $tsig -Verbose } *>&1 | ForEach-Object { $_ | Format-List * -Force | Out-String -Width 400 } | Set-Content -LiteralPath $streams
@@ -513,5 +528,48 @@ Describe 'Update-DcosCertificate from an ACME CA (pebble, with the renewal infor
         @($renewed.DnsNames) | Should -Be @($issued.DnsNames)
         Get-Content -Raw $streams | Should -Match 'Rule\s+: RenewalInfo'
         Find-SecretLeak -Path $streams, (Join-Path $folder 'registry.pem.renewal.json') -Secret $bed.TsigSecret | Should -BeNullOrEmpty
+    }
+
+    It 'asks the server once per Retry-After: a run before it decides from the kept answer and contacts nothing' {
+        # The certificate renewed above is new to the server (404): that is kept too, and the dates decide.
+        $count = Get-AskedCount
+        $row = Update-DcosCertificate -Path $folder -PassThru
+        $row.Rule | Should -Be 'TwoThirds'
+        Get-AskedCount | Should -Be ($count + 1)
+        $verbose = Update-DcosCertificate -Path $folder -PassThru -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        Get-AskedCount | Should -Be ($count + 1) -Because 'a failed answer is kept until its retry time as well'
+        "$verbose" | Should -BeLike '*kept in*decides until*not usable (AcmeRenewalInfoUnavailable)*'
+
+        # A window ahead, with a Retry-After of one second: held to the shortest, a minute.
+        Set-Window ([datetime]::UtcNow.AddDays(10)) ([datetime]::UtcNow.AddDays(11)) -RetryAfter 1
+        Skip-RetryTime
+        $verbose = Update-DcosCertificate -Path $folder -PassThru -Verbose 4>&1
+        $first = $verbose | Where-Object { $_ -is [DcosTls.Lifecycle.DescribedRenewalResult] }
+        $first.Rule, $first.Renewed | Should -Be 'RenewalInfo', $false
+        "$($verbose | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })" | Should -BeLike '*Asked*for the renewal information*Kept in*'
+        Get-AskedCount | Should -Be ($count + 2)
+        $json = Get-Content -Raw -LiteralPath $kept | ConvertFrom-Json -DateKind Utc
+        $json.answer, $json.retryAfterSeconds | Should -Be 'Window', 60
+        ($json.retryAt - $json.askedAt).TotalSeconds | Should -Be 60
+        $json.chosenAt | Should -BeGreaterOrEqual $json.windowStart
+        $json.chosenAt | Should -BeLessOrEqual $json.windowEnd
+        $first.RenewAt | Should -Be $json.chosenAt
+        [int](Get-Item -LiteralPath $kept).UnixFileMode | Should -Be 420 -Because '0644: it holds nothing secret'
+
+        # Two runs in a row: one question. The second decides from the kept answer.
+        $verbose = Update-DcosCertificate -Path $folder -PassThru -Verbose 4>&1
+        Get-AskedCount | Should -Be ($count + 2)
+        "$($verbose | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })" | Should -BeLike '*kept in*decides until*is not asked before then*'
+        ($verbose | Where-Object { $_ -is [DcosTls.Lifecycle.DescribedRenewalResult] }).RenewAt | Should -Be $first.RenewAt
+        Update-DcosCertificate -Path $folder -Force -WhatIf -TsigSecret $tsig
+        Get-AskedCount | Should -Be ($count + 2) -Because '-Force renews at once without asking'
+
+        # Once the retry time has passed, the server is asked again and the kept answer updated.
+        $askedBefore = $json.askedAt
+        Skip-RetryTime
+        $row = Update-DcosCertificate -Path $folder -PassThru
+        Get-AskedCount | Should -Be ($count + 3)
+        $row.Rule | Should -Be 'RenewalInfo'
+        (Get-Content -Raw -LiteralPath $kept | ConvertFrom-Json -DateKind Utc).askedAt | Should -BeGreaterThan $askedBefore
     }
 }

@@ -156,6 +156,21 @@ Describe 'Update-DockerDaemonCertificate' -Tag Lifecycle, Renewal, Heavy {
         $row.PreviousThumbprint | Should -Be $fresh.Thumbprint
         (Get-DaemonPair $root).Matches | Should -BeTrue
     }
+
+    It 'Set-DockerDaemonTls installs the pair again when server.d was deleted by hand, and a second run changes nothing' {
+        $root = New-DaemonRoot deleted
+        $tls = Join-Path $root 'etc/docker/tls'
+        Remove-Item -Recurse -Force -LiteralPath (Join-Path $tls 'server.d')
+        # The fixed names are links of the module that now name nothing.
+        (Get-Item -LiteralPath (Join-Path $tls 'server-cert.pem')).LinkTarget | Should -Be 'server.d/current/server-cert.pem'
+        Set-DockerDaemonTls -Root $root -CaCertificate $ca -Certificate $server
+        (Get-DaemonPair $root).Matches | Should -BeTrue
+        @(Import-DcosCertificate -Path (Join-Path $tls 'server-cert.pem'))[0].Thumbprint | Should -Be $server.Thumbprint
+        (Get-Content -Raw (Join-Path $tls 'server-cert.pem.renewal.json') | ConvertFrom-Json).certificate.thumbprint | Should -Be $server.Thumbprint
+        Test-DockerDaemonTls -Root $root | Should -BeTrue
+        $again = Set-DockerDaemonTls -Root $root -CaCertificate $ca -Certificate $server -PassThru
+        @($again | Where-Object Action -NE 'Unchanged') | Should -BeNullOrEmpty
+    }
 }
 
 Describe 'Update-DockerClientCertificate' -Tag Lifecycle, Renewal, Heavy {

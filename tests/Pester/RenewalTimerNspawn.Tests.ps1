@@ -4,6 +4,8 @@
     agent's systemd enables the timer and starts the service once: the renewal script ran, the metrics file was written by
     Export-DcosTlsMetric after it, and the timer is listed by systemctl list-timers. The agent's pwsh
     is this machine's (bind-mounted read-only) behind a small /usr/local/bin/pwsh wrapper.
+    -Enable and -Disable are run by the agent's own pwsh with the module the agent holds: the timer
+    enabled and active, then stopped, disabled, its files gone and systemd no longer knowing it.
 #>
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../DcosTls.psd1') -Force
@@ -65,5 +67,33 @@ Describe 'The renewal timer on a systemd agent' -Tag RenewalTimer, Heavy, Nspawn
         Get-Content -Raw $prom | Should -Match '(?m)^dcostls_inventory_success 1$'
         # The export ran after the script (ExecStopPost).
         (Get-Item $prom).LastWriteTimeUtc | Should -BeGreaterThan (Get-Item (Join-Path $agent.Root 'var/lib/renewal-ran')).LastWriteTimeUtc
+    }
+
+    It 'is enabled and started by -Enable on the agent itself, and stopped, disabled and gone after Uninstall -Disable' {
+        # The agent's own pwsh (one process over SSH) with the module the agent holds: -Root is the
+        # agent's /, so -Enable and -Disable run the agent's systemctl.
+        $script = @(
+            '$ErrorActionPreference = ''Stop'''
+            'Import-Module DcosTls'
+            'Install-DcosTlsRenewalTimer /usr/local/sbin/renew-certificates.ps1 -Name dcostls-enabled -Enable'
+            '''enabled='' + (systemctl is-enabled dcostls-enabled.timer)'
+            '''active='' + (systemctl is-active dcostls-enabled.timer)'
+            '''wants='' + (Test-Path /etc/systemd/system/timers.target.wants/dcostls-enabled.timer)'
+            'Uninstall-DcosTlsRenewalTimer dcostls-enabled -Disable'
+            '''active-after='' + (systemctl is-active dcostls-enabled.timer)'
+            '''wants-after='' + (Test-Path /etc/systemd/system/timers.target.wants/dcostls-enabled.timer)'
+            '''files-after='' + (Test-Path /etc/systemd/system/dcostls-enabled.timer) + '','' + (Test-Path /etc/systemd/system/dcostls-enabled.service)'
+            '''known-after='' + ((systemctl list-unit-files --no-legend dcostls-enabled.timer) -join '' '')'
+        ) -join "`n"
+        $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($script))
+        $run = @(Invoke-NspawnAgent $agent $kit "/usr/local/bin/pwsh -NoProfile -NonInteractive -EncodedCommand $encoded" 2>&1 | ForEach-Object { "$_" })
+        $text = $run -join "`n"
+        $run | Should -Contain 'enabled=enabled' -Because $text
+        $run | Should -Contain 'active=active' -Because $text
+        $run | Should -Contain 'wants=True' -Because $text
+        $run | Should -Contain 'active-after=inactive' -Because $text
+        $run | Should -Contain 'wants-after=False' -Because $text
+        $run | Should -Contain 'files-after=False,False' -Because $text
+        $run | Should -Contain 'known-after=' -Because "systemd forgets the units after the daemon-reload: $text"
     }
 }

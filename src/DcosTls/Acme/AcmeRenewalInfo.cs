@@ -162,11 +162,16 @@ internal static partial class AcmeRenewalInfo
         string? explanation = AcmeJson.Text(json, "explanationURL") is { Length: <= 2048 } e
             && Uri.TryCreate(e, UriKind.Absolute, out var eu) && (eu.Scheme == Uri.UriSchemeHttps || eu.Scheme == Uri.UriSchemeHttp)
             ? eu.AbsoluteUri : null;
-        TimeSpan again = retryAfter is { } r
-            ? (r < ShortestRetryAfter ? ShortestRetryAfter : r > LongestRetryAfter ? LongestRetryAfter : r)
-            : DefaultRetryAfter;
+        TimeSpan again = retryAfter is { } r ? Clamp(r) : DefaultRetryAfter;
         return new AcmeRenewalWindow(certificateId, start.ToUniversalTime(), end.ToUniversalTime(), explanation, again);
     }
+
+    /// <summary>
+    /// A server's Retry-After held to [1 minute, 1 day], the limits RFC 9773 gives as reasonable: a
+    /// daily timer does not ask more often anyway, and a server asking for a week is asked again tomorrow.
+    /// </summary>
+    internal static TimeSpan Clamp(TimeSpan retryAfter)
+        => retryAfter < ShortestRetryAfter ? ShortestRetryAfter : retryAfter > LongestRetryAfter ? LongestRetryAfter : retryAfter;
 
     /// <summary>An RFC 3339 date-time with its offset; Go writes up to nine fraction digits, .NET reads seven.</summary>
     private static DateTimeOffset Date(JsonObject window, string member, string url)

@@ -78,7 +78,7 @@ public sealed class UpdateDcosCertificateCommand : DcosSessionCmdlet
 
     protected override void Process()
     {
-        var writer = CreateWriter(Root);
+        var writer = _writer = CreateWriter(Root);
         foreach (string given in Path)
         {
             string full = ResolvePath(given);
@@ -204,13 +204,16 @@ public sealed class UpdateDcosCertificateCommand : DcosSessionCmdlet
     }
 
     /// <summary>
-    /// The ACME server's suggested renewal window (RFC 9773), for a description from an ACME CA: one
-    /// unauthenticated GET; none when the server offers none or its answer cannot be used (said in Verbose).
+    /// The ACME server's suggested renewal time (RFC 9773), for a description from an ACME CA: the answer
+    /// kept beside the description until its Retry-After, else one unauthenticated GET whose answer is
+    /// kept; none when the server offers none or its answer cannot be used (said in Verbose).
     /// </summary>
-    private (DateTime Start, DateTime End)? RenewalInfo(RenewalDescription description, DcosCertificate current)
+    private DateTime? RenewalInfo(RenewalDescription description, string descriptionPath, DcosCertificate current, double jitter)
         => description.Issuer.Kind != CertificateOrigin.Acme ? null
-        : AcmeSuggestedWindow.Ask(new Uri(description.Issuer.AcmeDirectory!),
-            AcmeSettingsFactory.ReadTrust(ResolveOptionalPath(CaCertificatePath) ?? description.Issuer.AcmeServerCaPath), current.Certificate, Log, Cancel);
+        : AcmeSuggestedWindow.Ask(_writer!, KeptRenewalInfo.PathFor(descriptionPath[..^RenewalDescription.Suffix.Length]), new Uri(description.Issuer.AcmeDirectory!),
+            () => AcmeSettingsFactory.ReadTrust(ResolveOptionalPath(CaCertificatePath) ?? description.Issuer.AcmeServerCaPath), current.Certificate, jitter, Log, Cancel);
+
+    private StagedFileWriter? _writer;
 
     /// <summary>The description being renewed and its issuer, from the issuer's check to the switch.</summary>
     private (DescribedPlan Plan, ICertificateIssuer Issuer)? _issuing;

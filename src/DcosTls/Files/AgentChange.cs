@@ -35,7 +35,8 @@ internal sealed class AgentChange : IDisposable
             if (Directory.Exists(full))
                 throw new AgentChangeException("TargetIsDirectory",
                     $"'{full}' is a folder, so the file cannot be written there. Remove it or choose another path; nothing was changed.", full);
-            if (File.Exists(full) && !Writable(full))
+            // A link that names nothing is replaced, not written through: only its folder must be writable.
+            if (File.Exists(full) && !StagedFileWriter.NamesNothing(full) && !Writable(full))
                 throw new AgentChangeException("TargetNotWritable",
                     $"'{full}' cannot be replaced (read-only or immutable). Make it writable (chattr -i, remount read-write); nothing was changed.", full);
             for (string? dir = Path.GetDirectoryName(full); dir != null; dir = Path.GetDirectoryName(dir))

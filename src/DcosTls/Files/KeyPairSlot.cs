@@ -142,14 +142,15 @@ internal sealed class KeyPairSlot
     private bool Holds(byte[] certificate, byte[] key, IEnumerable<SlotFile> companions)
     {
         string cert = _writer.Map(CertificatePath), keyFull = _writer.Map(KeyPath);
-        if (!File.Exists(cert) || !File.Exists(keyFull) || _writer.Paths.LeavesRoot(cert) || _writer.Paths.LeavesRoot(keyFull)) return false;
+        if (!File.Exists(cert) || !File.Exists(keyFull) || StagedFileWriter.NamesNothing(cert) || StagedFileWriter.NamesNothing(keyFull)
+            || _writer.Paths.LeavesRoot(cert) || _writer.Paths.LeavesRoot(keyFull)) return false;
         var keyFile = new FileInfo(keyFull);
         var keyTarget = keyFile.LinkTarget != null ? keyFile.ResolveLinkTarget(returnFinalTarget: true) ?? keyFile : keyFile;
         if (!OperatingSystem.IsWindows() && (keyTarget.UnixFileMode & ~StagedFileWriter.PrivateFile) != 0) return false;
         foreach (var companion in companions)
         {
             string full = _writer.Map(Join(Folder, companion.Name));
-            if (!File.Exists(full) || _writer.Paths.LeavesRoot(full) || !File.ReadAllBytes(full).AsSpan().SequenceEqual(companion.Content)) return false;
+            if (!File.Exists(full) || StagedFileWriter.NamesNothing(full) || _writer.Paths.LeavesRoot(full) || !File.ReadAllBytes(full).AsSpan().SequenceEqual(companion.Content)) return false;
         }
         return File.ReadAllBytes(cert).AsSpan().SequenceEqual(certificate) && File.ReadAllBytes(keyFull).AsSpan().SequenceEqual(key);
     }
@@ -171,7 +172,7 @@ internal sealed class KeyPairSlot
     internal string Install(IReadOnlyList<SlotFile> files, string thumbprint, string? currentThumbprint)
     {
         RemoveLeftovers();
-        RemoveDanglingCompanions();
+        RemoveDanglingLinks();
         if (!IsConverted() && CanConvert()) Convert(currentThumbprint);
         string? previous = new FileInfo(_writer.Map(CurrentPath)).LinkTarget;
         string version = NewVersionName(thumbprint);
@@ -201,7 +202,7 @@ internal sealed class KeyPairSlot
     /// behind links out of the root, is not copied: it gives no pair to keep while the names change.
     /// </summary>
     private bool CanConvert()
-        => RequiredNames.Select(n => _writer.Map(Join(Folder, n))).All(f => File.Exists(f) && !_writer.Paths.LeavesRoot(f));
+        => RequiredNames.Select(n => _writer.Map(Join(Folder, n))).All(f => File.Exists(f) && !StagedFileWriter.NamesNothing(f) && !_writer.Paths.LeavesRoot(f));
 
     /// <summary>
     /// Plain files (an older install) become links to a folder holding the same bytes: first the
@@ -215,7 +216,7 @@ internal sealed class KeyPairSlot
         {
             string full = _writer.Map(Join(Folder, name));
             // A companion that was never written (or lies outside the root) is not part of the pair.
-            if (!RequiredNames.Contains(name) && (!File.Exists(full) || _writer.Paths.LeavesRoot(full))) continue;
+            if (!RequiredNames.Contains(name) && (!File.Exists(full) || StagedFileWriter.NamesNothing(full) || _writer.Paths.LeavesRoot(full))) continue;
             var mode = OperatingSystem.IsWindows() ? StagedFileWriter.PrivateFile : File.GetUnixFileMode(_writer.MapForRead(Join(Folder, name)));
             files.Add(new SlotFile(name, File.ReadAllBytes(_writer.MapForRead(Join(Folder, name))), mode));
         }
@@ -269,17 +270,27 @@ internal sealed class KeyPairSlot
     }
 
     /// <summary>
-    /// A companion link of ours that names nothing (its versions folder was removed by hand, or the pair
-    /// made plain files again): nobody can read it, and the switch writes the companion anew if it has one.
+    /// A link of ours that names nothing (its versions folder, "current" or the version folder was removed
+    /// by hand, or the pair made plain files again): nobody can read it, and the switch writes the name
+    /// anew (the pair always; a companion when it has one). Without this a first install over such links
+    /// would take them for a pair to convert and fail reading them.
     /// </summary>
-    private void RemoveDanglingCompanions()
+    private void RemoveDanglingLinks()
     {
-        foreach (string name in CompanionNames)
+        foreach (string name in RequiredNames.Concat(CompanionNames))
         {
             string full = _writer.Map(Join(Folder, name));
-            if (new FileInfo(full).LinkTarget != LinkTargetFor(name) || File.Exists(full)) continue;
+            if (new FileInfo(full).LinkTarget != LinkTargetFor(name) || !StagedFileWriter.NamesNothing(full)) continue;
+            _writer.Remember(full);
             Step("remove " + name);
             File.Delete(full);
+        }
+        string current = _writer.Map(CurrentPath);
+        if (StagedFileWriter.NamesNothing(current))
+        {
+            _writer.Remember(current);
+            Step("remove " + CurrentLink);
+            File.Delete(current);
         }
     }
 

@@ -311,6 +311,19 @@ internal sealed class StagedFileWriter
         return dir.Exists ? dir : null;
     }
 
+    /// <summary>
+    /// A link that names nothing (its target, or a folder on the way to it, was removed). File.Exists is
+    /// true for such a link (it sees the entry), but nothing can be read or written through it.
+    /// </summary>
+    internal static bool NamesNothing(string fullPath)
+    {
+        var file = new FileInfo(fullPath);
+        if (file.LinkTarget == null) return false;
+        // The final target as a file or a folder (a FileInfo of a folder says it does not exist).
+        try { return file.ResolveLinkTarget(returnFinalTarget: true) is not { } target || !(File.Exists(target.FullName) || Directory.Exists(target.FullName)); }
+        catch (IOException) { return true; } // a loop of links names nothing either
+    }
+
     internal static void RenameEntry(string from, string to)
     {
         if (OperatingSystem.IsWindows())

@@ -73,9 +73,12 @@ internal static class DescribedRenewal
     }
 
     /// <param name="descriptionPath">Agent path of the description.</param>
-    /// <param name="renewalInfo">The ACME server's suggested window for a certificate, when it offers one (RFC 9773).</param>
+    /// <param name="renewalInfo">
+    /// The time an ACME server suggests renewing the certificate at (RFC 9773), when it offers one: given
+    /// the description, its agent path, the certificate and the rule's jitter fraction (where in the window).
+    /// </param>
     internal static DescribedPlan Plan(StagedFileWriter writer, string descriptionPath, SecureString? password, RenewBefore? window, bool force, string host,
-        Func<RenewalDescription, DcosCertificate, (DateTime Start, DateTime End)?>? renewalInfo)
+        Func<RenewalDescription, string, DcosCertificate, double, DateTime?>? renewalInfo)
     {
         string full = writer.Map(descriptionPath);
         var first = ReadDescription(writer, descriptionPath);
@@ -104,8 +107,9 @@ internal static class DescribedRenewal
                 $"'{fixedPath}' lives {(current.NotAfter - current.NotBefore).TotalDays:0.#} days, and -RenewBefore {window} would make every renewal of it due again at once. " +
                 "Give fewer days, a share of the lifetime such as '1/3', or leave -RenewBefore out (two thirds of the lifetime).", fixedPath);
         // The server's window is asked for only when the rule itself is not already decided by -Force.
-        var info = force || renewalInfo == null ? null : renewalInfo(description, current);
-        var decision = RenewalRule.Decide(current.NotBefore, current.NotAfter, DateTime.UtcNow, window, RenewalRule.JitterFraction(current.Thumbprint, host), force, info);
+        double jitter = RenewalRule.JitterFraction(current.Thumbprint, host);
+        var info = force || renewalInfo == null ? null : renewalInfo(description, descriptionPath, current, jitter);
+        var decision = RenewalRule.Decide(current.NotBefore, current.NotAfter, DateTime.UtcNow, window, jitter, force, info);
         return new DescribedPlan
         {
             Description = description, DescriptionPath = descriptionPath, Path = fixedPath, Slot = slot, Current = current,

@@ -45,7 +45,7 @@ internal sealed record RenewalDecision(bool Due, string Rule, DateTime RenewAt);
 /// certificate's thumbprint and the host name: the same certificate on the same host always gets the same
 /// time, so daily runs agree with each other. -RenewBefore days (rule Days) or a share (rule Share) replace
 /// the default and are exact. An ACME server's renewal window (RFC 9773; rule RenewalInfo) is used when it is
-/// earlier than the rule's time: a point in the window chosen by the same fraction. -Force (rule Force) is due
+/// earlier than the rule's time: a point in the window chosen by the same fraction (<paramref name="suggested"/>, chosen where the window was read). -Force (rule Force) is due
 /// always. Pure: everything comes in as arguments.
 /// </summary>
 internal static class RenewalRule
@@ -67,7 +67,7 @@ internal static class RenewalRule
     }
 
     internal static RenewalDecision Decide(DateTime notBefore, DateTime notAfter, DateTime now, RenewBefore? window, double jitter, bool force,
-        (DateTime Start, DateTime End)? renewalInfo = null)
+        DateTime? suggested = null)
     {
         if (force) return new RenewalDecision(true, Force, now);
         var lifetime = notAfter - notBefore;
@@ -77,11 +77,7 @@ internal static class RenewalRule
             { Share: double share } => (Share, notAfter - lifetime * share),
             _ => (TwoThirds, notBefore + lifetime * (2.0 / 3 - JitterShare * jitter)),
         };
-        if (renewalInfo is { } info && info.End >= info.Start)
-        {
-            var suggested = info.Start + (info.End - info.Start) * jitter;
-            if (suggested < at) (rule, at) = (RenewalInfo, suggested);
-        }
+        if (suggested is { } point && point < at) (rule, at) = (RenewalInfo, point);
         return new RenewalDecision(now >= at, rule, at);
     }
 
