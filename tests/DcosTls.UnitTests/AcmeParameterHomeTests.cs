@@ -137,8 +137,8 @@ public sealed class AcmeParameterHomeTests
             || a.Name.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal));
         string bin = Path.Combine(RepoRoot(), "module", "bin");
         if (Directory.Exists(bin))
-            Assert.Empty(Directory.EnumerateFiles(bin, "*", SearchOption.AllDirectories)
-                .Where(f => Path.GetFileName(f).StartsWith("DcosTls.Generators", StringComparison.Ordinal) || Path.GetFileName(f).StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal)));
+            Assert.DoesNotContain(Directory.EnumerateFiles(bin, "*", SearchOption.AllDirectories), f =>
+                Path.GetFileName(f).StartsWith("DcosTls.Generators", StringComparison.Ordinal) || Path.GetFileName(f).StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal));
     }
 
     private static string Describe(ValidateArgumentsAttribute check) => check switch
