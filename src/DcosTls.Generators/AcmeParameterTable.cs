@@ -47,53 +47,25 @@ public enum AcmeChoice
     Option,
 }
 
-/// <summary>One ACME parameter: its name, C# type, default, what it is (for the reader of the code), checks, place, and the roles that bind it by property name.</summary>
-public sealed class AcmeParameter
-{
-    public AcmeParameter(string name, string type, string? initializer, string summary, AcmeChoice choice, AcmeRole[] byPropertyName, params string[] validation)
-    {
-        Name = name;
-        Type = type;
-        Initializer = initializer;
-        Summary = summary;
-        Choice = choice;
-        ByPropertyName = byPropertyName;
-        Validation = validation;
-    }
-
-    public string Name { get; }
-    public string Type { get; }
-    public string? Initializer { get; }
-    public string Summary { get; }
-    public AcmeChoice Choice { get; }
-    public AcmeRole[] ByPropertyName { get; }
-    public string[] Validation { get; }
-}
+/// <summary>One ACME parameter.</summary>
+/// <param name="Name">The parameter's name.</param>
+/// <param name="Type">Its C# type, as the generated property declares it.</param>
+/// <param name="Initializer">Its default, as C# (null: the type's own).</param>
+/// <param name="Summary">What it is, for the reader of the generated code (the user's help is en-US/*.md).</param>
+/// <param name="Choice">Where it is mandatory, if anywhere.</param>
+/// <param name="ByPropertyName">The roles whose cmdlets bind it by property name from the pipeline.</param>
+/// <param name="Validation">Its checks, as C# attributes without the brackets.</param>
+public sealed record AcmeParameter(string Name, string Type, string? Initializer, string Summary, AcmeChoice Choice, AcmeRole[] ByPropertyName,
+    params string[] Validation);
 
 /// <summary>The parameters of one role, in the order SYNTAX lists them, and how the role places them.</summary>
-public sealed class AcmeRoleShape
-{
-    public AcmeRoleShape(AcmeRole role, string[] parameters, bool optionsInEverySet = false, bool directoryFirstAndPiped = false, bool ordersCertificates = false)
-    {
-        Role = role;
-        Parameters = parameters;
-        OptionsInEverySet = optionsInEverySet;
-        DirectoryFirstAndPiped = directoryFirstAndPiped;
-        OrdersCertificates = ordersCertificates;
-    }
-
-    public AcmeRole Role { get; }
-    public string[] Parameters { get; }
-
-    /// <summary>The optional parameters are in every set of the cmdlet ([Parameter] without a set), not in each ACME set by name.</summary>
-    public bool OptionsInEverySet { get; }
-
-    /// <summary>-AcmeDirectory is the first positional argument and is taken from the pipeline by value.</summary>
-    public bool DirectoryFirstAndPiped { get; }
-
-    /// <summary>The cmdlet takes every parameter and implements IAcmeParameters, which the one builder (Cmdlets/AcmeParameters.cs) reads.</summary>
-    public bool OrdersCertificates { get; }
-}
+/// <param name="Role">The role.</param>
+/// <param name="Parameters">Its parameters, in SYNTAX order.</param>
+/// <param name="OptionsInEverySet">The optional parameters are in every set of the cmdlet ([Parameter] without a set), not in each ACME set by name.</param>
+/// <param name="DirectoryFirstAndPiped">-AcmeDirectory is the first positional argument and is taken from the pipeline by value.</param>
+/// <param name="OrdersCertificates">The cmdlet takes every parameter and implements IAcmeParameters, which the one builder (Cmdlets/AcmeParameters.cs) reads.</param>
+public sealed record AcmeRoleShape(AcmeRole Role, string[] Parameters, bool OptionsInEverySet = false, bool DirectoryFirstAndPiped = false,
+    bool OrdersCertificates = false);
 
 /// <summary>
 /// The one home of the ACME parameters of the cmdlets: the generator (AcmeParameterGenerator) declares each
@@ -131,11 +103,11 @@ public static class AcmeParameterTable
     /// <summary>What each role takes, in its SYNTAX order.</summary>
     public static readonly AcmeRoleShape[] Roles =
     {
-        new(AcmeRole.Issue, All, ordersCertificates: true),
-        new(AcmeRole.Renew, All, ordersCertificates: true),
-        new(AcmeRole.Account, new[] { "AcmeDirectory", "Acme", "AccountPath", "CaCertificatePath" }, optionsInEverySet: true, directoryFirstAndPiped: true),
-        new(AcmeRole.AccountCreation, new[] { "Contact", "AcceptTermsOfService" }, optionsInEverySet: true),
-        new(AcmeRole.DescribedRenewal, new[] { "TsigSecret", "CaCertificatePath" }, optionsInEverySet: true),
+        new(AcmeRole.Issue, All, OrdersCertificates: true),
+        new(AcmeRole.Renew, All, OrdersCertificates: true),
+        new(AcmeRole.Account, new[] { "AcmeDirectory", "Acme", "AccountPath", "CaCertificatePath" }, OptionsInEverySet: true, DirectoryFirstAndPiped: true),
+        new(AcmeRole.AccountCreation, new[] { "Contact", "AcceptTermsOfService" }, OptionsInEverySet: true),
+        new(AcmeRole.DescribedRenewal, new[] { "TsigSecret", "CaCertificatePath" }, OptionsInEverySet: true),
     };
 
     public static AcmeParameter Parameter(string name) => Parameters.Single(p => p.Name == name);
