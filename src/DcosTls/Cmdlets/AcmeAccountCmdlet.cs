@@ -3,28 +3,16 @@ using DcosTls.Common;
 
 namespace DcosTls.Cmdlets;
 
-/// <summary>What the two account cmdlets share: the directory, its TLS trust and the key folder.</summary>
-public abstract class AcmeAccountCmdlet : DcosCmdlet
+/// <summary>
+/// What the two account cmdlets share: the directory, its TLS trust and the key folder (-AcmeDirectory,
+/// -Acme, -AccountPath, -CaCertificatePath, declared by DcosTls.Generators from its one table).
+/// </summary>
+[AcmeParameters(AcmeRole.Account, DirectorySets = [DirectorySet], NamedSets = [NamedSet])]
+public abstract partial class AcmeAccountCmdlet : DcosCmdlet
 {
     private protected const string DirectorySet = "Directory";
     private const string NamedSet = "Named";
     private readonly CancellationTokenSource _cancel = new();
-
-    /// <summary>The ACME server's directory URL.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = DirectorySet)]
-    public Uri AcmeDirectory { get; set; } = null!;
-
-    /// <summary>A public ACME CA by name instead of -AcmeDirectory: LetsEncrypt or LetsEncryptStaging.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = NamedSet)]
-    public AcmeServer Acme { get; set; }
-
-    /// <summary>The folder of the account key (default: the user's config folder, per directory host).</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    public string? AccountPath { get; set; }
-
-    /// <summary>The CA that issued the ACME server's TLS certificate.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    public string? CaCertificatePath { get; set; }
 
     /// <summary>The directory URL, given or named by -Acme.</summary>
     private Uri ChosenDirectory => ParameterSetName == NamedSet ? AcmeServers.Directory(Acme) : AcmeDirectory;

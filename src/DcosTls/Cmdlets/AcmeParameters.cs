@@ -6,9 +6,9 @@ namespace DcosTls.Cmdlets;
 /// <summary>
 /// The values of the ACME challenge and account parameters of a cmdlet that orders certificates
 /// (New-DcosCertificate; Update-DockerDaemonCertificate and Update-DockerClientCertificate through
-/// <see cref="RenewalCmdlet"/>): the one shape the one builder below reads. Each cmdlet still declares the
-/// parameters itself, since their parameter sets differ per cmdlet and a binary cmdlet takes its
-/// [Parameter] attributes from its own class chain only (see ARCHITECTURE.md, "One home for the ACME parameters").
+/// <see cref="RenewalCmdlet"/>): the one shape the one builder below reads. The properties, with their
+/// [Parameter] lines, are declared on each cmdlet by DcosTls.Generators from its one table
+/// (src/DcosTls.Generators/AcmeParameterTable.cs; see ARCHITECTURE.md, "The ACME parameters").
 /// </summary>
 internal interface IAcmeParameters
 {

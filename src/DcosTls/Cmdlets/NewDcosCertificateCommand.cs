@@ -14,9 +14,12 @@ namespace DcosTls.Cmdlets;
 // The default set is RequestCluster: -CertificateRequest alone is also in the name sets (optional, for
 // piping), and with the name form as default the binder picked it and asked for -CommonName. A name,
 // a row or a string still goes to the name sets, the only ones that take it.
+// The ACME parameters (-AcmeDirectory ... -TsigAlgorithm) are declared by DcosTls.Generators from its
+// one table, after the properties below; -SkipIfValid is partial so that SYNTAX lists it after them.
 [Cmdlet(VerbsCommon.New, "DcosCertificate", SupportsShouldProcess = true, DefaultParameterSetName = RequestClusterSet)]
 [OutputType(typeof(DcosCertificate))]
-public sealed class NewDcosCertificateCommand : DcosSessionCmdlet, IAcmeParameters
+[AcmeParameters(AcmeRole.Issue, DirectorySets = [AcmeSet, RequestAcmeSet], NamedSets = [AcmeNamedSet, RequestAcmeNamedSet])]
+public sealed partial class NewDcosCertificateCommand : DcosSessionCmdlet
 {
     private const string ClusterSet = "Cluster";
     private const string IssuerSet = "Issuer";
@@ -140,98 +143,6 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet, IAcmeParamete
     [CertificateRequestFile]
     public DcosCertificateRequest CertificateRequest { get; set; } = null!;
 
-    /// <summary>An ACME directory (Let's Encrypt, pebble): the names are proved with -WebRoot, -HttpPort or -DnsServer.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = AcmeSet)]
-    [Parameter(Mandatory = true, ParameterSetName = RequestAcmeSet)]
-    public Uri AcmeDirectory { get; set; } = null!;
-
-    /// <summary>A public ACME CA by name instead of -AcmeDirectory: LetsEncrypt or LetsEncryptStaging.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = AcmeNamedSet)]
-    [Parameter(Mandatory = true, ParameterSetName = RequestAcmeNamedSet)]
-    public AcmeServer Acme { get; set; }
-
-    /// <summary>The folder of the ACME account key (default: the user's config folder, per directory host).</summary>
-    [Parameter(ParameterSetName = AcmeSet)]
-    [Parameter(ParameterSetName = AcmeNamedSet)]
-    [Parameter(ParameterSetName = RequestAcmeSet)]
-    [Parameter(ParameterSetName = RequestAcmeNamedSet)]
-    public string? AccountPath { get; set; }
-
-    /// <summary>Agrees to the ACME server's terms of service when a new account is created.</summary>
-    [Parameter(ParameterSetName = AcmeSet)]
-    [Parameter(ParameterSetName = AcmeNamedSet)]
-    [Parameter(ParameterSetName = RequestAcmeSet)]
-    [Parameter(ParameterSetName = RequestAcmeNamedSet)]
-    public SwitchParameter AcceptTermsOfService { get; set; }
-
-    /// <summary>E-mail addresses for a new ACME account.</summary>
-    [Parameter(ParameterSetName = AcmeSet)]
-    [Parameter(ParameterSetName = AcmeNamedSet)]
-    [Parameter(ParameterSetName = RequestAcmeSet)]
-    [Parameter(ParameterSetName = RequestAcmeNamedSet)]
-    public string[]? Contact { get; set; }
-
-    /// <summary>The CA that issued the ACME server's TLS certificate, when the system trust does not hold it.</summary>
-    [Parameter(ParameterSetName = AcmeSet)]
-    [Parameter(ParameterSetName = AcmeNamedSet)]
-    [Parameter(ParameterSetName = RequestAcmeSet)]
-    [Parameter(ParameterSetName = RequestAcmeNamedSet)]
-    public string? CaCertificatePath { get; set; }
-
-    /// <summary>HTTP-01 through a running web server's document root.</summary>
-    [Parameter(ParameterSetName = AcmeSet)]
-    [Parameter(ParameterSetName = AcmeNamedSet)]
-    [Parameter(ParameterSetName = RequestAcmeSet)]
-    [Parameter(ParameterSetName = RequestAcmeNamedSet)]
-    public string? WebRoot { get; set; }
-
-    /// <summary>HTTP-01 with a listener of our own on this port.</summary>
-    [Parameter(ParameterSetName = AcmeSet)]
-    [Parameter(ParameterSetName = AcmeNamedSet)]
-    [Parameter(ParameterSetName = RequestAcmeSet)]
-    [Parameter(ParameterSetName = RequestAcmeNamedSet)]
-    [ValidateRange(1, 65535)]
-    public int HttpPort { get; set; }
-
-    /// <summary>The local address of the -HttpPort listener (default: all).</summary>
-    [Parameter(ParameterSetName = AcmeSet)]
-    [Parameter(ParameterSetName = AcmeNamedSet)]
-    [Parameter(ParameterSetName = RequestAcmeSet)]
-    [Parameter(ParameterSetName = RequestAcmeNamedSet)]
-    public string? HttpListenAddress { get; set; }
-
-    /// <summary>DNS-01: the authoritative DNS server that takes RFC 2136 updates (host, host:port or address).</summary>
-    [Parameter(ParameterSetName = AcmeSet)]
-    [Parameter(ParameterSetName = AcmeNamedSet)]
-    [Parameter(ParameterSetName = RequestAcmeSet)]
-    [Parameter(ParameterSetName = RequestAcmeNamedSet)]
-    public string? DnsServer { get; set; }
-
-    [Parameter(ParameterSetName = AcmeSet)]
-    [Parameter(ParameterSetName = AcmeNamedSet)]
-    [Parameter(ParameterSetName = RequestAcmeSet)]
-    [Parameter(ParameterSetName = RequestAcmeNamedSet)]
-    public string? TsigKeyName { get; set; }
-
-    [Parameter(ParameterSetName = AcmeSet)]
-    [Parameter(ParameterSetName = AcmeNamedSet)]
-    [Parameter(ParameterSetName = RequestAcmeSet)]
-    [Parameter(ParameterSetName = RequestAcmeNamedSet)]
-    public System.Security.SecureString? TsigSecret { get; set; }
-
-    [Parameter(ParameterSetName = AcmeSet)]
-    [Parameter(ParameterSetName = AcmeNamedSet)]
-    [Parameter(ParameterSetName = RequestAcmeSet)]
-    [Parameter(ParameterSetName = RequestAcmeNamedSet)]
-    public string? TsigKeyFile { get; set; }
-
-    [Parameter(ParameterSetName = AcmeSet)]
-    [Parameter(ParameterSetName = AcmeNamedSet)]
-    [Parameter(ParameterSetName = RequestAcmeSet)]
-    [Parameter(ParameterSetName = RequestAcmeNamedSet)]
-    [ValidateSet("hmac-sha256", "hmac-sha384", "hmac-sha512", "hmac-sha1")]
-    public string TsigAlgorithm { get; set; } = "hmac-sha256";
-
     /// <summary>
     /// Where this row's certificate is exported (Export-DcosCertificate -Path, Pem): when that file and
     /// its key already hold a valid certificate for the same names (with -Issuer: signed by that CA; with
@@ -243,7 +154,7 @@ public sealed class NewDcosCertificateCommand : DcosSessionCmdlet, IAcmeParamete
     [Parameter(ParameterSetName = AcmeSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = AcmeNamedSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public string? SkipIfValid { get; set; }
+    public partial string? SkipIfValid { get => field; set => field = value; }
 
     private BatchProgress _progress = null!;
 

@@ -13,9 +13,13 @@ namespace DcosTls.Cmdlets;
 /// are due: the same issuer, names, key type and format, a new key unless -ReuseKey, every file switched
 /// in one step. Emits a row per renewed certificate (and, with -PassThru, per certificate not due).
 /// </summary>
+// -TsigSecret (of a DNS-01 description whose key was given as -TsigSecret: a description never holds it)
+// and -CaCertificatePath (the ACME server's TLS trust, when the description's is gone) are declared by
+// DcosTls.Generators from its one table; -Root and -PassThru are partial so that SYNTAX lists them after.
 [Cmdlet(VerbsData.Update, "DcosCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(DescribedRenewalResult))]
-public sealed class UpdateDcosCertificateCommand : DcosSessionCmdlet
+[AcmeParameters(AcmeRole.DescribedRenewal)]
+public sealed partial class UpdateDcosCertificateCommand : DcosSessionCmdlet
 {
     /// <summary>A renewal description, a certificate file with its description beside it, or a folder searched for descriptions.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -43,21 +47,13 @@ public sealed class UpdateDcosCertificateCommand : DcosSessionCmdlet
     [Parameter]
     public SecureString? Password { get; set; }
 
-    /// <summary>The TSIG secret of a DNS-01 description whose key was given as -TsigSecret (a description never holds it).</summary>
-    [Parameter]
-    public SecureString? TsigSecret { get; set; }
-
-    /// <summary>The CA that issued the ACME server's TLS certificate, when the description's is gone or the system trust does not hold it.</summary>
-    [Parameter]
-    public string? CaCertificatePath { get; set; }
-
     /// <summary>Staging root standing in for the agent's /: the files must lie under it (paths given as on this machine).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    public string Root { get; set; } = "/";
+    public partial string Root { get => field; set => field = value; } = "/";
 
     /// <summary>Also emit a row for each certificate that was not due.</summary>
     [Parameter]
-    public SwitchParameter PassThru { get; set; }
+    public partial SwitchParameter PassThru { get => field; set => field = value; }
 
     private RenewBefore? _window;
     private BatchProgress? _acmeProgress;

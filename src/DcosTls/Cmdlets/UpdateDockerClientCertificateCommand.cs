@@ -11,7 +11,8 @@ namespace DcosTls.Cmdlets;
 /// </summary>
 [Cmdlet(VerbsData.Update, "DockerClientCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ClusterSet)]
 [OutputType(typeof(CertificateRenewal))]
-public sealed class UpdateDockerClientCertificateCommand : RenewalCmdlet
+[AcmeParameters(AcmeRole.Renew, DirectorySets = [AcmeSet], NamedSets = [AcmeNamedSet])]
+public sealed partial class UpdateDockerClientCertificateCommand : RenewalCmdlet
 {
     /// <summary>The docker CLI folder (DOCKER_CERT_PATH).</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]

@@ -12,7 +12,8 @@ namespace DcosTls.Cmdlets;
 /// </summary>
 [Cmdlet(VerbsData.Update, "DockerDaemonCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ClusterSet)]
 [OutputType(typeof(CertificateRenewal))]
-public sealed class UpdateDockerDaemonCertificateCommand : RenewalCmdlet
+[AcmeParameters(AcmeRole.Renew, DirectorySets = [AcmeSet], NamedSets = [AcmeNamedSet])]
+public sealed partial class UpdateDockerDaemonCertificateCommand : RenewalCmdlet
 {
     /// <summary>Where Set-DockerDaemonTls put server-cert.pem and server-key.pem.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]

@@ -1,0 +1,162 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace DcosTls.Generators;
+
+/// <summary>
+/// Declares the ACME parameters on each partial cmdlet marked [AcmeParameters(role, sets)], from
+/// <see cref="AcmeParameterTable"/>. A binary cmdlet's [Parameter] attributes must sit on its own class
+/// chain with constant set names, which differ per cmdlet, so a shared base cannot carry them; generated
+/// code can, and it prints in SYNTAX where hand-written properties would (dynamic parameters do not).
+/// </summary>
+/// <remarks>
+/// The generated properties come after every hand-written one of the class, and SYNTAX lists named
+/// parameters in declaration order. A parameter the cmdlet lists after the ACME ones is declared
+/// <c>partial</c> there (its [Parameter] lines and body stay with the cmdlet); the generator writes its
+/// defining declaration after the ACME properties, which puts it there.
+/// </remarks>
+[Generator(LanguageNames.CSharp)]
+public sealed class AcmeParameterGenerator : IIncrementalGenerator
+{
+    private const string AttributeName = "DcosTls.Cmdlets.AcmeParametersAttribute";
+
+    private static readonly DiagnosticDescriptor MissingSets = new(
+        "DCOSTLS001", "ACME cmdlet without the sets it needs",
+        "{0} takes -{1} as role {2}, so [AcmeParameters] must name its {3}", "DcosTls.Generators", DiagnosticSeverity.Error, true);
+
+    private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
+        .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        context.RegisterPostInitializationOutput(c => c.AddSource("AcmeParametersAttribute.g.cs", AttributeSource()));
+        var cmdlets = context.SyntaxProvider.ForAttributeWithMetadataName(AttributeName,
+            static (node, _) => node is ClassDeclarationSyntax,
+            static (ctx, _) => Read((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0]));
+        context.RegisterSourceOutput(cmdlets, static (spc, cmdlet) => Emit(spc, cmdlet));
+    }
+
+    /// <summary>What the generator needs of one marked class; strings only, so that the incremental cache compares by value.</summary>
+    private readonly struct Cmdlet : IEquatable<Cmdlet>
+    {
+        public Cmdlet(string ns, string name, int role, string directorySets, string namedSets, string followers)
+        {
+            Namespace = ns; Name = name; Role = role; DirectorySets = directorySets; NamedSets = namedSets; Followers = followers;
+        }
+
+        public string Namespace { get; }
+        public string Name { get; }
+        public int Role { get; }
+        public string DirectorySets { get; }
+        public string NamedSets { get; }
+        /// <summary>The partial properties the cmdlet lists after the ACME ones: "accessibility partial type name" per line.</summary>
+        public string Followers { get; }
+
+        public bool Equals(Cmdlet other) => (Namespace, Name, Role, DirectorySets, NamedSets, Followers)
+            == (other.Namespace, other.Name, other.Role, other.DirectorySets, other.NamedSets, other.Followers);
+        public override bool Equals(object? obj) => obj is Cmdlet other && Equals(other);
+        public override int GetHashCode() => (Namespace, Name, Role, DirectorySets, NamedSets, Followers).GetHashCode();
+    }
+
+    private static Cmdlet Read(INamedTypeSymbol type, AttributeData attribute)
+    {
+        int role = attribute.ConstructorArguments.Length > 0 && attribute.ConstructorArguments[0].Value is int r ? r : -1;
+        string Sets(string name) => string.Join("\n", attribute.NamedArguments.Where(a => a.Key == name)
+            .SelectMany(a => a.Value.Values).Select(v => v.Value as string).Where(v => v != null));
+        var followers = type.GetMembers().OfType<IPropertySymbol>()
+            .Where(p => p.DeclaringSyntaxReferences.Length == 1
+                && p.DeclaringSyntaxReferences[0].GetSyntax() is PropertyDeclarationSyntax declared
+                && declared.Modifiers.Any(SyntaxKind.PartialKeyword))
+            .Select(p => $"{SyntaxFacts.GetText(p.DeclaredAccessibility)} partial {p.Type.ToDisplayString(TypeFormat)} {p.Name}");
+        return new Cmdlet(type.ContainingNamespace.ToDisplayString(), type.Name, role, Sets("DirectorySets"), Sets("NamedSets"),
+            string.Join("\n", followers));
+    }
+
+    private static void Emit(SourceProductionContext context, Cmdlet cmdlet)
+    {
+        if (!Enum.IsDefined(typeof(AcmeRole), cmdlet.Role)) return;
+        var role = AcmeParameterTable.Role((AcmeRole)cmdlet.Role);
+        string[] directorySets = Split(cmdlet.DirectorySets), namedSets = Split(cmdlet.NamedSets);
+        var text = new StringBuilder();
+        text.AppendLine("// <auto-generated/>");
+        text.AppendLine("// Written by DcosTls.Generators (AcmeParameterGenerator) from src/DcosTls.Generators/AcmeParameterTable.cs: change the parameters there.");
+        text.AppendLine("#nullable enable");
+        text.AppendLine("using System;");
+        text.AppendLine("using System.Management.Automation;");
+        text.AppendLine("using System.Security;");
+        text.AppendLine("using DcosTls.Acme;");
+        text.AppendLine();
+        text.AppendLine($"namespace {cmdlet.Namespace};");
+        text.AppendLine();
+        text.AppendLine($"partial class {cmdlet.Name}{(role.OrdersCertificates ? " : IAcmeParameters" : "")}");
+        text.AppendLine("{");
+        foreach (string name in role.Parameters)
+        {
+            var parameter = AcmeParameterTable.Parameter(name);
+            if (parameter.Choice != AcmeChoice.Option && (parameter.Choice == AcmeChoice.Directory ? directorySets : namedSets).Length == 0)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(MissingSets, Location.None, cmdlet.Name, name, role.Role,
+                    parameter.Choice == AcmeChoice.Directory ? "DirectorySets" : "NamedSets"));
+                return;
+            }
+            text.AppendLine($"    /// <summary>{Escape(parameter.Summary)}</summary>");
+            foreach (string line in AcmeParameterTable.ParameterLines(role, parameter, directorySets, namedSets))
+                text.AppendLine("    " + line);
+            foreach (string check in parameter.Validation)
+                text.AppendLine($"    [{check}]");
+            text.AppendLine($"    public {parameter.Type} {parameter.Name} {{ get; set; }}{(parameter.Initializer == null ? "" : $" = {parameter.Initializer};")}");
+            text.AppendLine();
+        }
+        string[] followers = Split(cmdlet.Followers);
+        if (followers.Length > 0)
+            text.AppendLine("    // Listed after the ACME parameters: the cmdlet implements these, with their [Parameter] lines.");
+        foreach (string follower in followers)
+            text.AppendLine($"    {follower} {{ get; set; }}");
+        text.AppendLine("}");
+        context.AddSource($"{cmdlet.Name}.AcmeParameters.g.cs", text.ToString());
+    }
+
+    private static string[] Split(string joined) => joined.Length == 0 ? new string[0] : joined.Split('\n');
+
+    private static string Escape(string summary) => summary.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+
+    /// <summary>The marker the cmdlets carry, and the roles as the table names them.</summary>
+    private static string AttributeSource()
+    {
+        var roles = string.Join(",\n", Enum.GetNames(typeof(AcmeRole)).Select(n => "    " + n));
+        return $$"""
+            // <auto-generated/>
+            // Written by DcosTls.Generators (AcmeParameterGenerator); the roles are those of src/DcosTls.Generators/AcmeParameterTable.cs.
+            #nullable enable
+            namespace DcosTls.Cmdlets;
+
+            /// <summary>
+            /// Gives this partial cmdlet the ACME parameters of <paramref name="role"/>, with their [Parameter] lines,
+            /// declared by DcosTls.Generators from its one table (src/DcosTls.Generators/AcmeParameterTable.cs).
+            /// </summary>
+            [global::System.AttributeUsage(global::System.AttributeTargets.Class, Inherited = false)]
+            internal sealed class AcmeParametersAttribute(AcmeRole role) : global::System.Attribute
+            {
+                public AcmeRole Role { get; } = role;
+
+                /// <summary>The sets in which -AcmeDirectory is mandatory (the cmdlet's constants).</summary>
+                public string[] DirectorySets { get; set; } = [];
+
+                /// <summary>The sets in which -Acme is mandatory, each the twin of the directory set at the same place.</summary>
+                public string[] NamedSets { get; set; } = [];
+            }
+
+            /// <summary>The kinds of cmdlet that take ACME parameters (see AcmeParameterTable.cs).</summary>
+            internal enum AcmeRole
+            {
+            {{roles}}
+            }
+
+            """;
+    }
+}
