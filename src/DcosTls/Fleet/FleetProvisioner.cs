@@ -13,8 +13,8 @@ internal sealed record FleetTarget(string Name, PSSession? Session);
 
 /// <summary>
 /// Provisions agents in parallel (at most ThrottleLimit at a time), each on its own thread with its
-/// own remote runspace: connect, bring the module (same version, copied file by file where the
-/// SHA-256 differs), apply the plan. A failure on one agent ends only that agent's work and is
+/// own remote runspace: connect, bring the module (same version, the files whose SHA-256 differs,
+/// ModuleCopy), apply the plan. A failure on one agent ends only that agent's work and is
 /// reported in its row.
 /// </summary>
 internal sealed class FleetProvisioner
@@ -180,14 +180,9 @@ internal sealed class FleetProvisioner
             }
             else
             {
-                var files = new Hashtable();
-                foreach (var relative in stale) files[relative] = _module.ReadCompressed(relative);
                 // A copy that stops part way has already replaced files: its row says the agent changed.
                 changed = true;
-                Run(runspace, AgentScripts.WriteModuleFiles, new Dictionary<string, object?>
-                {
-                    ["Base"] = moduleBase, ["Files"] = files, ["Hashes"] = ToHashtable(_module.Hashes),
-                });
+                new ModuleCopy(_module, _ssh, _log).Send(target.Name, target.Session == null ? target.Name : null, moduleBase, stale, runspace, Run, cancel);
                 module = fresh ? "Installed" : "Updated";
                 _log($"{target.Name}: module {_module.Name} {_module.Version} {module.ToLowerInvariant()} ({stale.Count} files)");
             }
