@@ -121,14 +121,15 @@ finally {
         # The proxies write when their connection ends.
         Start-Sleep -Seconds 2
         "through the delay proxy:"
-        '{0,-16} {1,11} {2,12} {3,12} {4,8}' -f 'run', 'connections', 'bytes up', 'bytes down', 'turns'
+        '{0,-16} {1,11} {2,12} {3,12} {4,8}  {5}' -f 'run', 'connections', 'bytes up', 'bytes down', 'turns', 'turns per connection'
         foreach ($name in $runs) {
             $file = Join-Path $stats $name
             $lines = @(if (Test-Path -LiteralPath $file) { Get-Content -LiteralPath $file | ForEach-Object { , ($_ -split ' ') } })
-            '{0,-16} {1,11} {2,12:N0} {3,12:N0} {4,8}' -f $name, $lines.Count,
+            '{0,-16} {1,11} {2,12:N0} {3,12:N0} {4,8}  {5}' -f $name, $lines.Count,
                 [long]($lines | ForEach-Object { [long]$_[1] } | Measure-Object -Sum).Sum,
                 [long]($lines | ForEach-Object { [long]$_[2] } | Measure-Object -Sum).Sum,
-                [long]($lines | ForEach-Object { [long]$_[3] } | Measure-Object -Sum).Sum
+                [long]($lines | ForEach-Object { [long]$_[3] } | Measure-Object -Sum).Sum,
+                (($lines | ForEach-Object { "$($_[3]) ($([long]$_[1] / 1KB -as [int]) KB up)" }) -join ', ')
         }
     }
     Remove-Item -Recurse -Force $Work -ErrorAction Ignore
