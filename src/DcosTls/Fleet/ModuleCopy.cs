@@ -37,18 +37,20 @@ internal sealed class ModuleCopy
             Hashtable index = new();
             string stageId = Guid.NewGuid().ToString("N");
             // The files are compressed (once per run, for every agent) while ssh connects.
+            var watch = System.Diagnostics.Stopwatch.StartNew();
             string? failure = ModuleStream.Send(_ssh, hostName, moduleBase, stageId, () =>
             {
                 (stage, index) = _module.Stage(stale);
                 return stage;
             }, cancel);
+            double streamed = watch.Elapsed.TotalSeconds;
             if (failure == null)
             {
                 rest = run(runspace, AgentScripts.WriteModuleFiles, new Dictionary<string, object?>
                 {
                     ["Base"] = moduleBase, ["StageId"] = stageId, ["Index"] = index, ["Manifest"] = Manifest, ["Hashes"] = Hashes(),
                 }).Select(o => o.ToString()).ToList();
-                _log($"{agent}: module files streamed over ssh ({stale.Count} files, {stage.Length} bytes)"
+                _log($"{agent}: module files streamed over ssh ({stale.Count} files, {stage.Length} bytes, {streamed:0.0} s; written in {watch.Elapsed.TotalSeconds - streamed:0.0} s)"
                      + (rest.Count > 0 ? $"; {rest.Count} arrived damaged and go through the session" : string.Empty));
             }
             else
