@@ -112,6 +112,7 @@ internal sealed class FleetProvisioner
     private FleetAgentResult ProvisionOne(FleetTarget target, CancellationToken cancel)
     {
         Runspace? owned = null;
+        SshShare? share = null;
         AgentHost? host = null;
         PowerShell? current = null;
         var running = new object();
@@ -148,7 +149,8 @@ internal sealed class FleetProvisioner
                 ProbeSshPort(target.Name, cancel);
                 cancel.ThrowIfCancellationRequested();
                 host = new AgentHost();
-                owned = RunspaceFactory.CreateRunspace(host, SshConnection(target.Name));
+                share = SshShare.Create(_ssh);
+                owned = RunspaceFactory.CreateRunspace(host, SshConnection(target.Name, share.Settings));
                 owned.Open();
                 runspace = owned;
             }
@@ -182,7 +184,7 @@ internal sealed class FleetProvisioner
             {
                 // A copy that stops part way has already replaced files: its row says the agent changed.
                 changed = true;
-                new ModuleCopy(_module, _ssh, _log).Send(target.Name, target.Session == null ? target.Name : null, moduleBase, stale, runspace, Run, cancel);
+                new ModuleCopy(_module, share?.Settings ?? _ssh, _log).Send(target.Name, target.Session == null ? target.Name : null, moduleBase, stale, runspace, Run, cancel);
                 module = fresh ? "Installed" : "Updated";
                 _log($"{target.Name}: module {_module.Name} {_module.Version} {module.ToLowerInvariant()} ({stale.Count} files)");
             }
@@ -250,6 +252,7 @@ internal sealed class FleetProvisioner
                 try { owned.Close(); } catch (Exception) { /* the agent is gone or the session was stopped */ }
                 owned.Dispose();
             }
+            share?.Dispose();
         }
     }
 
@@ -338,11 +341,11 @@ internal sealed class FleetProvisioner
     /// The connection New-PSSession -HostName makes. The module compiles against PowerShell Standard,
     /// which predates SSH remoting, so the pwsh 7 type is made by name.
     /// </summary>
-    private RunspaceConnectionInfo SshConnection(string hostName)
+    private static RunspaceConnectionInfo SshConnection(string hostName, SshSettings ssh)
     {
         var type = typeof(PSObject).Assembly.GetType("System.Management.Automation.Runspaces.SSHConnectionInfo", throwOnError: true)!;
         return (RunspaceConnectionInfo)Activator.CreateInstance(type,
-            _ssh.UserName, hostName, _ssh.KeyFilePath!, _ssh.Port, "powershell", _ssh.ConnectingTimeoutMs, _ssh.Options!)!;
+            ssh.UserName, hostName, ssh.KeyFilePath!, ssh.Port, "powershell", ssh.ConnectingTimeoutMs, ssh.Options!)!;
     }
 
     private static Collection<PSObject> Invoke(PowerShell ps, Runspace runspace, string script, IDictionary<string, object?> parameters)

@@ -25,8 +25,9 @@ internal static class ModuleStream
     {
         var arguments = new List<string>();
         // ssh takes the first value it is given for an option: these come before the caller's, so
-        // that none of them is made weaker by an -SSHOption entry.
-        foreach (var option in new[] { "BatchMode=yes", "ForwardAgent=no", "ForwardX11=no", "ClearAllForwardings=yes" })
+        // that none of them is made weaker by an -SSHOption entry. The stream uses the session's
+        // connection when it is shared (SshShare) and never offers its own.
+        foreach (var option in new[] { "BatchMode=yes", "ForwardAgent=no", "ForwardX11=no", "ClearAllForwardings=yes", "ControlMaster=no" })
         {
             arguments.Add("-o");
             arguments.Add(option);
