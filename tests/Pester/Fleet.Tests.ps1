@@ -153,6 +153,36 @@ Describe 'Invoke-DcosAgentProvisioning on simulated agents' -Tag Fleet, Heavy {
         Get-ChildItem -Force -Recurse -File -LiteralPath $moduleBase | Where-Object { $_.Name -like '.dcostls-incoming-*' -or $_.Name -like '*.tmp' } | Should -BeNullOrEmpty
     }
 
+    It 'sends the module files through the session when the agent''s shell cannot stage the stream' {
+        $a = $agents[1]
+        $config = Join-Path $a.Root '.sshd/sshd_config'
+        $original = Get-Content -Raw -LiteralPath $config
+        $help = Join-Path $a.Root "root/.local/share/powershell/Modules/DcosTls/$moduleVersion/en-US/about_DcosTls.help.txt"
+        $good = (Get-FileHash -LiteralPath $help).Hash
+        Remove-Item -LiteralPath $help
+        # sshd reads its configuration again on SIGHUP; it listens again a moment later.
+        function Set-SshdConfig([string] $Text) {
+            Set-Content -LiteralPath $config -Value $Text -NoNewline
+            & kill -HUP $a.Pid
+            Start-Sleep -Milliseconds 300
+            $deadline = [datetime]::UtcNow.AddSeconds(10)
+            while ($true) {
+                $client = [System.Net.Sockets.TcpClient]::new()
+                try { $client.Connect($a.Address, $a.Port); break } catch { if ([datetime]::UtcNow -gt $deadline) { throw } } finally { $client.Dispose() }
+                Start-Sleep -Milliseconds 100
+            }
+        }
+        # Commands run over ssh find no mkdir and no cat there; the powershell subsystem is named by its full path.
+        Set-SshdConfig ($original + "SetEnv PATH=/nonexistent`n")
+        try { $out = @($a.Address | Invoke-DcosAgentProvisioning @fleet -Port $port -Verbose 4>&1) }
+        finally { Set-SshdConfig $original }
+        $row = $out | Where-Object { $_ -is [DcosTls.Fleet.FleetAgentResult] }
+        $row.Succeeded | Should -BeTrue -Because "$($row.Error)"
+        $row.Module | Should -Be 'Updated'
+        @($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match ': the module files could not be streamed over ssh \(ssh exited \d+.*\); they go through the session$' }).Count | Should -Be 1 -Because (($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join " | ")
+        (Get-FileHash -LiteralPath $help).Hash | Should -Be $good
+    }
+
     It 'gives each agent the OS trust with -Target System (its update command run there) and the fetcher''s docker.tar.gz at one path; -WhatIf names both per agent' {
         $parity = $fleet.Clone()
         $parity.Target = 'Docker', 'Mesos', 'System'
