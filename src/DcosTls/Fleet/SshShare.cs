@@ -9,7 +9,8 @@ namespace DcosTls.Fleet;
 /// on that connection instead of a second connection with its own key exchange and login (a dozen
 /// round trips on a distant agent). The socket gives whoever can reach it the agent login; only this
 /// user (and root) can reach the folder, as only they can read the login key. An -SSHOption that sets
-/// any Control* option is left as it is, and so is a temp folder whose path is too long for a socket.
+/// any Control* option is left as it is, and so is a temp folder whose path is too long for a socket
+/// or cannot be made (the stream then makes its own connection).
 /// </summary>
 internal sealed class SshShare : IDisposable
 {
@@ -26,13 +27,16 @@ internal sealed class SshShare : IDisposable
 
     internal static SshShare Create(SshSettings ssh)
     {
+        // Windows' OpenSSH client has no connection sharing.
+        if (OperatingSystem.IsWindows()) return new SshShare(ssh, null);
         if (ssh.Options != null && ssh.Options.Keys.Cast<object>().Any(k => k.ToString()!.StartsWith("Control", StringComparison.OrdinalIgnoreCase)))
             return new SshShare(ssh, null);
         string folder = Path.Combine(Path.GetTempPath(), "dcostls-ssh-" + Guid.NewGuid().ToString("N")[..12]);
         string socket = Path.Combine(folder, "cm");
         // sun_path holds 108 bytes; ssh adds a 17-character suffix while it makes the socket.
         if (Encoding.UTF8.GetByteCount(socket) > 80 || socket.Contains(' ', StringComparison.Ordinal)) return new SshShare(ssh, null);
-        Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        try { Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return new SshShare(ssh, null); }
         var options = ssh.Options == null ? new Hashtable(StringComparer.OrdinalIgnoreCase) : new Hashtable(ssh.Options, StringComparer.OrdinalIgnoreCase);
         options["ControlMaster"] = "auto";
         options["ControlPath"] = socket;
