@@ -10,7 +10,9 @@
     fleet; -OneWayDelayMs puts a distant network in front of every agent (delay-proxy.py as ssh's
     ProxyCommand), giving each agent waiting of a known size, and -SlowAgentDelayMs gives the last agent
     a longer one. Comparing runs with and without the delay shows whether the fan-out's waiting grows
-    with the slowest agent or with the sum of the agents.
+    with the slowest agent or with the sum of the agents. With a delay, the fresh / rerun ratio is the
+    module copy's cost at that distance, and the proxies count what crossed the network in each run:
+    connections, bytes each way and turns (the exchanges that each cost a round trip).
 #>
 param(
     # Comma-separated under pwsh -File, e.g. -Size 1,5,10,20.
@@ -63,9 +65,18 @@ try {
             Get-ChildItem -Force (Join-Path $agent.Root $folder) | Remove-Item -Recurse -Force
         }
     }
+    # Through the delay proxy: what crossed the network in each run (connections, bytes up and down,
+    # turns: the exchanges that each cost a round trip), one file per run, read at the end.
+    $stats = Join-Path $Work 'proxy-stats'
+    $null = New-Item -ItemType Directory -Force -Path $stats
+    $runs = [System.Collections.Generic.List[string]]::new()
+    function Use-ProxyStats([string] $name) {
+        $env:DELAY_PROXY_STATS = if ($name) { $runs.Add($name); Join-Path $stats $name }
+    }
     "{0,6} {1,9} {2,8} {3,8} {4,8} {5,10} {6,10} {7,10}" -f 'agents', 'throttle', 'fresh s', 'rerun s', 'bare s', 'fresh-bare', 'operator', 'agents'
     "{0,6} {1,9} {2,8} {3,8} {4,8} {5,10} {6,10} {7,10}" -f '', '', '', '', 'IC {1}', 'per agent', 'cpu s', 'cpu s'
     $figures = @{}
+    $ratios = [System.Collections.Generic.List[string]]::new()
     foreach ($t in $ThrottleLimit) {
         foreach ($n in $Size) {
             $some = $agents[0..($n - 1)]
@@ -78,18 +89,24 @@ try {
             $hosts = @($some | ForEach-Object Address)
             if ($hosts.Count -ne $n) { throw "expected $n agents, have $($hosts.Count)" }
             $operatorBefore, $machineBefore = (Get-OperatorCpu), (Get-MachineCpu)
+            Use-ProxyStats "fresh-$n-$t"
             $fresh = Measure-Command { $rows = $hosts | Invoke-DcosAgentProvisioning @plan @ssh -SSHOption $sshOption -ThrottleLimit $t }
             $operatorCpu, $machineCpu = ((Get-OperatorCpu) - $operatorBefore), ((Get-MachineCpu) - $machineBefore)
             if (@($rows | Where-Object { -not $_.Succeeded }).Count) { throw "provisioning failed: $($rows | Where-Object { -not $_.Succeeded })" }
+            Use-ProxyStats "rerun-$n-$t"
             $rerun = Measure-Command { $rows = $hosts | Invoke-DcosAgentProvisioning @plan @ssh -SSHOption $sshOption -ThrottleLimit $t }
             if (@($rows | Where-Object Changed).Count) { throw 'the rerun changed something' }
             # Invoke-Command -HostName has no -ThrottleLimit: one host at a time for 1, all at once (pwsh's 32) otherwise.
             $groups = if ($t -eq 1) { $hosts | ForEach-Object { , @($_) } } else { , $hosts }
+            Use-ProxyStats "bare-$n-$t"
             $bare = Measure-Command { foreach ($g in $groups) { $null = Invoke-Command -HostName $g @ssh -Options $sshOption -ScriptBlock { 1 } -ErrorAction Stop } }
+            Use-ProxyStats $null
             $figures["$n/$t"] = $fresh.TotalSeconds
+            $ratios.Add(("fresh / rerun at {0} agents, ThrottleLimit {1}: {2:F2}" -f $n, $t, ($fresh.TotalSeconds / $rerun.TotalSeconds)))
             "{0,6} {1,9} {2,8:F1} {3,8:F1} {4,8:F1} {5,10:F2} {6,10:F1} {7,10:F1}" -f $n, $t, $fresh.TotalSeconds, $rerun.TotalSeconds, $bare.TotalSeconds, (($fresh.TotalSeconds - $bare.TotalSeconds) / $n), $operatorCpu, ($machineCpu - $operatorCpu)
         }
     }
+    $ratios
     $maxSize = ($Size | Measure-Object -Maximum).Maximum
     $minSize = ($Size | Measure-Object -Minimum).Minimum
     foreach ($t in $ThrottleLimit) {
@@ -100,5 +117,20 @@ try {
 }
 finally {
     $agents | Stop-SshAgent
+    if ($runs -and $runs.Count -and ($OneWayDelayMs -or $SlowAgentDelayMs)) {
+        # The proxies write when their connection ends.
+        Start-Sleep -Seconds 2
+        "through the delay proxy:"
+        '{0,-16} {1,11} {2,12} {3,12} {4,8}  {5}' -f 'run', 'connections', 'bytes up', 'bytes down', 'turns', 'turns per connection'
+        foreach ($name in $runs) {
+            $file = Join-Path $stats $name
+            $lines = @(if (Test-Path -LiteralPath $file) { Get-Content -LiteralPath $file | ForEach-Object { , ($_ -split ' ') } })
+            '{0,-16} {1,11} {2,12:N0} {3,12:N0} {4,8}  {5}' -f $name, $lines.Count,
+                [long]($lines | ForEach-Object { [long]$_[1] } | Measure-Object -Sum).Sum,
+                [long]($lines | ForEach-Object { [long]$_[2] } | Measure-Object -Sum).Sum,
+                [long]($lines | ForEach-Object { [long]$_[3] } | Measure-Object -Sum).Sum,
+                (($lines | ForEach-Object { "$($_[3]) ($([long]$_[1] / 1KB -as [int]) KB up)" }) -join ', ')
+        }
+    }
     Remove-Item -Recurse -Force $Work -ErrorAction Ignore
 }

@@ -3,6 +3,9 @@
 
 Usage (ssh option): ProxyCommand=python3 delay-proxy.py %h %p <one-way delay in ms>
 DELAY_PROXY_SLOW=<address>=<ms> gives that one address its own, longer delay.
+DELAY_PROXY_STATS=<file> appends one line per connection when it ends: the address, the bytes sent
+up and down, and the turns (an upstream chunk after a downstream one: the exchanges that each
+cost a round trip at this distance).
 
 Every chunk in either direction is delivered the given number of milliseconds after it was read,
 in order, as a link with that one-way latency would deliver it; connecting costs one round trip.
@@ -11,6 +14,7 @@ overlap where it waits; this proxy gives each agent waiting of a known size to o
 """
 import os
 import queue
+import signal
 import socket
 import sys
 import threading
@@ -37,12 +41,26 @@ def write_stdout(data):
         view = view[written:]
 
 
-def pump(read, write, close):
+stats = {"up": 0, "down": 0, "turns": 0, "last": "down"}
+stats_lock = threading.Lock()
+
+
+def count(direction, data):
+    with stats_lock:
+        stats[direction] += len(data)
+        if data and direction == "up" and stats["last"] == "down":
+            stats["turns"] += 1
+        if data:
+            stats["last"] = direction
+
+
+def pump(read, write, close, direction):
     due = queue.Queue()
 
     def reader():
         while True:
             data = read()
+            count(direction, data)
             due.put((time.monotonic() + delay, data))
             if not data:
                 return
@@ -75,6 +93,22 @@ def close_stdout():
     os.close(1)
 
 
-upstream = pump(read_stdin, sock.sendall, close_socket_write)
-downstream = pump(lambda: sock.recv(65536), write_stdout, close_stdout)
+upstream = pump(read_stdin, sock.sendall, close_socket_write, "up")
+downstream = pump(lambda: sock.recv(65536), write_stdout, close_stdout, "down")
+
+
+def write_stats(*_):
+    # Once, when the connection ends or when ssh ends this proxy (SIGHUP as it exits).
+    with stats_lock:
+        if os.environ.get("DELAY_PROXY_STATS") and not stats.get("written"):
+            stats["written"] = True
+            with open(os.environ["DELAY_PROXY_STATS"], "a") as out:
+                out.write(f"{host} {stats['up']} {stats['down']} {stats['turns']}\n")
+    if _:
+        os._exit(0)
+
+
+signal.signal(signal.SIGHUP, write_stats)
+signal.signal(signal.SIGTERM, write_stats)
 downstream.join()
+write_stats()

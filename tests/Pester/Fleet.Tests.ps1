@@ -108,6 +108,8 @@ Describe 'Invoke-DcosAgentProvisioning on simulated agents' -Tag Fleet, Heavy {
             @($row.Rows).Count | Should -BeGreaterThan 0
         }
         @($first | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match '^2 agents .*2 succeeded \(2 changed\), 0 failed' }).Count | Should -Be 1
+        # The module went as one ssh stream to each agent, not through the sessions.
+        @($first | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match ': module files streamed over ssh \(\d+ files, \d+ bytes, ' }).Count | Should -Be 2
         foreach ($a in $agents) {
             $certsD = Join-Path $a.Root "etc/docker/certs.d/$registry"
             Get-ChildItem $certsD -Filter *.crt | Should -Not -BeNullOrEmpty
@@ -122,13 +124,63 @@ Describe 'Invoke-DcosAgentProvisioning on simulated agents' -Tag Fleet, Heavy {
                 Select-String -Pattern '-----BEGIN [A-Z ]*PRIVATE KEY-----' | Should -BeNullOrEmpty
         }
 
-        $second = @($hosts | Invoke-DcosAgentProvisioning @fleet -Port $port)
+        $second = @($hosts | Invoke-DcosAgentProvisioning @fleet -Port $port -Verbose 4>&1)
+        @($second | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match 'stream' }) | Should -BeNullOrEmpty -Because 'an agent with this module gets no module file'
+        $second = @($second | Where-Object { $_ -is [DcosTls.Fleet.FleetAgentResult] })
         $second.Count | Should -Be 2
         foreach ($row in $second) {
             $row.Succeeded | Should -BeTrue
             $row.Changed | Should -BeFalse
             $row.Module | Should -Be 'Unchanged'
         }
+    }
+
+    It 'replaces a damaged module file through the ssh stream and removes the stage a stopped run left' {
+        $a = $agents[0]
+        $moduleBase = Join-Path $a.Root "root/.local/share/powershell/Modules/DcosTls/$moduleVersion"
+        $dll = Join-Path $moduleBase 'module/bin/DcosTls.dll'
+        $good = (Get-FileHash -LiteralPath $dll).Hash
+        [IO.File]::WriteAllBytes($dll, [byte[]] (1..64))
+        $left = Join-Path $moduleBase '.dcostls-incoming-0123456789abcdef0123456789abcdef'
+        Set-Content -LiteralPath $left -Value 'the stage of a run stopped two hours ago'
+        (Get-Item -Force -LiteralPath $left).LastWriteTimeUtc = [datetime]::UtcNow.AddHours(-2)
+        $out = @($a.Address | Invoke-DcosAgentProvisioning @fleet -Port $port -Verbose 4>&1)
+        $row = $out | Where-Object { $_ -is [DcosTls.Fleet.FleetAgentResult] }
+        $row.Succeeded | Should -BeTrue -Because "$($row.Error)"
+        $row.Module | Should -Be 'Updated'
+        @($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match ': module files streamed over ssh \(1 files, ' }).Count | Should -Be 1
+        (Get-FileHash -LiteralPath $dll).Hash | Should -Be $good
+        Get-ChildItem -Force -Recurse -File -LiteralPath $moduleBase | Where-Object { $_.Name -like '.dcostls-incoming-*' -or $_.Name -like '*.tmp' } | Should -BeNullOrEmpty
+    }
+
+    It 'sends the module files through the session when the agent''s shell cannot stage the stream' {
+        $a = $agents[1]
+        $config = Join-Path $a.Root '.sshd/sshd_config'
+        $original = Get-Content -Raw -LiteralPath $config
+        $help = Join-Path $a.Root "root/.local/share/powershell/Modules/DcosTls/$moduleVersion/en-US/about_DcosTls.help.txt"
+        $good = (Get-FileHash -LiteralPath $help).Hash
+        Remove-Item -LiteralPath $help
+        # sshd reads its configuration again on SIGHUP; it listens again a moment later.
+        function Set-SshdConfig([string] $Text) {
+            Set-Content -LiteralPath $config -Value $Text -NoNewline
+            & kill -HUP $a.Pid
+            Start-Sleep -Milliseconds 300
+            $deadline = [datetime]::UtcNow.AddSeconds(10)
+            while ($true) {
+                $client = [System.Net.Sockets.TcpClient]::new()
+                try { $client.Connect($a.Address, $a.Port); break } catch { if ([datetime]::UtcNow -gt $deadline) { throw } } finally { $client.Dispose() }
+                Start-Sleep -Milliseconds 100
+            }
+        }
+        # Commands run over ssh find no mkdir and no cat there; the powershell subsystem is named by its full path.
+        Set-SshdConfig ($original + "SetEnv PATH=/nonexistent`n")
+        try { $out = @($a.Address | Invoke-DcosAgentProvisioning @fleet -Port $port -Verbose 4>&1) }
+        finally { Set-SshdConfig $original }
+        $row = $out | Where-Object { $_ -is [DcosTls.Fleet.FleetAgentResult] }
+        $row.Succeeded | Should -BeTrue -Because "$($row.Error)"
+        $row.Module | Should -Be 'Updated'
+        @($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match ': the module files could not be streamed over ssh \(ssh exited \d+.*\); they go through the session$' }).Count | Should -Be 1 -Because (($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join " | ")
+        (Get-FileHash -LiteralPath $help).Hash | Should -Be $good
     }
 
     It 'gives each agent the OS trust with -Target System (its update command run there) and the fetcher''s docker.tar.gz at one path; -WhatIf names both per agent' {
@@ -307,5 +359,82 @@ Describe 'The fleet example' -Tag Fleet, Heavy {
         $rows.Count | Should -Be 2
         $rows.Succeeded | Should -Not -Contain $false
         foreach ($a in $agents) { Join-Path $a.Root 'etc/docker/certs.d/mirror.fleet.internal' | Should -Exist }
+    }
+}
+
+Describe 'The module copy on the agent''s side' -Tag Fleet {
+    # The agent script that writes module files, run here on a folder of the test's own: what arrives
+    # damaged or cut short is never renamed into place.
+    BeforeAll {
+        $agentScripts = (Get-Module DcosTls).ImplementingAssembly.GetType('DcosTls.Fleet.AgentScripts')
+        $write = [scriptblock]::Create($agentScripts.GetField('WriteModuleFiles', [Reflection.BindingFlags]'NonPublic,Static').GetRawConstantValue())
+        function Compress-Text([string] $Text) {
+            $buffer = [IO.MemoryStream]::new()
+            $brotli = [IO.Compression.BrotliStream]::new($buffer, [IO.Compression.CompressionLevel]::Optimal, $true)
+            $bytes = [Text.Encoding]::UTF8.GetBytes($Text)
+            $brotli.Write($bytes, 0, $bytes.Length)
+            $brotli.Dispose()
+            , $buffer.ToArray()
+        }
+        function Get-TextHash([string] $Text) { [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes($Text))) }
+        $content = [ordered]@{ 'bin/A.dll' = 'assembly ' * 500; 'en-US/about.txt' = 'help ' * 300; 'Mod.psd1' = '@{ ModuleVersion = ''1.0'' }'; 'Mod.Format.ps1xml' = '<Configuration/>' }
+        $hashes = @{}
+        foreach ($k in $content.Keys) { $hashes[$k] = Get-TextHash $content[$k] }
+        function Get-Ordinal([string[]] $Text) { $sorted = [string[]] @($Text); [Array]::Sort($sorted, [StringComparer]::Ordinal); $sorted }
+        function Get-Tree([string] $Base) {
+            Get-Ordinal @(Get-ChildItem -Recurse -File -Force -LiteralPath $Base | ForEach-Object { [IO.Path]::GetRelativePath($Base, $_.FullName) })
+        }
+    }
+
+    It 'installs from a stage only the files whose SHA-256 holds, holds the manifest back, and names the rest for the session' {
+        $base = Join-Path $TestDrive 'staged/Mod/1.0'
+        $null = New-Item -ItemType Directory -Force -Path $base
+        $stage = [IO.MemoryStream]::new()
+        $index = @{}
+        foreach ($k in 'Mod.psd1', 'Mod.Format.ps1xml', 'bin/A.dll', 'en-US/about.txt') {
+            $packed = Compress-Text $content[$k]
+            if ($k -eq 'bin/A.dll') { $packed[10] = $packed[10] -bxor 0xFF }
+            $index[$k] = [long[]] @($stage.Length, $packed.Length)
+            $stage.Write($packed, 0, $packed.Length)
+        }
+        $id = [guid]::NewGuid().ToString('N')
+        # The stream stopped in the middle of the last file.
+        $bytes = $stage.ToArray()
+        [IO.File]::WriteAllBytes((Join-Path $base ".dcostls-incoming-$id"), [byte[]] $bytes[0..($bytes.Length - 5)])
+        # Another run's stage, younger than an hour, is left alone.
+        Set-Content -LiteralPath (Join-Path $base '.dcostls-incoming-fedcba9876543210fedcba9876543210') -Value 'running'
+
+        $missing = @(& $write -Base $base -StageId $id -Index $index -Hashes $hashes -Manifest 'Mod.psd1')
+        Get-Ordinal $missing | Should -Be @('Mod.psd1', 'bin/A.dll', 'en-US/about.txt')
+        # No manifest yet (a fresh agent has no importable module), no temp file, no stage of this run.
+        Get-Tree $base | Should -Be @('.dcostls-incoming-fedcba9876543210fedcba9876543210', 'Mod.Format.ps1xml')
+
+        $files = @{}
+        foreach ($k in $missing) { $files[$k] = Compress-Text $content[$k] }
+        @(& $write -Base $base -Files $files -Hashes $hashes -Manifest 'Mod.psd1') | Should -BeNullOrEmpty
+        Get-Tree $base | Should -Be @('.dcostls-incoming-fedcba9876543210fedcba9876543210', 'Mod.Format.ps1xml', 'Mod.psd1', 'bin/A.dll', 'en-US/about.txt')
+        Get-Content -Raw -LiteralPath (Join-Path $base 'Mod.psd1') | Should -Be $content['Mod.psd1']
+    }
+
+    It 'refuses a damaged file sent through the session and leaves the file in place' {
+        $base = Join-Path $TestDrive 'session/Mod/1.0'
+        $null = New-Item -ItemType Directory -Force -Path (Join-Path $base 'bin')
+        Set-Content -NoNewline -LiteralPath (Join-Path $base 'bin/A.dll') -Value 'the build in place'
+        $files = @{ 'Mod.Format.ps1xml' = (Compress-Text $content['Mod.Format.ps1xml']); 'bin/A.dll' = (Compress-Text ('another ' + $content['bin/A.dll'])) }
+        { & $write -Base $base -Files $files -Hashes $hashes -Manifest 'Mod.psd1' } |
+            Should -Throw -ExpectedMessage 'The module file bin/A.dll has SHA-256 * on this agent after the copy, not *: the copy was damaged; nothing was written for it; run again.'
+        # Nothing renamed into place, and the temp file of the good one went with the error.
+        Get-Tree $base | Should -Be @('bin/A.dll')
+        Get-Content -Raw -LiteralPath (Join-Path $base 'bin/A.dll') | Should -Be 'the build in place'
+    }
+
+    It 'refuses a file name that leaves the module''s folder' {
+        $base = Join-Path $TestDrive 'escape/Mod/1.0'
+        $null = New-Item -ItemType Directory -Force -Path $base
+        $bad = $hashes.Clone()
+        $bad['../../escaped.txt'] = Get-TextHash 'x'
+        { & $write -Base $base -Files @{ '../../escaped.txt' = (Compress-Text 'x') } -Hashes $bad -Manifest 'Mod.psd1' } |
+            Should -Throw -ExpectedMessage "The module file ../../escaped.txt is not one of the module's files under *"
+        Join-Path $base '../../escaped.txt' | Should -Not -Exist
     }
 }

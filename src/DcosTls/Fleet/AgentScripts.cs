@@ -21,22 +21,75 @@ $stale = @(foreach ($relative in $Hashes.Keys) {
 ";
 
     /// <summary>
-    /// Writes module files, which arrive Brotli-compressed (each expanded into a temp file in the same
-    /// folder, then renamed), and checks every hash afterwards.
+    /// Writes module files, which arrive Brotli-compressed: in $Files through the session, or staged
+    /// by ModuleStream in one file of the module's folder, each at its $Index offset and length. Each is
+    /// expanded into a temp file beside its target and checked against its SHA-256 before it is renamed
+    /// into place, the manifest last, so that a copy that stops part way leaves no damaged file and,
+    /// for a fresh agent, no importable module. A staged file that is not intact is not written: its
+    /// name is returned (with the manifest's), for the session to send. The stage is removed in any
+    /// case, with any a stopped run left over an hour ago. Afterwards every file's hash is checked.
     /// </summary>
     internal const string WriteModuleFiles = @"
-param([string] $Base, [hashtable] $Files, [hashtable] $Hashes)
+param([string] $Base, [hashtable] $Hashes, [string] $Manifest, [hashtable] $Files, [string] $StageId, [hashtable] $Index)
 $ErrorActionPreference = 'Stop'
-foreach ($relative in $Files.Keys) {
-    $target = Join-Path $Base $relative
+$inside = [IO.Path]::GetFullPath($Base).TrimEnd('/') + '/'
+Get-ChildItem -LiteralPath $Base -Force -Filter '" + ModuleStream.StagePrefix + @"*' -ErrorAction Ignore |
+    Where-Object LastWriteTimeUtc -lt ([datetime]::UtcNow.AddHours(-1)) | Remove-Item -Force -ErrorAction Ignore
+$staged = $null
+if ($StageId) {
+    $stage = Join-Path $Base ('" + ModuleStream.StagePrefix + @"' + [guid]::Parse($StageId).ToString('N'))
+    try { $staged = [IO.File]::ReadAllBytes($stage) } catch { $staged = [byte[]]::new(0) }
+    finally { Remove-Item -LiteralPath $stage -Force -ErrorAction Ignore }
+}
+$names = @(if ($StageId) { $Index.Keys } else { $Files.Keys }) | Sort-Object { $_ -eq $Manifest }
+$ready = [ordered]@{}
+$missing = [System.Collections.Generic.List[string]]::new()
+try {
+foreach ($relative in $names) {
+    $target = [IO.Path]::GetFullPath((Join-Path $Base $relative))
+    if (-not $target.StartsWith($inside, [StringComparison]::Ordinal) -or -not $Hashes.ContainsKey($relative)) {
+        throw ""The module file $relative is not one of the module's files under $Base; nothing was written for it.""
+    }
     $null = New-Item -ItemType Directory -Force -Path (Split-Path -Parent $target)
     $temp = ""$target.$([guid]::NewGuid().ToString('N')).tmp""
-    $packed = [IO.MemoryStream]::new([byte[]] $Files[$relative])
-    $brotli = [IO.Compression.BrotliStream]::new($packed, [IO.Compression.CompressionMode]::Decompress)
-    $out = [IO.File]::Create($temp)
-    try { $brotli.CopyTo($out) } finally { $out.Dispose(); $brotli.Dispose() }
-    Move-Item -LiteralPath $temp -Destination $target -Force
+    $hash = $null
+    try {
+        if ($StageId) {
+            $slice = @($Index[$relative])
+            $offset, $length = [long] $slice[0], [long] $slice[1]
+            if ($offset -lt 0 -or $length -lt 0 -or $offset + $length -gt $staged.LongLength) { throw 'the stream ended before this file' }
+            $packed = [IO.MemoryStream]::new($staged, [int] $offset, [int] $length, $false)
+        }
+        else { $packed = [IO.MemoryStream]::new([byte[]] $Files[$relative]) }
+        $brotli = [IO.Compression.BrotliStream]::new($packed, [IO.Compression.CompressionMode]::Decompress)
+        $out = [IO.File]::Create($temp)
+        try { $brotli.CopyTo($out) } finally { $out.Dispose(); $brotli.Dispose() }
+        $hash = (Get-FileHash -LiteralPath $temp -Algorithm SHA256).Hash
+    }
+    catch {
+        # A staged file that cannot be expanded is sent again through the session; there, it is an error.
+        if (-not $StageId) { Remove-Item -LiteralPath $temp -Force -ErrorAction Ignore; throw }
+    }
+    if ($hash -ne $Hashes[$relative]) {
+        Remove-Item -LiteralPath $temp -Force -ErrorAction Ignore
+        if ($StageId) { $missing.Add($relative); continue }
+        throw ""The module file $relative has SHA-256 $hash on this agent after the copy, not $($Hashes[$relative]): the copy was damaged; nothing was written for it; run again.""
+    }
+    $ready[$relative] = $temp
 }
+}
+catch {
+    foreach ($temp in $ready.Values) { Remove-Item -LiteralPath $temp -Force -ErrorAction Ignore }
+    throw
+}
+if ($missing.Count -and $ready.Contains($Manifest)) {
+    Remove-Item -LiteralPath $ready[$Manifest] -Force -ErrorAction Ignore
+    $ready.Remove($Manifest)
+    $missing.Add($Manifest)
+}
+# rename(2): a reader sees the old file or the new one, never none.
+foreach ($relative in $ready.Keys) { [IO.File]::Move($ready[$relative], [IO.Path]::GetFullPath((Join-Path $Base $relative)), $true) }
+if ($missing.Count) { return $missing.ToArray() }
 foreach ($relative in $Hashes.Keys) {
     $hash = (Get-FileHash -LiteralPath (Join-Path $Base $relative) -Algorithm SHA256).Hash
     if ($hash -ne $Hashes[$relative]) { throw ""The module file $relative on this agent has SHA-256 $hash after the copy, not $($Hashes[$relative]): the copy was damaged; run again."" }

@@ -13,8 +13,8 @@ internal sealed record FleetTarget(string Name, PSSession? Session);
 
 /// <summary>
 /// Provisions agents in parallel (at most ThrottleLimit at a time), each on its own thread with its
-/// own remote runspace: connect, bring the module (same version, copied file by file where the
-/// SHA-256 differs), apply the plan. A failure on one agent ends only that agent's work and is
+/// own remote runspace: connect, bring the module (same version, the files whose SHA-256 differs,
+/// ModuleCopy), apply the plan. A failure on one agent ends only that agent's work and is
 /// reported in its row.
 /// </summary>
 internal sealed class FleetProvisioner
@@ -112,6 +112,7 @@ internal sealed class FleetProvisioner
     private FleetAgentResult ProvisionOne(FleetTarget target, CancellationToken cancel)
     {
         Runspace? owned = null;
+        SshShare? share = null;
         AgentHost? host = null;
         PowerShell? current = null;
         var running = new object();
@@ -148,7 +149,8 @@ internal sealed class FleetProvisioner
                 ProbeSshPort(target.Name, cancel);
                 cancel.ThrowIfCancellationRequested();
                 host = new AgentHost();
-                owned = RunspaceFactory.CreateRunspace(host, SshConnection(target.Name));
+                share = SshShare.Create(_ssh);
+                owned = RunspaceFactory.CreateRunspace(host, SshConnection(target.Name, share.Settings));
                 owned.Open();
                 runspace = owned;
             }
@@ -180,14 +182,9 @@ internal sealed class FleetProvisioner
             }
             else
             {
-                var files = new Hashtable();
-                foreach (var relative in stale) files[relative] = _module.ReadCompressed(relative);
                 // A copy that stops part way has already replaced files: its row says the agent changed.
                 changed = true;
-                Run(runspace, AgentScripts.WriteModuleFiles, new Dictionary<string, object?>
-                {
-                    ["Base"] = moduleBase, ["Files"] = files, ["Hashes"] = ToHashtable(_module.Hashes),
-                });
+                new ModuleCopy(_module, share?.Settings ?? _ssh, _log).Send(target.Name, target.Session == null ? target.Name : null, moduleBase, stale, runspace, Run, cancel);
                 module = fresh ? "Installed" : "Updated";
                 _log($"{target.Name}: module {_module.Name} {_module.Version} {module.ToLowerInvariant()} ({stale.Count} files)");
             }
@@ -255,6 +252,7 @@ internal sealed class FleetProvisioner
                 try { owned.Close(); } catch (Exception) { /* the agent is gone or the session was stopped */ }
                 owned.Dispose();
             }
+            share?.Dispose();
         }
     }
 
@@ -343,11 +341,11 @@ internal sealed class FleetProvisioner
     /// The connection New-PSSession -HostName makes. The module compiles against PowerShell Standard,
     /// which predates SSH remoting, so the pwsh 7 type is made by name.
     /// </summary>
-    private RunspaceConnectionInfo SshConnection(string hostName)
+    private static RunspaceConnectionInfo SshConnection(string hostName, SshSettings ssh)
     {
         var type = typeof(PSObject).Assembly.GetType("System.Management.Automation.Runspaces.SSHConnectionInfo", throwOnError: true)!;
         return (RunspaceConnectionInfo)Activator.CreateInstance(type,
-            _ssh.UserName, hostName, _ssh.KeyFilePath!, _ssh.Port, "powershell", _ssh.ConnectingTimeoutMs, _ssh.Options!)!;
+            ssh.UserName, hostName, ssh.KeyFilePath!, ssh.Port, "powershell", ssh.ConnectingTimeoutMs, ssh.Options!)!;
     }
 
     private static Collection<PSObject> Invoke(PowerShell ps, Runspace runspace, string script, IDictionary<string, object?> parameters)

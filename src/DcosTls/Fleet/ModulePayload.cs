@@ -8,7 +8,8 @@ namespace DcosTls.Fleet;
 /// assemblies, the format and type files and the compiled help, each with its SHA-256, relative to
 /// the module's folder. Files travel Brotli-compressed: remoting sends a large argument in
 /// fragments of about 32 KB and waits for each to be acknowledged, so on a distant agent the copy
-/// takes one round trip per fragment and half the bytes is half the time.
+/// takes one round trip per fragment and half the bytes is half the time. Where the agent is reached
+/// by host name the compressed files go as one staged stream over ssh instead (ModuleCopy).
 /// </summary>
 internal sealed class ModulePayload
 {
@@ -50,6 +51,23 @@ internal sealed class ModulePayload
     /// <summary>A file's bytes, Brotli-compressed once however many agents need it.</summary>
     internal byte[] ReadCompressed(string relative)
         => _compressed.GetOrAdd(relative, r => new Lazy<byte[]>(() => Compress(File.ReadAllBytes(Path.Combine(ModuleBase, r))))).Value;
+
+    /// <summary>
+    /// The compressed files one after another, as one stream to stage on an agent, and where each
+    /// lies in it: relative path → { offset, length }.
+    /// </summary>
+    internal (byte[] Stage, System.Collections.Hashtable Index) Stage(IEnumerable<string> relatives)
+    {
+        var index = new System.Collections.Hashtable(StringComparer.Ordinal);
+        using var stage = new MemoryStream();
+        foreach (var relative in relatives)
+        {
+            byte[] packed = ReadCompressed(relative);
+            index[relative] = new[] { stage.Length, packed.LongLength };
+            stage.Write(packed);
+        }
+        return (stage.ToArray(), index);
+    }
 
     private static byte[] Compress(byte[] content)
     {
