@@ -146,6 +146,8 @@ Describe 'Invoke-DcosAgentProvisioning on simulated agents' -Tag Fleet, Heavy {
         foreach ($a in $hosts) {
             @($output -match "^What if: $([regex]::Escape($a)): .*/usr/local/share/ca-certificates/").Count | Should -Be 1 -Because ($output -join "`n")
             @($output -match "^What if: $([regex]::Escape($a)): .*/etc/docker/docker\.tar\.gz").Count | Should -Be 1 -Because ($output -join "`n")
+            # The OS trust update command the agent's family runs (Debian here), not only the anchor file.
+            @($output -match "^What if: $([regex]::Escape($a)): .*Rebuild the system trust bundle.*update-ca-certificates").Count | Should -Be 1 -Because ($output -join "`n")
         }
         $after = foreach ($a in $agents) { Get-TreeSnapshot $a.Root | Where-Object { $_ -notlike '.sshd*' } }
         $after | Should -Be $before

@@ -312,7 +312,8 @@ internal sealed class FleetProvisioner
     {
         if (_plan.CaCertificatePem.Count > 0)
             yield return $"Install registry trust for {string.Join(", ", _plan.TrustRegistry)} ({_plan.CaCertificatePem.Count} CA certificates) in {string.Join(", ", _plan.TrustTarget)}"
-                + (_plan.LegacyBundlePath != null ? $" and the bundle {_plan.LegacyBundlePath}" : "");
+                + (_plan.LegacyBundlePath != null ? $" and the bundle {_plan.LegacyBundlePath}" : "")
+                + (_plan.TrustTarget.Contains("System") ? ", then rebuild the system trust bundle with the OS trust update command of the agent's family (from its os-release)" : "");
         if (_plan.Credential != null)
             yield return $"Set registry credentials for {string.Join(", ", _plan.CredentialRegistry)}";
         if (_plan.Credential != null && _plan.AuthArchivePath != null)
