@@ -398,4 +398,39 @@ ConvertTo-Json -Depth 3 -InputObject @($rows | ForEach-Object { [pscustomobject]
         @(Get-DcosAgent -Session $session | Where-Object { -not $_.Active } | ForEach-Object AgentId) | Should -Be @($ids['127.0.0.62'])
         @(Get-Calls $since 'DRAIN_AGENT' | ForEach-Object agent_id) | Should -Be @($ids['127.0.0.61'], $ids['127.0.0.62'])
     }
+
+    It 'restarts dcos-mesos-slave-public on a public agent whose credentials changed, and names it under -WhatIf and in the row' {
+        # Agent 63 becomes a public agent: its Mesos agent unit is dcos-mesos-slave-public (the same stand-in).
+        $a63 = $agent['127.0.0.63']
+        Invoke-NspawnAgent $a63 $kit 'systemctl stop dcos-mesos-slave && cd /etc/systemd/system && mv dcos-mesos-slave.service dcos-mesos-slave-public.service && rm multi-user.target.wants/dcos-mesos-slave.service && ln -s /etc/systemd/system/dcos-mesos-slave-public.service multi-user.target.wants/ && systemctl daemon-reload && systemctl start dcos-mesos-slave-public'
+        try {
+            # Credentials alone: only the Mesos agent unit's configuration changes (no drain).
+            $public = @{ CredentialRegistry = 'registry.rollout.internal:5000'; Credential = (New-Puller 'public-secret'); Session = $session; Restart = $true }
+            $transcript = Join-Path $TestDrive 'public-whatif.txt'
+            $null = Start-Transcript -LiteralPath $transcript
+            try { $asked = @('127.0.0.63' | Invoke-DcosAgentProvisioning @ssh @public -WhatIf) }
+            finally { $null = Stop-Transcript }
+            $output = Get-Content -LiteralPath $transcript
+            $asked | Should -HaveCount 0
+            @($output -match '^What if: 127\.0\.0\.63: Restart dcos-mesos-slave-public \(systemctl daemon-reload first; no drain\)').Count | Should -Be 1 -Because ($output -join "`n")
+
+            $before = Get-UnitStart $a63 $kit -Unit 'docker', 'dcos-mesos-slave-public'
+            $since = Get-Now
+            $row = '127.0.0.63' | Invoke-DcosAgentProvisioning @ssh @public
+            $row.Succeeded | Should -BeTrue -Because "$row"
+            $row.Rollout | Should -Be 'Restarted'
+            @($row.RestartedUnits) | Should -Be @('dcos-mesos-slave-public')
+            @($row.Checks) | Should -Contain 'dcos-mesos-slave-public active'
+            $after = Get-UnitStart $a63 $kit -Unit 'docker', 'dcos-mesos-slave-public'
+            $after.'dcos-mesos-slave-public' | Should -BeGreaterThan $before.'dcos-mesos-slave-public'
+            $after.docker | Should -Be $before.docker
+            (Invoke-NspawnAgent $a63 $kit 'systemctl show -p LoadState --value dcos-mesos-slave.service') | Should -Be 'not-found' -Because 'the agent has the public unit only'
+            (Invoke-NspawnAgent $a63 $kit 'tail -n 1 /var/lib/standin/mesos-starts') | Should -Match 'file:///var/lib/dcos/docker_credentials$'
+            @(Get-Calls $since 'REGISTER' | Where-Object agent_id -eq $ids['127.0.0.63']).Count | Should -BeGreaterOrEqual 1
+            (Get-Calls $since 'DRAIN_AGENT') | Should -BeNullOrEmpty
+        }
+        finally {
+            Invoke-NspawnAgent $a63 $kit 'systemctl stop dcos-mesos-slave-public; cd /etc/systemd/system && mv dcos-mesos-slave-public.service dcos-mesos-slave.service && rm -f multi-user.target.wants/dcos-mesos-slave-public.service && ln -sf /etc/systemd/system/dcos-mesos-slave.service multi-user.target.wants/ && systemctl daemon-reload && systemctl start dcos-mesos-slave'
+        }
+    }
 }
