@@ -433,4 +433,31 @@ ConvertTo-Json -Depth 3 -InputObject @($rows | ForEach-Object { [pscustomobject]
             Invoke-NspawnAgent $a63 $kit 'systemctl stop dcos-mesos-slave-public; cd /etc/systemd/system && mv dcos-mesos-slave-public.service dcos-mesos-slave.service && rm -f multi-user.target.wants/dcos-mesos-slave-public.service && ln -sf /etc/systemd/system/dcos-mesos-slave.service multi-user.target.wants/ && systemctl daemon-reload && systemctl start dcos-mesos-slave'
         }
     }
+
+    It 'on a cluster without the drain API refuses a rollout that restarts docker before any agent is reached (FleetDrainUnsupported); -NoDrain restarts docker without a drain and warns' {
+        # The master stand-in is now an older one (Mesos 1.8, DC/OS 1.13): no DRAIN_AGENT.
+        Set-Content -LiteralPath "$portFile.nodrainapi" -Value 'old master'
+        try {
+            $a61 = $agent['127.0.0.61']
+            $daemonJson = Invoke-NspawnAgent $a61 $kit 'sha256sum /etc/docker/daemon.json 2>/dev/null || echo none'
+            $before = Get-UnitStart $a61 $kit
+            $since = Get-Now
+            { '127.0.0.61' | Invoke-DcosAgentProvisioning @ssh @rollout -Credential (New-Puller 'fourth-secret') -DaemonPort 2380 -ErrorAction Stop } |
+                Should -Throw -ErrorId 'FleetDrainUnsupported,DcosTls.Cmdlets.InvokeDcosAgentProvisioningCommand' -ExpectedMessage '*Mesos 1.8.1*-NoDrain*'
+            (Invoke-NspawnAgent $a61 $kit 'sha256sum /etc/docker/daemon.json 2>/dev/null || echo none') | Should -Be $daemonJson -Because 'no agent is reached before the refusal'
+            (Get-Calls $since 'DRAIN_UNKNOWN') | Should -BeNullOrEmpty
+
+            $rows = @('127.0.0.61' | Invoke-DcosAgentProvisioning @ssh @rollout -Credential (New-Puller 'fourth-secret') -DaemonPort 2380 -NoDrain -WarningVariable warnings -WarningAction SilentlyContinue)
+            $rows[0].Succeeded | Should -BeTrue -Because "$($rows[0])"
+            $rows[0].Rollout | Should -Be 'Restarted'
+            @($rows[0].RestartedUnits) | Should -Contain 'docker'
+            $rows[0].OutOfService | Should -BeFalse
+            @($warnings -match '^127\.0\.0\.61: docker was restarted without a drain \(-NoDrain\)').Count | Should -Be 1 -Because ($warnings -join "`n")
+            (Get-UnitStart $a61 $kit).docker | Should -BeGreaterThan $before.docker
+            (Get-Calls $since 'DRAIN_AGENT') | Should -BeNullOrEmpty
+            (Get-Calls $since 'DRAIN_UNKNOWN') | Should -BeNullOrEmpty
+            (Get-DcosAgent -Session $session | Where-Object AgentId -eq $ids['127.0.0.61']).Active | Should -BeTrue
+        }
+        finally { Remove-Item -LiteralPath "$portFile.nodrainapi" -ErrorAction Ignore }
+    }
 }
