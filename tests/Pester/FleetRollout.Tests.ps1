@@ -399,6 +399,64 @@ ConvertTo-Json -Depth 3 -InputObject @($rows | ForEach-Object { [pscustomobject]
         @(Get-Calls $since 'DRAIN_AGENT' | ForEach-Object agent_id) | Should -Be @($ids['127.0.0.61'], $ids['127.0.0.62'])
     }
 
+    It 'Ctrl+C while an agent is drained: the stopped run names that agent as out of service with the way back and the agents it did not start; a rerun finishes it' {
+        # The master never finishes draining agent 63: the rollout waits there when Ctrl+C comes.
+        Set-Content -LiteralPath "$portFile.nodrain" -Value $ids['127.0.0.63']
+        $caFile = Join-Path $TestDrive 'stop-ca.crt'
+        $daemonCa | Export-DcosCertificate -Path $caFile
+        $script = Join-Path $TestDrive 'stop.ps1'
+        Set-Content -LiteralPath $script -Value @'
+param($Manifest, $MasterUri, $CaFile, $Port, $Key, $Known)
+Import-Module $Manifest
+$session = Connect-DcosCluster -Uri $MasterUri -Credential ([pscredential]::new('operator', (ConvertTo-SecureString 'operator-pw' -AsPlainText -Force))) -AllowUnencryptedAuthentication -WarningAction SilentlyContinue
+$issuer = Import-DcosCertificate -Path $CaFile -KeyPath ([IO.Path]::ChangeExtension($CaFile, '.key'))
+$puller = [pscredential]::new('puller', (ConvertTo-SecureString 'fourth-secret' -AsPlainText -Force))
+'127.0.0.63', '127.0.0.61', '127.0.0.62' | Invoke-DcosAgentProvisioning -UserName root -KeyFilePath $Key -SSHOption @{ UserKnownHostsFile = $Known } -Port $Port `
+    -Credential $puller -CredentialRegistry registry.rollout.internal:5000 -DaemonTls -Issuer $issuer -DaemonPort 2381 -Session $session -Restart
+'rollout returned'
+'@
+        $since = Get-Now
+        $exe = [Environment]::ProcessPath
+        $start = [System.Diagnostics.ProcessStartInfo]::new($exe)
+        if ([System.IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $start.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
+        foreach ($argument in '-NoProfile', '-File', $script, (Join-Path $PSScriptRoot '../../DcosTls.psd1'), "http://127.0.0.1:$masterPort", $caFile, $port, $kit.KeyFilePath, $kit.KnownHosts) { $start.ArgumentList.Add([string]$argument) }
+        $start.UseShellExecute = $false
+        $start.RedirectStandardOutput = $true
+        $start.RedirectStandardError = $true
+        $child = [System.Diagnostics.Process]::Start($start)
+        $started.Add($child.Id)
+        $stdout = $child.StandardOutput.ReadToEndAsync()
+        $stderr = $child.StandardError.ReadToEndAsync()
+        try {
+            $deadline = [datetime]::UtcNow.AddSeconds(120)
+            while (-not @(Get-Calls $since 'DRAIN_AGENT' | Where-Object agent_id -eq $ids['127.0.0.63']).Count -and -not $child.HasExited -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
+            $child.HasExited | Should -BeFalse -Because 'the rollout waits for the drain of agent 63'
+            Start-Sleep -Milliseconds 500
+            & kill -INT $child.Id
+            $ended = $child.WaitForExit(60000)
+            if (-not $ended) { $child.Kill($true) }
+            $ended | Should -BeTrue -Because 'Ctrl+C ends the rollout'
+        }
+        finally { Remove-Item -LiteralPath "$portFile.nodrain" -ErrorAction Ignore }
+        $output = ($stdout.Result + "`n" + $stderr.Result) -split "`n"
+        $output | Should -Not -Contain 'rollout returned'
+        $out = @($output -match '127\.0\.0\.63 is out of service')
+        $out.Count | Should -Be 1 -Because ($output -join "`n")
+        $out[0] | Should -Match 'left out of service \(drained\) when the rollout was stopped'
+        $out[0] | Should -Match ([regex]::Escape("dcos node reactivate $($ids['127.0.0.63'])"))
+        $out[0] | Should -Match 'Run the same command again'
+        @($output -match 'Not attempted \(the rollout was stopped first\): 127\.0\.0\.61, 127\.0\.0\.62').Count | Should -Be 1 -Because ($output -join "`n")
+        @(Get-DcosAgent -Session $session | Where-Object { -not $_.Active } | ForEach-Object AgentId) | Should -Contain $ids['127.0.0.63']
+
+        # The rerun the row names: agent 63 is restarted and put back without a second drain.
+        $rerun = Get-Now
+        $rows = @('127.0.0.63' | Invoke-DcosAgentProvisioning @ssh @rollout -Credential (New-Puller 'fourth-secret') -DaemonPort 2381)
+        $rows[0].Rollout | Should -Be 'Restarted' -Because "$($rows[0])"
+        @($rows[0].RestartedUnits) | Should -Contain 'docker'
+        (Get-Calls $rerun 'DRAIN_AGENT') | Should -BeNullOrEmpty
+        (Get-DcosAgent -Session $session | Where-Object AgentId -eq $ids['127.0.0.63']).Active | Should -BeTrue
+    }
+
     It 'restarts dcos-mesos-slave-public on a public agent whose credentials changed, and names it under -WhatIf and in the row' {
         # Agent 63 becomes a public agent: its Mesos agent unit is dcos-mesos-slave-public (the same stand-in).
         $a63 = $agent['127.0.0.63']

@@ -311,12 +311,13 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
             // (WaitAny waits without throwing what the work threw; work.Result below does).
             Task.WaitAny(work);
         }
-        _progress.Complete();
         if (Cancel.IsCancellationRequested || work.IsCanceled)
         {
+            // Told before anything else: a stopping pipeline refuses progress writes (they throw), the host does not.
             if (stopped != null) ReportStopped(stopped);
             throw new PipelineStoppedException();
         }
+        _progress.Complete();
         var results = work.Result;
         if (IsWhatIf())
         {
