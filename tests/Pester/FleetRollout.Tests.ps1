@@ -412,7 +412,7 @@ $session = Connect-DcosCluster -Uri $MasterUri -Credential ([pscredential]::new(
 $issuer = Import-DcosCertificate -Path $CaFile -KeyPath ([IO.Path]::ChangeExtension($CaFile, '.key'))
 $puller = [pscredential]::new('puller', (ConvertTo-SecureString 'fourth-secret' -AsPlainText -Force))
 '127.0.0.63', '127.0.0.61', '127.0.0.62' | Invoke-DcosAgentProvisioning -UserName root -KeyFilePath $Key -SSHOption @{ UserKnownHostsFile = $Known } -Port $Port `
-    -Credential $puller -CredentialRegistry registry.rollout.internal:5000 -DaemonTls -Issuer $issuer -DaemonPort 2381 -Session $session -Restart
+    -Credential $puller -CredentialRegistry registry.rollout.internal:5000 -DaemonTls -Issuer $issuer -DaemonPort 2381 -Session $session -Restart -Verbose
 'rollout returned'
 '@
         $since = Get-Now
@@ -432,10 +432,11 @@ $puller = [pscredential]::new('puller', (ConvertTo-SecureString 'fourth-secret' 
             while (-not @(Get-Calls $since 'DRAIN_AGENT' | Where-Object agent_id -eq $ids['127.0.0.63']).Count -and -not $child.HasExited -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
             $child.HasExited | Should -BeFalse -Because 'the rollout waits for the drain of agent 63'
             Start-Sleep -Milliseconds 500
+            $interrupted = Get-Now
             & kill -INT $child.Id
             $ended = $child.WaitForExit(60000)
-            if (-not $ended) { $child.Kill($true) }
-            $ended | Should -BeTrue -Because 'Ctrl+C ends the rollout'
+            if (-not $ended) { $child.Kill($true); $null = $child.WaitForExit(10000) }
+            $ended | Should -BeTrue -Because "Ctrl+C ends the rollout (what it printed: $($stdout.Result) $($stderr.Result); the master's calls since: $((Get-Calls $interrupted 'DRAIN_AGENT').Count) drains)"
         }
         finally { Remove-Item -LiteralPath "$portFile.nodrain" -ErrorAction Ignore }
         $output = ($stdout.Result + "`n" + $stderr.Result) -split "`n"

@@ -122,7 +122,7 @@ internal sealed class FleetProvisioner
         bool changed = false;
 
         // Stop what runs on the agent and close the transport (its ssh process) as soon as the caller stops.
-        using var stop = cancel.Register(() =>
+        var stop = cancel.Register(() =>
         {
             lock (running) { try { current?.Stop(); } catch (Exception) { /* already ended */ } }
             try { owned?.Dispose(); } catch (Exception) { /* the transport is already gone */ }
@@ -256,10 +256,14 @@ internal sealed class FleetProvisioner
         }
         finally
         {
+            // A stop's callback may be disposing the session on the stopping thread right now: wait for it
+            // (disposing the registration does) rather than close the same session from two threads at once.
+            stop.Dispose();
             if (owned != null)
             {
-                try { owned.Close(); } catch (Exception) { /* the agent is gone or the session was stopped */ }
-                owned.Dispose();
+                if (!cancel.IsCancellationRequested)
+                    try { owned.Close(); } catch (Exception) { /* the agent is gone or the session was stopped */ }
+                try { owned.Dispose(); } catch (Exception) { /* disposed by the stop already */ }
             }
         }
     }
