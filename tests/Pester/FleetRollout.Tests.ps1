@@ -417,7 +417,10 @@ $puller = [pscredential]::new('puller', (ConvertTo-SecureString 'fourth-secret' 
 '@
         $since = Get-Now
         $exe = [Environment]::ProcessPath
-        $start = [System.Diagnostics.ProcessStartInfo]::new($exe)
+        # Through env --default-signal: a test run started in the background (a shell's &) ignores SIGINT,
+        # and an ignored signal stays ignored in every process it starts; the child must hear Ctrl+C.
+        $start = [System.Diagnostics.ProcessStartInfo]::new('env')
+        foreach ($argument in '--default-signal=INT', $exe) { $start.ArgumentList.Add($argument) }
         if ([System.IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $start.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
         foreach ($argument in '-NoProfile', '-File', $script, (Join-Path $PSScriptRoot '../../DcosTls.psd1'), "http://127.0.0.1:$masterPort", $caFile, $port, $kit.KeyFilePath, $kit.KnownHosts) { $start.ArgumentList.Add([string]$argument) }
         $start.UseShellExecute = $false
