@@ -44,6 +44,7 @@ public class RestartPlanTests
     [InlineData(Trust, "Updated", null, "LegacyBundle", nameof(AgentChange.None))]
     [InlineData(Archive, "Created", null, null, nameof(AgentChange.None))]
     [InlineData(ClientFiles, "Created", null, null, nameof(AgentChange.None))]
+    [InlineData("Deserialized.DcosTls.Fleet.ClientFile", "Created", null, null, nameof(AgentChange.None))]
     public void A_row_needs_what_its_file_is_read_by(string type, string action, string? environmentAction, string? target, string expected)
         => Assert.Equal(Enum.Parse<AgentChange>(expected), Assert.Single(AgentRollout.ChangesOf(new[] { Row(type, action, environmentAction, target) })));
 
@@ -136,6 +137,7 @@ public class RestartPlanTests
     [InlineData("Performing the operation \"Write\" on target \"/etc/docker.tar.gz\".")]
     [InlineData("Install registry trust for repo.internal:5000 (1 CA certificates) in Docker, Mesos")]
     [InlineData("Update module DcosTls 1.0.0 in /root/.local/share/powershell/Modules/DcosTls/1.0.0 (3 files)")]
+    [InlineData("Make a client key on the agent and a client certificate for 'ops' from CN=Fleet CA, then install it in /root/.docker (the agent has no client certificate there yet; no restart)")]
     public void A_what_if_line_read_at_use_needs_nothing(string line)
         => Assert.Empty(RestartPlan.Classify(line));
 }

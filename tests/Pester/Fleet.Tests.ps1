@@ -183,10 +183,17 @@ Describe 'Invoke-DcosAgentProvisioning on simulated agents' -Tag Fleet, Heavy {
         (Get-FileHash -LiteralPath $help).Hash | Should -Be $good
     }
 
-    It 'gives each agent the OS trust with -Target System (its update command run there) and the fetcher''s docker.tar.gz at one path; -WhatIf names both per agent' {
+    It 'gives each agent the OS trust with -Target System (its update command run there), the fetcher''s docker.tar.gz at one path and the CA in its own -LegacyBundlePath bundle; -WhatIf names them per agent; a rerun changes nothing' {
         $parity = $fleet.Clone()
         $parity.Target = 'Docker', 'Mesos', 'System'
         $parity.AuthArchivePath = '/etc/docker/docker.tar.gz'
+        # An existing bundle at an agent path each simulated agent has for itself (/var/lib/dcos is the agent's own folder).
+        $parity.LegacyBundlePath = '/var/lib/dcos/legacy-requests/cacert.pem'
+        $existing = New-TlsCertificateAuthority -CommonName 'Existing Bundle Root' -KeyAlgorithm ECDSA
+        foreach ($a in $agents) {
+            $null = New-Item -ItemType Directory -Force -Path (Join-Path $a.Root 'var/lib/dcos/legacy-requests')
+            Set-Content -LiteralPath (Join-Path $a.Root 'var/lib/dcos/legacy-requests/cacert.pem') -Value $existing.CertificatePem -NoNewline
+        }
         $before = foreach ($a in $agents) { Get-TreeSnapshot $a.Root | Where-Object { $_ -notlike '.sshd*' } }
         # What-if lines go to the host: a transcript of this session shows them as a user sees them.
         $transcript = Join-Path $TestDrive 'parity-whatif.txt'
@@ -198,6 +205,9 @@ Describe 'Invoke-DcosAgentProvisioning on simulated agents' -Tag Fleet, Heavy {
         foreach ($a in $hosts) {
             @($output -match "^What if: $([regex]::Escape($a)): .*/usr/local/share/ca-certificates/").Count | Should -Be 1 -Because ($output -join "`n")
             @($output -match "^What if: $([regex]::Escape($a)): .*/etc/docker/docker\.tar\.gz").Count | Should -Be 1 -Because ($output -join "`n")
+            # The OS trust update command the agent's family runs (Debian here), not only the anchor file.
+            @($output -match "^What if: $([regex]::Escape($a)): .*Rebuild the system trust bundle.*update-ca-certificates").Count | Should -Be 1 -Because ($output -join "`n")
+            @($output -match "^What if: $([regex]::Escape($a)): .*/var/lib/dcos/legacy-requests/cacert\.pem").Count | Should -BeGreaterThan 0 -Because ($output -join "`n")
         }
         $after = foreach ($a in $agents) { Get-TreeSnapshot $a.Root | Where-Object { $_ -notlike '.sshd*' } }
         $after | Should -Be $before
@@ -215,6 +225,9 @@ Describe 'Invoke-DcosAgentProvisioning on simulated agents' -Tag Fleet, Heavy {
             $archive.Count | Should -Be 1
             $archive[0].AgentPath | Should -Be '/etc/docker/docker.tar.gz'
             $archive[0].FetchUri | Should -Be 'file:///etc/docker/docker.tar.gz'
+            $legacy = @($row.Rows | Where-Object { $_.PSObject.Properties['Target'] -and $_.Target -eq 'LegacyBundle' })
+            $legacy.Count | Should -Be 1
+            "$($legacy[0].Action)" | Should -Be 'Updated'
         }
         # The same credentials make the same archive, byte for byte, on every agent.
         @($rows | ForEach-Object { @($_.Rows | Where-Object { $_.PSObject.TypeNames -match 'DockerAuthArchive' })[0].Sha256 } | Sort-Object -Unique).Count | Should -Be 1
@@ -229,7 +242,23 @@ Describe 'Invoke-DcosAgentProvisioning on simulated agents' -Tag Fleet, Heavy {
             (Get-Item $tarball).UnixFileMode | Should -Be ([IO.UnixFileMode] 'UserRead, UserWrite')
             $config = (& tar -xzOf $tarball .docker/config.json) -join "`n" | ConvertFrom-Json
             [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($config.auths.$registry.auth)) | Should -Be "puller:$password"
+            # The bundle keeps what it held and gets the CA once after it, inside this agent's root.
+            $bundle = Get-Content -Raw -LiteralPath (Join-Path $a.Root 'var/lib/dcos/legacy-requests/cacert.pem')
+            $bundle | Should -BeLike "$($existing.CertificatePem.Trim())*"
+            $bundle.Replace("`n", '') | Should -Match ([regex]::Escape($body))
+            ([regex]::Matches($bundle, 'BEGIN CERTIFICATE')).Count | Should -Be 2
         }
+        Test-Path -LiteralPath $parity.LegacyBundlePath | Should -BeFalse -Because 'the bundle is an agent path: nothing is written on the operator''s machine'
+
+        $written = foreach ($a in $agents) { Get-TreeSnapshot $a.Root | Where-Object { $_ -notlike '.sshd*' } }
+        $again = @($hosts | Invoke-DcosAgentProvisioning @parity -Port $port)
+        foreach ($row in $again) {
+            $row.Succeeded | Should -BeTrue
+            $row.Changed | Should -BeFalse
+            "$(@($row.Rows | Where-Object { $_.PSObject.Properties['Target'] -and $_.Target -eq 'LegacyBundle' })[0].Action)" | Should -Be 'Unchanged'
+        }
+        $rerun = foreach ($a in $agents) { Get-TreeSnapshot $a.Root | Where-Object { $_ -notlike '.sshd*' } }
+        $rerun | Should -Be $written
     }
 
     It 'reports an agent that does not answer in its own row and finishes the others' {

@@ -398,4 +398,128 @@ ConvertTo-Json -Depth 3 -InputObject @($rows | ForEach-Object { [pscustomobject]
         @(Get-DcosAgent -Session $session | Where-Object { -not $_.Active } | ForEach-Object AgentId) | Should -Be @($ids['127.0.0.62'])
         @(Get-Calls $since 'DRAIN_AGENT' | ForEach-Object agent_id) | Should -Be @($ids['127.0.0.61'], $ids['127.0.0.62'])
     }
+
+    It 'Ctrl+C while an agent is drained: the stopped run names that agent as out of service with the way back and the agents it did not start; a rerun finishes it' {
+        # The master never finishes draining agent 63: the rollout waits there when Ctrl+C comes.
+        Set-Content -LiteralPath "$portFile.nodrain" -Value $ids['127.0.0.63']
+        $caFile = Join-Path $TestDrive 'stop-ca.crt'
+        $daemonCa | Export-DcosCertificate -Path $caFile
+        $script = Join-Path $TestDrive 'stop.ps1'
+        Set-Content -LiteralPath $script -Value @'
+param($Manifest, $MasterUri, $CaFile, $Port, $Key, $Known)
+Import-Module $Manifest
+$session = Connect-DcosCluster -Uri $MasterUri -Credential ([pscredential]::new('operator', (ConvertTo-SecureString 'operator-pw' -AsPlainText -Force))) -AllowUnencryptedAuthentication -WarningAction SilentlyContinue
+$issuer = Import-DcosCertificate -Path $CaFile -KeyPath ([IO.Path]::ChangeExtension($CaFile, '.key'))
+$puller = [pscredential]::new('puller', (ConvertTo-SecureString 'fourth-secret' -AsPlainText -Force))
+'127.0.0.63', '127.0.0.61', '127.0.0.62' | Invoke-DcosAgentProvisioning -UserName root -KeyFilePath $Key -SSHOption @{ UserKnownHostsFile = $Known } -Port $Port `
+    -Credential $puller -CredentialRegistry registry.rollout.internal:5000 -DaemonTls -Issuer $issuer -DaemonPort 2381 -Session $session -Restart -Verbose
+'rollout returned'
+'@
+        $since = Get-Now
+        $exe = [Environment]::ProcessPath
+        # Through env --default-signal: a test run started in the background (a shell's &) ignores SIGINT,
+        # and an ignored signal stays ignored in every process it starts; the child must hear Ctrl+C.
+        $start = [System.Diagnostics.ProcessStartInfo]::new('env')
+        foreach ($argument in '--default-signal=INT', $exe) { $start.ArgumentList.Add($argument) }
+        if ([System.IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $start.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
+        foreach ($argument in '-NoProfile', '-File', $script, (Join-Path $PSScriptRoot '../../DcosTls.psd1'), "http://127.0.0.1:$masterPort", $caFile, $port, $kit.KeyFilePath, $kit.KnownHosts) { $start.ArgumentList.Add([string]$argument) }
+        $start.UseShellExecute = $false
+        $start.RedirectStandardOutput = $true
+        $start.RedirectStandardError = $true
+        $child = [System.Diagnostics.Process]::Start($start)
+        $started.Add($child.Id)
+        $stdout = $child.StandardOutput.ReadToEndAsync()
+        $stderr = $child.StandardError.ReadToEndAsync()
+        try {
+            $deadline = [datetime]::UtcNow.AddSeconds(120)
+            while (-not @(Get-Calls $since 'DRAIN_AGENT' | Where-Object agent_id -eq $ids['127.0.0.63']).Count -and -not $child.HasExited -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
+            $child.HasExited | Should -BeFalse -Because 'the rollout waits for the drain of agent 63'
+            Start-Sleep -Milliseconds 500
+            $interrupted = Get-Now
+            & kill -INT $child.Id
+            $ended = $child.WaitForExit(60000)
+            if (-not $ended) { $child.Kill($true); $null = $child.WaitForExit(10000) }
+            $ended | Should -BeTrue -Because "Ctrl+C ends the rollout (what it printed: $($stdout.Result) $($stderr.Result); the master's calls since: $((Get-Calls $interrupted 'DRAIN_AGENT').Count) drains)"
+        }
+        finally { Remove-Item -LiteralPath "$portFile.nodrain" -ErrorAction Ignore }
+        $output = ($stdout.Result + "`n" + $stderr.Result) -split "`n"
+        $output | Should -Not -Contain 'rollout returned'
+        $out = @($output -match '127\.0\.0\.63 is out of service')
+        $out.Count | Should -Be 1 -Because ($output -join "`n")
+        $out[0] | Should -Match 'left out of service \(drained\) when the rollout was stopped'
+        $out[0] | Should -Match ([regex]::Escape("dcos node reactivate $($ids['127.0.0.63'])"))
+        $out[0] | Should -Match 'Run the same command again'
+        @($output -match 'Not attempted \(the rollout was stopped first\): 127\.0\.0\.61, 127\.0\.0\.62').Count | Should -Be 1 -Because ($output -join "`n")
+        @(Get-DcosAgent -Session $session | Where-Object { -not $_.Active } | ForEach-Object AgentId) | Should -Contain $ids['127.0.0.63']
+
+        # The rerun the row names: agent 63 is restarted and put back without a second drain.
+        $rerun = Get-Now
+        $rows = @('127.0.0.63' | Invoke-DcosAgentProvisioning @ssh @rollout -Credential (New-Puller 'fourth-secret') -DaemonPort 2381)
+        $rows[0].Rollout | Should -Be 'Restarted' -Because "$($rows[0])"
+        @($rows[0].RestartedUnits) | Should -Contain 'docker'
+        (Get-Calls $rerun 'DRAIN_AGENT') | Should -BeNullOrEmpty
+        (Get-DcosAgent -Session $session | Where-Object AgentId -eq $ids['127.0.0.63']).Active | Should -BeTrue
+    }
+
+    It 'restarts dcos-mesos-slave-public on a public agent whose credentials changed, and names it under -WhatIf and in the row' {
+        # Agent 63 becomes a public agent: its Mesos agent unit is dcos-mesos-slave-public (the same stand-in).
+        $a63 = $agent['127.0.0.63']
+        Invoke-NspawnAgent $a63 $kit 'systemctl stop dcos-mesos-slave && cd /etc/systemd/system && mv dcos-mesos-slave.service dcos-mesos-slave-public.service && rm multi-user.target.wants/dcos-mesos-slave.service && ln -s /etc/systemd/system/dcos-mesos-slave-public.service multi-user.target.wants/ && systemctl daemon-reload && systemctl start dcos-mesos-slave-public'
+        try {
+            # Credentials alone: only the Mesos agent unit's configuration changes (no drain).
+            $public = @{ CredentialRegistry = 'registry.rollout.internal:5000'; Credential = (New-Puller 'public-secret'); Session = $session; Restart = $true }
+            $transcript = Join-Path $TestDrive 'public-whatif.txt'
+            $null = Start-Transcript -LiteralPath $transcript
+            try { $asked = @('127.0.0.63' | Invoke-DcosAgentProvisioning @ssh @public -WhatIf) }
+            finally { $null = Stop-Transcript }
+            $output = Get-Content -LiteralPath $transcript
+            $asked | Should -HaveCount 0
+            @($output -match '^What if: 127\.0\.0\.63: Restart dcos-mesos-slave-public \(systemctl daemon-reload first; no drain\)').Count | Should -Be 1 -Because ($output -join "`n")
+
+            $before = Get-UnitStart $a63 $kit -Unit 'docker', 'dcos-mesos-slave-public'
+            $since = Get-Now
+            $row = '127.0.0.63' | Invoke-DcosAgentProvisioning @ssh @public
+            $row.Succeeded | Should -BeTrue -Because "$row"
+            $row.Rollout | Should -Be 'Restarted'
+            @($row.RestartedUnits) | Should -Be @('dcos-mesos-slave-public')
+            @($row.Checks) | Should -Contain 'dcos-mesos-slave-public active'
+            $after = Get-UnitStart $a63 $kit -Unit 'docker', 'dcos-mesos-slave-public'
+            $after.'dcos-mesos-slave-public' | Should -BeGreaterThan $before.'dcos-mesos-slave-public'
+            $after.docker | Should -Be $before.docker
+            (Invoke-NspawnAgent $a63 $kit 'systemctl show -p LoadState --value dcos-mesos-slave.service') | Should -Be 'not-found' -Because 'the agent has the public unit only'
+            (Invoke-NspawnAgent $a63 $kit 'tail -n 1 /var/lib/standin/mesos-starts') | Should -Match 'file:///var/lib/dcos/docker_credentials$'
+            @(Get-Calls $since 'REGISTER' | Where-Object agent_id -eq $ids['127.0.0.63']).Count | Should -BeGreaterOrEqual 1
+            (Get-Calls $since 'DRAIN_AGENT') | Should -BeNullOrEmpty
+        }
+        finally {
+            Invoke-NspawnAgent $a63 $kit 'systemctl stop dcos-mesos-slave-public; cd /etc/systemd/system && mv dcos-mesos-slave-public.service dcos-mesos-slave.service && rm -f multi-user.target.wants/dcos-mesos-slave-public.service && ln -sf /etc/systemd/system/dcos-mesos-slave.service multi-user.target.wants/ && systemctl daemon-reload && systemctl start dcos-mesos-slave'
+        }
+    }
+
+    It 'on a cluster without the drain API refuses a rollout that restarts docker before any agent is reached (FleetDrainUnsupported); -NoDrain restarts docker without a drain and warns' {
+        # The master stand-in is now an older one (Mesos 1.8, DC/OS 1.13): no DRAIN_AGENT.
+        Set-Content -LiteralPath "$portFile.nodrainapi" -Value 'old master'
+        try {
+            $a61 = $agent['127.0.0.61']
+            $daemonJson = Invoke-NspawnAgent $a61 $kit 'sha256sum /etc/docker/daemon.json 2>/dev/null || echo none'
+            $before = Get-UnitStart $a61 $kit
+            $since = Get-Now
+            { '127.0.0.61' | Invoke-DcosAgentProvisioning @ssh @rollout -Credential (New-Puller 'fourth-secret') -DaemonPort 2380 -ErrorAction Stop } |
+                Should -Throw -ErrorId 'FleetDrainUnsupported,DcosTls.Cmdlets.InvokeDcosAgentProvisioningCommand' -ExpectedMessage '*Mesos 1.8.1*-NoDrain*'
+            (Invoke-NspawnAgent $a61 $kit 'sha256sum /etc/docker/daemon.json 2>/dev/null || echo none') | Should -Be $daemonJson -Because 'no agent is reached before the refusal'
+            (Get-Calls $since 'DRAIN_UNKNOWN') | Should -BeNullOrEmpty
+
+            $rows = @('127.0.0.61' | Invoke-DcosAgentProvisioning @ssh @rollout -Credential (New-Puller 'fourth-secret') -DaemonPort 2380 -NoDrain -WarningVariable warnings -WarningAction SilentlyContinue)
+            $rows[0].Succeeded | Should -BeTrue -Because "$($rows[0])"
+            $rows[0].Rollout | Should -Be 'Restarted'
+            @($rows[0].RestartedUnits) | Should -Contain 'docker'
+            $rows[0].OutOfService | Should -BeFalse
+            @($warnings -match '^127\.0\.0\.61: docker was restarted without a drain \(-NoDrain\)').Count | Should -Be 1 -Because ($warnings -join "`n")
+            (Get-UnitStart $a61 $kit).docker | Should -BeGreaterThan $before.docker
+            (Get-Calls $since 'DRAIN_AGENT') | Should -BeNullOrEmpty
+            (Get-Calls $since 'DRAIN_UNKNOWN') | Should -BeNullOrEmpty
+            (Get-DcosAgent -Session $session | Where-Object AgentId -eq $ids['127.0.0.61']).Active | Should -BeTrue
+        }
+        finally { Remove-Item -LiteralPath "$portFile.nodrainapi" -ErrorAction Ignore }
+    }
 }

@@ -232,7 +232,44 @@ Describe 'Ten agents from the cluster''s agent list' -Tag Fleet, Heavy {
         $anonymous.Output | Should -Match 'unauthorized|authentication required'
     }
 
-    It 'has a real dockerd accept that agent''s files with --tlsverify and a client of the fleet CA' {
+    It 'gives an operator a client certificate on an agent where asked (-ClientName): key made there, 0600 in a 0700 folder, clientAuth from the daemons'' CA, nothing restarted; -WhatIf names it; a rerun keeps it' {
+        $a = $addresses[0]
+        $client = @{ ClientName = 'fleet-operator'; ClientCertificatePath = '/etc/docker/operator' }
+        $dir = Join-Path $roots[$a] 'etc/docker/operator'
+        $transcript = Join-Path $TestDrive 'client-whatif.txt'
+        $null = Start-Transcript -LiteralPath $transcript
+        try { $asked = @($a | Invoke-DcosAgentProvisioning @plan @ssh @client -WhatIf) }
+        finally { $null = Stop-Transcript }
+        $output = Get-Content -LiteralPath $transcript
+        $asked | Should -HaveCount 0
+        @($output -match "^What if: $([regex]::Escape($a)): Make a client key on the agent and a client certificate for 'fleet-operator' from .*, then install it in /etc/docker/operator \(the agent has no client certificate there yet; no restart\)$").Count | Should -Be 1 -Because ($output -join "`n")
+        $dir | Should -Not -Exist
+
+        $row = $a | Invoke-DcosAgentProvisioning @plan @ssh @client
+        $row.Succeeded | Should -BeTrue -Because "$row"
+        $row.Changed | Should -BeTrue
+        $files = @($row.Rows | Where-Object { $_.PSObject.TypeNames -match 'DcosTls\.Fleet\.ClientFile' })
+        @($files | ForEach-Object Role) | Should -Be @('CaCertificate', 'ClientCertificate', 'ClientKey')
+        @($files | ForEach-Object { "$($_.Action)" } | Sort-Object -Unique) | Should -Be @('Created')
+        ($files | Where-Object Role -eq ClientKey).AgentPath | Should -Be '/etc/docker/operator/key.pem'
+        # Only the client files changed: the daemon's files and the trust are as they were.
+        @($row.Rows | Where-Object { -not ($_.PSObject.TypeNames -match 'DcosTls\.Fleet\.ClientFile') -and "$($_.Action)" -notin 'Unchanged', 'Skipped' }).Count | Should -Be 0
+        (Get-Item $dir).UnixMode | Should -Be 'drwx------'
+        (Get-Item (Join-Path $dir 'key.pem')).UnixFileMode | Should -Be ([IO.UnixFileMode] 'UserRead, UserWrite')
+        Get-ChildItem $dir -Filter '*.pending*' | Should -BeNullOrEmpty
+        $verify = & openssl verify -CAfile (Join-Path $TestDrive 'fleet-ca.crt') (Join-Path $dir 'cert.pem') 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because "$verify"
+        (& openssl x509 -noout -ext extendedKeyUsage -in (Join-Path $dir 'cert.pem')) -join ' ' | Should -Match 'TLS Web Client Authentication'
+        # cert.pem holds the certificate, then its chain.
+        @(Import-DcosCertificate -Path (Join-Path $dir 'cert.pem'))[0].CommonName | Should -Be 'fleet-operator'
+        (Import-DcosCertificate -Path (Join-Path $dir 'ca.pem')).Thumbprint | Should -Be $fleetCa.Thumbprint
+
+        $again = $a | Invoke-DcosAgentProvisioning @plan @ssh @client
+        $again.Changed | Should -BeFalse
+        @($again.Rows | Where-Object { $_.PSObject.TypeNames -match 'DcosTls\.Fleet\.ClientFile' } | ForEach-Object { "$($_.Action)" } | Sort-Object -Unique) | Should -Be @('Unchanged')
+    }
+
+    It 'has a real dockerd accept that agent''s files with --tlsverify and the operator''s client certificate the fleet put on that agent' {
         $a = $addresses[0]
         $state = Join-Path $TestDrive 'dockerd'
         $null = New-Item -ItemType Directory -Path $state
@@ -248,17 +285,19 @@ Describe 'Ten agents from the cluster''s agent list' -Tag Fleet, Heavy {
         $dockerd = Start-Native unshare @('-m', '--propagation', 'private', 'sh', '-c', 'mount --bind "$1" /etc/docker && exec dockerd --config-file "$2" > "$3" 2>&1',
             'sh', (Join-Path $roots[$a] 'etc/docker'), $configFile, (Join-Path $state 'dockerd.log'))
         try {
-            $client = New-DcosCertificate -Issuer $fleetCa -CommonName fleet-operator -Usage Client -KeyAlgorithm ECDSA
-            $null = $client | Install-DockerClientCertificate -Path (Join-Path $TestDrive 'docker-client') -CaCertificate $fleetCa
+            # The client files -ClientName put on the agent (the test before).
+            $clientDir = Join-Path $roots[$a] 'etc/docker/operator'
             $env:DOCKER_CONFIG = Join-Path $TestDrive 'docker-config'
             $deadline = [datetime]::UtcNow.AddSeconds(45)
             do {
                 Start-Sleep -Milliseconds 500
-                $version = Invoke-Untrusted docker @('--tlsverify', '--tlscacert', (Join-Path $TestDrive 'docker-client/ca.pem'), '--tlscert', (Join-Path $TestDrive 'docker-client/cert.pem'),
-                    '--tlskey', (Join-Path $TestDrive 'docker-client/key.pem'), '-H', "tcp://${a}:2376", 'version', '--format', '{{.Server.Version}}')
+                $version = Invoke-Untrusted docker @('--tlsverify', '--tlscacert', (Join-Path $clientDir 'ca.pem'), '--tlscert', (Join-Path $clientDir 'cert.pem'),
+                    '--tlskey', (Join-Path $clientDir 'key.pem'), '-H', "tcp://${a}:2376", 'version', '--format', '{{.Server.Version}}')
             } until ($version.ExitCode -eq 0 -or $dockerd.HasExited -or [datetime]::UtcNow -gt $deadline)
             $version.ExitCode | Should -Be 0 -Because "$($version.Output) $(Get-Content -Raw "$state/dockerd.log" -ErrorAction Ignore)"
             $version.Output.Trim() | Should -Match '^\d+\.\d+'
+            $operator = Import-DcosCertificate -Path (Join-Path $clientDir 'cert.pem') -KeyPath (Join-Path $clientDir 'key.pem')
+            Test-DockerDaemonTls -Root $roots[$a] -Address "${a}:2376" -ClientCertificate $operator -CaCertificate $fleetCa | Should -BeTrue
         }
         finally {
             Remove-Item Env:DOCKER_CONFIG -ErrorAction Ignore

@@ -14,7 +14,11 @@ reregistered time). 404 for an unknown agent id. Knobs a test sets while the sta
 PORTFILE.refuse lists agent ids ("id [status]" per line) whose DRAIN_AGENT is refused with that
 status (default 403, as Admin Router answers a user without the permission; the state is left as it
 was; logged as DRAIN_REFUSED); PORTFILE.noregister lists host names whose /standin/register is
-answered but not recorded (an agent that never re-registers; logged as REGISTER_IGNORED). Agents register by POST /standin/register
+answered but not recorded (an agent that never re-registers; logged as REGISTER_IGNORED); while the
+file PORTFILE.nodrainapi exists the master is an older one without the drain API (Mesos 1.8, DC/OS 1.13):
+GET_VERSION answers 1.8.1, GET_AGENTS has no drain_info, and DRAIN_AGENT / REACTIVATE_AGENT are answered
+400 as a call type the master does not know (logged as DRAIN_UNKNOWN; the text of that 400 is a guess at
+Mesos' wording). GET_VERSION answers 1.10.1 otherwise. Agents register by POST /standin/register
 {"hostname": ...} (no token: the Mesos agent stand-in inside an agent does this at every start).
 Every call is logged as a JSON line {"time": epoch seconds, "call": ..., "agent_id": ...} in
 PORTFILE.calls, so that a test can see which agents were out of service when."""
@@ -101,6 +105,16 @@ class Master(BaseHTTPRequestHandler):
             return
         kind = call.get("type")
         listed = agents()
+        old = os.path.exists(port_file + ".nodrainapi")
+        if kind == "GET_VERSION":
+            log_call("GET_VERSION")
+            self.answer(200, {"type": "GET_VERSION", "get_version": {"version_info": {
+                "version": "1.8.1" if old else "1.10.1", "build_user": "standin"}}})
+            return
+        if old and kind in ("DRAIN_AGENT", "REACTIVATE_AGENT"):
+            log_call("DRAIN_UNKNOWN", None, type=kind)
+            self.answer(400, {"message": "Failed to convert JSON into Call protobuf: Failed to find enum for '%s'" % kind})
+            return
         if kind == "GET_AGENTS":
             out = []
             with lock:
@@ -113,7 +127,7 @@ class Master(BaseHTTPRequestHandler):
                              "registered_time": {"nanoseconds": s["registered"]}}
                     if s["reregistered"]:
                         entry["reregistered_time"] = {"nanoseconds": s["reregistered"]}
-                    if drain_state(s):
+                    if drain_state(s) and not old:
                         entry["drain_info"] = {"state": s["drain"], "config": {"mark_gone": False}}
                     out.append(entry)
             log_call("GET_AGENTS")

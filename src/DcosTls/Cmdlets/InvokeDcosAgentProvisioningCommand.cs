@@ -82,6 +82,20 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
     [ValidateRange(1, 65535)]
     public int DaemonPort { get; set; } = 2376;
 
+    /// <summary>
+    /// With -DaemonTls: also an operator's client certificate (clientAuth) with this common name on each
+    /// agent, from the same issuer as the daemons, its key made on the agent, installed as
+    /// Install-DockerClientCertificate does in -ClientCertificatePath. Restarts nothing.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ClientName { get; set; }
+
+    /// <summary>With -ClientName: the agent folder of the client files (DOCKER_CERT_PATH); ~ is the login user's home on the agent.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string ClientCertificatePath { get; set; } = "~/.docker";
+
     /// <summary>The user to log in as on agents given by name.</summary>
     [Parameter]
     public string? UserName { get; set; }
@@ -126,6 +140,14 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
     [Parameter]
     public SwitchParameter Restart { get; set; }
 
+    /// <summary>
+    /// With -Restart: restart docker without taking the agent out of service first (no drain). The
+    /// choice for clusters without the drain API (DC/OS before 2.0): the agent's Docker tasks stop and
+    /// their schedulers start them again; a warning names each agent where that happened.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter NoDrain { get; set; }
+
     /// <summary>With -Restart: how many agents may be out of service (worked on) at the same time.</summary>
     [Parameter]
     [ValidateRange(1, 1024)]
@@ -146,8 +168,8 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
 
     protected override void Begin()
     {
-        if (!Restart && (MyInvocation.BoundParameters.ContainsKey(nameof(MaxUnavailable)) || MyInvocation.BoundParameters.ContainsKey(nameof(DrainTimeout))))
-            Fail("RestartMissing", ErrorCategory.InvalidArgument, "-MaxUnavailable and -DrainTimeout set how -Restart restarts agents: add -Restart, or leave them out.");
+        if (!Restart && (MyInvocation.BoundParameters.ContainsKey(nameof(MaxUnavailable)) || MyInvocation.BoundParameters.ContainsKey(nameof(DrainTimeout)) || NoDrain))
+            Fail("RestartMissing", ErrorCategory.InvalidArgument, "-MaxUnavailable, -DrainTimeout and -NoDrain set how -Restart restarts agents: add -Restart, or leave them out.");
         if (Restart && Root.Trim() != "/")
             Fail("RestartNeedsAgentRoot", ErrorCategory.InvalidArgument,
                 $"-Restart restarts the agents' own units, but -Root is the staging root '{Root}'. Drop -Restart, or use -Root /.", Root);
@@ -164,6 +186,13 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
             Fail("CredentialRegistryMissing", ErrorCategory.InvalidArgument, "-Credential needs -CredentialRegistry: name the registries the credentials are for.");
         if (Issuer != null && !DaemonTls)
             Fail("DaemonTlsMissing", ErrorCategory.InvalidArgument, "-Issuer signs daemon certificates: add -DaemonTls, or leave out -Issuer.");
+        if (ClientName != null && !DaemonTls)
+            Fail("DaemonTlsMissing", ErrorCategory.InvalidArgument, $"-ClientName '{ClientName}' asks for a client certificate from the daemons' issuer: add -DaemonTls (with -Issuer or a session), or leave out -ClientName.", ClientName);
+        if (ClientName == null && MyInvocation.BoundParameters.ContainsKey(nameof(ClientCertificatePath)))
+            Fail("ClientNameMissing", ErrorCategory.InvalidArgument, "-ClientCertificatePath is where the -ClientName certificate goes: add -ClientName (the operator's common name), or leave it out.", ClientCertificatePath);
+        if (ClientName != null && !(ClientCertificatePath.StartsWith('/') || ClientCertificatePath == "~" || ClientCertificatePath.StartsWith("~/", StringComparison.Ordinal))
+            || ClientCertificatePath.Split('/').Contains(".."))
+            Fail("AgentPathNotAbsolute", ErrorCategory.InvalidArgument, $"-ClientCertificatePath is an agent folder and must be absolute or start with ~ (the login user's home there), without '..', e.g. ~/.docker, not '{ClientCertificatePath}'.", ClientCertificatePath);
         if (CaCertificate.Length == 0 && Credential == null && !DaemonTls)
             Fail("EmptyPlan", ErrorCategory.InvalidArgument, "Nothing to provision: give -CaCertificate with -Registry, -Credential with -CredentialRegistry, -DaemonTls, or several of them.");
         if (Issuer != null)
@@ -236,6 +265,7 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
         var plan = new FleetPlan(pems, Registry, Credential, CredentialRegistry, Root, DaemonTls ? DaemonSigner(Log) : null, IsWhatIf())
         {
             TrustTarget = Target.Distinct().Select(t => t.ToString()).ToList(), LegacyBundlePath = LegacyBundlePath, AuthArchivePath = AuthArchivePath,
+            ClientName = ClientName, ClientCertificatePath = ClientCertificatePath,
         };
         var watch = Stopwatch.StartNew();
         _progress.Status($"{(IsWhatIf() ? "Asking" : "Provisioning")} {_targets.Count} agent(s), {Math.Min(_targets.Count, Math.Max(1, ThrottleLimit))} at a time");
@@ -253,8 +283,10 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
         }
         var rollout = Restart
             ? new AgentRollout(new RolloutSettings(new MesosOperator(RequireSession(), Log, Cancel), TimeSpan.FromSeconds(DrainTimeout), Confirm)
-                { Registries = pems.Count > 0 ? Registry : Array.Empty<string>(), TrustTargets = plan.TrustTarget }, Root, DaemonTls, IsWhatIf(), Log)
+                { Registries = pems.Count > 0 ? Registry : Array.Empty<string>(), TrustTargets = plan.TrustTarget, NoDrain = NoDrain }, Root, DaemonTls, IsWhatIf(), Log)
             : null;
+        // Daemon TLS may restart docker: a cluster without the drain API is refused before any agent is reached.
+        rollout?.RequireDrainApi(DaemonTls);
         IReadOnlyList<FleetAgentResult>? stopped = null;
         var work = Task.Run(() =>
         {
@@ -279,12 +311,13 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
             // (WaitAny waits without throwing what the work threw; work.Result below does).
             Task.WaitAny(work);
         }
-        _progress.Complete();
         if (Cancel.IsCancellationRequested || work.IsCanceled)
         {
+            // Told before anything else: a stopping pipeline refuses progress writes (they throw), the host does not.
             if (stopped != null) ReportStopped(stopped);
             throw new PipelineStoppedException();
         }
+        _progress.Complete();
         var results = work.Result;
         if (IsWhatIf())
         {
@@ -299,6 +332,9 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
 
         foreach (var result in results.Where(r => r.OutOfService))
             WriteWarning($"{result.Agent} is out of service: {result.Recovery}");
+        if (NoDrain)
+            foreach (var result in results.Where(r => r.RestartedUnits.Contains(AgentRollout.Docker)))
+                WriteWarning($"{result.Agent}: docker was restarted without a drain (-NoDrain): its Docker tasks were stopped, and their schedulers start them again.");
         var failed = results.Where(r => !r.Succeeded).Select(r => r.Agent).ToList();
         WriteVerbose($"{results.Count} agents in {watch.Elapsed.TotalSeconds:0.0} s: {results.Count - failed.Count} succeeded " +
                      $"({results.Count(r => r.Succeeded && r.Changed)} changed), {failed.Count} failed" +
@@ -342,6 +378,7 @@ public sealed class InvokeDcosAgentProvisioningCommand : DcosSessionCmdlet
         Credential != null ? "registry credentials" : null,
         AuthArchivePath != null ? "the fetcher's docker.tar.gz" : null,
         DaemonTls ? "Docker daemon TLS" : null,
+        ClientName != null ? $"a client certificate for '{ClientName}'" : null,
         Restart ? "restarts of what changed" : null,
     }.Where(p => p != null));
 

@@ -1,5 +1,6 @@
 using System.Collections.ObjectModel;
 using System.Management.Automation.Runspaces;
+using DcosTls.Common;
 using DcosTls.DockerDaemon;
 using DcosTls.Session;
 
@@ -13,6 +14,12 @@ internal sealed record RolloutSettings(MesosOperator Master, TimeSpan DrainTimeo
 
     /// <summary>The stores the plan wrote their CAs to (Install-DockerRegistryTrust -Target), the ones the check reads.</summary>
     internal IReadOnlyList<string> TrustTargets { get; init; } = Array.Empty<string>();
+
+    /// <summary>
+    /// -NoDrain: docker restarts without the agent being taken out of service first (the operator's
+    /// choice on a cluster without the drain API): its Docker tasks stop and their schedulers start them again.
+    /// </summary>
+    internal bool NoDrain { get; init; }
 }
 
 /// <summary>
@@ -28,6 +35,23 @@ internal sealed record RolloutSettings(MesosOperator Master, TimeSpan DrainTimeo
 internal sealed class AgentRollout(RolloutSettings settings, string root, bool daemonTls, bool whatIf, Action<string> log)
 {
     internal const string Docker = RestartPlan.Docker;
+
+    /// <summary>
+    /// Before any agent is reached: a rollout that may restart docker needs the master's drain API
+    /// (DC/OS 2.0 and later), unless the operator chose -NoDrain. An older cluster is refused with the
+    /// choices, instead of failing at the first agent's drain.
+    /// </summary>
+    internal void RequireDrainApi(bool mayRestartDocker)
+    {
+        if (settings.NoDrain || !mayRestartDocker) return;
+        if (settings.Master.HasDrain(out string found)) return;
+        throw new DcosTlsException("FleetDrainUnsupported", ErrorCategory.NotImplemented,
+            $"The cluster at {settings.Master.Cluster} has no drain API ({found}; DRAIN_AGENT needs Mesos 1.9, DC/OS 2.0 or later), " +
+            "and -DaemonTls restarts docker, which stops every Docker task on the agent. Choose: add -NoDrain to restart docker " +
+            "without taking agents out of service (their Docker tasks stop and Marathon starts them again; -MaxUnavailable still " +
+            "bounds how many agents restart at once), or leave out -Restart and drain and restart each agent yourself.",
+            settings.Master.Cluster);
+    }
 
     /// <summary>What the agent cmdlets' rows changed (rows whose files were kept change nothing).</summary>
     internal static IEnumerable<AgentChange> ChangesOf(IEnumerable<PSObject> rows)
@@ -48,7 +72,7 @@ internal sealed class AgentRollout(RolloutSettings settings, string root, bool d
         if (whatIf)
         {
             if (units.Count > 0)
-                would.Add($"Restart {string.Join(", ", units)} (systemctl daemon-reload first{(units.Contains(Docker) ? "; drain the agent through the master first, reactivate it after" : "; no drain")})");
+                would.Add($"Restart {string.Join(", ", units)} (systemctl daemon-reload first{(!units.Contains(Docker) ? "; no drain" : settings.NoDrain ? "; no drain (-NoDrain): the agent's Docker tasks stop" : "; drain the agent through the master first, reactivate it after")})");
             return provisioned.With(units.Count > 0 ? "WouldRestart" : "NothingToRestart", Array.Empty<string>());
         }
         if (units.Count == 0) return provisioned.With("NothingToRestart", Array.Empty<string>());
@@ -56,11 +80,13 @@ internal sealed class AgentRollout(RolloutSettings settings, string root, bool d
         var master = settings.Master;
         var state = master.Find(agent)
             ?? throw new RolloutException($"The master at {master.Cluster} lists no agent with the host name '{agent}': the rollout needs the agent's id to take it out of service. Check with Get-DcosAgent.", "Register", false, null);
-        bool disturbing = units.Contains(Docker);
+        // A docker restart stops the agent's Docker tasks: drained first, unless the operator chose -NoDrain.
+        bool disturbing = units.Contains(Docker) && !settings.NoDrain;
         // From here on the units stay listed on the agent until they are restarted: a declined or
         // failed restart is offered again by the next run, although no file changes then.
         run(runspace, AgentScripts.RestartMark, new Dictionary<string, object?> { ["Root"] = root, ["Units"] = units.ToArray() });
-        if (!settings.Confirm(agent, $"Restart {string.Join(", ", units)}" + (disturbing ? " (drains the agent first: its tasks move)" : " (no drain)")))
+        if (!settings.Confirm(agent, $"Restart {string.Join(", ", units)}" + (disturbing ? " (drains the agent first: its tasks move)"
+                : units.Contains(Docker) ? " (no drain, -NoDrain: its Docker tasks stop)" : " (no drain)")))
             return provisioned.With("Declined", Array.Empty<string>());
         bool outOfService = state.Deactivated || state.DrainState != null;
         var restarted = new List<string>();
@@ -73,7 +99,13 @@ internal sealed class AgentRollout(RolloutSettings settings, string root, bool d
                 if (state.DrainState == null)
                 {
                     log($"{agent}: DRAIN_AGENT {state.Id}");
-                    master.Drain(state.Id, settings.DrainTimeout);
+                    try { master.Drain(state.Id, settings.DrainTimeout); }
+                    catch (DcosApiException e) when (MesosOperator.IsUnknownCall(e))
+                    {
+                        throw new DcosApiException("FleetDrainUnsupported",
+                            $"The master at {master.Cluster} does not know DRAIN_AGENT (DC/OS before 2.0 has no drain API). Run again with -NoDrain to restart " +
+                            "docker without taking the agent out of service (its Docker tasks stop; Marathon starts them again), or drain and restart it yourself.", e.StatusCode);
+                    }
                 }
                 outOfService = true;
                 WaitFor(() => master.Get(state.Id)?.DrainState == "DRAINED", $"the drain of agent {state.Id} did not reach DRAINED within {settings.DrainTimeout.TotalSeconds:0} s (-DrainTimeout): a task does not end, or its scheduler does not acknowledge it");

@@ -196,6 +196,82 @@ finally {
 ";
 
     /// <summary>
+    /// The folder of an operator's client files on the agent, under the root: ~ is the login user's home
+    /// there (the docker CLI's ~/.docker by default). The rows the client files give back, one per file,
+    /// as ClientFile rows: they restart nothing (the docker CLI reads them at each call).
+    /// </summary>
+    private const string ClientFolder = @"
+$ErrorActionPreference = 'Stop'
+Import-Module -Name $Manifest
+$agentPath = if ($Folder -eq '~' -or $Folder.StartsWith('~/')) { $HOME.TrimEnd('/') + $Folder.Substring(1) } else { $Folder }
+$dir = Join-Path $Root $agentPath.TrimStart('/')
+function ConvertTo-ClientRow($settings) {
+    foreach ($f in @($settings.Files)) { [pscustomobject]@{ PSTypeName = 'DcosTls.Fleet.ClientFile'; Role = $f.Role; Path = $f.Path; AgentPath = ($agentPath.TrimEnd('/') + '/' + (Split-Path -Leaf $f.Path)); Action = [string] $f.Action; Mode = $f.Mode } }
+}
+";
+
+    /// <summary>
+    /// An operator's client certificate, first half, on the agent: the files in the folder are kept when
+    /// they hold (a certificate for that name with its key, ca.pem of the same CA, more than 30 days
+    /// left: Install-DockerClientCertificate is re-applied with them), else a new key is made here,
+    /// written 0600 beside its request in the 0700 folder, and only the request goes back.
+    /// </summary>
+    internal const string ClientPrepare = @"
+param([string] $Manifest, [string] $Root, [string] $Folder, [string] $CaPem, [string] $Name, [bool] $WhatIf)
+" + ClientFolder + @"
+$ca = Import-DcosCertificate -CertificatePem $CaPem
+$certPath = Join-Path $dir 'cert.pem'
+$keyPath = Join-Path $dir 'key.pem'
+$reason = $null
+if (-not (Test-Path -LiteralPath $certPath) -or -not (Test-Path -LiteralPath $keyPath)) { $reason = 'the agent has no client certificate there yet' }
+else {
+    try { $current = Import-DcosCertificate -Path $certPath -KeyPath $keyPath -ErrorAction Stop } catch { $current = $null }
+    $caFile = Join-Path $dir 'ca.pem'
+    $caNow = if (Test-Path -LiteralPath $caFile) { @(Import-DcosCertificate -Path $caFile -ErrorAction SilentlyContinue)[0] }
+    if (-not $current) { $reason = 'the client certificate or its key cannot be read' }
+    elseif (-not $caNow -or $caNow.Thumbprint -ne $ca.Thumbprint) { $reason = 'the client files trust another CA' }
+    elseif ($current.CommonName -ne $Name) { $reason = ""the client certificate there is for '$($current.CommonName)'"" }
+    elseif ($current.NotAfter -lt [datetime]::UtcNow.AddDays(30)) { $reason = 'the client certificate expires within 30 days' }
+}
+if (-not $reason) {
+    $rows = @(ConvertTo-ClientRow (Install-DockerClientCertificate -Path $dir -CaCertificate $ca -Certificate $current -WhatIf:$WhatIf))
+    return [pscustomobject]@{ Keep = $true; Reason = $null; Folder = $agentPath; RequestPem = $null; Rows = $rows }
+}
+if ($WhatIf) { return [pscustomobject]@{ Keep = $false; Reason = $reason; Folder = $agentPath; RequestPem = $null; Rows = @() } }
+$null = [System.IO.Directory]::CreateDirectory($dir, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute')
+$request = New-DcosCertificateRequest -CommonName $Name -KeyAlgorithm ECDSA -Usage Client
+$request | Export-DcosCertificateRequest -Path (Join-Path $dir 'client.pending.csr') -Force
+[pscustomobject]@{ Keep = $false; Reason = $reason; Folder = $agentPath; RequestPem = $request.RequestPem; Rows = @() }
+";
+
+    /// <summary>An operator's client certificate when this side did not sign the request: the key made for it and the request go.</summary>
+    internal const string ClientDiscard = @"
+param([string] $Manifest, [string] $Root, [string] $Folder)
+" + ClientFolder + @"
+Remove-Item -LiteralPath (Join-Path $dir 'client.pending.key'), (Join-Path $dir 'client.pending.csr') -Force -ErrorAction SilentlyContinue
+";
+
+    /// <summary>
+    /// An operator's client certificate, second half: the signed certificate joins the key that never
+    /// left the agent, and Install-DockerClientCertificate installs both with ca.pem (the daemons' CA);
+    /// the pending files go.
+    /// </summary>
+    internal const string ClientApply = @"
+param([string] $Manifest, [string] $Root, [string] $Folder, [string] $CaPem, [string] $CertificatePem)
+" + ClientFolder + @"
+$pending = Join-Path $dir 'client.pending.crt'
+[System.IO.File]::WriteAllText($pending, $CertificatePem)
+try {
+    $certificate = Import-DcosCertificate -Path $pending -KeyPath (Join-Path $dir 'client.pending.key')
+    $ca = Import-DcosCertificate -CertificatePem $CaPem
+    ConvertTo-ClientRow (Install-DockerClientCertificate -Path $dir -CaCertificate $ca -Certificate $certificate)
+}
+finally {
+    Remove-Item -LiteralPath $pending, (Join-Path $dir 'client.pending.key'), (Join-Path $dir 'client.pending.csr') -Force -ErrorAction SilentlyContinue
+}
+";
+
+    /// <summary>
     /// Read-only, before a restart: the units a previous rollout left to restart (the pending list under
     /// the root), and which Mesos agent unit this agent has (the public one on public agents): the loaded
     /// one, the active one first. Needs systemd, not the module.

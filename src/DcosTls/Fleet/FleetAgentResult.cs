@@ -34,7 +34,7 @@ public sealed class FleetAgentResult
     public ValueList<PSObject> Rows { get; }
 
     /// <summary>
-    /// Connect, Module, Provision or DaemonTls: where a failed agent stopped; with -Restart also Drain,
+    /// Connect, Module, Provision, DaemonTls or ClientCertificate: where a failed agent stopped; with -Restart also Drain,
     /// Restart, Check or Register, and NotAttempted; empty on success.
     /// </summary>
     public string? FailedStage { get; }

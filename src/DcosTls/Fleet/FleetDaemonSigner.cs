@@ -44,4 +44,20 @@ internal sealed class FleetDaemonSigner
         lock (_gate) issued = _issuer.Sign(request, CertificateUsage.Server);
         return issued.CertificatePem + issued.ChainPem;
     }
+
+    /// <summary>
+    /// An operator's client certificate (clientAuth) for the request an agent made, from the same issuer
+    /// as the daemons, so that the daemons' ca.pem verifies it. The request must carry the name asked for.
+    /// </summary>
+    /// <exception cref="CertificateRequestException">the request is not the one asked for.</exception>
+    internal string SignClient(string agent, string name, string requestPem)
+    {
+        var request = CertificateRequestReader.Read(Encoding.UTF8.GetBytes(requestPem), $"the client certificate request from agent '{agent}'");
+        if (!string.Equals(request.CommonName, name, StringComparison.Ordinal))
+            throw new CertificateRequestException("ClientRequestWrongName", System.Management.Automation.ErrorCategory.SecurityError,
+                $"The client certificate request from agent '{agent}' is for '{request.CommonName}', not '{name}' (-ClientName); it was not signed. Check what answers at that address.");
+        DcosCertificate issued;
+        lock (_gate) issued = _issuer.Sign(request, CertificateUsage.Client);
+        return issued.CertificatePem + issued.ChainPem;
+    }
 }

@@ -26,6 +26,12 @@ internal sealed record FleetPlan(
 
     /// <summary>The agent path of the fetcher's docker.tar.gz for the credentials; null for none.</summary>
     internal string? AuthArchivePath { get; init; }
+
+    /// <summary>With Daemon: the common name of an operator's client certificate each agent gets; null for none.</summary>
+    internal string? ClientName { get; init; }
+
+    /// <summary>The agent folder of the client files (DOCKER_CERT_PATH); ~ is the login user's home on the agent.</summary>
+    internal string ClientCertificatePath { get; init; } = "~/.docker";
 }
 
 /// <summary>How to reach agents that come as host names: SSH remoting to pwsh's powershell subsystem.</summary>

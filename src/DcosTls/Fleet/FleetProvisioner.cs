@@ -123,7 +123,7 @@ internal sealed class FleetProvisioner
         bool changed = false;
 
         // Stop what runs on the agent and close the transport (its ssh process) as soon as the caller stops.
-        using var stop = cancel.Register(() =>
+        var stop = cancel.Register(() =>
         {
             lock (running) { try { current?.Stop(); } catch (Exception) { /* already ended */ } }
             try { owned?.Dispose(); } catch (Exception) { /* the transport is already gone */ }
@@ -214,6 +214,12 @@ internal sealed class FleetProvisioner
                 rows.AddRange(ProvisionDaemon(target.Name, manifest, runspace, Run, would));
             }
 
+            if (_plan.Daemon != null && _plan.ClientName != null)
+            {
+                stage = "ClientCertificate";
+                rows.AddRange(ProvisionClient(target.Name, manifest, runspace, Run, would));
+            }
+
             if (host != null) would.AddRange(host.Lines.Where(l => l.StartsWith("What if:", StringComparison.Ordinal)).Select(l => l["What if:".Length..].Trim()));
             changed |= rows.Any(r => !Unchanging.Contains(Text(r, "Action")) || !Unchanging.Contains(Text(r, "EnvironmentAction")));
             if (_plan.WhatIf) changed = would.Count > 0;
@@ -247,10 +253,14 @@ internal sealed class FleetProvisioner
         }
         finally
         {
+            // A stop's callback may be disposing the session on the stopping thread right now: wait for it
+            // (disposing the registration does) rather than close the same session from two threads at once.
+            stop.Dispose();
             if (owned != null)
             {
-                try { owned.Close(); } catch (Exception) { /* the agent is gone or the session was stopped */ }
-                owned.Dispose();
+                if (!cancel.IsCancellationRequested)
+                    try { owned.Close(); } catch (Exception) { /* the agent is gone or the session was stopped */ }
+                try { owned.Dispose(); } catch (Exception) { /* disposed by the stop already */ }
             }
             share?.Dispose();
         }
@@ -300,6 +310,47 @@ internal sealed class FleetProvisioner
         });
     }
 
+    /// <summary>
+    /// An operator's client certificate on the agent, made as the daemon's: the key is made there, only
+    /// its request comes back to be signed by the daemons' issuer (clientAuth), and the certificate goes
+    /// back to join it in the client folder. Client files restart nothing.
+    /// </summary>
+    private IEnumerable<PSObject> ProvisionClient(string agent, string manifest, Runspace runspace,
+        Func<Runspace, string, IDictionary<string, object?>, Collection<PSObject>> run, List<string> would)
+    {
+        var daemon = _plan.Daemon!;
+        var folder = new Dictionary<string, object?> { ["Manifest"] = manifest, ["Root"] = _plan.Root, ["Folder"] = _plan.ClientCertificatePath };
+        var prepared = run(runspace, AgentScripts.ClientPrepare, new Dictionary<string, object?>(folder)
+        {
+            ["CaPem"] = daemon.CaPem, ["Name"] = _plan.ClientName, ["WhatIf"] = _plan.WhatIf,
+        }).Single();
+        string agentFolder = (string)prepared.Properties["Folder"].Value;
+        if ((bool)prepared.Properties["Keep"].Value)
+        {
+            _log($"{agent}: client certificate '{_plan.ClientName}' in {agentFolder} holds; key kept");
+            return Rows(prepared.Properties["Rows"].Value);
+        }
+        string reason = (string)prepared.Properties["Reason"].Value;
+        if (_plan.WhatIf)
+        {
+            would.Add($"Make a client key on the agent and a client certificate for '{_plan.ClientName}' from {daemon.Description}, then install it in {agentFolder} ({reason}; no restart)");
+            return Array.Empty<PSObject>();
+        }
+        _log($"{agent}: client key made on the agent ({reason}); signing its request with {daemon.Description}");
+        string certificate;
+        try
+        {
+            certificate = daemon.SignClient(agent, _plan.ClientName!, (string)prepared.Properties["RequestPem"].Value);
+        }
+        catch (Exception e) when (e is CertificateRequestException or DcosApiException or InvalidOperationException or System.Security.Cryptography.CryptographicException)
+        {
+            try { run(runspace, AgentScripts.ClientDiscard, folder); }
+            catch (Exception discard) when (discard is RuntimeException or InvalidOperationException) { _log($"{agent}: the unsigned client key could not be removed: {discard.Message}"); }
+            throw;
+        }
+        return run(runspace, AgentScripts.ClientApply, new Dictionary<string, object?>(folder) { ["CaPem"] = daemon.CaPem, ["CertificatePem"] = certificate });
+    }
+
     private static IEnumerable<PSObject> Rows(object? value)
         => PSObject.AsPSObject(value).BaseObject is IEnumerable items and not string
             ? items.Cast<object>().Select(PSObject.AsPSObject).ToList()
@@ -310,13 +361,16 @@ internal sealed class FleetProvisioner
     {
         if (_plan.CaCertificatePem.Count > 0)
             yield return $"Install registry trust for {string.Join(", ", _plan.TrustRegistry)} ({_plan.CaCertificatePem.Count} CA certificates) in {string.Join(", ", _plan.TrustTarget)}"
-                + (_plan.LegacyBundlePath != null ? $" and the bundle {_plan.LegacyBundlePath}" : "");
+                + (_plan.LegacyBundlePath != null ? $" and the bundle {_plan.LegacyBundlePath}" : "")
+                + (_plan.TrustTarget.Contains("System") ? ", then rebuild the system trust bundle with the OS trust update command of the agent's family (from its os-release)" : "");
         if (_plan.Credential != null)
             yield return $"Set registry credentials for {string.Join(", ", _plan.CredentialRegistry)}";
         if (_plan.Credential != null && _plan.AuthArchivePath != null)
             yield return $"Write the fetcher archive {_plan.AuthArchivePath} for {string.Join(", ", _plan.CredentialRegistry)}";
         if (_plan.Daemon != null)
             yield return $"Make a daemon key on the agent and a certificate from {_plan.Daemon.Description}, then set daemon TLS";
+        if (_plan.Daemon != null && _plan.ClientName != null)
+            yield return $"Make a client key on the agent and a client certificate for '{_plan.ClientName}' from {_plan.Daemon.Description}, then install it in {_plan.ClientCertificatePath} (no restart)";
     }
 
     /// <summary>

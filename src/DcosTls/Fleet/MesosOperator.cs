@@ -50,6 +50,38 @@ internal sealed class MesosOperator(DcosSession session, Action<string> log, Can
 
     internal MesosAgentState? Get(string agentId) => Agents().FirstOrDefault(a => a.Id == agentId);
 
+    /// <summary>
+    /// Whether the leading master has DRAIN_AGENT (Mesos 1.9 and later = DC/OS 2.0 and later), by
+    /// GET_VERSION; <paramref name="found"/> names the version (or that the master does not know the
+    /// call: a master older than the v1 operator API). DC/OS 1.13 and earlier have maintenance windows
+    /// only, which move no task.
+    /// </summary>
+    internal bool HasDrain(out string found)
+    {
+        string? version;
+        try
+        {
+            var response = Call(new JsonObject { ["type"] = "GET_VERSION" }, "GET_VERSION");
+            version = (string?)JsonNode.Parse(response.Body)?["get_version"]?["version_info"]?["version"];
+        }
+        catch (DcosApiException e) when (e.StatusCode is 400 or 404)
+        {
+            found = $"a Mesos master that does not know GET_VERSION (HTTP {e.StatusCode})";
+            return false;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            version = null;
+        }
+        found = version == null ? "a Mesos master of unknown version" : $"Mesos {version}";
+        var numbers = (version ?? string.Empty).Split('.', '-').Take(2).Select(p => int.TryParse(p, out int n) ? n : -1).ToArray();
+        // An answer without a version is taken at its word: the drain itself then says what it finds.
+        return numbers.Length < 2 || numbers.Contains(-1) || numbers[0] > 1 || (numbers[0] == 1 && numbers[1] >= 9);
+    }
+
+    /// <summary>The v1 operator API's answer to a call it does not know (Mesos before 1.9 for DRAIN_AGENT): a 400.</summary>
+    internal static bool IsUnknownCall(DcosApiException e) => e.StatusCode == 400 && e.ErrorId == "MesosOperatorCallFailed";
+
     /// <summary>DRAIN_AGENT (never mark_gone): the agent is deactivated and its tasks are killed within the grace period.</summary>
     internal void Drain(string agentId, TimeSpan maxGracePeriod)
         => Call(new JsonObject
@@ -94,7 +126,7 @@ internal sealed class MesosOperator(DcosSession session, Action<string> log, Can
             }
         }
         int status = (int)response.Status;
-        if (status == 404 && what != "GET_AGENTS")
+        if (status == 404 && what is not ("GET_AGENTS" or "GET_VERSION"))
             throw new DcosApiException("MesosAgentUnknown", $"{what} on {session.ClusterUri}{Path} answered 404: the master does not know the agent. Check with Get-DcosAgent.", status);
         if (status == 503)
             throw new DcosApiException("MesosLeaderUnavailable", $"{what} on {session.ClusterUri}{Path} answered 503: the Mesos masters have no leader. Retry when the cluster has elected one.", status);

@@ -39,6 +39,9 @@ internal sealed class SystemTrustStore : TrustStore
     private Flavour? _flavour;
     private bool _changed;
 
+    /// <summary>Under -WhatIf: an anchor would have been written or removed, so the update command would run.</summary>
+    private bool _wouldChange;
+
     internal SystemTrustStore(StagedFileWriter writer, Action<string> warn) : base(writer, warn) { }
 
     internal override TrustTarget Target => TrustTarget.System;
@@ -96,6 +99,7 @@ internal sealed class SystemTrustStore : TrustStore
         var action = Writer.WriteText(flavour.AnchorDirectory + "/" + name, certificate.Pem, StagedFileWriter.PublicFile, overwrite: false,
             directoryMode: StagedFileWriter.PublicDirectory);
         _changed |= action == FileAction.Created;
+        _wouldChange |= action == FileAction.Skipped && Writer.DryRun;
         yield return Result(registry, Path.Combine(fullDir, name), action, certificate);
     }
 
@@ -107,6 +111,7 @@ internal sealed class SystemTrustStore : TrustStore
         {
             var action = Writer.Delete(flavour.AnchorDirectory + "/" + Path.GetFileName(existing));
             _changed |= action == FileAction.Removed;
+            _wouldChange |= action == FileAction.Skipped && Writer.DryRun;
             yield return Result(null, existing, action, certificate);
         }
     }
@@ -129,9 +134,13 @@ internal sealed class SystemTrustStore : TrustStore
     internal override IReadOnlyList<X509Certificate2> Anchors(RegistryName registry)
         => AnchorFiles(Writer.Map(Current.AnchorDirectory)).SelectMany(f => CertificateInput.ReadInstalled(f, Writer.Paths)).ToList();
 
+    /// <summary>
+    /// Runs the family's update command after an anchor changed. Under -WhatIf an anchor that would
+    /// change names the command too (ShouldProcess prints it), so a dry run shows the whole change.
+    /// </summary>
     internal override void AfterChange(Func<string, string, bool> shouldProcess, Action<string> verbose)
     {
-        if (!_changed) return;
+        if (!_changed && !_wouldChange) return;
         var flavour = Current;
         string commandLine = string.Join(' ', new[] { flavour.Command }.Concat(flavour.Arguments));
         if (Writer.Root != "/")

@@ -159,6 +159,10 @@ public class TrustInputTests
         using var ps = WithCa(dir);
         Directory.CreateDirectory(dir["root/etc"]);
         File.WriteAllText(dir["root/etc/os-release"], osRelease);
+        // -WhatIf names the family's update command too, and writes nothing.
+        var dry = ps.Run("$ca | Install-DockerRegistryTrust -Target System -Root root -Verbose -WhatIf").ThrowOnError();
+        Assert.Contains(dry.Verbose, v => v.Contains($"Not running '{command}'"));
+        Assert.False(Directory.Exists(dir["root/" + anchors]));
         var result = ps.Run("$ca | Install-DockerRegistryTrust -Target System -Root root -Verbose").ThrowOnError();
         string file = Assert.Single(Directory.GetFiles(dir["root/" + anchors]));
         Assert.EndsWith(extension, file);
