@@ -249,7 +249,9 @@ foreach ($variable in 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'CURL_CA_BUNDLE') { Remov
 # log of its own, shown whole, tier by tier, when every process has ended; a run of one process
 # prints as it goes. Peers left behind are stopped once, at the end, since a stop between tiers
 # would stop the peers of a tier still running.
+# DCOSTLS_TEST_SLOTS sets another number (a machine shared with other work, a measurement).
 $slots = [Math]::Max(2, [Environment]::ProcessorCount)
+if ($env:DCOSTLS_TEST_SLOTS -match '^[1-9][0-9]?$') { $slots = [int]$env:DCOSTLS_TEST_SLOTS }
 function New-TestJob([string] $Name, [string] $Program, [string[]] $Arguments) {
     [pscustomobject]@{
         Name = $Name; Program = $Program; Arguments = $Arguments

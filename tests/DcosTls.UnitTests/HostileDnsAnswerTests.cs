@@ -37,7 +37,7 @@ public class HostileDnsAnswerTests
     [InlineData(OverlongTxt, true)]
     [InlineData(TruncatedTsig, false)]
     [InlineData(PastTheEnd, true)]
-    public void The_client_reports_DnsAnswerInvalid(string hex, bool query)
+    public async Task The_client_reports_DnsAnswerInvalid(string hex, bool query)
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -61,7 +61,7 @@ public class HostileDnsAnswerTests
             else client.AddTxt("acme.test.", "_acme-challenge.web.acme.test.", "value", 60);
         });
         Assert.Equal("DnsAnswerInvalid", e.ErrorId);
-        server.Wait(TimeSpan.FromSeconds(10));
+        await server.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     private static System.Security.SecureString SecureFromString(string text)

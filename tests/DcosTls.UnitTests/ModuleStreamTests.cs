@@ -48,6 +48,8 @@ public class ModuleStreamTests
     [Fact]
     public void The_session_and_the_stream_share_one_connection_through_a_private_control_socket()
     {
+        // Windows' OpenSSH client shares no connection: SshShare leaves the settings as they are there.
+        if (OperatingSystem.IsWindows()) return;
         var given = new Hashtable { ["UserKnownHostsFile"] = "/k" };
         string folder;
         using (var share = SshShare.Create(new SshSettings("root", "/id", 22, given, 5000)))

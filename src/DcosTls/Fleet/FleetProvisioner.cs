@@ -267,89 +267,103 @@ internal sealed class FleetProvisioner
     }
 
     /// <summary>
-    /// The key is made on the agent and only its request comes back; it is signed here and the
+    /// The daemon's key pair: made on the agent, only its request comes back to be signed here, and the
     /// certificate goes back to join the key. An agent whose daemon files still hold is left as it is.
     /// </summary>
     private IEnumerable<PSObject> ProvisionDaemon(string agent, string manifest, Runspace runspace,
         Func<Runspace, string, IDictionary<string, object?>, Collection<PSObject>> run, List<string> would)
     {
         var daemon = _plan.Daemon!;
-        var prepared = run(runspace, AgentScripts.DaemonPrepare, new Dictionary<string, object?>
-        {
-            ["Manifest"] = manifest, ["Root"] = _plan.Root, ["CaPem"] = daemon.CaPem, ["Agent"] = agent,
-            ["Port"] = daemon.Port, ["WhatIf"] = _plan.WhatIf,
-        }).Single();
-        if ((bool)prepared.Properties["Keep"].Value)
-        {
-            _log($"{agent}: daemon TLS files hold; key kept");
-            return Rows(prepared.Properties["Rows"].Value);
-        }
-        string reason = (string)prepared.Properties["Reason"].Value;
-        if (_plan.WhatIf)
-        {
-            would.Add($"Make a daemon key on the agent and a certificate from {daemon.Description}, then set daemon TLS ({reason})");
-            return Array.Empty<PSObject>();
-        }
-        _log($"{agent}: daemon key made on the agent ({reason}); signing its request with {daemon.Description}");
-        string certificate;
-        try
-        {
-            certificate = daemon.Sign(agent, (string)prepared.Properties["RequestPem"].Value);
-        }
-        catch (Exception e) when (e is CertificateRequestException or DcosApiException or InvalidOperationException or System.Security.Cryptography.CryptographicException)
-        {
-            // A key whose request was not signed has no use: it does not stay on the agent.
-            try { run(runspace, AgentScripts.DaemonDiscard, new Dictionary<string, object?> { ["Root"] = _plan.Root }); }
-            catch (Exception discard) when (discard is RuntimeException or InvalidOperationException) { _log($"{agent}: the unsigned key could not be removed: {discard.Message}"); }
-            throw;
-        }
-        return run(runspace, AgentScripts.DaemonApply, new Dictionary<string, object?>
-        {
-            ["Manifest"] = manifest, ["Root"] = _plan.Root, ["CaPem"] = daemon.CaPem, ["CertificatePem"] = certificate,
-            ["Agent"] = agent, ["Port"] = daemon.Port,
-        });
+        var pair = new AgentKeyPair(
+            "daemon",
+            AgentScripts.DaemonPrepare,
+            new Dictionary<string, object?>
+            {
+                ["Manifest"] = manifest, ["Root"] = _plan.Root, ["CaPem"] = daemon.CaPem, ["Agent"] = agent,
+                ["Port"] = daemon.Port, ["WhatIf"] = _plan.WhatIf,
+            },
+            _ => "daemon TLS files hold; key kept",
+            (_, reason) => $"Make a daemon key on the agent and a certificate from {daemon.Description}, then set daemon TLS ({reason})",
+            request => daemon.Sign(agent, request),
+            AgentScripts.DaemonDiscard,
+            new Dictionary<string, object?> { ["Root"] = _plan.Root },
+            AgentScripts.DaemonApply,
+            certificate => new Dictionary<string, object?>
+            {
+                ["Manifest"] = manifest, ["Root"] = _plan.Root, ["CaPem"] = daemon.CaPem, ["CertificatePem"] = certificate,
+                ["Agent"] = agent, ["Port"] = daemon.Port,
+            });
+        return ProvisionKeyPair(pair, agent, runspace, run, would);
     }
 
     /// <summary>
-    /// An operator's client certificate on the agent, made as the daemon's: the key is made there, only
-    /// its request comes back to be signed by the daemons' issuer (clientAuth), and the certificate goes
-    /// back to join it in the client folder. Client files restart nothing.
+    /// An operator's client certificate on the agent, made as the daemon's, signed by the daemons'
+    /// issuer for clientAuth and installed in the client folder. Client files restart nothing.
     /// </summary>
     private IEnumerable<PSObject> ProvisionClient(string agent, string manifest, Runspace runspace,
         Func<Runspace, string, IDictionary<string, object?>, Collection<PSObject>> run, List<string> would)
     {
         var daemon = _plan.Daemon!;
+        string name = _plan.ClientName!;
         var folder = new Dictionary<string, object?> { ["Manifest"] = manifest, ["Root"] = _plan.Root, ["Folder"] = _plan.ClientCertificatePath };
-        var prepared = run(runspace, AgentScripts.ClientPrepare, new Dictionary<string, object?>(folder)
-        {
-            ["CaPem"] = daemon.CaPem, ["Name"] = _plan.ClientName, ["WhatIf"] = _plan.WhatIf,
-        }).Single();
-        string agentFolder = (string)prepared.Properties["Folder"].Value;
+        static string AgentFolder(PSObject prepared) => (string)prepared.Properties["Folder"].Value;
+        var pair = new AgentKeyPair(
+            "client",
+            AgentScripts.ClientPrepare,
+            new Dictionary<string, object?>(folder) { ["CaPem"] = daemon.CaPem, ["Name"] = name, ["WhatIf"] = _plan.WhatIf },
+            prepared => $"client certificate '{name}' in {AgentFolder(prepared)} holds; key kept",
+            (prepared, reason) => $"Make a client key on the agent and a client certificate for '{name}' from {daemon.Description}, then install it in {AgentFolder(prepared)} ({reason}; no restart)",
+            request => daemon.SignClient(agent, name, request),
+            AgentScripts.ClientDiscard,
+            folder,
+            AgentScripts.ClientApply,
+            certificate => new Dictionary<string, object?>(folder) { ["CaPem"] = daemon.CaPem, ["CertificatePem"] = certificate });
+        return ProvisionKeyPair(pair, agent, runspace, run, would);
+    }
+
+    /// <summary>
+    /// A key pair made on the agent: what its prepare script says (the files hold, or why not and the
+    /// request of a new key), the signature, and the apply script that joins certificate and key. A
+    /// key whose request was not signed has no use: the discard script removes it from the agent.
+    /// </summary>
+    private IEnumerable<PSObject> ProvisionKeyPair(AgentKeyPair pair, string agent, Runspace runspace,
+        Func<Runspace, string, IDictionary<string, object?>, Collection<PSObject>> run, List<string> would)
+    {
+        var prepared = run(runspace, pair.Prepare, pair.PrepareArguments).Single();
         if ((bool)prepared.Properties["Keep"].Value)
         {
-            _log($"{agent}: client certificate '{_plan.ClientName}' in {agentFolder} holds; key kept");
+            _log($"{agent}: {pair.Holds(prepared)}");
             return Rows(prepared.Properties["Rows"].Value);
         }
         string reason = (string)prepared.Properties["Reason"].Value;
         if (_plan.WhatIf)
         {
-            would.Add($"Make a client key on the agent and a client certificate for '{_plan.ClientName}' from {daemon.Description}, then install it in {agentFolder} ({reason}; no restart)");
+            would.Add(pair.Would(prepared, reason));
             return Array.Empty<PSObject>();
         }
-        _log($"{agent}: client key made on the agent ({reason}); signing its request with {daemon.Description}");
+        _log($"{agent}: {pair.Kind} key made on the agent ({reason}); signing its request with {_plan.Daemon!.Description}");
         string certificate;
         try
         {
-            certificate = daemon.SignClient(agent, _plan.ClientName!, (string)prepared.Properties["RequestPem"].Value);
+            certificate = pair.Sign((string)prepared.Properties["RequestPem"].Value);
         }
         catch (Exception e) when (e is CertificateRequestException or DcosApiException or InvalidOperationException or System.Security.Cryptography.CryptographicException)
         {
-            try { run(runspace, AgentScripts.ClientDiscard, folder); }
-            catch (Exception discard) when (discard is RuntimeException or InvalidOperationException) { _log($"{agent}: the unsigned client key could not be removed: {discard.Message}"); }
+            try { run(runspace, pair.Discard, pair.DiscardArguments); }
+            catch (Exception discard) when (discard is RuntimeException or InvalidOperationException) { _log($"{agent}: the unsigned {pair.Kind} key could not be removed: {discard.Message}"); }
             throw;
         }
-        return run(runspace, AgentScripts.ClientApply, new Dictionary<string, object?>(folder) { ["CaPem"] = daemon.CaPem, ["CertificatePem"] = certificate });
+        return run(runspace, pair.Apply, pair.ApplyArguments(certificate));
     }
+
+    /// <summary>The scripts and words of one kind of key pair made on the agent (<see cref="ProvisionKeyPair"/>).</summary>
+    private sealed record AgentKeyPair(
+        string Kind,
+        string Prepare, IDictionary<string, object?> PrepareArguments,
+        Func<PSObject, string> Holds, Func<PSObject, string, string> Would,
+        Func<string, string> Sign,
+        string Discard, IDictionary<string, object?> DiscardArguments,
+        string Apply, Func<string, IDictionary<string, object?>> ApplyArguments);
 
     private static IEnumerable<PSObject> Rows(object? value)
         => PSObject.AsPSObject(value).BaseObject is IEnumerable items and not string
