@@ -48,8 +48,19 @@ internal sealed class ModulePayload
 
     private readonly ConcurrentDictionary<string, Lazy<byte[]>> _compressed = new(StringComparer.Ordinal);
 
-    /// <summary>A file's bytes, Brotli-compressed once however many agents need it.</summary>
+    /// <summary>
+    /// A file's bytes, Brotli-compressed once however many agents need it. The names come back from
+    /// the agent (the files it lacks, the files that arrived damaged): only a file of this module is
+    /// read, so an agent that answers with another path (a key of the operator's) gets nothing.
+    /// </summary>
     internal byte[] ReadCompressed(string relative)
+    {
+        if (!Hashes.ContainsKey(relative))
+            throw new InvalidOperationException($"The agent asked for '{relative}', which is not a file of module {Name} {Version}; nothing was sent. Check the agent's copy of the module under its module folder.");
+        return ReadCompressedFile(relative);
+    }
+
+    private byte[] ReadCompressedFile(string relative)
         => _compressed.GetOrAdd(relative, r => new Lazy<byte[]>(() => Compress(File.ReadAllBytes(Path.Combine(ModuleBase, r))))).Value;
 
     /// <summary>
