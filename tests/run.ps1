@@ -276,7 +276,11 @@ function Start-TestJob($Job, [bool] $Live) {
 function Wait-TestJob($Job) {
     $Job.Process.WaitForExit()
     if ($Job.Writer) {
-        [void][System.Threading.Tasks.Task]::WaitAll(@($Job.Out, $Job.Err))
+        # A peer that inherited the output (one a crashed test left running) can hold the pipes open:
+        # the log is then cut short, not waited for.
+        if (-not [System.Threading.Tasks.Task]::WaitAll(@($Job.Out, $Job.Err), [TimeSpan]::FromSeconds(30))) {
+            Write-Host "$($Job.Name): its output was still open 30 s after it ended (a process it started holds it); the log is cut there"
+        }
         $Job.Writer.Dispose()
     }
     $Job.Status = $Job.Process.ExitCode

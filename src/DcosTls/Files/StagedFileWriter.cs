@@ -125,7 +125,8 @@ internal sealed class StagedFileWriter
         UnixFileMode? directoryMode = null, bool backup = false)
     {
         string full = Map(agentPath);
-        bool exists = File.Exists(full);
+        // A link that names nothing is replaced as a missing file is created: there is nothing to read through it.
+        bool exists = File.Exists(full) && !NamesNothing(full);
         bool looseMode = false;
         if (exists)
         {
@@ -321,7 +322,7 @@ internal sealed class StagedFileWriter
         if (file.LinkTarget == null) return false;
         // The final target as a file or a folder (a FileInfo of a folder says it does not exist).
         try { return file.ResolveLinkTarget(returnFinalTarget: true) is not { } target || !(File.Exists(target.FullName) || Directory.Exists(target.FullName)); }
-        catch (IOException) { return true; } // a loop of links names nothing either
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return true; } // a loop of links, or a folder on the way that cannot be read: nothing can be read through it
     }
 
     internal static void RenameEntry(string from, string to)

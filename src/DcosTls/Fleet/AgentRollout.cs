@@ -100,7 +100,7 @@ internal sealed class AgentRollout(RolloutSettings settings, string root, bool d
                 {
                     log($"{agent}: DRAIN_AGENT {state.Id}");
                     try { master.Drain(state.Id, settings.DrainTimeout); }
-                    catch (DcosApiException e) when (MesosOperator.IsUnknownCall(e))
+                    catch (DcosApiException e) when (MesosOperator.IsUnknownCall(e) && !master.HasDrain(out _))
                     {
                         throw new DcosApiException("FleetDrainUnsupported",
                             $"The master at {master.Cluster} does not know DRAIN_AGENT (DC/OS before 2.0 has no drain API). Run again with -NoDrain to restart " +

@@ -239,6 +239,8 @@ if (-not $reason) {
 }
 if ($WhatIf) { return [pscustomobject]@{ Keep = $false; Reason = $reason; Folder = $agentPath; RequestPem = $null; Rows = @() } }
 $null = [System.IO.Directory]::CreateDirectory($dir, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute')
+# A folder that was there already (a docker CLI's ~/.docker made 0755) is made private before a key lands in it.
+[System.IO.File]::SetUnixFileMode($dir, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute')
 $request = New-DcosCertificateRequest -CommonName $Name -KeyAlgorithm ECDSA -Usage Client
 $request | Export-DcosCertificateRequest -Path (Join-Path $dir 'client.pending.csr') -Force
 [pscustomobject]@{ Keep = $false; Reason = $reason; Folder = $agentPath; RequestPem = $request.RequestPem; Rows = @() }

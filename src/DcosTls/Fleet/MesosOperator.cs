@@ -79,7 +79,11 @@ internal sealed class MesosOperator(DcosSession session, Action<string> log, Can
         return numbers.Length < 2 || numbers.Contains(-1) || numbers[0] > 1 || (numbers[0] == 1 && numbers[1] >= 9);
     }
 
-    /// <summary>The v1 operator API's answer to a call it does not know (Mesos before 1.9 for DRAIN_AGENT): a 400.</summary>
+    /// <summary>
+    /// The v1 operator API's answer to a call it does not know (Mesos before 1.9 for DRAIN_AGENT): a 400.
+    /// A master with the drain API answers a call it rejects with a 400 too, so a caller asks
+    /// <see cref="HasDrain"/> before it takes a 400 for "no drain API".
+    /// </summary>
     internal static bool IsUnknownCall(DcosApiException e) => e.StatusCode == 400 && e.ErrorId == "MesosOperatorCallFailed";
 
     /// <summary>DRAIN_AGENT (never mark_gone): the agent is deactivated and its tasks are killed within the grace period.</summary>

@@ -99,7 +99,8 @@ internal sealed class SystemTrustStore : TrustStore
         var action = Writer.WriteText(flavour.AnchorDirectory + "/" + name, certificate.Pem, StagedFileWriter.PublicFile, overwrite: false,
             directoryMode: StagedFileWriter.PublicDirectory);
         _changed |= action == FileAction.Created;
-        _wouldChange |= action == FileAction.Skipped && Writer.DryRun;
+        // Skipped under -WhatIf is a file that would be created; an existing one is never overwritten here.
+        _wouldChange |= action == FileAction.Skipped && Writer.DryRun && !File.Exists(Path.Combine(fullDir, name));
         yield return Result(registry, Path.Combine(fullDir, name), action, certificate);
     }
 
