@@ -189,27 +189,12 @@ Describe 'Update-DcosCertificate from the cluster CA (a real cfssl serve behind 
             if ($env:DCOSTLS_TEST_PIDS) { Add-Content -LiteralPath $env:DCOSTLS_TEST_PIDS -Value $process.Id }
             $process
         }
-        function Get-FreePort {
-            $listener = [System.Net.Sockets.TcpListener]::new([ipaddress]'127.0.0.1', 0)
-            $listener.Start()
-            try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
-        }
-        $cfsslDir = Join-Path $TestDrive 'cfssl'
-        $null = New-Item -ItemType Directory -Path $cfsslDir
-        Set-Content (Join-Path $cfsslDir 'ca-csr.json') '{"CN":"Described Cluster CA","key":{"algo":"ecdsa","size":256},"ca":{"expiry":"87600h"}}'
-        Set-Content (Join-Path $cfsslDir 'ca-config.json') '{"signing":{"default":{"expiry":"8760h","usages":["signing","key encipherment","server auth","client auth"]},"profiles":{"short":{"expiry":"240h","usages":["signing","key encipherment","server auth"]}}}}'
-        $initca = & cfssl gencert -initca (Join-Path $cfsslDir 'ca-csr.json') 2>$null | ConvertFrom-Json
-        Set-Content (Join-Path $cfsslDir 'ca.pem') $initca.cert
-        Set-Content (Join-Path $cfsslDir 'ca-key.pem') $initca.key
-        $cfsslPort = Get-FreePort
-        $cfssl = Start-Native sh @('-c', 'exec cfssl serve -address 127.0.0.1 -port "$1" -ca "$2/ca.pem" -ca-key "$2/ca-key.pem" -config "$2/ca-config.json" > "$2/serve.log" 2>&1', 'sh', $cfsslPort, $cfsslDir)
-        $deadline = [datetime]::UtcNow.AddSeconds(20)
-        while ($true) {
-            $client = [System.Net.Sockets.TcpClient]::new()
-            try { $client.Connect('127.0.0.1', $cfsslPort); break } catch { } finally { $client.Dispose() }
-            if ($cfssl.HasExited -or [datetime]::UtcNow -gt $deadline) { throw 'cfssl serve did not listen' }
-            Start-Sleep -Milliseconds 100
-        }
+        . (Join-Path $PSScriptRoot 'ClusterCaPeer.ps1')
+        $clusterCaPeer = Start-TestClusterCa -Folder (Join-Path $TestDrive 'cfssl') -CommonName 'Described Cluster CA' -ProfileName short -ProfileExpiry 240h
+        $cfssl = $clusterCaPeer.Process
+        $started.Add($cfssl.Id)
+        $cfsslPort = $clusterCaPeer.Port
+        $cfsslDir = $clusterCaPeer.Folder
         $portFile = Join-Path $TestDrive 'master.port'
         $tokenFile = Join-Path $TestDrive 'master.token'
         $agentList = Join-Path $TestDrive 'agents.json'

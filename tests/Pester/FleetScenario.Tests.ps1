@@ -68,18 +68,13 @@ BeforeAll {
     Set-Content -LiteralPath $tokenFile -Value $token
 
     # The cluster CA: a real cfssl serve with a server profile, reached through the master's /ca/api/v2.
-    $cfsslDir = Join-Path $TestDrive 'cfssl'
-    $null = New-Item -ItemType Directory -Path $cfsslDir
-    Set-Content (Join-Path $cfsslDir 'ca-csr.json') '{"CN":"Fleet Cluster CA","key":{"algo":"ecdsa","size":256},"ca":{"expiry":"87600h"}}'
-    Set-Content (Join-Path $cfsslDir 'ca-config.json') '{"signing":{"default":{"expiry":"8760h","usages":["signing","key encipherment","server auth","client auth"]},"profiles":{"server":{"expiry":"8760h","usages":["signing","key encipherment","server auth"]}}}}'
-    $initca = & cfssl gencert -initca (Join-Path $cfsslDir 'ca-csr.json') 2>$null | ConvertFrom-Json
-    Set-Content (Join-Path $cfsslDir 'ca.pem') $initca.cert
-    Set-Content (Join-Path $cfsslDir 'ca-key.pem') $initca.key
-    $clusterCaKeyLine = ($initca.key -split "`n" | Where-Object { $_ -and $_ -notmatch '^-----' } | Select-Object -First 1)
-    $cfsslPort = Get-FreeTcpPort 127.0.0.1
-    $cfssl = Start-Native sh @('-c', 'exec cfssl serve -address 127.0.0.1 -port "$1" -ca "$2/ca.pem" -ca-key "$2/ca-key.pem" -config "$2/ca-config.json" > "$2/serve.log" 2>&1',
-        'sh', $cfsslPort, $cfsslDir)
-    Wait-Port 127.0.0.1 $cfsslPort $cfssl 'cfssl serve'
+    . (Join-Path $PSScriptRoot 'ClusterCaPeer.ps1')
+    $clusterCaPeer = Start-TestClusterCa -Folder (Join-Path $TestDrive 'cfssl') -CommonName 'Fleet Cluster CA'
+    $cfssl = $clusterCaPeer.Process
+    $started.Add($cfssl.Id)
+    $cfsslPort = $clusterCaPeer.Port
+    $cfsslDir = $clusterCaPeer.Folder
+    $clusterCaKeyLine = ($clusterCaPeer.KeyPem -split "`n" | Where-Object { $_ -and $_ -notmatch '^-----' } | Select-Object -First 1)
     $master = Start-Native python3 @((Join-Path $PSScriptRoot 'MesosMaster.py'), $portFile, $agentList, $tokenFile, "http://127.0.0.1:$cfsslPort")
     $deadline = [datetime]::UtcNow.AddSeconds(20)
     while (-not (Test-Path $portFile)) { if ([datetime]::UtcNow -gt $deadline -or $master.HasExited) { throw 'the master stand-in did not start' }; Start-Sleep -Milliseconds 100 }

@@ -88,29 +88,15 @@ Describe 'New-DcosCertificate -CertificateRequest by parameter, and as a path' -
             $started.Add($process.Id)
             $process
         }
-        function Wait-Port([int] $Port, $Process, [string] $What) {
-            $deadline = [datetime]::UtcNow.AddSeconds(20)
-            while ($true) {
-                $client = [System.Net.Sockets.TcpClient]::new()
-                try { $client.Connect('127.0.0.1', $Port); return } catch { } finally { $client.Dispose() }
-                if ($Process.HasExited -or [datetime]::UtcNow -gt $deadline) { throw "$What did not listen on 127.0.0.1:$Port" }
-                Start-Sleep -Milliseconds 100
-            }
-        }
 
         # The DC/OS CA: a real cfssl serve behind the master stand-in's /ca/api/v2, as in FleetScenario.Tests.ps1.
-        $cfsslDir = Join-Path $TestDrive 'cfssl'
-        $null = New-Item -ItemType Directory -Path $cfsslDir
-        Set-Content (Join-Path $cfsslDir 'ca-csr.json') '{"CN":"Syntax Cluster CA","key":{"algo":"ecdsa","size":256},"ca":{"expiry":"87600h"}}'
-        Set-Content (Join-Path $cfsslDir 'ca-config.json') '{"signing":{"default":{"expiry":"8760h","usages":["signing","key encipherment","server auth","client auth"]},"profiles":{"server":{"expiry":"8760h","usages":["signing","key encipherment","server auth"]}}}}'
-        $initca = & cfssl gencert -initca (Join-Path $cfsslDir 'ca-csr.json') 2>$null | ConvertFrom-Json
-        Set-Content (Join-Path $cfsslDir 'ca.pem') $initca.cert
-        Set-Content (Join-Path $cfsslDir 'ca-key.pem') $initca.key
+        . (Join-Path $PSScriptRoot 'ClusterCaPeer.ps1')
+        $clusterCaPeer = Start-TestClusterCa -Folder (Join-Path $TestDrive 'cfssl') -CommonName 'Syntax Cluster CA'
+        $cfssl = $clusterCaPeer.Process
+        $started.Add($cfssl.Id)
+        $cfsslPort = $clusterCaPeer.Port
+        $cfsslDir = $clusterCaPeer.Folder
         $clusterCa = Import-DcosCertificate -Path (Join-Path $cfsslDir 'ca.pem')
-        $cfsslPort = Get-FreeTcpPort 127.0.0.1
-        $cfssl = Start-Native sh @('-c', 'exec cfssl serve -address 127.0.0.1 -port "$1" -ca "$2/ca.pem" -ca-key "$2/ca-key.pem" -config "$2/ca-config.json" > "$2/serve.log" 2>&1',
-            'sh', $cfsslPort, $cfsslDir)
-        Wait-Port $cfsslPort $cfssl 'cfssl serve'
         $token = 'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.' +
             [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes((@{ uid = 'operator'; exp = [DateTimeOffset]::UtcNow.AddHours(1).ToUnixTimeSeconds() } | ConvertTo-Json -Compress))).TrimEnd('=').Replace('+', '-').Replace('/', '_') +
             '.c2lnbmF0dXJlLW9mLXRoZS1zeW50YXgtc3RhbmQtaW4'
