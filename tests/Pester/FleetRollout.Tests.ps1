@@ -22,24 +22,11 @@ BeforeAll {
     $addresses = 61..63 | ForEach-Object { "127.0.0.$_" }
     $ids = @{}
     foreach ($a in $addresses) { $ids[$a] = "rollout-S$($a.Split('.')[3])" }
-    $token = 'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.' +
-        [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes((@{ uid = 'operator'; exp = [DateTimeOffset]::UtcNow.AddHours(1).ToUnixTimeSeconds() } | ConvertTo-Json -Compress))).TrimEnd('=').Replace('+', '-').Replace('/', '_') +
-        '.c2lnbmF0dXJlLW9mLXRoZS1yb2xsb3V0LXN0YW5kLWlu' + [guid]::NewGuid().ToString('N')
-    $agentList = Join-Path $TestDrive 'agents.json'
-    ConvertTo-Json -InputObject @($addresses | ForEach-Object { @{ id = $ids[$_]; hostname = $_ } }) | Set-Content $agentList
-    $portFile = Join-Path $TestDrive 'master.port'
-    $tokenFile = Join-Path $TestDrive 'master.token'
-    Set-Content -LiteralPath $tokenFile -Value $token
-    $start = [System.Diagnostics.ProcessStartInfo]::new('python3')
-    foreach ($argument in (Join-Path $PSScriptRoot 'MesosMaster.py'), $portFile, $agentList, $tokenFile) { $start.ArgumentList.Add($argument) }
-    $start.UseShellExecute = $false
-    # Drains complete at once here: the stand-in's drain is a state change, not tasks to kill.
-    $start.Environment['MESOS_STANDIN_DRAIN_SECONDS'] = '0.05'
-    $master = [System.Diagnostics.Process]::Start($start)
+    $masterPeer = Start-TestMesosMaster -Folder $TestDrive -Address $addresses -Id $ids
+    $master = $masterPeer.Process
     $started.Add($master.Id)
-    $deadline = [datetime]::UtcNow.AddSeconds(20)
-    while (-not (Test-Path $portFile)) { if ([datetime]::UtcNow -gt $deadline -or $master.HasExited) { throw 'the master stand-in did not start' }; Start-Sleep -Milliseconds 100 }
-    $masterPort = [int](Get-Content $portFile)
+    $portFile = $masterPeer.PortFile
+    $masterPort = $masterPeer.Port
     $calls = "$portFile.calls"
     $session = Connect-DcosCluster -Uri "http://127.0.0.1:$masterPort" -Credential ([pscredential]::new('operator', (ConvertTo-SecureString 'operator-pw' -AsPlainText -Force))) -AllowUnencryptedAuthentication -WarningAction SilentlyContinue
 

@@ -204,3 +204,28 @@ function Get-UnitStart {
     for ($i = 0; $i -lt $Unit.Count; $i++) { $result[$Unit[$i]] = [long]$lines[$i] }
     $result
 }
+
+# The Mesos master stand-in the agents register with (MesosMaster.py: agent states, drain,
+# reactivate, GET_VERSION, each call logged with its time in "<PortFile>.calls"), on a free port of
+# 127.0.0.1 it writes into <Folder>/master.port, with a login token of its own (never a real one).
+# Drains complete after -DrainSeconds: the stand-in's drain is a state change, not tasks to kill.
+function Start-TestMesosMaster([string] $Folder, [string[]] $Address, [hashtable] $Id, [string] $DrainSeconds = '0.05') {
+    $claims = @{ uid = 'operator'; exp = [DateTimeOffset]::UtcNow.AddHours(1).ToUnixTimeSeconds() } | ConvertTo-Json -Compress
+    $token = 'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.' +
+        [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($claims)).TrimEnd('=').Replace('+', '-').Replace('/', '_') +
+        '.c3RhbmQtaW4' + [guid]::NewGuid().ToString('N')
+    $agentList = Join-Path $Folder 'agents.json'
+    ConvertTo-Json -InputObject @($Address | ForEach-Object { @{ id = $Id[$_]; hostname = $_ } }) | Set-Content $agentList
+    $portFile = Join-Path $Folder 'master.port'
+    $tokenFile = Join-Path $Folder 'master.token'
+    Set-Content -LiteralPath $tokenFile -Value $token
+    $start = [System.Diagnostics.ProcessStartInfo]::new('python3')
+    foreach ($argument in (Join-Path $PSScriptRoot 'MesosMaster.py'), $portFile, $agentList, $tokenFile) { $start.ArgumentList.Add($argument) }
+    $start.UseShellExecute = $false
+    $start.Environment['MESOS_STANDIN_DRAIN_SECONDS'] = $DrainSeconds
+    $process = [System.Diagnostics.Process]::Start($start)
+    if ($env:DCOSTLS_TEST_PIDS) { Add-Content -LiteralPath $env:DCOSTLS_TEST_PIDS -Value $process.Id }
+    $deadline = [datetime]::UtcNow.AddSeconds(20)
+    while (-not (Test-Path $portFile)) { if ([datetime]::UtcNow -gt $deadline -or $process.HasExited) { throw 'the master stand-in did not start' }; Start-Sleep -Milliseconds 100 }
+    [pscustomobject]@{ Process = $process; Port = [int](Get-Content $portFile); PortFile = $portFile; Calls = "$portFile.calls" }
+}
